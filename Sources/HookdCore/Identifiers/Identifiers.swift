@@ -1,0 +1,27 @@
+/// Generators and shape checks for the identifiers hookd hands out.
+public enum Identifiers {
+    /// A new app identifier: 16 uppercase letters and digits.
+    public static func appID() -> String {
+        RandomString.make(count: 16, from: RandomString.uppercaseAlphanumerics)
+    }
+
+    /// A new business identifier: 24 uppercase letters and digits.
+    public static func businessID() -> String {
+        RandomString.make(count: 24, from: RandomString.uppercaseAlphanumerics)
+    }
+
+    /// A new request identifier: `req_` and 24 lowercase hexadecimal digits.
+    public static func requestID() -> String {
+        "req_" + RandomString.make(count: 24, from: RandomString.lowercaseHex)
+    }
+
+    /// A new token identifier (the JWT `jti`): `jwt_` and 24 lowercase hexadecimal digits.
+    public static func tokenID() -> String {
+        "jwt_" + RandomString.make(count: 24, from: RandomString.lowercaseHex)
+    }
+
+    /// Whether `value` has the shape of an app identifier.
+    public static func isAppID(_ value: String) -> Bool {
+        value.utf8.count == 16 && value.utf8.allSatisfy { RandomString.uppercaseAlphanumerics.contains($0) }
+    }
+}

@@ -1,0 +1,22 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The source of the current time. Production code reads ``SystemWallClock``; tests inject their own.
+public protocol WallClock: Sendable {
+    /// The current time.
+    var now: Date { get }
+}
+
+/// The operating system's clock.
+public struct SystemWallClock: WallClock {
+    public init() {}
+    public var now: Date { Date() }
+}
+
+extension WallClock {
+    /// The current time in whole Unix seconds.
+    public var unixSeconds: Int64 { Int64(now.timeIntervalSince1970.rounded(.down)) }
+}

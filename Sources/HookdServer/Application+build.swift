@@ -1,0 +1,72 @@
+import HookdCore
+import HookdStore
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Builds the hookd HTTP application: the one place that wires services, routes and middleware together.
+///
+/// - Parameters:
+///   - configuration: How the server behaves.
+///   - services: The store, keys, clock and resolver to use.
+///   - onServerRunning: Called with the bound host and port once the server accepts connections.
+/// - Returns: An application to `runService()` or to test.
+public func buildApplication(
+    configuration: HookdServerConfiguration,
+    services: HookdServices,
+    onServerRunning: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
+) async throws -> some ApplicationProtocol {
+    let router = try await buildRouter(configuration: configuration, services: services)
+    return Application(
+        router: router,
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: "hookd"
+        ),
+        onServerRunning: { channel in
+            await onServerRunning(configuration.host, channel.localAddress?.port ?? configuration.port)
+        },
+        logger: services.logger
+    )
+}
+
+/// The router with every route and middleware; ``buildApplication(configuration:services:onServerRunning:)`` serves it.
+func buildRouter(
+    configuration: HookdServerConfiguration,
+    services: HookdServices
+) async throws -> Router<HookdRequestContext> {
+    let tokens = await TokenService(
+        signingKey: try await ServerSecrets.tokenSigningKey(store: services.store, sealer: services.sealer),
+        lifetime: configuration.tokenLifetime
+    )
+    let envelope = Envelope(clock: services.clock)
+    let metrics = RequestMetrics()
+    let authenticator = Authenticator(tokens: tokens, store: services.store, clock: services.clock)
+    let urlPolicy = WebhookURLPolicy(
+        allowHTTPTargets: configuration.allowHTTPTargets,
+        addressPolicy: AddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets),
+        resolver: services.resolver
+    )
+
+    let router = Router(context: HookdRequestContext.self)
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.add(middleware: EnvelopeMiddleware(envelope: envelope, maximumBodySize: configuration.maximumBodySize))
+
+    OperationsRoutes(
+        store: services.store, envelope: envelope, metrics: metrics,
+        openAPIDocument: try OperationsRoutes.loadOpenAPIDocument()
+    ).addRoutes(to: router)
+
+    let api = router.group("api/v3")
+    AuthRoutes(
+        store: services.store, tokens: tokens, authenticator: authenticator, envelope: envelope,
+        clock: services.clock, configuration: configuration
+    ).addRoutes(to: api)
+
+    let authenticated = api.group().add(middleware: AuthenticationMiddleware(authenticator: authenticator))
+    WebhookRoutes(
+        store: services.store, sealer: services.sealer, urlPolicy: urlPolicy, envelope: envelope,
+        clock: services.clock, configuration: configuration
+    ).addRoutes(to: authenticated)
+    return router
+}

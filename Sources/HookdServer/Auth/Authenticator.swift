@@ -1,0 +1,61 @@
+import HookdCore
+import HookdStore
+import HTTPTypes
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Turns an `Authorization` header into a ``Principal``, or the precise error the API answers with.
+struct Authenticator: Sendable {
+    let tokens: TokenService
+    let store: any Store
+    let clock: any WallClock
+
+    /// How a token's expiry is judged.
+    enum ExpiryRule {
+        /// The token must not have expired.
+        case strict
+        /// The token may have expired up to `seconds` ago (refresh); later than that is `AUTH_TOKEN_REFRESH_FAILED`.
+        case refreshGrace(seconds: Int64)
+    }
+
+    /// Authenticates the bearer token in `headers`.
+    ///
+    /// Checks, in order: a bearer token is present; its header, signature and expiry; it was not revoked; its app
+    /// exists and is active; it carries `scope` (when one is required).
+    func authenticate(_ headers: HTTPFields, requiring scope: Scope?, expiry: ExpiryRule = .strict) async throws -> Principal {
+        guard let token = Self.bearerToken(in: headers) else { throw APIError.tokenMissing }
+        let claims = try await tokens.claims(of: token)
+        let now = clock.unixSeconds
+        switch expiry {
+        case .strict:
+            guard now < claims.exp else { throw APIError.tokenInvalid("The token has expired") }
+        case .refreshGrace(let seconds):
+            guard now <= claims.exp + seconds else { throw APIError.refreshFailed }
+        }
+        guard try await !store.isTokenRevoked(id: claims.jti) else {
+            throw APIError.tokenInvalid("The token has been revoked")
+        }
+        guard let app = try await store.app(id: claims.sub), app.businessID == claims.bus else {
+            throw APIError.tokenInvalid("The token's app does not exist")
+        }
+        guard app.status == .active else { throw APIError.appInactive }
+        let scopes = app.scopes.filter { claims.scopes.contains($0.rawValue) }
+        if let scope, !scopes.contains(scope) { throw APIError.scopeDenied(scope.rawValue) }
+        return Principal(
+            appID: app.id, businessID: app.businessID, appType: app.type, scopes: scopes,
+            tokenID: claims.jti, expiresAt: claims.exp)
+    }
+
+    /// The token of an `Authorization: Bearer <token>` header; `nil` when there is none or it is empty.
+    static func bearerToken(in headers: HTTPFields) -> String? {
+        guard let value = headers[.authorization] else { return nil }
+        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+}

@@ -1,0 +1,74 @@
+import Crypto
+import HookdCore
+import JWTKit
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Issues and checks HS256 access tokens.
+///
+/// Only `HS256` is accepted: the header is read before jwt-kit sees the token and anything else (`none`,
+/// `HS512`, `RS256`, a missing `alg`) is refused, because jwt-kit would otherwise verify any header with the
+/// one key it holds.
+struct TokenService: Sendable {
+    private let keys: JWTKeyCollection
+    /// How long a token lives.
+    let lifetime: Int64
+
+    /// - Parameters:
+    ///   - signingKey: At least 32 random bytes, from configuration or the sealed server secret.
+    ///   - lifetime: Seconds from issue to expiry.
+    init(signingKey: [UInt8], lifetime: Int64) async {
+        self.keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(key: SymmetricKey(data: signingKey)), digestAlgorithm: .sha256)
+        self.lifetime = lifetime
+    }
+
+    /// A signed token for `app`, valid from `now` for ``lifetime`` seconds.
+    func issue(for app: App, scopes: [Scope], now: Int64) async throws -> (token: String, claims: AccessTokenClaims) {
+        let claims = AccessTokenClaims(
+            sub: app.id,
+            bus: app.businessID,
+            type: app.type.rawValue,
+            scopes: scopes.map(\.rawValue),
+            iat: now,
+            exp: now + lifetime,
+            jti: Identifiers.tokenID()
+        )
+        return (try await keys.sign(claims), claims)
+    }
+
+    /// The claims of a token whose header and signature are valid. Expiry is the caller's to check.
+    ///
+    /// - Throws: ``APIError`` `AUTH_TOKEN_INVALID` saying what is wrong.
+    func claims(of token: String) async throws -> AccessTokenClaims {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[2].isEmpty else { throw APIError.tokenInvalid("The token is malformed") }
+        guard let headerBytes = Self.base64URLDecode(parts[0]),
+            let header = try? JSONDecoder().decode([String: JSONValue].self, from: Data(headerBytes))
+        else { throw APIError.tokenInvalid("The token is malformed") }
+        guard header["alg"] == .string("HS256") else {
+            throw APIError.tokenInvalid("The token must be signed with HS256")
+        }
+        guard header["crit"] == nil, header["typ"] == nil || header["typ"] == .string("JWT") else {
+            throw APIError.tokenInvalid("The token header is not accepted")
+        }
+        do {
+            return try await keys.verify(token, as: AccessTokenClaims.self)
+        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
+            throw APIError.tokenInvalid("The token signature is invalid")
+        } catch {
+            throw APIError.tokenInvalid("The token is malformed")
+        }
+    }
+
+    private static func base64URLDecode(_ text: Substring) -> [UInt8]? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        guard !base64.contains("=") else { return nil }
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: base64).map(Array.init)
+    }
+}

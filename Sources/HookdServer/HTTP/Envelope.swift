@@ -1,0 +1,80 @@
+import HTTPTypes
+import HookdCore
+import Hummingbird
+
+
+/// The `pagination` block of list responses.
+struct Pagination {
+    let total: Int
+    let limit: Int
+    let offset: Int
+
+    var json: JSONOutput {
+        .object([
+            ("total", .int(Int64(total))), ("limit", .int(Int64(limit))), ("offset", .int(Int64(offset))),
+            ("hasMore", .bool(offset + limit < total)),
+        ])
+    }
+}
+
+/// Builds the envelope responses. The only place response bodies of the API are encoded.
+struct Envelope: Sendable {
+    /// Where `meta.timestamp` comes from.
+    let clock: any WallClock
+
+    /// A success envelope around `data`:
+    /// `{"success":true,"status":…,"message":…,"data":…,"pagination"?:…,"meta":…}`.
+    func success(
+        _ data: some JSONRepresentable,
+        message: String,
+        status: HTTPResponse.Status = .ok,
+        pagination: Pagination? = nil,
+        context: HookdRequestContext
+    ) -> Response {
+        var members: [(String, JSONOutput)] = [
+            ("success", .bool(true)), ("status", .int(Int64(status.code))), ("message", .string(message)),
+            ("data", data.json),
+        ]
+        if let pagination { members.append(("pagination", pagination.json)) }
+        members.append(("meta", meta(context)))
+        return response(status: status, body: JSONOutput.object(members).bytes, context: context)
+    }
+
+    /// The error envelope of `error`: `{"success":false,"status":…,"message":…,"error":{…},"meta":…}`.
+    func failure(_ error: APIError, context: HookdRequestContext) -> Response {
+        var body: [(String, JSONOutput)] = [("code", .string(error.code))]
+        if let detail = error.detail { body.append(("detail", .string(detail))) }
+        if !error.fields.isEmpty {
+            body.append(
+                ("fields", .array(error.fields.map { .object([("field", .string($0.field)), ("message", .string($0.message))]) })))
+        }
+        let envelope = JSONOutput.object([
+            ("success", .bool(false)), ("status", .int(Int64(error.status.code))), ("message", .string(error.message)),
+            ("error", .object(body)), ("meta", meta(context)),
+        ])
+        var response = response(status: error.status, body: envelope.bytes, context: context)
+        response.headers.append(contentsOf: error.headers)
+        return response
+    }
+
+    private func meta(_ context: HookdRequestContext) -> JSONOutput {
+        .object([
+            ("requestId", .string(context.requestID)),
+            ("timestamp", .string(Timestamp.iso8601(unixSeconds: clock.unixSeconds))),
+        ])
+    }
+
+    private func response(status: HTTPResponse.Status, body: [UInt8], context: HookdRequestContext) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json", .requestID: context.requestID],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
+        )
+    }
+}
+
+
+extension HTTPField.Name {
+    /// `X-Request-Id`, carrying `meta.requestId`.
+    static let requestID = HTTPField.Name("X-Request-Id")!
+}

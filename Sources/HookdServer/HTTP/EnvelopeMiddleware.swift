@@ -1,0 +1,46 @@
+import Hummingbird
+import Logging
+
+/// The one place errors become responses: every error thrown below it is answered as an error envelope.
+///
+/// ``APIError`` goes out as it is; Hummingbird's own errors (no route, body too large) are mapped to the
+/// table's codes; anything else is logged here and answered as `INTERNAL_ERROR` with no detail. Every response
+/// carries `X-Request-Id`. A declared `Content-Length` over the limit is refused before any handler runs.
+struct EnvelopeMiddleware: RouterMiddleware {
+    typealias Context = HookdRequestContext
+
+    let envelope: Envelope
+    let maximumBodySize: Int
+
+    func handle(
+        _ request: Request,
+        context: HookdRequestContext,
+        next: (Request, HookdRequestContext) async throws -> Response
+    ) async throws -> Response {
+        do {
+            if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBodySize {
+                throw APIError.payloadTooLarge(limit: maximumBodySize)
+            }
+            var response = try await next(request, context)
+            response.headers[.requestID] = context.requestID
+            return response
+        } catch let error as APIError {
+            return envelope.failure(error, context: context)
+        } catch let error as HTTPError {
+            return envelope.failure(map(error), context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["hookd.error": .string(String(reflecting: type(of: error)))])
+            context.logger.debug("request failure detail", metadata: ["hookd.error.detail": .string("\(error)")])
+            return envelope.failure(.internalError, context: context)
+        }
+    }
+
+    private func map(_ error: HTTPError) -> APIError {
+        switch error.status {
+        case .notFound, .methodNotAllowed: .notFound
+        case .contentTooLarge: .payloadTooLarge(limit: maximumBodySize)
+        case .badRequest: .validation([], detail: "The request could not be read")
+        default: .internalError
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import HookdCore
+import Hummingbird
+import Logging
+import NIOCore
+
+/// What hookd knows about a request while it is handled: its id, the client's address, and who it is from.
+struct HookdRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// `req_` and 24 hex digits, sent back in `meta.requestId` and `X-Request-Id`.
+    let requestID: String
+    /// The peer's IP address, when the request came over a socket.
+    let clientAddress: String?
+    /// The authenticated app, set by ``AuthenticationMiddleware``.
+    var principal: Principal?
+
+    init(source: ApplicationRequestContextSource) {
+        let requestID = Identifiers.requestID()
+        var logger = source.logger
+        logger[metadataKey: "hb.request.id"] = nil
+        logger[metadataKey: "hookd.request.id"] = .string(requestID)
+        self.coreContext = .init(source: ApplicationRequestContextSource(channel: source.channel, logger: logger))
+        self.requestID = requestID
+        self.clientAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// The authenticated app; routes behind ``AuthenticationMiddleware`` always have one.
+    func requirePrincipal() throws -> Principal {
+        guard let principal else { throw APIError.tokenMissing }
+        return principal
+    }
+}

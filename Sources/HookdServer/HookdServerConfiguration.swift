@@ -1,0 +1,22 @@
+/// How a hookd server behaves. Every field has the documented default; the CLI fills it from flags and
+/// `HOOKD_*` environment variables.
+public struct HookdServerConfiguration: Sendable {
+    /// The address to listen on.
+    public var host: String = "127.0.0.1"
+    /// The port to listen on; `0` picks a free one.
+    public var port: Int = 8080
+    /// The largest request body accepted, in bytes (256 KiB).
+    public var maximumBodySize: Int = 256 * 1024
+    /// Accept `http://` webhook URLs (development only).
+    public var allowHTTPTargets: Bool = false
+    /// Accept webhook URLs that resolve to loopback or private addresses (development and tests only).
+    public var allowPrivateTargets: Bool = false
+    /// Secret regenerations allowed per app per minute.
+    public var regenerationsPerMinute: Int = 10
+    /// Seconds an access token lives.
+    public var tokenLifetime: Int64 = 86_400
+    /// Seconds after expiry during which a token may still be refreshed.
+    public var refreshGrace: Int64 = 300
+
+    public init() {}
+}

@@ -1,0 +1,82 @@
+import HookdCore
+import HookdStore
+import Hummingbird
+
+/// `POST /auth/token`, `/auth/refresh` and `/auth/revoke` (SPEC §2).
+struct AuthRoutes: Sendable {
+    let store: any Store
+    let tokens: TokenService
+    let authenticator: Authenticator
+    let envelope: Envelope
+    let clock: any WallClock
+    let configuration: HookdServerConfiguration
+
+    /// What the token routes answer with.
+    struct TokenData: JSONRepresentable {
+        let token: String
+        let claims: AccessTokenClaims
+
+        var json: JSONOutput {
+            .object([
+                ("accessToken", .string(token)),
+                ("tokenType", .string("Bearer")),
+                ("expiresIn", .int(claims.exp - claims.iat)),
+                ("expiresAt", .string(Timestamp.iso8601(unixSeconds: claims.exp))),
+                ("appType", .string(claims.type)),
+                ("scopes", .array(claims.scopes.map(JSONOutput.string))),
+            ])
+        }
+    }
+
+    struct RevokedData: JSONRepresentable {
+        var json: JSONOutput { .object([("revoked", .bool(true))]) }
+    }
+
+    func addRoutes(to group: RouterGroup<HookdRequestContext>) {
+        group.post("auth/token", use: token)
+        group.post("auth/refresh", use: refresh)
+        group.post("auth/revoke", use: revoke)
+    }
+
+    @Sendable func token(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let body = try await JSONObjectBody.read(
+            request, limit: configuration.maximumBodySize, allowed: ["appId", "secretKey", "grantType"])
+        var problems: [APIError.FieldError] = []
+        let appID = body.string("appId", &problems)
+        let secretKey = body.string("secretKey", &problems)
+        let grantType = body.string("grantType", &problems)
+        if let grantType, grantType != "client_credentials" {
+            problems.append(.init(field: "grantType", message: "must be client_credentials"))
+        }
+        try problems.throwIfAny()
+        guard let appID, let secretKey else { throw APIError.validation(problems) }
+
+        let presented = AppSecretKey(secretKey)
+        guard let app = try await store.app(id: appID) else {
+            // Hash and compare anyway, so an unknown app id takes as long as a wrong key.
+            _ = presented.matches(digest: AppSecretKey("").digest)
+            throw APIError.invalidCredentials
+        }
+        guard presented.matches(digest: app.secretKeyDigest) else { throw APIError.invalidCredentials }
+        guard app.status == .active else { throw APIError.appInactive }
+        let issued = try await tokens.issue(for: app, scopes: app.scopes, now: clock.unixSeconds)
+        context.logger.info("token issued", metadata: ["hookd.app.id": .string(app.id)])
+        return envelope.success(
+            TokenData(token: issued.token, claims: issued.claims), message: "Token generated successfully", context: context)
+    }
+
+    @Sendable func refresh(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let principal = try await authenticator.authenticate(
+            request.headers, requiring: nil, expiry: .refreshGrace(seconds: configuration.refreshGrace))
+        guard let app = try await store.app(id: principal.appID) else { throw APIError.tokenInvalid("The token's app does not exist") }
+        let issued = try await tokens.issue(for: app, scopes: principal.scopes, now: clock.unixSeconds)
+        return envelope.success(TokenData(token: issued.token, claims: issued.claims), message: "Token refreshed successfully", context: context)
+    }
+
+    @Sendable func revoke(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let principal = try await authenticator.authenticate(request.headers, requiring: nil)
+        try await store.revokeToken(id: principal.tokenID, expiresAt: principal.expiresAt)
+        try await store.purgeExpiredRevocations(now: clock.unixSeconds)
+        return envelope.success(RevokedData(), message: "Token revoked successfully", context: context)
+    }
+}

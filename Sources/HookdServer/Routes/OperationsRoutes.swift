@@ -1,0 +1,62 @@
+import HookdCore
+import HookdStore
+import Hummingbird
+
+import Foundation
+
+/// `GET /health`, `GET /metrics` and `GET /api/v3/openapi.yaml`: what operators and tooling read.
+struct OperationsRoutes: Sendable {
+    let store: any Store
+    let envelope: Envelope
+    let metrics: RequestMetrics
+    let openAPIDocument: ByteBuffer
+
+    struct HealthData: JSONRepresentable {
+        var json: JSONOutput {
+            .object([("status", .string("ok")), ("version", .string(HookdVersion.current)), ("database", .string("ok"))])
+        }
+    }
+
+    func addRoutes(to router: Router<HookdRequestContext>) {
+        router.get("health", use: health)
+        router.get("metrics", use: exposition)
+        router.get("api/v3/openapi.yaml", use: openAPI)
+    }
+
+    @Sendable func health(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        do {
+            try await store.ping()
+        } catch {
+            context.logger.warning("health check: the database does not answer")
+            throw APIError.unavailable
+        }
+        return envelope.success(
+            HealthData(), message: "hookd is healthy",
+            context: context)
+    }
+
+    @Sendable func exposition(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition()))
+        )
+    }
+
+    @Sendable func openAPI(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: openAPIDocument))
+    }
+
+    /// The OpenAPI document bundled with the server.
+    static func loadOpenAPIDocument() throws -> ByteBuffer {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return ByteBuffer(bytes: try Data(contentsOf: url))
+    }
+}
+
+/// The version hookd reports in `User-Agent`, `/health` and `--version`.
+public enum HookdVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,146 @@
+import HookdCore
+import HookdStore
+import Hummingbird
+
+/// `GET`/`PUT /webhooks`, `GET /webhooks/events` and `POST /webhooks/secret/regenerate` (SPEC §3–4).
+struct WebhookRoutes: Sendable {
+    let store: any Store
+    let sealer: SecretSealer
+    let urlPolicy: WebhookURLPolicy
+    let envelope: Envelope
+    let clock: any WallClock
+    let configuration: HookdServerConfiguration
+
+    static let secretNote =
+        "Store this secret securely. It will not be shown again. Update your webhook handler with this new secret."
+
+    /// The configuration as every read shows it; the secret itself never appears.
+    struct ConfigurationData: JSONRepresentable {
+        let endpoint: WebhookEndpoint?
+        /// Only in the `PUT` that created the first secret.
+        var createdSecret: WebhookSecret?
+
+        var json: JSONOutput {
+            var members: [(String, JSONOutput)] = [
+                ("webhookUrl", .string(endpoint?.url)),
+                ("isConfigured", .bool(endpoint?.isConfigured ?? false)),
+                ("hasWebhookSecret", .bool(endpoint?.sealedSecret != nil)),
+                ("createdAt", .string(endpoint.map { Timestamp.iso8601(unixSeconds: $0.createdAt) })),
+                ("updatedAt", .string(endpoint.map { Timestamp.iso8601(unixSeconds: $0.updatedAt) })),
+            ]
+            if let createdSecret {
+                members.append(("webhookSecret", .string(createdSecret.value)))
+                members.append(("secretNote", .string(WebhookRoutes.secretNote)))
+            }
+            return .object(members)
+        }
+    }
+
+    struct EventsData: JSONRepresentable {
+        let appType: AppType
+
+        var json: JSONOutput {
+            .object([
+                ("appType", .string(appType.rawValue)),
+                (
+                    "events",
+                    .array(
+                        EventCatalogue.events(for: appType).map {
+                            .object([("event", .string($0.name)), ("description", .string($0.description))])
+                        })
+                ),
+            ])
+        }
+    }
+
+    struct RegeneratedData: JSONRepresentable {
+        let secret: WebhookSecret
+        let regeneratedAt: Int64
+
+        var json: JSONOutput {
+            .object([
+                ("webhookSecret", .string(secret.value)),
+                ("regeneratedAt", .string(Timestamp.iso8601(unixSeconds: regeneratedAt))),
+                ("note", .string(WebhookRoutes.secretNote)),
+            ])
+        }
+    }
+
+    func addRoutes(to group: RouterGroup<HookdRequestContext>) {
+        group.get("webhooks", use: show)
+        group.put("webhooks", use: update)
+        group.get("webhooks/events", use: events)
+        group.post("webhooks/secret/regenerate", use: regenerate)
+    }
+
+    @Sendable func show(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let endpoint = try await store.webhookEndpoint(appID: principal.appID)
+        return envelope.success(
+            ConfigurationData(endpoint: endpoint), message: "Webhook configuration retrieved successfully", context: context)
+    }
+
+    @Sendable func update(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONObjectBody.read(request, limit: configuration.maximumBodySize, allowed: ["webhookUrl"])
+        var problems: [APIError.FieldError] = []
+        let given = body.nullableString("webhookUrl", &problems)
+        try problems.throwIfAny()
+        let url = given.flatMap { $0?.isEmpty == false ? $0 : nil }
+        if let url {
+            do {
+                _ = try await urlPolicy.check(url)
+            } catch {
+                switch error.kind {
+                case .invalid: throw APIError.validation(field: "webhookUrl", error.message)
+                case .httpsRequired: throw APIError.httpsRequired(error.message)
+                case .forbidden: throw APIError.urlForbidden(error.message)
+                }
+            }
+        }
+        let secret = WebhookSecret.generate()
+        let change = try sealedChange(for: secret, appID: principal.appID, context: context)
+        let (endpoint, createdSecret) = try await store.setWebhookURL(
+            appID: principal.appID, url: url, initialSecret: change, now: clock.unixSeconds)
+        let data = ConfigurationData(endpoint: endpoint, createdSecret: createdSecret ? secret : nil)
+        context.logger.info(
+            "webhook configuration updated",
+            metadata: ["hookd.webhook.enabled": .stringConvertible(url != nil), "hookd.secret.created": .stringConvertible(createdSecret)])
+        return envelope.success(data, message: "Webhook configuration updated successfully", context: context)
+    }
+
+    @Sendable func events(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        return envelope.success(EventsData(appType: principal.appType), message: "Webhook events retrieved successfully", context: context)
+    }
+
+    @Sendable func regenerate(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let nowMillis = Int64((clock.now.timeIntervalSince1970 * 1000).rounded(.down))
+        if let wait = try await store.acquireRateLimit(
+            key: "regenerate:\(principal.appID)", limit: configuration.regenerationsPerMinute,
+            periodMillis: 60_000, nowMillis: nowMillis)
+        {
+            throw APIError.rateLimited(retryAfterSeconds: (wait + 999) / 1000)
+        }
+        let secret = WebhookSecret.generate()
+        let change = try sealedChange(for: secret, appID: principal.appID, context: context)
+        let now = clock.unixSeconds
+        guard let endpoint = try await store.replaceWebhookSecret(appID: principal.appID, change: change, now: now) else {
+            throw APIError.webhookNotConfigured
+        }
+        context.logger.info(
+            "webhook secret regenerated",
+            metadata: ["hookd.secret.version": .stringConvertible(endpoint.secretVersion), "hookd.secret.fingerprint": .string(change.fingerprint)])
+        return envelope.success(RegeneratedData(secret: secret, regeneratedAt: now), message: "Webhook secret regenerated successfully", context: context)
+    }
+
+    private func sealedChange(for secret: WebhookSecret, appID: String, context: HookdRequestContext) throws -> SealedSecretChange {
+        SealedSecretChange(
+            sealedSecret: try sealer.seal(Array(secret.value.utf8), purpose: SecretSealer.webhookSecretPurpose(appID: appID)),
+            fingerprint: secret.fingerprint,
+            requestID: context.requestID,
+            clientAddress: context.clientAddress
+        )
+    }
+}

@@ -1,0 +1,46 @@
+import HookdCore
+import HookdStore
+
+/// The operator's actions on apps, shared by the CLI and the first-start bootstrap.
+public struct AppAdministration: Sendable {
+    let store: any Store
+    let clock: any WallClock
+
+    public init(store: any Store, clock: any WallClock = SystemWallClock()) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Creates an app with both scopes (or `scopes`) and a new secret key.
+    ///
+    /// - Returns: The app and its secret key, which is not stored and must be shown to the operator now.
+    public func create(name: String, type: AppType, scopes: [Scope] = Scope.allCases) async throws -> (App, AppSecretKey) {
+        let secretKey = AppSecretKey.generate()
+        let app = App(
+            id: Identifiers.appID(),
+            businessID: Identifiers.businessID(),
+            name: name,
+            type: type,
+            status: .active,
+            scopes: scopes,
+            secretKeyDigest: secretKey.digest,
+            createdAt: clock.unixSeconds
+        )
+        try await store.insertApp(app)
+        return (app, secretKey)
+    }
+
+    /// Replaces an app's secret key; the old one stops working at once.
+    ///
+    /// - Returns: The new key, or `nil` when there is no such app.
+    public func rotateKey(appID: String) async throws -> AppSecretKey? {
+        let secretKey = AppSecretKey.generate()
+        guard try await store.updateAppSecretKeyDigest(id: appID, digest: secretKey.digest) != nil else { return nil }
+        return secretKey
+    }
+
+    /// Suspends or reactivates an app. - Returns: the app, or `nil` when there is none.
+    public func setStatus(appID: String, _ status: AppStatus) async throws -> App? {
+        try await store.updateAppStatus(id: appID, status: status)
+    }
+}

@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import HookdCore
+import HookdStore
+
+/// Opens what the operator commands work on: the data directory, the master key and the store.
+public struct HookdRuntime: Sendable {
+    /// The data directory.
+    public let dataDirectory: DataDirectory
+    /// The opened store.
+    public let store: any Store
+    /// The sealer holding the master key (and, after an interrupted rotation, the next one).
+    public let sealer: SecretSealer
+    /// Where the master key came from.
+    public let keySource: MasterKeySource
+
+    /// Opens the data directory, creating it, the key file and the database on first use when `create` is set.
+    ///
+    /// - Parameters:
+    ///   - dataDirectory: The folder of the SQLite store and the key file.
+    ///   - environment: The process environment; `HOOKD_MASTER_KEY` there takes precedence over the key file.
+    ///   - create: Whether a missing folder and key file may be created (`serve` and `apps create` do).
+    public static func open(
+        dataDirectory: DataDirectory,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        create: Bool
+    ) throws -> HookdRuntime {
+        if create {
+            try dataDirectory.create()
+        } else if access(dataDirectory.path, F_OK) != 0 {
+            throw RuntimeError("the data directory \(dataDirectory.path) does not exist; start hookd serve first")
+        }
+        let keySource: MasterKeySource
+        var keys: [MasterKey]
+        if let encoded = environment["HOOKD_MASTER_KEY"], !encoded.isEmpty {
+            do {
+                let key = try MasterKey(encoded: encoded)
+                keySource = .environment(key)
+                keys = [key]
+            } catch {
+                throw RuntimeError("HOOKD_MASTER_KEY is malformed: \(error)")
+            }
+        } else {
+            keySource = .file(path: dataDirectory.masterKeyPath)
+            keys = [try MasterKeyFile.load(path: dataDirectory.masterKeyPath, create: create)]
+            if access(dataDirectory.nextMasterKeyPath, F_OK) == 0 {
+                // An interrupted rotation: values may be sealed under either key until it is run again.
+                keys.append(try MasterKeyFile.read(path: dataDirectory.nextMasterKeyPath))
+            }
+        }
+        let store: any Store
+        do {
+            store = try SQLiteStore(path: dataDirectory.databasePath)
+        } catch let error as StoreError {
+            throw RuntimeError("\(error)")
+        } catch {
+            throw RuntimeError("cannot open the database \(dataDirectory.databasePath): \(error)")
+        }
+        return HookdRuntime(
+            dataDirectory: dataDirectory,
+            store: store,
+            sealer: SecretSealer(primary: keys[0], additional: Array(keys.dropFirst())),
+            keySource: keySource
+        )
+    }
+
+    /// Whether a master key rotation was interrupted and should be run again.
+    public var hasInterruptedRotation: Bool {
+        if case .file = keySource { return access(dataDirectory.nextMasterKeyPath, F_OK) == 0 }
+        return false
+    }
+
+    /// The operator key: `HOOKD_OPERATOR_KEY` when set, otherwise the one sealed in the store.
+    public func operatorKey(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> String {
+        if let key = environment["HOOKD_OPERATOR_KEY"], !key.isEmpty { return key }
+        return try await ServerSecrets.operatorKey(store: store, sealer: sealer)
+    }
+}

@@ -1,0 +1,41 @@
+import Crypto
+import HookdCore
+import HookdStore
+import HookdVerify
+
+/// The server-wide secrets kept sealed in the store: the token signing key and the operator key.
+///
+/// Created on first use from the CSPRNG, so every node sharing a database (and its master key) uses the same
+/// ones, and rotating the master key re-seals them with everything else.
+public enum ServerSecrets {
+    static let tokenSigningKeyName = "token-signing-key"
+    static let operatorKeyName = "operator-key"
+
+    /// The 32-byte HS256 key for access tokens.
+    static func tokenSigningKey(store: any Store, sealer: SecretSealer) async throws -> [UInt8] {
+        try await load(tokenSigningKeyName, store: store, sealer: sealer) {
+            SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        }
+    }
+
+    /// The operator key for `POST /internal/events`: `hok_` and 48 base62 characters.
+    ///
+    /// `HOOKD_OPERATOR_KEY`, when set, takes precedence (see ``HookdRuntime``).
+    public static func operatorKey(store: any Store, sealer: SecretSealer) async throws -> String {
+        let bytes = try await load(operatorKeyName, store: store, sealer: sealer) {
+            Array(("hok_" + RandomString.make(count: 48, from: RandomString.base62)).utf8)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func load(
+        _ name: String,
+        store: any Store,
+        sealer: SecretSealer,
+        generate: @escaping @Sendable () -> [UInt8]
+    ) async throws -> [UInt8] {
+        let purpose = SecretSealer.serverSecretPurpose(name: name)
+        let sealed = try await store.serverSecret(name: name) { try sealer.seal(generate(), purpose: purpose) }
+        return try sealer.open(sealed, purpose: purpose)
+    }
+}

@@ -1,0 +1,22 @@
+/// The arithmetic of the generic cell rate algorithm, shared by every store's rate limiter.
+///
+/// One unit is emitted every `periodMillis / limit`; a burst of up to `limit` units is allowed. The store keeps
+/// one number per key, the theoretical arrival time of the next unit, and allows a request when advancing it
+/// would not put it more than one period ahead of now.
+struct RateLimitPlan {
+    let intervalMillis: Int64
+    let periodMillis: Int64
+    let nowMillis: Int64
+
+    init(limit: Int, periodMillis: Int64, nowMillis: Int64) {
+        precondition(limit > 0 && periodMillis > 0, "a rate limit needs a positive limit and period")
+        self.intervalMillis = max(1, periodMillis / Int64(limit))
+        self.periodMillis = periodMillis
+        self.nowMillis = nowMillis
+    }
+
+    /// How long a refused request must wait, given the stored theoretical arrival time.
+    func waitMillis(theoreticalArrival: Int64) -> Int64 {
+        max(1, max(theoreticalArrival, nowMillis) + intervalMillis - nowMillis - periodMillis)
+    }
+}

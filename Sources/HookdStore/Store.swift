@@ -1,0 +1,97 @@
+import HookdCore
+
+/// Every query hookd makes, as one protocol with one implementation per database.
+///
+/// "Not found" is `nil`; real failures throw. Every method that touches an app's data takes its `appID`,
+/// so no query can reach another tenant's rows.
+public protocol Store: Sendable {
+    // MARK: Apps
+
+    /// Stores a new app.
+    func insertApp(_ app: App) async throws
+    /// The app with this identifier.
+    func app(id: String) async throws -> App?
+    /// Every app, oldest first.
+    func apps() async throws -> [App]
+    /// Sets an app's status. - Returns: the updated app, or `nil` when there is none.
+    func updateAppStatus(id: String, status: AppStatus) async throws -> App?
+    /// Replaces the digest of an app's secret key. - Returns: the updated app, or `nil` when there is none.
+    func updateAppSecretKeyDigest(id: String, digest: [UInt8]) async throws -> App?
+
+    // MARK: Webhook configuration
+
+    /// The app's webhook configuration, or `nil` when it was never configured.
+    func webhookEndpoint(appID: String) async throws -> WebhookEndpoint?
+
+    /// Sets (or with `nil` clears) the app's URL in one write.
+    ///
+    /// When the app has no secret yet and `url` is not `nil`, `initialSecret` is stored with the URL and its
+    /// audit record written in the same transaction; otherwise both are ignored.
+    /// - Returns: the configuration after the write, and whether `initialSecret` was stored.
+    func setWebhookURL(
+        appID: String,
+        url: String?,
+        initialSecret: SealedSecretChange,
+        now: Int64
+    ) async throws -> (endpoint: WebhookEndpoint, createdSecret: Bool)
+
+    /// Replaces the app's secret and bumps its version, in one transaction with the audit record.
+    ///
+    /// Concurrent calls are serialised by the database; the last to commit is the secret in force.
+    /// - Returns: the configuration after the write, or `nil` when the app has no URL configured.
+    func replaceWebhookSecret(appID: String, change: SealedSecretChange, now: Int64) async throws -> WebhookEndpoint?
+
+    /// The app's secret audit trail, oldest first.
+    func secretAuditRecords(appID: String) async throws -> [SecretAuditRecord]
+
+    // MARK: Tokens and rate limits
+
+    /// Remembers a revoked token until it would have expired anyway.
+    func revokeToken(id: String, expiresAt: Int64) async throws
+    /// Whether the token was revoked.
+    func isTokenRevoked(id: String) async throws -> Bool
+    /// Forgets revocations of tokens that have expired by `now`.
+    func purgeExpiredRevocations(now: Int64) async throws
+
+    /// Takes one unit from the rate limit `key` (generic cell rate algorithm: at most `limit` per `periodMillis`).
+    ///
+    /// - Returns: `nil` when allowed, or how many milliseconds to wait before the next unit is available.
+    func acquireRateLimit(key: String, limit: Int, periodMillis: Int64, nowMillis: Int64) async throws -> Int64?
+
+    // MARK: Sealed secrets
+
+    /// A server-wide sealed secret (the token signing key, the operator key), created with `makeSealed` on first use.
+    ///
+    /// Safe when several processes start at once: the first insert wins and everyone reads the winner.
+    func serverSecret(name: String, orInsert makeSealed: @Sendable () throws -> [UInt8]) async throws -> [UInt8]
+
+    /// Rewrites every sealed value (webhook and server secrets) through `reseal` in one transaction.
+    ///
+    /// `reseal` receives each value with its sealing purpose and returns the value to store.
+    /// - Returns: how many values were rewritten.
+    func resealAll(_ reseal: @Sendable (_ sealed: [UInt8], _ purpose: String) throws -> [UInt8]) async throws -> Int
+
+    // MARK: Health
+
+    /// Runs a trivial query; throws when the database does not answer.
+    func ping() async throws
+}
+
+/// A new sealed secret and what to write to the audit trail about it.
+public struct SealedSecretChange: Sendable {
+    /// The secret sealed by ``SecretSealer``.
+    public var sealedSecret: [UInt8]
+    /// The fingerprint of the secret in the clear.
+    public var fingerprint: String
+    /// The request making the change.
+    public var requestID: String
+    /// The client's address, when known.
+    public var clientAddress: String?
+
+    public init(sealedSecret: [UInt8], fingerprint: String, requestID: String, clientAddress: String?) {
+        self.sealedSecret = sealedSecret
+        self.fingerprint = fingerprint
+        self.requestID = requestID
+        self.clientAddress = clientAddress
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import HookdCore
+import HookdServer
+import Hummingbird
+import Logging
+
+/// `hookd serve`: runs the API until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the hookd API server."
+    )
+
+    @Option(help: "The address to listen on (HOOKD_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "The port to listen on; 0 picks a free one (HOOKD_PORT; default 8080).")
+    var port: Int?
+
+    @OptionGroup var storage: DataDirectoryOptions
+
+    @Flag(help: "Accept http:// webhook URLs; for development only (HOOKD_ALLOW_HTTP_TARGETS).")
+    var allowHTTPTargets = false
+
+    @Flag(help: "Accept webhook URLs on loopback and private addresses; for development and tests only (HOOKD_ALLOW_PRIVATE_TARGETS).")
+    var allowPrivateTargets = false
+
+    @Option(help: "Secret regenerations allowed per app per minute (HOOKD_REGENERATIONS_PER_MINUTE; default 10).")
+    var regenerationsPerMinute: Int?
+
+    @Option(help: "The log level: trace, debug, info, notice, warning, error (HOOKD_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    func run() async throws {
+        var configuration = HookdServerConfiguration()
+        configuration.host = host ?? Environment.string("HOOKD_HOST") ?? configuration.host
+        configuration.port = try port ?? Environment.int("HOOKD_PORT") ?? configuration.port
+        configuration.allowHTTPTargets = allowHTTPTargets || Environment.bool("HOOKD_ALLOW_HTTP_TARGETS")
+        configuration.allowPrivateTargets = allowPrivateTargets || Environment.bool("HOOKD_ALLOW_PRIVATE_TARGETS")
+        configuration.regenerationsPerMinute =
+            try regenerationsPerMinute ?? Environment.int("HOOKD_REGENERATIONS_PER_MINUTE")
+            ?? configuration.regenerationsPerMinute
+        guard configuration.regenerationsPerMinute > 0 else { throw CommandFailure("--regenerations-per-minute must be positive") }
+        let levelName = logLevel ?? Environment.string("HOOKD_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelName) else { throw CommandFailure("unknown log level \(levelName)") }
+
+        let dataDirectory = storage.resolved
+        try? dataDirectory.create()
+        let lock: ProcessLock
+        do {
+            lock = try ProcessLock(path: dataDirectory.lockPath, purpose: "hookd serve")
+        } catch let error as RuntimeError {
+            throw CommandFailure(error.description)
+        }
+        defer { lock.release() }
+        let runtime = try storage.open(create: true)
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "hookd")
+        if runtime.hasInterruptedRotation {
+            logger.warning("an interrupted master key rotation was found; run hookd rotate-master-key again to finish it")
+        }
+        let firstApp = try await createFirstAppIfNeeded(runtime)
+
+        let services = HookdServices(store: runtime.store, sealer: runtime.sealer, logger: logger)
+        let app = try await buildApplication(configuration: configuration, services: services) { host, port in
+            emit("listening on http://\(host):\(port)")
+            if let firstApp {
+                emit(FirstStartBanner(app: firstApp.0, secretKey: firstApp.1, base: "http://\(host):\(port)").text)
+            }
+        }
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    private func createFirstAppIfNeeded(_ runtime: HookdRuntime) async throws -> (App, AppSecretKey)? {
+        guard try await runtime.store.apps().isEmpty else { return nil }
+        return try await AppAdministration(store: runtime.store).create(name: "first app", type: .issuing)
+    }
+}
+
+/// What `hookd serve` prints once on a fresh data directory: the first app's credentials and a session to try.
+struct FirstStartBanner {
+    let app: App
+    let secretKey: AppSecretKey
+    let base: String
+
+    var text: String {
+        """
+
+        hookd created a first app. Its secret key is shown only this once: store it now.
+          appId:     \(app.id)
+          secretKey: \(secretKey.value)
+          type:      \(app.type.rawValue)
+
+        Try the API (set a URL your platform can reach; the secret is printed once):
+          TOKEN=$(curl -s \(base)/api/v3/auth/token -H 'Content-Type: application/json' \\
+            -d '{"appId":"\(app.id)","secretKey":"\(secretKey.value)","grantType":"client_credentials"}' \\
+            | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')
+          curl -s -X PUT \(base)/api/v3/webhooks -H "Authorization: Bearer $TOKEN" \\
+            -H 'Content-Type: application/json' -d '{"webhookUrl":"https://example.com/webhooks"}'
+          curl -s -X POST \(base)/api/v3/webhooks/secret/regenerate -H "Authorization: Bearer $TOKEN"
+
+        """
+    }
+}
