@@ -20,6 +20,10 @@ public protocol HostResolver: Sendable {
 public struct HostResolutionError: Error, CustomStringConvertible {
     /// The resolver's message.
     public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// Resolves with the operating system's `getaddrinfo`, on a background thread so no task is blocked.

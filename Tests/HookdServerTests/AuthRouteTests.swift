@@ -1,0 +1,205 @@
+import Foundation
+import HookdCore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import HookdServer
+
+@Suite struct AuthRouteTests {
+    @Test func credentialsBuyATokenWithTheSpecifiedClaims() async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        let (app, key) = try await harness.createApp(type: .collection)
+        try await harness.withClient { client in
+            let response = try await client.json(
+                "/api/v3/auth/token", method: .post,
+                body: #"{"appId":"\#(app.id)","secretKey":"\#(key.value)","grantType":"client_credentials"}"#)
+            #expect(response.status == .ok)
+            #expect(response.message == "Token generated successfully")
+            #expect(response.data["tokenType"] as? String == "Bearer")
+            #expect(response.data["expiresIn"] as? Int == 86_400)
+            #expect(response.data["appType"] as? String == "collection")
+            #expect(response.data["scopes"] as? [String] == ["webhooks:read", "webhooks:write"])
+            #expect(response.data["expiresAt"] as? String == Timestamp.iso8601(unixSeconds: harness.clock.unixSeconds + 86_400))
+            let token = try #require(response.data["accessToken"] as? String)
+            let parts = token.split(separator: ".")
+            #expect(parts.count == 3)
+            let header = try #require(JWTParts.decode(parts[0]))
+            #expect(header["alg"] as? String == "HS256")
+            let claims = try #require(JWTParts.decode(parts[1]))
+            #expect(claims["sub"] as? String == app.id)
+            #expect(claims["bus"] as? String == app.businessID)
+            #expect(claims["type"] as? String == "collection")
+            #expect(claims["iat"] as? Int == Int(harness.clock.unixSeconds))
+            #expect(claims["exp"] as? Int == Int(harness.clock.unixSeconds) + 86_400)
+            #expect((claims["jti"] as? String)?.wholeMatch(of: /jwt_[0-9a-f]{24}/) != nil)
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"appId":"A","secretKey":"B""#, "not valid JSON"),
+        (#"[1,2]"#, "must be a JSON object"),
+        (#""just a string""#, "must be a JSON object"),
+        ("", "must be a JSON object"),
+    ])
+    func malformedBodiesAreValidationErrors(body: String, detail: String) async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        try await harness.withClient { client in
+            let response = try await client.json("/api/v3/auth/token", method: .post, body: body)
+            #expect(response.status == .badRequest)
+            #expect(response.errorCode == "VALIDATION_ERROR")
+            #expect((response.error["detail"] as? String)?.contains(detail) == true)
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"appId":1,"secretKey":"x","grantType":"client_credentials"}"#, ["appId"]),
+        (#"{"secretKey":"x","grantType":"client_credentials"}"#, ["appId"]),
+        (#"{"appId":"A","secretKey":null,"grantType":"client_credentials"}"#, ["secretKey"]),
+        (#"{"appId":"A","secretKey":"x","grantType":"password"}"#, ["grantType"]),
+        (#"{"appId":"A","secretKey":"x"}"#, ["grantType"]),
+        (#"{}"#, ["appId", "secretKey", "grantType"]),
+        (#"{"appId":"A","secretKey":"x","grantType":"client_credentials","scope":"all"}"#, ["scope"]),
+    ])
+    func invalidFieldsAreNamed(body: String, fields: [String]) async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        try await harness.withClient { client in
+            let response = try await client.json("/api/v3/auth/token", method: .post, body: body)
+            #expect(response.status == .badRequest)
+            #expect(response.errorCode == "VALIDATION_ERROR")
+            let named = (response.error["fields"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+            #expect(named == fields)
+        }
+    }
+
+    @Test func unknownAppsAndWrongKeysAreInvalidCredentials() async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp()
+        let wrongKey = AppSecretKey.generate()
+        try await harness.withClient { client in
+            for (appID, key) in [(app.id, wrongKey.value), ("UNKNOWNAPP000000", wrongKey.value), (app.id, "")] {
+                let response = try await client.json(
+                    "/api/v3/auth/token", method: .post,
+                    body: #"{"appId":"\#(appID)","secretKey":"\#(key)","grantType":"client_credentials"}"#)
+                #expect(response.status == .unauthorized)
+                #expect(response.errorCode == "AUTH_INVALID_CREDENTIALS")
+            }
+        }
+    }
+
+    @Test func aSuspendedAppGetsNoToken() async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        let (app, key) = try await harness.createApp()
+        _ = try await harness.store.updateAppStatus(id: app.id, status: .suspended)
+        try await harness.withClient { client in
+            let response = try await client.json(
+                "/api/v3/auth/token", method: .post,
+                body: #"{"appId":"\#(app.id)","secretKey":"\#(key.value)","grantType":"client_credentials"}"#)
+            #expect(response.status == .forbidden)
+            #expect(response.errorCode == "AUTH_APP_INACTIVE")
+        }
+    }
+
+    @Test func aRotatedKeyStopsTheOldOne() async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        let (app, oldKey) = try await harness.createApp()
+        let newKey = try #require(try await AppAdministration(store: harness.store).rotateKey(appID: app.id))
+        try await harness.withClient { client in
+            let refused = try await client.json(
+                "/api/v3/auth/token", method: .post,
+                body: #"{"appId":"\#(app.id)","secretKey":"\#(oldKey.value)","grantType":"client_credentials"}"#)
+            #expect(refused.errorCode == "AUTH_INVALID_CREDENTIALS")
+            _ = try await client.token(for: app, key: newKey)
+        }
+    }
+
+    @Test func refreshWorksWhileValidAndUpToFiveMinutesAfterExpiry() async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        let (app, key) = try await harness.createApp()
+        try await harness.withClient { client in
+            let token = try await client.token(for: app, key: key)
+            let fresh = try await client.json("/api/v3/auth/refresh", method: .post, token: token)
+            #expect(fresh.status == .ok)
+            #expect(fresh.message == "Token refreshed successfully")
+            let refreshed = try #require(fresh.data["accessToken"] as? String)
+            #expect(refreshed != token)
+
+            harness.clock.advance(by: 86_400 + 299)
+            let late = try await client.json("/api/v3/auth/refresh", method: .post, token: token)
+            #expect(late.status == .ok)
+            let expired = try await client.json("/api/v3/webhooks", method: .get, token: token)
+            #expect(expired.errorCode == "AUTH_TOKEN_INVALID")
+
+            harness.clock.advance(by: 2)
+            let tooLate = try await client.json("/api/v3/auth/refresh", method: .post, token: token)
+            #expect(tooLate.status == .unauthorized)
+            #expect(tooLate.errorCode == "AUTH_TOKEN_REFRESH_FAILED")
+        }
+    }
+
+    @Test func refreshNeedsAToken() async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        try await harness.withClient { client in
+            let missing = try await client.json("/api/v3/auth/refresh", method: .post)
+            #expect(missing.errorCode == "AUTH_TOKEN_MISSING")
+            let invalid = try await client.json("/api/v3/auth/refresh", method: .post, token: "not.a.token")
+            #expect(invalid.errorCode == "AUTH_TOKEN_INVALID")
+        }
+    }
+
+    @Test func aRevokedTokenStopsAtOnceAndCannotBeRefreshed() async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        let (app, key) = try await harness.createApp()
+        try await harness.withClient { client in
+            let token = try await client.token(for: app, key: key)
+            let other = try await client.token(for: app, key: key)
+            let revoked = try await client.json("/api/v3/auth/revoke", method: .post, token: token)
+            #expect(revoked.status == .ok)
+            #expect(revoked.message == "Token revoked successfully")
+            #expect(revoked.data["revoked"] as? Bool == true)
+            for (path, method) in [("/api/v3/webhooks", HTTPRequest.Method.get), ("/api/v3/auth/refresh", .post), ("/api/v3/auth/revoke", .post)] {
+                let response = try await client.json(path, method: method, token: token)
+                #expect(response.status == .unauthorized)
+                #expect(response.errorCode == "AUTH_TOKEN_INVALID")
+                #expect((response.error["detail"] as? String)?.contains("revoked") == true)
+            }
+            let stillFine = try await client.json("/api/v3/webhooks", method: .get, token: other)
+            #expect(stillFine.status == .ok)
+        }
+    }
+
+    @Test func revocationsAreForgottenOnlyAfterTheTokenExpires() async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        try await harness.store.revokeToken(id: "jwt_a", expiresAt: 100)
+        try await harness.store.revokeToken(id: "jwt_b", expiresAt: 300)
+        try await harness.store.purgeExpiredRevocations(now: 200)
+        #expect(try await harness.store.isTokenRevoked(id: "jwt_a") == false)
+        #expect(try await harness.store.isTokenRevoked(id: "jwt_b") == true)
+    }
+}
+
+/// Decodes JWT segments in tests, independently of the server's code.
+enum JWTParts {
+    static func decode(_ segment: Substring) -> [String: Any]? {
+        var base64 = segment.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    static func encode(_ object: [String: Any]) -> String {
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import HookdCore
+import HookdStore
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import HookdServer
+
+/// A hookd server on a temporary SQLite store, with a fixed clock, a fake resolver and captured logs.
+struct TestHarness {
+    let directory: URL
+    let store: SQLiteStore
+    let sealer: SecretSealer
+    let clock: TestClock
+    let logs: CapturedLogs
+    var configuration: HookdServerConfiguration
+    var resolver: FakeHostResolver
+
+    init(configure: (inout HookdServerConfiguration) -> Void = { _ in }) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try SQLiteStore(path: directory.appendingPathComponent("hookd.sqlite").path)
+        sealer = SecretSealer(primary: MasterKey.generate())
+        clock = TestClock()
+        logs = CapturedLogs()
+        var configuration = HookdServerConfiguration()
+        configure(&configuration)
+        self.configuration = configuration
+        resolver = .standard
+    }
+
+    var services: HookdServices {
+        HookdServices(store: store, sealer: sealer, clock: clock, resolver: resolver, logger: logs.logger())
+    }
+
+    /// Creates an app directly in the store and returns it with its secret key.
+    func createApp(type: AppType = .issuing, scopes: [Scope] = Scope.allCases) async throws -> (App, AppSecretKey) {
+        try await AppAdministration(store: store, clock: clock).create(name: "test app", type: type, scopes: scopes)
+    }
+
+    /// Runs `body` against the router of a freshly built application.
+    func withClient<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        let app = try await buildApplication(configuration: configuration, services: services)
+        return try await app.test(.router) { client in try await body(client) }
+    }
+
+    /// The decrypted webhook secret stored for `appID`.
+    func storedSecret(appID: String) async throws -> String? {
+        guard let sealed = try await store.webhookEndpoint(appID: appID)?.sealedSecret else { return nil }
+        let bytes = try sealer.open(sealed, purpose: SecretSealer.webhookSecretPurpose(appID: appID))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func removeFiles() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// A parsed JSON response.
+struct JSONResponse: @unchecked Sendable {
+    // @unchecked: the dictionary holds only JSONSerialization's immutable value types.
+    let status: HTTPResponse.Status
+    let headers: HTTPFields
+    let raw: String
+    let object: [String: Any]
+
+    init(_ response: TestResponse) throws {
+        status = response.status
+        headers = response.headers
+        raw = String(buffer: response.body)
+        object = try #require(try JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any])
+    }
+
+    var data: [String: Any] { object["data"] as? [String: Any] ?? [:] }
+    var error: [String: Any] { object["error"] as? [String: Any] ?? [:] }
+    var errorCode: String? { error["code"] as? String }
+    var message: String? { object["message"] as? String }
+}
+
+extension TestClientProtocol {
+    /// Sends a request and parses the JSON envelope.
+    func json(
+        _ uri: String,
+        method: HTTPRequest.Method,
+        token: String? = nil,
+        headers: HTTPFields = [:],
+        body: String? = nil
+    ) async throws -> JSONResponse {
+        var headers = headers
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if body != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        let response = try await execute(
+            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        return try JSONResponse(response)
+    }
+
+    /// Exchanges an app's credentials for an access token.
+    func token(for app: App, key: AppSecretKey) async throws -> String {
+        let response = try await json(
+            "/api/v3/auth/token", method: .post,
+            body: #"{"appId":"\#(app.id)","secretKey":"\#(key.value)","grantType":"client_credentials"}"#)
+        #expect(response.status == .ok, "token request failed: \(response.raw)")
+        return try #require(response.data["accessToken"] as? String)
+    }
+
+    /// Sets the app's webhook URL and returns the response.
+    @discardableResult
+    func configure(_ url: String?, token: String) async throws -> JSONResponse {
+        let value = url.map { #""\#($0)""# } ?? "null"
+        return try await json("/api/v3/webhooks", method: .put, token: token, body: #"{"webhookUrl":\#(value)}"#)
+    }
+}
