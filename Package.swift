@@ -85,7 +85,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HookdStoreTests",
-            dependencies: ["HookdStore"],
+            dependencies: ["HookdStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -93,7 +93,9 @@ let package = Package(
             dependencies: [
                 "HookdServer",
                 "hookd",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

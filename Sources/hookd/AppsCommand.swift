@@ -36,7 +36,7 @@ struct AppsCommand: AsyncParsableCommand {
             guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 200 else {
                 throw CommandFailure("--name must be 1 to 200 characters")
             }
-            let runtime = try storage.open(create: true)
+            let runtime = try await storage.open(create: true)
             let (app, secretKey) = try await AppAdministration(store: runtime.store).create(
                 name: name, type: appType, scopes: scopeList)
             if json {
@@ -61,7 +61,7 @@ struct AppsCommand: AsyncParsableCommand {
         @OptionGroup var storage: DataDirectoryOptions
 
         func run() async throws {
-            let runtime = try storage.open(create: false)
+            let runtime = try await storage.open(create: false)
             for app in try await runtime.store.apps() {
                 let fields: [String: String] = [
                     "appId": app.id, "businessId": app.businessID, "name": app.name, "type": app.type.rawValue,
@@ -116,7 +116,7 @@ struct AppsCommand: AsyncParsableCommand {
         @OptionGroup var storage: DataDirectoryOptions
 
         func run() async throws {
-            let runtime = try storage.open(create: false)
+            let runtime = try await storage.open(create: false)
             guard let key = try await AppAdministration(store: runtime.store).rotateKey(appID: appID) else {
                 throw CommandFailure("no app \(appID)")
             }
@@ -126,7 +126,7 @@ struct AppsCommand: AsyncParsableCommand {
 }
 
 private func setStatus(_ appID: String, _ status: AppStatus, _ storage: DataDirectoryOptions) async throws {
-    let runtime = try storage.open(create: false)
+    let runtime = try await storage.open(create: false)
     guard try await AppAdministration(store: runtime.store).setStatus(appID: appID, status) != nil else {
         throw CommandFailure("no app \(appID)")
     }

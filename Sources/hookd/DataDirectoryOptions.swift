@@ -11,9 +11,9 @@ struct DataDirectoryOptions: ParsableArguments {
     }
 
     /// Opens the runtime, turning failures into messages for the operator.
-    func open(create: Bool) throws -> HookdRuntime {
+    func open(create: Bool) async throws -> HookdRuntime {
         do {
-            return try HookdRuntime.open(dataDirectory: resolved, create: create)
+            return try await HookdRuntime.open(dataDirectory: resolved, create: create)
         } catch let error as RuntimeError {
             throw CommandFailure(error.description)
         }

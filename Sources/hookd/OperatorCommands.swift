@@ -11,7 +11,7 @@ struct OperatorKeyCommand: AsyncParsableCommand {
     @OptionGroup var storage: DataDirectoryOptions
 
     func run() async throws {
-        let runtime = try storage.open(create: true)
+        let runtime = try await storage.open(create: true)
         emit(try await runtime.operatorKey())
     }
 }
@@ -38,7 +38,7 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
             throw CommandFailure(error.description)
         }
         defer { lock.release() }
-        let runtime = try storage.open(create: false)
+        let runtime = try await storage.open(create: false)
         let outcome = try await MasterKeyRotation.rotate(runtime)
         emit("re-sealed \(outcome.resealed) secrets under the new master key")
         if let newKey = outcome.newEncodedKey {
@@ -55,7 +55,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var storage: DataDirectoryOptions
 
     func run() async throws {
-        _ = try storage.open(create: true)
+        _ = try await storage.open(create: true)
         emit("database is up to date")
     }
 }

@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure(error.description)
         }
         defer { lock.release() }
-        let runtime = try storage.open(create: true)
+        let runtime = try await storage.open(create: true)
 
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

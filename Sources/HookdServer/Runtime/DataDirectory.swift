@@ -24,10 +24,13 @@ public struct DataDirectory: Sendable {
     /// The lock file held by the process serving this folder.
     public var lockPath: String { path + "/hookd.lock" }
 
-    /// Creates the folder (mode 0700) if it does not exist.
+    /// Creates the folder (mode 0700), and any missing parents, if it does not exist.
     public func create() throws {
-        if mkdir(path, 0o700) != 0 && errno != EEXIST {
-            throw RuntimeError("cannot create the data directory \(path): \(String(cString: strerror(errno)))")
+        do {
+            try FileManager.default.createDirectory(
+                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw RuntimeError("cannot create the data directory \(path): \(error.localizedDescription)")
         }
     }
 }

@@ -28,7 +28,7 @@ public struct HookdRuntime: Sendable {
         dataDirectory: DataDirectory,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         create: Bool
-    ) throws -> HookdRuntime {
+    ) async throws -> HookdRuntime {
         if create {
             try dataDirectory.create()
         } else if access(dataDirectory.path, F_OK) != 0 {
@@ -60,12 +60,15 @@ public struct HookdRuntime: Sendable {
         } catch {
             throw RuntimeError("cannot open the database \(dataDirectory.databasePath): \(error)")
         }
-        return HookdRuntime(
-            dataDirectory: dataDirectory,
-            store: store,
-            sealer: SecretSealer(primary: keys[0], additional: Array(keys.dropFirst())),
-            keySource: keySource
-        )
+        let sealer = SecretSealer(primary: keys[0], additional: Array(keys.dropFirst()))
+        do {
+            try await ServerSecrets.checkMasterKey(store: store, sealer: sealer)
+        } catch is SecretSealingError {
+            throw RuntimeError(
+                "the master key does not open this database's secrets; start hookd with the key the database was "
+                    + "created with (HOOKD_MASTER_KEY or \(dataDirectory.masterKeyPath))")
+        }
+        return HookdRuntime(dataDirectory: dataDirectory, store: store, sealer: sealer, keySource: keySource)
     }
 
     /// Whether a master key rotation was interrupted and should be run again.

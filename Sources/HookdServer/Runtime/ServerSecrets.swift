@@ -10,6 +10,15 @@ import HookdVerify
 public enum ServerSecrets {
     static let tokenSigningKeyName = "token-signing-key"
     static let operatorKeyName = "operator-key"
+    static let keyCheckName = "master-key-check"
+
+    /// Fails when `sealer` cannot open what the database holds, so that a wrong master key stops hookd at start
+    /// instead of sealing new secrets under a key that cannot open the old ones.
+    ///
+    /// - Throws: ``SecretSealingError`` for a wrong key.
+    static func checkMasterKey(store: any Store, sealer: SecretSealer) async throws {
+        _ = try await load(keyCheckName, store: store, sealer: sealer) { Array("hookd".utf8) }
+    }
 
     /// The 32-byte HS256 key for access tokens.
     static func tokenSigningKey(store: any Store, sealer: SecretSealer) async throws -> [UInt8] {

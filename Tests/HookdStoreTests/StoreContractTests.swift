@@ -1,0 +1,219 @@
+import Foundation
+import GRDB
+import HookdCore
+import HookdStore
+import Testing
+
+/// Makes an empty store of one backend. Every backend must pass the same contract.
+struct StoreFactory: Sendable, CustomStringConvertible {
+    let description: String
+    let make: @Sendable () async throws -> (store: any Store, cleanup: @Sendable () -> Void)
+
+    static let sqlite = StoreFactory(description: "SQLite") {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-store-\(UUID().uuidString).sqlite").path
+        let store = try SQLiteStore(path: path)
+        return (store, { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } })
+    }
+
+    static var all: [StoreFactory] { [.sqlite] }
+}
+
+func makeApp(_ id: String = Identifiers.appID(), status: AppStatus = .active) -> App {
+    App(
+        id: id, businessID: Identifiers.businessID(), name: "contract", type: .issuing, status: status,
+        scopes: Scope.allCases, secretKeyDigest: AppSecretKey.generate().digest, createdAt: 1_700_000_000)
+}
+
+func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001") -> SealedSecretChange {
+    SealedSecretChange(sealedSecret: sealed, fingerprint: "fp_\(sealed.first ?? 0)", requestID: request, clientAddress: "127.0.0.1")
+}
+
+@Suite struct StoreContractTests {
+    @Test(arguments: StoreFactory.all)
+    func appsAreStoredReadListedAndUpdated(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let app = makeApp()
+        try await store.insertApp(app)
+        #expect(try await store.app(id: app.id) == app)
+        #expect(try await store.app(id: "NOSUCHAPP0000000") == nil)
+        #expect(try await store.apps().map(\.id) == [app.id])
+
+        let suspended = try await store.updateAppStatus(id: app.id, status: .suspended)
+        #expect(suspended?.status == .suspended)
+        #expect(try await store.updateAppStatus(id: "NOSUCHAPP0000000", status: .active) == nil)
+        let rotated = try await store.updateAppSecretKeyDigest(id: app.id, digest: [1, 2, 3])
+        #expect(rotated?.secretKeyDigest == [1, 2, 3])
+        await #expect(throws: (any Error).self) { try await store.insertApp(app) }
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func theFirstURLStoresTheInitialSecretOnce(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let app = makeApp()
+        try await store.insertApp(app)
+        #expect(try await store.webhookEndpoint(appID: app.id) == nil)
+
+        let disabledFirst = try await store.setWebhookURL(appID: app.id, url: nil, initialSecret: change([9]), now: 10)
+        #expect(disabledFirst.createdSecret == false)
+        #expect(disabledFirst.endpoint.sealedSecret == nil)
+
+        let first = try await store.setWebhookURL(appID: app.id, url: "https://a.example/", initialSecret: change([1]), now: 20)
+        #expect(first.createdSecret)
+        #expect(first.endpoint.sealedSecret == [1])
+        #expect(first.endpoint.secretVersion == 1)
+        #expect(first.endpoint.createdAt == 10)
+        #expect(first.endpoint.updatedAt == 20)
+
+        let second = try await store.setWebhookURL(appID: app.id, url: "https://b.example/", initialSecret: change([2]), now: 30)
+        #expect(second.createdSecret == false)
+        #expect(second.endpoint.sealedSecret == [1])
+        #expect(second.endpoint.url == "https://b.example/")
+
+        let disabled = try await store.setWebhookURL(appID: app.id, url: nil, initialSecret: change([3]), now: 40)
+        #expect(disabled.endpoint.url == nil)
+        #expect(disabled.endpoint.sealedSecret == [1])
+        #expect(try await store.secretAuditRecords(appID: app.id).map(\.action) == [.created])
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func replacingTheSecretNeedsAURLBumpsTheVersionAndAudits(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let app = makeApp()
+        try await store.insertApp(app)
+        #expect(try await store.replaceWebhookSecret(appID: app.id, change: change([5]), now: 1) == nil)
+        _ = try await store.setWebhookURL(appID: app.id, url: "https://a.example/", initialSecret: change([1]), now: 1)
+        let replaced = try #require(try await store.replaceWebhookSecret(appID: app.id, change: change([7], request: "req_x"), now: 50))
+        #expect(replaced.sealedSecret == [7])
+        #expect(replaced.secretVersion == 2)
+        #expect(replaced.updatedAt == 50)
+        let audit = try await store.secretAuditRecords(appID: app.id)
+        #expect(audit.map(\.action) == [.created, .regenerated])
+        #expect(audit.last?.requestID == "req_x")
+        #expect(audit.last?.clientAddress == "127.0.0.1")
+        #expect(audit.last?.secretVersion == 2)
+
+        _ = try await store.setWebhookURL(appID: app.id, url: nil, initialSecret: change([1]), now: 60)
+        #expect(try await store.replaceWebhookSecret(appID: app.id, change: change([8]), now: 70) == nil)
+        #expect(try await store.webhookEndpoint(appID: app.id)?.sealedSecret == [7])
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func tenantsNeverSeeEachOthersRows(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let first = makeApp()
+        let second = makeApp()
+        try await store.insertApp(first)
+        try await store.insertApp(second)
+        _ = try await store.setWebhookURL(appID: first.id, url: "https://a.example/", initialSecret: change([1]), now: 1)
+        #expect(try await store.webhookEndpoint(appID: second.id) == nil)
+        #expect(try await store.replaceWebhookSecret(appID: second.id, change: change([2]), now: 2) == nil)
+        #expect(try await store.secretAuditRecords(appID: second.id).isEmpty)
+        #expect(try await store.webhookEndpoint(appID: first.id)?.sealedSecret == [1])
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func theRateLimiterAllowsTheLimitPerPeriodAndSaysHowLongToWait(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let start: Int64 = 1_000_000
+        for _ in 0..<10 {
+            #expect(try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start) == nil)
+        }
+        let wait = try #require(try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start))
+        #expect(wait == 6_000, "one unit comes back every period/limit")
+        #expect(try await store.acquireRateLimit(key: "other", limit: 10, periodMillis: 60_000, nowMillis: start) == nil)
+        #expect(try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 5_999) != nil)
+        #expect(try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 6_000) == nil)
+        #expect(try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 6_000) != nil)
+        for _ in 0..<10 {
+            #expect(try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 200_000) == nil)
+        }
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func revokedTokensAreRememberedUntilTheyExpire(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        try await store.revokeToken(id: "jwt_1", expiresAt: 100)
+        try await store.revokeToken(id: "jwt_1", expiresAt: 100)
+        #expect(try await store.isTokenRevoked(id: "jwt_1"))
+        #expect(try await store.isTokenRevoked(id: "jwt_2") == false)
+        try await store.purgeExpiredRevocations(now: 100)
+        #expect(try await store.isTokenRevoked(id: "jwt_1"))
+        try await store.purgeExpiredRevocations(now: 101)
+        #expect(try await store.isTokenRevoked(id: "jwt_1") == false)
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func serverSecretsAreCreatedOnceEvenUnderConcurrency(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let values = try await withThrowingTaskGroup(of: [UInt8].self) { group in
+            for index in 0..<20 {
+                group.addTask { try await store.serverSecret(name: "s") { [UInt8(index)] } }
+            }
+            return try await group.reduce(into: [[UInt8]]()) { $0.append($1) }
+        }
+        #expect(Set(values).count == 1)
+        #expect(try await store.serverSecret(name: "s") { [255] } == values[0])
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func resealingRewritesEveryValueWithItsPurpose(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let app = makeApp()
+        try await store.insertApp(app)
+        _ = try await store.setWebhookURL(appID: app.id, url: "https://a.example/", initialSecret: change([1]), now: 1)
+        _ = try await store.serverSecret(name: "token-signing-key") { [2] }
+        let count = try await store.resealAll { sealed, purpose in sealed + Array(purpose.utf8.prefix(3)) }
+        #expect(count == 2)
+        #expect(try await store.webhookEndpoint(appID: app.id)?.sealedSecret == [1] + Array("web".utf8))
+        #expect(try await store.serverSecret(name: "token-signing-key") { [9] } == [2] + Array("ser".utf8))
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func aFailedResealChangesNothing(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        _ = try await store.serverSecret(name: "a") { [1] }
+        _ = try await store.serverSecret(name: "b") { [2] }
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) {
+            _ = try await store.resealAll { sealed, _ in
+                if sealed == [2] { throw Boom() }
+                return [0]
+            }
+        }
+        #expect(try await store.serverSecret(name: "a") { [9] } == [1])
+    }
+}
+
+@Suite struct SQLiteStoreTests {
+    @Test func aDatabaseFromANewerHookdIsRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-newer-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        _ = try SQLiteStore(path: path)
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('9999_from_the_future')")
+        }
+        #expect {
+            _ = try SQLiteStore(path: path)
+        } throws: { error in
+            "\(error)".contains("newer") && "\(error)".contains("9999_from_the_future")
+        }
+    }
+
+    @Test func theDatabaseRunsInWALMode() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-wal-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        _ = try SQLiteStore(path: path)
+        let mode = try DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+}
