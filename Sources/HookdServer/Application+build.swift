@@ -53,20 +53,30 @@ func buildRouter(
     router.add(middleware: EnvelopeMiddleware(envelope: envelope, maximumBodySize: configuration.maximumBodySize))
 
     OperationsRoutes(
-        store: services.store, envelope: envelope, metrics: metrics,
+        store: services.store,
+        envelope: envelope,
+        metrics: metrics,
         openAPIDocument: try OperationsRoutes.loadOpenAPIDocument()
     ).addRoutes(to: router)
 
     let api = router.group("api/v3")
     AuthRoutes(
-        store: services.store, tokens: tokens, authenticator: authenticator, envelope: envelope,
-        clock: services.clock, configuration: configuration
+        store: services.store,
+        tokens: tokens,
+        authenticator: authenticator,
+        envelope: envelope,
+        clock: services.clock,
+        configuration: configuration
     ).addRoutes(to: api)
 
     let authenticated = api.group().add(middleware: AuthenticationMiddleware(authenticator: authenticator))
     WebhookRoutes(
-        store: services.store, sealer: services.sealer, urlPolicy: urlPolicy, envelope: envelope,
-        clock: services.clock, configuration: configuration
+        store: services.store,
+        sealer: services.sealer,
+        urlPolicy: urlPolicy,
+        envelope: envelope,
+        clock: services.clock,
+        configuration: configuration
     ).addRoutes(to: authenticated)
     return router
 }

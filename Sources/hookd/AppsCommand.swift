@@ -29,7 +29,9 @@ struct AppsCommand: AsyncParsableCommand {
         @OptionGroup var storage: DataDirectoryOptions
 
         func run() async throws {
-            guard let appType = AppType(rawValue: type) else { throw CommandFailure("--type must be issuing or collection") }
+            guard let appType = AppType(rawValue: type) else {
+                throw CommandFailure("--type must be issuing or collection")
+            }
             guard let scopeList = Scope.parseList(scopes) else {
                 throw CommandFailure("--scopes must list webhooks:read and/or webhooks:write")
             }
@@ -38,7 +40,10 @@ struct AppsCommand: AsyncParsableCommand {
             }
             let runtime = try await storage.open(create: true)
             let (app, secretKey) = try await AppAdministration(store: runtime.store).create(
-                name: name, type: appType, scopes: scopeList)
+                name: name,
+                type: appType,
+                scopes: scopeList
+            )
             if json {
                 let line: [String: String] = [
                     "appId": app.id, "businessId": app.businessID, "secretKey": secretKey.value, "name": app.name,
@@ -69,10 +74,17 @@ struct AppsCommand: AsyncParsableCommand {
                     "createdAt": Timestamp.iso8601(unixSeconds: app.createdAt),
                 ]
                 if json {
-                    emit(try jsonLine(fields, order: ["appId", "businessId", "name", "type", "status", "scopes", "createdAt"]))
+                    emit(
+                        try jsonLine(
+                            fields,
+                            order: ["appId", "businessId", "name", "type", "status", "scopes", "createdAt"]
+                        )
+                    )
                 } else {
-                    emit("\(app.id)  \(app.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  "
-                        + "\(app.type.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))  \(app.name)")
+                    emit(
+                        "\(app.id)  \(app.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  "
+                            + "\(app.type.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))  \(app.name)"
+                    )
                 }
             }
         }
@@ -108,7 +120,9 @@ struct AppsCommand: AsyncParsableCommand {
 
     struct RotateKey: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "rotate-key", abstract: "Give an app a new secret key; the old one stops working at once.")
+            commandName: "rotate-key",
+            abstract: "Give an app a new secret key; the old one stops working at once."
+        )
 
         @Argument(help: "The app id.")
         var appID: String

@@ -3,7 +3,10 @@ import HookdServer
 
 /// `--data-dir`, shared by every command that opens the store.
 struct DataDirectoryOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: "The folder of the SQLite store and the master key file (HOOKD_DATA_DIR; default ./.hookd).")
+    @Option(
+        name: .customLong("data-dir"),
+        help: "The folder of the SQLite store and the master key file (HOOKD_DATA_DIR; default ./.hookd)."
+    )
     var dataDirectory: String?
 
     var resolved: DataDirectory {

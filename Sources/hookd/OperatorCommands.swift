@@ -50,7 +50,9 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
 /// `hookd migrate`: brings the database schema up to date without starting the server.
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "migrate", abstract: "Apply database migrations and exit.")
+        commandName: "migrate",
+        abstract: "Apply database migrations and exit."
+    )
 
     @OptionGroup var storage: DataDirectoryOptions
 

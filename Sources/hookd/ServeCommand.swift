@@ -23,7 +23,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Accept http:// webhook URLs; for development only (HOOKD_ALLOW_HTTP_TARGETS).")
     var allowHTTPTargets = false
 
-    @Flag(help: "Accept webhook URLs on loopback and private addresses; for development and tests only (HOOKD_ALLOW_PRIVATE_TARGETS).")
+    @Flag(
+        help:
+            "Accept webhook URLs on loopback and private addresses; for development and tests only (HOOKD_ALLOW_PRIVATE_TARGETS)."
+    )
     var allowPrivateTargets = false
 
     @Option(help: "Secret regenerations allowed per app per minute (HOOKD_REGENERATIONS_PER_MINUTE; default 10).")
@@ -41,9 +44,13 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.regenerationsPerMinute =
             try regenerationsPerMinute ?? Environment.int("HOOKD_REGENERATIONS_PER_MINUTE")
             ?? configuration.regenerationsPerMinute
-        guard configuration.regenerationsPerMinute > 0 else { throw CommandFailure("--regenerations-per-minute must be positive") }
+        guard configuration.regenerationsPerMinute > 0 else {
+            throw CommandFailure("--regenerations-per-minute must be positive")
+        }
         let levelName = logLevel ?? Environment.string("HOOKD_LOG_LEVEL") ?? "info"
-        guard let level = Logger.Level(rawValue: levelName) else { throw CommandFailure("unknown log level \(levelName)") }
+        guard let level = Logger.Level(rawValue: levelName) else {
+            throw CommandFailure("unknown log level \(levelName)")
+        }
 
         let dataDirectory = storage.resolved
         try? dataDirectory.create()
@@ -63,7 +70,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "hookd")
         if runtime.hasInterruptedRotation {
-            logger.warning("an interrupted master key rotation was found; run hookd rotate-master-key again to finish it")
+            logger.warning(
+                "an interrupted master key rotation was found; run hookd rotate-master-key again to finish it"
+            )
         }
         let firstApp = try await createFirstAppIfNeeded(runtime)
 

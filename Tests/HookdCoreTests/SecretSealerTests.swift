@@ -35,7 +35,9 @@ import Testing
         let old = MasterKey.generate()
         let new = MasterKey.generate()
         let sealedUnderOld = try SecretSealer(primary: old).seal(plaintext, purpose: "p")
-        #expect(throws: SecretSealingError.unknownKey) { try SecretSealer(primary: new).open(sealedUnderOld, purpose: "p") }
+        #expect(throws: SecretSealingError.unknownKey) {
+            try SecretSealer(primary: new).open(sealedUnderOld, purpose: "p")
+        }
         let rotating = SecretSealer(primary: new, additional: [old])
         #expect(try rotating.open(sealedUnderOld, purpose: "p") == plaintext)
         #expect(!rotating.isSealedUnderPrimary(sealedUnderOld))
@@ -47,7 +49,9 @@ import Testing
         #expect(try MasterKey(encoded: key.encoded).identifier == key.identifier)
         #expect(try MasterKey(encoded: "  \(key.encoded)\n").identifier == key.identifier)
         let hex = String(repeating: "ab", count: 32)
-        #expect(try MasterKey(encoded: hex).identifier == MasterKey(bytes: Array(repeating: 0xAB, count: 32)).identifier)
+        #expect(
+            try MasterKey(encoded: hex).identifier == MasterKey(bytes: Array(repeating: 0xAB, count: 32)).identifier
+        )
         for bad in ["", "short", String(repeating: "a", count: 43), String(repeating: "zz", count: 32)] {
             #expect(throws: SecretSealingError.malformedMasterKey) { try MasterKey(encoded: bad) }
         }

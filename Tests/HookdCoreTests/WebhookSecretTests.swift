@@ -32,7 +32,8 @@ import Testing
 
     @Test(arguments: [
         "whsec_", "whsec_abc", "whsec_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", "whsec_abcdefghijklmnopqrstuvwxyz0123456",
-        "wsec_abcdefghijklmnopqrstuvwxyz012345", "whsec_abcdefghijklmnopqrstuvwxyz01234_", " whsec_abcdefghijklmnopqrstuvwxyz01234",
+        "wsec_abcdefghijklmnopqrstuvwxyz012345", "whsec_abcdefghijklmnopqrstuvwxyz01234_",
+        " whsec_abcdefghijklmnopqrstuvwxyz01234",
     ])
     func malformedSecretsAreRejected(value: String) {
         #expect(WebhookSecret(value) == nil)

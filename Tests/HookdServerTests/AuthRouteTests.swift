@@ -13,15 +13,20 @@ import Testing
         let (app, key) = try await harness.createApp(type: .collection)
         try await harness.withClient { client in
             let response = try await client.json(
-                "/api/v3/auth/token", method: .post,
-                body: #"{"appId":"\#(app.id)","secretKey":"\#(key.value)","grantType":"client_credentials"}"#)
+                "/api/v3/auth/token",
+                method: .post,
+                body: #"{"appId":"\#(app.id)","secretKey":"\#(key.value)","grantType":"client_credentials"}"#
+            )
             #expect(response.status == .ok)
             #expect(response.message == "Token generated successfully")
             #expect(response.data["tokenType"] as? String == "Bearer")
             #expect(response.data["expiresIn"] as? Int == 86_400)
             #expect(response.data["appType"] as? String == "collection")
             #expect(response.data["scopes"] as? [String] == ["webhooks:read", "webhooks:write"])
-            #expect(response.data["expiresAt"] as? String == Timestamp.iso8601(unixSeconds: harness.clock.unixSeconds + 86_400))
+            #expect(
+                response.data["expiresAt"] as? String
+                    == Timestamp.iso8601(unixSeconds: harness.clock.unixSeconds + 86_400)
+            )
             let token = try #require(response.data["accessToken"] as? String)
             let parts = token.split(separator: ".")
             #expect(parts.count == 3)
@@ -83,8 +88,10 @@ import Testing
         try await harness.withClient { client in
             for (appID, key) in [(app.id, wrongKey.value), ("UNKNOWNAPP000000", wrongKey.value), (app.id, "")] {
                 let response = try await client.json(
-                    "/api/v3/auth/token", method: .post,
-                    body: #"{"appId":"\#(appID)","secretKey":"\#(key)","grantType":"client_credentials"}"#)
+                    "/api/v3/auth/token",
+                    method: .post,
+                    body: #"{"appId":"\#(appID)","secretKey":"\#(key)","grantType":"client_credentials"}"#
+                )
                 #expect(response.status == .unauthorized)
                 #expect(response.errorCode == "AUTH_INVALID_CREDENTIALS")
             }
@@ -98,8 +105,10 @@ import Testing
         _ = try await harness.store.updateAppStatus(id: app.id, status: .suspended)
         try await harness.withClient { client in
             let response = try await client.json(
-                "/api/v3/auth/token", method: .post,
-                body: #"{"appId":"\#(app.id)","secretKey":"\#(key.value)","grantType":"client_credentials"}"#)
+                "/api/v3/auth/token",
+                method: .post,
+                body: #"{"appId":"\#(app.id)","secretKey":"\#(key.value)","grantType":"client_credentials"}"#
+            )
             #expect(response.status == .forbidden)
             #expect(response.errorCode == "AUTH_APP_INACTIVE")
         }
@@ -112,8 +121,10 @@ import Testing
         let newKey = try #require(try await AppAdministration(store: harness.store).rotateKey(appID: app.id))
         try await harness.withClient { client in
             let refused = try await client.json(
-                "/api/v3/auth/token", method: .post,
-                body: #"{"appId":"\#(app.id)","secretKey":"\#(oldKey.value)","grantType":"client_credentials"}"#)
+                "/api/v3/auth/token",
+                method: .post,
+                body: #"{"appId":"\#(app.id)","secretKey":"\#(oldKey.value)","grantType":"client_credentials"}"#
+            )
             #expect(refused.errorCode == "AUTH_INVALID_CREDENTIALS")
             _ = try await client.token(for: app, key: newKey)
         }
@@ -166,7 +177,10 @@ import Testing
             #expect(revoked.status == .ok)
             #expect(revoked.message == "Token revoked successfully")
             #expect(revoked.data["revoked"] as? Bool == true)
-            for (path, method) in [("/api/v3/webhooks", HTTPRequest.Method.get), ("/api/v3/auth/refresh", .post), ("/api/v3/auth/revoke", .post)] {
+            for (path, method) in [
+                ("/api/v3/webhooks", HTTPRequest.Method.get), ("/api/v3/auth/refresh", .post),
+                ("/api/v3/auth/revoke", .post),
+            ] {
                 let response = try await client.json(path, method: method, token: token)
                 #expect(response.status == .unauthorized)
                 #expect(response.errorCode == "AUTH_TOKEN_INVALID")

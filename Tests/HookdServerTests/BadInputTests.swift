@@ -52,7 +52,9 @@ import Testing
         let (app, key) = try await harness.createApp()
         try await harness.withClient { client in
             let token = try await client.token(for: app, key: key)
-            let secret = try await client.configure("https://hooks.example.com/original", token: token).data["webhookSecret"] as? String
+            let secret =
+                try await client.configure("https://hooks.example.com/original", token: token).data["webhookSecret"]
+                as? String
             let before = try await Self.snapshot(harness, app.id)
             let response = try await client.json("/api/v3/webhooks", method: .put, token: token, body: body)
             #expect(response.status == .badRequest, "\(response.raw)")
@@ -71,7 +73,8 @@ import Testing
             let token = try await client.token(for: app, key: key)
             try await client.configure("https://hooks.example.com/original", token: token)
             let before = try await Self.snapshot(harness, app.id)
-            let huge = #"{"webhookUrl":"https://hooks.example.com/"# + String(repeating: "a", count: 10 * 1024 * 1024) + #""}"#
+            let huge =
+                #"{"webhookUrl":"https://hooks.example.com/"# + String(repeating: "a", count: 10 * 1024 * 1024) + #""}"#
             for path in ["/api/v3/webhooks", "/api/v3/webhooks/secret/regenerate", "/api/v3/auth/token"] {
                 let method: HTTPRequest.Method = path == "/api/v3/webhooks" ? .put : .post
                 let response = try await client.json(path, method: method, token: token, body: huge)

@@ -28,10 +28,15 @@ import Testing
         let directory = try Self.temporaryDirectory() + "/.hookd"
         defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
         let server = try ChildProcess(["serve", "--port", "0", "--data-dir", directory])
-        let port = try #require(try await server.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#), "\(server.standardError)")
+        let port = try #require(
+            try await server.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#),
+            "\(server.standardError)"
+        )
         let appID = try #require(try await server.waitForOutput(#/appId: +([A-Z0-9]{16})/#))
         let secretKey = try #require(try await server.waitForOutput(#/secretKey: +(sk_[A-Za-z0-9]{48})/#))
-        #expect(server.standardOutput.contains("curl -s -X POST http://127.0.0.1:\(port)/api/v3/webhooks/secret/regenerate"))
+        #expect(
+            server.standardOutput.contains("curl -s -X POST http://127.0.0.1:\(port)/api/v3/webhooks/secret/regenerate")
+        )
 
         let keyAttributes = try FileManager.default.attributesOfItem(atPath: directory + "/master.key")
         #expect((keyAttributes[.posixPermissions] as? Int) == 0o600)
@@ -40,7 +45,8 @@ import Testing
 
         let token = try await Self.post(
             "http://127.0.0.1:\(port)/api/v3/auth/token",
-            json: #"{"appId":"\#(appID)","secretKey":"\#(secretKey)","grantType":"client_credentials"}"#)
+            json: #"{"appId":"\#(appID)","secretKey":"\#(secretKey)","grantType":"client_credentials"}"#
+        )
         #expect(token.status == 200)
         #expect(try await server.stop() == 0, "SIGTERM shuts down cleanly")
 
@@ -56,14 +62,23 @@ import Testing
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let first = try ChildProcess(["serve", "--port", "0", "--data-dir", directory])
-        let port = try #require(try await first.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#), "\(first.standardError)")
+        let port = try #require(
+            try await first.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#),
+            "\(first.standardError)"
+        )
         let second = try ChildProcess(["serve", "--port", "0", "--data-dir", directory])
         let status = try await second.waitForExit(seconds: 20)
         #expect(status != nil && status != 0)
-        #expect(second.standardError.contains("another hookd process (pid \(first.identifier))"), "\(second.standardError)")
+        #expect(
+            second.standardError.contains("another hookd process (pid \(first.identifier))"),
+            "\(second.standardError)"
+        )
         #expect(!second.standardOutput.contains("listening"))
 
-        let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/health"), timeout: .seconds(5))
+        let health = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: "http://127.0.0.1:\(port)/health"),
+            timeout: .seconds(5)
+        )
         #expect(health.status.code == 200, "the first server is unaffected")
         _ = try await first.stop()
         let integrity = try await ChildProcess.run(["migrate", "--data-dir", directory])
@@ -73,11 +88,19 @@ import Testing
     @Test func operatorCommandsManageApps() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let created = try await ChildProcess.run(["apps", "create", "--name", "Acme Cards", "--type", "collection", "--json", "--data-dir", directory])
+        let created = try await ChildProcess.run([
+            "apps", "create", "--name", "Acme Cards", "--type", "collection", "--json", "--data-dir", directory,
+        ])
         #expect(created.status == 0, "\(created.stderr)")
         let line = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(!line.contains("\n"))
-        #expect(line.wholeMatch(of: #/\{"appId":"[A-Z0-9]{16}","businessId":"[A-Z0-9]{24}","secretKey":"sk_[A-Za-z0-9]{48}","name":"Acme Cards","type":"collection"\}/#) != nil, "\(line)")
+        #expect(
+            line.wholeMatch(
+                of:
+                    #/\{"appId":"[A-Z0-9]{16}","businessId":"[A-Z0-9]{24}","secretKey":"sk_[A-Za-z0-9]{48}","name":"Acme Cards","type":"collection"\}/#
+            ) != nil,
+            "\(line)"
+        )
         let app = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
         let appID = try #require(app["appId"])
 
@@ -87,7 +110,11 @@ import Testing
         #expect(!listed.stdout.contains("sk_"), "listing never shows a key")
 
         #expect(try await ChildProcess.run(["apps", "suspend", appID, "--data-dir", directory]).status == 0)
-        #expect(try await ChildProcess.run(["apps", "list", "--json", "--data-dir", directory]).stdout.contains(#""status":"SUSPENDED""#))
+        #expect(
+            try await ChildProcess.run(["apps", "list", "--json", "--data-dir", directory]).stdout.contains(
+                #""status":"SUSPENDED""#
+            )
+        )
         #expect(try await ChildProcess.run(["apps", "activate", appID, "--data-dir", directory]).status == 0)
         let rotated = try await ChildProcess.run(["apps", "rotate-key", appID, "--data-dir", directory])
         #expect(rotated.stdout.firstMatch(of: #/sk_[A-Za-z0-9]{48}/#) != nil)
@@ -96,15 +123,22 @@ import Testing
         let unknown = try await ChildProcess.run(["apps", "suspend", "NOSUCHAPP0000000", "--data-dir", directory])
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("no app NOSUCHAPP0000000"))
-        let badType = try await ChildProcess.run(["apps", "create", "--name", "x", "--type", "lending", "--data-dir", directory])
+        let badType = try await ChildProcess.run([
+            "apps", "create", "--name", "x", "--type", "lending", "--data-dir", directory,
+        ])
         #expect(badType.status != 0)
         #expect(badType.stderr.contains("issuing or collection"))
 
         let operatorKey = try await ChildProcess.run(["operator-key", "--data-dir", directory])
         #expect(operatorKey.stdout.wholeMatch(of: #/hok_[A-Za-z0-9]{48}\n/#) != nil)
-        #expect(try await ChildProcess.run(["operator-key", "--data-dir", directory]).stdout == operatorKey.stdout, "the key is stable")
+        #expect(
+            try await ChildProcess.run(["operator-key", "--data-dir", directory]).stdout == operatorKey.stdout,
+            "the key is stable"
+        )
         let fromEnvironment = try await ChildProcess.run(
-            ["operator-key", "--data-dir", directory], environment: ["HOOKD_OPERATOR_KEY": "hok_from_environment"])
+            ["operator-key", "--data-dir", directory],
+            environment: ["HOOKD_OPERATOR_KEY": "hok_from_environment"]
+        )
         #expect(fromEnvironment.stdout == "hok_from_environment\n")
     }
 
@@ -113,16 +147,29 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let key = MasterKey.generate()
         let server = try ChildProcess(
-            ["serve"], environment: ["HOOKD_DATA_DIR": directory, "HOOKD_PORT": "0", "HOOKD_MASTER_KEY": key.encoded])
-        _ = try #require(try await server.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#), "\(server.standardError)")
+            ["serve"],
+            environment: ["HOOKD_DATA_DIR": directory, "HOOKD_PORT": "0", "HOOKD_MASTER_KEY": key.encoded]
+        )
+        _ = try #require(
+            try await server.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#),
+            "\(server.standardError)"
+        )
         _ = try await server.stop()
         #expect(FileManager.default.fileExists(atPath: directory + "/hookd.sqlite"))
-        #expect(!FileManager.default.fileExists(atPath: directory + "/master.key"), "an environment key is never written to disk")
+        #expect(
+            !FileManager.default.fileExists(atPath: directory + "/master.key"),
+            "an environment key is never written to disk"
+        )
 
         let wrongKey = try await ChildProcess.run(
-            ["operator-key", "--data-dir", directory], environment: ["HOOKD_MASTER_KEY": MasterKey.generate().encoded])
+            ["operator-key", "--data-dir", directory],
+            environment: ["HOOKD_MASTER_KEY": MasterKey.generate().encoded]
+        )
         #expect(wrongKey.status != 0, "secrets sealed under one master key do not open under another")
-        let badKey = try await ChildProcess.run(["serve", "--port", "0", "--data-dir", directory], environment: ["HOOKD_MASTER_KEY": "nope"])
+        let badKey = try await ChildProcess.run(
+            ["serve", "--port", "0", "--data-dir", directory],
+            environment: ["HOOKD_MASTER_KEY": "nope"]
+        )
         #expect(badKey.status != 0)
         #expect(badKey.stderr.contains("HOOKD_MASTER_KEY is malformed"))
         #expect(!badKey.stderr.contains("nope"), "the given key is not echoed")
@@ -142,7 +189,10 @@ import Testing
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let server = try ChildProcess(["serve", "--port", "0", "--data-dir", directory])
-        _ = try #require(try await server.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#), "\(server.standardError)")
+        _ = try #require(
+            try await server.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#),
+            "\(server.standardError)"
+        )
         let refused = try await ChildProcess.run(["rotate-master-key", "--data-dir", directory])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("another hookd process"))

@@ -11,7 +11,9 @@ import Testing
         let harness = try TestHarness()
         defer { harness.removeFiles() }
         try await harness.withClient { client in
-            for (path, method) in [("/api/v3/nothing", HTTPRequest.Method.get), ("/", .get), ("/api/v3/webhooks", .delete)] {
+            for (path, method) in [
+                ("/api/v3/nothing", HTTPRequest.Method.get), ("/", .get), ("/api/v3/webhooks", .delete),
+            ] {
                 let response = try await client.json(path, method: method)
                 #expect(response.status == .notFound)
                 #expect(response.errorCode == "RESOURCE_NOT_FOUND")
@@ -48,7 +50,11 @@ import Testing
             #expect(success.raw.hasPrefix(#"{"success":true,"status":200,"message":"hookd is healthy","data":{"#))
             #expect(success.raw.contains(#"},"meta":{"requestId":"req_"#))
             let failure = try await client.json("/api/v3/webhooks", method: .get)
-            #expect(failure.raw.hasPrefix(#"{"success":false,"status":401,"message":"Authentication token is missing","error":{"code":"AUTH_TOKEN_MISSING""#))
+            #expect(
+                failure.raw.hasPrefix(
+                    #"{"success":false,"status":401,"message":"Authentication token is missing","error":{"code":"AUTH_TOKEN_MISSING""#
+                )
+            )
         }
     }
 

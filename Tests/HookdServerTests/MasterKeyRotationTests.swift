@@ -8,17 +8,25 @@ import Testing
 @Suite struct MasterKeyRotationTests {
     /// Opens a runtime on a new data directory and stores one webhook secret and the server secrets.
     static func prepare() async throws -> (HookdRuntime, appID: String, secret: String) {
-        let directory = DataDirectory(path: FileManager.default.temporaryDirectory.appendingPathComponent("hookd-rotate-\(UUID().uuidString)").path)
+        let directory = DataDirectory(
+            path: FileManager.default.temporaryDirectory.appendingPathComponent("hookd-rotate-\(UUID().uuidString)")
+                .path
+        )
         let runtime = try await HookdRuntime.open(dataDirectory: directory, environment: [:], create: true)
         let (app, _) = try await AppAdministration(store: runtime.store).create(name: "r", type: .issuing)
         let secret = WebhookSecret.generate()
         let purpose = SecretSealer.webhookSecretPurpose(appID: app.id)
         _ = try await runtime.store.setWebhookURL(
-            appID: app.id, url: "https://hooks.example.com/",
+            appID: app.id,
+            url: "https://hooks.example.com/",
             initialSecret: SealedSecretChange(
                 sealedSecret: try runtime.sealer.seal(Array(secret.value.utf8), purpose: purpose),
-                fingerprint: secret.fingerprint, requestID: "req_test", clientAddress: nil),
-            now: 1)
+                fingerprint: secret.fingerprint,
+                requestID: "req_test",
+                clientAddress: nil
+            ),
+            now: 1
+        )
         _ = try await runtime.operatorKey(environment: [:])
         _ = try await ServerSecrets.tokenSigningKey(store: runtime.store, sealer: runtime.sealer)
         return (runtime, app.id, secret.value)
@@ -26,7 +34,10 @@ import Testing
 
     static func openSecret(_ runtime: HookdRuntime, appID: String) async throws -> String {
         let sealed = try #require(try await runtime.store.webhookEndpoint(appID: appID)?.sealedSecret)
-        return String(decoding: try runtime.sealer.open(sealed, purpose: SecretSealer.webhookSecretPurpose(appID: appID)), as: UTF8.self)
+        return String(
+            decoding: try runtime.sealer.open(sealed, purpose: SecretSealer.webhookSecretPurpose(appID: appID)),
+            as: UTF8.self
+        )
     }
 
     @Test func rotationReSealsEverythingUnderANewKeyFile() async throws {
@@ -41,7 +52,11 @@ import Testing
         #expect(try String(contentsOfFile: runtime.dataDirectory.masterKeyPath, encoding: .utf8) != oldKeyFile)
         #expect(!FileManager.default.fileExists(atPath: runtime.dataDirectory.nextMasterKeyPath))
 
-        let reopened = try await HookdRuntime.open(dataDirectory: runtime.dataDirectory, environment: [:], create: false)
+        let reopened = try await HookdRuntime.open(
+            dataDirectory: runtime.dataDirectory,
+            environment: [:],
+            create: false
+        )
         #expect(try await Self.openSecret(reopened, appID: appID) == secret)
         #expect(try await reopened.operatorKey(environment: [:]) == operatorKey)
         await #expect(throws: SecretSealingError.self) { _ = try await Self.openSecret(runtime, appID: appID) }
@@ -55,28 +70,49 @@ import Testing
         try next.encoded.write(toFile: runtime.dataDirectory.nextMasterKeyPath, atomically: false, encoding: .utf8)
         chmod(runtime.dataDirectory.nextMasterKeyPath, 0o600)
         let both = SecretSealer(primary: next, additional: [runtime.sealer.primary])
-        _ = try await runtime.store.resealAll { sealed, purpose in try both.seal(both.open(sealed, purpose: purpose), purpose: purpose) }
+        _ = try await runtime.store.resealAll { sealed, purpose in
+            try both.seal(both.open(sealed, purpose: purpose), purpose: purpose)
+        }
 
-        let afterCrash = try await HookdRuntime.open(dataDirectory: runtime.dataDirectory, environment: [:], create: false)
+        let afterCrash = try await HookdRuntime.open(
+            dataDirectory: runtime.dataDirectory,
+            environment: [:],
+            create: false
+        )
         #expect(afterCrash.hasInterruptedRotation)
         #expect(try await Self.openSecret(afterCrash, appID: appID) == secret)
 
         _ = try await MasterKeyRotation.rotate(afterCrash)
-        let finished = try await HookdRuntime.open(dataDirectory: runtime.dataDirectory, environment: [:], create: false)
+        let finished = try await HookdRuntime.open(
+            dataDirectory: runtime.dataDirectory,
+            environment: [:],
+            create: false
+        )
         #expect(!finished.hasInterruptedRotation)
         #expect(finished.sealer.primary.identifier == next.identifier)
         #expect(try await Self.openSecret(finished, appID: appID) == secret)
     }
 
     @Test func anEnvironmentKeyRotatesToAPrintedKey() async throws {
-        let directory = DataDirectory(path: FileManager.default.temporaryDirectory.appendingPathComponent("hookd-rotate-env-\(UUID().uuidString)").path)
+        let directory = DataDirectory(
+            path: FileManager.default.temporaryDirectory.appendingPathComponent("hookd-rotate-env-\(UUID().uuidString)")
+                .path
+        )
         defer { try? FileManager.default.removeItem(atPath: directory.path) }
         let key = MasterKey.generate()
-        let runtime = try await HookdRuntime.open(dataDirectory: directory, environment: ["HOOKD_MASTER_KEY": key.encoded], create: true)
+        let runtime = try await HookdRuntime.open(
+            dataDirectory: directory,
+            environment: ["HOOKD_MASTER_KEY": key.encoded],
+            create: true
+        )
         let operatorKey = try await runtime.operatorKey(environment: [:])
         let outcome = try await MasterKeyRotation.rotate(runtime)
         let newKey = try #require(outcome.newEncodedKey)
-        let reopened = try await HookdRuntime.open(dataDirectory: directory, environment: ["HOOKD_MASTER_KEY": newKey], create: false)
+        let reopened = try await HookdRuntime.open(
+            dataDirectory: directory,
+            environment: ["HOOKD_MASTER_KEY": newKey],
+            create: false
+        )
         #expect(try await reopened.operatorKey(environment: [:]) == operatorKey)
         #expect(!FileManager.default.fileExists(atPath: directory.masterKeyPath))
     }

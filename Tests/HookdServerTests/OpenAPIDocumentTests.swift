@@ -16,7 +16,10 @@ import Testing
         var currentPath: String?
         var inPaths = false
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == "paths:" { inPaths = true; continue }
+            if line == "paths:" {
+                inPaths = true
+                continue
+            }
             guard inPaths else { continue }
             if !line.isEmpty, !line.hasPrefix(" "), !line.hasPrefix("#") { break }
             if line.hasPrefix("  /"), line.hasSuffix(":") {
@@ -38,7 +41,8 @@ import Testing
             router.routes.map { route in
                 let path = route.path.description.hasPrefix("/") ? route.path.description : "/" + route.path.description
                 return "\(route.method.rawValue) \(path.replacing(/:(\w+)/) { "{\($0.1)}" })"
-            })
+            }
+        )
         let documented = try Self.documentedRoutes()
         #expect(served.count >= 10)
         let undocumented = served.subtracting(documented)

@@ -33,10 +33,16 @@ import Testing
         let (app, key) = try await harness.createApp()
         try await harness.withClient { client in
             let token = try await client.token(for: app, key: key)
-            let first = try #require(try await client.configure("https://hooks.example.com/a", token: token).data["webhookSecret"] as? String)
+            let first = try #require(
+                try await client.configure("https://hooks.example.com/a", token: token).data["webhookSecret"] as? String
+            )
             let versionBefore = try #require(try await harness.store.webhookEndpoint(appID: app.id)).secretVersion
             let response = try await client.json(
-                "/api/v3/webhooks/secret/regenerate", method: .post, token: token, body: #"{"ignored":true}"#)
+                "/api/v3/webhooks/secret/regenerate",
+                method: .post,
+                token: token,
+                body: #"{"ignored":true}"#
+            )
             #expect(response.status == .ok, "a body sent to regenerate is ignored")
             let second = try #require(response.data["webhookSecret"] as? String)
             #expect(second != first)
@@ -90,11 +96,18 @@ import Testing
             #expect(limited.errorCode == "RATE_LIMIT_EXCEEDED")
             let retryAfter = try #require(limited.headers[.retryAfter].flatMap(Int.init))
             #expect((1...60).contains(retryAfter))
-            #expect(try await harness.storedSecret(appID: app.id) == secretBefore, "a refused regeneration changes nothing")
+            #expect(
+                try await harness.storedSecret(appID: app.id) == secretBefore,
+                "a refused regeneration changes nothing"
+            )
 
             let otherToken = try await client.token(for: other, key: otherKey)
             try await client.configure("https://hooks.example.com/b", token: otherToken)
-            let unaffected = try await client.json("/api/v3/webhooks/secret/regenerate", method: .post, token: otherToken)
+            let unaffected = try await client.json(
+                "/api/v3/webhooks/secret/regenerate",
+                method: .post,
+                token: otherToken
+            )
             #expect(unaffected.status == .ok, "the limit is per app")
 
             harness.clock.advance(by: TimeInterval(retryAfter))
@@ -113,7 +126,11 @@ import Testing
             let secrets = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<50 {
                     group.addTask {
-                        let response = try await client.json("/api/v3/webhooks/secret/regenerate", method: .post, token: token)
+                        let response = try await client.json(
+                            "/api/v3/webhooks/secret/regenerate",
+                            method: .post,
+                            token: token
+                        )
                         return try #require(response.data["webhookSecret"] as? String, "\(response.raw)")
                     }
                 }
@@ -128,8 +145,13 @@ import Testing
             #expect(audit.count == 51)
             #expect(audit.map(\.secretVersion) == Array(1...51), "each regeneration committed its own version")
             let lastCommitted = try #require(audit.max { $0.secretVersion < $1.secretVersion })
-            #expect(lastCommitted.fingerprint == WebhookSecret(stored)?.fingerprint, "the secret in force is the last committed")
-            #expect(Set(audit.dropFirst().map(\.fingerprint)) == Set(secrets.compactMap { WebhookSecret($0)?.fingerprint }))
+            #expect(
+                lastCommitted.fingerprint == WebhookSecret(stored)?.fingerprint,
+                "the secret in force is the last committed"
+            )
+            #expect(
+                Set(audit.dropFirst().map(\.fingerprint)) == Set(secrets.compactMap { WebhookSecret($0)?.fingerprint })
+            )
         }
     }
 }

@@ -14,9 +14,14 @@ import Testing
         let (app, key) = try await harness.createApp()
         let (old, new) = try await harness.withClient { client in
             let token = try await client.token(for: app, key: key)
-            let old = try #require(try await client.configure("https://hooks.example.com/a", token: token).data["webhookSecret"] as? String)
+            let old = try #require(
+                try await client.configure("https://hooks.example.com/a", token: token).data["webhookSecret"] as? String
+            )
             let new = try #require(
-                try await client.json("/api/v3/webhooks/secret/regenerate", method: .post, token: token).data["webhookSecret"] as? String)
+                try await client.json("/api/v3/webhooks/secret/regenerate", method: .post, token: token).data[
+                    "webhookSecret"
+                ] as? String
+            )
             return (old, new)
         }
         let later = try await harness.withClient { client in

@@ -52,7 +52,10 @@ import Testing
         _ = try await buildRouter(configuration: harness.configuration, services: harness.services)
         let key = try await Self.serverKey(harness)
         let token = Self.forge(
-            header: ["alg": "HS256", "typ": "JWT"], payload: Self.claims(for: app, now: harness.clock.unixSeconds), key: key)
+            header: ["alg": "HS256", "typ": "JWT"],
+            payload: Self.claims(for: app, now: harness.clock.unixSeconds),
+            key: key
+        )
         try await harness.withClient { client in
             let response = try await client.json("/api/v3/webhooks", method: .get, token: token)
             #expect(response.status == .ok, "\(response.raw)")
@@ -81,8 +84,11 @@ import Testing
         _ = try await buildRouter(configuration: harness.configuration, services: harness.services)
         let key = try await Self.serverKey(harness)
         let token = Self.forge(
-            header: ["alg": alg, "typ": "JWT"], payload: Self.claims(for: app, now: harness.clock.unixSeconds), key: key,
-            hash: alg == "HS512" ? "HS512" : "HS256")
+            header: ["alg": alg, "typ": "JWT"],
+            payload: Self.claims(for: app, now: harness.clock.unixSeconds),
+            key: key,
+            hash: alg == "HS512" ? "HS512" : "HS256"
+        )
         try await expectRefused(token, code: "AUTH_TOKEN_INVALID", harness: harness, detail: "HS256")
     }
 
@@ -91,8 +97,10 @@ import Testing
         defer { harness.removeFiles() }
         let (app, _) = try await harness.createApp()
         let token = Self.forge(
-            header: ["alg": "HS256", "typ": "JWT"], payload: Self.claims(for: app, now: harness.clock.unixSeconds),
-            key: Array(repeating: 7, count: 32))
+            header: ["alg": "HS256", "typ": "JWT"],
+            payload: Self.claims(for: app, now: harness.clock.unixSeconds),
+            key: Array(repeating: 7, count: 32)
+        )
         try await expectRefused(token, code: "AUTH_TOKEN_INVALID", harness: harness, detail: "signature")
     }
 
@@ -111,7 +119,10 @@ import Testing
         payload = try #require(JWTParts.decode(parts[1]))
         payload["exp"] = (payload["exp"] as! Int) + 86_400
         try await expectRefused(
-            "\(parts[0]).\(JWTParts.encode(payload)).\(parts[2])", code: "AUTH_TOKEN_INVALID", harness: harness)
+            "\(parts[0]).\(JWTParts.encode(payload)).\(parts[2])",
+            code: "AUTH_TOKEN_INVALID",
+            harness: harness
+        )
     }
 
     @Test func anExpiredTokenIsRefused() async throws {
@@ -173,7 +184,10 @@ import Testing
         defer { harness.removeFiles() }
         try await harness.withClient { client in
             let response = try await client.json(
-                "/api/v3/webhooks", method: .get, headers: [.authorization: header])
+                "/api/v3/webhooks",
+                method: .get,
+                headers: [.authorization: header]
+            )
             #expect(response.status == .unauthorized)
             #expect(response.errorCode == "AUTH_TOKEN_MISSING")
         }

@@ -16,7 +16,11 @@ import Testing
             let response = try await client.json("/api/v3/webhooks", method: .get, token: token)
             #expect(response.status == .ok)
             #expect(response.message == "Webhook configuration retrieved successfully")
-            #expect(response.raw.contains(#""data":{"webhookUrl":null,"isConfigured":false,"hasWebhookSecret":false,"createdAt":null,"updatedAt":null}"#))
+            #expect(
+                response.raw.contains(
+                    #""data":{"webhookUrl":null,"isConfigured":false,"hasWebhookSecret":false,"createdAt":null,"updatedAt":null}"#
+                )
+            )
         }
     }
 
@@ -57,7 +61,9 @@ import Testing
         let (app, key) = try await harness.createApp()
         try await harness.withClient { client in
             let token = try await client.token(for: app, key: key)
-            let secret = try #require(try await client.configure("https://hooks.example.com/a", token: token).data["webhookSecret"] as? String)
+            let secret = try #require(
+                try await client.configure("https://hooks.example.com/a", token: token).data["webhookSecret"] as? String
+            )
             let disabled = try await client.configure(value, token: token)
             #expect(disabled.status == .ok)
             #expect(disabled.raw.contains(#""webhookUrl":null,"isConfigured":false,"hasWebhookSecret":true"#))
@@ -74,7 +80,10 @@ import Testing
         let (collection, collectionKey) = try await harness.createApp(type: .collection)
         try await harness.withClient { client in
             let issuingEvents = try await client.json(
-                "/api/v3/webhooks/events", method: .get, token: try await client.token(for: issuing, key: issuingKey))
+                "/api/v3/webhooks/events",
+                method: .get,
+                token: try await client.token(for: issuing, key: issuingKey)
+            )
             #expect(issuingEvents.message == "Webhook events retrieved successfully")
             #expect(issuingEvents.data["appType"] as? String == "issuing")
             let names = (issuingEvents.data["events"] as? [[String: Any]] ?? []).compactMap { $0["event"] as? String }
@@ -82,10 +91,18 @@ import Testing
             #expect(names.contains("card.transaction.approved") && names.contains("webhook.test"))
             #expect(!names.contains("payout.completed"))
             let collectionEvents = try await client.json(
-                "/api/v3/webhooks/events", method: .get,
-                token: try await client.token(for: collection, key: collectionKey))
-            let collectionNames = (collectionEvents.data["events"] as? [[String: Any]] ?? []).compactMap { $0["event"] as? String }
-            #expect(collectionNames == ["collection.received", "collection.failed", "payout.completed", "payout.failed", "webhook.test"])
+                "/api/v3/webhooks/events",
+                method: .get,
+                token: try await client.token(for: collection, key: collectionKey)
+            )
+            let collectionNames = (collectionEvents.data["events"] as? [[String: Any]] ?? []).compactMap {
+                $0["event"] as? String
+            }
+            #expect(
+                collectionNames == [
+                    "collection.received", "collection.failed", "payout.completed", "payout.failed", "webhook.test",
+                ]
+            )
             for event in collectionEvents.data["events"] as? [[String: Any]] ?? [] {
                 #expect((event["description"] as? String)?.isEmpty == false)
             }

@@ -10,9 +10,14 @@ struct StoreFactory: Sendable, CustomStringConvertible {
     let make: @Sendable () async throws -> (store: any Store, cleanup: @Sendable () -> Void)
 
     static let sqlite = StoreFactory(description: "SQLite") {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-store-\(UUID().uuidString).sqlite").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hookd-store-\(UUID().uuidString).sqlite"
+        ).path
         let store = try SQLiteStore(path: path)
-        return (store, { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } })
+        return (
+            store,
+            { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        )
     }
 
     static var all: [StoreFactory] { [.sqlite] }
@@ -20,12 +25,24 @@ struct StoreFactory: Sendable, CustomStringConvertible {
 
 func makeApp(_ id: String = Identifiers.appID(), status: AppStatus = .active) -> App {
     App(
-        id: id, businessID: Identifiers.businessID(), name: "contract", type: .issuing, status: status,
-        scopes: Scope.allCases, secretKeyDigest: AppSecretKey.generate().digest, createdAt: 1_700_000_000)
+        id: id,
+        businessID: Identifiers.businessID(),
+        name: "contract",
+        type: .issuing,
+        status: status,
+        scopes: Scope.allCases,
+        secretKeyDigest: AppSecretKey.generate().digest,
+        createdAt: 1_700_000_000
+    )
 }
 
 func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001") -> SealedSecretChange {
-    SealedSecretChange(sealedSecret: sealed, fingerprint: "fp_\(sealed.first ?? 0)", requestID: request, clientAddress: "127.0.0.1")
+    SealedSecretChange(
+        sealedSecret: sealed,
+        fingerprint: "fp_\(sealed.first ?? 0)",
+        requestID: request,
+        clientAddress: "127.0.0.1"
+    )
 }
 
 @Suite struct StoreContractTests {
@@ -59,14 +76,24 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
         #expect(disabledFirst.createdSecret == false)
         #expect(disabledFirst.endpoint.sealedSecret == nil)
 
-        let first = try await store.setWebhookURL(appID: app.id, url: "https://a.example/", initialSecret: change([1]), now: 20)
+        let first = try await store.setWebhookURL(
+            appID: app.id,
+            url: "https://a.example/",
+            initialSecret: change([1]),
+            now: 20
+        )
         #expect(first.createdSecret)
         #expect(first.endpoint.sealedSecret == [1])
         #expect(first.endpoint.secretVersion == 1)
         #expect(first.endpoint.createdAt == 10)
         #expect(first.endpoint.updatedAt == 20)
 
-        let second = try await store.setWebhookURL(appID: app.id, url: "https://b.example/", initialSecret: change([2]), now: 30)
+        let second = try await store.setWebhookURL(
+            appID: app.id,
+            url: "https://b.example/",
+            initialSecret: change([2]),
+            now: 30
+        )
         #expect(second.createdSecret == false)
         #expect(second.endpoint.sealedSecret == [1])
         #expect(second.endpoint.url == "https://b.example/")
@@ -85,7 +112,9 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
         try await store.insertApp(app)
         #expect(try await store.replaceWebhookSecret(appID: app.id, change: change([5]), now: 1) == nil)
         _ = try await store.setWebhookURL(appID: app.id, url: "https://a.example/", initialSecret: change([1]), now: 1)
-        let replaced = try #require(try await store.replaceWebhookSecret(appID: app.id, change: change([7], request: "req_x"), now: 50))
+        let replaced = try #require(
+            try await store.replaceWebhookSecret(appID: app.id, change: change([7], request: "req_x"), now: 50)
+        )
         #expect(replaced.sealedSecret == [7])
         #expect(replaced.secretVersion == 2)
         #expect(replaced.updatedAt == 50)
@@ -108,7 +137,12 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
         let second = makeApp()
         try await store.insertApp(first)
         try await store.insertApp(second)
-        _ = try await store.setWebhookURL(appID: first.id, url: "https://a.example/", initialSecret: change([1]), now: 1)
+        _ = try await store.setWebhookURL(
+            appID: first.id,
+            url: "https://a.example/",
+            initialSecret: change([1]),
+            now: 1
+        )
         #expect(try await store.webhookEndpoint(appID: second.id) == nil)
         #expect(try await store.replaceWebhookSecret(appID: second.id, change: change([2]), now: 2) == nil)
         #expect(try await store.secretAuditRecords(appID: second.id).isEmpty)
@@ -121,16 +155,31 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
         defer { cleanup() }
         let start: Int64 = 1_000_000
         for _ in 0..<10 {
-            #expect(try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start) == nil)
+            #expect(
+                try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start) == nil
+            )
         }
-        let wait = try #require(try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start))
+        let wait = try #require(
+            try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start)
+        )
         #expect(wait == 6_000, "one unit comes back every period/limit")
-        #expect(try await store.acquireRateLimit(key: "other", limit: 10, periodMillis: 60_000, nowMillis: start) == nil)
-        #expect(try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 5_999) != nil)
-        #expect(try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 6_000) == nil)
-        #expect(try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 6_000) != nil)
+        #expect(
+            try await store.acquireRateLimit(key: "other", limit: 10, periodMillis: 60_000, nowMillis: start) == nil
+        )
+        #expect(
+            try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 5_999) != nil
+        )
+        #expect(
+            try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 6_000) == nil
+        )
+        #expect(
+            try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 6_000) != nil
+        )
         for _ in 0..<10 {
-            #expect(try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 200_000) == nil)
+            #expect(
+                try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 200_000)
+                    == nil
+            )
         }
     }
 
@@ -195,7 +244,9 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
 
 @Suite struct SQLiteStoreTests {
     @Test func aDatabaseFromANewerHookdIsRefused() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-newer-\(UUID().uuidString).sqlite").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hookd-newer-\(UUID().uuidString).sqlite"
+        ).path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         _ = try SQLiteStore(path: path)
         let queue = try DatabaseQueue(path: path)
@@ -210,7 +261,9 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
     }
 
     @Test func theDatabaseRunsInWALMode() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-wal-\(UUID().uuidString).sqlite").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hookd-wal-\(UUID().uuidString).sqlite"
+        ).path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         _ = try SQLiteStore(path: path)
         let mode = try DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }

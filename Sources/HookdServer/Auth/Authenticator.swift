@@ -1,6 +1,6 @@
+import HTTPTypes
 import HookdCore
 import HookdStore
-import HTTPTypes
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -26,7 +26,11 @@ struct Authenticator: Sendable {
     ///
     /// Checks, in order: a bearer token is present; its header, signature and expiry; it was not revoked; its app
     /// exists and is active; it carries `scope` (when one is required).
-    func authenticate(_ headers: HTTPFields, requiring scope: Scope?, expiry: ExpiryRule = .strict) async throws -> Principal {
+    func authenticate(
+        _ headers: HTTPFields,
+        requiring scope: Scope?,
+        expiry: ExpiryRule = .strict
+    ) async throws -> Principal {
         guard let token = Self.bearerToken(in: headers) else { throw APIError.tokenMissing }
         let claims = try await tokens.claims(of: token)
         let now = clock.unixSeconds
@@ -46,8 +50,13 @@ struct Authenticator: Sendable {
         let scopes = app.scopes.filter { claims.scopes.contains($0.rawValue) }
         if let scope, !scopes.contains(scope) { throw APIError.scopeDenied(scope.rawValue) }
         return Principal(
-            appID: app.id, businessID: app.businessID, appType: app.type, scopes: scopes,
-            tokenID: claims.jti, expiresAt: claims.exp)
+            appID: app.id,
+            businessID: app.businessID,
+            appType: app.type,
+            scopes: scopes,
+            tokenID: claims.jti,
+            expiresAt: claims.exp
+        )
     }
 
     /// The token of an `Authorization: Bearer <token>` header; `nil` when there is none or it is empty.

@@ -19,7 +19,13 @@ struct APIError: Error, Sendable {
     var headers: HTTPFields = [:]
 
     static func validation(_ fields: [FieldError], detail: String? = nil) -> APIError {
-        APIError(status: .badRequest, code: "VALIDATION_ERROR", message: "The request is invalid", detail: detail, fields: fields)
+        APIError(
+            status: .badRequest,
+            code: "VALIDATION_ERROR",
+            message: "The request is invalid",
+            detail: detail,
+            fields: fields
+        )
     }
 
     static func validation(field: String, _ message: String) -> APIError {
@@ -27,66 +33,109 @@ struct APIError: Error, Sendable {
     }
 
     static let tokenMissing = APIError(
-        status: .unauthorized, code: "AUTH_TOKEN_MISSING", message: "Authentication token is missing",
-        detail: "Send the access token as Authorization: Bearer <token>")
+        status: .unauthorized,
+        code: "AUTH_TOKEN_MISSING",
+        message: "Authentication token is missing",
+        detail: "Send the access token as Authorization: Bearer <token>"
+    )
 
     static func tokenInvalid(_ detail: String) -> APIError {
-        APIError(status: .unauthorized, code: "AUTH_TOKEN_INVALID", message: "Authentication token is invalid", detail: detail)
+        APIError(
+            status: .unauthorized,
+            code: "AUTH_TOKEN_INVALID",
+            message: "Authentication token is invalid",
+            detail: detail
+        )
     }
 
     static let invalidCredentials = APIError(
-        status: .unauthorized, code: "AUTH_INVALID_CREDENTIALS", message: "Invalid app credentials")
+        status: .unauthorized,
+        code: "AUTH_INVALID_CREDENTIALS",
+        message: "Invalid app credentials"
+    )
 
     static let appInactive = APIError(
-        status: .forbidden, code: "AUTH_APP_INACTIVE", message: "The app is suspended",
-        detail: "Contact the platform to reactivate the app")
+        status: .forbidden,
+        code: "AUTH_APP_INACTIVE",
+        message: "The app is suspended",
+        detail: "Contact the platform to reactivate the app"
+    )
 
     static let refreshFailed = APIError(
-        status: .unauthorized, code: "AUTH_TOKEN_REFRESH_FAILED", message: "Token can no longer be refreshed",
-        detail: "Tokens can be refreshed up to 5 minutes after they expire; request a new one with /auth/token")
+        status: .unauthorized,
+        code: "AUTH_TOKEN_REFRESH_FAILED",
+        message: "Token can no longer be refreshed",
+        detail: "Tokens can be refreshed up to 5 minutes after they expire; request a new one with /auth/token"
+    )
 
     static func scopeDenied(_ scope: String) -> APIError {
         APIError(
-            status: .forbidden, code: "AUTH_SCOPE_DENIED", message: "The token lacks the required scope",
-            detail: "This route requires the \(scope) scope")
+            status: .forbidden,
+            code: "AUTH_SCOPE_DENIED",
+            message: "The token lacks the required scope",
+            detail: "This route requires the \(scope) scope"
+        )
     }
 
     static let notFound = APIError(status: .notFound, code: "RESOURCE_NOT_FOUND", message: "Resource not found")
 
     static let webhookNotConfigured = APIError(
-        status: .conflict, code: "WEBHOOK_NOT_CONFIGURED", message: "Webhook URL is not configured",
-        detail: "Set a webhook URL with PUT /webhooks first")
+        status: .conflict,
+        code: "WEBHOOK_NOT_CONFIGURED",
+        message: "Webhook URL is not configured",
+        detail: "Set a webhook URL with PUT /webhooks first"
+    )
 
     static func httpsRequired(_ detail: String) -> APIError {
         APIError(
-            status: .badRequest, code: "WEBHOOK_HTTPS_REQUIRED", message: "Webhook URL must use HTTPS", detail: detail,
-            fields: [FieldError(field: "webhookUrl", message: detail)])
+            status: .badRequest,
+            code: "WEBHOOK_HTTPS_REQUIRED",
+            message: "Webhook URL must use HTTPS",
+            detail: detail,
+            fields: [FieldError(field: "webhookUrl", message: detail)]
+        )
     }
 
     static func urlForbidden(_ detail: String) -> APIError {
         APIError(
-            status: .badRequest, code: "WEBHOOK_URL_FORBIDDEN", message: "Webhook URL is not allowed", detail: detail,
-            fields: [FieldError(field: "webhookUrl", message: detail)])
+            status: .badRequest,
+            code: "WEBHOOK_URL_FORBIDDEN",
+            message: "Webhook URL is not allowed",
+            detail: detail,
+            fields: [FieldError(field: "webhookUrl", message: detail)]
+        )
     }
 
     static func payloadTooLarge(limit: Int) -> APIError {
         APIError(
-            status: .contentTooLarge, code: "PAYLOAD_TOO_LARGE", message: "Request body is too large",
-            detail: "The limit is \(limit) bytes")
+            status: .contentTooLarge,
+            code: "PAYLOAD_TOO_LARGE",
+            message: "Request body is too large",
+            detail: "The limit is \(limit) bytes"
+        )
     }
 
     static func rateLimited(retryAfterSeconds: Int64) -> APIError {
         var error = APIError(
-            status: .tooManyRequests, code: "RATE_LIMIT_EXCEEDED", message: "Too many requests",
-            detail: "Retry after \(retryAfterSeconds) seconds")
+            status: .tooManyRequests,
+            code: "RATE_LIMIT_EXCEEDED",
+            message: "Too many requests",
+            detail: "Retry after \(retryAfterSeconds) seconds"
+        )
         error.headers[.retryAfter] = String(retryAfterSeconds)
         return error
     }
 
-    static let internalError = APIError(
-        status: .internalServerError, code: "INTERNAL_ERROR", message: "An internal error occurred")
+    static let unexpected = APIError(
+        status: .internalServerError,
+        code: "INTERNAL_ERROR",
+        message: "An internal error occurred"
+    )
 
     static let unavailable = APIError(
-        status: .serviceUnavailable, code: "INTERNAL_ERROR", message: "The service is unavailable",
-        detail: "The database does not answer")
+        status: .serviceUnavailable,
+        code: "INTERNAL_ERROR",
+        message: "The service is unavailable",
+        detail: "The database does not answer"
+    )
 }

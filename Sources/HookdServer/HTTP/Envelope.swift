@@ -2,7 +2,6 @@ import HTTPTypes
 import HookdCore
 import Hummingbird
 
-
 /// The `pagination` block of list responses.
 struct Pagination {
     let total: Int
@@ -46,7 +45,13 @@ struct Envelope: Sendable {
         if let detail = error.detail { body.append(("detail", .string(detail))) }
         if !error.fields.isEmpty {
             body.append(
-                ("fields", .array(error.fields.map { .object([("field", .string($0.field)), ("message", .string($0.message))]) })))
+                (
+                    "fields",
+                    .array(
+                        error.fields.map { .object([("field", .string($0.field)), ("message", .string($0.message))]) }
+                    )
+                )
+            )
         }
         let envelope = JSONOutput.object([
             ("success", .bool(false)), ("status", .int(Int64(error.status.code))), ("message", .string(error.message)),
@@ -72,7 +77,6 @@ struct Envelope: Sendable {
         )
     }
 }
-
 
 extension HTTPField.Name {
     /// `X-Request-Id`, carrying `meta.requestId`.

@@ -29,9 +29,12 @@ struct EnvelopeMiddleware: RouterMiddleware {
         } catch let error as HTTPError {
             return envelope.failure(map(error), context: context)
         } catch {
-            context.logger.error("request failed", metadata: ["hookd.error": .string(String(reflecting: type(of: error)))])
+            context.logger.error(
+                "request failed",
+                metadata: ["hookd.error": .string(String(reflecting: type(of: error)))]
+            )
             context.logger.debug("request failure detail", metadata: ["hookd.error.detail": .string("\(error)")])
-            return envelope.failure(.internalError, context: context)
+            return envelope.failure(.unexpected, context: context)
         }
     }
 
@@ -40,7 +43,7 @@ struct EnvelopeMiddleware: RouterMiddleware {
         case .notFound, .methodNotAllowed: .notFound
         case .contentTooLarge: .payloadTooLarge(limit: maximumBodySize)
         case .badRequest: .validation([], detail: "The request could not be read")
-        default: .internalError
+        default: .unexpected
         }
     }
 }

@@ -17,14 +17,20 @@ final class RequestMetrics: Sendable {
         let labels = [("route", route), ("method", method), ("status", String(status))]
         registry.makeCounter(
             descriptor: .init(
-                namespace: "hookd", metricName: "http_requests", unitName: "total",
-                helpText: "HTTP requests answered, by route, method and status"),
+                namespace: "hookd",
+                metricName: "http_requests",
+                unitName: "total",
+                helpText: "HTTP requests answered, by route, method and status"
+            ),
             labels: labels
         ).increment()
         registry.makeDurationHistogram(
             descriptor: .init(
-                namespace: "hookd", metricName: "http_request_duration", unitName: "seconds",
-                helpText: "Time to answer HTTP requests, by route, method and status"),
+                namespace: "hookd",
+                metricName: "http_request_duration",
+                unitName: "seconds",
+                helpText: "Time to answer HTTP requests, by route, method and status"
+            ),
             labels: labels,
             buckets: Self.buckets
         ).record(duration)

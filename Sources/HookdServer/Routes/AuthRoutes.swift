@@ -40,7 +40,10 @@ struct AuthRoutes: Sendable {
 
     @Sendable func token(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let body = try await JSONObjectBody.read(
-            request, limit: configuration.maximumBodySize, allowed: ["appId", "secretKey", "grantType"])
+            request,
+            limit: configuration.maximumBodySize,
+            allowed: ["appId", "secretKey", "grantType"]
+        )
         var problems: [APIError.FieldError] = []
         let appID = body.string("appId", &problems)
         let secretKey = body.string("secretKey", &problems)
@@ -62,15 +65,27 @@ struct AuthRoutes: Sendable {
         let issued = try await tokens.issue(for: app, scopes: app.scopes, now: clock.unixSeconds)
         context.logger.info("token issued", metadata: ["hookd.app.id": .string(app.id)])
         return envelope.success(
-            TokenData(token: issued.token, claims: issued.claims), message: "Token generated successfully", context: context)
+            TokenData(token: issued.token, claims: issued.claims),
+            message: "Token generated successfully",
+            context: context
+        )
     }
 
     @Sendable func refresh(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try await authenticator.authenticate(
-            request.headers, requiring: nil, expiry: .refreshGrace(seconds: configuration.refreshGrace))
-        guard let app = try await store.app(id: principal.appID) else { throw APIError.tokenInvalid("The token's app does not exist") }
+            request.headers,
+            requiring: nil,
+            expiry: .refreshGrace(seconds: configuration.refreshGrace)
+        )
+        guard let app = try await store.app(id: principal.appID) else {
+            throw APIError.tokenInvalid("The token's app does not exist")
+        }
         let issued = try await tokens.issue(for: app, scopes: principal.scopes, now: clock.unixSeconds)
-        return envelope.success(TokenData(token: issued.token, claims: issued.claims), message: "Token refreshed successfully", context: context)
+        return envelope.success(
+            TokenData(token: issued.token, claims: issued.claims),
+            message: "Token refreshed successfully",
+            context: context
+        )
     }
 
     @Sendable func revoke(_ request: Request, context: HookdRequestContext) async throws -> Response {

@@ -1,8 +1,7 @@
+import Foundation
 import HookdCore
 import HookdStore
 import Hummingbird
-
-import Foundation
 
 /// `GET /health`, `GET /metrics` and `GET /api/v3/openapi.yaml`: what operators and tooling read.
 struct OperationsRoutes: Sendable {
@@ -13,7 +12,9 @@ struct OperationsRoutes: Sendable {
 
     struct HealthData: JSONRepresentable {
         var json: JSONOutput {
-            .object([("status", .string("ok")), ("version", .string(HookdVersion.current)), ("database", .string("ok"))])
+            .object([
+                ("status", .string("ok")), ("version", .string(HookdVersion.current)), ("database", .string("ok")),
+            ])
         }
     }
 
@@ -31,8 +32,10 @@ struct OperationsRoutes: Sendable {
             throw APIError.unavailable
         }
         return envelope.success(
-            HealthData(), message: "hookd is healthy",
-            context: context)
+            HealthData(),
+            message: "hookd is healthy",
+            context: context
+        )
     }
 
     @Sendable func exposition(_ request: Request, context: HookdRequestContext) async throws -> Response {

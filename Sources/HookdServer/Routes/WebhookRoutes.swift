@@ -47,7 +47,8 @@ struct WebhookRoutes: Sendable {
                     .array(
                         EventCatalogue.events(for: appType).map {
                             .object([("event", .string($0.name)), ("description", .string($0.description))])
-                        })
+                        }
+                    )
                 ),
             ])
         }
@@ -77,7 +78,10 @@ struct WebhookRoutes: Sendable {
         let principal = try context.requirePrincipal()
         let endpoint = try await store.webhookEndpoint(appID: principal.appID)
         return envelope.success(
-            ConfigurationData(endpoint: endpoint), message: "Webhook configuration retrieved successfully", context: context)
+            ConfigurationData(endpoint: endpoint),
+            message: "Webhook configuration retrieved successfully",
+            context: context
+        )
     }
 
     @Sendable func update(_ request: Request, context: HookdRequestContext) async throws -> Response {
@@ -101,43 +105,73 @@ struct WebhookRoutes: Sendable {
         let secret = WebhookSecret.generate()
         let change = try sealedChange(for: secret, appID: principal.appID, context: context)
         let (endpoint, createdSecret) = try await store.setWebhookURL(
-            appID: principal.appID, url: url, initialSecret: change, now: clock.unixSeconds)
+            appID: principal.appID,
+            url: url,
+            initialSecret: change,
+            now: clock.unixSeconds
+        )
         let data = ConfigurationData(endpoint: endpoint, createdSecret: createdSecret ? secret : nil)
         context.logger.info(
             "webhook configuration updated",
-            metadata: ["hookd.webhook.enabled": .stringConvertible(url != nil), "hookd.secret.created": .stringConvertible(createdSecret)])
+            metadata: [
+                "hookd.webhook.enabled": .stringConvertible(url != nil),
+                "hookd.secret.created": .stringConvertible(createdSecret),
+            ]
+        )
         return envelope.success(data, message: "Webhook configuration updated successfully", context: context)
     }
 
     @Sendable func events(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        return envelope.success(EventsData(appType: principal.appType), message: "Webhook events retrieved successfully", context: context)
+        return envelope.success(
+            EventsData(appType: principal.appType),
+            message: "Webhook events retrieved successfully",
+            context: context
+        )
     }
 
     @Sendable func regenerate(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let nowMillis = Int64((clock.now.timeIntervalSince1970 * 1000).rounded(.down))
         if let wait = try await store.acquireRateLimit(
-            key: "regenerate:\(principal.appID)", limit: configuration.regenerationsPerMinute,
-            periodMillis: 60_000, nowMillis: nowMillis)
-        {
+            key: "regenerate:\(principal.appID)",
+            limit: configuration.regenerationsPerMinute,
+            periodMillis: 60_000,
+            nowMillis: nowMillis
+        ) {
             throw APIError.rateLimited(retryAfterSeconds: (wait + 999) / 1000)
         }
         let secret = WebhookSecret.generate()
         let change = try sealedChange(for: secret, appID: principal.appID, context: context)
         let now = clock.unixSeconds
-        guard let endpoint = try await store.replaceWebhookSecret(appID: principal.appID, change: change, now: now) else {
+        guard let endpoint = try await store.replaceWebhookSecret(appID: principal.appID, change: change, now: now)
+        else {
             throw APIError.webhookNotConfigured
         }
         context.logger.info(
             "webhook secret regenerated",
-            metadata: ["hookd.secret.version": .stringConvertible(endpoint.secretVersion), "hookd.secret.fingerprint": .string(change.fingerprint)])
-        return envelope.success(RegeneratedData(secret: secret, regeneratedAt: now), message: "Webhook secret regenerated successfully", context: context)
+            metadata: [
+                "hookd.secret.version": .stringConvertible(endpoint.secretVersion),
+                "hookd.secret.fingerprint": .string(change.fingerprint),
+            ]
+        )
+        return envelope.success(
+            RegeneratedData(secret: secret, regeneratedAt: now),
+            message: "Webhook secret regenerated successfully",
+            context: context
+        )
     }
 
-    private func sealedChange(for secret: WebhookSecret, appID: String, context: HookdRequestContext) throws -> SealedSecretChange {
+    private func sealedChange(
+        for secret: WebhookSecret,
+        appID: String,
+        context: HookdRequestContext
+    ) throws -> SealedSecretChange {
         SealedSecretChange(
-            sealedSecret: try sealer.seal(Array(secret.value.utf8), purpose: SecretSealer.webhookSecretPurpose(appID: appID)),
+            sealedSecret: try sealer.seal(
+                Array(secret.value.utf8),
+                purpose: SecretSealer.webhookSecretPurpose(appID: appID)
+            ),
             fingerprint: secret.fingerprint,
             requestID: context.requestID,
             clientAddress: context.clientAddress

@@ -14,7 +14,11 @@ public struct AppAdministration: Sendable {
     /// Creates an app with both scopes (or `scopes`) and a new secret key.
     ///
     /// - Returns: The app and its secret key, which is not stored and must be shown to the operator now.
-    public func create(name: String, type: AppType, scopes: [Scope] = Scope.allCases) async throws -> (App, AppSecretKey) {
+    public func create(
+        name: String,
+        type: AppType,
+        scopes: [Scope] = Scope.allCases
+    ) async throws -> (App, AppSecretKey) {
         let secretKey = AppSecretKey.generate()
         let app = App(
             id: Identifiers.appID(),

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// The folder a SQLite-backed hookd keeps its state in (`./.hookd` by default): the database, the master key
 /// file and the lock that keeps a second `hookd serve` away.
@@ -28,7 +29,10 @@ public struct DataDirectory: Sendable {
     public func create() throws {
         do {
             try FileManager.default.createDirectory(
-                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                atPath: path,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
         } catch {
             throw RuntimeError("cannot create the data directory \(path): \(error.localizedDescription)")
         }

@@ -1,11 +1,12 @@
+import Foundation
+import HookdCore
+import HookdStore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import HookdCore
-import HookdStore
 
 /// Opens what the operator commands work on: the data directory, the master key and the store.
 public struct HookdRuntime: Sendable {
@@ -66,7 +67,8 @@ public struct HookdRuntime: Sendable {
         } catch is SecretSealingError {
             throw RuntimeError(
                 "the master key does not open this database's secrets; start hookd with the key the database was "
-                    + "created with (HOOKD_MASTER_KEY or \(dataDirectory.masterKeyPath))")
+                    + "created with (HOOKD_MASTER_KEY or \(dataDirectory.masterKeyPath))"
+            )
         }
         return HookdRuntime(dataDirectory: dataDirectory, store: store, sealer: sealer, keySource: keySource)
     }
@@ -78,7 +80,8 @@ public struct HookdRuntime: Sendable {
     }
 
     /// The operator key: `HOOKD_OPERATOR_KEY` when set, otherwise the one sealed in the store.
-    public func operatorKey(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> String {
+    public func operatorKey(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> String
+    {
         if let key = environment["HOOKD_OPERATOR_KEY"], !key.isEmpty { return key }
         return try await ServerSecrets.operatorKey(store: store, sealer: sealer)
     }

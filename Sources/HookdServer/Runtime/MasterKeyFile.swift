@@ -1,10 +1,11 @@
+import Foundation
+import HookdCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import HookdCore
 
 /// Where the master key comes from: `HOOKD_MASTER_KEY`, or the key file in the data directory.
 public enum MasterKeySource: Sendable {

@@ -1,11 +1,12 @@
+import Foundation
+import HookdCore
+import HookdStore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import HookdCore
-import HookdStore
 
 /// Re-seals every stored secret under a new master key (`hookd rotate-master-key`).
 ///
@@ -41,8 +42,10 @@ public enum MasterKeyRotation {
             }
             let resealed = try await reseal(runtime.store, from: runtime.sealer, to: next)
             guard rename(nextPath, path) == 0 else {
-                throw RuntimeError("re-sealed under the new key but could not rename \(nextPath) to \(path): "
-                    + "\(String(cString: strerror(errno))); rename it by hand before starting hookd")
+                throw RuntimeError(
+                    "re-sealed under the new key but could not rename \(nextPath) to \(path): "
+                        + "\(String(cString: strerror(errno))); rename it by hand before starting hookd"
+                )
             }
             syncDirectory(runtime.dataDirectory.path)
             return Outcome(resealed: resealed, newEncodedKey: nil)

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// An exclusive advisory lock on a file, held for the life of the process (or until ``release()``).
 ///
@@ -24,10 +25,14 @@ public final class ProcessLock: Sendable {
             var buffer = [UInt8](repeating: 0, count: 32)
             let count = pread(descriptor, &buffer, buffer.count, 0)
             close(descriptor)
-            let holder = count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+            let holder =
+                count > 0
+                ? String(decoding: buffer.prefix(count), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                : "?"
             throw RuntimeError(
                 "another hookd process (pid \(holder)) is using the data directory for \(purpose); "
-                    + "stop it first, or give this one another --data-dir")
+                    + "stop it first, or give this one another --data-dir"
+            )
         }
         ftruncate(descriptor, 0)
         let pid = Array("\(getpid())\n".utf8)

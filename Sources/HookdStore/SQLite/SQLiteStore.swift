@@ -136,7 +136,14 @@ public final class SQLiteStore: Store {
                     arguments: [Data(initialSecret.sealedSecret), appID]
                 )
                 if let version {
-                    try Self.insertAudit(db, appID: appID, action: .created, version: version, change: initialSecret, now: now)
+                    try Self.insertAudit(
+                        db,
+                        appID: appID,
+                        action: .created,
+                        version: version,
+                        change: initialSecret,
+                        now: now
+                    )
                     createdSecret = true
                 }
             }
@@ -146,7 +153,11 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func replaceWebhookSecret(appID: String, change: SealedSecretChange, now: Int64) async throws -> WebhookEndpoint? {
+    public func replaceWebhookSecret(
+        appID: String,
+        change: SealedSecretChange,
+        now: Int64
+    ) async throws -> WebhookEndpoint? {
         try await pool.write { db in
             let row = try Row.fetchOne(
                 db,
@@ -160,7 +171,13 @@ public final class SQLiteStore: Store {
             guard let row else { return nil }
             let endpoint = try Self.endpoint(from: row)
             try Self.insertAudit(
-                db, appID: appID, action: .regenerated, version: endpoint.secretVersion, change: change, now: now)
+                db,
+                appID: appID,
+                action: .regenerated,
+                version: endpoint.secretVersion,
+                change: change,
+                now: now
+            )
             return endpoint
         }
     }
@@ -198,7 +215,9 @@ public final class SQLiteStore: Store {
                 INSERT INTO secret_audit (app_id, action, secret_version, fingerprint, request_id, client_address, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [appID, action.rawValue, version, change.fingerprint, change.requestID, change.clientAddress, now]
+            arguments: [
+                appID, action.rawValue, version, change.fingerprint, change.requestID, change.clientAddress, now,
+            ]
         )
     }
 
@@ -236,7 +255,8 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func acquireRateLimit(key: String, limit: Int, periodMillis: Int64, nowMillis: Int64) async throws -> Int64? {
+    public func acquireRateLimit(key: String, limit: Int, periodMillis: Int64, nowMillis: Int64) async throws -> Int64?
+    {
         let plan = RateLimitPlan(limit: limit, periodMillis: periodMillis, nowMillis: nowMillis)
         return try await pool.write { db in
             let granted = try Int64.fetchOne(
@@ -250,35 +270,52 @@ public final class SQLiteStore: Store {
                 arguments: [key, plan.nowMillis, plan.intervalMillis, plan.periodMillis]
             )
             if granted != nil { return nil }
-            let arrival = try Int64.fetchOne(
-                db, sql: "SELECT theoretical_arrival_ms FROM rate_limits WHERE key = ?", arguments: [key]) ?? 0
+            let arrival =
+                try Int64.fetchOne(
+                    db,
+                    sql: "SELECT theoretical_arrival_ms FROM rate_limits WHERE key = ?",
+                    arguments: [key]
+                ) ?? 0
             return plan.waitMillis(theoreticalArrival: arrival)
         }
     }
 
     // MARK: Sealed secrets
 
-    public func serverSecret(name: String, orInsert makeSealed: @Sendable () throws -> [UInt8]) async throws -> [UInt8] {
+    public func serverSecret(name: String, orInsert makeSealed: @Sendable () throws -> [UInt8]) async throws -> [UInt8]
+    {
         let candidate = try makeSealed()
         return try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO server_secrets (name, sealed) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
                 arguments: [name, Data(candidate)]
             )
-            guard let stored = try Data.fetchOne(db, sql: "SELECT sealed FROM server_secrets WHERE name = ?", arguments: [name])
+            guard
+                let stored = try Data.fetchOne(
+                    db,
+                    sql: "SELECT sealed FROM server_secrets WHERE name = ?",
+                    arguments: [name]
+                )
             else { throw StoreError.corruptRow(table: "server_secrets") }
             return Array(stored)
         }
     }
 
-    public func resealAll(_ reseal: @Sendable (_ sealed: [UInt8], _ purpose: String) throws -> [UInt8]) async throws -> Int {
+    public func resealAll(
+        _ reseal: @Sendable (_ sealed: [UInt8], _ purpose: String) throws -> [UInt8]
+    ) async throws -> Int {
         try await pool.write { db in
             var count = 0
             let endpoints = try Row.fetchAll(
-                db, sql: "SELECT app_id, sealed_secret FROM webhook_endpoints WHERE sealed_secret IS NOT NULL")
+                db,
+                sql: "SELECT app_id, sealed_secret FROM webhook_endpoints WHERE sealed_secret IS NOT NULL"
+            )
             for row in endpoints {
                 let appID: String = row["app_id"]
-                let resealed = try reseal(Array(row["sealed_secret"] as Data), SecretSealer.webhookSecretPurpose(appID: appID))
+                let resealed = try reseal(
+                    Array(row["sealed_secret"] as Data),
+                    SecretSealer.webhookSecretPurpose(appID: appID)
+                )
                 try db.execute(
                     sql: "UPDATE webhook_endpoints SET sealed_secret = ? WHERE app_id = ?",
                     arguments: [Data(resealed), appID]
@@ -288,7 +325,10 @@ public final class SQLiteStore: Store {
             for row in try Row.fetchAll(db, sql: "SELECT name, sealed FROM server_secrets") {
                 let name: String = row["name"]
                 let resealed = try reseal(Array(row["sealed"] as Data), SecretSealer.serverSecretPurpose(name: name))
-                try db.execute(sql: "UPDATE server_secrets SET sealed = ? WHERE name = ?", arguments: [Data(resealed), name])
+                try db.execute(
+                    sql: "UPDATE server_secrets SET sealed = ? WHERE name = ?",
+                    arguments: [Data(resealed), name]
+                )
                 count += 1
             }
             return count

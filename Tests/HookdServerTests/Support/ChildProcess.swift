@@ -78,7 +78,10 @@ final class ChildProcess: Sendable {
     }
 
     /// Runs `hookd` to completion and returns its exit status and output.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(
+        _ arguments: [String],
+        environment: [String: String] = [:]
+    ) async throws -> (status: Int32, stdout: String, stderr: String) {
         let child = try ChildProcess(arguments, environment: environment)
         let status = try await child.waitForExit(seconds: 60) ?? -1
         return (status, child.standardOutput, child.standardError)

@@ -41,7 +41,9 @@ struct TestHarness {
     }
 
     /// Runs `body` against the router of a freshly built application.
-    func withClient<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+    func withClient<Value: Sendable>(
+        _ body: @Sendable (any TestClientProtocol) async throws -> Value
+    ) async throws -> Value {
         let app = try await buildApplication(configuration: configuration, services: services)
         return try await app.test(.router) { client in try await body(client) }
     }
@@ -92,15 +94,21 @@ extension TestClientProtocol {
         if let token { headers[.authorization] = "Bearer \(token)" }
         if body != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
         let response = try await execute(
-            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+            uri: uri,
+            method: method,
+            headers: headers,
+            body: body.map { ByteBuffer(string: $0) }
+        )
         return try JSONResponse(response)
     }
 
     /// Exchanges an app's credentials for an access token.
     func token(for app: App, key: AppSecretKey) async throws -> String {
         let response = try await json(
-            "/api/v3/auth/token", method: .post,
-            body: #"{"appId":"\#(app.id)","secretKey":"\#(key.value)","grantType":"client_credentials"}"#)
+            "/api/v3/auth/token",
+            method: .post,
+            body: #"{"appId":"\#(app.id)","secretKey":"\#(key.value)","grantType":"client_credentials"}"#
+        )
         #expect(response.status == .ok, "token request failed: \(response.raw)")
         return try #require(response.data["accessToken"] as? String)
     }
