@@ -49,9 +49,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "HookdDelivery",
+            dependencies: [
+                "HookdCore",
+                "HookdStore",
+                "HookdVerify",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "HookdServer",
             dependencies: [
                 "HookdCore",
+                "HookdDelivery",
                 "HookdStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -86,6 +101,11 @@ let package = Package(
         .testTarget(
             name: "HookdStoreTests",
             dependencies: ["HookdStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HookdDeliveryTests",
+            dependencies: ["HookdDelivery"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,8 +1,10 @@
 import HookdCore
+import HookdDelivery
 import HookdStore
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// Builds the hookd HTTP application: the one place that wires services, routes and middleware together.
 ///
@@ -16,13 +18,17 @@ public func buildApplication(
     services: HookdServices,
     onServerRunning: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) async throws -> some ApplicationProtocol {
-    let router = try await buildRouter(configuration: configuration, services: services)
+    let delivery = DeliveryServices(configuration: configuration, services: services)
+    let router = try await buildRouter(configuration: configuration, services: services, delivery: delivery)
+    var background: [any Service] = [delivery.transport]
+    if configuration.runsDispatcher { background.append(delivery.dispatcher) }
     return Application(
         router: router,
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "hookd"
         ),
+        services: background,
         onServerRunning: { channel in
             await onServerRunning(configuration.host, channel.localAddress?.port ?? configuration.port)
         },
@@ -33,7 +39,8 @@ public func buildApplication(
 /// The router with every route and middleware; ``buildApplication(configuration:services:onServerRunning:)`` serves it.
 func buildRouter(
     configuration: HookdServerConfiguration,
-    services: HookdServices
+    services: HookdServices,
+    delivery: DeliveryServices
 ) async throws -> Router<HookdRequestContext> {
     let tokens = await TokenService(
         signingKey: try await ServerSecrets.tokenSigningKey(store: services.store, sealer: services.sealer),
@@ -42,11 +49,7 @@ func buildRouter(
     let envelope = Envelope(clock: services.clock)
     let metrics = RequestMetrics()
     let authenticator = Authenticator(tokens: tokens, store: services.store, clock: services.clock)
-    let urlPolicy = WebhookURLPolicy(
-        allowHTTPTargets: configuration.allowHTTPTargets,
-        addressPolicy: AddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets),
-        resolver: services.resolver
-    )
+    let urlPolicy = delivery.urlPolicy
 
     let router = Router(context: HookdRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
@@ -79,4 +82,35 @@ func buildRouter(
         configuration: configuration
     ).addRoutes(to: authenticated)
     return router
+}
+
+/// The delivery engine of one application: transport, attempter, dispatcher and publisher, wired once.
+struct DeliveryServices: Sendable {
+    let urlPolicy: WebhookURLPolicy
+    let signal: DispatchSignal
+    let transport: HTTPWebhookTransport
+    let attempter: DeliveryAttempter
+    let dispatcher: DeliveryDispatcher
+    let publisher: EventPublisher
+
+    init(configuration: HookdServerConfiguration, services: HookdServices) {
+        let settings = configuration.delivery
+        urlPolicy = WebhookURLPolicy(
+            allowHTTPTargets: configuration.allowHTTPTargets,
+            addressPolicy: AddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets),
+            resolver: services.resolver
+        )
+        signal = DispatchSignal()
+        transport = HTTPWebhookTransport(
+            connectionsPerHost: settings.maximumInFlight, responseBodyLimit: settings.responseBodyLimit)
+        attempter = DeliveryAttempter(
+            store: services.store, signers: SignerCache(sealer: services.sealer), urlPolicy: urlPolicy,
+            transport: transport, retryPolicy: ScheduledRetryPolicy(settings), clock: services.clock,
+            configuration: settings, logger: services.logger)
+        dispatcher = DeliveryDispatcher(
+            store: services.store, attempter: attempter, signal: signal, clock: services.clock,
+            configuration: settings, logger: services.logger)
+        publisher = EventPublisher(
+            store: services.store, clock: services.clock, signal: signal, attemptsAllowed: settings.attemptsAllowed)
+    }
 }

@@ -1,3 +1,5 @@
+import HookdDelivery
+
 /// How a hookd server behaves. Every field has the documented default; the CLI fills it from flags and
 /// `HOOKD_*` environment variables.
 public struct HookdServerConfiguration: Sendable {
@@ -13,6 +15,12 @@ public struct HookdServerConfiguration: Sendable {
     public var allowPrivateTargets: Bool = false
     /// Secret regenerations allowed per app per minute.
     public var regenerationsPerMinute: Int = 10
+    /// Test deliveries allowed per app per minute.
+    public var testDeliveriesPerMinute: Int = 10
+    /// How deliveries are sent and retried.
+    public var delivery = DeliveryConfiguration()
+    /// Whether this process runs the dispatcher (it always serves the API).
+    public var runsDispatcher: Bool = true
     /// Seconds an access token lives.
     public var tokenLifetime: Int64 = 86_400
     /// Seconds after expiry during which a token may still be refreshed.

@@ -12,18 +12,22 @@ public struct HookdServices: Sendable {
     public var clock: any WallClock
     public var resolver: any HostResolver
     public var logger: Logger
+    /// The operator key from configuration (`HOOKD_OPERATOR_KEY`); the stored one when `nil`.
+    public var operatorKey: String?
 
     public init(
         store: any Store,
         sealer: SecretSealer,
         clock: any WallClock = SystemWallClock(),
         resolver: any HostResolver = SystemHostResolver(),
-        logger: Logger = Logger(label: "hookd")
+        logger: Logger = Logger(label: "hookd"),
+        operatorKey: String? = nil
     ) {
         self.store = store
         self.sealer = sealer
         self.clock = clock
         self.resolver = resolver
         self.logger = logger
+        self.operatorKey = operatorKey
     }
 }

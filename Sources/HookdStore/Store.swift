@@ -71,6 +71,55 @@ public protocol Store: Sendable {
     /// - Returns: how many values were rewritten.
     func resealAll(_ reseal: @Sendable (_ sealed: [UInt8], _ purpose: String) throws -> [UInt8]) async throws -> Int
 
+    // MARK: Events and deliveries
+
+    /// Stores an event and its pending delivery in one transaction, due at `now` (Unix milliseconds).
+    ///
+    /// Idempotent on `(appID, eventID)`: when the event exists already, nothing is written and the first one stands.
+    /// A test event is written already leased to the caller (`lease`), so no dispatcher takes it while the
+    /// caller sends it; after a crash the lease expires and it is delivered like any other.
+    /// - Returns: the delivery's id, and whether this call created it.
+    func publish(
+        _ event: NewEvent,
+        attemptsAllowed: Int,
+        now: Int64,
+        lease: (id: String, until: Int64)?
+    ) async throws -> (deliveryID: String, created: Bool)
+
+    /// Leases up to `limit` due deliveries of apps that have a URL, oldest due first.
+    ///
+    /// A delivery is due when it is pending, its next attempt time has come, and it is not leased (or its lease
+    /// expired: a dispatcher that died mid-attempt costs a retry, not a delivery).
+    func claimDueDeliveries(limit: Int, now: Int64, leaseUntil: Int64) async throws -> [ClaimedDelivery]
+
+    /// The claim of one delivery by id, under a lease the caller already holds (the test delivery).
+    func claimedDelivery(id: String, leaseID: String) async throws -> ClaimedDelivery?
+
+    /// Records an attempt and the delivery's next state in one write, if `completion.leaseID` still holds the lease.
+    ///
+    /// - Returns: `false` when the lease was lost (the attempt is not recorded).
+    @discardableResult
+    func completeAttempt(_ completion: AttemptCompletion) async throws -> Bool
+
+    /// When the earliest pending delivery of an app with a URL becomes due (Unix milliseconds), if any.
+    func nextDueTime() async throws -> Int64?
+
+    /// Drops every lease. Only for a store one dispatcher owns alone (SQLite under the data-dir lock), at start.
+    func releaseAllLeases() async throws
+
+    /// A page of the app's deliveries, newest first, with the total that match.
+    func deliveries(
+        appID: String, status: DeliveryStatus?, event: String?, limit: Int, offset: Int
+    ) async throws -> (items: [DeliverySummary], total: Int)
+
+    /// One of the app's deliveries with its payload and attempts.
+    func delivery(appID: String, id: String) async throws -> DeliveryDetail?
+
+    /// Makes one of the app's deliveries due now, allowing it one more attempt.
+    ///
+    /// - Returns: the delivery after the change, or `nil` when the app has no such delivery.
+    func requeueDelivery(appID: String, id: String, now: Int64) async throws -> DeliverySummary?
+
     // MARK: Health
 
     /// Runs a trivial query; throws when the database does not answer.

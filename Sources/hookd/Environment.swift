@@ -14,6 +14,12 @@ enum Environment {
         return value
     }
 
+    static func double(_ name: String) throws -> Double? {
+        guard let text = string(name) else { return nil }
+        guard let value = Double(text) else { throw CommandFailure("\(name) must be a number, not \(text)") }
+        return value
+    }
+
     /// `1`, `true` and `yes` (any case) are true.
     static func bool(_ name: String) -> Bool {
         guard let text = string(name)?.lowercased() else { return false }

@@ -10,8 +10,8 @@ struct Hookd: AsyncParsableCommand {
         discussion: "Every option can also be set in the environment as HOOKD_<OPTION>, e.g. HOOKD_PORT=9000.",
         version: HookdVersion.current,
         subcommands: [
-            ServeCommand.self, AppsCommand.self, OperatorKeyCommand.self, RotateMasterKeyCommand.self,
-            MigrateCommand.self,
+            ServeCommand.self, AppsCommand.self, PublishCommand.self, VerifyCommand.self, OperatorKeyCommand.self,
+            RotateMasterKeyCommand.self, MigrateCommand.self,
         ]
     )
 }

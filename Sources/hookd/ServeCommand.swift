@@ -32,6 +32,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Secret regenerations allowed per app per minute (HOOKD_REGENERATIONS_PER_MINUTE; default 10).")
     var regenerationsPerMinute: Int?
 
+    @Option(help: "Seconds before each retry, comma-separated (HOOKD_RETRY_SCHEDULE; default 60,300,1800).")
+    var retrySchedule: String?
+
+    @Option(help: "Seconds one delivery attempt may take (HOOKD_DELIVERY_TIMEOUT; default 10).")
+    var deliveryTimeout: Double?
+
+    @Option(help: "Delivery attempts in flight at most (HOOKD_MAX_IN_FLIGHT; default 64).")
+    var maxInFlight: Int?
+
+    @Option(help: "Signature schemes to send: v3, x-fyatu-signature, standard-webhooks (HOOKD_SIGNATURE_SCHEMES; default all).")
+    var signatureSchemes: String?
+
     @Option(help: "The log level: trace, debug, info, notice, warning, error (HOOKD_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -47,6 +59,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard configuration.regenerationsPerMinute > 0 else {
             throw CommandFailure("--regenerations-per-minute must be positive")
         }
+        configuration.delivery = try DeliverySettings.resolve(
+            retrySchedule: retrySchedule, timeout: deliveryTimeout, maxInFlight: maxInFlight, schemes: signatureSchemes)
+        // Under the data-dir lock this process is the only dispatcher, so leases left by a crash can go at once.
+        configuration.delivery.releaseLeasesOnStart = true
+        configuration.delivery.userAgent = "hookd/\(HookdVersion.current)"
         let levelName = logLevel ?? Environment.string("HOOKD_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {
             throw CommandFailure("unknown log level \(levelName)")
@@ -76,7 +93,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let firstApp = try await createFirstAppIfNeeded(runtime)
 
-        let services = HookdServices(store: runtime.store, sealer: runtime.sealer, logger: logger)
+        let services = HookdServices(
+            store: runtime.store, sealer: runtime.sealer, logger: logger,
+            operatorKey: Environment.string("HOOKD_OPERATOR_KEY"))
         let app = try await buildApplication(configuration: configuration, services: services) { host, port in
             emit("listening on http://\(host):\(port)")
             if let firstApp {

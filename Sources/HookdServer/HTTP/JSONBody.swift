@@ -56,18 +56,26 @@ struct JSONObjectBody {
     ///
     /// - Throws: ``APIError`` `PAYLOAD_TOO_LARGE` over the limit, `VALIDATION_ERROR` for anything else wrong.
     static func read(_ request: Request, limit: Int, allowed: Set<String>) async throws -> JSONObjectBody {
-        let buffer: ByteBuffer
+        try parse(try await collect(request, limit: limit), allowed: allowed)
+    }
+
+    /// The request body, at most `limit` bytes. - Throws: `PAYLOAD_TOO_LARGE` over the limit.
+    static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
         do {
-            buffer = try await request.body.collect(upTo: limit)
+            return Array(try await request.body.collect(upTo: limit).readableBytesView)
         } catch {
             throw APIError.payloadTooLarge(limit: limit)
         }
-        guard buffer.readableBytes > 0 else {
+    }
+
+    /// Parses `bytes` as a JSON object with only the `allowed` fields.
+    static func parse(_ bytes: [UInt8], allowed: Set<String>) throws -> JSONObjectBody {
+        guard !bytes.isEmpty else {
             throw APIError.validation([], detail: "The request body must be a JSON object")
         }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
         } catch {
             throw APIError.validation([], detail: "The request body is not valid JSON")
         }
@@ -93,6 +101,22 @@ struct JSONObjectBody {
         }
         return nil
     }
+
+    /// An optional string field: absent or `null` gives `nil`.
+    func optionalString(_ name: String, _ problems: inout [APIError.FieldError]) -> String? {
+        switch fields[name] {
+        case .string(let value):
+            return value
+        case nil, .null?:
+            return nil
+        case let other?:
+            problems.append(.init(field: name, message: "must be a string, not \(other.typeName)"))
+            return nil
+        }
+    }
+
+    /// The JSON type of a field, if present.
+    func value(_ name: String) -> JSONValue? { fields[name] }
 
     /// A required field that is a string or `null`; `.some(nil)` is an explicit `null`.
     func nullableString(_ name: String, _ problems: inout [APIError.FieldError]) -> String?? {

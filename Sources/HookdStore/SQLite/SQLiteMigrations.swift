@@ -52,6 +52,51 @@ enum SQLiteMigrations {
                     """
             )
         }
+        migrator.registerMigration("0002_events_deliveries") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE events (
+                        app_id TEXT NOT NULL REFERENCES apps(id),
+                        event_id TEXT NOT NULL,
+                        event TEXT NOT NULL,
+                        data BLOB NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (app_id, event_id)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE TABLE deliveries (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        app_id TEXT NOT NULL,
+                        event_id TEXT NOT NULL,
+                        event TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        attempts_allowed INTEGER NOT NULL,
+                        next_attempt_at INTEGER,
+                        locked_until INTEGER,
+                        lease_id TEXT,
+                        last_attempt_at INTEGER,
+                        last_http_status INTEGER,
+                        is_test INTEGER NOT NULL DEFAULT 0,
+                        created_at INTEGER NOT NULL,
+                        FOREIGN KEY (app_id, event_id) REFERENCES events(app_id, event_id)
+                    ) STRICT;
+                    CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE status = 'PENDING';
+                    CREATE INDEX deliveries_by_app ON deliveries(app_id, created_at DESC, id DESC);
+                    CREATE INDEX deliveries_by_lease ON deliveries(lease_id) WHERE lease_id IS NOT NULL;
+                    CREATE TABLE delivery_attempts (
+                        delivery_id TEXT NOT NULL REFERENCES deliveries(id),
+                        number INTEGER NOT NULL,
+                        started_at INTEGER NOT NULL,
+                        latency_ms INTEGER NOT NULL,
+                        http_status INTEGER,
+                        error TEXT,
+                        response_body BLOB NOT NULL,
+                        secret_version INTEGER NOT NULL,
+                        PRIMARY KEY (delivery_id, number)
+                    ) STRICT, WITHOUT ROWID;
+                    """
+            )
+        }
         return migrator
     }
 }

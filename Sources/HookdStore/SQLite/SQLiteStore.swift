@@ -13,7 +13,7 @@ import Foundation
 /// regenerations and rate-limit updates safe without read-then-write races. Several processes may open
 /// the same file (WAL and a busy timeout keep them correct), but only one `hookd serve` runs per data dir.
 public final class SQLiteStore: Store {
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     ///

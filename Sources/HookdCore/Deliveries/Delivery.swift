@@ -1,0 +1,202 @@
+/// Where a delivery stands.
+public enum DeliveryStatus: String, Sendable, CaseIterable {
+    /// Waiting for its next attempt (or for a URL to be set again).
+    case pending = "PENDING"
+    /// A 2xx answer was received.
+    case succeeded = "SUCCEEDED"
+    /// Every allowed attempt failed.
+    case failed = "FAILED"
+}
+
+/// An event the platform asked hookd to deliver to one app.
+public struct NewEvent: Sendable {
+    public var appID: String
+    /// Lowercase UUID; the `webhook-id` of every attempt.
+    public var eventID: String
+    /// The event name from the catalogue.
+    public var event: String
+    /// The payload as compact JSON bytes, fixed for good: signed and spliced as they are.
+    public var data: [UInt8]
+    /// A test delivery requested with `POST /webhooks/test`.
+    public var isTest: Bool
+
+    public init(appID: String, eventID: String, event: String, data: [UInt8], isTest: Bool = false) {
+        self.appID = appID
+        self.eventID = eventID
+        self.event = event
+        self.data = data
+        self.isTest = isTest
+    }
+}
+
+/// One delivery as the log lists it.
+public struct DeliverySummary: Sendable, Equatable {
+    public var id: String
+    public var appID: String
+    public var eventID: String
+    public var event: String
+    public var status: DeliveryStatus
+    /// Attempts made so far.
+    public var attempts: Int
+    /// Attempts allowed in all (the first one and its retries).
+    public var attemptsAllowed: Int
+    /// When the last attempt started, Unix milliseconds.
+    public var lastAttemptAt: Int64?
+    /// When the next attempt is due, Unix milliseconds; `nil` once the delivery is final.
+    public var nextAttemptAt: Int64?
+    /// The status code of the last answer, if there was one.
+    public var lastHTTPStatus: Int?
+    public var isTest: Bool
+    /// Unix milliseconds.
+    public var createdAt: Int64
+
+    public init(
+        id: String, appID: String, eventID: String, event: String, status: DeliveryStatus, attempts: Int,
+        attemptsAllowed: Int, lastAttemptAt: Int64?, nextAttemptAt: Int64?, lastHTTPStatus: Int?, isTest: Bool,
+        createdAt: Int64
+    ) {
+        self.id = id
+        self.appID = appID
+        self.eventID = eventID
+        self.event = event
+        self.status = status
+        self.attempts = attempts
+        self.attemptsAllowed = attemptsAllowed
+        self.lastAttemptAt = lastAttemptAt
+        self.nextAttemptAt = nextAttemptAt
+        self.lastHTTPStatus = lastHTTPStatus
+        self.isTest = isTest
+        self.createdAt = createdAt
+    }
+}
+
+/// One attempt of a delivery, as logged.
+public struct DeliveryAttempt: Sendable, Equatable {
+    /// 1 for the first attempt.
+    public var number: Int
+    /// Unix milliseconds.
+    public var startedAt: Int64
+    public var latencyMillis: Int64
+    /// The answer's status code; `nil` when no answer came.
+    public var httpStatus: Int?
+    /// What went wrong when no acceptable answer came (timeout, refused, forbidden address…).
+    public var error: String?
+    /// The first 2 KiB of the answer's body.
+    public var responseBody: [UInt8]
+
+    public init(number: Int, startedAt: Int64, latencyMillis: Int64, httpStatus: Int?, error: String?, responseBody: [UInt8]) {
+        self.number = number
+        self.startedAt = startedAt
+        self.latencyMillis = latencyMillis
+        self.httpStatus = httpStatus
+        self.error = error
+        self.responseBody = responseBody
+    }
+}
+
+/// A delivery with its payload and every attempt.
+public struct DeliveryDetail: Sendable, Equatable {
+    public var summary: DeliverySummary
+    public var data: [UInt8]
+    public var attempts: [DeliveryAttempt]
+
+    public init(summary: DeliverySummary, data: [UInt8], attempts: [DeliveryAttempt]) {
+        self.summary = summary
+        self.data = data
+        self.attempts = attempts
+    }
+}
+
+/// A due delivery claimed by a dispatcher, with everything needed to send it.
+public struct ClaimedDelivery: Sendable {
+    public var id: String
+    public var appID: String
+    public var eventID: String
+    public var event: String
+    public var data: [UInt8]
+    /// Attempts made before this one.
+    public var attempts: Int
+    public var attemptsAllowed: Int
+    /// The app's URL at claim time.
+    public var url: String
+    /// The app's sealed secret and its version at claim time.
+    public var sealedSecret: [UInt8]
+    public var secretVersion: Int64
+    /// Proves this claim is still the current one when the attempt is recorded.
+    public var leaseID: String
+
+    public init(
+        id: String, appID: String, eventID: String, event: String, data: [UInt8], attempts: Int, attemptsAllowed: Int,
+        url: String, sealedSecret: [UInt8], secretVersion: Int64, leaseID: String
+    ) {
+        self.id = id
+        self.appID = appID
+        self.eventID = eventID
+        self.event = event
+        self.data = data
+        self.attempts = attempts
+        self.attemptsAllowed = attemptsAllowed
+        self.url = url
+        self.sealedSecret = sealedSecret
+        self.secretVersion = secretVersion
+        self.leaseID = leaseID
+    }
+}
+
+/// The result of one attempt and the delivery's next state, written in one statement.
+public struct AttemptCompletion: Sendable {
+    public var deliveryID: String
+    public var leaseID: String
+    public var attempt: DeliveryAttempt
+    public var status: DeliveryStatus
+    /// Unix milliseconds; set when `status` is `.pending`.
+    public var nextAttemptAt: Int64?
+    public var secretVersion: Int64
+
+    public init(
+        deliveryID: String, leaseID: String, attempt: DeliveryAttempt, status: DeliveryStatus, nextAttemptAt: Int64?,
+        secretVersion: Int64
+    ) {
+        self.deliveryID = deliveryID
+        self.leaseID = leaseID
+        self.attempt = attempt
+        self.status = status
+        self.nextAttemptAt = nextAttemptAt
+        self.secretVersion = secretVersion
+    }
+}
+
+extension Identifiers {
+    /// A new delivery identifier: `dlv_` and 24 lowercase hexadecimal digits.
+    public static func deliveryID() -> String {
+        "dlv_" + RandomString.make(count: 24, from: RandomString.lowercaseHex)
+    }
+
+    /// A new lease identifier for a claim.
+    public static func leaseID() -> String {
+        RandomString.make(count: 24, from: RandomString.lowercaseHex)
+    }
+
+    /// A new event identifier: a random (version 4) UUID in lowercase.
+    public static func eventID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = bytes.map { byte in
+            String(decoding: [RandomString.lowercaseHex[Int(byte >> 4)], RandomString.lowercaseHex[Int(byte & 0x0F)]], as: UTF8.self)
+        }
+        return hex[0..<4].joined() + "-" + hex[4..<6].joined() + "-" + hex[6..<8].joined() + "-" + hex[8..<10].joined()
+            + "-" + hex[10..<16].joined()
+    }
+
+    /// The event id as stored (lowercase) when `value` is a UUID in its usual 8-4-4-4-12 form; `nil` otherwise.
+    public static func normalizedEventID(_ value: String) -> String? {
+        let lowered = value.lowercased()
+        let groups = lowered.split(separator: "-", omittingEmptySubsequences: false)
+        guard groups.map(\.count) == [8, 4, 4, 4, 12],
+            groups.allSatisfy({ $0.utf8.allSatisfy { RandomString.lowercaseHex.contains($0) } })
+        else { return nil }
+        return lowered
+    }
+}

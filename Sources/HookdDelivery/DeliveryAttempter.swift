@@ -1,0 +1,131 @@
+import HookdCore
+import HookdVerify
+import HookdStore
+import Logging
+
+/// Makes one attempt of a claimed delivery and records it: check the URL, sign, send, decide, write.
+///
+/// Shared by the dispatcher and by `POST /webhooks/test`, so a test delivery travels exactly the path of a real one.
+public struct DeliveryAttempter: Sendable {
+    let store: any Store
+    let signers: SignerCache
+    let urlPolicy: WebhookURLPolicy
+    let transport: any WebhookTransport
+    let retryPolicy: any RetryPolicy
+    let clock: any WallClock
+    let configuration: DeliveryConfiguration
+    let logger: Logger
+
+    public init(
+        store: any Store,
+        signers: SignerCache,
+        urlPolicy: WebhookURLPolicy,
+        transport: any WebhookTransport,
+        retryPolicy: any RetryPolicy,
+        clock: any WallClock,
+        configuration: DeliveryConfiguration,
+        logger: Logger
+    ) {
+        self.store = store
+        self.signers = signers
+        self.urlPolicy = urlPolicy
+        self.transport = transport
+        self.retryPolicy = retryPolicy
+        self.clock = clock
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// What one attempt did.
+    public struct Report: Sendable {
+        public let outcome: AttemptOutcome
+        public let latencyMillis: Int64
+        /// The delivery's status after the attempt.
+        public let status: DeliveryStatus
+        /// Whether the attempt was written (the lease still held).
+        public let recorded: Bool
+    }
+
+    /// Attempts `claim` once and records the attempt and the delivery's next state in one write.
+    public func attempt(_ claim: ClaimedDelivery) async -> Report {
+        var machine = DeliveryStateMachine(
+            attempts: claim.attempts, attemptsAllowed: claim.attemptsAllowed, policy: retryPolicy)
+        guard case .send(let number) = machine.claimed() else {
+            return Report(outcome: .failed(.other("not attemptable")), latencyMillis: 0, status: .failed, recorded: false)
+        }
+        var logger = logger
+        logger[metadataKey: "hookd.delivery.id"] = .string(claim.id)
+        logger[metadataKey: "hookd.app.id"] = .string(claim.appID)
+        logger[metadataKey: "hookd.attempt"] = .stringConvertible(number)
+
+        let startedAt = clock.milliseconds
+        let result = await send(claim, logger: logger)
+        let finishedAt = max(clock.milliseconds, startedAt)
+        guard case .record(let status, let nextAttemptAt) = machine.finished(result.outcome, now: finishedAt) else {
+            return Report(outcome: result.outcome, latencyMillis: 0, status: .failed, recorded: false)
+        }
+        let latency = result.latency.wholeMilliseconds
+        let completion = AttemptCompletion(
+            deliveryID: claim.id,
+            leaseID: claim.leaseID,
+            attempt: DeliveryAttempt(
+                number: number, startedAt: startedAt, latencyMillis: latency, httpStatus: result.outcome.httpStatus,
+                error: result.outcome.httpStatus == nil ? Self.describe(result.outcome) : nil,
+                responseBody: result.responseBody),
+            status: status,
+            nextAttemptAt: nextAttemptAt,
+            secretVersion: claim.secretVersion
+        )
+        var recorded = false
+        for retry in 0..<5 {
+            do {
+                recorded = try await store.completeAttempt(completion)
+                break
+            } catch {
+                logger.warning("recording an attempt failed; retrying", metadata: ["hookd.retry": .stringConvertible(retry)])
+                try? await Task.sleep(for: .milliseconds(200 << retry))
+            }
+        }
+        if result.outcome.isSuccess {
+            logger.debug("delivered", metadata: ["hookd.latency.ms": .stringConvertible(latency)])
+        } else {
+            logger.warning(
+                "attempt failed",
+                metadata: ["hookd.outcome": .string(Self.describe(result.outcome)), "hookd.status": .string(status.rawValue)])
+        }
+        return Report(outcome: result.outcome, latencyMillis: latency, status: status, recorded: recorded)
+    }
+
+    private func send(_ claim: ClaimedDelivery, logger: Logger) async -> TransportResult {
+        let target: WebhookURLPolicy.CheckedURL
+        do {
+            target = try await urlPolicy.check(claim.url)
+        } catch {
+            return TransportResult(outcome: .failed(.forbiddenTarget(error.message)), latency: .zero, responseBody: [])
+        }
+        let signer: WebhookSigner
+        do {
+            signer = try signers.signer(appID: claim.appID, version: claim.secretVersion, sealedSecret: claim.sealedSecret)
+        } catch {
+            logger.error("the webhook secret could not be opened; is this the master key the database was sealed with?")
+            return TransportResult(outcome: .failed(.secretUnavailable), latency: .zero, responseBody: [])
+        }
+        let webhook = OutgoingWebhook(
+            event: claim.event, eventID: claim.eventID, data: claim.data, timestamp: clock.unixSeconds, signer: signer,
+            schemes: configuration.signatureSchemes, userAgent: configuration.userAgent)
+        return await transport.send(webhook, to: target, timeout: configuration.timeout)
+    }
+
+    /// The outcome as the delivery log writes it.
+    static func describe(_ outcome: AttemptOutcome) -> String {
+        switch outcome {
+        case .answered(let status, _): "HTTP \(status)"
+        case .failed(let failure): failure.description
+        }
+    }
+}
+
+extension WallClock {
+    /// The current time in Unix milliseconds.
+    public var milliseconds: Int64 { Int64((now.timeIntervalSince1970 * 1000).rounded(.down)) }
+}

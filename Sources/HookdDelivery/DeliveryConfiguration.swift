@@ -1,0 +1,34 @@
+import HookdVerify
+
+/// How deliveries are sent and retried. Every field has the documented default.
+public struct DeliveryConfiguration: Sendable {
+    /// Delays before the retries, in order: 60 s, 300 s, 1800 s (4 attempts in all).
+    public var retrySchedule: [Duration] = [.seconds(60), .seconds(300), .seconds(1800)]
+    /// Each retry delay is moved by up to this fraction either way (0.2 is ±20 %).
+    public var retryJitter: Double = 0.2
+    /// A receiver's `Retry-After` on 429 or 503 replaces the scheduled delay, kept within these bounds.
+    public var retryAfterBounds: ClosedRange<Duration> = .seconds(1) ... .seconds(3600)
+    /// How long one attempt may take, from connecting to the answer's status line.
+    public var timeout: Duration = .seconds(10)
+    /// Attempts in flight at most, across all apps.
+    public var maximumInFlight: Int = 64
+    /// Deliveries claimed per query at most.
+    public var claimBatchSize: Int = 64
+    /// How long a claim holds a delivery; a dispatcher that dies mid-attempt releases it when this runs out.
+    public var leaseDuration: Duration = .seconds(60)
+    /// How often an idle dispatcher looks for due work when nothing wakes it.
+    public var idlePollInterval: Duration = .seconds(1)
+    /// The signature schemes deliveries carry; all three by default.
+    public var signatureSchemes: Set<SignatureScheme> = Set(SignatureScheme.allCases)
+    /// How many response body bytes an attempt keeps for the log.
+    public var responseBodyLimit: Int = 2048
+    /// Whether the dispatcher drops every lease when it starts: only for a store it owns alone (SQLite).
+    public var releaseLeasesOnStart: Bool = false
+    /// `User-Agent` of every delivery.
+    public var userAgent: String = "hookd"
+
+    public init() {}
+
+    /// Attempts a new delivery is allowed: the first one and one per scheduled retry.
+    public var attemptsAllowed: Int { retrySchedule.count + 1 }
+}

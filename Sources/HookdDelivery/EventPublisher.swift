@@ -1,0 +1,119 @@
+import HookdCore
+import HookdStore
+
+/// Publishes events for delivery: the platform side of hookd (SPEC §5.4), as a library call.
+///
+/// The event is durably stored with its pending delivery before ``publish(appID:event:data:eventID:)`` returns;
+/// then the dispatcher is woken. Publishing the same `eventID` again for the same app changes nothing.
+public struct EventPublisher: Sendable {
+    /// The largest `data` accepted, in bytes of compact JSON (64 KiB).
+    public static let maximumDataSize = 64 * 1024
+
+    let store: any Store
+    let clock: any WallClock
+    let signal: DispatchSignal?
+    let attemptsAllowed: Int
+
+    /// - Parameters:
+    ///   - signal: Wakes a dispatcher in this process; `nil` when none runs here (it will poll).
+    ///   - attemptsAllowed: Attempts each new delivery gets (the first and its retries).
+    public init(store: any Store, clock: any WallClock, signal: DispatchSignal?, attemptsAllowed: Int) {
+        self.store = store
+        self.clock = clock
+        self.signal = signal
+        self.attemptsAllowed = attemptsAllowed
+    }
+
+    /// What a publish did.
+    public struct Receipt: Sendable, Equatable {
+        /// The event's id (given, or generated).
+        public let eventID: String
+        /// The delivery created for it (or the one created by the first publish).
+        public let deliveryID: String
+        /// `false` when the event had been published before and this call changed nothing.
+        public let created: Bool
+    }
+
+    /// Validates and stores an event for `appID`.
+    ///
+    /// - Parameters:
+    ///   - data: The payload: a JSON object, in any formatting; it is stored compact, numbers as written.
+    ///   - eventID: A UUID to make the publish idempotent; generated when `nil`.
+    /// - Throws: ``PublishError`` for an unknown app, an event outside its catalogue, bad data or a bad id;
+    ///   the store's error when the event could not be stored (then nothing was stored, and the caller may retry).
+    public func publish(appID: String, event: String, data: some Collection<UInt8>, eventID: String?) async throws -> Receipt {
+        let normalizedID: String
+        if let eventID {
+            guard let valid = Identifiers.normalizedEventID(eventID) else { throw PublishError.invalidEventID }
+            normalizedID = valid
+        } else {
+            normalizedID = Identifiers.eventID()
+        }
+        let compact: [UInt8]
+        do {
+            compact = try CompactJSON.normalizeObject(data)
+        } catch {
+            throw PublishError.invalidData(error.description)
+        }
+        guard compact.count <= Self.maximumDataSize else { throw PublishError.dataTooLarge }
+        guard let app = try await store.app(id: appID) else { throw PublishError.unknownApp }
+        guard EventCatalogue.contains(event, for: app.type) else { throw PublishError.invalidEventType(event) }
+        return try await store(NewEvent(appID: appID, eventID: normalizedID, event: event, data: compact))
+    }
+
+    /// Stores an already validated event and wakes the dispatcher.
+    func store(_ event: NewEvent) async throws -> Receipt {
+        let (deliveryID, created) = try await store.publish(
+            event, attemptsAllowed: attemptsAllowed, now: clock.milliseconds, lease: nil)
+        if created { signal?.wake() }
+        return Receipt(eventID: event.eventID, deliveryID: deliveryID, created: created)
+    }
+}
+
+/// Why an event was not accepted. Messages are safe to return to the publisher.
+public struct PublishError: Error, Equatable, CustomStringConvertible {
+    private enum Reason: Equatable {
+        case unknownApp
+        case invalidEventType(String)
+        case invalidData(String)
+        case dataTooLarge
+        case invalidEventID
+    }
+
+    private let reason: Reason
+
+    /// No app has this id.
+    public static let unknownApp = PublishError(reason: .unknownApp)
+    /// The event is not in the app's catalogue.
+    public static func invalidEventType(_ name: String) -> PublishError { PublishError(reason: .invalidEventType(name)) }
+    /// `data` is not a JSON object.
+    public static func invalidData(_ why: String) -> PublishError { PublishError(reason: .invalidData(why)) }
+    /// `data` is over 64 KiB.
+    public static let dataTooLarge = PublishError(reason: .dataTooLarge)
+    /// `eventId` is not a UUID.
+    public static let invalidEventID = PublishError(reason: .invalidEventID)
+
+    /// Whether this is an unknown app.
+    public var isUnknownApp: Bool { reason == .unknownApp }
+    /// Whether this is an event outside the catalogue.
+    public var isInvalidEventType: Bool { if case .invalidEventType = reason { true } else { false } }
+    /// The field the error is about, for validation errors.
+    public var field: String? {
+        switch reason {
+        case .invalidData, .dataTooLarge: "data"
+        case .invalidEventID: "eventId"
+        case .unknownApp: "appId"
+        case .invalidEventType: "event"
+        }
+    }
+
+    public var description: String {
+        switch reason {
+        case .unknownApp: "no app has this id"
+        case .invalidEventType(let name): "\(name) is not an event of this app's catalogue"
+        case .invalidData(let why): "must be a JSON object (\(why))"
+        case .dataTooLarge: "must be at most \(EventPublisher.maximumDataSize) bytes of compact JSON"
+        case .invalidEventID: "must be a UUID such as 3f2b8c1e-5d4a-4b6f-9e7d-1a2b3c4d5e6f"
+        }
+    }
+}

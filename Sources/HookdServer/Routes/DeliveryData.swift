@@ -1,0 +1,60 @@
+import HookdCore
+
+/// A delivery as the log shows it.
+struct DeliverySummaryData: JSONRepresentable {
+    let summary: DeliverySummary
+
+    var members: [(String, JSONOutput)] {
+        [
+            ("deliveryId", .string(summary.id)),
+            ("eventId", .string(summary.eventID)),
+            ("event", .string(summary.event)),
+            ("status", .string(summary.status.rawValue)),
+            ("attempts", .int(Int64(summary.attempts))),
+            ("lastAttemptAt", .string(summary.lastAttemptAt.map(Self.timestamp))),
+            ("nextAttemptAt", .string(summary.nextAttemptAt.map(Self.timestamp))),
+            ("lastHttpStatus", summary.lastHTTPStatus.map { .int(Int64($0)) } ?? .null),
+            ("isTest", .bool(summary.isTest)),
+            ("createdAt", .string(Self.timestamp(summary.createdAt))),
+        ]
+    }
+
+    var json: JSONOutput { .object(members) }
+
+    /// Milliseconds written as the API writes times (seconds, `+00:00`).
+    static func timestamp(_ milliseconds: Int64) -> String {
+        Timestamp.iso8601(unixSeconds: milliseconds / 1000)
+    }
+}
+
+/// A page of the delivery log.
+struct DeliveryListData: JSONRepresentable {
+    let items: [DeliverySummary]
+    var json: JSONOutput { .array(items.map { DeliverySummaryData(summary: $0).json }) }
+}
+
+/// A delivery with its payload and every attempt.
+struct DeliveryDetailData: JSONRepresentable {
+    let detail: DeliveryDetail
+
+    var json: JSONOutput {
+        var members = DeliverySummaryData(summary: detail.summary).members
+        members.append(("data", .raw(detail.data)))
+        members.append(
+            (
+                "attemptHistory",
+                .array(
+                    detail.attempts.map { attempt in
+                        .object([
+                            ("attempt", .int(Int64(attempt.number))),
+                            ("attemptedAt", .string(DeliverySummaryData.timestamp(attempt.startedAt))),
+                            ("httpStatus", attempt.httpStatus.map { .int(Int64($0)) } ?? .null),
+                            ("error", .string(attempt.error)),
+                            ("responseTime", .int(attempt.latencyMillis)),
+                            ("responseBody", .string(String(decoding: attempt.responseBody, as: UTF8.self))),
+                        ])
+                    })
+            ))
+        return .object(members)
+    }
+}

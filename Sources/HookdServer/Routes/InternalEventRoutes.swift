@@ -1,0 +1,77 @@
+import HookdCore
+import HookdDelivery
+import HookdVerify
+import Hummingbird
+
+/// `POST /internal/events`: the platform's services publish events for delivery (SPEC §5.4).
+///
+/// Authenticated with the operator key, never with an app token.
+struct InternalEventRoutes: Sendable {
+    let publisher: EventPublisher
+    let operatorKey: String
+    let envelope: Envelope
+    let configuration: HookdServerConfiguration
+
+    struct AcceptedData: JSONRepresentable {
+        let eventID: String
+        var json: JSONOutput { .object([("eventId", .string(eventID))]) }
+    }
+
+    func addRoutes(to group: RouterGroup<HookdRequestContext>) {
+        group.post("internal/events", use: publish)
+    }
+
+    @Sendable func publish(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        guard let presented = Authenticator.bearerToken(in: request.headers) else { throw APIError.tokenMissing }
+        guard ConstantTime.equals(presented, operatorKey) else {
+            throw APIError.tokenInvalid("This route takes the operator key")
+        }
+        let bytes = try await JSONObjectBody.collect(request, limit: configuration.maximumBodySize)
+        let body = try JSONObjectBody.parse(bytes, allowed: ["appId", "event", "data", "eventId"])
+        var problems: [APIError.FieldError] = []
+        let appID = body.string("appId", &problems)
+        let event = body.string("event", &problems)
+        let eventID = body.optionalString("eventId", &problems)
+        switch body.value("data") {
+        case .object?: break
+        case nil: problems.append(.init(field: "data", message: "is required"))
+        case let other?: problems.append(.init(field: "data", message: "must be a JSON object, not \(other.typeName)"))
+        }
+        try problems.throwIfAny()
+        guard let appID, let event, let range = try? DataValueScanner.rangeOfValue(forKey: "data", in: bytes) else {
+            throw APIError.validation(field: "data", "could not be read")
+        }
+        do {
+            let receipt = try await publisher.publish(appID: appID, event: event, data: bytes[range], eventID: eventID)
+            context.logger.debug(
+                "event published",
+                metadata: ["hookd.app.id": .string(appID), "hookd.delivery.id": .string(receipt.deliveryID),
+                           "hookd.event.created": .stringConvertible(receipt.created)])
+            return envelope.success(
+                AcceptedData(eventID: receipt.eventID), message: "Event accepted for delivery", status: .accepted,
+                context: context)
+        } catch let error as PublishError {
+            throw APIError(publishError: error)
+        }
+    }
+}
+
+extension APIError {
+    /// The envelope error of a refused publish.
+    init(publishError error: PublishError) {
+        if error.isUnknownApp {
+            self = APIError(
+                status: .notFound, code: "RESOURCE_NOT_FOUND", message: "Resource not found", detail: "No app has this appId")
+        } else if error.isInvalidEventType {
+            self = APIError(
+                status: .badRequest, code: "INVALID_EVENT_TYPE", message: "Unknown event type", detail: error.description,
+                fields: [.init(field: "event", message: error.description)])
+        } else if error == .dataTooLarge {
+            self = APIError(
+                status: .contentTooLarge, code: "PAYLOAD_TOO_LARGE", message: "Event data is too large",
+                detail: error.description, fields: [.init(field: "data", message: error.description)])
+        } else {
+            self = .validation(field: error.field ?? "data", error.description)
+        }
+    }
+}

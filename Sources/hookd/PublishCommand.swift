@@ -1,0 +1,49 @@
+import ArgumentParser
+import HookdCore
+import HookdDelivery
+import HookdServer
+
+/// `hookd publish`: stores an event for delivery, as `POST /internal/events` does.
+struct PublishCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Publish an event to an app; a running hookd serve delivers it.",
+        discussion: "Prints one JSON line: {\"eventId\":…,\"deliveryId\":…,\"created\":true|false}."
+    )
+
+    @Option(name: .customLong("app"), help: "The app id.")
+    var appID: String
+
+    @Option(help: "The event name, from the app's catalogue.")
+    var event: String
+
+    @Option(help: "The event's data: a JSON object.")
+    var data: String
+
+    @Option(name: .customLong("event-id"), help: "A UUID that makes the publish idempotent (generated when absent).")
+    var eventID: String?
+
+    @OptionGroup var storage: DataDirectoryOptions
+
+    func run() async throws {
+        let runtime = try await storage.open(create: false)
+        let publisher = EventPublisher(
+            store: runtime.store, clock: SystemWallClock(), signal: nil,
+            attemptsAllowed: DeliveryConfiguration().attemptsAllowed)
+        do {
+            let receipt = try await publisher.publish(appID: appID, event: event, data: Array(data.utf8), eventID: eventID)
+            emit(
+                JSONOutput.object([
+                    ("eventId", .string(receipt.eventID)), ("deliveryId", .string(receipt.deliveryID)),
+                    ("created", .bool(receipt.created)),
+                ]).text)
+        } catch let error as PublishError {
+            throw CommandFailure("\(error.field.map { "--\($0 == "eventId" ? "event-id" : $0 == "appId" ? "app" : $0) " } ?? "")\(error.description)")
+        }
+    }
+}
+
+extension JSONOutput {
+    /// The compact JSON as a string.
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import HookdVerify
+
+/// `hookd verify`: checks a delivery read from standard input, as a receiver would.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify a delivery's signatures: the body on standard input, the headers as options.",
+        discussion: """
+            Exits 0 and prints "valid (<schemes>)", or exits 1 and prints "invalid: <reason>". Example:
+              hookd verify --secret "$SECRET" --header "webhook-id: …" --header "webhook-timestamp: …" \\
+                --header "webhook-signature: v1,…" < body.json
+            """
+    )
+
+    @Option(help: "The webhook secret, whsec_… (HOOKD_SECRET; prefer the environment: arguments show in ps).")
+    var secret: String?
+
+    @Option(name: .customLong("header"), help: "A header as 'Name: value'; repeat for each header.")
+    var headers: [String] = []
+
+    @Option(help: "Seconds a header timestamp may differ from now (default 300).")
+    var tolerance: Int = 300
+
+    func run() async throws {
+        guard let secret = secret ?? Environment.string("HOOKD_SECRET") else {
+            throw CommandFailure("give the secret with --secret or HOOKD_SECRET")
+        }
+        var fields: [String: String] = [:]
+        for header in headers {
+            guard let colon = header.firstIndex(of: ":") else { throw CommandFailure("--header must read 'Name: value'") }
+            let name = header[..<colon].trimmingCharacters(in: .whitespaces)
+            fields[name] = header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let body = Array(FileHandle.standardInput.readDataToEndOfFile())
+        do {
+            let verifier = try WebhookVerifier(secret: secret, tolerance: .seconds(tolerance))
+            let delivery = try verifier.verify(body: body, headers: fields)
+            let schemes = SignatureScheme.allCases.filter { delivery.schemes.contains($0) }.map(\.rawValue)
+            emit("valid (\(schemes.joined(separator: ", ")))")
+        } catch {
+            emit("invalid: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
