@@ -23,7 +23,8 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
     public let maximumPinnedClients = 256
 
     private let configuration: HTTPClient.Configuration
-    private let shared: HTTPClient
+    /// Clients by target: the shared one under the empty key, pinned ones under "name|address". Created on first
+    /// use, so a transport that never sends has nothing to shut down.
     private let pinned = Mutex<(clients: [String: HTTPClient], order: [String])>(([:], []))
     private let responseBodyLimit: Int
 
@@ -39,7 +40,6 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
         )
         configuration.httpVersion = .http1Only
         self.configuration = configuration
-        self.shared = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         self.responseBodyLimit = responseBodyLimit
     }
 
@@ -55,7 +55,6 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
             return Array(state.clients.values)
         }
         for client in clients { try? await client.shutdown() }
-        try await shared.shutdown()
     }
 
     public func send(_ webhook: OutgoingWebhook, to target: WebhookURLPolicy.CheckedURL, timeout: Duration) async -> TransportResult {
@@ -89,19 +88,23 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
     }
 
     private func client(for target: WebhookURLPolicy.CheckedURL) -> HTTPClient {
-        guard IPAddress(literal: target.host) == nil, let address = target.addresses.first else { return shared }
-        let key = "\(target.host.lowercased())|\(address)"
+        var key = ""
+        var configuration = self.configuration
+        if IPAddress(literal: target.host) == nil, let address = target.addresses.first {
+            key = "\(target.host.lowercased())|\(address)"
+            configuration.dnsOverride = [target.host.lowercased(): address.description]
+        }
         let (client, evicted) = pinned.withLock { state -> (HTTPClient, HTTPClient?) in
             if let client = state.clients[key] {
-                if let index = state.order.firstIndex(of: key) { state.order.remove(at: index) }
-                state.order.append(key)
+                if !key.isEmpty, let index = state.order.firstIndex(of: key) {
+                    state.order.remove(at: index)
+                    state.order.append(key)
+                }
                 return (client, nil)
             }
-            var configuration = self.configuration
-            configuration.dnsOverride = [target.host.lowercased(): address.description]
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
             state.clients[key] = client
-            state.order.append(key)
+            if !key.isEmpty { state.order.append(key) }
             var evicted: HTTPClient?
             if state.order.count > maximumPinnedClients {
                 let oldest = state.order.removeFirst()

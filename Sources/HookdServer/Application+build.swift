@@ -40,8 +40,9 @@ public func buildApplication(
 func buildRouter(
     configuration: HookdServerConfiguration,
     services: HookdServices,
-    delivery: DeliveryServices
+    delivery: DeliveryServices? = nil
 ) async throws -> Router<HookdRequestContext> {
+    let delivery = delivery ?? DeliveryServices(configuration: configuration, services: services)
     let tokens = await TokenService(
         signingKey: try await ServerSecrets.tokenSigningKey(store: services.store, sealer: services.sealer),
         lifetime: configuration.tokenLifetime
@@ -72,11 +73,32 @@ func buildRouter(
         configuration: configuration
     ).addRoutes(to: api)
 
+    let operatorKey: String
+    if let configured = services.operatorKey {
+        operatorKey = configured
+    } else {
+        operatorKey = try await ServerSecrets.operatorKey(store: services.store, sealer: services.sealer)
+    }
+    InternalEventRoutes(
+        publisher: delivery.publisher,
+        operatorKey: operatorKey,
+        envelope: envelope,
+        configuration: configuration
+    ).addRoutes(to: api)
+
     let authenticated = api.group().add(middleware: AuthenticationMiddleware(authenticator: authenticator))
     WebhookRoutes(
         store: services.store,
         sealer: services.sealer,
         urlPolicy: urlPolicy,
+        envelope: envelope,
+        clock: services.clock,
+        configuration: configuration
+    ).addRoutes(to: authenticated)
+    DeliveryRoutes(
+        store: services.store,
+        attempter: delivery.attempter,
+        signal: delivery.signal,
         envelope: envelope,
         clock: services.clock,
         configuration: configuration

@@ -1,0 +1,116 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// A webhook receiver on 127.0.0.1 for end-to-end tests: it answers from a script and records every request.
+final class TestReceiver: Sendable {
+    /// How the receiver answers one request.
+    enum Reply: Sendable {
+        case status(Int, body: [UInt8] = [], headers: [(String, String)] = [])
+        /// Waits, then answers.
+        indirect case delayed(Duration, Reply)
+    }
+
+    /// One request as it arrived.
+    struct Received: Sendable {
+        let headers: HTTPFields
+        let body: [UInt8]
+        let at: Date
+
+        func header(_ name: String) -> String? { headers[HTTPField.Name(name)!] }
+    }
+
+    private struct State {
+        var received: [Received] = []
+        var script: [Reply]
+        var fallback: Reply
+    }
+
+    private let state: Mutex<State>
+
+    /// Answers with `script` in order, then with `fallback` for good.
+    init(script: [Reply] = [], fallback: Reply = .status(200)) {
+        state = Mutex(State(script: script, fallback: fallback))
+    }
+
+    var received: [Received] { state.withLock { $0.received } }
+
+    /// Replaces what the receiver answers from now on.
+    func answer(with fallback: Reply, script: [Reply] = []) {
+        state.withLock {
+            $0.fallback = fallback
+            $0.script = script
+        }
+    }
+
+    /// Waits until at least `count` requests have arrived, or `seconds` pass. Returns whether they did.
+    func waitFor(count: Int, seconds: Double = 20) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if received.count >= count { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return received.count >= count
+    }
+
+    private func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("hook") { request, context -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let reply = self.state.withLock { state -> Reply in
+                state.received.append(Received(headers: request.headers, body: Array(body.readableBytesView), at: Date()))
+                return state.script.isEmpty ? state.fallback : state.script.removeFirst()
+            }
+            return try await Self.respond(reply)
+        }
+        return router
+    }
+
+    private static func respond(_ reply: Reply) async throws -> Response {
+        switch reply {
+        case .delayed(let delay, let next):
+            try await Task.sleep(for: delay)
+            return try await respond(next)
+        case .status(let status, let body, let headers):
+            var fields = HTTPFields()
+            for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+            return Response(
+                status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+    }
+
+    /// Serves on 127.0.0.1 (`port` 0 picks a free one) until the handle is stopped.
+    func start(port: Int = 0) async throws -> Running {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "test-receiver")
+        logger.logLevel = .error
+        let app = Application(
+            router: router(),
+            configuration: .init(address: .hostname("127.0.0.1", port: port)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task { try await group.run() }
+        guard let bound = await ports.first(where: { _ in true }) else { throw CancellationError() }
+        return Running(port: bound, group: group, task: task)
+    }
+
+    /// A receiver that is serving.
+    struct Running: Sendable {
+        let port: Int
+        let group: ServiceGroup
+        let task: Task<Void, any Error>
+
+        var url: String { "http://127.0.0.1:\(port)/hook" }
+
+        func stop() async {
+            await group.triggerGracefulShutdown()
+            _ = try? await task.value
+        }
+    }
+}
