@@ -39,6 +39,9 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
             decompression: .disabled
         )
         configuration.httpVersion = .http1Only
+        // A refused connection is a failed attempt to record now, not one to retry inside the client until the
+        // connect timeout: the dispatcher's schedule decides when to try again.
+        configuration.connectionPool.retryConnectionEstablishment = false
         self.configuration = configuration
         self.responseBodyLimit = responseBodyLimit
     }

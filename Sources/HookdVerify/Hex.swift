@@ -5,8 +5,12 @@ public enum Hex {
     /// Encodes bytes as lowercase hexadecimal.
     ///
     /// ```swift
-    /// Hex.encode([0xde, 0xad]) // "dead"
+    /// let hex = Hex.encode([0xde, 0xad])  // "dead"
     /// ```
+    ///
+    /// - Parameters:
+    ///   - bytes: The bytes to encode.
+    /// - Returns: Two lowercase hex digits per byte.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var output = [UInt8]()
         output.reserveCapacity(bytes.underestimatedCount * 2)
@@ -19,7 +23,14 @@ public enum Hex {
 
     /// Decodes hexadecimal (either case).
     ///
-    /// - Returns: `nil` when the string has an odd length or a character that is not a hex digit.
+    /// ```swift
+    /// let bytes = Hex.decode("DEad")  // [0xde, 0xad]
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - string: An even number of hex digits, nothing else.
+    /// - Returns: The decoded bytes, or `nil` when the string has an odd length or a character that is not
+    ///   a hex digit.
     public static func decode(_ string: some StringProtocol) -> [UInt8]? {
         let utf8 = Array(string.utf8)
         guard utf8.count % 2 == 0 else { return nil }

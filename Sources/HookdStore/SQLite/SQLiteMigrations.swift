@@ -81,7 +81,7 @@ enum SQLiteMigrations {
                         FOREIGN KEY (app_id, event_id) REFERENCES events(app_id, event_id)
                     ) STRICT;
                     CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE status = 'PENDING';
-                    CREATE INDEX deliveries_by_app ON deliveries(app_id, created_at DESC, id DESC);
+                    CREATE INDEX deliveries_by_app ON deliveries(app_id, created_at DESC);
                     CREATE INDEX deliveries_by_lease ON deliveries(lease_id) WHERE lease_id IS NOT NULL;
                     CREATE TABLE delivery_attempts (
                         delivery_id TEXT NOT NULL REFERENCES deliveries(id),

@@ -159,7 +159,7 @@ extension SQLiteStore {
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE \(filter)", arguments: arguments) ?? 0
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM deliveries WHERE \(filter) ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+                sql: "SELECT * FROM deliveries WHERE \(filter) ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
                 arguments: arguments + [limit, offset]
             )
             return (try rows.map(Self.summary(from:)), total)

@@ -31,8 +31,40 @@ struct TestHarness {
         resolver = .standard
     }
 
+    /// The operator key this harness's servers take for `POST /internal/events`.
+    let operatorKey = "hok_test_" + UUID().uuidString
+
     var services: HookdServices {
-        HookdServices(store: store, sealer: sealer, clock: clock, resolver: resolver, logger: logs.logger())
+        HookdServices(
+            store: store, sealer: sealer, clock: clock, resolver: resolver, logger: logs.logger(), operatorKey: operatorKey)
+    }
+
+    /// A harness for deliveries to a receiver on 127.0.0.1: http and private targets allowed, no jitter, quick polling.
+    static func forDeliveries(configure: (inout HookdServerConfiguration) -> Void = { _ in }) throws -> TestHarness {
+        try TestHarness { configuration in
+            configuration.allowHTTPTargets = true
+            configuration.allowPrivateTargets = true
+            configuration.delivery.retryJitter = 0
+            configuration.delivery.idlePollInterval = .milliseconds(20)
+            configuration.delivery.releaseLeasesOnStart = true
+            configure(&configuration)
+        }
+    }
+
+    /// Runs `body` against a live server on 127.0.0.1 with its dispatcher running.
+    func withLiveServer<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        let app = try await buildApplication(configuration: configuration, services: services)
+        return try await app.test(.live) { client in try await body(client) }
+    }
+
+    /// Waits until `condition` holds or `seconds` pass; returns whether it held.
+    func eventually(seconds: Double = 20, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await condition()
     }
 
     /// Creates an app directly in the store and returns it with its secret key.
@@ -111,6 +143,16 @@ extension TestClientProtocol {
         )
         #expect(response.status == .ok, "token request failed: \(response.raw)")
         return try #require(response.data["accessToken"] as? String)
+    }
+
+    /// Publishes an event through `POST /internal/events`.
+    func publish(
+        appID: String, event: String, data: String, eventID: String? = nil, operatorKey: String
+    ) async throws -> JSONResponse {
+        let id = eventID.map { #","eventId":"\#($0)""# } ?? ""
+        return try await json(
+            "/api/v3/internal/events", method: .post, token: operatorKey,
+            body: #"{"appId":"\#(appID)","event":"\#(event)","data":\#(data)\#(id)}"#)
     }
 
     /// Sets the app's webhook URL and returns the response.

@@ -1,0 +1,32 @@
+/// The names of the headers a hookd delivery carries, spelled as hookd sends them.
+///
+/// Receivers look headers up without regard to case; these constants are for senders and for
+/// error messages, so that every part of hookd spells a header the same way.
+///
+/// ```swift
+/// let secret = configuration.webhookSecret  // the app's whsec_… secret, never a literal
+/// let signer = try WebhookSigner(secret: secret)
+/// let body = Array(#"{"event":"webhook.test","data":{"_test":true}}"#.utf8)
+/// let signature = signer.standardSignatureHeader(id: "evt_1", timestamp: 1_767_225_600, body: body)
+/// let headers = [
+///     WebhookHeaderName.webhookID: "evt_1",
+///     WebhookHeaderName.webhookTimestamp: "1767225600",
+///     WebhookHeaderName.webhookSignature: signature,
+/// ]
+/// ```
+public enum WebhookHeaderName {
+    /// `X-Fyatu-Signature`: `t=<unix seconds>,v1=<64 lowercase hex>`.
+    public static let fyatuSignature = "X-Fyatu-Signature"
+    /// `X-Fyatu-Timestamp`: the attempt's send time in Unix seconds (informational, not signed on its own).
+    public static let fyatuTimestamp = "X-Fyatu-Timestamp"
+    /// `X-Fyatu-Event`: the event name, such as `card.funded`.
+    public static let fyatuEvent = "X-Fyatu-Event"
+    /// `X-Fyatu-Event-ID`: the event's id, the same on every attempt.
+    public static let fyatuEventID = "X-Fyatu-Event-ID"
+    /// `webhook-id`: the Standard Webhooks message id (hookd sends the `eventId`).
+    public static let webhookID = "webhook-id"
+    /// `webhook-timestamp`: the Standard Webhooks timestamp in Unix seconds.
+    public static let webhookTimestamp = "webhook-timestamp"
+    /// `webhook-signature`: space-separated `v1,<base64>` entries.
+    public static let webhookSignature = "webhook-signature"
+}

@@ -1,0 +1,184 @@
+/// Why a delivery, a body or a secret was refused.
+///
+/// Compare errors with `==` against the static members, for example
+/// `error == .noMatchingSignature(.standardWebhooks)`. The ``description`` is safe to log:
+/// it never contains the secret, a signature (expected or received) or body content, only
+/// header names, scheme names, reasons and byte offsets.
+///
+/// ```swift
+/// let verifier = try WebhookVerifier(secret: configuration.webhookSecret)
+/// var rejection: WebhookVerificationError?
+/// do {
+///     _ = try verifier.verify(body: Array(#"{"event":"card.funded","data":{}}"#.utf8), headers: [:])
+/// } catch {
+///     rejection = error  // typed throws: `error` is a WebhookVerificationError
+/// }
+/// // rejection == .noSignature, and "\(rejection!)" is safe to log.
+/// ```
+public struct WebhookVerificationError: Error, Equatable, Hashable, Sendable, CustomStringConvertible {
+    private enum Code: Hashable, Sendable {
+        case missingHeader(String)
+        case malformedHeader(String)
+        case timestampTooOld(SignatureScheme)
+        case timestampInFuture(SignatureScheme)
+        case noMatchingSignature(SignatureScheme)
+        case noSignature
+        case malformedBody(BodyIssue, offset: Int)
+        case missingBodyKey(String)
+        case duplicateBodyKey(String, offset: Int)
+        case invalidSecret
+    }
+
+    private let code: Code
+
+    private init(_ code: Code) {
+        self.code = code
+    }
+
+    /// A header a scheme needs is absent.
+    ///
+    /// Thrown when part of a header scheme is present and part is not (for example `webhook-id`
+    /// without `webhook-signature`), and when a scheme the caller requires is missing.
+    ///
+    /// - Parameters:
+    ///   - name: The header's name as hookd spells it (see ``WebhookHeaderName``).
+    /// - Returns: The error.
+    public static func missingHeader(_ name: String) -> Self { Self(.missingHeader(name)) }
+
+    /// A header is present but cannot be read.
+    ///
+    /// For example a timestamp that is not a decimal number of seconds, an `X-Fyatu-Signature`
+    /// without `t=`, or the same header given twice with different values.
+    ///
+    /// - Parameters:
+    ///   - name: The header's name as hookd spells it (see ``WebhookHeaderName``).
+    /// - Returns: The error.
+    public static func malformedHeader(_ name: String) -> Self { Self(.malformedHeader(name)) }
+
+    /// A scheme's timestamp is further in the past than the tolerance allows.
+    ///
+    /// - Parameters:
+    ///   - scheme: The header scheme whose timestamp is stale.
+    /// - Returns: The error.
+    public static func timestampTooOld(_ scheme: SignatureScheme) -> Self { Self(.timestampTooOld(scheme)) }
+
+    /// A scheme's timestamp is further in the future than the tolerance allows.
+    ///
+    /// - Parameters:
+    ///   - scheme: The header scheme whose timestamp is ahead of the clock.
+    /// - Returns: The error.
+    public static func timestampInFuture(_ scheme: SignatureScheme) -> Self { Self(.timestampInFuture(scheme)) }
+
+    /// No signature of a present scheme matches the one computed with the secret.
+    ///
+    /// Either the secret is not the one the sender used, or the body (or, for header schemes, the
+    /// id or timestamp) was changed after signing.
+    ///
+    /// - Parameters:
+    ///   - scheme: The scheme that failed.
+    /// - Returns: The error.
+    public static func noMatchingSignature(_ scheme: SignatureScheme) -> Self { Self(.noMatchingSignature(scheme)) }
+
+    /// The delivery carries none of the three signature schemes.
+    public static let noSignature = Self(.noSignature)
+
+    /// The body is not a well-formed JSON object.
+    ///
+    /// - Parameters:
+    ///   - issue: What is wrong.
+    ///   - offset: The offset of the first offending byte from the start of the body
+    ///     (the body's length when it ends too early).
+    /// - Returns: The error.
+    public static func malformedBody(_ issue: BodyIssue, at offset: Int) -> Self {
+        Self(.malformedBody(issue, offset: offset))
+    }
+
+    /// The body is a JSON object without a top-level key it must have.
+    ///
+    /// - Parameters:
+    ///   - key: The missing key, such as `data`.
+    /// - Returns: The error.
+    public static func missingBodyKey(_ key: String) -> Self { Self(.missingBodyKey(key)) }
+
+    /// A top-level key the verifier reads appears twice, so which value counts is ambiguous.
+    ///
+    /// Keys are compared after decoding escapes, as a JSON parser would: `"d\u0061ta"` is a
+    /// second `data`.
+    ///
+    /// - Parameters:
+    ///   - key: The duplicated key, such as `data`.
+    ///   - offset: The offset of the second occurrence's opening quote.
+    /// - Returns: The error.
+    public static func duplicateBodyKey(_ key: String, at offset: Int) -> Self {
+        Self(.duplicateBodyKey(key, offset: offset))
+    }
+
+    /// The secret is not `whsec_` followed by non-empty standard base64.
+    public static let invalidSecret = Self(.invalidSecret)
+
+    /// A one-line explanation that names headers, schemes and offsets but never secrets,
+    /// signatures or body content.
+    public var description: String {
+        switch code {
+        case .missingHeader(let name):
+            "missing header \(name)"
+        case .malformedHeader(let name):
+            "malformed header \(name)"
+        case .timestampTooOld(let scheme):
+            "\(scheme) timestamp is older than the tolerance allows"
+        case .timestampInFuture(let scheme):
+            "\(scheme) timestamp is further in the future than the tolerance allows"
+        case .noMatchingSignature(let scheme):
+            "no matching \(scheme) signature"
+        case .noSignature:
+            "no signature: the delivery carries none of v3 sign, X-Fyatu-Signature or webhook-signature"
+        case .malformedBody(let issue, let offset):
+            "malformed body: \(issue) at byte \(offset)"
+        case .missingBodyKey(let key):
+            "malformed body: no top-level \"\(key)\" key"
+        case .duplicateBodyKey(let key, let offset):
+            "malformed body: duplicate top-level \"\(key)\" key at byte \(offset)"
+        case .invalidSecret:
+            "invalid webhook secret: expected \"whsec_\" followed by non-empty standard base64"
+        }
+    }
+}
+
+extension WebhookVerificationError {
+    /// What is wrong with a body that is not a well-formed JSON object.
+    ///
+    /// Used with ``WebhookVerificationError/malformedBody(_:at:)``.
+    public struct BodyIssue: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case unexpectedEnd = "unexpected end of input (truncated JSON)"
+            case unexpectedCharacter = "unexpected character"
+            case notAnObject = "the top level is not a JSON object"
+            case invalidString = "control character or invalid escape in a string"
+            case invalidUTF8 = "invalid UTF-8 in a string"
+            case invalidNumber = "invalid number"
+        }
+
+        private let base: Base
+
+        private init(_ base: Base) {
+            self.base = base
+        }
+
+        /// The body ends before the JSON does (truncated input, an unclosed string or container, empty input).
+        public static let unexpectedEnd = Self(.unexpectedEnd)
+        /// A byte that JSON does not allow where it stands: unbalanced or mismatched brackets,
+        /// a missing comma or colon, a bad literal, or anything after the closing brace.
+        public static let unexpectedCharacter = Self(.unexpectedCharacter)
+        /// The body is valid so far but its top level is not an object.
+        public static let notAnObject = Self(.notAnObject)
+        /// A string holds a raw control character or an escape JSON does not define.
+        public static let invalidString = Self(.invalidString)
+        /// A string holds bytes that are not well-formed UTF-8.
+        public static let invalidUTF8 = Self(.invalidUTF8)
+        /// A number does not follow JSON's number grammar (for example `-`, `1.` or `1e`).
+        public static let invalidNumber = Self(.invalidNumber)
+
+        /// A short explanation of the issue.
+        public var description: String { base.rawValue }
+    }
+}

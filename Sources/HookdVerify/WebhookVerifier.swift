@@ -1,0 +1,308 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Verifies a hookd delivery from its raw body bytes and its headers.
+///
+/// Every scheme whose material is present is checked: the v3 `sign` field (when the body has a
+/// top-level `sign`), `X-Fyatu-Signature` (when that header is present) and Standard Webhooks
+/// (when any of `webhook-id`, `webhook-timestamp`, `webhook-signature` is present; then all three
+/// must be). A delivery is accepted only if at least one scheme is present and every present scheme
+/// matches: a mismatch is never hidden by another scheme passing. Header names are matched without
+/// regard to case, signatures are compared in constant time, and the header schemes' timestamps must
+/// be within the tolerance of the clock in both directions.
+///
+/// Pass the body exactly as received, before any JSON decoding: the v3 signature covers the raw
+/// bytes of the `data` value, which ``DataValueScanner`` locates without re-encoding.
+///
+/// ```swift
+/// let verifier = try WebhookVerifier(
+///     secret: configuration.webhookSecret,  // the app's whsec_… secret, never a literal
+///     // Leave `now` out in production: it defaults to the system clock.
+///     now: { Date(timeIntervalSince1970: 1_767_225_600) }
+/// )
+/// let body = Array(
+///     (#"{"event":"card.funded","version":"3.0","eventId":"5f0c2a1e-8d4b-4c6f-9a3e-2b7d1e0f4c88","#
+///         + #""sign":"5e4c7a36d0e94bd09aef1052fe60ce27c5550473c8d7e2a2e19acecd0dae7ee0","#
+///         + #""data":{"cardId":"crd_7f3a","amount":"25.00","currency":"USD"}}"#).utf8
+/// )
+/// let headers = [
+///     "Content-Type": "application/json",
+///     "X-Fyatu-Signature": "t=1767225600,v1=5fa6667735ef8db3dd9d272e14b7947dd9eff0ecf4ac16c39dde9fa80721ee71",
+///     "webhook-id": "5f0c2a1e-8d4b-4c6f-9a3e-2b7d1e0f4c88",
+///     "webhook-timestamp": "1767225600",
+///     "webhook-signature": "v1,DFlAPXL56GeTxDcrpilcs2H0ZshrtAiS3Tr8MspA8c8=",
+/// ]
+/// let delivery = try verifier.verify(body: body, headers: headers)
+/// // delivery.schemes == [.v3, .fyatu, .standardWebhooks], delivery.event == "card.funded";
+/// // deduplicate on delivery.eventId, then decode the payload from body[delivery.dataRange!].
+/// ```
+///
+/// - Important: The body must be one well-formed JSON object, whichever schemes are present: a body
+///   that is not is refused with ``WebhookVerificationError/malformedBody(_:at:)``.
+public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The tolerance used when none is given: five minutes each way.
+    public static let defaultTolerance: Duration = .seconds(300)
+
+    /// How far a header scheme's timestamp may be from the clock, in either direction.
+    public let tolerance: Duration
+
+    private let signer: WebhookSigner
+    private let toleranceSeconds: Double
+    private let now: @Sendable () -> Date
+
+    /// Creates a verifier for one webhook secret.
+    ///
+    /// - Parameters:
+    ///   - secret: The app's webhook secret, `whsec_…`, as hookd handed it out.
+    ///   - tolerance: How far the `X-Fyatu-Signature` and `webhook-timestamp` timestamps may be from
+    ///     `now()`, in the past or the future; five minutes by default. A negative tolerance counts as zero.
+    ///   - now: The clock; the system clock by default. Tests inject a fixed one.
+    /// - Throws: ``WebhookVerificationError/invalidSecret`` when the secret is not `whsec_` followed by base64.
+    public init(
+        secret: String,
+        tolerance: Duration = WebhookVerifier.defaultTolerance,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws(WebhookVerificationError) {
+        self.signer = try WebhookSigner(secret: secret)
+        self.tolerance = tolerance
+        let components = tolerance.components
+        self.toleranceSeconds = max(0, Double(components.seconds) + Double(components.attoseconds) / 1e18)
+        self.now = now
+    }
+
+    /// Verifies a delivery with every scheme it carries.
+    ///
+    /// - Parameters:
+    ///   - body: The raw request body, exactly as received.
+    ///   - headers: The request headers; names in any case.
+    /// - Returns: The schemes that matched and the body's `eventId`, `event` and `data` range.
+    /// - Throws: ``WebhookVerificationError/noSignature`` when no scheme is present; otherwise the first
+    ///   failure found: a missing or malformed header, a stale timestamp, a malformed body, or
+    ///   ``WebhookVerificationError/noMatchingSignature(_:)`` naming the scheme that did not match.
+    public func verify(
+        body: some Collection<UInt8>,
+        headers: [String: String]
+    ) throws(WebhookVerificationError) -> VerifiedDelivery {
+        try verify(body: body, headers: headers, requiring: [])
+    }
+
+    /// Verifies a delivery with every scheme it carries, and insists that some schemes be among them.
+    ///
+    /// Use it to refuse deliveries that lack a scheme you rely on, for example
+    /// `requiring: [.standardWebhooks]` when your framework only checks that one. Every present
+    /// scheme is still checked, required or not.
+    ///
+    /// - Parameters:
+    ///   - body: The raw request body, exactly as received.
+    ///   - headers: The request headers; names in any case.
+    ///   - required: Schemes that must be present (and match); empty means any present scheme will do.
+    /// - Returns: The schemes that matched and the body's `eventId`, `event` and `data` range.
+    /// - Throws: ``WebhookVerificationError/missingHeader(_:)`` or
+    ///   ``WebhookVerificationError/missingBodyKey(_:)`` (`sign`) when a required scheme is absent, and
+    ///   everything ``verify(body:headers:)`` throws.
+    public func verify(
+        body: some Collection<UInt8>,
+        headers: [String: String],
+        requiring required: Set<SignatureScheme>
+    ) throws(WebhookVerificationError) -> VerifiedDelivery {
+        let lookup = HeaderLookup(headers)
+        var passed: Set<SignatureScheme> = []
+
+        // Header schemes: presence first, so a missing required header is reported before any work.
+        let fyatuHeader = try lookup.value(for: WebhookHeaderName.fyatuSignature)
+        if fyatuHeader == nil, required.contains(.fyatu) {
+            throw .missingHeader(WebhookHeaderName.fyatuSignature)
+        }
+        let standardNames = [
+            WebhookHeaderName.webhookID, WebhookHeaderName.webhookTimestamp, WebhookHeaderName.webhookSignature,
+        ]
+        var standardValues: [String?] = []
+        for name in standardNames { standardValues.append(try lookup.value(for: name)) }
+        let standardPresent = standardValues.contains { $0 != nil }
+        if standardPresent || required.contains(.standardWebhooks),
+            let missing = standardValues.firstIndex(where: { $0 == nil })
+        {
+            throw .missingHeader(standardNames[missing])
+        }
+
+        return try withContiguousBytes(of: body) { bytes throws(WebhookVerificationError) in
+            if let fyatuHeader {
+                try verifyFyatu(header: fyatuHeader, body: bytes)
+                passed.insert(.fyatu)
+            }
+            if standardPresent, let id = standardValues[0], let timestamp = standardValues[1],
+                let signatures = standardValues[2]
+            {
+                try verifyStandard(id: id, timestamp: timestamp, signatures: signatures, body: bytes)
+                passed.insert(.standardWebhooks)
+            }
+
+            // The body: always scanned, for the v3 scheme and for the fields the result reports.
+            let found = try DataValueScanner.scan(bytes, for: BodyKey.all)
+            let data = found[BodyKey.data]
+            if let sign = found[BodyKey.sign] {
+                guard let data else { throw .missingBodyKey("data") }
+                try verifyV3(sign: sign, data: data, body: bytes)
+                passed.insert(.v3)
+            } else if required.contains(.v3) {
+                throw .missingBodyKey("sign")
+            }
+            guard !passed.isEmpty else { throw .noSignature }
+            return VerifiedDelivery(
+                schemes: passed,
+                eventId: found[BodyKey.eventId].flatMap { DataValueScanner.stringValue(bytes, at: $0) },
+                event: found[BodyKey.event].flatMap { DataValueScanner.stringValue(bytes, at: $0) },
+                dataRange: data
+            )
+        }
+    }
+
+    /// A description that names the tolerance and never the secret.
+    public var description: String { "WebhookVerifier(tolerance: \(tolerance), secret: <redacted>)" }
+
+    /// A description that names the tolerance and never the secret.
+    public var debugDescription: String { description }
+
+    /// A mirror that shows the tolerance only, so `dump` and debuggers do not print key material.
+    public var customMirror: Mirror { Mirror(self, children: ["tolerance": tolerance], displayStyle: .struct) }
+
+    // MARK: Schemes
+
+    private func verifyV3(
+        sign: Range<Int>,
+        data: Range<Int>,
+        body: UnsafeBufferPointer<UInt8>
+    ) throws(WebhookVerificationError) {
+        // `sign` must be a JSON string of hex digits; anything else simply does not match.
+        var received: [UInt8] = []
+        if sign.count >= 2, body[sign.lowerBound] == ASCII.quote {
+            let content = body[(sign.lowerBound + 1)..<(sign.upperBound - 1)]
+            received = Hex.decode(String(decoding: content, as: UTF8.self)) ?? []
+        }
+        let expected = signer.v3Code(data: body[data])
+        guard constantTimeEquals(Array(expected), received) else { throw .noMatchingSignature(.v3) }
+    }
+
+    private func verifyFyatu(header: String, body: UnsafeBufferPointer<UInt8>) throws(WebhookVerificationError) {
+        let name = WebhookHeaderName.fyatuSignature
+        var timestampText: Substring?
+        var candidates: [[UInt8]] = []
+        for item in header.split(separator: ",", omittingEmptySubsequences: false) {
+            let item = item.trimmingASCIIWhitespace()
+            guard let equals = item.firstIndex(of: "=") else { throw .malformedHeader(name) }
+            let key = item[..<equals]
+            let value = item[item.index(after: equals)...]
+            switch key {
+            case "t":
+                guard timestampText == nil else { throw .malformedHeader(name) }
+                timestampText = value
+            case "v1":
+                candidates.append(Hex.decode(value) ?? [])
+            default:
+                continue  // other versions are not ours to judge
+            }
+        }
+        guard let timestampText, let timestamp = Self.parseTimestamp(timestampText) else {
+            throw .malformedHeader(name)
+        }
+        try checkTimestamp(timestamp, scheme: .fyatu)
+        let expected = Array(signer.fyatuCode(timestamp: timestamp, body: body))
+        guard Self.anyMatches(expected, candidates) else { throw .noMatchingSignature(.fyatu) }
+    }
+
+    private func verifyStandard(
+        id: String,
+        timestamp timestampText: String,
+        signatures: String,
+        body: UnsafeBufferPointer<UInt8>
+    ) throws(WebhookVerificationError) {
+        guard let timestamp = Self.parseTimestamp(timestampText[...]) else {
+            throw .malformedHeader(WebhookHeaderName.webhookTimestamp)
+        }
+        var candidates: [[UInt8]] = []
+        for entry in signatures.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+            guard let comma = entry.firstIndex(of: ",") else {
+                throw .malformedHeader(WebhookHeaderName.webhookSignature)
+            }
+            guard entry[..<comma] == "v1" else { continue }  // v1a (asymmetric) and future versions are ignored
+            candidates.append(Base64.decode(entry[entry.index(after: comma)...]) ?? [])
+        }
+        try checkTimestamp(timestamp, scheme: .standardWebhooks)
+        let expected = Array(signer.standardCode(id: id, timestamp: timestamp, body: body))
+        guard Self.anyMatches(expected, candidates) else { throw .noMatchingSignature(.standardWebhooks) }
+    }
+
+    private func checkTimestamp(_ timestamp: Int64, scheme: SignatureScheme) throws(WebhookVerificationError) {
+        let age = now().timeIntervalSince1970 - Double(timestamp)
+        if age > toleranceSeconds { throw .timestampTooOld(scheme) }
+        if -age > toleranceSeconds { throw .timestampInFuture(scheme) }
+    }
+
+    /// Whether any candidate equals `expected`, comparing every candidate in constant time.
+    private static func anyMatches(_ expected: [UInt8], _ candidates: [[UInt8]]) -> Bool {
+        var matched = false
+        for candidate in candidates where constantTimeEquals(expected, candidate) { matched = true }
+        return matched
+    }
+
+    /// Unix seconds: one to nineteen ASCII digits that fit an `Int64`, nothing else.
+    private static func parseTimestamp(_ text: Substring) -> Int64? {
+        let text = text.trimmingASCIIWhitespace()
+        guard (1...19).contains(text.utf8.count), text.utf8.allSatisfy(ASCII.isDigit) else { return nil }
+        return Int64(text)
+    }
+}
+
+/// The top-level body keys the verifier reads, in the order it asks the scanner for them.
+private enum BodyKey {
+    static let all: [[UInt8]] = ["data", "sign", "eventId", "event"].map { Array($0.utf8) }
+    static let data = 0
+    static let sign = 1
+    static let eventId = 2
+    static let event = 3
+}
+
+/// Case-insensitive header lookup that refuses a header given twice (in different cases) with different values.
+private struct HeaderLookup {
+    let headers: [String: String]
+
+    init(_ headers: [String: String]) {
+        self.headers = headers
+    }
+
+    /// The trimmed value of the header named `name` in any ASCII case, or `nil` when absent.
+    func value(for name: String) throws(WebhookVerificationError) -> String? {
+        let wanted = name.asciiLowercased()
+        var found: String?
+        for (key, value) in headers where key.asciiLowercased() == wanted {
+            let value = String(value[...].trimmingASCIIWhitespace())
+            if let found, found != value { throw .malformedHeader(name) }
+            found = value
+        }
+        return found
+    }
+}
+
+extension String {
+    /// Lowercases ASCII letters only, so that no Unicode case mapping (such as the Kelvin sign) can
+    /// make a different header name match.
+    fileprivate func asciiLowercased() -> String {
+        String(
+            decoding: utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 },
+            as: UTF8.self
+        )
+    }
+}
+
+extension Substring {
+    /// The substring without leading and trailing spaces and tabs.
+    fileprivate func trimmingASCIIWhitespace() -> Substring {
+        var result = self
+        while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
+        while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
+        return result
+    }
+}
