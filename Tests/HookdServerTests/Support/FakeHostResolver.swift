@@ -1,8 +1,9 @@
 import HookdCore
+import Synchronization
 
 /// Resolves names from a fixed table, so no test ever sends a DNS query. Unknown names fail to resolve.
 struct FakeHostResolver: HostResolver {
-    var table: [String: [IPAddress]]
+    let table: [String: [IPAddress]]
 
     init(_ table: [String: [String]] = [:]) {
         self.table = table.mapValues { $0.map { IPAddress(literal: $0)! } }
@@ -21,6 +22,24 @@ struct FakeHostResolver: HostResolver {
 
     func addresses(of host: String) async throws -> [IPAddress] {
         guard let addresses = table[host] else { throw HostResolutionError(description: "no such host") }
+        return addresses
+    }
+}
+
+/// A resolver whose table a test can change while the server runs (DNS rebinding).
+final class MutableHostResolver: HostResolver {
+    private let table: Mutex<[String: [IPAddress]]>
+
+    init(_ table: [String: [String]]) {
+        self.table = Mutex(table.mapValues { $0.map { IPAddress(literal: $0)! } })
+    }
+
+    func set(_ host: String, to addresses: [String]) {
+        table.withLock { $0[host] = addresses.map { IPAddress(literal: $0)! } }
+    }
+
+    func addresses(of host: String) async throws -> [IPAddress] {
+        guard let addresses = table.withLock({ $0[host] }) else { throw HostResolutionError(description: "no such host") }
         return addresses
     }
 }

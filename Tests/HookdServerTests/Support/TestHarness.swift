@@ -16,7 +16,7 @@ struct TestHarness {
     let clock: TestClock
     let logs: CapturedLogs
     var configuration: HookdServerConfiguration
-    var resolver: FakeHostResolver
+    var resolver: any HostResolver
 
     init(configure: (inout HookdServerConfiguration) -> Void = { _ in }) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-test-\(UUID().uuidString)")
@@ -28,7 +28,7 @@ struct TestHarness {
         var configuration = HookdServerConfiguration()
         configure(&configuration)
         self.configuration = configuration
-        resolver = .standard
+        resolver = FakeHostResolver.standard
     }
 
     /// The operator key this harness's servers take for `POST /internal/events`.

@@ -1,0 +1,81 @@
+import HookdCore
+import HookdDelivery
+import Testing
+
+@Suite struct DeliveryStateMachineTests {
+    static let policy = ScheduledRetryPolicy(
+        schedule: [.seconds(60), .seconds(300), .seconds(1800)], jitter: 0, retryAfterBounds: .seconds(1) ... .seconds(3600))
+
+    @Test func aSuccessOnTheFirstAttemptEndsTheDelivery() {
+        var machine = DeliveryStateMachine(attempts: 0, attemptsAllowed: 4, policy: Self.policy)
+        #expect(machine.claimed() == .send(number: 1))
+        #expect(machine.finished(.answered(status: 204, retryAfter: nil), now: 1_000) == .record(status: .succeeded, nextAttemptAt: nil))
+        #expect(machine.state == .succeeded(attempts: 1))
+        #expect(machine.claimed() == .ignore)
+    }
+
+    @Test func failuresFollowTheScheduleThenFailForGood() {
+        var machine = DeliveryStateMachine(attempts: 0, attemptsAllowed: 4, policy: Self.policy)
+        var now: Int64 = 1_000_000
+        var scheduled: [Int64] = []
+        for _ in 0..<3 {
+            _ = machine.claimed()
+            guard case .record(.pending, let next?) = machine.finished(.answered(status: 500, retryAfter: nil), now: now) else {
+                Issue.record("expected a retry")
+                return
+            }
+            scheduled.append(next - now)
+            now = next
+        }
+        #expect(scheduled == [60_000, 300_000, 1_800_000])
+        #expect(machine.claimed() == .send(number: 4))
+        #expect(machine.finished(.failed(.timeout(.seconds(10))), now: now) == .record(status: .failed, nextAttemptAt: nil))
+        #expect(machine.state == .failed(attempts: 4))
+    }
+
+    @Test(arguments: [
+        AttemptOutcome.answered(status: 302, retryAfter: nil), .answered(status: 404, retryAfter: nil),
+        .answered(status: 199, retryAfter: nil), .failed(.connection("connection refused")), .failed(.forbiddenTarget("x")),
+        .failed(.secretUnavailable),
+    ])
+    func anythingButA2xxIsAFailure(outcome: AttemptOutcome) {
+        var machine = DeliveryStateMachine(attempts: 0, attemptsAllowed: 2, policy: Self.policy)
+        _ = machine.claimed()
+        #expect(machine.finished(outcome, now: 0) == .record(status: .pending, nextAttemptAt: 60_000))
+    }
+
+    @Test func retryAfterOn429And503ReplacesTheScheduleWithinBounds() {
+        for (status, retryAfter, expected) in [
+            (429, Duration.seconds(7), Int64(7_000)), (503, .seconds(0), 1_000), (503, .seconds(86_400), 3_600_000),
+            (500, .seconds(7), 60_000),
+        ] {
+            var machine = DeliveryStateMachine(attempts: 0, attemptsAllowed: 4, policy: Self.policy)
+            _ = machine.claimed()
+            #expect(machine.finished(.answered(status: status, retryAfter: retryAfter), now: 0) == .record(status: .pending, nextAttemptAt: expected))
+        }
+    }
+
+    @Test func jitterStaysWithinTwentyPercent() {
+        for draw in [0.0, 0.25, 0.5, 0.999] {
+            let policy = ScheduledRetryPolicy(
+                schedule: [.seconds(60)], jitter: 0.2, retryAfterBounds: .seconds(1) ... .seconds(3600), random: { draw })
+            let delay = policy.delay(afterAttempt: 1, retryAfter: nil)
+            #expect(delay >= .seconds(48) && delay <= .seconds(72))
+        }
+        let low = ScheduledRetryPolicy(schedule: [.seconds(60)], jitter: 0.2, retryAfterBounds: .seconds(1) ... .seconds(3600), random: { 0 })
+        #expect(low.delay(afterAttempt: 1, retryAfter: nil) == .seconds(48))
+    }
+
+    @Test func aManualRetryBeyondTheScheduleWaitsTheLastStep() {
+        #expect(Self.policy.delay(afterAttempt: 9, retryAfter: nil) == .seconds(1800))
+        var machine = DeliveryStateMachine(attempts: 4, attemptsAllowed: 5, policy: Self.policy)
+        #expect(machine.claimed() == .send(number: 5))
+        #expect(machine.finished(.answered(status: 500, retryAfter: nil), now: 0) == .record(status: .failed, nextAttemptAt: nil))
+    }
+
+    @Test func finishingWithoutAClaimIsIgnored() {
+        var machine = DeliveryStateMachine(attempts: 0, attemptsAllowed: 4, policy: Self.policy)
+        #expect(machine.finished(.answered(status: 200, retryAfter: nil), now: 0) == .ignore)
+        #expect(machine.state == .pending(attempts: 0))
+    }
+}

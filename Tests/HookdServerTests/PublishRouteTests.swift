@@ -1,0 +1,92 @@
+import Foundation
+import HookdCore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import HookdServer
+
+/// `POST /internal/events`: the operator key, the catalogue, the data rules, and that a refusal stores nothing.
+@Suite struct PublishRouteTests {
+    static func deliveryCount(_ harness: TestHarness, _ appID: String) async throws -> Int {
+        try await harness.store.deliveries(appID: appID, status: nil, event: nil, limit: 100, offset: 0).total
+    }
+
+    @Test func theOperatorKeyIsRequiredAndAnAppTokenIsNotEnough() async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        let (app, key) = try await harness.createApp()
+        try await harness.withClient { client in
+            let body = #"{"appId":"\#(app.id)","event":"card.created","data":{}}"#
+            let missing = try await client.json("/api/v3/internal/events", method: .post, body: body)
+            #expect(missing.errorCode == "AUTH_TOKEN_MISSING")
+            let wrong = try await client.json("/api/v3/internal/events", method: .post, token: "hok_wrong", body: body)
+            #expect(wrong.errorCode == "AUTH_TOKEN_INVALID")
+            let appToken = try await client.token(for: app, key: key)
+            let asApp = try await client.json("/api/v3/internal/events", method: .post, token: appToken, body: body)
+            #expect(asApp.errorCode == "AUTH_TOKEN_INVALID")
+            #expect(try await Self.deliveryCount(harness, app.id) == 0)
+            let accepted = try await client.json("/api/v3/internal/events", method: .post, token: harness.operatorKey, body: body)
+            #expect(accepted.status == .accepted)
+            #expect(try await Self.deliveryCount(harness, app.id) == 1)
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"event":"card.created","data":{}}"#, "VALIDATION_ERROR", 400),
+        (#"{"appId":"APP","event":"card.created","data":[1]}"#, "VALIDATION_ERROR", 400),
+        (#"{"appId":"APP","event":"card.created","data":"x"}"#, "VALIDATION_ERROR", 400),
+        (#"{"appId":"APP","event":"card.created"}"#, "VALIDATION_ERROR", 400),
+        (#"{"appId":"APP","event":"card.created","data":{},"extra":1}"#, "VALIDATION_ERROR", 400),
+        (#"{"appId":"APP","event":"card.created","data":{},"eventId":"not-a-uuid"}"#, "VALIDATION_ERROR", 400),
+        (#"{"appId":"APP","event":"card.created","data":{},"eventId":7}"#, "VALIDATION_ERROR", 400),
+        (#"{"appId":"APP","event":"card.exploded","data":{}}"#, "INVALID_EVENT_TYPE", 400),
+        (#"{"appId":"APP","event":"payout.completed","data":{}}"#, "INVALID_EVENT_TYPE", 400),
+        (#"{"appId":"NOSUCHAPP0000000","event":"card.created","data":{}}"#, "RESOURCE_NOT_FOUND", 404),
+        (#"{"appId":"APP","event":"card.created","data":{"a":1,"a":2}}"#, "VALIDATION_ERROR", 400),
+        (#"{"appId":"APP","event":"card.created","data":{}"#, "VALIDATION_ERROR", 400),
+    ])
+    func refusedPublishesStoreNothing(body: String, code: String, status: Int) async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp(type: .issuing)
+        try await harness.withClient { client in
+            let response = try await client.json(
+                "/api/v3/internal/events", method: .post, token: harness.operatorKey,
+                body: body.replacingOccurrences(of: "\"APP\"", with: "\"\(app.id)\""))
+            #expect(response.errorCode == code, "\(response.raw)")
+            #expect(response.status.code == status)
+            #expect(try await Self.deliveryCount(harness, app.id) == 0)
+        }
+    }
+
+    @Test func dataOverSixtyFourKibibytesIsRefused() async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp()
+        try await harness.withClient { client in
+            let fits = String(repeating: "a", count: 64 * 1024 - 10)
+            let accepted = try await client.publish(appID: app.id, event: "card.created", data: #"{"s":"\#(fits)"}"#, operatorKey: harness.operatorKey)
+            #expect(accepted.status == .accepted, "\(accepted.raw.prefix(300))")
+            let tooBig = String(repeating: "a", count: 64 * 1024)
+            let refused = try await client.publish(appID: app.id, event: "card.created", data: #"{"s":"\#(tooBig)"}"#, operatorKey: harness.operatorKey)
+            #expect(refused.errorCode == "PAYLOAD_TOO_LARGE")
+            #expect(try await Self.deliveryCount(harness, app.id) == 1)
+        }
+    }
+
+    @Test func dataIsStoredCompactWithNumbersAsWritten() async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp()
+        try await harness.withClient { client in
+            let response = try await client.publish(
+                appID: app.id, event: "card.funded", data: "{\n  \"amount\" : 1.50,\n  \"big\" : 12345678901234567890,\n  \"t\" : \"\\u00e9\\/\"\n}",
+                operatorKey: harness.operatorKey)
+            #expect(response.status == .accepted)
+            let summary = try #require(try await harness.store.deliveries(appID: app.id, status: nil, event: nil, limit: 1, offset: 0).items.first)
+            let detail = try #require(try await harness.store.delivery(appID: app.id, id: summary.id))
+            #expect(String(decoding: detail.data, as: UTF8.self) == #"{"amount":1.50,"big":12345678901234567890,"t":"é/"}"#)
+        }
+    }
+}
