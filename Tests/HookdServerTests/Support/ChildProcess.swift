@@ -12,7 +12,7 @@ final class ChildProcess: Sendable {
     private let output = OutputBuffer()
 
     /// Starts `hookd` with `arguments` and `environment` added to this process's environment.
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    init(_ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil) throws {
         process = Process()
         process.executableURL = Self.hookdBinary
         process.arguments = arguments
@@ -26,7 +26,8 @@ final class ChildProcess: Sendable {
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         stdout.fileHandleForReading.readabilityHandler = { [output] handle in
             let text = String(decoding: handle.availableData, as: UTF8.self)
             output.value.withLock { $0.stdout += text }
@@ -36,6 +37,10 @@ final class ChildProcess: Sendable {
             output.value.withLock { $0.stderr += text }
         }
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input))
+            try stdin.fileHandleForWriting.close()
+        }
     }
 
     var standardOutput: String { output.value.withLock { $0.stdout } }
@@ -80,9 +85,10 @@ final class ChildProcess: Sendable {
     /// Runs `hookd` to completion and returns its exit status and output.
     static func run(
         _ arguments: [String],
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        input: [UInt8]? = nil
     ) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let child = try ChildProcess(arguments, environment: environment)
+        let child = try ChildProcess(arguments, environment: environment, input: input)
         let status = try await child.waitForExit(seconds: 60) ?? -1
         return (status, child.standardOutput, child.standardError)
     }
