@@ -191,6 +191,23 @@ import Testing
         }
     }
 
+    @Test func aSuspendedAppCanNeitherRefreshNorRevoke() async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        let (app, key) = try await harness.createApp()
+        try await harness.withClient { client in
+            let token = try await client.token(for: app, key: key)
+            _ = try await harness.store.updateAppStatus(id: app.id, status: .suspended)
+            for path in ["/api/v3/auth/refresh", "/api/v3/auth/revoke"] {
+                let response = try await client.json(path, method: .post, token: token)
+                #expect(response.status == .forbidden)
+                #expect(response.errorCode == "AUTH_APP_INACTIVE")
+            }
+            _ = try await harness.store.updateAppStatus(id: app.id, status: .active)
+            #expect(try await client.json("/api/v3/auth/refresh", method: .post, token: token).status == .ok)
+        }
+    }
+
     @Test func revocationsAreForgottenOnlyAfterTheTokenExpires() async throws {
         let harness = try TestHarness()
         defer { harness.removeFiles() }

@@ -91,6 +91,23 @@ import Testing
         }
     }
 
+    @Test func healthSaysServiceUnavailableWhenTheDatabaseDoesNotAnswer() async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        let app = try await buildApplication(configuration: harness.configuration, services: harness.services)
+        try harness.store.close()
+        try await app.test(.router) { client in
+            let response = try await client.json("/health", method: .get)
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.errorCode == "INTERNAL_ERROR")
+            #expect(response.message == "The service is unavailable")
+            let other = try await client.json("/api/v3/auth/token", method: .post, body: #"{"appId":"A","secretKey":"k","grantType":"client_credentials"}"#)
+            #expect(other.status == .internalServerError, "a failing database is an internal error, never a crash")
+            #expect(other.error["detail"] == nil, "no internal detail in the body")
+        }
+        #expect(harness.logs.text.contains("request failed"))
+    }
+
     @Test func metricsCountRequestsByRoutePatternAndStatus() async throws {
         let harness = try TestHarness()
         defer { harness.removeFiles() }

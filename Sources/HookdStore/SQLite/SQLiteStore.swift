@@ -335,6 +335,11 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// Closes the database; every later call throws.
+    public func close() throws {
+        try pool.close()
+    }
+
     // MARK: Health
 
     public func ping() async throws {
