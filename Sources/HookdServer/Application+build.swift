@@ -21,7 +21,7 @@ public func buildApplication(
     let delivery = DeliveryServices(configuration: configuration, services: services)
     let router = try await buildRouter(configuration: configuration, services: services, delivery: delivery)
     var background: [any Service] = [delivery.transport]
-    if configuration.runsDispatcher { background.append(delivery.dispatcher) }
+    if configuration.role.dispatches { background.append(delivery.dispatcher) }
     return Application(
         router: router,
         configuration: ApplicationConfiguration(
@@ -62,6 +62,8 @@ func buildRouter(
         metrics: metrics,
         openAPIDocument: try OperationsRoutes.loadOpenAPIDocument()
     ).addRoutes(to: router)
+
+    guard configuration.role.servesAPI else { return router }
 
     let api = router.group("api/v3")
     AuthRoutes(

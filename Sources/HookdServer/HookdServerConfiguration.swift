@@ -19,12 +19,27 @@ public struct HookdServerConfiguration: Sendable {
     public var testDeliveriesPerMinute: Int = 10
     /// How deliveries are sent and retried.
     public var delivery = DeliveryConfiguration()
-    /// Whether this process runs the dispatcher (it always serves the API).
-    public var runsDispatcher: Bool = true
+    /// What this process does: the API, the dispatcher, or both.
+    public var role: ServerRole = .all
     /// Seconds an access token lives.
     public var tokenLifetime: Int64 = 86_400
     /// Seconds after expiry during which a token may still be refreshed.
     public var refreshGrace: Int64 = 300
 
     public init() {}
+}
+
+/// What one hookd process does, so that API nodes and delivery workers can be scaled apart.
+public enum ServerRole: String, Sendable, CaseIterable {
+    /// The API and the dispatcher.
+    case all
+    /// The API only: publishes are stored and wait for a worker.
+    case api
+    /// The dispatcher only, with `/health` and `/metrics` for the operator.
+    case worker
+
+    /// Whether this role serves the public API.
+    public var servesAPI: Bool { self != .worker }
+    /// Whether this role runs the dispatcher.
+    public var dispatches: Bool { self != .api }
 }

@@ -44,6 +44,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Signature schemes to send: v3, x-fyatu-signature, standard-webhooks (HOOKD_SIGNATURE_SCHEMES; default all).")
     var signatureSchemes: String?
 
+    @Option(help: "all, api or worker: what this process does (HOOKD_ROLE; default all).")
+    var role: String?
+
     @Option(help: "The log level: trace, debug, info, notice, warning, error (HOOKD_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -64,6 +67,9 @@ struct ServeCommand: AsyncParsableCommand {
         // Under the data-dir lock this process is the only dispatcher, so leases left by a crash can go at once.
         configuration.delivery.releaseLeasesOnStart = true
         configuration.delivery.userAgent = "hookd/\(HookdVersion.current)"
+        let roleName = role ?? Environment.string("HOOKD_ROLE") ?? "all"
+        guard let serverRole = ServerRole(rawValue: roleName) else { throw CommandFailure("--role must be all, api or worker") }
+        configuration.role = serverRole
         let levelName = logLevel ?? Environment.string("HOOKD_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {
             throw CommandFailure("unknown log level \(levelName)")
