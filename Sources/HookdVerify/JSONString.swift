@@ -1,5 +1,5 @@
 /// Decoding of JSON string content that ``JSONCursor`` has already checked.
-enum JSONString {
+package enum JSONString {
     /// The value of one hexadecimal digit, or `nil`.
     static func hexValue(_ byte: UInt8) -> UInt16? {
         switch byte {
@@ -12,14 +12,14 @@ enum JSONString {
 
     /// The UTF-8 bytes a JSON parser would produce for string content with escapes.
     ///
-    /// The content must have passed ``JSONCursor/scanString()``. An unpaired surrogate escape becomes
-    /// U+FFFD, as most parsers do, so it can never equal an ASCII key.
+    /// The content must be that of a key or string token from ``JSONCursor/next()``. An unpaired surrogate
+    /// escape becomes U+FFFD, as most parsers do, so it can never equal an ASCII key.
     ///
     /// - Parameters:
     ///   - content: The bytes between the quotes.
     ///   - limit: Stop and return `nil` once the output would exceed this many bytes.
     /// - Returns: The decoded bytes, or `nil` when they would be longer than `limit`.
-    static func decode(_ content: UnsafeBufferPointer<UInt8>.SubSequence, limit: Int = .max) -> [UInt8]? {
+    package static func decode(_ content: UnsafeBufferPointer<UInt8>.SubSequence, limit: Int = .max) -> [UInt8]? {
         var output: [UInt8] = []
         output.reserveCapacity(min(content.count, limit))
         var index = content.startIndex
@@ -62,5 +62,16 @@ enum JSONString {
             }
         }
         return output.count <= limit ? output : nil
+    }
+
+    /// The text a JSON parser would read from a key or string token's content.
+    ///
+    /// - Parameters:
+    ///   - content: The bytes between the quotes of a token from ``JSONCursor/next()``.
+    ///   - hasEscapes: The token's ``JSONCursor/Token/hasEscapes``; without escapes the content is the text.
+    /// - Returns: The decoded string.
+    package static func text(_ content: UnsafeBufferPointer<UInt8>.SubSequence, hasEscapes: Bool) -> String {
+        guard hasEscapes else { return String(decoding: content, as: UTF8.self) }
+        return String(decoding: decode(content) ?? [], as: UTF8.self)  // never `nil` without a limit
     }
 }

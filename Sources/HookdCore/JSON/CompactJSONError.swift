@@ -1,3 +1,5 @@
+import HookdVerify
+
 /// Why `CompactJSON.normalizeObject(_:maximumDepth:)` rejected its input.
 ///
 /// Errors carry byte offsets into the input (counted from zero) and a fixed reason, never any of the input's text,
@@ -57,6 +59,31 @@ public struct CompactJSONError: Error, Equatable, CustomStringConvertible {
         case .notAnObject, .tooDeep: nil
         case .invalidJSON(let offset, _), .duplicateKey(let offset), .invalidUTF8(let offset): offset
         }
+    }
+
+    /// The error `CompactJSON.normalizeObject(_:maximumDepth:)` reports for a syntax error of its scanner.
+    init(_ error: JSONSyntaxError) {
+        let reason: Reason
+        switch error.issue {
+        case .notAnObject:
+            self = .notAnObject
+            return
+        case .invalidUTF8, .truncatedUTF8:
+            self = .invalidUTF8(offset: error.offset)
+            return
+        case .unexpectedEnd: reason = .unexpectedEnd
+        case .notAValue, .expectedValue: reason = .expectedValue
+        case .expectedKey: reason = .expectedKey
+        case .expectedColon: reason = .expectedColon
+        case .expectedCommaOrEnd: reason = .expectedCommaOrEnd
+        case .trailingData: reason = .trailingData
+        case .invalidLiteral: reason = .invalidLiteral
+        case .invalidNumber, .leadingZero: reason = .invalidNumber
+        case .invalidEscape: reason = .invalidEscape
+        case .loneSurrogate: reason = .loneSurrogate
+        case .controlCharacter: reason = .controlCharacter
+        }
+        self = .invalidJSON(offset: error.offset, reason: reason)
     }
 
     public var description: String {
