@@ -1,6 +1,6 @@
 import HookdCore
-import HookdVerify
 import HookdStore
+import HookdVerify
 import Logging
 
 /// Makes one attempt of a claimed delivery and records it: check the URL, sign, send, decide, write.
@@ -49,9 +49,17 @@ public struct DeliveryAttempter: Sendable {
     /// Attempts `claim` once and records the attempt and the delivery's next state in one write.
     public func attempt(_ claim: ClaimedDelivery) async -> Report {
         var machine = DeliveryStateMachine(
-            attempts: claim.attempts, attemptsAllowed: claim.attemptsAllowed, policy: retryPolicy)
+            attempts: claim.attempts,
+            attemptsAllowed: claim.attemptsAllowed,
+            policy: retryPolicy
+        )
         guard case .send(let number) = machine.claimed() else {
-            return Report(outcome: .failed(.other("not attemptable")), latencyMillis: 0, status: .failed, recorded: false)
+            return Report(
+                outcome: .failed(.other("not attemptable")),
+                latencyMillis: 0,
+                status: .failed,
+                recorded: false
+            )
         }
         var logger = logger
         logger[metadataKey: "hookd.delivery.id"] = .string(claim.id)
@@ -69,9 +77,13 @@ public struct DeliveryAttempter: Sendable {
             deliveryID: claim.id,
             leaseID: claim.leaseID,
             attempt: DeliveryAttempt(
-                number: number, startedAt: startedAt, latencyMillis: latency, httpStatus: result.outcome.httpStatus,
+                number: number,
+                startedAt: startedAt,
+                latencyMillis: latency,
+                httpStatus: result.outcome.httpStatus,
                 error: result.outcome.httpStatus == nil ? Self.describe(result.outcome) : nil,
-                responseBody: result.responseBody),
+                responseBody: result.responseBody
+            ),
             status: status,
             nextAttemptAt: nextAttemptAt,
             secretVersion: claim.secretVersion
@@ -82,7 +94,10 @@ public struct DeliveryAttempter: Sendable {
                 recorded = try await store.completeAttempt(completion)
                 break
             } catch {
-                logger.warning("recording an attempt failed; retrying", metadata: ["hookd.retry": .stringConvertible(retry)])
+                logger.warning(
+                    "recording an attempt failed; retrying",
+                    metadata: ["hookd.retry": .stringConvertible(retry)]
+                )
                 try? await Task.sleep(for: .milliseconds(200 << retry))
             }
         }
@@ -91,7 +106,10 @@ public struct DeliveryAttempter: Sendable {
         } else {
             logger.warning(
                 "attempt failed",
-                metadata: ["hookd.outcome": .string(Self.describe(result.outcome)), "hookd.status": .string(status.rawValue)])
+                metadata: [
+                    "hookd.outcome": .string(Self.describe(result.outcome)), "hookd.status": .string(status.rawValue),
+                ]
+            )
         }
         return Report(outcome: result.outcome, latencyMillis: latency, status: status, recorded: recorded)
     }
@@ -105,14 +123,24 @@ public struct DeliveryAttempter: Sendable {
         }
         let signer: WebhookSigner
         do {
-            signer = try signers.signer(appID: claim.appID, version: claim.secretVersion, sealedSecret: claim.sealedSecret)
+            signer = try signers.signer(
+                appID: claim.appID,
+                version: claim.secretVersion,
+                sealedSecret: claim.sealedSecret
+            )
         } catch {
             logger.error("the webhook secret could not be opened; is this the master key the database was sealed with?")
             return TransportResult(outcome: .failed(.secretUnavailable), latency: .zero, responseBody: [])
         }
         let webhook = OutgoingWebhook(
-            event: claim.event, eventID: claim.eventID, data: claim.data, timestamp: clock.unixSeconds, signer: signer,
-            schemes: configuration.signatureSchemes, userAgent: configuration.userAgent)
+            event: claim.event,
+            eventID: claim.eventID,
+            data: claim.data,
+            timestamp: clock.unixSeconds,
+            signer: signer,
+            schemes: configuration.signatureSchemes,
+            userAgent: configuration.userAgent
+        )
         return await transport.send(webhook, to: target, timeout: configuration.timeout)
     }
 

@@ -41,7 +41,10 @@ public final class DeliveryDispatcher: Service {
         if configuration.releaseLeasesOnStart {
             try await store.releaseAllLeases()
         }
-        logger.info("dispatcher started", metadata: ["hookd.dispatcher.max_in_flight": .stringConvertible(configuration.maximumInFlight)])
+        logger.info(
+            "dispatcher started",
+            metadata: ["hookd.dispatcher.max_in_flight": .stringConvertible(configuration.maximumInFlight)]
+        )
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -65,10 +68,16 @@ public final class DeliveryDispatcher: Service {
         let claims: [ClaimedDelivery]
         do {
             claims = try await store.claimDueDeliveries(
-                limit: min(free, configuration.claimBatchSize), now: now,
-                leaseUntil: now + configuration.leaseDuration.wholeMilliseconds + configuration.timeout.wholeMilliseconds)
+                limit: min(free, configuration.claimBatchSize),
+                now: now,
+                leaseUntil: now + configuration.leaseDuration.wholeMilliseconds
+                    + configuration.timeout.wholeMilliseconds
+            )
         } catch {
-            logger.warning("claiming deliveries failed; will retry", metadata: ["hookd.error": .string(String(describing: type(of: error)))])
+            logger.warning(
+                "claiming deliveries failed; will retry",
+                metadata: ["hookd.error": .string(String(describing: type(of: error)))]
+            )
             await signal.wait(timeout: configuration.idlePollInterval)
             return
         }

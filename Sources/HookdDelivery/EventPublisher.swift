@@ -41,7 +41,12 @@ public struct EventPublisher: Sendable {
     ///   - eventID: A UUID to make the publish idempotent; generated when `nil`.
     /// - Throws: ``PublishError`` for an unknown app, an event outside its catalogue, bad data or a bad id;
     ///   the store's error when the event could not be stored (then nothing was stored, and the caller may retry).
-    public func publish(appID: String, event: String, data: some Collection<UInt8>, eventID: String?) async throws -> Receipt {
+    public func publish(
+        appID: String,
+        event: String,
+        data: some Collection<UInt8>,
+        eventID: String?
+    ) async throws -> Receipt {
         let normalizedID: String
         if let eventID {
             guard let valid = Identifiers.normalizedEventID(eventID) else { throw PublishError.invalidEventID }
@@ -64,7 +69,11 @@ public struct EventPublisher: Sendable {
     /// Stores an already validated event and wakes the dispatcher.
     func store(_ event: NewEvent) async throws -> Receipt {
         let (deliveryID, created) = try await store.publish(
-            event, attemptsAllowed: attemptsAllowed, now: clock.milliseconds, lease: nil)
+            event,
+            attemptsAllowed: attemptsAllowed,
+            now: clock.milliseconds,
+            lease: nil
+        )
         if created { signal?.wake() }
         return Receipt(eventID: event.eventID, deliveryID: deliveryID, created: created)
     }
@@ -85,7 +94,9 @@ public struct PublishError: Error, Equatable, CustomStringConvertible {
     /// No app has this id.
     public static let unknownApp = PublishError(reason: .unknownApp)
     /// The event is not in the app's catalogue.
-    public static func invalidEventType(_ name: String) -> PublishError { PublishError(reason: .invalidEventType(name)) }
+    public static func invalidEventType(_ name: String) -> PublishError {
+        PublishError(reason: .invalidEventType(name))
+    }
     /// `data` is not a JSON object.
     public static func invalidData(_ why: String) -> PublishError { PublishError(reason: .invalidData(why)) }
     /// `data` is over 64 KiB.

@@ -1,12 +1,11 @@
 import AsyncHTTPClient
+import Foundation
 import HookdCore
 import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import Synchronization
-
-import Foundation
 
 /// Sends attempts with AsyncHTTPClient, to the address the SSRF guard checked and to no other.
 ///
@@ -35,7 +34,10 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(10)),
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost),
+            connectionPool: .init(
+                idleTimeout: .seconds(60),
+                concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost
+            ),
             decompression: .disabled
         )
         configuration.httpVersion = .http1Only
@@ -60,14 +62,22 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
         for client in clients { try? await client.shutdown() }
     }
 
-    public func send(_ webhook: OutgoingWebhook, to target: WebhookURLPolicy.CheckedURL, timeout: Duration) async -> TransportResult {
+    public func send(
+        _ webhook: OutgoingWebhook,
+        to target: WebhookURLPolicy.CheckedURL,
+        timeout: Duration
+    ) async -> TransportResult {
         let start = ContinuousClock.now
         let client = self.client(for: target)
         var request = HTTPClientRequest(url: target.url)
         request.method = .POST
         for header in webhook.headers { request.headers.add(name: header.name, value: header.value) }
         request.body = .bytes(ByteBuffer(bytes: webhook.body))
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let deadline =
+            NIODeadline.now()
+            + .nanoseconds(
+                Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+            )
         do {
             let response = try await client.execute(request, deadline: deadline)
             var kept: [UInt8] = []
@@ -80,13 +90,19 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
                 // The status line and headers arrived, which is what decides the attempt; a body cut short is only logged.
             }
             let status = Int(response.status.code)
-            let retryAfter = (status == 429 || status == 503) ? Self.retryAfter(response.headers.first(name: "Retry-After")) : nil
+            let retryAfter =
+                (status == 429 || status == 503) ? Self.retryAfter(response.headers.first(name: "Retry-After")) : nil
             return TransportResult(
-                outcome: .answered(status: status, retryAfter: retryAfter), latency: ContinuousClock.now - start,
-                responseBody: kept)
+                outcome: .answered(status: status, retryAfter: retryAfter),
+                latency: ContinuousClock.now - start,
+                responseBody: kept
+            )
         } catch {
             return TransportResult(
-                outcome: .failed(Self.failure(error, timeout: timeout)), latency: ContinuousClock.now - start, responseBody: [])
+                outcome: .failed(Self.failure(error, timeout: timeout)),
+                latency: ContinuousClock.now - start,
+                responseBody: []
+            )
         }
     }
 

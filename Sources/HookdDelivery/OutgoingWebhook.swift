@@ -38,13 +38,19 @@ public struct OutgoingWebhook: Sendable {
             (WebhookHeaderName.fyatuTimestamp, String(timestamp)),
         ]
         if schemes.contains(.fyatu) {
-            headers.append((WebhookHeaderName.fyatuSignature, signer.fyatuSignatureHeader(timestamp: timestamp, body: body)))
+            headers.append(
+                (WebhookHeaderName.fyatuSignature, signer.fyatuSignatureHeader(timestamp: timestamp, body: body))
+            )
         }
         headers.append((WebhookHeaderName.webhookID, eventID))
         headers.append((WebhookHeaderName.webhookTimestamp, String(timestamp)))
         if schemes.contains(.standardWebhooks) {
             headers.append(
-                (WebhookHeaderName.webhookSignature, signer.standardSignatureHeader(id: eventID, timestamp: timestamp, body: body)))
+                (
+                    WebhookHeaderName.webhookSignature,
+                    signer.standardSignatureHeader(id: eventID, timestamp: timestamp, body: body)
+                )
+            )
         }
         self.body = body
         self.headers = headers

@@ -31,7 +31,8 @@ public struct ScheduledRetryPolicy: RetryPolicy {
         self.init(
             schedule: configuration.retrySchedule.isEmpty ? [.seconds(60)] : configuration.retrySchedule,
             jitter: configuration.retryJitter,
-            retryAfterBounds: configuration.retryAfterBounds)
+            retryAfterBounds: configuration.retryAfterBounds
+        )
     }
 
     public func delay(afterAttempt number: Int, retryAfter: Duration?) -> Duration {

@@ -5,7 +5,11 @@ public protocol WebhookTransport: Sendable {
     /// Sends `webhook` to `target`, connecting only to the addresses in `target.addresses`.
     ///
     /// Never throws: every way an attempt can end is an ``AttemptOutcome``.
-    func send(_ webhook: OutgoingWebhook, to target: WebhookURLPolicy.CheckedURL, timeout: Duration) async -> TransportResult
+    func send(
+        _ webhook: OutgoingWebhook,
+        to target: WebhookURLPolicy.CheckedURL,
+        timeout: Duration
+    ) async -> TransportResult
 }
 
 /// What a transport saw of one attempt.

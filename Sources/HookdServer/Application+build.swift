@@ -126,15 +126,32 @@ struct DeliveryServices: Sendable {
         )
         signal = DispatchSignal()
         transport = HTTPWebhookTransport(
-            connectionsPerHost: settings.maximumInFlight, responseBodyLimit: settings.responseBodyLimit)
+            connectionsPerHost: settings.maximumInFlight,
+            responseBodyLimit: settings.responseBodyLimit
+        )
         attempter = DeliveryAttempter(
-            store: services.store, signers: SignerCache(sealer: services.sealer), urlPolicy: urlPolicy,
-            transport: transport, retryPolicy: ScheduledRetryPolicy(settings), clock: services.clock,
-            configuration: settings, logger: services.logger)
+            store: services.store,
+            signers: SignerCache(sealer: services.sealer),
+            urlPolicy: urlPolicy,
+            transport: transport,
+            retryPolicy: ScheduledRetryPolicy(settings),
+            clock: services.clock,
+            configuration: settings,
+            logger: services.logger
+        )
         dispatcher = DeliveryDispatcher(
-            store: services.store, attempter: attempter, signal: signal, clock: services.clock,
-            configuration: settings, logger: services.logger)
+            store: services.store,
+            attempter: attempter,
+            signal: signal,
+            clock: services.clock,
+            configuration: settings,
+            logger: services.logger
+        )
         publisher = EventPublisher(
-            store: services.store, clock: services.clock, signal: signal, attemptsAllowed: settings.attemptsAllowed)
+            store: services.store,
+            clock: services.clock,
+            signal: signal,
+            attemptsAllowed: settings.attemptsAllowed
+        )
     }
 }

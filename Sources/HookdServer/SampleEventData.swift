@@ -7,7 +7,8 @@ enum SampleEventData {
         if event.hasPrefix("card.transaction.") {
             members += [
                 ("transactionId", .string("txn_test_0001")), ("cardId", .string("card_test_0001")),
-                ("amount", .raw(Array("25.00".utf8))), ("currency", .string("USD")), ("merchant", .string("Test Merchant")),
+                ("amount", .raw(Array("25.00".utf8))), ("currency", .string("USD")),
+                ("merchant", .string("Test Merchant")),
             ]
         } else if event.hasPrefix("card.") {
             members += [
@@ -18,7 +19,8 @@ enum SampleEventData {
             members += [("cardholderId", .string("ch_test_0001")), ("name", .string("Test Cardholder"))]
         } else if event.hasPrefix("collection.") || event.hasPrefix("payout.") {
             members += [
-                ("reference", .string("ref_test_0001")), ("amount", .raw(Array("50.00".utf8))), ("currency", .string("USD")),
+                ("reference", .string("ref_test_0001")), ("amount", .raw(Array("50.00".utf8))),
+                ("currency", .string("USD")),
             ]
         } else {
             members += [("message", .string("This is a test webhook from hookd."))]

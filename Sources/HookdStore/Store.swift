@@ -109,7 +109,11 @@ public protocol Store: Sendable {
 
     /// A page of the app's deliveries, newest first, with the total that match.
     func deliveries(
-        appID: String, status: DeliveryStatus?, event: String?, limit: Int, offset: Int
+        appID: String,
+        status: DeliveryStatus?,
+        event: String?,
+        limit: Int,
+        offset: Int
     ) async throws -> (items: [DeliverySummary], total: Int)
 
     /// One of the app's deliveries with its payload and attempts.

@@ -3,7 +3,12 @@ import HookdVerify
 
 /// Reads the delivery options of `hookd serve` and their environment twins.
 enum DeliverySettings {
-    static func resolve(retrySchedule: String?, timeout: Double?, maxInFlight: Int?, schemes: String?) throws -> DeliveryConfiguration {
+    static func resolve(
+        retrySchedule: String?,
+        timeout: Double?,
+        maxInFlight: Int?,
+        schemes: String?
+    ) throws -> DeliveryConfiguration {
         var configuration = DeliveryConfiguration()
         if let text = retrySchedule ?? Environment.string("HOOKD_RETRY_SCHEDULE") {
             let steps = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
@@ -13,7 +18,9 @@ enum DeliverySettings {
             configuration.retrySchedule = steps.map { .seconds($0!) }
         }
         if let seconds = try timeout ?? Environment.double("HOOKD_DELIVERY_TIMEOUT") {
-            guard seconds > 0, seconds <= 300 else { throw CommandFailure("--delivery-timeout must be from 0 to 300 seconds") }
+            guard seconds > 0, seconds <= 300 else {
+                throw CommandFailure("--delivery-timeout must be from 0 to 300 seconds")
+            }
             configuration.timeout = .seconds(seconds)
         }
         if let limit = try maxInFlight ?? Environment.int("HOOKD_MAX_IN_FLIGHT") {
@@ -22,7 +29,9 @@ enum DeliverySettings {
             configuration.claimBatchSize = min(configuration.claimBatchSize, limit)
         }
         if let text = schemes ?? Environment.string("HOOKD_SIGNATURE_SCHEMES") {
-            let parsed = text.split(separator: ",").map { SignatureScheme(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+            let parsed = text.split(separator: ",").map {
+                SignatureScheme(rawValue: $0.trimmingCharacters(in: .whitespaces))
+            }
             guard !parsed.isEmpty, parsed.allSatisfy({ $0 != nil }) else {
                 throw CommandFailure("--signature-schemes must list v3, x-fyatu-signature and/or standard-webhooks")
             }

@@ -28,17 +28,28 @@ struct PublishCommand: AsyncParsableCommand {
     func run() async throws {
         let runtime = try await storage.open(create: false)
         let publisher = EventPublisher(
-            store: runtime.store, clock: SystemWallClock(), signal: nil,
-            attemptsAllowed: DeliveryConfiguration().attemptsAllowed)
+            store: runtime.store,
+            clock: SystemWallClock(),
+            signal: nil,
+            attemptsAllowed: DeliveryConfiguration().attemptsAllowed
+        )
         do {
-            let receipt = try await publisher.publish(appID: appID, event: event, data: Array(data.utf8), eventID: eventID)
+            let receipt = try await publisher.publish(
+                appID: appID,
+                event: event,
+                data: Array(data.utf8),
+                eventID: eventID
+            )
             emit(
                 JSONOutput.object([
                     ("eventId", .string(receipt.eventID)), ("deliveryId", .string(receipt.deliveryID)),
                     ("created", .bool(receipt.created)),
-                ]).text)
+                ]).text
+            )
         } catch let error as PublishError {
-            throw CommandFailure("\(error.field.map { "--\($0 == "eventId" ? "event-id" : $0 == "appId" ? "app" : $0) " } ?? "")\(error.description)")
+            throw CommandFailure(
+                "\(error.field.map { "--\($0 == "eventId" ? "event-id" : $0 == "appId" ? "app" : $0) " } ?? "")\(error.description)"
+            )
         }
     }
 }

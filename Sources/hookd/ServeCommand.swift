@@ -41,7 +41,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Delivery attempts in flight at most (HOOKD_MAX_IN_FLIGHT; default 64).")
     var maxInFlight: Int?
 
-    @Option(help: "Signature schemes to send: v3, x-fyatu-signature, standard-webhooks (HOOKD_SIGNATURE_SCHEMES; default all).")
+    @Option(
+        help:
+            "Signature schemes to send: v3, x-fyatu-signature, standard-webhooks (HOOKD_SIGNATURE_SCHEMES; default all)."
+    )
     var signatureSchemes: String?
 
     @Option(help: "all, api or worker: what this process does (HOOKD_ROLE; default all).")
@@ -63,12 +66,18 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure("--regenerations-per-minute must be positive")
         }
         configuration.delivery = try DeliverySettings.resolve(
-            retrySchedule: retrySchedule, timeout: deliveryTimeout, maxInFlight: maxInFlight, schemes: signatureSchemes)
+            retrySchedule: retrySchedule,
+            timeout: deliveryTimeout,
+            maxInFlight: maxInFlight,
+            schemes: signatureSchemes
+        )
         // Under the data-dir lock this process is the only dispatcher, so leases left by a crash can go at once.
         configuration.delivery.releaseLeasesOnStart = true
         configuration.delivery.userAgent = "hookd/\(HookdVersion.current)"
         let roleName = role ?? Environment.string("HOOKD_ROLE") ?? "all"
-        guard let serverRole = ServerRole(rawValue: roleName) else { throw CommandFailure("--role must be all, api or worker") }
+        guard let serverRole = ServerRole(rawValue: roleName) else {
+            throw CommandFailure("--role must be all, api or worker")
+        }
         configuration.role = serverRole
         let levelName = logLevel ?? Environment.string("HOOKD_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {
@@ -100,8 +109,11 @@ struct ServeCommand: AsyncParsableCommand {
         let firstApp = try await createFirstAppIfNeeded(runtime)
 
         let services = HookdServices(
-            store: runtime.store, sealer: runtime.sealer, logger: logger,
-            operatorKey: Environment.string("HOOKD_OPERATOR_KEY"))
+            store: runtime.store,
+            sealer: runtime.sealer,
+            logger: logger,
+            operatorKey: Environment.string("HOOKD_OPERATOR_KEY")
+        )
         let app = try await buildApplication(configuration: configuration, services: services) { host, port in
             emit("listening on http://\(host):\(port)")
             if let firstApp {

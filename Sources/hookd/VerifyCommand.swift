@@ -29,7 +29,9 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         var fields: [String: String] = [:]
         for header in headers {
-            guard let colon = header.firstIndex(of: ":") else { throw CommandFailure("--header must read 'Name: value'") }
+            guard let colon = header.firstIndex(of: ":") else {
+                throw CommandFailure("--header must read 'Name: value'")
+            }
             let name = header[..<colon].trimmingCharacters(in: .whitespaces)
             fields[name] = header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }

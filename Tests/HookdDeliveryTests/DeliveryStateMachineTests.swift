@@ -4,12 +4,18 @@ import Testing
 
 @Suite struct DeliveryStateMachineTests {
     static let policy = ScheduledRetryPolicy(
-        schedule: [.seconds(60), .seconds(300), .seconds(1800)], jitter: 0, retryAfterBounds: .seconds(1) ... .seconds(3600))
+        schedule: [.seconds(60), .seconds(300), .seconds(1800)],
+        jitter: 0,
+        retryAfterBounds: .seconds(1) ... .seconds(3600)
+    )
 
     @Test func aSuccessOnTheFirstAttemptEndsTheDelivery() {
         var machine = DeliveryStateMachine(attempts: 0, attemptsAllowed: 4, policy: Self.policy)
         #expect(machine.claimed() == .send(number: 1))
-        #expect(machine.finished(.answered(status: 204, retryAfter: nil), now: 1_000) == .record(status: .succeeded, nextAttemptAt: nil))
+        #expect(
+            machine.finished(.answered(status: 204, retryAfter: nil), now: 1_000)
+                == .record(status: .succeeded, nextAttemptAt: nil)
+        )
         #expect(machine.state == .succeeded(attempts: 1))
         #expect(machine.claimed() == .ignore)
     }
@@ -20,7 +26,9 @@ import Testing
         var scheduled: [Int64] = []
         for _ in 0..<3 {
             _ = machine.claimed()
-            guard case .record(.pending, let next?) = machine.finished(.answered(status: 500, retryAfter: nil), now: now) else {
+            guard
+                case .record(.pending, let next?) = machine.finished(.answered(status: 500, retryAfter: nil), now: now)
+            else {
                 Issue.record("expected a retry")
                 return
             }
@@ -29,13 +37,16 @@ import Testing
         }
         #expect(scheduled == [60_000, 300_000, 1_800_000])
         #expect(machine.claimed() == .send(number: 4))
-        #expect(machine.finished(.failed(.timeout(.seconds(10))), now: now) == .record(status: .failed, nextAttemptAt: nil))
+        #expect(
+            machine.finished(.failed(.timeout(.seconds(10))), now: now) == .record(status: .failed, nextAttemptAt: nil)
+        )
         #expect(machine.state == .failed(attempts: 4))
     }
 
     @Test(arguments: [
         AttemptOutcome.answered(status: 302, retryAfter: nil), .answered(status: 404, retryAfter: nil),
-        .answered(status: 199, retryAfter: nil), .failed(.connection("connection refused")), .failed(.forbiddenTarget("x")),
+        .answered(status: 199, retryAfter: nil), .failed(.connection("connection refused")),
+        .failed(.forbiddenTarget("x")),
         .failed(.secretUnavailable),
     ])
     func anythingButA2xxIsAFailure(outcome: AttemptOutcome) {
@@ -51,18 +62,30 @@ import Testing
         ] {
             var machine = DeliveryStateMachine(attempts: 0, attemptsAllowed: 4, policy: Self.policy)
             _ = machine.claimed()
-            #expect(machine.finished(.answered(status: status, retryAfter: retryAfter), now: 0) == .record(status: .pending, nextAttemptAt: expected))
+            #expect(
+                machine.finished(.answered(status: status, retryAfter: retryAfter), now: 0)
+                    == .record(status: .pending, nextAttemptAt: expected)
+            )
         }
     }
 
     @Test func jitterStaysWithinTwentyPercent() {
         for draw in [0.0, 0.25, 0.5, 0.999] {
             let policy = ScheduledRetryPolicy(
-                schedule: [.seconds(60)], jitter: 0.2, retryAfterBounds: .seconds(1) ... .seconds(3600), random: { draw })
+                schedule: [.seconds(60)],
+                jitter: 0.2,
+                retryAfterBounds: .seconds(1) ... .seconds(3600),
+                random: { draw }
+            )
             let delay = policy.delay(afterAttempt: 1, retryAfter: nil)
             #expect(delay >= .seconds(48) && delay <= .seconds(72))
         }
-        let low = ScheduledRetryPolicy(schedule: [.seconds(60)], jitter: 0.2, retryAfterBounds: .seconds(1) ... .seconds(3600), random: { 0 })
+        let low = ScheduledRetryPolicy(
+            schedule: [.seconds(60)],
+            jitter: 0.2,
+            retryAfterBounds: .seconds(1) ... .seconds(3600),
+            random: { 0 }
+        )
         #expect(low.delay(afterAttempt: 1, retryAfter: nil) == .seconds(48))
     }
 
@@ -70,7 +93,10 @@ import Testing
         #expect(Self.policy.delay(afterAttempt: 9, retryAfter: nil) == .seconds(1800))
         var machine = DeliveryStateMachine(attempts: 4, attemptsAllowed: 5, policy: Self.policy)
         #expect(machine.claimed() == .send(number: 5))
-        #expect(machine.finished(.answered(status: 500, retryAfter: nil), now: 0) == .record(status: .failed, nextAttemptAt: nil))
+        #expect(
+            machine.finished(.answered(status: 500, retryAfter: nil), now: 0)
+                == .record(status: .failed, nextAttemptAt: nil)
+        )
     }
 
     @Test func finishingWithoutAClaimIsIgnored() {

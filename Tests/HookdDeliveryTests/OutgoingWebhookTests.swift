@@ -13,15 +13,27 @@ import Testing
 
     @Test func theBodyHasTheSpecifiedKeysInOrderAndTheDataBytesVerbatim() throws {
         let webhook = OutgoingWebhook(
-            event: "card.funded", eventID: "0b8e2d4c-1f3a-4e5b-8c6d-7e8f9a0b1c2d", data: Self.data, timestamp: 1_767_225_600,
-            signer: try WebhookSigner(secret: Self.secret), schemes: Set(SignatureScheme.allCases), userAgent: "hookd/test")
-        let sign = Self.hex(HMAC<SHA256>.authenticationCode(for: Self.data, using: SymmetricKey(data: Array(Self.secret.utf8))))
-        let expected = #"{"event":"card.funded","version":"3.0","eventId":"0b8e2d4c-1f3a-4e5b-8c6d-7e8f9a0b1c2d","sign":"\#(sign)","data":{"amount":25.50,"note":"café / ✓"}}"#
+            event: "card.funded",
+            eventID: "0b8e2d4c-1f3a-4e5b-8c6d-7e8f9a0b1c2d",
+            data: Self.data,
+            timestamp: 1_767_225_600,
+            signer: try WebhookSigner(secret: Self.secret),
+            schemes: Set(SignatureScheme.allCases),
+            userAgent: "hookd/test"
+        )
+        let sign = Self.hex(
+            HMAC<SHA256>.authenticationCode(for: Self.data, using: SymmetricKey(data: Array(Self.secret.utf8)))
+        )
+        let expected =
+            #"{"event":"card.funded","version":"3.0","eventId":"0b8e2d4c-1f3a-4e5b-8c6d-7e8f9a0b1c2d","sign":"\#(sign)","data":{"amount":25.50,"note":"café / ✓"}}"#
         #expect(String(decoding: webhook.body, as: UTF8.self) == expected)
-        #expect(webhook.headers.map(\.name) == [
-            "Content-Type", "User-Agent", "X-Fyatu-Event", "X-Fyatu-Event-ID", "X-Fyatu-Timestamp", "X-Fyatu-Signature",
-            "webhook-id", "webhook-timestamp", "webhook-signature",
-        ])
+        #expect(
+            webhook.headers.map(\.name) == [
+                "Content-Type", "User-Agent", "X-Fyatu-Event", "X-Fyatu-Event-ID", "X-Fyatu-Timestamp",
+                "X-Fyatu-Signature",
+                "webhook-id", "webhook-timestamp", "webhook-signature",
+            ]
+        )
         let verifier = try WebhookVerifier(secret: Self.secret, now: { Date(timeIntervalSince1970: 1_767_225_600) })
         let headers = Dictionary(uniqueKeysWithValues: webhook.headers.map { ($0.name, $0.value) })
         #expect(try verifier.verify(body: webhook.body, headers: headers).schemes == Set(SignatureScheme.allCases))
@@ -30,13 +42,26 @@ import Testing
     @Test func aSchemeSwitchedOffLeavesOutItsFieldOrHeader() throws {
         let signer = try WebhookSigner(secret: Self.secret)
         let onlyStandard = OutgoingWebhook(
-            event: "card.funded", eventID: "e", data: Self.data, timestamp: 1, signer: signer, schemes: [.standardWebhooks],
-            userAgent: "hookd/test")
+            event: "card.funded",
+            eventID: "e",
+            data: Self.data,
+            timestamp: 1,
+            signer: signer,
+            schemes: [.standardWebhooks],
+            userAgent: "hookd/test"
+        )
         #expect(!String(decoding: onlyStandard.body, as: UTF8.self).contains("\"sign\""))
         #expect(!onlyStandard.headers.contains { $0.name == "X-Fyatu-Signature" })
         #expect(onlyStandard.headers.contains { $0.name == "webhook-signature" })
         let onlyV3 = OutgoingWebhook(
-            event: "card.funded", eventID: "e", data: Self.data, timestamp: 1, signer: signer, schemes: [.v3], userAgent: "hookd/test")
+            event: "card.funded",
+            eventID: "e",
+            data: Self.data,
+            timestamp: 1,
+            signer: signer,
+            schemes: [.v3],
+            userAgent: "hookd/test"
+        )
         #expect(String(decoding: onlyV3.body, as: UTF8.self).contains("\"sign\""))
         #expect(!onlyV3.headers.contains { $0.name == "webhook-signature" || $0.name == "X-Fyatu-Signature" })
     }
@@ -52,9 +77,19 @@ import Testing
         let sealedFirst = try sealer.seal(Array(first.utf8), purpose: purpose)
         let sealedSecond = try sealer.seal(Array(second.utf8), purpose: purpose)
         let data = Array("{}".utf8)
-        #expect(try cache.signer(appID: "APP", version: 1, sealedSecret: sealedFirst).v3Sign(data: data) == WebhookSigner(secret: first).v3Sign(data: data))
-        #expect(try cache.signer(appID: "APP", version: 2, sealedSecret: sealedSecond).v3Sign(data: data) == WebhookSigner(secret: second).v3Sign(data: data))
-        #expect(try cache.signer(appID: "APP", version: 2, sealedSecret: sealedFirst).v3Sign(data: data) == WebhookSigner(secret: second).v3Sign(data: data), "a cached version is not reopened")
+        #expect(
+            try cache.signer(appID: "APP", version: 1, sealedSecret: sealedFirst).v3Sign(data: data)
+                == WebhookSigner(secret: first).v3Sign(data: data)
+        )
+        #expect(
+            try cache.signer(appID: "APP", version: 2, sealedSecret: sealedSecond).v3Sign(data: data)
+                == WebhookSigner(secret: second).v3Sign(data: data)
+        )
+        #expect(
+            try cache.signer(appID: "APP", version: 2, sealedSecret: sealedFirst).v3Sign(data: data)
+                == WebhookSigner(secret: second).v3Sign(data: data),
+            "a cached version is not reopened"
+        )
         #expect(throws: SecretSealingError.self) {
             try cache.signer(appID: "OTHER", version: 1, sealedSecret: sealedFirst)
         }

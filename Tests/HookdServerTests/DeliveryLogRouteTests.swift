@@ -19,7 +19,12 @@ import Testing
             for index in 0..<25 {
                 harness.clock.advance(by: 1)
                 let event = index % 5 == 0 ? "card.frozen" : "card.created"
-                let published = try await client.publish(appID: app.id, event: event, data: #"{"i":\#(index)}"#, operatorKey: harness.operatorKey)
+                let published = try await client.publish(
+                    appID: app.id,
+                    event: event,
+                    data: #"{"i":\#(index)}"#,
+                    operatorKey: harness.operatorKey
+                )
                 eventIDs.append(try #require(published.data["eventId"] as? String))
             }
             let first = try await client.json("/api/v3/webhooks/deliveries", method: .get, token: token)
@@ -28,15 +33,28 @@ import Testing
             #expect(page.count == 20)
             #expect(page.first?["eventId"] as? String == eventIDs.last, "newest first")
             #expect(first.raw.contains(#""pagination":{"total":25,"limit":20,"offset":0,"hasMore":true},"meta""#))
-            let second = try await client.json("/api/v3/webhooks/deliveries?limit=20&offset=20", method: .get, token: token)
+            let second = try await client.json(
+                "/api/v3/webhooks/deliveries?limit=20&offset=20",
+                method: .get,
+                token: token
+            )
             #expect((second.object["data"] as? [[String: Any]])?.count == 5)
             #expect((second.object["pagination"] as? [String: Any])?["hasMore"] as? Bool == false)
-            let frozen = try await client.json("/api/v3/webhooks/deliveries?event=card.frozen&status=PENDING", method: .get, token: token)
+            let frozen = try await client.json(
+                "/api/v3/webhooks/deliveries?event=card.frozen&status=PENDING",
+                method: .get,
+                token: token
+            )
             #expect((frozen.object["pagination"] as? [String: Any])?["total"] as? Int == 5)
             let none = try await client.json("/api/v3/webhooks/deliveries?status=SUCCEEDED", method: .get, token: token)
             #expect((none.object["data"] as? [Any])?.isEmpty == true)
             let entry = try #require(page.first)
-            #expect(Set(entry.keys) == ["deliveryId", "eventId", "event", "status", "attempts", "lastAttemptAt", "nextAttemptAt", "lastHttpStatus", "isTest", "createdAt"])
+            #expect(
+                Set(entry.keys) == [
+                    "deliveryId", "eventId", "event", "status", "attempts", "lastAttemptAt", "nextAttemptAt",
+                    "lastHttpStatus", "isTest", "createdAt",
+                ]
+            )
             #expect(first.raw.contains(#"{"deliveryId":"dlv_"#))
         }
     }
@@ -63,17 +81,28 @@ import Testing
         try await harness.withClient { client in
             let token = try await client.token(for: app, key: key)
             let otherToken = try await client.token(for: other, key: otherKey)
-            _ = try await client.publish(appID: app.id, event: "card.created", data: #"{"cardId":"c_1","n":[1,2.50]}"#, operatorKey: harness.operatorKey)
+            _ = try await client.publish(
+                appID: app.id,
+                event: "card.created",
+                data: #"{"cardId":"c_1","n":[1,2.50]}"#,
+                operatorKey: harness.operatorKey
+            )
             let id = try await DeliveryEndToEndTests.onlyDeliveryID(client, token: token)
             let detail = try await client.json("/api/v3/webhooks/deliveries/\(id)", method: .get, token: token)
             #expect(detail.message == "Delivery retrieved successfully")
             #expect(detail.raw.contains(#""data":{"cardId":"c_1","n":[1,2.50]},"attemptHistory":[]"#))
-            for path in ["/api/v3/webhooks/deliveries/\(id)", "/api/v3/webhooks/deliveries/dlv_000000000000000000000000"] {
+            for path in [
+                "/api/v3/webhooks/deliveries/\(id)", "/api/v3/webhooks/deliveries/dlv_000000000000000000000000",
+            ] {
                 let hidden = try await client.json(path, method: .get, token: otherToken)
                 #expect(hidden.status == .notFound)
                 #expect(hidden.errorCode == "RESOURCE_NOT_FOUND")
             }
-            let retryOther = try await client.json("/api/v3/webhooks/deliveries/\(id)/retry", method: .post, token: otherToken)
+            let retryOther = try await client.json(
+                "/api/v3/webhooks/deliveries/\(id)/retry",
+                method: .post,
+                token: otherToken
+            )
             #expect(retryOther.errorCode == "RESOURCE_NOT_FOUND")
             let otherLog = try await client.json("/api/v3/webhooks/deliveries", method: .get, token: otherToken)
             #expect((otherLog.object["pagination"] as? [String: Any])?["total"] as? Int == 0)

@@ -101,7 +101,11 @@ import Testing
             #expect(response.status == .serviceUnavailable)
             #expect(response.errorCode == "INTERNAL_ERROR")
             #expect(response.message == "The service is unavailable")
-            let other = try await client.json("/api/v3/auth/token", method: .post, body: #"{"appId":"A","secretKey":"k","grantType":"client_credentials"}"#)
+            let other = try await client.json(
+                "/api/v3/auth/token",
+                method: .post,
+                body: #"{"appId":"A","secretKey":"k","grantType":"client_credentials"}"#
+            )
             #expect(other.status == .internalServerError, "a failing database is an internal error, never a crash")
             #expect(other.error["detail"] == nil, "no internal detail in the body")
         }

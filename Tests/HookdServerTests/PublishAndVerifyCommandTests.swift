@@ -5,7 +5,9 @@ import Testing
 /// `hookd publish` and `hookd verify` as scripts use them.
 @Suite struct PublishAndVerifyCommandTests {
     @Test func publishStoresAnEventAndRefusesBadOnesClearly() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-publish-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hookd-publish-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let created = try await ChildProcess.run(["apps", "create", "--name", "p", "--json", "--data-dir", directory])
         let app = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: String])
@@ -13,11 +15,23 @@ import Testing
         let eventID = "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
 
         let published = try await ChildProcess.run(
-            ["publish", "--app", appID, "--event", "card.created", "--data", #"{ "cardId": "c1" }"#, "--event-id", eventID, "--data-dir", directory])
+            [
+                "publish", "--app", appID, "--event", "card.created", "--data", #"{ "cardId": "c1" }"#, "--event-id",
+                eventID, "--data-dir", directory,
+            ])
         #expect(published.status == 0, "\(published.stderr)")
-        #expect(published.stdout.wholeMatch(of: #/\{"eventId":"1b4e28ba-2fa1-41d2-883f-0016d3cca427","deliveryId":"dlv_[0-9a-f]{24}","created":true\}\n/#) != nil, "\(published.stdout)")
+        #expect(
+            published.stdout.wholeMatch(
+                of:
+                    #/\{"eventId":"1b4e28ba-2fa1-41d2-883f-0016d3cca427","deliveryId":"dlv_[0-9a-f]{24}","created":true\}\n/#
+            ) != nil,
+            "\(published.stdout)"
+        )
         let again = try await ChildProcess.run(
-            ["publish", "--app", appID, "--event", "card.created", "--data", "{}", "--event-id", eventID, "--data-dir", directory])
+            [
+                "publish", "--app", appID, "--event", "card.created", "--data", "{}", "--event-id", eventID,
+                "--data-dir", directory,
+            ])
         #expect(again.stdout.contains(#""created":false"#))
 
         for (arguments, message) in [
@@ -25,12 +39,17 @@ import Testing
             (["--event", "card.created", "--data", "[]"], "--data must be a JSON object"),
             (["--event", "card.created", "--data", "{}", "--event-id", "x"], "--event-id must be a UUID"),
         ] {
-            let refused = try await ChildProcess.run(["publish", "--app", appID] + arguments + ["--data-dir", directory])
+            let refused = try await ChildProcess.run(
+                ["publish", "--app", appID] + arguments + ["--data-dir", directory]
+            )
             #expect(refused.status != 0)
             #expect(refused.stderr.contains(message), "\(refused.stderr)")
         }
         let unknown = try await ChildProcess.run(
-            ["publish", "--app", "NOSUCHAPP0000000", "--event", "card.created", "--data", "{}", "--data-dir", directory])
+            [
+                "publish", "--app", "NOSUCHAPP0000000", "--event", "card.created", "--data", "{}", "--data-dir",
+                directory,
+            ])
         #expect(unknown.stderr.contains("no app has this id"))
     }
 
@@ -38,12 +57,19 @@ import Testing
     static func delivery(secret: String, timestamp: Int64) -> (body: [UInt8], headers: [String]) {
         let data = Array(#"{"amount":"9.99"}"#.utf8)
         let id = "0f8fad5b-d9cb-469f-a165-70867728950e"
-        let body = Array(#"{"event":"card.funded","version":"3.0","eventId":"\#(id)","sign":"\#(SpecSignatures.v3(secret: secret, data: data))","data":"#.utf8) + data + Array("}".utf8)
-        return (body, [
-            "X-Fyatu-Signature: \(SpecSignatures.fyatu(secret: secret, timestamp: String(timestamp), body: body))",
-            "webhook-id: \(id)", "webhook-timestamp: \(timestamp)",
-            "webhook-signature: \(SpecSignatures.standard(secret: secret, id: id, timestamp: String(timestamp), body: body))",
-        ])
+        let body =
+            Array(
+                #"{"event":"card.funded","version":"3.0","eventId":"\#(id)","sign":"\#(SpecSignatures.v3(secret: secret, data: data))","data":"#
+                    .utf8
+            ) + data + Array("}".utf8)
+        return (
+            body,
+            [
+                "X-Fyatu-Signature: \(SpecSignatures.fyatu(secret: secret, timestamp: String(timestamp), body: body))",
+                "webhook-id: \(id)", "webhook-timestamp: \(timestamp)",
+                "webhook-signature: \(SpecSignatures.standard(secret: secret, id: id, timestamp: String(timestamp), body: body))",
+            ]
+        )
     }
 
     @Test func verifyAcceptsAGoodDeliveryAndExplainsABadOne() async throws {
@@ -55,7 +81,11 @@ import Testing
         let valid = try await ChildProcess.run(["verify", "--secret", secret] + headerArguments, input: body)
         #expect(valid.status == 0, "\(valid.stdout) \(valid.stderr)")
         #expect(valid.stdout == "valid (v3, x-fyatu-signature, standard-webhooks)\n")
-        let fromEnvironment = try await ChildProcess.run(["verify"] + headerArguments, environment: ["HOOKD_SECRET": secret], input: body)
+        let fromEnvironment = try await ChildProcess.run(
+            ["verify"] + headerArguments,
+            environment: ["HOOKD_SECRET": secret],
+            input: body
+        )
         #expect(fromEnvironment.status == 0)
 
         var tampered = body
@@ -65,15 +95,23 @@ import Testing
         #expect(invalid.stdout.hasPrefix("invalid: "))
         #expect(!invalid.stdout.contains(secret.dropFirst(6)))
 
-        let wrongSecret = try await ChildProcess.run(["verify", "--secret", WebhookSecret.generate().value] + headerArguments, input: body)
+        let wrongSecret = try await ChildProcess.run(
+            ["verify", "--secret", WebhookSecret.generate().value] + headerArguments,
+            input: body
+        )
         #expect(wrongSecret.status == 1)
 
         let (oldBody, oldHeaders) = Self.delivery(secret: secret, timestamp: now - 3600)
-        let stale = try await ChildProcess.run(["verify", "--secret", secret] + oldHeaders.flatMap { ["--header", $0] }, input: oldBody)
+        let stale = try await ChildProcess.run(
+            ["verify", "--secret", secret] + oldHeaders.flatMap { ["--header", $0] },
+            input: oldBody
+        )
         #expect(stale.status == 1)
         #expect(stale.stdout.contains("invalid: "))
         let tolerant = try await ChildProcess.run(
-            ["verify", "--secret", secret, "--tolerance", "7200"] + oldHeaders.flatMap { ["--header", $0] }, input: oldBody)
+            ["verify", "--secret", secret, "--tolerance", "7200"] + oldHeaders.flatMap { ["--header", $0] },
+            input: oldBody
+        )
         #expect(tolerant.status == 0)
     }
 }

@@ -26,7 +26,12 @@ import Testing
             let asApp = try await client.json("/api/v3/internal/events", method: .post, token: appToken, body: body)
             #expect(asApp.errorCode == "AUTH_TOKEN_INVALID")
             #expect(try await Self.deliveryCount(harness, app.id) == 0)
-            let accepted = try await client.json("/api/v3/internal/events", method: .post, token: harness.operatorKey, body: body)
+            let accepted = try await client.json(
+                "/api/v3/internal/events",
+                method: .post,
+                token: harness.operatorKey,
+                body: body
+            )
             #expect(accepted.status == .accepted)
             #expect(try await Self.deliveryCount(harness, app.id) == 1)
         }
@@ -52,8 +57,11 @@ import Testing
         let (app, _) = try await harness.createApp(type: .issuing)
         try await harness.withClient { client in
             let response = try await client.json(
-                "/api/v3/internal/events", method: .post, token: harness.operatorKey,
-                body: body.replacingOccurrences(of: "\"APP\"", with: "\"\(app.id)\""))
+                "/api/v3/internal/events",
+                method: .post,
+                token: harness.operatorKey,
+                body: body.replacingOccurrences(of: "\"APP\"", with: "\"\(app.id)\"")
+            )
             #expect(response.errorCode == code, "\(response.raw)")
             #expect(response.status.code == status)
             #expect(try await Self.deliveryCount(harness, app.id) == 0)
@@ -66,10 +74,20 @@ import Testing
         let (app, _) = try await harness.createApp()
         try await harness.withClient { client in
             let fits = String(repeating: "a", count: 64 * 1024 - 10)
-            let accepted = try await client.publish(appID: app.id, event: "card.created", data: #"{"s":"\#(fits)"}"#, operatorKey: harness.operatorKey)
+            let accepted = try await client.publish(
+                appID: app.id,
+                event: "card.created",
+                data: #"{"s":"\#(fits)"}"#,
+                operatorKey: harness.operatorKey
+            )
             #expect(accepted.status == .accepted, "\(accepted.raw.prefix(300))")
             let tooBig = String(repeating: "a", count: 64 * 1024)
-            let refused = try await client.publish(appID: app.id, event: "card.created", data: #"{"s":"\#(tooBig)"}"#, operatorKey: harness.operatorKey)
+            let refused = try await client.publish(
+                appID: app.id,
+                event: "card.created",
+                data: #"{"s":"\#(tooBig)"}"#,
+                operatorKey: harness.operatorKey
+            )
             #expect(refused.errorCode == "PAYLOAD_TOO_LARGE")
             #expect(try await Self.deliveryCount(harness, app.id) == 1)
         }
@@ -81,12 +99,20 @@ import Testing
         let (app, _) = try await harness.createApp()
         try await harness.withClient { client in
             let response = try await client.publish(
-                appID: app.id, event: "card.funded", data: "{\n  \"amount\" : 1.50,\n  \"big\" : 12345678901234567890,\n  \"t\" : \"\\u00e9\\/\"\n}",
-                operatorKey: harness.operatorKey)
+                appID: app.id,
+                event: "card.funded",
+                data: "{\n  \"amount\" : 1.50,\n  \"big\" : 12345678901234567890,\n  \"t\" : \"\\u00e9\\/\"\n}",
+                operatorKey: harness.operatorKey
+            )
             #expect(response.status == .accepted)
-            let summary = try #require(try await harness.store.deliveries(appID: app.id, status: nil, event: nil, limit: 1, offset: 0).items.first)
+            let summary = try #require(
+                try await harness.store.deliveries(appID: app.id, status: nil, event: nil, limit: 1, offset: 0).items
+                    .first
+            )
             let detail = try #require(try await harness.store.delivery(appID: app.id, id: summary.id))
-            #expect(String(decoding: detail.data, as: UTF8.self) == #"{"amount":1.50,"big":12345678901234567890,"t":"é/"}"#)
+            #expect(
+                String(decoding: detail.data, as: UTF8.self) == #"{"amount":1.50,"big":12345678901234567890,"t":"é/"}"#
+            )
         }
     }
 }

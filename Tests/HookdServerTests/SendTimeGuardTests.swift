@@ -13,7 +13,11 @@ import Testing
 final class RecordingTransport: WebhookTransport {
     let calls = Mutex<[String]>([])
 
-    func send(_ webhook: OutgoingWebhook, to target: WebhookURLPolicy.CheckedURL, timeout: Duration) async -> TransportResult {
+    func send(
+        _ webhook: OutgoingWebhook,
+        to target: WebhookURLPolicy.CheckedURL,
+        timeout: Duration
+    ) async -> TransportResult {
         calls.withLock { $0.append(target.url) }
         return TransportResult(outcome: .answered(status: 200, retryAfter: nil), latency: .zero, responseBody: [])
     }
@@ -22,12 +26,14 @@ final class RecordingTransport: WebhookTransport {
 /// The SSRF guard at send time (SPEC §6): the URL is checked again before every attempt, and nothing is sent to a
 /// forbidden address. No test here opens a connection to any address but 127.0.0.1.
 @Suite struct SendTimeGuardTests {
-    static let forbiddenURLs = [
-        "https://127.0.0.1/h", "https://localhost/h", "https://[::1]/h", "https://10.0.0.1/h", "https://172.16.0.1/h",
-        "https://192.168.1.1/h", "https://169.254.169.254/h", "https://100.64.0.1/h", "https://0.0.0.0/h",
-        "https://[::ffff:127.0.0.1]/h", "https://[fe80::1]/h", "https://[fc00::1]/h", "https://2130706433/h",
-        "https://0x7f.0.0.1/h",
-    ] + forbiddenAddresses.map { "https://resolves-to-\(Self.label($0)).example.com/h" }
+    static let forbiddenURLs =
+        [
+            "https://127.0.0.1/h", "https://localhost/h", "https://[::1]/h", "https://10.0.0.1/h",
+            "https://172.16.0.1/h",
+            "https://192.168.1.1/h", "https://169.254.169.254/h", "https://100.64.0.1/h", "https://0.0.0.0/h",
+            "https://[::ffff:127.0.0.1]/h", "https://[fe80::1]/h", "https://[fc00::1]/h", "https://2130706433/h",
+            "https://0x7f.0.0.1/h",
+        ] + forbiddenAddresses.map { "https://resolves-to-\(Self.label($0)).example.com/h" }
 
     static let forbiddenAddresses = [
         "127.0.0.1", "::1", "10.0.0.1", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
@@ -39,7 +45,8 @@ final class RecordingTransport: WebhookTransport {
     }
 
     static let resolver = FakeHostResolver(
-        Dictionary(uniqueKeysWithValues: forbiddenAddresses.map { ("resolves-to-\(label($0)).example.com", [$0]) }))
+        Dictionary(uniqueKeysWithValues: forbiddenAddresses.map { ("resolves-to-\(label($0)).example.com", [$0]) })
+    )
 
     @Test(arguments: forbiddenURLs)
     func aStoredURLThatIsNowForbiddenIsRefusedWithoutConnecting(url: String) async throws {
@@ -49,20 +56,37 @@ final class RecordingTransport: WebhookTransport {
         let secret = WebhookSecret.generate()
         // Written straight to the store, as if the URL had passed an older check or the operator's switch was on.
         _ = try await harness.store.setWebhookURL(
-            appID: app.id, url: url,
+            appID: app.id,
+            url: url,
             initialSecret: SealedSecretChange(
-                sealedSecret: try harness.sealer.seal(Array(secret.value.utf8), purpose: SecretSealer.webhookSecretPurpose(appID: app.id)),
-                fingerprint: secret.fingerprint, requestID: "req_test", clientAddress: nil),
-            now: 0)
+                sealedSecret: try harness.sealer.seal(
+                    Array(secret.value.utf8),
+                    purpose: SecretSealer.webhookSecretPurpose(appID: app.id)
+                ),
+                fingerprint: secret.fingerprint,
+                requestID: "req_test",
+                clientAddress: nil
+            ),
+            now: 0
+        )
         let publisher = EventPublisher(store: harness.store, clock: harness.clock, signal: nil, attemptsAllowed: 4)
         _ = try await publisher.publish(appID: app.id, event: "card.created", data: Array("{}".utf8), eventID: nil)
 
         let transport = RecordingTransport()
         let attempter = DeliveryAttempter(
-            store: harness.store, signers: SignerCache(sealer: harness.sealer),
-            urlPolicy: WebhookURLPolicy(allowHTTPTargets: false, addressPolicy: AddressPolicy(), resolver: Self.resolver),
-            transport: transport, retryPolicy: ScheduledRetryPolicy(DeliveryConfiguration()), clock: harness.clock,
-            configuration: DeliveryConfiguration(), logger: harness.logs.logger())
+            store: harness.store,
+            signers: SignerCache(sealer: harness.sealer),
+            urlPolicy: WebhookURLPolicy(
+                allowHTTPTargets: false,
+                addressPolicy: AddressPolicy(),
+                resolver: Self.resolver
+            ),
+            transport: transport,
+            retryPolicy: ScheduledRetryPolicy(DeliveryConfiguration()),
+            clock: harness.clock,
+            configuration: DeliveryConfiguration(),
+            logger: harness.logs.logger()
+        )
         let now = harness.clock.milliseconds
         let claims = try await harness.store.claimDueDeliveries(limit: 10, now: now, leaseUntil: now + 60_000)
         let claim = try #require(claims.first)
@@ -95,7 +119,12 @@ final class RecordingTransport: WebhookTransport {
             let url = "http://rebind.example.com:\(running.port)/hook"
             #expect(try await client.configure(url, token: token).status == .ok, "at configuration the name is public")
             resolver.set("rebind.example.com", to: ["127.0.0.1"])
-            _ = try await client.publish(appID: app.id, event: "card.created", data: "{}", operatorKey: harness.operatorKey)
+            _ = try await client.publish(
+                appID: app.id,
+                event: "card.created",
+                data: "{}",
+                operatorKey: harness.operatorKey
+            )
             #expect(try await DeliveryEndToEndTests.waitForAttempts(1, harness, client, token: token))
             let id = try await DeliveryEndToEndTests.onlyDeliveryID(client, token: token)
             let detail = try await client.json("/api/v3/webhooks/deliveries/\(id)", method: .get, token: token)

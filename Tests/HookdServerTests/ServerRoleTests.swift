@@ -16,7 +16,10 @@ import Testing
             #expect(health.status == .ok)
             let metrics = try await client.execute(uri: "/metrics", method: .get)
             #expect(metrics.status == .ok)
-            for (path, method) in [("/api/v3/auth/token", HTTPRequest.Method.post), ("/api/v3/webhooks", .get), ("/api/v3/internal/events", .post)] {
+            for (path, method) in [
+                ("/api/v3/auth/token", HTTPRequest.Method.post), ("/api/v3/webhooks", .get),
+                ("/api/v3/internal/events", .post),
+            ] {
                 let response = try await client.json(path, method: method)
                 #expect(response.errorCode == "RESOURCE_NOT_FOUND")
             }
@@ -31,7 +34,12 @@ import Testing
         defer { harness.removeFiles() }
         try await harness.withLiveServer { client in
             let subscriber = try await DeliveryEndToEndTests.subscribe(harness, client: client, url: running.url)
-            let published = try await client.publish(appID: subscriber.app.id, event: "card.created", data: "{}", operatorKey: harness.operatorKey)
+            let published = try await client.publish(
+                appID: subscriber.app.id,
+                event: "card.created",
+                data: "{}",
+                operatorKey: harness.operatorKey
+            )
             #expect(published.status == .accepted)
             try await Task.sleep(for: .milliseconds(300))
             #expect(receiver.received.isEmpty)

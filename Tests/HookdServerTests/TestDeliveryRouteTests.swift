@@ -17,7 +17,11 @@ import Testing
         try await harness.withLiveServer { client in
             let subscriber = try await DeliveryEndToEndTests.subscribe(harness, client: client, url: running.url)
             let response = try await client.json(
-                "/api/v3/webhooks/test", method: .post, token: subscriber.token, body: #"{"event":"card.transaction.approved"}"#)
+                "/api/v3/webhooks/test",
+                method: .post,
+                token: subscriber.token,
+                body: #"{"event":"card.transaction.approved"}"#
+            )
             #expect(response.status == .ok, "\(response.raw)")
             #expect(response.message == "Test webhook delivered successfully")
             #expect(response.data["event"] as? String == "card.transaction.approved")
@@ -32,7 +36,15 @@ import Testing
             let dataStart = try #require(body.range(of: #""data":"#)).upperBound
             let data = Array(body[dataStart...].dropLast().utf8)
             #expect(String(decoding: data, as: UTF8.self).hasPrefix(#"{"_test":true"#))
-            #expect(SpecSignatures.problems(in: request, secret: subscriber.secret, event: "card.transaction.approved", eventID: eventID, data: data).isEmpty)
+            #expect(
+                SpecSignatures.problems(
+                    in: request,
+                    secret: subscriber.secret,
+                    event: "card.transaction.approved",
+                    eventID: eventID,
+                    data: data
+                ).isEmpty
+            )
 
             let log = try await client.json("/api/v3/webhooks/deliveries", method: .get, token: subscriber.token)
             let entry = try #require((log.object["data"] as? [[String: Any]])?.first)
@@ -41,7 +53,11 @@ import Testing
             #expect(entry["status"] as? String == "SUCCEEDED")
 
             let synonym = try await client.json(
-                "/api/v3/webhooks/test", method: .post, token: subscriber.token, body: #"{"eventType":"card.frozen"}"#)
+                "/api/v3/webhooks/test",
+                method: .post,
+                token: subscriber.token,
+                body: #"{"eventType":"card.frozen"}"#
+            )
             #expect(synonym.data["event"] as? String == "card.frozen")
             let bare = try await client.json("/api/v3/webhooks/test", method: .post, token: subscriber.token)
             #expect(bare.data["event"] as? String == "webhook.test")
@@ -88,7 +104,8 @@ import Testing
             try await client.configure(running.url, token: token)
             for (body, code) in [
                 (#"{"event":"card.funded"}"#, "INVALID_EVENT_TYPE"), (#"{"event":"nope"}"#, "INVALID_EVENT_TYPE"),
-                (#"{"event":1}"#, "VALIDATION_ERROR"), (#"{"event":"payout.completed","eventType":"payout.failed"}"#, "VALIDATION_ERROR"),
+                (#"{"event":1}"#, "VALIDATION_ERROR"),
+                (#"{"event":"payout.completed","eventType":"payout.failed"}"#, "VALIDATION_ERROR"),
                 (#"{"event":"payout.completed","x":1}"#, "VALIDATION_ERROR"), (#"{"event":"#, "VALIDATION_ERROR"),
             ] {
                 let response = try await client.json("/api/v3/webhooks/test", method: .post, token: token, body: body)
@@ -96,7 +113,14 @@ import Testing
             }
             #expect(receiver.received.isEmpty)
             for _ in 0..<2 {
-                #expect(try await client.json("/api/v3/webhooks/test", method: .post, token: token, body: #"{"event":"payout.completed"}"#).status == .ok)
+                #expect(
+                    try await client.json(
+                        "/api/v3/webhooks/test",
+                        method: .post,
+                        token: token,
+                        body: #"{"event":"payout.completed"}"#
+                    ).status == .ok
+                )
             }
             let limited = try await client.json("/api/v3/webhooks/test", method: .post, token: token)
             #expect(limited.errorCode == "RATE_LIMIT_EXCEEDED")

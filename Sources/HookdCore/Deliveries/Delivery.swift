@@ -51,8 +51,17 @@ public struct DeliverySummary: Sendable, Equatable {
     public var createdAt: Int64
 
     public init(
-        id: String, appID: String, eventID: String, event: String, status: DeliveryStatus, attempts: Int,
-        attemptsAllowed: Int, lastAttemptAt: Int64?, nextAttemptAt: Int64?, lastHTTPStatus: Int?, isTest: Bool,
+        id: String,
+        appID: String,
+        eventID: String,
+        event: String,
+        status: DeliveryStatus,
+        attempts: Int,
+        attemptsAllowed: Int,
+        lastAttemptAt: Int64?,
+        nextAttemptAt: Int64?,
+        lastHTTPStatus: Int?,
+        isTest: Bool,
         createdAt: Int64
     ) {
         self.id = id
@@ -84,7 +93,14 @@ public struct DeliveryAttempt: Sendable, Equatable {
     /// The first 2 KiB of the answer's body.
     public var responseBody: [UInt8]
 
-    public init(number: Int, startedAt: Int64, latencyMillis: Int64, httpStatus: Int?, error: String?, responseBody: [UInt8]) {
+    public init(
+        number: Int,
+        startedAt: Int64,
+        latencyMillis: Int64,
+        httpStatus: Int?,
+        error: String?,
+        responseBody: [UInt8]
+    ) {
         self.number = number
         self.startedAt = startedAt
         self.latencyMillis = latencyMillis
@@ -126,8 +142,17 @@ public struct ClaimedDelivery: Sendable {
     public var leaseID: String
 
     public init(
-        id: String, appID: String, eventID: String, event: String, data: [UInt8], attempts: Int, attemptsAllowed: Int,
-        url: String, sealedSecret: [UInt8], secretVersion: Int64, leaseID: String
+        id: String,
+        appID: String,
+        eventID: String,
+        event: String,
+        data: [UInt8],
+        attempts: Int,
+        attemptsAllowed: Int,
+        url: String,
+        sealedSecret: [UInt8],
+        secretVersion: Int64,
+        leaseID: String
     ) {
         self.id = id
         self.appID = appID
@@ -154,7 +179,11 @@ public struct AttemptCompletion: Sendable {
     public var secretVersion: Int64
 
     public init(
-        deliveryID: String, leaseID: String, attempt: DeliveryAttempt, status: DeliveryStatus, nextAttemptAt: Int64?,
+        deliveryID: String,
+        leaseID: String,
+        attempt: DeliveryAttempt,
+        status: DeliveryStatus,
+        nextAttemptAt: Int64?,
         secretVersion: Int64
     ) {
         self.deliveryID = deliveryID
@@ -184,7 +213,10 @@ extension Identifiers {
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         let hex = bytes.map { byte in
-            String(decoding: [RandomString.lowercaseHex[Int(byte >> 4)], RandomString.lowercaseHex[Int(byte & 0x0F)]], as: UTF8.self)
+            String(
+                decoding: [RandomString.lowercaseHex[Int(byte >> 4)], RandomString.lowercaseHex[Int(byte & 0x0F)]],
+                as: UTF8.self
+            )
         }
         return hex[0..<4].joined() + "-" + hex[4..<6].joined() + "-" + hex[6..<8].joined() + "-" + hex[8..<10].joined()
             + "-" + hex[10..<16].joined()

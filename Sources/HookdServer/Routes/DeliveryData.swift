@@ -53,8 +53,10 @@ struct DeliveryDetailData: JSONRepresentable {
                             ("responseTime", .int(attempt.latencyMillis)),
                             ("responseBody", .string(String(decoding: attempt.responseBody, as: UTF8.self))),
                         ])
-                    })
-            ))
+                    }
+                )
+            )
+        )
         return .object(members)
     }
 }

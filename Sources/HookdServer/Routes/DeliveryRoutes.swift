@@ -58,15 +58,27 @@ struct DeliveryRoutes: Sendable {
         }
         let now = clock.milliseconds
         if let wait = try await store.acquireRateLimit(
-            key: "test:\(principal.appID)", limit: configuration.testDeliveriesPerMinute, periodMillis: 60_000, nowMillis: now)
-        {
+            key: "test:\(principal.appID)",
+            limit: configuration.testDeliveriesPerMinute,
+            periodMillis: 60_000,
+            nowMillis: now
+        ) {
             throw APIError.rateLimited(retryAfterSeconds: (wait + 999) / 1000)
         }
         let eventID = Identifiers.eventID()
         let lease = (id: Identifiers.leaseID(), until: now + configuration.delivery.timeout.wholeMilliseconds + 60_000)
         let (deliveryID, _) = try await store.publish(
-            NewEvent(appID: principal.appID, eventID: eventID, event: event, data: SampleEventData.payload(for: event), isTest: true),
-            attemptsAllowed: 1, now: now, lease: lease)
+            NewEvent(
+                appID: principal.appID,
+                eventID: eventID,
+                event: event,
+                data: SampleEventData.payload(for: event),
+                isTest: true
+            ),
+            attemptsAllowed: 1,
+            now: now,
+            lease: lease
+        )
         guard let claim = try await store.claimedDelivery(id: deliveryID, leaseID: lease.id) else {
             throw APIError.webhookNotConfigured
         }
@@ -78,14 +90,23 @@ struct DeliveryRoutes: Sendable {
             case .failed(let failure): detail = "The test delivery failed: \(failure)"
             }
             throw APIError(
-                status: .unprocessableContent, code: "WEBHOOK_DELIVERY_FAILED", message: "Test webhook delivery failed",
-                detail: detail)
+                status: .unprocessableContent,
+                code: "WEBHOOK_DELIVERY_FAILED",
+                message: "Test webhook delivery failed",
+                detail: detail
+            )
         }
         return envelope.success(
             TestResultData(
-                event: event, webhookUrl: url, httpStatus: report.outcome.httpStatus, responseTime: report.latencyMillis,
-                eventID: eventID),
-            message: "Test webhook delivered successfully", context: context)
+                event: event,
+                webhookUrl: url,
+                httpStatus: report.outcome.httpStatus,
+                responseTime: report.latencyMillis,
+                eventID: eventID
+            ),
+            message: "Test webhook delivered successfully",
+            context: context
+        )
     }
 
     @Sendable func list(_ request: Request, context: HookdRequestContext) async throws -> Response {
@@ -95,43 +116,68 @@ struct DeliveryRoutes: Sendable {
         var status: DeliveryStatus?
         if let text = query["status"].map(String.init), !text.isEmpty {
             status = DeliveryStatus(rawValue: text.uppercased())
-            if status == nil { problems.append(.init(field: "status", message: "must be PENDING, SUCCEEDED or FAILED")) }
+            if status == nil {
+                problems.append(.init(field: "status", message: "must be PENDING, SUCCEEDED or FAILED"))
+            }
         }
         let event = query["event"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         let limit = Self.integer(query["limit"], name: "limit", default: 20, range: 1...100, &problems)
         let offset = Self.integer(query["offset"], name: "offset", default: 0, range: 0...Int(Int32.max), &problems)
         try problems.throwIfAny()
         let (items, total) = try await store.deliveries(
-            appID: principal.appID, status: status, event: event, limit: limit, offset: offset)
+            appID: principal.appID,
+            status: status,
+            event: event,
+            limit: limit,
+            offset: offset
+        )
         return envelope.success(
-            DeliveryListData(items: items), message: "Deliveries retrieved successfully",
-            pagination: Pagination(total: total, limit: limit, offset: offset), context: context)
+            DeliveryListData(items: items),
+            message: "Deliveries retrieved successfully",
+            pagination: Pagination(total: total, limit: limit, offset: offset),
+            context: context
+        )
     }
 
     @Sendable func show(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("deliveryId")
         guard let detail = try await store.delivery(appID: principal.appID, id: id) else { throw APIError.notFound }
-        return envelope.success(DeliveryDetailData(detail: detail), message: "Delivery retrieved successfully", context: context)
+        return envelope.success(
+            DeliveryDetailData(detail: detail),
+            message: "Delivery retrieved successfully",
+            context: context
+        )
     }
 
     @Sendable func retry(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("deliveryId")
-        guard let summary = try await store.requeueDelivery(appID: principal.appID, id: id, now: clock.milliseconds) else {
+        guard let summary = try await store.requeueDelivery(appID: principal.appID, id: id, now: clock.milliseconds)
+        else {
             throw APIError.notFound
         }
         signal.wake()
         return envelope.success(
-            DeliverySummaryData(summary: summary), message: "Delivery queued for retry", status: .accepted, context: context)
+            DeliverySummaryData(summary: summary),
+            message: "Delivery queued for retry",
+            status: .accepted,
+            context: context
+        )
     }
 
     private static func integer(
-        _ text: Substring?, name: String, default value: Int, range: ClosedRange<Int>, _ problems: inout [APIError.FieldError]
+        _ text: Substring?,
+        name: String,
+        default value: Int,
+        range: ClosedRange<Int>,
+        _ problems: inout [APIError.FieldError]
     ) -> Int {
         guard let text, !text.isEmpty else { return value }
         guard let number = Int(text), range.contains(number) else {
-            problems.append(.init(field: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
+            problems.append(
+                .init(field: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            )
             return value
         }
         return number

@@ -45,11 +45,17 @@ struct InternalEventRoutes: Sendable {
             let receipt = try await publisher.publish(appID: appID, event: event, data: bytes[range], eventID: eventID)
             context.logger.debug(
                 "event published",
-                metadata: ["hookd.app.id": .string(appID), "hookd.delivery.id": .string(receipt.deliveryID),
-                           "hookd.event.created": .stringConvertible(receipt.created)])
+                metadata: [
+                    "hookd.app.id": .string(appID), "hookd.delivery.id": .string(receipt.deliveryID),
+                    "hookd.event.created": .stringConvertible(receipt.created),
+                ]
+            )
             return envelope.success(
-                AcceptedData(eventID: receipt.eventID), message: "Event accepted for delivery", status: .accepted,
-                context: context)
+                AcceptedData(eventID: receipt.eventID),
+                message: "Event accepted for delivery",
+                status: .accepted,
+                context: context
+            )
         } catch let error as PublishError {
             throw APIError(publishError: error)
         }
@@ -61,15 +67,27 @@ extension APIError {
     init(publishError error: PublishError) {
         if error.isUnknownApp {
             self = APIError(
-                status: .notFound, code: "RESOURCE_NOT_FOUND", message: "Resource not found", detail: "No app has this appId")
+                status: .notFound,
+                code: "RESOURCE_NOT_FOUND",
+                message: "Resource not found",
+                detail: "No app has this appId"
+            )
         } else if error.isInvalidEventType {
             self = APIError(
-                status: .badRequest, code: "INVALID_EVENT_TYPE", message: "Unknown event type", detail: error.description,
-                fields: [.init(field: "event", message: error.description)])
+                status: .badRequest,
+                code: "INVALID_EVENT_TYPE",
+                message: "Unknown event type",
+                detail: error.description,
+                fields: [.init(field: "event", message: error.description)]
+            )
         } else if error == .dataTooLarge {
             self = APIError(
-                status: .contentTooLarge, code: "PAYLOAD_TOO_LARGE", message: "Event data is too large",
-                detail: error.description, fields: [.init(field: "data", message: error.description)])
+                status: .contentTooLarge,
+                code: "PAYLOAD_TOO_LARGE",
+                message: "Event data is too large",
+                detail: error.description,
+                fields: [.init(field: "data", message: error.description)]
+            )
         } else {
             self = .validation(field: error.field ?? "data", error.description)
         }

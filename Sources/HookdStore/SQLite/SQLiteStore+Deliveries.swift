@@ -25,8 +25,10 @@ extension SQLiteStore {
             )
             guard db.changesCount == 1 else {
                 let existing = try String.fetchOne(
-                    db, sql: "SELECT id FROM deliveries WHERE app_id = ? AND event_id = ?",
-                    arguments: [event.appID, event.eventID])
+                    db,
+                    sql: "SELECT id FROM deliveries WHERE app_id = ? AND event_id = ?",
+                    arguments: [event.appID, event.eventID]
+                )
                 return (existing ?? "", false)
             }
             try db.execute(
@@ -86,9 +88,16 @@ extension SQLiteStore {
         )
         return rows.map { row in
             ClaimedDelivery(
-                id: row["id"], appID: row["app_id"], eventID: row["event_id"], event: row["event"],
-                data: Array(row["data"] as Data), attempts: row["attempts"], attemptsAllowed: row["attempts_allowed"],
-                url: row["url"], sealedSecret: Array(row["sealed_secret"] as Data), secretVersion: row["secret_version"],
+                id: row["id"],
+                appID: row["app_id"],
+                eventID: row["event_id"],
+                event: row["event"],
+                data: Array(row["data"] as Data),
+                attempts: row["attempts"],
+                attemptsAllowed: row["attempts_allowed"],
+                url: row["url"],
+                sealedSecret: Array(row["sealed_secret"] as Data),
+                secretVersion: row["secret_version"],
                 leaseID: leaseID
             )
         }
@@ -151,12 +160,17 @@ extension SQLiteStore {
     }
 
     public func deliveries(
-        appID: String, status: DeliveryStatus?, event: String?, limit: Int, offset: Int
+        appID: String,
+        status: DeliveryStatus?,
+        event: String?,
+        limit: Int,
+        offset: Int
     ) async throws -> (items: [DeliverySummary], total: Int) {
         try await pool.read { db in
             let filter = "app_id = ? AND (? IS NULL OR status = ?) AND (? IS NULL OR event = ?)"
             let arguments: StatementArguments = [appID, status?.rawValue, status?.rawValue, event, event]
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE \(filter)", arguments: arguments) ?? 0
+            let total =
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE \(filter)", arguments: arguments) ?? 0
             let rows = try Row.fetchAll(
                 db,
                 sql: "SELECT * FROM deliveries WHERE \(filter) ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
@@ -170,18 +184,31 @@ extension SQLiteStore {
         try await pool.read { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM deliveries WHERE id = ? AND app_id = ?", arguments: [id, appID])
+                    db,
+                    sql: "SELECT * FROM deliveries WHERE id = ? AND app_id = ?",
+                    arguments: [id, appID]
+                )
             else { return nil }
             let summary = try Self.summary(from: row)
-            let data = try Data.fetchOne(
-                db, sql: "SELECT data FROM events WHERE app_id = ? AND event_id = ?",
-                arguments: [appID, summary.eventID]) ?? Data()
+            let data =
+                try Data.fetchOne(
+                    db,
+                    sql: "SELECT data FROM events WHERE app_id = ? AND event_id = ?",
+                    arguments: [appID, summary.eventID]
+                ) ?? Data()
             let attempts = try Row.fetchAll(
-                db, sql: "SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY number", arguments: [id]
+                db,
+                sql: "SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY number",
+                arguments: [id]
             ).map { row in
                 DeliveryAttempt(
-                    number: row["number"], startedAt: row["started_at"], latencyMillis: row["latency_ms"],
-                    httpStatus: row["http_status"], error: row["error"], responseBody: Array(row["response_body"] as Data))
+                    number: row["number"],
+                    startedAt: row["started_at"],
+                    latencyMillis: row["latency_ms"],
+                    httpStatus: row["http_status"],
+                    error: row["error"],
+                    responseBody: Array(row["response_body"] as Data)
+                )
             }
             return DeliveryDetail(summary: summary, data: Array(data), attempts: attempts)
         }
@@ -202,11 +229,22 @@ extension SQLiteStore {
     }
 
     private static func summary(from row: Row) throws -> DeliverySummary {
-        guard let status = DeliveryStatus(rawValue: row["status"]) else { throw StoreError.corruptRow(table: "deliveries") }
+        guard let status = DeliveryStatus(rawValue: row["status"]) else {
+            throw StoreError.corruptRow(table: "deliveries")
+        }
         return DeliverySummary(
-            id: row["id"], appID: row["app_id"], eventID: row["event_id"], event: row["event"], status: status,
-            attempts: row["attempts"], attemptsAllowed: row["attempts_allowed"], lastAttemptAt: row["last_attempt_at"],
-            nextAttemptAt: status == .pending ? row["next_attempt_at"] : nil, lastHTTPStatus: row["last_http_status"],
-            isTest: row["is_test"], createdAt: row["created_at"])
+            id: row["id"],
+            appID: row["app_id"],
+            eventID: row["event_id"],
+            event: row["event"],
+            status: status,
+            attempts: row["attempts"],
+            attemptsAllowed: row["attempts_allowed"],
+            lastAttemptAt: row["last_attempt_at"],
+            nextAttemptAt: status == .pending ? row["next_attempt_at"] : nil,
+            lastHTTPStatus: row["last_http_status"],
+            isTest: row["is_test"],
+            createdAt: row["created_at"]
+        )
     }
 }

@@ -39,7 +39,9 @@ final class MutableHostResolver: HostResolver {
     }
 
     func addresses(of host: String) async throws -> [IPAddress] {
-        guard let addresses = table.withLock({ $0[host] }) else { throw HostResolutionError(description: "no such host") }
+        guard let addresses = table.withLock({ $0[host] }) else {
+            throw HostResolutionError(description: "no such host")
+        }
         return addresses
     }
 }

@@ -16,19 +16,31 @@ enum SpecSignatures {
     /// `t=<ts>,v1=hex(HMAC-SHA256(key: hex(SHA-256(secret)) ASCII, message: "<ts>." + body))`.
     static func fyatu(secret: String, timestamp: String, body: [UInt8]) -> String {
         let key = hex(SHA256.hash(data: Array(secret.utf8)))
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(timestamp).".utf8) + body, using: SymmetricKey(data: Array(key.utf8)))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Array("\(timestamp).".utf8) + body,
+            using: SymmetricKey(data: Array(key.utf8))
+        )
         return "t=\(timestamp),v1=\(hex(mac))"
     }
 
     /// `v1,base64(HMAC-SHA256(key: base64-decode(secret without whsec_), message: "<id>.<ts>." + body))`.
     static func standard(secret: String, id: String, timestamp: String, body: [UInt8]) -> String {
         let key = Data(base64Encoded: String(secret.dropFirst("whsec_".count)))!
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(id).\(timestamp).".utf8) + body, using: SymmetricKey(data: key))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Array("\(id).\(timestamp).".utf8) + body,
+            using: SymmetricKey(data: key)
+        )
         return "v1," + Data(mac).base64EncodedString()
     }
 
     /// Checks one received delivery under all three schemes with `secret`; returns what failed, empty when all pass.
-    static func problems(in request: TestReceiver.Received, secret: String, event: String, eventID: String, data: [UInt8]) -> [String] {
+    static func problems(
+        in request: TestReceiver.Received,
+        secret: String,
+        event: String,
+        eventID: String,
+        data: [UInt8]
+    ) -> [String] {
         var problems: [String] = []
         let expectedPrefix = #"{"event":"\#(event)","version":"3.0","eventId":"\#(eventID)","sign":""#
         let body = String(decoding: request.body, as: UTF8.self)
@@ -41,7 +53,9 @@ enum SpecSignatures {
         }
         if request.header("webhook-timestamp") != timestamp { problems.append("webhook-timestamp differs") }
         if request.header("webhook-id") != eventID { problems.append("webhook-id is not the eventId") }
-        if request.header("webhook-signature") != standard(secret: secret, id: eventID, timestamp: timestamp, body: request.body) {
+        if request.header("webhook-signature")
+            != standard(secret: secret, id: eventID, timestamp: timestamp, body: request.body)
+        {
             problems.append("webhook-signature differs")
         }
         if request.header("X-Fyatu-Event") != event { problems.append("X-Fyatu-Event differs") }

@@ -36,7 +36,13 @@ struct TestHarness {
 
     var services: HookdServices {
         HookdServices(
-            store: store, sealer: sealer, clock: clock, resolver: resolver, logger: logs.logger(), operatorKey: operatorKey)
+            store: store,
+            sealer: sealer,
+            clock: clock,
+            resolver: resolver,
+            logger: logs.logger(),
+            operatorKey: operatorKey
+        )
     }
 
     /// A harness for deliveries to a receiver on 127.0.0.1: http and private targets allowed, no jitter, quick polling.
@@ -52,7 +58,9 @@ struct TestHarness {
     }
 
     /// Runs `body` against a live server on 127.0.0.1 with its dispatcher running.
-    func withLiveServer<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+    func withLiveServer<Value: Sendable>(
+        _ body: @Sendable (any TestClientProtocol) async throws -> Value
+    ) async throws -> Value {
         let app = try await buildApplication(configuration: configuration, services: services)
         return try await app.test(.live) { client in try await body(client) }
     }
@@ -147,12 +155,19 @@ extension TestClientProtocol {
 
     /// Publishes an event through `POST /internal/events`.
     func publish(
-        appID: String, event: String, data: String, eventID: String? = nil, operatorKey: String
+        appID: String,
+        event: String,
+        data: String,
+        eventID: String? = nil,
+        operatorKey: String
     ) async throws -> JSONResponse {
         let id = eventID.map { #","eventId":"\#($0)""# } ?? ""
         return try await json(
-            "/api/v3/internal/events", method: .post, token: operatorKey,
-            body: #"{"appId":"\#(appID)","event":"\#(event)","data":\#(data)\#(id)}"#)
+            "/api/v3/internal/events",
+            method: .post,
+            token: operatorKey,
+            body: #"{"appId":"\#(appID)","event":"\#(event)","data":\#(data)\#(id)}"#
+        )
     }
 
     /// Sets the app's webhook URL and returns the response.

@@ -62,7 +62,9 @@ final class TestReceiver: Sendable {
         router.post("hook") { request, context -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
             let reply = self.state.withLock { state -> Reply in
-                state.received.append(Received(headers: request.headers, body: Array(body.readableBytesView), at: Date()))
+                state.received.append(
+                    Received(headers: request.headers, body: Array(body.readableBytesView), at: Date())
+                )
                 return state.script.isEmpty ? state.fallback : state.script.removeFirst()
             }
             return try await Self.respond(reply)
@@ -79,7 +81,10 @@ final class TestReceiver: Sendable {
             var fields = HTTPFields()
             for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
             return Response(
-                status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+                status: .init(code: status),
+                headers: fields,
+                body: .init(byteBuffer: ByteBuffer(bytes: body))
+            )
         }
     }
 
