@@ -88,6 +88,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "hookd-example-receiver",
+            dependencies: ["HookdVerify", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Examples/Receiver/Sources",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HookdVerifyTests",
             dependencies: ["HookdVerify"],
@@ -113,6 +119,7 @@ let package = Package(
             dependencies: [
                 "HookdServer",
                 "hookd",
+                "hookd-example-receiver",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

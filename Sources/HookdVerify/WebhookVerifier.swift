@@ -8,8 +8,8 @@ import Foundation
 ///
 /// Every scheme whose material is present is checked: the v3 `sign` field (when the body has a
 /// top-level `sign`), `X-Fyatu-Signature` (when that header is present) and Standard Webhooks
-/// (when any of `webhook-id`, `webhook-timestamp`, `webhook-signature` is present; then all three
-/// must be). A delivery is accepted only if at least one scheme is present and every present scheme
+/// (when `webhook-signature` is present; then `webhook-id` and `webhook-timestamp` must be too —
+/// hookd sends those two on every delivery, also when the operator has switched the scheme off). A delivery is accepted only if at least one scheme is present and every present scheme
 /// matches: a mismatch is never hidden by another scheme passing. Header names are matched without
 /// regard to case, signatures are compared in constant time, and the header schemes' timestamps must
 /// be within the tolerance of the clock in both directions.
@@ -121,7 +121,9 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
         ]
         var standardValues: [String?] = []
         for name in standardNames { standardValues.append(try lookup.value(for: name)) }
-        let standardPresent = standardValues.contains { $0 != nil }
+        // The scheme is present when its signature is: `webhook-id` and `webhook-timestamp` alone are only
+        // identification, which hookd sends even with Standard Webhooks signing switched off.
+        let standardPresent = standardValues[2] != nil
         if standardPresent || required.contains(.standardWebhooks),
             let missing = standardValues.firstIndex(where: { $0 == nil })
         {

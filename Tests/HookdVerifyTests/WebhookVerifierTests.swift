@@ -335,13 +335,22 @@ import Testing
     @Test(arguments: [
         (["webhook-signature"], "webhook-id"),
         (["webhook-id", "webhook-signature"], "webhook-timestamp"),
-        (["webhook-id", "webhook-timestamp"], "webhook-signature"),
-        (["webhook-timestamp"], "webhook-id"),
+        (["webhook-timestamp", "webhook-signature"], "webhook-id"),
     ])
     func partialStandardHeaders(present: [String], missing: String) throws {
         let headers = standardHeaders().filter { present.contains($0.key) }
         #expect(throws: WebhookVerificationError.missingHeader(missing)) {
             try verifier().verify(body: body, headers: headers)
+        }
+    }
+
+    /// hookd sends `webhook-id` and `webhook-timestamp` even when the operator switched Standard Webhooks
+    /// signing off: without `webhook-signature` the scheme is absent, not broken.
+    @Test func identificationHeadersWithoutASignatureAreNotTheScheme() throws {
+        let headers = standardHeaders().filter { $0.key != "webhook-signature" }
+        #expect(try verifier().verify(body: body, headers: headers).schemes == [.v3])
+        #expect(throws: WebhookVerificationError.missingHeader("webhook-signature")) {
+            try verifier().verify(body: body, headers: headers, requiring: [.standardWebhooks])
         }
     }
 
