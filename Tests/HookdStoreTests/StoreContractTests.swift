@@ -20,7 +20,12 @@ struct StoreFactory: Sendable, CustomStringConvertible {
         )
     }
 
-    static var all: [StoreFactory] { [.sqlite] }
+    /// A migrated store in a fresh schema of the database named by `HOOKD_TEST_POSTGRES_URL`, dropped by `cleanup`.
+    static let postgres = StoreFactory(description: "PostgreSQL") {
+        try await PostgresTestDatabase.makeEmptyStore()
+    }
+
+    static var all: [StoreFactory] { PostgresTestDatabase.isConfigured ? [.sqlite, .postgres] : [.sqlite] }
 }
 
 func makeApp(_ id: String = Identifiers.appID(), status: AppStatus = .active) -> App {

@@ -1,0 +1,189 @@
+import PostgresNIO
+
+/// The PostgreSQL schema, as numbered migrations. Append new ones; never edit one that has shipped.
+///
+/// The identifiers match ``SQLiteMigrations`` and so does the meaning of every table, with PostgreSQL's types:
+/// `bigint` Unix times, `bytea` bytes, `boolean` flags, and `deliveries.seq`, a `bigserial` that orders deliveries
+/// created in the same millisecond.
+enum PostgresMigrations {
+    struct Migration: Sendable {
+        let id: String
+        /// Run one by one: the extended query protocol takes one statement at a time.
+        let statements: [String]
+    }
+
+    /// Every migration, in the order they apply.
+    static let all: [Migration] = [
+        Migration(
+            id: "0001_apps_webhooks_tokens",
+            statements: [
+                """
+                CREATE TABLE apps (
+                    id text PRIMARY KEY,
+                    business_id text NOT NULL,
+                    name text NOT NULL,
+                    type text NOT NULL,
+                    status text NOT NULL CONSTRAINT apps_status_known CHECK (status IN ('ACTIVE', 'SUSPENDED')),
+                    scopes text NOT NULL,
+                    secret_key_digest bytea NOT NULL,
+                    created_at bigint NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE webhook_endpoints (
+                    app_id text PRIMARY KEY REFERENCES apps (id),
+                    url text,
+                    sealed_secret bytea,
+                    secret_version bigint NOT NULL DEFAULT 0 CONSTRAINT webhook_endpoints_version_not_negative
+                        CHECK (secret_version >= 0),
+                    created_at bigint NOT NULL,
+                    updated_at bigint NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE secret_audit (
+                    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    app_id text NOT NULL REFERENCES apps (id),
+                    action text NOT NULL CONSTRAINT secret_audit_action_known
+                        CHECK (action IN ('created', 'regenerated')),
+                    secret_version bigint NOT NULL,
+                    fingerprint text NOT NULL,
+                    request_id text NOT NULL,
+                    client_address text,
+                    at bigint NOT NULL
+                )
+                """,
+                "CREATE INDEX secret_audit_by_app ON secret_audit (app_id, id)",
+                """
+                CREATE TABLE revoked_tokens (
+                    jti text PRIMARY KEY,
+                    expires_at bigint NOT NULL
+                )
+                """,
+                "CREATE INDEX revoked_tokens_by_expiry ON revoked_tokens (expires_at)",
+                """
+                CREATE TABLE rate_limits (
+                    key text PRIMARY KEY,
+                    theoretical_arrival_ms bigint NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE server_secrets (
+                    name text PRIMARY KEY,
+                    sealed bytea NOT NULL
+                )
+                """,
+            ]
+        ),
+        Migration(
+            id: "0002_events_deliveries",
+            statements: [
+                """
+                CREATE TABLE events (
+                    app_id text NOT NULL REFERENCES apps (id),
+                    event_id text NOT NULL,
+                    event text NOT NULL,
+                    data bytea NOT NULL,
+                    created_at bigint NOT NULL,
+                    PRIMARY KEY (app_id, event_id)
+                )
+                """,
+                """
+                CREATE TABLE deliveries (
+                    id text PRIMARY KEY,
+                    seq bigserial NOT NULL,
+                    app_id text NOT NULL,
+                    event_id text NOT NULL,
+                    event text NOT NULL,
+                    status text NOT NULL CONSTRAINT deliveries_status_known
+                        CHECK (status IN ('PENDING', 'SUCCEEDED', 'FAILED')),
+                    attempts integer NOT NULL DEFAULT 0 CONSTRAINT deliveries_attempts_not_negative
+                        CHECK (attempts >= 0),
+                    attempts_allowed integer NOT NULL,
+                    next_attempt_at bigint,
+                    locked_until bigint,
+                    lease_id text,
+                    last_attempt_at bigint,
+                    last_http_status integer,
+                    is_test boolean NOT NULL DEFAULT false,
+                    created_at bigint NOT NULL,
+                    CONSTRAINT deliveries_one_per_event UNIQUE (app_id, event_id),
+                    FOREIGN KEY (app_id, event_id) REFERENCES events (app_id, event_id)
+                )
+                """,
+                "CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'PENDING'",
+                "CREATE INDEX deliveries_by_app ON deliveries (app_id, created_at DESC, seq DESC)",
+                "CREATE INDEX deliveries_by_lease ON deliveries (lease_id) WHERE lease_id IS NOT NULL",
+                """
+                CREATE TABLE delivery_attempts (
+                    delivery_id text NOT NULL REFERENCES deliveries (id),
+                    number integer NOT NULL,
+                    started_at bigint NOT NULL,
+                    latency_ms bigint NOT NULL,
+                    http_status integer,
+                    error text,
+                    response_body bytea NOT NULL,
+                    secret_version bigint NOT NULL,
+                    PRIMARY KEY (delivery_id, number)
+                )
+                """,
+            ]
+        ),
+    ]
+
+    /// The advisory lock every hookd process takes while migrating ("hookd" in ASCII).
+    static let lockKey: Int64 = 0x68_6F_6F_6B_64
+
+    /// Applies the missing migrations on `connection` in one transaction holding ``lockKey``.
+    ///
+    /// Processes that start together queue on the lock; each then finds the migrations recorded by the one before
+    /// it and applies nothing. PostgreSQL's DDL is transactional, so a failure leaves the schema as it was.
+    /// - Returns: The identifiers applied by this call.
+    /// - Throws: ``StoreError/schemaNewerThanBinary(applied:)`` when `hookd_migrations` lists an unknown migration.
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        try await connection.query("BEGIN", logger: logger).consume()
+        do {
+            let applied = try await migrateInTransaction(connection, logger: logger)
+            try await connection.query("COMMIT", logger: logger).consume()
+            return applied
+        } catch {
+            try? await connection.query("ROLLBACK", logger: logger).consume()
+            throw error
+        }
+    }
+
+    private static func migrateInTransaction(_ connection: PostgresConnection, logger: Logger) async throws -> [String]
+    {
+        // Released by COMMIT or ROLLBACK, even if this process dies.
+        try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger).consume()
+        try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS hookd_migrations (
+                id text PRIMARY KEY,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            logger: logger
+        ).consume()
+        var recorded = Set<String>()
+        for try await id in try await connection.query("SELECT id FROM hookd_migrations", logger: logger)
+            .decode(String.self)
+        {
+            recorded.insert(id)
+        }
+        let unknown = recorded.subtracting(all.map(\.id))
+        guard unknown.isEmpty else { throw StoreError.schemaNewerThanBinary(applied: unknown.sorted()) }
+
+        var applied: [String] = []
+        for migration in all where !recorded.contains(migration.id) {
+            for statement in migration.statements {
+                // The schema's own text, never data.
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).consume()
+            }
+            try await connection.query("INSERT INTO hookd_migrations (id) VALUES (\(migration.id))", logger: logger)
+                .consume()
+            applied.append(migration.id)
+        }
+        return applied
+    }
+}

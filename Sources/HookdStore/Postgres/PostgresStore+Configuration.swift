@@ -1,0 +1,223 @@
+import PostgresNIO
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension PostgresStore {
+    /// Where the PostgreSQL server is and how to connect to it.
+    ///
+    /// Usually read from a URL with ``init(url:)``; the fields can be changed afterwards.
+    public struct Configuration: Sendable {
+        /// How the connection is encrypted, with the meanings of libpq's `sslmode`.
+        public enum TLSMode: String, Sendable, CaseIterable {
+            /// Never use TLS.
+            case disable
+            /// Use TLS when the server offers it, without checking its certificate (libpq's default).
+            case prefer
+            /// Require TLS, without checking the server's certificate.
+            case require
+            /// Require TLS and a certificate signed by a trusted authority, for any host name.
+            case verifyCA = "verify-ca"
+            /// Require TLS and a trusted certificate for the host name connected to.
+            case verifyFull = "verify-full"
+        }
+
+        /// The server's host name or address.
+        public var host: String
+        /// The server's TCP port. Default: 5432.
+        public var port: Int
+        /// The role to log in as.
+        public var username: String
+        /// The role's password, if the server asks for one.
+        public var password: String?
+        /// The database to open; `nil` means the database named like the role.
+        public var database: String?
+        /// Default: ``TLSMode/prefer``, as libpq.
+        public var tls: TLSMode
+        /// Run-time settings for every session, in the form of libpq's `options` (`-c search_path=hookd`).
+        public var startupOptions: String?
+        /// Shown in `pg_stat_activity`. Default: `hookd`.
+        public var applicationName: String
+        /// How long to wait for a connection to open. Default: 10 seconds.
+        public var connectTimeout: Duration
+        /// The most connections the store's pool opens at once. Default: 20.
+        public var maximumConnections: Int
+
+        /// A configuration with the defaults documented on each field.
+        ///
+        /// - Parameters:
+        ///   - host: The server's host name or address.
+        ///   - port: The server's TCP port.
+        ///   - username: The role to log in as.
+        ///   - password: The role's password, if any.
+        ///   - database: The database to open.
+        ///   - tls: How the connection is encrypted.
+        public init(
+            host: String,
+            port: Int = 5432,
+            username: String,
+            password: String?,
+            database: String?,
+            tls: TLSMode = .prefer
+        ) {
+            self.host = host
+            self.port = port
+            self.username = username
+            self.password = password
+            self.database = database
+            self.tls = tls
+            self.startupOptions = nil
+            self.applicationName = "hookd"
+            self.connectTimeout = .seconds(10)
+            self.maximumConnections = 20
+        }
+
+        /// Reads `postgres://user:password@host:port/database?sslmode=…` (or `postgresql://`).
+        ///
+        /// User, password and database may be percent-encoded. Query parameters, as in libpq: `sslmode`
+        /// (`disable`, `allow`, `prefer`, `require`, `verify-ca`, `verify-full`), `options`, `application_name`
+        /// and `connect_timeout` (seconds).
+        /// - Parameter url: The database URL.
+        /// - Throws: ``StoreError/PostgresConnectionError`` naming what is wrong (never the password) when the URL
+        ///   is malformed or holds a parameter hookd does not know.
+        public init(url: String) throws {
+            guard let components = URLComponents(string: url) else {
+                throw StoreError.invalidPostgresURL("it is not a URL")
+            }
+            guard let scheme = components.scheme?.lowercased(), scheme == "postgres" || scheme == "postgresql" else {
+                throw StoreError.invalidPostgresURL("the scheme must be postgres:// or postgresql://")
+            }
+            guard var host = components.host, !host.isEmpty else {
+                throw StoreError.invalidPostgresURL("it names no host")
+            }
+            if host.hasPrefix("["), host.hasSuffix("]") {
+                host = String(host.dropFirst().dropLast())
+            }
+            guard let username = components.user, !username.isEmpty else {
+                throw StoreError.invalidPostgresURL("it names no user")
+            }
+            let port = components.port ?? 5432
+            guard (1...65_535).contains(port) else {
+                throw StoreError.invalidPostgresURL("the port must be between 1 and 65535")
+            }
+            var path = Substring(components.path)
+            if path.hasPrefix("/") {
+                path = path.dropFirst()
+            }
+            guard !path.contains("/") else {
+                throw StoreError.invalidPostgresURL("the path must be just the database name")
+            }
+            self.init(
+                host: host,
+                port: port,
+                username: username,
+                password: components.password,
+                database: path.isEmpty ? nil : String(path)
+            )
+            for item in components.queryItems ?? [] {
+                try apply(parameter: item.name, value: item.value ?? "")
+            }
+        }
+
+        private mutating func apply(parameter name: String, value: String) throws {
+            switch name {
+            case "sslmode":
+                if value == "allow" {
+                    tls = .prefer
+                } else if let mode = TLSMode(rawValue: value) {
+                    tls = mode
+                } else {
+                    throw StoreError.invalidPostgresURL(
+                        "sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full"
+                    )
+                }
+            case "options":
+                startupOptions = value
+            case "application_name":
+                applicationName = value
+            case "connect_timeout":
+                guard let seconds = Int(value), seconds > 0 else {
+                    throw StoreError.invalidPostgresURL("connect_timeout must be a positive number of seconds")
+                }
+                connectTimeout = .seconds(seconds)
+            default:
+                throw StoreError.invalidPostgresURL("the parameter \(name) is not supported")
+            }
+        }
+
+        /// The server as `host:port`, for messages.
+        var endpoint: String {
+            host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        }
+
+        var startupParameters: [(String, String)] {
+            var parameters = [("application_name", applicationName)]
+            if let startupOptions {
+                parameters.append(("options", startupOptions))
+            }
+            return parameters
+        }
+
+        func tlsConfiguration() -> TLSConfiguration? {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            switch tls {
+            case .disable:
+                return nil
+            case .prefer, .require:
+                configuration.certificateVerification = .none
+            case .verifyCA:
+                configuration.certificateVerification = .noHostnameVerification
+            case .verifyFull:
+                configuration.certificateVerification = .fullVerification
+            }
+            return configuration
+        }
+
+        /// The pool's configuration.
+        func clientConfiguration() -> PostgresClient.Configuration {
+            let clientTLS: PostgresClient.Configuration.TLS =
+                switch (tls, tlsConfiguration()) {
+                case (_, nil): .disable
+                case (.prefer, let configuration?): .prefer(configuration)
+                case (_, let configuration?): .require(configuration)
+                }
+            var configuration = PostgresClient.Configuration(
+                host: host,
+                port: port,
+                username: username,
+                password: password,
+                database: database,
+                tls: clientTLS
+            )
+            configuration.options.connectTimeout = connectTimeout
+            configuration.options.maximumConnections = maximumConnections
+            configuration.options.additionalStartupParameters = startupParameters
+            return configuration
+        }
+
+        /// The configuration of one connection outside the pool (migrations), with its TLS context made once.
+        func connectionConfiguration() throws -> PostgresConnection.Configuration {
+            let connectionTLS: PostgresConnection.Configuration.TLS =
+                switch (tls, tlsConfiguration()) {
+                case (_, nil): .disable
+                case (.prefer, let configuration?): .prefer(try NIOSSLContext(configuration: configuration))
+                case (_, let configuration?): .require(try NIOSSLContext(configuration: configuration))
+                }
+            var configuration = PostgresConnection.Configuration(
+                host: host,
+                port: port,
+                username: username,
+                password: password,
+                database: database,
+                tls: connectionTLS
+            )
+            let (seconds, attoseconds) = connectTimeout.components
+            configuration.options.connectTimeout = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            configuration.options.additionalStartupParameters = startupParameters
+            return configuration
+        }
+    }
+}

@@ -1,0 +1,248 @@
+import HookdCore
+import PostgresNIO
+
+extension PostgresStore {
+    public func publish(
+        _ event: NewEvent,
+        attemptsAllowed: Int,
+        now: Int64,
+        lease: (id: String, until: Int64)?
+    ) async throws -> (deliveryID: String, created: Bool) {
+        let deliveryID = Identifiers.deliveryID()
+        // One statement writes the event and its delivery, or nothing when the event exists already.
+        let created = try await rows(
+            """
+            WITH event AS (
+                INSERT INTO events (app_id, event_id, event, data, created_at)
+                VALUES (\(event.appID), \(event.eventID), \(event.event), \(ByteBuffer(bytes: event.data)), \(now))
+                ON CONFLICT (app_id, event_id) DO NOTHING
+                RETURNING app_id, event_id, event
+            )
+            INSERT INTO deliveries
+                (id, app_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
+                 locked_until, lease_id, is_test, created_at)
+            SELECT \(deliveryID), app_id, event_id, event, \(DeliveryStatus.pending.rawValue), 0, \(attemptsAllowed),
+                   \(now), \(lease?.until)::bigint, \(lease?.id)::text, \(event.isTest), \(now)
+            FROM event
+            RETURNING id
+            """
+        )
+        if !created.isEmpty { return (deliveryID, true) }
+        // The event was there already (perhaps committed by a concurrent call this statement waited for).
+        let existing = try await rows(
+            "SELECT id FROM deliveries WHERE app_id = \(event.appID) AND event_id = \(event.eventID)"
+        ).first.map { row in try row.decode(String.self) }
+        return (existing ?? "", false)
+    }
+
+    public func claimDueDeliveries(limit: Int, now: Int64, leaseUntil: Int64) async throws -> [ClaimedDelivery] {
+        let leaseID = Identifiers.leaseID()
+        // Rows another claimer has locked are skipped, not waited for; a row claimed and committed since this
+        // statement's snapshot is re-checked under its lock and dropped because its lease is now current.
+        return try await rows(
+            """
+            WITH due AS (
+                SELECT d.id FROM deliveries d
+                JOIN webhook_endpoints w ON w.app_id = d.app_id
+                WHERE d.status = \(DeliveryStatus.pending.rawValue) AND d.next_attempt_at <= \(now)
+                  AND (d.locked_until IS NULL OR d.locked_until <= \(now))
+                  AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                ORDER BY d.next_attempt_at
+                LIMIT \(limit)
+                FOR UPDATE OF d SKIP LOCKED
+            ), claimed AS (
+                UPDATE deliveries AS d SET locked_until = \(leaseUntil), lease_id = \(leaseID)
+                FROM due, events e, webhook_endpoints w
+                WHERE d.id = due.id AND e.app_id = d.app_id AND e.event_id = d.event_id AND w.app_id = d.app_id
+                RETURNING d.id, d.app_id, d.event_id, d.event, d.attempts, d.attempts_allowed, d.next_attempt_at,
+                          d.lease_id, e.data, w.url, w.sealed_secret, w.secret_version
+            )
+            SELECT id, app_id, event_id, event, attempts, attempts_allowed, lease_id, data, url, sealed_secret,
+                   secret_version
+            FROM claimed ORDER BY next_attempt_at, id
+            """
+        ).map(Self.claim(from:))
+    }
+
+    public func claimedDelivery(id: String, leaseID: String) async throws -> ClaimedDelivery? {
+        try await rows(
+            """
+            SELECT d.id, d.app_id, d.event_id, d.event, d.attempts, d.attempts_allowed, d.lease_id, e.data, w.url,
+                   w.sealed_secret, w.secret_version
+            FROM deliveries d
+            JOIN events e ON e.app_id = d.app_id AND e.event_id = d.event_id
+            JOIN webhook_endpoints w ON w.app_id = d.app_id
+            WHERE d.id = \(id) AND d.lease_id = \(leaseID) AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+            """
+        ).first.map(Self.claim(from:))
+    }
+
+    private static func claim(from row: PostgresRow) throws -> ClaimedDelivery {
+        let row = row.makeRandomAccess()
+        return ClaimedDelivery(
+            id: try row.decode("id"),
+            appID: try row.decode("app_id"),
+            eventID: try row.decode("event_id"),
+            event: try row.decode("event"),
+            data: try row.bytes("data"),
+            attempts: try row.decode("attempts"),
+            attemptsAllowed: try row.decode("attempts_allowed"),
+            url: try row.decode("url"),
+            sealedSecret: try row.bytes("sealed_secret"),
+            secretVersion: try row.decode("secret_version"),
+            leaseID: try row.decode("lease_id")
+        )
+    }
+
+    @discardableResult
+    public func completeAttempt(_ completion: AttemptCompletion) async throws -> Bool {
+        let attempt = completion.attempt
+        // One statement, so one transaction: the attempt is recorded only when the state change holds the lease.
+        let updated = try await rows(
+            """
+            WITH updated AS (
+                UPDATE deliveries
+                SET status = \(completion.status.rawValue), attempts = \(attempt.number),
+                    next_attempt_at = \(completion.nextAttemptAt)::bigint, locked_until = NULL, lease_id = NULL,
+                    last_attempt_at = \(attempt.startedAt), last_http_status = \(attempt.httpStatus)::integer
+                WHERE id = \(completion.deliveryID) AND lease_id = \(completion.leaseID)
+                RETURNING id
+            ), attempt AS (
+                INSERT INTO delivery_attempts
+                    (delivery_id, number, started_at, latency_ms, http_status, error, response_body, secret_version)
+                SELECT id, \(attempt.number), \(attempt.startedAt), \(attempt.latencyMillis),
+                       \(attempt.httpStatus)::integer, \(attempt.error)::text,
+                       \(ByteBuffer(bytes: attempt.responseBody)), \(completion.secretVersion)
+                FROM updated
+                ON CONFLICT (delivery_id, number) DO NOTHING
+            )
+            SELECT id FROM updated
+            """
+        )
+        return !updated.isEmpty
+    }
+
+    public func nextDueTime() async throws -> Int64? {
+        try await rows(
+            """
+            SELECT min(GREATEST(d.next_attempt_at, COALESCE(d.locked_until, 0))) FROM deliveries d
+            JOIN webhook_endpoints w ON w.app_id = d.app_id AND w.url IS NOT NULL
+            WHERE d.status = \(DeliveryStatus.pending.rawValue)
+            """
+        ).first.flatMap { row in try row.decode(Int64?.self) }
+    }
+
+    public func releaseAllLeases() async throws {
+        try await execute("UPDATE deliveries SET locked_until = NULL, lease_id = NULL WHERE lease_id IS NOT NULL")
+    }
+
+    public func deliveries(
+        appID: String,
+        status: DeliveryStatus?,
+        event: String?,
+        limit: Int,
+        offset: Int
+    ) async throws -> (items: [DeliverySummary], total: Int) {
+        let status = status?.rawValue
+        // The count and the page come from one snapshot, so they agree.
+        return try await withReadSnapshot { connection in
+            let counted = try await connection.query(
+                """
+                SELECT count(*) FROM deliveries d
+                WHERE app_id = \(appID) AND (\(status)::text IS NULL OR status = \(status)::text)
+                  AND (\(event)::text IS NULL OR event = \(event)::text)
+                """,
+                logger: logger
+            ).collect()
+            let total = try counted.first.map { row in try row.decode(Int.self) } ?? 0
+            let page = try await connection.query(
+                """
+                SELECT \(unescaped: Self.summaryColumns) FROM deliveries d
+                WHERE app_id = \(appID) AND (\(status)::text IS NULL OR status = \(status)::text)
+                  AND (\(event)::text IS NULL OR event = \(event)::text)
+                ORDER BY d.created_at DESC, d.seq DESC
+                LIMIT \(limit) OFFSET \(offset)
+                """,
+                logger: logger
+            ).collect()
+            return (try page.map(Self.summary(from:)), total)
+        }
+    }
+
+    public func delivery(appID: String, id: String) async throws -> DeliveryDetail? {
+        try await withReadSnapshot { connection in
+            let found = try await connection.query(
+                """
+                SELECT \(unescaped: Self.summaryColumns), e.data FROM deliveries d
+                JOIN events e ON e.app_id = d.app_id AND e.event_id = d.event_id
+                WHERE d.id = \(id) AND d.app_id = \(appID)
+                """,
+                logger: logger
+            ).collect()
+            guard let row = found.first else { return nil }
+            let summary = try Self.summary(from: row)
+            let data = try row.makeRandomAccess().bytes("data")
+            let attempts = try await connection.query(
+                """
+                SELECT a.number, a.started_at, a.latency_ms, a.http_status, a.error, a.response_body
+                FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+                WHERE a.delivery_id = \(id) AND d.app_id = \(appID)
+                ORDER BY a.number
+                """,
+                logger: logger
+            ).collect().map { row in
+                let row = row.makeRandomAccess()
+                return DeliveryAttempt(
+                    number: try row.decode("number"),
+                    startedAt: try row.decode("started_at"),
+                    latencyMillis: try row.decode("latency_ms"),
+                    httpStatus: try row.decode("http_status"),
+                    error: try row.decode("error"),
+                    responseBody: try row.bytes("response_body")
+                )
+            }
+            return DeliveryDetail(summary: summary, data: data, attempts: attempts)
+        }
+    }
+
+    public func requeueDelivery(appID: String, id: String, now: Int64) async throws -> DeliverySummary? {
+        try await rows(
+            """
+            UPDATE deliveries AS d
+            SET status = \(DeliveryStatus.pending.rawValue), next_attempt_at = \(now),
+                attempts_allowed = GREATEST(attempts_allowed, attempts + 1)
+            WHERE id = \(id) AND app_id = \(appID)
+            RETURNING \(unescaped: Self.summaryColumns)
+            """
+        ).first.map(Self.summary(from:))
+    }
+
+    /// The columns ``summary(from:)`` reads, qualified for queries that name the deliveries table `d`.
+    ///
+    /// A constant list of column names, never data: values are always bound.
+    private static let summaryColumns = """
+        d.id, d.app_id, d.event_id, d.event, d.status, d.attempts, d.attempts_allowed, d.last_attempt_at, \
+        d.next_attempt_at, d.last_http_status, d.is_test, d.created_at
+        """
+
+    private static func summary(from row: PostgresRow) throws -> DeliverySummary {
+        let row = row.makeRandomAccess()
+        guard let status = DeliveryStatus(rawValue: try row.decode("status")) else {
+            throw StoreError.corruptRow(table: "deliveries")
+        }
+        return DeliverySummary(
+            id: try row.decode("id"),
+            appID: try row.decode("app_id"),
+            eventID: try row.decode("event_id"),
+            event: try row.decode("event"),
+            status: status,
+            attempts: try row.decode("attempts"),
+            attemptsAllowed: try row.decode("attempts_allowed"),
+            lastAttemptAt: try row.decode("last_attempt_at"),
+            nextAttemptAt: status == .pending ? try row.decode("next_attempt_at") : nil,
+            lastHTTPStatus: try row.decode("last_http_status"),
+            isTest: try row.decode("is_test"),
+            createdAt: try row.decode("created_at")
+        )
+    }
+}

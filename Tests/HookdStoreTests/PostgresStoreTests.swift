@@ -1,0 +1,701 @@
+import Foundation
+import HookdCore
+import HookdStore
+import PostgresNIO
+import Testing
+
+/// The test database named by `HOOKD_TEST_POSTGRES_URL`, handing out one fresh schema per store.
+///
+/// The role in the URL only needs to own the database (it creates and drops schemas in it), which is what `.ci/run`
+/// sets up. Every connection of a test store gets `search_path` set to its schema through the startup `options`.
+enum PostgresTestDatabase {
+    static var url: String? { ProcessInfo.processInfo.environment["HOOKD_TEST_POSTGRES_URL"] }
+
+    static var isConfigured: Bool { url != nil }
+
+    static var logger: Logger {
+        var logger = Logger(label: "hookd.store.test.postgres")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// One schema of the test database, created empty and dropped with everything in it.
+    struct Schema: Sendable {
+        /// `hookd_test_` and 24 hexadecimal digits: made here, never taken from input.
+        let name: String
+        let base: PostgresStore.Configuration
+
+        static func create() async throws -> Schema {
+            let url = try #require(PostgresTestDatabase.url, "HOOKD_TEST_POSTGRES_URL is not set")
+            let hex = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(24)
+            let schema = Schema(name: "hookd_test_\(hex)", base: try PostgresStore.Configuration(url: url))
+            try await PostgresTestDatabase.withConnection { connection in
+                // Identifiers cannot be bound; the name is ours (see `name`).
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema.name)"), logger: logger)
+                    .consumeAll()
+            }
+            return schema
+        }
+
+        /// A store configuration whose sessions all use this schema; a lock wait fails after 10 s instead of hanging.
+        var configuration: PostgresStore.Configuration {
+            var configuration = base
+            configuration.startupOptions = "-c search_path=\(name) -c lock_timeout=10s"
+            configuration.maximumConnections = 4
+            return configuration
+        }
+
+        /// Runs `body` with one connection outside any store, in this schema, for setting up what a test needs.
+        func withConnection<Result: Sendable>(
+            _ body: (PostgresConnection) async throws -> Result
+        ) async throws -> Result {
+            try await PostgresTestDatabase.withConnection(searchPath: name, body)
+        }
+
+        func drop() async throws {
+            try await PostgresTestDatabase.withConnection { connection in
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(name) CASCADE"), logger: logger)
+                    .consumeAll()
+            }
+        }
+
+        /// ``drop()`` for a synchronous cleanup: waits on NIO's event loop, not on the concurrency pool.
+        func dropWaiting() {
+            let loop = MultiThreadedEventLoopGroup.singleton.any()
+            let logger = logger
+            let sql = "DROP SCHEMA \(name) CASCADE"
+            guard let configuration = try? PostgresTestDatabase.connectionConfiguration(searchPath: nil) else { return }
+            let dropped = PostgresConnection.connect(
+                on: loop,
+                configuration: configuration,
+                id: 1,
+                logger: logger
+            ).flatMap { connection in
+                connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).map { _ in () }
+                    .flatMapError { error in connection.close().flatMapThrowing { throw error } }
+                    .flatMap { connection.close() }
+            }
+            try? dropped.wait()
+        }
+    }
+
+    /// Runs `body` with a connection to the test database outside any store; with `searchPath`, in that schema.
+    static func withConnection<Result: Sendable>(
+        searchPath: String? = nil,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await PostgresConnection.connect(
+            configuration: connectionConfiguration(searchPath: searchPath),
+            id: 1,
+            logger: logger
+        )
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    static func connectionConfiguration(searchPath: String?) throws -> PostgresConnection.Configuration {
+        let base = try PostgresStore.Configuration(url: try #require(url, "HOOKD_TEST_POSTGRES_URL is not set"))
+        var configuration = PostgresConnection.Configuration(
+            host: base.host,
+            port: base.port,
+            username: base.username,
+            password: base.password,
+            database: base.database,
+            tls: .disable
+        )
+        if let searchPath {
+            configuration.options.additionalStartupParameters = [("options", "-c search_path=\(searchPath)")]
+        }
+        return configuration
+    }
+
+    /// An empty, migrated store in a schema of its own, its pool running until `cleanup` drops the schema.
+    static func makeEmptyStore() async throws -> (store: any Store, cleanup: @Sendable () -> Void) {
+        let schema = try await Schema.create()
+        do {
+            let store = try PostgresStore(configuration: schema.configuration, logger: logger)
+            let running = Task { try await store.run() }
+            do {
+                try await store.migrate()
+            } catch {
+                running.cancel()
+                throw error
+            }
+            return (
+                store,
+                {
+                    running.cancel()
+                    schema.dropWaiting()
+                }
+            )
+        } catch {
+            try? await schema.drop()
+            throw error
+        }
+    }
+
+    /// Runs `body` with `count` stores (separate pools, like separate hookd processes) sharing one fresh schema.
+    static func withStores<Result: Sendable>(
+        count: Int = 1,
+        migrate: Bool = true,
+        _ body: @Sendable ([PostgresStore], Schema) async throws -> Result
+    ) async throws -> Result {
+        let schema = try await Schema.create()
+        do {
+            let stores = try (0..<count).map { _ in
+                try PostgresStore(configuration: schema.configuration, logger: logger)
+            }
+            let result = try await withThrowingTaskGroup(of: Void.self) { group in
+                for store in stores {
+                    group.addTask { try await store.run() }
+                }
+                defer { group.cancelAll() }
+                if migrate {
+                    try await stores[0].migrate()
+                }
+                return try await body(stores, schema)
+            }
+            try await schema.drop()
+            return result
+        } catch {
+            try? await schema.drop()
+            throw error
+        }
+    }
+
+    /// A local port nothing listens on: bound once to find a free one, then closed.
+    static func closedPort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(channel.localAddress?.port)
+        try await channel.close()
+        return port
+    }
+}
+
+extension PostgresRowSequence {
+    func consumeAll() async throws {
+        for try await _ in self {}
+    }
+}
+
+func publish(
+    _ store: any Store,
+    appID: String,
+    event: String = "card.created",
+    now: Int64,
+    lease: (id: String, until: Int64)? = nil
+) async throws -> String {
+    let event = NewEvent(
+        appID: appID,
+        eventID: Identifiers.eventID(),
+        event: event,
+        data: Array(#"{"n":\#(now)}"#.utf8),
+        isTest: lease != nil
+    )
+    return try await store.publish(event, attemptsAllowed: 3, now: now, lease: lease).deliveryID
+}
+
+func makeConfiguredApp(_ store: any Store) async throws -> App {
+    let app = makeApp()
+    try await store.insertApp(app)
+    _ = try await store.setWebhookURL(appID: app.id, url: "https://a.example/", initialSecret: change([1]), now: 1)
+    return app
+}
+
+@Suite(.enabled(if: PostgresTestDatabase.isConfigured, "HOOKD_TEST_POSTGRES_URL is not set"))
+struct PostgresStoreTests {
+    @Test func migratingAgainAppliesNothing() async throws {
+        try await PostgresTestDatabase.withStores(migrate: false) { stores, _ in
+            #expect(try await stores[0].migrate() == ["0001_apps_webhooks_tokens", "0002_events_deliveries"])
+            #expect(try await stores[0].migrate() == [])
+            try await stores[0].insertApp(makeApp())
+            #expect(try await stores[0].apps().count == 1)
+        }
+    }
+
+    @Test func storesMigratingAtOnceApplyEachMigrationOnce() async throws {
+        try await PostgresTestDatabase.withStores(count: 4, migrate: false) { stores, schema in
+            let applied = try await withThrowingTaskGroup(of: [String].self) { group in
+                for store in stores {
+                    group.addTask { try await store.migrate() }
+                }
+                return try await group.reduce(into: [String]()) { $0 += $1 }
+            }
+            #expect(applied.sorted() == ["0001_apps_webhooks_tokens", "0002_events_deliveries"])
+            let recorded = try await schema.withConnection { connection in
+                try await connection.query(
+                    "SELECT id FROM hookd_migrations ORDER BY id",
+                    logger: PostgresTestDatabase.logger
+                )
+                .decode(String.self).reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(recorded == ["0001_apps_webhooks_tokens", "0002_events_deliveries"])
+        }
+    }
+
+    @Test func aDatabaseFromANewerHookdIsRefusedAndLeftAsItIs() async throws {
+        try await PostgresTestDatabase.withStores(migrate: false) { stores, schema in
+            let logger = PostgresTestDatabase.logger
+            try await schema.withConnection { connection in
+                try await connection.query("CREATE TABLE hookd_migrations (id text PRIMARY KEY)", logger: logger)
+                    .consumeAll()
+                try await connection.query(
+                    "INSERT INTO hookd_migrations (id) VALUES ('9999_from_the_future')",
+                    logger: logger
+                ).consumeAll()
+            }
+            await #expect {
+                try await stores[0].migrate()
+            } throws: { error in
+                error is StoreError && "\(error)".contains("newer") && "\(error)".contains("9999_from_the_future")
+            }
+            let tables = try await schema.withConnection { connection in
+                try await connection.query(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+                    logger: logger
+                ).decode(Int.self).reduce(0, +)
+            }
+            #expect(tables == 1, "only hookd_migrations: nothing of this binary's schema was applied")
+        }
+    }
+
+    @Test func aRefusedLoginNamesTheServerAndTheReason() async throws {
+        var configuration = try PostgresStore.Configuration(url: try #require(PostgresTestDatabase.url))
+        configuration.database = "hookd_no_such_database"
+        let store = try PostgresStore(configuration: configuration, logger: PostgresTestDatabase.logger)
+        await #expect {
+            try await store.migrate()
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("\(configuration.host):\(configuration.port)") && text.contains("refused")
+                && text.contains("does not exist")
+        }
+    }
+
+    @Test func requiringTLSFromAServerWithoutItIsRefused() async throws {
+        var configuration = try PostgresStore.Configuration(url: try #require(PostgresTestDatabase.url))
+        configuration.tls = .require
+        let store = try PostgresStore(configuration: configuration, logger: PostgresTestDatabase.logger)
+        let supportsTLS = try await PostgresTestDatabase.withConnection { connection in
+            try await connection.query("SHOW ssl", logger: PostgresTestDatabase.logger)
+                .decode(String.self).reduce(into: "") { $0 += $1 } == "on"
+        }
+        try #require(!supportsTLS, "the test server offers TLS")
+        await #expect {
+            try await store.migrate()
+        } throws: { error in
+            "\(error)".contains("does not offer TLS")
+        }
+    }
+
+    @Test func claimersSkipDeliveriesAnotherClaimerHasLocked() async throws {
+        try await PostgresTestDatabase.withStores { stores, schema in
+            let store = stores[0]
+            let app = try await makeConfiguredApp(store)
+            let first = try await publish(store, appID: app.id, now: 1_000)
+            let second = try await publish(store, appID: app.id, now: 1_001)
+            let third = try await publish(store, appID: app.id, now: 1_002)
+
+            let logger = PostgresTestDatabase.logger
+            let claimed = try await schema.withConnection { other in
+                // Another process is in the middle of claiming the oldest delivery.
+                try await other.query("BEGIN", logger: logger).consumeAll()
+                try await other.query("SELECT id FROM deliveries WHERE id = \(first) FOR UPDATE", logger: logger)
+                    .consumeAll()
+                // Waiting for that lock would fail on the store's lock_timeout; skipping it returns the others now.
+                let claimed = try await store.claimDueDeliveries(limit: 10, now: 2_000, leaseUntil: 9_000)
+                try await other.query("ROLLBACK", logger: logger).consumeAll()
+                return claimed
+            }
+            #expect(claimed.map(\.id) == [second, third])
+
+            let rest = try await store.claimDueDeliveries(limit: 10, now: 2_000, leaseUntil: 9_000)
+            #expect(rest.map(\.id) == [first])
+        }
+    }
+
+    @Test func concurrentClaimersFromTwoProcessesNeverShareADelivery() async throws {
+        try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
+            let app = try await makeConfiguredApp(stores[0])
+            var published: [String] = []
+            for index in 0..<60 {
+                published.append(try await publish(stores[index % 2], appID: app.id, now: 1_000 + Int64(index)))
+            }
+            let claims = try await withThrowingTaskGroup(of: [ClaimedDelivery].self) { group in
+                for claimer in 0..<8 {
+                    let store = stores[claimer % 2]
+                    group.addTask {
+                        var mine: [ClaimedDelivery] = []
+                        while true {
+                            let batch = try await store.claimDueDeliveries(limit: 3, now: 5_000, leaseUntil: 60_000)
+                            if batch.isEmpty { return mine }
+                            mine += batch
+                        }
+                    }
+                }
+                return try await group.reduce(into: [ClaimedDelivery]()) { $0 += $1 }
+            }
+            #expect(claims.count == published.count, "every delivery claimed exactly once")
+            #expect(Set(claims.map(\.id)) == Set(published))
+            for claim in claims {
+                let completion = AttemptCompletion(
+                    deliveryID: claim.id,
+                    leaseID: claim.leaseID,
+                    attempt: DeliveryAttempt(
+                        number: 1,
+                        startedAt: 5_000,
+                        latencyMillis: 3,
+                        httpStatus: 200,
+                        error: nil,
+                        responseBody: []
+                    ),
+                    status: .succeeded,
+                    nextAttemptAt: nil,
+                    secretVersion: claim.secretVersion
+                )
+                #expect(try await stores[1].completeAttempt(completion), "each claim holds its delivery's lease")
+            }
+        }
+    }
+
+    @Test func anExpiredLeaseIsClaimedAgainAndTheOldLeaseCanNoLongerComplete() async throws {
+        try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
+            let app = try await makeConfiguredApp(stores[0])
+            let id = try await publish(stores[0], appID: app.id, now: 1_000)
+            let dead = try #require(
+                try await stores[0].claimDueDeliveries(limit: 10, now: 1_000, leaseUntil: 2_000).first
+            )
+            #expect(try await stores[1].claimDueDeliveries(limit: 10, now: 1_999, leaseUntil: 3_000).isEmpty)
+            #expect(try await stores[1].nextDueTime() == 2_000, "due again when the lease runs out")
+
+            let revived = try #require(
+                try await stores[1].claimDueDeliveries(limit: 10, now: 2_000, leaseUntil: 3_000).first
+            )
+            #expect(revived.id == id)
+            #expect(revived.leaseID != dead.leaseID)
+
+            func completion(_ lease: String) -> AttemptCompletion {
+                AttemptCompletion(
+                    deliveryID: id,
+                    leaseID: lease,
+                    attempt: DeliveryAttempt(
+                        number: 1,
+                        startedAt: 2_000,
+                        latencyMillis: 1,
+                        httpStatus: 500,
+                        error: nil,
+                        responseBody: Array("no".utf8)
+                    ),
+                    status: .pending,
+                    nextAttemptAt: 7_000,
+                    secretVersion: 1
+                )
+            }
+            #expect(try await stores[0].completeAttempt(completion(dead.leaseID)) == false)
+            #expect(try await stores[0].delivery(appID: app.id, id: id)?.attempts.isEmpty == true)
+            #expect(try await stores[1].completeAttempt(completion(revived.leaseID)))
+            let detail = try #require(try await stores[0].delivery(appID: app.id, id: id))
+            #expect(detail.attempts.map(\.httpStatus) == [500])
+            #expect(detail.summary.nextAttemptAt == 7_000)
+        }
+    }
+
+    @Test func publishingTheSameEventFromManyProcessesCreatesOneDelivery() async throws {
+        try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
+            let app = try await makeConfiguredApp(stores[0])
+            let event = NewEvent(appID: app.id, eventID: Identifiers.eventID(), event: "card.created", data: [1])
+            let results = try await withThrowingTaskGroup(of: (deliveryID: String, created: Bool).self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        try await stores[index % 2].publish(event, attemptsAllowed: 3, now: 1_000, lease: nil)
+                    }
+                }
+                return try await group.reduce(into: [(deliveryID: String, created: Bool)]()) { $0.append($1) }
+            }
+            #expect(results.filter(\.created).count == 1)
+            #expect(Set(results.map(\.deliveryID)).count == 1)
+            #expect(
+                try await stores[0].deliveries(appID: app.id, status: nil, event: nil, limit: 10, offset: 0).total == 1
+            )
+        }
+    }
+
+    @Test func theRateLimiterGrantsExactlyTheLimitToConcurrentCallers() async throws {
+        try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
+            let granted = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<30 {
+                    group.addTask {
+                        try await stores[index % 2].acquireRateLimit(
+                            key: "k",
+                            limit: 10,
+                            periodMillis: 60_000,
+                            nowMillis: 1_000_000
+                        ) == nil
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(granted == 10)
+        }
+    }
+
+    @Test func concurrentSecretReplacementsEachGetTheirOwnVersion() async throws {
+        try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
+            let app = try await makeConfiguredApp(stores[0])
+            let versions = try await withThrowingTaskGroup(of: Int64?.self) { group in
+                for index in 0..<10 {
+                    group.addTask {
+                        try await stores[index % 2].replaceWebhookSecret(
+                            appID: app.id,
+                            change: change([UInt8(index + 10)]),
+                            now: 5
+                        )?.secretVersion
+                    }
+                }
+                return try await group.reduce(into: [Int64?]()) { $0.append($1) }
+            }
+            #expect(Set(versions.compactMap { $0 }) == Set(2...11))
+            let audit = try await stores[0].secretAuditRecords(appID: app.id)
+            #expect(audit.map(\.secretVersion) == Array(1...11))
+            let final = try await stores[1].webhookEndpoint(appID: app.id)
+            #expect(final?.secretVersion == 11)
+            let lastFingerprint = audit.last?.fingerprint
+            #expect(final.map { "fp_\($0.sealedSecret?.first ?? 0)" } == lastFingerprint)
+        }
+    }
+}
+
+/// How the delivery queue behaves, on every backend: the Postgres store must match the SQLite reference.
+@Suite struct DeliveryQueueTests {
+    @Test(arguments: StoreFactory.all)
+    func theLogListsNewestFirstFiltersAndKeepsTenantsApart(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let app = try await makeConfiguredApp(store)
+        let other = try await makeConfiguredApp(store)
+        let first = try await publish(store, appID: app.id, event: "card.created", now: 1_000)
+        var sameMillisecond: [String] = []
+        for _ in 0..<4 {
+            sameMillisecond.append(try await publish(store, appID: app.id, event: "card.updated", now: 1_000))
+        }
+        let last = try await publish(store, appID: app.id, event: "card.created", now: 2_000)
+        let foreign = try await publish(store, appID: other.id, now: 1_500)
+
+        let all = try await store.deliveries(appID: app.id, status: nil, event: nil, limit: 10, offset: 0)
+        #expect(all.items.map(\.id) == [last] + sameMillisecond.reversed() + [first], "ties: last written first")
+        #expect(all.total == 6)
+        let page = try await store.deliveries(appID: app.id, status: nil, event: nil, limit: 1, offset: 1)
+        #expect(page.items.map(\.id) == [sameMillisecond[3]])
+        #expect(page.total == 6)
+        let beyond = try await store.deliveries(appID: app.id, status: nil, event: nil, limit: 5, offset: 9)
+        #expect(beyond.items.isEmpty && beyond.total == 6)
+        let created = try await store.deliveries(
+            appID: app.id,
+            status: .pending,
+            event: "card.created",
+            limit: 10,
+            offset: 0
+        )
+        #expect(created.items.map(\.id) == [last, first])
+        #expect(
+            try await store.deliveries(appID: app.id, status: .succeeded, event: nil, limit: 10, offset: 0).total == 0
+        )
+
+        let summary = try #require(all.items.first)
+        #expect(summary.status == .pending)
+        #expect(summary.nextAttemptAt == 2_000)
+        #expect(summary.attempts == 0 && summary.attemptsAllowed == 3 && summary.isTest == false)
+        #expect(summary.createdAt == 2_000 && summary.event == "card.created")
+
+        #expect(try await store.delivery(appID: other.id, id: first) == nil)
+        #expect(try await store.requeueDelivery(appID: other.id, id: first, now: 5) == nil)
+        #expect(
+            try await store.deliveries(appID: other.id, status: nil, event: nil, limit: 10, offset: 0).items.map(\.id)
+                == [foreign]
+        )
+        let detail = try #require(try await store.delivery(appID: app.id, id: first))
+        #expect(detail.data == Array(#"{"n":1000}"#.utf8))
+        #expect(detail.attempts.isEmpty)
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func aDeliveryGoesThroughClaimRetryAndSuccess(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let app = try await makeConfiguredApp(store)
+        let event = NewEvent(
+            appID: app.id,
+            eventID: Identifiers.eventID(),
+            event: "card.created",
+            data: Array("{}".utf8)
+        )
+        let published = try await store.publish(event, attemptsAllowed: 2, now: 1_000, lease: nil)
+        #expect(published.created)
+        let again = try await store.publish(event, attemptsAllowed: 2, now: 1_100, lease: nil)
+        #expect(again.deliveryID == published.deliveryID && again.created == false)
+        #expect(try await store.nextDueTime() == 1_000)
+        #expect(try await store.claimDueDeliveries(limit: 5, now: 999, leaseUntil: 5_000).isEmpty)
+
+        let claim = try #require(try await store.claimDueDeliveries(limit: 5, now: 1_000, leaseUntil: 5_000).first)
+        #expect(claim.id == published.deliveryID)
+        #expect(claim.data == Array("{}".utf8))
+        #expect(claim.url == "https://a.example/")
+        #expect(claim.sealedSecret == [1] && claim.secretVersion == 1)
+        #expect(claim.attempts == 0 && claim.attemptsAllowed == 2)
+        #expect(try await store.claimDueDeliveries(limit: 5, now: 1_000, leaseUntil: 5_000).isEmpty)
+
+        func attempt(_ number: Int, status: Int?, error: String?) -> DeliveryAttempt {
+            DeliveryAttempt(
+                number: number,
+                startedAt: 1_000 * Int64(number),
+                latencyMillis: 12,
+                httpStatus: status,
+                error: error,
+                responseBody: Array("body\(number)".utf8)
+            )
+        }
+        let wrongLease = AttemptCompletion(
+            deliveryID: claim.id,
+            leaseID: "not-the-lease",
+            attempt: attempt(1, status: 503, error: nil),
+            status: .pending,
+            nextAttemptAt: 3_000,
+            secretVersion: 1
+        )
+        #expect(try await store.completeAttempt(wrongLease) == false)
+        var retry = wrongLease
+        retry.leaseID = claim.leaseID
+        #expect(try await store.completeAttempt(retry))
+        #expect(try await store.completeAttempt(retry) == false, "the lease ends with the attempt")
+        #expect(try await store.nextDueTime() == 3_000)
+
+        let second = try #require(try await store.claimDueDeliveries(limit: 5, now: 3_000, leaseUntil: 9_000).first)
+        #expect(second.attempts == 1)
+        let failed = AttemptCompletion(
+            deliveryID: claim.id,
+            leaseID: second.leaseID,
+            attempt: attempt(2, status: nil, error: "timeout"),
+            status: .failed,
+            nextAttemptAt: nil,
+            secretVersion: 1
+        )
+        #expect(try await store.completeAttempt(failed))
+        #expect(try await store.nextDueTime() == nil)
+
+        let detail = try #require(try await store.delivery(appID: app.id, id: claim.id))
+        #expect(detail.summary.status == .failed)
+        #expect(detail.summary.nextAttemptAt == nil)
+        #expect(detail.summary.attempts == 2)
+        #expect(detail.summary.lastAttemptAt == 2_000)
+        #expect(detail.summary.lastHTTPStatus == nil)
+        #expect(detail.attempts == [attempt(1, status: 503, error: nil), attempt(2, status: nil, error: "timeout")])
+
+        let requeued = try #require(try await store.requeueDelivery(appID: app.id, id: claim.id, now: 10_000))
+        #expect(requeued.status == .pending && requeued.nextAttemptAt == 10_000)
+        #expect(requeued.attemptsAllowed == 3, "one more attempt than made")
+        let third = try #require(try await store.claimDueDeliveries(limit: 5, now: 10_000, leaseUntil: 20_000).first)
+        var success = failed
+        success.leaseID = third.leaseID
+        success.attempt = attempt(3, status: 200, error: nil)
+        success.status = .succeeded
+        #expect(try await store.completeAttempt(success))
+        let done = try #require(try await store.delivery(appID: app.id, id: claim.id))
+        #expect(done.summary.status == .succeeded && done.summary.lastHTTPStatus == 200)
+        #expect(done.attempts.map(\.number) == [1, 2, 3])
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func testDeliveriesStayLeasedAndAppsWithoutAURLWait(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let app = try await makeConfiguredApp(store)
+        let test = try await publish(store, appID: app.id, now: 1_000, lease: (id: "lease-of-the-test", until: 4_000))
+        #expect(try await store.claimDueDeliveries(limit: 5, now: 1_000, leaseUntil: 9_000).isEmpty)
+        let held = try #require(try await store.claimedDelivery(id: test, leaseID: "lease-of-the-test"))
+        #expect(held.id == test && held.url == "https://a.example/")
+        #expect(try await store.claimedDelivery(id: test, leaseID: "another") == nil)
+        #expect(try await store.delivery(appID: app.id, id: test)?.summary.isTest == true)
+
+        _ = try await store.setWebhookURL(appID: app.id, url: nil, initialSecret: change([2]), now: 2)
+        let waiting = try await publish(store, appID: app.id, now: 1_500)
+        #expect(try await store.nextDueTime() == nil, "no URL, nothing is due")
+        #expect(try await store.claimDueDeliveries(limit: 5, now: 5_000, leaseUntil: 9_000).isEmpty)
+
+        _ = try await store.setWebhookURL(appID: app.id, url: "https://b.example/", initialSecret: change([3]), now: 3)
+        #expect(try await store.nextDueTime() == 1_500)
+        try await store.releaseAllLeases()
+        #expect(try await store.nextDueTime() == 1_000)
+        let claims = try await store.claimDueDeliveries(limit: 5, now: 5_000, leaseUntil: 9_000)
+        #expect(claims.map(\.id) == [test, waiting], "oldest due first")
+        #expect(claims.allSatisfy { $0.url == "https://b.example/" && $0.sealedSecret == [1] })
+    }
+}
+
+/// Reading the database URL; needs no server.
+@Suite struct PostgresConfigurationTests {
+    @Test func aFullURLIsRead() throws {
+        let configuration = try PostgresStore.Configuration(
+            url: "postgresql://hook%40d:p%3Ass%2Fw@db.internal:6543/hookd_prod?sslmode=require"
+                + "&options=-c%20search_path%3Dtenant&application_name=node-1&connect_timeout=3"
+        )
+        #expect(configuration.host == "db.internal")
+        #expect(configuration.port == 6543)
+        #expect(configuration.username == "hook@d")
+        #expect(configuration.password == "p:ss/w")
+        #expect(configuration.database == "hookd_prod")
+        #expect(configuration.tls == .require)
+        #expect(configuration.startupOptions == "-c search_path=tenant")
+        #expect(configuration.applicationName == "node-1")
+        #expect(configuration.connectTimeout == .seconds(3))
+    }
+
+    @Test func defaultsFollowLibpq() throws {
+        let configuration = try PostgresStore.Configuration(url: "postgres://hookd@127.0.0.1/")
+        #expect(configuration.port == 5432)
+        #expect(configuration.password == nil)
+        #expect(configuration.database == nil)
+        #expect(configuration.tls == .prefer)
+        #expect(try PostgresStore.Configuration(url: "postgres://u@[::1]:5433/d?sslmode=disable").host == "::1")
+    }
+
+    @Test(arguments: [
+        "mysql://u:secretpw@h/d",
+        "postgres://:secretpw@h/d",
+        "postgres://u:secretpw@/d",
+        "postgres://u:secretpw@h/d?sslmode=sometimes",
+        "postgres://u:secretpw@h/d?pool=9",
+        "postgres://u:secretpw@h/d/more",
+        "not a url at all secretpw",
+    ])
+    func aBadURLIsRefusedWithoutRepeatingThePassword(url: String) {
+        #expect {
+            _ = try PostgresStore.Configuration(url: url)
+        } throws: { error in
+            let text = "\(error)"
+            return error is StoreError.PostgresConnectionError && text.contains("PostgreSQL URL")
+                && !text.contains("secretpw")
+        }
+    }
+
+    @Test func anUnreachableServerIsNamedInTheError() async throws {
+        let port = try await PostgresTestDatabase.closedPort()
+        let store = try PostgresStore(
+            url: "postgres://hookd:do-not-print@127.0.0.1:\(port)/hookd?sslmode=disable",
+            logger: PostgresTestDatabase.logger
+        )
+        await #expect {
+            try await store.migrate()
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("cannot reach the PostgreSQL server at 127.0.0.1:\(port)")
+                && text.contains("connection refused") && !text.contains("do-not-print")
+        }
+    }
+}
