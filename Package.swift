@@ -96,6 +96,12 @@ let package = Package(
             path: "Examples/Receiver/Sources",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "HookdTestSupport",
+            dependencies: ["HookdStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/HookdTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HookdVerifyTests",
             dependencies: ["HookdVerify"],
@@ -110,6 +116,7 @@ let package = Package(
             name: "HookdStoreTests",
             dependencies: [
                 "HookdStore",
+                "HookdTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -126,6 +133,7 @@ let package = Package(
                 "HookdServer",
                 "hookd",
                 "hookd-example-receiver",
+                "HookdTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -21,7 +21,10 @@ public func buildApplication(
     let delivery = DeliveryServices(configuration: configuration, services: services)
     let router = try await buildRouter(configuration: configuration, services: services, delivery: delivery)
     var background: [any Service] = [delivery.transport]
-    if configuration.role.dispatches { background.append(delivery.dispatcher) }
+    if configuration.role.dispatches {
+        background.append(delivery.dispatcher)
+        background.append(PublishListener(store: services.store, signal: delivery.signal, logger: services.logger))
+    }
     return Application(
         router: router,
         configuration: ApplicationConfiguration(

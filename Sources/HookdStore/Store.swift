@@ -124,6 +124,18 @@ public protocol Store: Sendable {
     /// - Returns: the delivery after the change, or `nil` when the app has no such delivery.
     func requeueDelivery(appID: String, id: String, now: Int64) async throws -> DeliverySummary?
 
+    // MARK: Several processes
+
+    /// Whether several hookd processes may share this store's delivery queue (PostgreSQL). A store that is not
+    /// shared (SQLite, under the data-dir lock) lets its one dispatcher drop stale leases at start.
+    var isSharedAcrossProcesses: Bool { get }
+
+    /// Calls `wake` whenever any process publishes or requeues a delivery, until the calling task is cancelled.
+    ///
+    /// A store that is not shared returns at once: its own process wakes its dispatcher directly.
+    /// - Throws: When the notification channel fails; the caller reconnects.
+    func listenForPublishes(_ wake: @escaping @Sendable () -> Void) async throws
+
     // MARK: Health
 
     /// Runs a trivial query; throws when the database does not answer.

@@ -9,6 +9,14 @@ struct DataDirectoryOptions: ParsableArguments {
     )
     var dataDirectory: String?
 
+    @Option(
+        help: "A postgres:// URL: use PostgreSQL instead of the SQLite file in the data directory (HOOKD_DATABASE)."
+    )
+    var database: String?
+
+    /// The PostgreSQL URL, when one is configured.
+    var databaseURL: String? { database ?? Environment.string("HOOKD_DATABASE") }
+
     var resolved: DataDirectory {
         DataDirectory(path: dataDirectory ?? Environment.string("HOOKD_DATA_DIR") ?? "./.hookd")
     }
@@ -16,7 +24,11 @@ struct DataDirectoryOptions: ParsableArguments {
     /// Opens the runtime, turning failures into messages for the operator.
     func open(create: Bool) async throws -> HookdRuntime {
         do {
-            return try await HookdRuntime.open(dataDirectory: resolved, create: create)
+            return try await HookdRuntime.open(
+                dataDirectory: resolved,
+                create: create || databaseURL != nil,
+                databaseURL: databaseURL
+            )
         } catch let error as RuntimeError {
             throw CommandFailure(error.description)
         }

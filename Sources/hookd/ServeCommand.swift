@@ -71,8 +71,6 @@ struct ServeCommand: AsyncParsableCommand {
             maxInFlight: maxInFlight,
             schemes: signatureSchemes
         )
-        // Under the data-dir lock this process is the only dispatcher, so leases left by a crash can go at once.
-        configuration.delivery.releaseLeasesOnStart = true
         configuration.delivery.userAgent = "hookd/\(HookdVersion.current)"
         let roleName = role ?? Environment.string("HOOKD_ROLE") ?? "all"
         guard let serverRole = ServerRole(rawValue: roleName) else {
@@ -84,23 +82,28 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure("unknown log level \(levelName)")
         }
 
-        let dataDirectory = storage.resolved
-        try? dataDirectory.create()
-        let lock: ProcessLock
-        do {
-            lock = try ProcessLock(path: dataDirectory.lockPath, purpose: "hookd serve")
-        } catch let error as RuntimeError {
-            throw CommandFailure(error.description)
-        }
-        defer { lock.release() }
-        let runtime = try await storage.open(create: true)
-
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "hookd")
+
+        let dataDirectory = storage.resolved
+        try? dataDirectory.create()
+        // SQLite: one server per data directory, so this process is the only dispatcher and leases left by a crash
+        // can go at once. PostgreSQL: any number of servers share the queue, and leases expire instead.
+        var lock: ProcessLock?
+        if storage.databaseURL == nil {
+            do {
+                lock = try ProcessLock(path: dataDirectory.lockPath, purpose: "hookd serve")
+            } catch let error as RuntimeError {
+                throw CommandFailure(error.description)
+            }
+        }
+        defer { lock?.release() }
+        let runtime = try await storage.open(create: true)
+        configuration.delivery.releaseLeasesOnStart = !runtime.store.isSharedAcrossProcesses
         if runtime.hasInterruptedRotation {
             logger.warning(
                 "an interrupted master key rotation was found; run hookd rotate-master-key again to finish it"
@@ -121,6 +124,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        await runtime.close()
     }
 
     private func createFirstAppIfNeeded(_ runtime: HookdRuntime) async throws -> (App, AppSecretKey)? {

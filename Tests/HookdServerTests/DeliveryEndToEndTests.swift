@@ -28,8 +28,8 @@ import Testing
         return Subscriber(app: app, token: token, secret: secret)
     }
 
-    @Test func aPublishedEventArrivesSignedUnderAllThreeSchemes() async throws {
-        let harness = try TestHarness.forDeliveries()
+    @Test(arguments: Backend.all) func aPublishedEventArrivesSignedUnderAllThreeSchemes(backend: Backend) async throws {
+        let harness = try await TestHarness.forDeliveries(on: backend)
         defer { harness.removeFiles() }
         let receiver = TestReceiver()
         let running = try await receiver.start()
@@ -82,8 +82,8 @@ import Testing
         }
     }
 
-    @Test func republishingTheSameEventIdDeliversOnce() async throws {
-        let harness = try TestHarness.forDeliveries()
+    @Test(arguments: Backend.all) func republishingTheSameEventIdDeliversOnce(backend: Backend) async throws {
+        let harness = try await TestHarness.forDeliveries(on: backend)
         defer { harness.removeFiles() }
         let receiver = TestReceiver()
         let running = try await receiver.start()
@@ -112,8 +112,8 @@ import Testing
         }
     }
 
-    @Test func aReceiverFailingTwiceGetsThreeAttemptsOnTheSchedule() async throws {
-        let harness = try TestHarness.forDeliveries()
+    @Test(arguments: Backend.all) func aReceiverFailingTwiceGetsThreeAttemptsOnTheSchedule(backend: Backend) async throws {
+        let harness = try await TestHarness.forDeliveries(on: backend)
         defer { harness.removeFiles() }
         let receiver = TestReceiver(
             script: [.status(500, body: Array("boom".utf8)), .status(500)],
@@ -194,8 +194,8 @@ import Testing
         }
     }
 
-    @Test func theLastAttemptFailsTheDeliveryForGood() async throws {
-        let harness = try TestHarness.forDeliveries { $0.delivery.retrySchedule = [.seconds(10)] }
+    @Test(arguments: Backend.all) func theLastAttemptFailsTheDeliveryForGood(backend: Backend) async throws {
+        let harness = try await TestHarness.forDeliveries(on: backend) { $0.delivery.retrySchedule = [.seconds(10)] }
         defer { harness.removeFiles() }
         let receiver = TestReceiver(fallback: .status(503))
         let running = try await receiver.start()
@@ -255,8 +255,8 @@ import Testing
         }
     }
 
-    @Test func retryAfterFromTheReceiverIsHonoured() async throws {
-        let harness = try TestHarness.forDeliveries()
+    @Test(arguments: Backend.all) func retryAfterFromTheReceiverIsHonoured(backend: Backend) async throws {
+        let harness = try await TestHarness.forDeliveries(on: backend)
         defer { harness.removeFiles() }
         let receiver = TestReceiver(script: [.status(429, headers: [("Retry-After", "7")])])
         let running = try await receiver.start()
@@ -287,8 +287,8 @@ import Testing
         }
     }
 
-    @Test func regeneratingBetweenAttemptsSignsTheNextAttemptWithTheNewSecretOnly() async throws {
-        let harness = try TestHarness.forDeliveries()
+    @Test(arguments: Backend.all) func regeneratingBetweenAttemptsSignsTheNextAttemptWithTheNewSecretOnly(backend: Backend) async throws {
+        let harness = try await TestHarness.forDeliveries(on: backend)
         defer { harness.removeFiles() }
         let receiver = TestReceiver(script: [.status(500)], fallback: .status(200))
         let running = try await receiver.start()
@@ -344,8 +344,8 @@ import Testing
         }
     }
 
-    @Test func aDisabledURLHoldsDeliveriesUntilItIsSetAgain() async throws {
-        let harness = try TestHarness.forDeliveries()
+    @Test(arguments: Backend.all) func aDisabledURLHoldsDeliveriesUntilItIsSetAgain(backend: Backend) async throws {
+        let harness = try await TestHarness.forDeliveries(on: backend)
         defer { harness.removeFiles() }
         let receiver = TestReceiver()
         let running = try await receiver.start()
@@ -374,8 +374,8 @@ import Testing
         }
     }
 
-    @Test func aReceiverThatIsDownThenBackGetsEverythingWithoutAManualStep() async throws {
-        let harness = try TestHarness.forDeliveries {
+    @Test(arguments: Backend.all) func aReceiverThatIsDownThenBackGetsEverythingWithoutAManualStep(backend: Backend) async throws {
+        let harness = try await TestHarness.forDeliveries(on: backend) {
             $0.delivery.retrySchedule = [.seconds(5), .seconds(5), .seconds(5)]
         }
         defer { harness.removeFiles() }
@@ -421,8 +421,8 @@ import Testing
         }
     }
 
-    @Test func timeoutsRedirectsAndHugeAnswersAreFailuresThatNeitherHangNorCrash() async throws {
-        let harness = try TestHarness.forDeliveries { $0.delivery.timeout = .milliseconds(500) }
+    @Test(arguments: Backend.all) func timeoutsRedirectsAndHugeAnswersAreFailuresThatNeitherHangNorCrash(backend: Backend) async throws {
+        let harness = try await TestHarness.forDeliveries(on: backend) { $0.delivery.timeout = .milliseconds(500) }
         defer { harness.removeFiles() }
         let huge = Array(repeating: UInt8(ascii: "x"), count: 10 * 1024 * 1024)
         let receiver = TestReceiver(script: [
@@ -464,8 +464,8 @@ import Testing
         }
     }
 
-    @Test func aRefusedConnectionIsAFailureNotAHang() async throws {
-        let harness = try TestHarness.forDeliveries()
+    @Test(arguments: Backend.all) func aRefusedConnectionIsAFailureNotAHang(backend: Backend) async throws {
+        let harness = try await TestHarness.forDeliveries(on: backend)
         defer { harness.removeFiles() }
         try await harness.withLiveServer { client in
             let subscriber = try await Self.subscribe(harness, client: client, url: "http://127.0.0.1:1/hook")

@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdStore
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -95,7 +96,7 @@ import Testing
         let harness = try TestHarness()
         defer { harness.removeFiles() }
         let app = try await buildApplication(configuration: harness.configuration, services: harness.services)
-        try harness.store.close()
+        try #require(harness.store as? SQLiteStore).close()
         try await app.test(.router) { client in
             let response = try await client.json("/health", method: .get)
             #expect(response.status == .serviceUnavailable)

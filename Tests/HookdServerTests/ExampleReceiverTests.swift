@@ -73,14 +73,14 @@ import Testing
     }
 
     /// A harness whose clock reads the real time, since the example receiver checks timestamps against the system clock.
-    static func harness() throws -> TestHarness {
-        let harness = try TestHarness.forDeliveries()
+    static func harness() async throws -> TestHarness {
+        let harness = try await TestHarness.forDeliveries()
         harness.clock.advance(by: Date().timeIntervalSince(harness.clock.now))
         return harness
     }
 
     @Test func hookdDeliveriesAreVerifiedUnderAllThreeSchemesAndAReplayIsProcessedOnce() async throws {
-        let harness = try Self.harness()
+        let harness = try await Self.harness()
         defer { harness.removeFiles() }
         let processed = Processed()
         try await harness.withLiveServer { client in
@@ -169,7 +169,7 @@ import Testing
     }
 
     @Test func tamperedOversizedAndUnsignedRequestsSentDirectlyAreRefused() async throws {
-        let harness = try Self.harness()
+        let harness = try await Self.harness()
         defer { harness.removeFiles() }
         let capture = TestReceiver()
         let running = try await capture.start()
@@ -244,7 +244,7 @@ import Testing
     }
 
     @Test func aHandlerThatThrowsGets500AndHookdsRetryIsProcessed() async throws {
-        let harness = try Self.harness()
+        let harness = try await Self.harness()
         defer { harness.removeFiles() }
         let processed = Processed()
         let failures = Atomic<Int>(1)

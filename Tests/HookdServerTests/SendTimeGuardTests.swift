@@ -104,7 +104,7 @@ final class RecordingTransport: WebhookTransport {
 
     @Test func aNameThatRebindsToLoopbackAfterConfigurationIsRefusedAtSendTime() async throws {
         let resolver = MutableHostResolver(["rebind.example.com": ["93.184.215.14"]])
-        var configured = try TestHarness.forDeliveries {
+        var configured = try await TestHarness.forDeliveries {
             $0.allowPrivateTargets = false
         }
         configured.resolver = resolver

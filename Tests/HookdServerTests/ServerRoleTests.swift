@@ -30,7 +30,7 @@ import Testing
         let receiver = TestReceiver()
         let running = try await receiver.start()
         defer { Task { await running.stop() } }
-        let harness = try TestHarness.forDeliveries { $0.role = .api }
+        let harness = try await TestHarness.forDeliveries { $0.role = .api }
         defer { harness.removeFiles() }
         try await harness.withLiveServer { client in
             let subscriber = try await DeliveryEndToEndTests.subscribe(harness, client: client, url: running.url)

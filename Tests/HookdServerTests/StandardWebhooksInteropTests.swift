@@ -129,14 +129,14 @@ import Testing
     }
 
     /// A harness whose clock reads the real time: the Python verifier checks timestamps against the system clock.
-    static func harness() throws -> TestHarness {
-        let harness = try TestHarness.forDeliveries()
+    static func harness() async throws -> TestHarness {
+        let harness = try await TestHarness.forDeliveries()
         harness.clock.advance(by: Date().timeIntervalSince(harness.clock.now))
         return harness
     }
 
     @Test func theReferenceVerifierAcceptsHookdDeliveriesAndRejectsTamperedOnes() async throws {
-        let harness = try Self.harness()
+        let harness = try await Self.harness()
         defer { harness.removeFiles() }
         try await Self.requireStandardWebhooks(in: harness.directory)
         let receiver = TestReceiver()
@@ -196,7 +196,7 @@ import Testing
     }
 
     @Test func aRetryAfterARegenerationVerifiesWithTheNewSecretAndNotTheOld() async throws {
-        let harness = try Self.harness()
+        let harness = try await Self.harness()
         defer { harness.removeFiles() }
         try await Self.requireStandardWebhooks(in: harness.directory)
         let receiver = TestReceiver(script: [.status(500)], fallback: .status(200))

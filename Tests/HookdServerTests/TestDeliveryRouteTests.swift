@@ -9,7 +9,7 @@ import Testing
 /// `POST /webhooks/test`: one signed delivery now, waited for, and logged.
 @Suite struct TestDeliveryRouteTests {
     @Test func aTestDeliveryIsSignedAnsweredAndLogged() async throws {
-        let harness = try TestHarness.forDeliveries()
+        let harness = try await TestHarness.forDeliveries()
         defer { harness.removeFiles() }
         let receiver = TestReceiver()
         let running = try await receiver.start()
@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func aFailingReceiverIsAnUnprocessableTestThatIsNotRetried() async throws {
-        let harness = try TestHarness.forDeliveries()
+        let harness = try await TestHarness.forDeliveries()
         defer { harness.removeFiles() }
         let receiver = TestReceiver(fallback: .status(500))
         let running = try await receiver.start()
@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func aTestNeedsAURLAKnownEventAndAValidBody() async throws {
-        let harness = try TestHarness.forDeliveries { $0.testDeliveriesPerMinute = 2 }
+        let harness = try await TestHarness.forDeliveries { $0.testDeliveriesPerMinute = 2 }
         defer { harness.removeFiles() }
         let receiver = TestReceiver()
         let running = try await receiver.start()

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HookdCore
 import HookdStore
+import HookdTestSupport
 import Testing
 
 /// Makes an empty store of one backend. Every backend must pass the same contract.

@@ -1,6 +1,7 @@
 import Foundation
 import HookdCore
 import HookdStore
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -18,6 +19,8 @@ public struct HookdRuntime: Sendable {
     public let sealer: SecretSealer
     /// Where the master key came from.
     public let keySource: MasterKeySource
+    /// Runs the PostgreSQL connection pool while the runtime is open; `nil` for SQLite.
+    private let storeTask: Task<Void, Never>?
 
     /// Opens the data directory, creating it, the key file and the database on first use when `create` is set.
     ///
@@ -25,10 +28,13 @@ public struct HookdRuntime: Sendable {
     ///   - dataDirectory: The folder of the SQLite store and the key file.
     ///   - environment: The process environment; `HOOKD_MASTER_KEY` there takes precedence over the key file.
     ///   - create: Whether a missing folder and key file may be created (`serve` and `apps create` do).
+    ///   - databaseURL: A `postgres://` URL to use PostgreSQL instead of the SQLite file in the data directory.
     public static func open(
         dataDirectory: DataDirectory,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        create: Bool
+        create: Bool,
+        databaseURL: String? = nil,
+        logger: Logger = Logger(label: "hookd")
     ) async throws -> HookdRuntime {
         if create {
             try dataDirectory.create()
@@ -54,23 +60,48 @@ public struct HookdRuntime: Sendable {
             }
         }
         let store: any Store
-        do {
-            store = try SQLiteStore(path: dataDirectory.databasePath)
-        } catch let error as StoreError {
-            throw RuntimeError("\(error)")
-        } catch {
-            throw RuntimeError("cannot open the database \(dataDirectory.databasePath): \(error)")
+        var storeTask: Task<Void, Never>?
+        if let databaseURL {
+            do {
+                let postgres = try PostgresStore(url: databaseURL, logger: logger)
+                try await postgres.migrate()
+                storeTask = Task { try? await postgres.run() }
+                store = postgres
+            } catch {
+                throw RuntimeError("\(error)")
+            }
+        } else {
+            do {
+                store = try SQLiteStore(path: dataDirectory.databasePath)
+            } catch let error as StoreError {
+                throw RuntimeError("\(error)")
+            } catch {
+                throw RuntimeError("cannot open the database \(dataDirectory.databasePath): \(error)")
+            }
         }
         let sealer = SecretSealer(primary: keys[0], additional: Array(keys.dropFirst()))
         do {
             try await ServerSecrets.checkMasterKey(store: store, sealer: sealer)
         } catch is SecretSealingError {
+            storeTask?.cancel()
             throw RuntimeError(
                 "the master key does not open this database's secrets; start hookd with the key the database was "
                     + "created with (HOOKD_MASTER_KEY or \(dataDirectory.masterKeyPath))"
             )
         }
-        return HookdRuntime(dataDirectory: dataDirectory, store: store, sealer: sealer, keySource: keySource)
+        return HookdRuntime(
+            dataDirectory: dataDirectory,
+            store: store,
+            sealer: sealer,
+            keySource: keySource,
+            storeTask: storeTask
+        )
+    }
+
+    /// Stops the PostgreSQL connection pool, if there is one. Call it when done with the store.
+    public func close() async {
+        storeTask?.cancel()
+        await storeTask?.value
     }
 
     /// Whether a master key rotation was interrupted and should be run again.

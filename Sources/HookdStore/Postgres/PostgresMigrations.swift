@@ -131,8 +131,9 @@ enum PostgresMigrations {
         ),
     ]
 
-    /// The advisory lock every hookd process takes while migrating ("hookd" in ASCII).
-    static let lockKey: Int64 = 0x68_6F_6F_6B_64
+    /// The first half of the advisory lock every hookd process takes while migrating ("hook" in ASCII); the second
+    /// half is the hash of the schema being migrated, so deployments in separate schemas never wait for each other.
+    static let lockKey: Int32 = 0x68_6F_6F_6B
 
     /// Applies the missing migrations on `connection` in one transaction holding ``lockKey``.
     ///
@@ -155,7 +156,10 @@ enum PostgresMigrations {
     private static func migrateInTransaction(_ connection: PostgresConnection, logger: Logger) async throws -> [String]
     {
         // Released by COMMIT or ROLLBACK, even if this process dies.
-        try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger).consume()
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(\(lockKey), hashtext(current_schema()))",
+            logger: logger
+        ).consume()
         try await connection.query(
             """
             CREATE TABLE IF NOT EXISTS hookd_migrations (

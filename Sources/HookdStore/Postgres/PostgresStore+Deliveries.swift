@@ -27,7 +27,10 @@ extension PostgresStore {
             RETURNING id
             """
         )
-        if !created.isEmpty { return (deliveryID, true) }
+        if !created.isEmpty {
+            try? await notifyDispatchers()
+            return (deliveryID, true)
+        }
         // The event was there already (perhaps committed by a concurrent call this statement waited for).
         let existing = try await rows(
             "SELECT id FROM deliveries WHERE app_id = \(event.appID) AND event_id = \(event.eventID)"
@@ -206,7 +209,8 @@ extension PostgresStore {
     }
 
     public func requeueDelivery(appID: String, id: String, now: Int64) async throws -> DeliverySummary? {
-        try await rows(
+        defer { Task { try? await notifyDispatchers() } }
+        return try await rows(
             """
             UPDATE deliveries AS d
             SET status = \(DeliveryStatus.pending.rawValue), next_attempt_at = \(now),
@@ -244,5 +248,29 @@ extension PostgresStore {
             isTest: try row.decode("is_test"),
             createdAt: try row.decode("created_at")
         )
+    }
+}
+
+extension PostgresStore {
+    /// The channel publishes are announced on.
+    static let publishChannel = "hookd_deliveries"
+
+    public var isSharedAcrossProcesses: Bool { true }
+
+    /// Announces new due work to every listening dispatcher. Sent after the write committed; a lost notification
+    /// only delays delivery until the next idle poll.
+    func notifyDispatchers() async throws {
+        try await execute("SELECT pg_notify(\(Self.publishChannel), '')")
+    }
+
+    public func listenForPublishes(_ wake: @escaping @Sendable () -> Void) async throws {
+        let connection = try await connectOutsidePool()
+        defer { Task { try? await connection.close() } }
+        let notifications = try await connection.listen(Self.publishChannel)
+        // Anything published while this listener was not connected is due now.
+        wake()
+        for try await _ in notifications {
+            wake()
+        }
     }
 }

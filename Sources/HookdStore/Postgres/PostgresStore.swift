@@ -89,7 +89,7 @@ public final class PostgresStore: Store {
         }
     }
 
-    private func connectOutsidePool() async throws -> PostgresConnection {
+    func connectOutsidePool() async throws -> PostgresConnection {
         do {
             return try await PostgresConnection.connect(
                 configuration: connectionConfiguration,

@@ -335,6 +335,10 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public var isSharedAcrossProcesses: Bool { false }
+
+    public func listenForPublishes(_ wake: @escaping @Sendable () -> Void) async throws {}
+
     /// Closes the database; every later call throws.
     public func close() throws {
         try pool.close()

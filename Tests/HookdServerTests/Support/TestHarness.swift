@@ -1,6 +1,7 @@
 import Foundation
 import HookdCore
 import HookdStore
+import HookdTestSupport
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -8,20 +9,45 @@ import Testing
 
 @testable import HookdServer
 
-/// A hookd server on a temporary SQLite store, with a fixed clock, a fake resolver and captured logs.
+/// The database behind a test: SQLite always, PostgreSQL when `HOOKD_TEST_POSTGRES_URL` is set (CI sets it).
+enum Backend: String, Sendable, CustomStringConvertible {
+    case sqlite
+    case postgres
+
+    static var all: [Backend] { PostgresTestDatabase.isConfigured ? [.sqlite, .postgres] : [.sqlite] }
+
+    var description: String { rawValue }
+}
+
+/// A hookd server on a temporary store, with a fixed clock, a fake resolver and captured logs.
 struct TestHarness {
     let directory: URL
-    let store: SQLiteStore
+    let store: any Store
+    /// Drops the store's database (a PostgreSQL schema); the directory goes with ``removeFiles()``.
+    private let dropStore: @Sendable () -> Void
     let sealer: SecretSealer
     let clock: TestClock
     let logs: CapturedLogs
     var configuration: HookdServerConfiguration
     var resolver: any HostResolver
 
+    /// A harness on a new SQLite file.
     init(configure: (inout HookdServerConfiguration) -> Void = { _ in }) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-test-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try SQLiteStore(path: directory.appendingPathComponent("hookd.sqlite").path)
+        let store = try SQLiteStore(path: directory.appendingPathComponent("hookd.sqlite").path)
+        self.init(directory: directory, store: store, dropStore: {}, configure: configure)
+    }
+
+    private init(
+        directory: URL,
+        store: any Store,
+        dropStore: @escaping @Sendable () -> Void,
+        configure: (inout HookdServerConfiguration) -> Void
+    ) {
+        self.directory = directory
+        self.store = store
+        self.dropStore = dropStore
         sealer = SecretSealer(primary: MasterKey.generate())
         clock = TestClock()
         logs = CapturedLogs()
@@ -46,14 +72,39 @@ struct TestHarness {
     }
 
     /// A harness for deliveries to a receiver on 127.0.0.1: http and private targets allowed, no jitter, quick polling.
-    static func forDeliveries(configure: (inout HookdServerConfiguration) -> Void = { _ in }) throws -> TestHarness {
-        try TestHarness { configuration in
+    static func forDeliveries(
+        on backend: Backend = .sqlite,
+        configure: (inout HookdServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestHarness {
+        try await withoutActuallyEscaping(configure) { configure in
+            try await make(on: backend, configure: configure)
+        }
+    }
+
+    private static func make(
+        on backend: Backend,
+        configure: @escaping (inout HookdServerConfiguration) -> Void
+    ) async throws -> TestHarness {
+        let settings: (inout HookdServerConfiguration) -> Void = { configuration in
             configuration.allowHTTPTargets = true
             configuration.allowPrivateTargets = true
             configuration.delivery.retryJitter = 0
             configuration.delivery.idlePollInterval = .milliseconds(20)
-            configuration.delivery.releaseLeasesOnStart = true
             configure(&configuration)
+        }
+        switch backend {
+        case .sqlite:
+            return try TestHarness { configuration in
+                configuration.delivery.releaseLeasesOnStart = true
+                settings(&configuration)
+            }
+        case .postgres:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "hookd-test-\(UUID().uuidString)"
+            )
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let (store, cleanup) = try await PostgresTestDatabase.makeEmptyStore()
+            return TestHarness(directory: directory, store: store, dropStore: cleanup, configure: settings)
         }
     }
 
@@ -96,6 +147,7 @@ struct TestHarness {
     }
 
     func removeFiles() {
+        dropStore()
         try? FileManager.default.removeItem(at: directory)
     }
 }

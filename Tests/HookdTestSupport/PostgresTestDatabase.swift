@@ -1,0 +1,188 @@
+import Foundation
+import HookdCore
+import HookdStore
+import NIOPosix
+import PostgresNIO
+import Testing
+
+/// The test database named by `HOOKD_TEST_POSTGRES_URL`, handing out one fresh schema per store.
+///
+/// The role in the URL only needs to own the database (it creates and drops schemas in it), which is what `.ci/run`
+/// sets up. Every connection of a test store gets `search_path` set to its schema through the startup `options`.
+package enum PostgresTestDatabase {
+    package static var url: String? { ProcessInfo.processInfo.environment["HOOKD_TEST_POSTGRES_URL"] }
+
+    package static var isConfigured: Bool { url != nil }
+
+    package static var logger: Logger {
+        var logger = Logger(label: "hookd.store.test.postgres")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// One schema of the test database, created empty and dropped with everything in it.
+    package struct Schema: Sendable {
+        /// `hookd_test_` and 24 hexadecimal digits: made here, never taken from input.
+        package let name: String
+        package let base: PostgresStore.Configuration
+
+        package static func create() async throws -> Schema {
+            let url = try #require(PostgresTestDatabase.url, "HOOKD_TEST_POSTGRES_URL is not set")
+            let hex = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(24)
+            let schema = Schema(name: "hookd_test_\(hex)", base: try PostgresStore.Configuration(url: url))
+            try await PostgresTestDatabase.withConnection { connection in
+                // Identifiers cannot be bound; the name is ours (see `name`).
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema.name)"), logger: logger)
+                    .consumeAll()
+            }
+            return schema
+        }
+
+        /// A store configuration whose sessions all use this schema; a lock wait fails after 10 s instead of hanging.
+        package var configuration: PostgresStore.Configuration {
+            var configuration = base
+            configuration.startupOptions = "-c search_path=\(name) -c lock_timeout=10s"
+            configuration.maximumConnections = 4
+            return configuration
+        }
+
+        /// Runs `body` with one connection outside any store, in this schema, for setting up what a test needs.
+        package func withConnection<Result: Sendable>(
+            _ body: (PostgresConnection) async throws -> Result
+        ) async throws -> Result {
+            try await PostgresTestDatabase.withConnection(searchPath: name, body)
+        }
+
+        package func drop() async throws {
+            try await PostgresTestDatabase.withConnection { connection in
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(name) CASCADE"), logger: logger)
+                    .consumeAll()
+            }
+        }
+
+        /// ``drop()`` for a synchronous cleanup: waits on NIO's event loop, not on the concurrency pool.
+        package func dropWaiting() {
+            let loop = MultiThreadedEventLoopGroup.singleton.any()
+            let logger = logger
+            let sql = "DROP SCHEMA \(name) CASCADE"
+            guard let configuration = try? PostgresTestDatabase.connectionConfiguration(searchPath: nil) else { return }
+            let dropped = PostgresConnection.connect(
+                on: loop,
+                configuration: configuration,
+                id: 1,
+                logger: logger
+            ).flatMap { connection in
+                connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).map { _ in () }
+                    .flatMapError { error in connection.close().flatMapThrowing { throw error } }
+                    .flatMap { connection.close() }
+            }
+            try? dropped.wait()
+        }
+    }
+
+    /// Runs `body` with a connection to the test database outside any store; with `searchPath`, in that schema.
+    package static func withConnection<Result: Sendable>(
+        searchPath: String? = nil,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await PostgresConnection.connect(
+            configuration: connectionConfiguration(searchPath: searchPath),
+            id: 1,
+            logger: logger
+        )
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    package static func connectionConfiguration(searchPath: String?) throws -> PostgresConnection.Configuration {
+        let base = try PostgresStore.Configuration(url: try #require(url, "HOOKD_TEST_POSTGRES_URL is not set"))
+        var configuration = PostgresConnection.Configuration(
+            host: base.host,
+            port: base.port,
+            username: base.username,
+            password: base.password,
+            database: base.database,
+            tls: .disable
+        )
+        if let searchPath {
+            configuration.options.additionalStartupParameters = [("options", "-c search_path=\(searchPath)")]
+        }
+        return configuration
+    }
+
+    /// An empty, migrated store in a schema of its own, its pool running until `cleanup` drops the schema.
+    package static func makeEmptyStore() async throws -> (store: any Store, cleanup: @Sendable () -> Void) {
+        let schema = try await Schema.create()
+        do {
+            let store = try PostgresStore(configuration: schema.configuration, logger: logger)
+            let running = Task { try await store.run() }
+            do {
+                try await store.migrate()
+            } catch {
+                running.cancel()
+                throw error
+            }
+            return (
+                store,
+                {
+                    running.cancel()
+                    schema.dropWaiting()
+                }
+            )
+        } catch {
+            try? await schema.drop()
+            throw error
+        }
+    }
+
+    /// Runs `body` with `count` stores (separate pools, like separate hookd processes) sharing one fresh schema.
+    package static func withStores<Result: Sendable>(
+        count: Int = 1,
+        migrate: Bool = true,
+        _ body: @Sendable ([PostgresStore], Schema) async throws -> Result
+    ) async throws -> Result {
+        let schema = try await Schema.create()
+        do {
+            let stores = try (0..<count).map { _ in
+                try PostgresStore(configuration: schema.configuration, logger: logger)
+            }
+            let result = try await withThrowingTaskGroup(of: Void.self) { group in
+                for store in stores {
+                    group.addTask { try await store.run() }
+                }
+                defer { group.cancelAll() }
+                if migrate {
+                    try await stores[0].migrate()
+                }
+                return try await body(stores, schema)
+            }
+            try await schema.drop()
+            return result
+        } catch {
+            try? await schema.drop()
+            throw error
+        }
+    }
+
+    /// A local port nothing listens on: bound once to find a free one, then closed.
+    package static func closedPort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(channel.localAddress?.port)
+        try await channel.close()
+        return port
+    }
+}
+
+extension PostgresRowSequence {
+    /// Reads and drops every row.
+    package func consumeAll() async throws {
+        for try await _ in self {}
+    }
+}
