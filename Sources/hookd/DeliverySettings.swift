@@ -7,6 +7,28 @@ enum DeliverySettings {
         retrySchedule: String?,
         timeout: Double?,
         maxInFlight: Int?,
+        schemes: String?,
+        leaseDuration: Double?
+    ) throws -> DeliveryConfiguration {
+        var configuration = try resolve(
+            retrySchedule: retrySchedule,
+            timeout: timeout,
+            maxInFlight: maxInFlight,
+            schemes: schemes
+        )
+        if let seconds = try leaseDuration ?? Environment.double("HOOKD_LEASE_DURATION") {
+            guard seconds >= 1, seconds <= 3600 else {
+                throw CommandFailure("--lease-duration must be from 1 to 3600 seconds")
+            }
+            configuration.leaseDuration = .seconds(seconds)
+        }
+        return configuration
+    }
+
+    private static func resolve(
+        retrySchedule: String?,
+        timeout: Double?,
+        maxInFlight: Int?,
         schemes: String?
     ) throws -> DeliveryConfiguration {
         var configuration = DeliveryConfiguration()

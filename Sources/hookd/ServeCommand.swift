@@ -47,6 +47,12 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var signatureSchemes: String?
 
+    @Option(
+        help:
+            "Seconds a worker holds a claimed delivery beyond the timeout; after a crash the work waits this long (HOOKD_LEASE_DURATION; default 60)."
+    )
+    var leaseDuration: Double?
+
     @Option(help: "all, api or worker: what this process does (HOOKD_ROLE; default all).")
     var role: String?
 
@@ -69,7 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
             retrySchedule: retrySchedule,
             timeout: deliveryTimeout,
             maxInFlight: maxInFlight,
-            schemes: signatureSchemes
+            schemes: signatureSchemes,
+            leaseDuration: leaseDuration
         )
         configuration.delivery.userAgent = "hookd/\(HookdVersion.current)"
         let roleName = role ?? Environment.string("HOOKD_ROLE") ?? "all"
