@@ -39,7 +39,7 @@ struct TestHarness {
         self.init(directory: directory, store: store, dropStore: {}, configure: configure)
     }
 
-    private init(
+    init(
         directory: URL,
         store: any Store,
         dropStore: @escaping @Sendable () -> Void,
@@ -78,6 +78,22 @@ struct TestHarness {
     ) async throws -> TestHarness {
         try await withoutActuallyEscaping(configure) { configure in
             try await make(on: backend, configure: configure)
+        }
+    }
+
+    /// A harness for deliveries on a store the caller owns (one of several nodes' stores on one database).
+    static func forDeliveries(
+        sharing store: any Store,
+        configure: @escaping (inout HookdServerConfiguration) -> Void = { _ in }
+    ) throws -> TestHarness {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return TestHarness(directory: directory, store: store, dropStore: {}) { configuration in
+            configuration.allowHTTPTargets = true
+            configuration.allowPrivateTargets = true
+            configuration.delivery.retryJitter = 0
+            configuration.delivery.idlePollInterval = .milliseconds(20)
+            configure(&configuration)
         }
     }
 

@@ -1,0 +1,116 @@
+import Foundation
+import HookdCore
+import HookdStore
+import HookdTestSupport
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import HookdServer
+
+/// Two hookd nodes in this process, each with its own PostgreSQL pool on one database: what one node changes,
+/// the other obeys at once.
+@Suite(.enabled(if: PostgresTestDatabase.isConfigured, "needs HOOKD_TEST_POSTGRES_URL"))
+struct CrossNodeTests {
+    @Test func aRegenerationOnOneNodeSignsTheNextAttemptOnTheOther() async throws {
+        let receiver = TestReceiver(script: [.status(500)], fallback: .status(200))
+        let running = try await receiver.start()
+        defer { Task { await running.stop() } }
+        try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
+            let api = try TestHarness.forDeliveries(sharing: stores[0]) { $0.role = .api }
+            defer { api.removeFiles() }
+            var workerServices = api.services
+            workerServices.store = stores[1]
+            var workerConfiguration = api.configuration
+            workerConfiguration.role = .worker
+            let worker = try await buildApplication(configuration: workerConfiguration, services: workerServices)
+            try await worker.test(.live) { _ in
+                try await api.withLiveServer { client in
+                    let subscriber = try await DeliveryEndToEndTests.subscribe(api, client: client, url: running.url)
+                    let published = try await client.publish(
+                        appID: subscriber.app.id,
+                        event: "card.funded",
+                        data: #"{"n":1}"#,
+                        operatorKey: api.operatorKey
+                    )
+                    let eventID = try #require(published.data["eventId"] as? String)
+                    #expect(try await receiver.waitFor(count: 1), "the worker node delivers what the API node stored")
+                    #expect(try await DeliveryEndToEndTests.waitForAttempts(1, api, client, token: subscriber.token))
+
+                    let regenerated = try await client.json(
+                        "/api/v3/webhooks/secret/regenerate",
+                        method: .post,
+                        token: subscriber.token
+                    )
+                    let newSecret = try #require(regenerated.data["webhookSecret"] as? String)
+                    api.clock.advance(by: 60)
+                    #expect(try await receiver.waitFor(count: 2))
+                    let data = Array(#"{"n":1}"#.utf8)
+                    let second = receiver.received[1]
+                    #expect(
+                        SpecSignatures.problems(
+                            in: second,
+                            secret: newSecret,
+                            event: "card.funded",
+                            eventID: eventID,
+                            data: data
+                        ).isEmpty
+                    )
+                    #expect(
+                        !SpecSignatures.problems(
+                            in: second,
+                            secret: subscriber.secret,
+                            event: "card.funded",
+                            eventID: eventID,
+                            data: data
+                        ).isEmpty
+                    )
+                }
+            }
+        }
+    }
+
+    @Test func rateLimitsAndRevocationsHoldAcrossNodes() async throws {
+        try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
+            let first = try TestHarness.forDeliveries(sharing: stores[0]) {
+                $0.role = .api
+                $0.regenerationsPerMinute = 2
+            }
+            defer { first.removeFiles() }
+            var secondServices = first.services
+            secondServices.store = stores[1]
+            let second = try await buildApplication(configuration: first.configuration, services: secondServices)
+            try await second.test(.router) { secondClient in
+                try await first.withClient { firstClient in
+                    let (app, key) = try await first.createApp()
+                    let token = try await firstClient.token(for: app, key: key)
+                    try await firstClient.configure("https://hooks.example.com/a", token: token)
+                    for client in [firstClient, secondClient] {
+                        let response = try await client.json(
+                            "/api/v3/webhooks/secret/regenerate",
+                            method: .post,
+                            token: token
+                        )
+                        #expect(response.status == .ok)
+                    }
+                    let limited = try await firstClient.json(
+                        "/api/v3/webhooks/secret/regenerate",
+                        method: .post,
+                        token: token
+                    )
+                    #expect(
+                        limited.errorCode == "RATE_LIMIT_EXCEEDED",
+                        "two regenerations on two nodes use up the limit of 2"
+                    )
+
+                    _ = try await secondClient.json("/api/v3/auth/revoke", method: .post, token: token)
+                    let revoked = try await firstClient.json("/api/v3/webhooks", method: .get, token: token)
+                    #expect(
+                        revoked.errorCode == "AUTH_TOKEN_INVALID",
+                        "a token revoked on one node is refused by the other"
+                    )
+                }
+            }
+        }
+    }
+}
