@@ -26,7 +26,7 @@ struct OperationsRoutes: Sendable {
 
     @Sendable func health(_ request: Request, context: HookdRequestContext) async throws -> Response {
         do {
-            try await store.ping()
+            try await Self.withinTimeout(.seconds(2)) { try await store.ping() }
         } catch {
             context.logger.warning("health check: the database does not answer")
             throw APIError.unavailable
@@ -48,6 +48,20 @@ struct OperationsRoutes: Sendable {
 
     @Sendable func openAPI(_ request: Request, context: HookdRequestContext) async throws -> Response {
         Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: openAPIDocument))
+    }
+
+    /// Runs `operation`, failing when it has not finished after `limit`: a health check must answer even while a
+    /// database connection attempt hangs (PostgreSQL's pool waits up to a minute before it gives up).
+    static func withinTimeout(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw CancellationError()
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
     }
 
     /// The OpenAPI document bundled with the server.
