@@ -63,11 +63,11 @@ public struct EventPublisher: Sendable {
         guard compact.count <= Self.maximumDataSize else { throw PublishError.dataTooLarge }
         guard let app = try await store.app(id: appID) else { throw PublishError.unknownApp }
         guard EventCatalogue.contains(event, for: app.type) else { throw PublishError.invalidEventType(event) }
-        return try await store(NewEvent(appID: appID, eventID: normalizedID, event: event, data: compact))
+        return try await record(NewEvent(appID: appID, eventID: normalizedID, event: event, data: compact))
     }
 
     /// Stores an already validated event and wakes the dispatcher.
-    func store(_ event: NewEvent) async throws -> Receipt {
+    func record(_ event: NewEvent) async throws -> Receipt {
         let (deliveryID, created) = try await store.publish(
             event,
             attemptsAllowed: attemptsAllowed,

@@ -1,3 +1,5 @@
+import HookdVerify
+
 /// Where a delivery stands.
 public enum DeliveryStatus: String, Sendable, CaseIterable {
     /// Waiting for its next attempt (or for a URL to be set again).
@@ -212,14 +214,8 @@ extension Identifiers {
         var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { byte in
-            String(
-                decoding: [RandomString.lowercaseHex[Int(byte >> 4)], RandomString.lowercaseHex[Int(byte & 0x0F)]],
-                as: UTF8.self
-            )
-        }
-        return hex[0..<4].joined() + "-" + hex[4..<6].joined() + "-" + hex[6..<8].joined() + "-" + hex[8..<10].joined()
-            + "-" + hex[10..<16].joined()
+        let hex = Array(Hex.encode(bytes))
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(hex[$0]) }.joined(separator: "-")
     }
 
     /// The event id as stored (lowercase) when `value` is a UUID in its usual 8-4-4-4-12 form; `nil` otherwise.
