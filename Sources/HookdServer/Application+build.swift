@@ -96,6 +96,7 @@ func buildRouter(
         store: services.store,
         sealer: services.sealer,
         urlPolicy: urlPolicy,
+        signal: delivery.signal,
         envelope: envelope,
         clock: services.clock,
         configuration: configuration

@@ -1,8 +1,19 @@
+import HookdCore
+
 /// Failures of a store that callers may want to tell apart. Messages never contain row data.
 public struct StoreError: Error, CustomStringConvertible {
+    /// Why the database could not serve a call that may well succeed if it is made again shortly.
+    public enum Unavailability: Sendable {
+        /// The database did not answer within the store's query timeout.
+        case timedOut(Duration)
+        /// The connection to the database was lost or could not be opened; `detail` says how, without secrets.
+        case connectionLost(detail: String)
+    }
+
     private enum Reason {
         case schemaNewerThanBinary(applied: [String])
         case corruptRow(table: String)
+        case unavailable(Unavailability)
     }
 
     private let reason: Reason
@@ -17,6 +28,20 @@ public struct StoreError: Error, CustomStringConvertible {
         StoreError(reason: .corruptRow(table: table))
     }
 
+    /// The database is out of reach for now (restarting, unreachable, too slow); the call changed nothing that
+    /// its caller can rely on, and may be repeated.
+    public static func unavailable(_ why: Unavailability) -> StoreError {
+        StoreError(reason: .unavailable(why))
+    }
+
+    /// Whether the failure is a passing one: the database did not answer, rather than refused the call.
+    public var isUnavailable: Bool {
+        if case .unavailable = reason {
+            return true
+        }
+        return false
+    }
+
     public var description: String {
         switch reason {
         case .schemaNewerThanBinary(let applied):
@@ -24,6 +49,10 @@ public struct StoreError: Error, CustomStringConvertible {
                 + "upgrade hookd before starting it on this database"
         case .corruptRow(let table):
             "a row of \(table) holds a value this hookd cannot read"
+        case .unavailable(.timedOut(let limit)):
+            "the database did not answer within \(limit.wholeMilliseconds) ms"
+        case .unavailable(.connectionLost(let detail)):
+            "the connection to the database was lost: \(detail)"
         }
     }
 }

@@ -5,9 +5,6 @@ import HookdTestSupport
 import PostgresNIO
 import Testing
 
-
-
-
 func publish(
     _ store: any Store,
     appID: String,
@@ -467,6 +464,7 @@ struct PostgresStoreTests {
         let configuration = try PostgresStore.Configuration(
             url: "postgresql://hook%40d:p%3Ass%2Fw@db.internal:6543/hookd_prod?sslmode=require"
                 + "&options=-c%20search_path%3Dtenant&application_name=node-1&connect_timeout=3"
+                + "&pool_size=7&query_timeout=4"
         )
         #expect(configuration.host == "db.internal")
         #expect(configuration.port == 6543)
@@ -477,6 +475,8 @@ struct PostgresStoreTests {
         #expect(configuration.startupOptions == "-c search_path=tenant")
         #expect(configuration.applicationName == "node-1")
         #expect(configuration.connectTimeout == .seconds(3))
+        #expect(configuration.maximumConnections == 7)
+        #expect(configuration.queryTimeout == .seconds(4))
     }
 
     @Test func defaultsFollowLibpq() throws {
@@ -494,6 +494,8 @@ struct PostgresStoreTests {
         "postgres://u:secretpw@/d",
         "postgres://u:secretpw@h/d?sslmode=sometimes",
         "postgres://u:secretpw@h/d?pool=9",
+        "postgres://u:secretpw@h/d?pool_size=0",
+        "postgres://u:secretpw@h/d?query_timeout=soon",
         "postgres://u:secretpw@h/d/more",
         "not a url at all secretpw",
     ])
@@ -504,6 +506,32 @@ struct PostgresStoreTests {
             let text = "\(error)"
             return error is StoreError.PostgresConnectionError && text.contains("PostgreSQL URL")
                 && !text.contains("secretpw")
+        }
+    }
+
+    @Test func aStatementThatWaitsPastTheQueryTimeoutIsReportedAsUnavailableAndThePoolRecovers() async throws {
+        try await PostgresTestDatabase.withStores { stores, schema in
+            let app = try await makeConfiguredApp(stores[0])
+            var configuration = schema.configuration
+            configuration.queryTimeout = .seconds(1)
+            let store = try PostgresStore(configuration: configuration, logger: PostgresTestDatabase.logger)
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await store.run() }
+                defer { group.cancelAll() }
+                try await schema.withConnection { connection in
+                    let logger = PostgresTestDatabase.logger
+                    try await connection.query("BEGIN", logger: logger).consumeAll()
+                    try await connection.query("LOCK TABLE apps IN ACCESS EXCLUSIVE MODE", logger: logger)
+                        .consumeAll()
+                    await #expect {
+                        _ = try await store.app(id: app.id)
+                    } throws: { error in
+                        (error as? StoreError)?.isUnavailable == true && "\(error)".contains("within 1000 ms")
+                    }
+                    try await connection.query("ROLLBACK", logger: logger).consumeAll()
+                }
+                #expect(try await store.app(id: app.id)?.id == app.id, "the next call is served")
+            }
         }
     }
 

@@ -10,7 +10,11 @@ import Testing
 /// The role in the URL only needs to own the database (it creates and drops schemas in it), which is what `.ci/run`
 /// sets up. Every connection of a test store gets `search_path` set to its schema through the startup `options`.
 package enum PostgresTestDatabase {
-    package static var url: String? { ProcessInfo.processInfo.environment["HOOKD_TEST_POSTGRES_URL"] }
+    package static var url: String? { urlOverride ?? ProcessInfo.processInfo.environment["HOOKD_TEST_POSTGRES_URL"] }
+
+    /// Another server for the calling task and its children, for a test that restarts its server and must not
+    /// disturb the tests running beside it on the shared one.
+    @TaskLocal package static var urlOverride: String?
 
     package static var isConfigured: Bool { url != nil }
 
@@ -117,10 +121,16 @@ package enum PostgresTestDatabase {
     }
 
     /// An empty, migrated store in a schema of its own, its pool running until `cleanup` drops the schema.
-    package static func makeEmptyStore() async throws -> (store: any Store, cleanup: @Sendable () -> Void) {
+    ///
+    /// - Parameter adjust: Changes the store's configuration (say, a shorter query timeout) before it is made.
+    package static func makeEmptyStore(
+        adjust: (inout PostgresStore.Configuration) -> Void = { _ in }
+    ) async throws -> (store: any Store, cleanup: @Sendable () -> Void) {
         let schema = try await Schema.create()
         do {
-            let store = try PostgresStore(configuration: schema.configuration, logger: logger)
+            var configuration = schema.configuration
+            adjust(&configuration)
+            let store = try PostgresStore(configuration: configuration, logger: logger)
             let running = Task { try await store.run() }
             do {
                 try await store.migrate()

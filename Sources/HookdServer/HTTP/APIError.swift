@@ -132,10 +132,15 @@ struct APIError: Error, Sendable {
         message: "An internal error occurred"
     )
 
-    static let unavailable = APIError(
-        status: .serviceUnavailable,
-        code: "INTERNAL_ERROR",
-        message: "The service is unavailable",
-        detail: "The database does not answer"
-    )
+    /// The database does not answer for now; the caller may repeat the request after `Retry-After`.
+    static let unavailable: APIError = {
+        var error = APIError(
+            status: .serviceUnavailable,
+            code: "INTERNAL_ERROR",
+            message: "The service is unavailable",
+            detail: "The database does not answer; retry shortly"
+        )
+        error.headers[.retryAfter] = "1"
+        return error
+    }()
 }

@@ -1,10 +1,11 @@
+import HookdStore
 import Hummingbird
 import Logging
 
 /// The one place errors become responses: every error thrown below it is answered as an error envelope.
 ///
 /// ``APIError`` goes out as it is; Hummingbird's own errors (no route, body too large) are mapped to the
-/// table's codes; anything else is logged here and answered as `INTERNAL_ERROR` with no detail. Every response
+/// table's codes; a database that does not answer is a 503 with `Retry-After`; anything else is logged here and answered as `INTERNAL_ERROR` with no detail. Every response
 /// carries `X-Request-Id`. A declared `Content-Length` over the limit is refused before any handler runs.
 struct EnvelopeMiddleware: RouterMiddleware {
     typealias Context = HookdRequestContext
@@ -28,6 +29,9 @@ struct EnvelopeMiddleware: RouterMiddleware {
             return envelope.failure(error, context: context)
         } catch let error as HTTPError {
             return envelope.failure(map(error), context: context)
+        } catch let error as StoreError where error.isUnavailable {
+            context.logger.warning("request failed: the database is unavailable", metadata: ["hookd.error": "\(error)"])
+            return envelope.failure(.unavailable, context: context)
         } catch {
             context.logger.error(
                 "request failed",

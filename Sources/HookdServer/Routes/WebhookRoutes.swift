@@ -1,4 +1,5 @@
 import HookdCore
+import HookdDelivery
 import HookdStore
 import Hummingbird
 
@@ -7,6 +8,8 @@ struct WebhookRoutes: Sendable {
     let store: any Store
     let sealer: SecretSealer
     let urlPolicy: WebhookURLPolicy
+    /// Woken when a URL is set, so deliveries held while the app had none leave at once.
+    let signal: DispatchSignal
     let envelope: Envelope
     let clock: any WallClock
     let configuration: HookdServerConfiguration
@@ -110,6 +113,9 @@ struct WebhookRoutes: Sendable {
             initialSecret: change,
             now: clock.unixSeconds
         )
+        if url != nil {
+            signal.wake()
+        }
         let data = ConfigurationData(endpoint: endpoint, createdSecret: createdSecret ? secret : nil)
         context.logger.info(
             "webhook configuration updated",

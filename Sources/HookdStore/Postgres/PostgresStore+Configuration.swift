@@ -45,6 +45,9 @@ extension PostgresStore {
         public var connectTimeout: Duration
         /// The most connections the store's pool opens at once. Default: 20.
         public var maximumConnections: Int
+        /// How long one statement or transaction may take before the caller is told the database is unavailable.
+        /// Default: 10 seconds.
+        public var queryTimeout: Duration
 
         /// A configuration with the defaults documented on each field.
         ///
@@ -73,13 +76,15 @@ extension PostgresStore {
             self.applicationName = "hookd"
             self.connectTimeout = .seconds(10)
             self.maximumConnections = 20
+            self.queryTimeout = .seconds(10)
         }
 
         /// Reads `postgres://user:password@host:port/database?sslmode=…` (or `postgresql://`).
         ///
         /// User, password and database may be percent-encoded. Query parameters, as in libpq: `sslmode`
         /// (`disable`, `allow`, `prefer`, `require`, `verify-ca`, `verify-full`), `options`, `application_name`
-        /// and `connect_timeout` (seconds).
+        /// and `connect_timeout` (seconds); and hookd's own `pool_size` (``maximumConnections``) and `query_timeout`
+        /// (seconds, ``queryTimeout``).
         /// - Parameter url: The database URL.
         /// - Throws: ``StoreError/PostgresConnectionError`` naming what is wrong (never the password) when the URL
         ///   is malformed or holds a parameter hookd does not know.
@@ -143,6 +148,16 @@ extension PostgresStore {
                     throw StoreError.invalidPostgresURL("connect_timeout must be a positive number of seconds")
                 }
                 connectTimeout = .seconds(seconds)
+            case "pool_size":
+                guard let size = Int(value), (1...1000).contains(size) else {
+                    throw StoreError.invalidPostgresURL("pool_size must be a number of connections from 1 to 1000")
+                }
+                maximumConnections = size
+            case "query_timeout":
+                guard let seconds = Int(value), seconds > 0 else {
+                    throw StoreError.invalidPostgresURL("query_timeout must be a positive number of seconds")
+                }
+                queryTimeout = .seconds(seconds)
             default:
                 throw StoreError.invalidPostgresURL("the parameter \(name) is not supported")
             }

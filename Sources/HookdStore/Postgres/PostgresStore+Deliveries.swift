@@ -9,7 +9,8 @@ extension PostgresStore {
         lease: (id: String, until: Int64)?
     ) async throws -> (deliveryID: String, created: Bool) {
         let deliveryID = Identifiers.deliveryID()
-        // One statement writes the event and its delivery, or nothing when the event exists already.
+        // One statement writes the event and its delivery, or nothing when the event exists already, and
+        // announces a new unleased delivery to the listening dispatchers when it commits.
         let created = try await rows(
             """
             WITH event AS (
@@ -17,18 +18,20 @@ extension PostgresStore {
                 VALUES (\(event.appID), \(event.eventID), \(event.event), \(ByteBuffer(bytes: event.data)), \(now))
                 ON CONFLICT (app_id, event_id) DO NOTHING
                 RETURNING app_id, event_id, event
+            ), delivery AS (
+                INSERT INTO deliveries
+                    (id, app_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
+                     locked_until, lease_id, is_test, created_at)
+                SELECT \(deliveryID), app_id, event_id, event, \(DeliveryStatus.pending.rawValue), 0,
+                       \(attemptsAllowed), \(now), \(lease?.until)::bigint, \(lease?.id)::text, \(event.isTest), \(now)
+                FROM event
+                RETURNING id, lease_id
             )
-            INSERT INTO deliveries
-                (id, app_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
-                 locked_until, lease_id, is_test, created_at)
-            SELECT \(deliveryID), app_id, event_id, event, \(DeliveryStatus.pending.rawValue), 0, \(attemptsAllowed),
-                   \(now), \(lease?.until)::bigint, \(lease?.id)::text, \(event.isTest), \(now)
-            FROM event
-            RETURNING id
+            SELECT id, CASE WHEN lease_id IS NULL THEN pg_notify(\(Self.publishChannel), '') END AS announced
+            FROM delivery
             """
         )
         if !created.isEmpty {
-            try? await notifyDispatchers()
             return (deliveryID, true)
         }
         // The event was there already (perhaps committed by a concurrent call this statement waited for).
@@ -148,7 +151,7 @@ extension PostgresStore {
     ) async throws -> (items: [DeliverySummary], total: Int) {
         let status = status?.rawValue
         // The count and the page come from one snapshot, so they agree.
-        return try await withReadSnapshot { connection in
+        return try await withReadSnapshot { [logger] connection in
             let counted = try await connection.query(
                 """
                 SELECT count(*) FROM deliveries d
@@ -173,7 +176,7 @@ extension PostgresStore {
     }
 
     public func delivery(appID: String, id: String) async throws -> DeliveryDetail? {
-        try await withReadSnapshot { connection in
+        try await withReadSnapshot { [logger] connection in
             let found = try await connection.query(
                 """
                 SELECT \(unescaped: Self.summaryColumns), e.data FROM deliveries d
@@ -209,14 +212,16 @@ extension PostgresStore {
     }
 
     public func requeueDelivery(appID: String, id: String, now: Int64) async throws -> DeliverySummary? {
-        defer { Task { try? await notifyDispatchers() } }
-        return try await rows(
+        try await rows(
             """
-            UPDATE deliveries AS d
-            SET status = \(DeliveryStatus.pending.rawValue), next_attempt_at = \(now),
-                attempts_allowed = GREATEST(attempts_allowed, attempts + 1)
-            WHERE id = \(id) AND app_id = \(appID)
-            RETURNING \(unescaped: Self.summaryColumns)
+            WITH requeued AS (
+                UPDATE deliveries AS d
+                SET status = \(DeliveryStatus.pending.rawValue), next_attempt_at = \(now),
+                    attempts_allowed = GREATEST(attempts_allowed, attempts + 1)
+                WHERE id = \(id) AND app_id = \(appID)
+                RETURNING \(unescaped: Self.summaryColumns)
+            )
+            SELECT *, pg_notify(\(Self.publishChannel), '') AS announced FROM requeued
             """
         ).first.map(Self.summary(from:))
     }
@@ -252,16 +257,12 @@ extension PostgresStore {
 }
 
 extension PostgresStore {
-    /// The channel publishes are announced on.
+    /// The channel on which new due work is announced to every listening dispatcher: by the statement that
+    /// publishes, requeues or gives an app a URL again, delivered when it commits. A lost notification only delays
+    /// delivery until the next idle poll.
     static let publishChannel = "hookd_deliveries"
 
     public var isSharedAcrossProcesses: Bool { true }
-
-    /// Announces new due work to every listening dispatcher. Sent after the write committed; a lost notification
-    /// only delays delivery until the next idle poll.
-    func notifyDispatchers() async throws {
-        try await execute("SELECT pg_notify(\(Self.publishChannel), '')")
-    }
 
     public func listenForPublishes(_ wake: @escaping @Sendable () -> Void) async throws {
         let connection = try await connectOutsidePool()

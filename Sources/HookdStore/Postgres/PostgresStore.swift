@@ -245,7 +245,7 @@ public final class PostgresStore: Store {
         initialSecret: SealedSecretChange,
         now: Int64
     ) async throws -> (endpoint: WebhookEndpoint, createdSecret: Bool) {
-        try await withTransaction { connection in
+        try await withTransaction { [logger] connection in
             // The upsert locks the row until commit, so what it returns is what the next statement sees.
             let upserted = try await connection.query(
                 """
@@ -258,6 +258,10 @@ public final class PostgresStore: Store {
             ).collect()
             guard let row = upserted.first else { throw StoreError.corruptRow(table: "webhook_endpoints") }
             let endpoint = try Self.endpoint(from: row)
+            if url != nil {
+                // Deliveries held while the app had no URL are due now; the dispatchers hear of it at commit.
+                try await connection.query("SELECT pg_notify(\(Self.publishChannel), '')", logger: logger).consume()
+            }
             guard url != nil, endpoint.sealedSecret == nil else { return (endpoint, false) }
             let created = try await connection.query(
                 """
@@ -406,7 +410,8 @@ public final class PostgresStore: Store {
     public func resealAll(
         _ reseal: @Sendable (_ sealed: [UInt8], _ purpose: String) throws -> [UInt8]
     ) async throws -> Int {
-        try await withTransaction { connection in
+        // Re-sealing every secret takes as long as there are secrets; it is an operator's command, not a request.
+        try await withUntimedTransaction { connection in
             var count = 0
             let endpoints = try await connection.query(
                 """
@@ -459,18 +464,33 @@ public final class PostgresStore: Store {
 
     /// Runs one statement on a pooled connection and returns all its rows.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await client.query(query, logger: logger).collect()
+        try await guarded { [client, logger] in
+            try await client.query(query, logger: logger).collect()
+        }
     }
 
     /// Runs one statement on a pooled connection, ignoring any rows.
     func execute(_ query: PostgresQuery) async throws {
-        try await client.query(query, logger: logger).consume()
+        try await guarded { [client, logger] in
+            try await client.query(query, logger: logger).consume()
+        }
     }
 
     /// Runs `body` in a transaction on one pooled connection: committed when it returns, rolled back when it throws.
     ///
-    /// Unlike postgres-nio's `withTransaction`, the error `body` threw is rethrown as it is.
+    /// Unlike postgres-nio's `withTransaction`, the error `body` threw is rethrown as it is. The whole transaction
+    /// must finish within the query timeout.
     func withTransaction<Result: Sendable>(
+        _ begin: PostgresQuery = "BEGIN",
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await guarded { [self] in
+            try await withUntimedTransaction(begin, body)
+        }
+    }
+
+    /// ``withTransaction(_:_:)`` without the query timeout, for operator commands whose work grows with the data.
+    func withUntimedTransaction<Result: Sendable>(
         _ begin: PostgresQuery = "BEGIN",
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
@@ -492,9 +512,41 @@ public final class PostgresStore: Store {
         }
     }
 
+    /// Runs `operation` within the query timeout, and turns a lost or unreachable database into
+    /// ``StoreError/unavailable(_:)`` so callers can tell "try again shortly" from a real failure.
+    private func guarded<Result: Sendable>(
+        _ operation: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await abandoning(after: configuration.queryTimeout, operation)
+        } catch let error as PSQLError {
+            throw Self.unavailability(error) ?? error
+        }
+    }
+
+    /// ``StoreError/unavailable(_:)`` for the errors that mean the database is out of reach rather than that the
+    /// statement was refused; `nil` for the others.
+    static func unavailability(_ error: PSQLError) -> StoreError? {
+        switch error.code {
+        case .clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown, .poolClosed:
+            return .unavailable(.connectionLost(detail: "\(error.code)"))
+        case .server:
+            // Class 08 is "connection exception"; 57P01–57P03 are the server shutting down or starting up.
+            guard let state = error.serverInfo?[.sqlState],
+                state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
+            else {
+                return nil
+            }
+            return .unavailable(.connectionLost(detail: "SQLSTATE \(state)"))
+        default:
+            return nil
+        }
+    }
+
     /// Runs `body` in a read-only transaction that sees one snapshot, for reads that must agree with each other.
-    func withReadSnapshot<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result
-    {
+    func withReadSnapshot<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
         try await withTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Testing
 
 /// The three signature formulas of SPEC §5.1, computed here from scratch (not with HookdVerify) so that the
 /// end-to-end tests check hookd's deliveries against the contract rather than against hookd's own code.
@@ -62,6 +63,30 @@ enum SpecSignatures {
         if request.header("X-Fyatu-Event-ID") != eventID { problems.append("X-Fyatu-Event-ID differs") }
         if request.header("Content-Type") != "application/json" { problems.append("Content-Type differs") }
         if request.header("User-Agent")?.hasPrefix("hookd") != true { problems.append("User-Agent differs") }
+        return problems
+    }
+}
+
+extension SpecSignatures {
+    /// Checks deliveries of `card.created` with `{"i":index}` under the three schemes of SPEC §5.1.
+    static func problems(
+        inNumberedCardEvents requests: [TestReceiver.Received],
+        secret: String,
+        eventIDs: [String]
+    ) throws -> [String] {
+        let indexOfEvent = Dictionary(uniqueKeysWithValues: eventIDs.enumerated().map { ($1, $0) })
+        var problems: [String] = []
+        for request in requests {
+            let eventID = try #require(request.header("webhook-id"))
+            let index = try #require(indexOfEvent[eventID])
+            problems += SpecSignatures.problems(
+                in: request,
+                secret: secret,
+                event: "card.created",
+                eventID: eventID,
+                data: Array(#"{"i":\#(index)}"#.utf8)
+            )
+        }
         return problems
     }
 }

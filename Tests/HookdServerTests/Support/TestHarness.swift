@@ -124,6 +124,14 @@ struct TestHarness {
         }
     }
 
+    /// A harness on a fresh PostgreSQL schema whose store configuration `adjust` changes first.
+    static func onPostgres(adjustStore: (inout PostgresStore.Configuration) -> Void) async throws -> TestHarness {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (store, cleanup) = try await PostgresTestDatabase.makeEmptyStore(adjust: adjustStore)
+        return TestHarness(directory: directory, store: store, dropStore: cleanup) { _ in }
+    }
+
     /// Runs `body` against a live server on 127.0.0.1 with its dispatcher running.
     func withLiveServer<Value: Sendable>(
         _ body: @Sendable (any TestClientProtocol) async throws -> Value

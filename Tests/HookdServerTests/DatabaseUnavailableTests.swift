@@ -1,0 +1,76 @@
+import Foundation
+import HookdCore
+import HookdStore
+import HookdTestSupport
+import Hummingbird
+import HummingbirdTesting
+import PostgresNIO
+import Testing
+
+@testable import HookdServer
+
+/// A database that does not answer in time gives a prompt 503 with `Retry-After`, and the same request succeeds
+/// once it answers again.
+@Suite struct DatabaseUnavailableTests {
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, "HOOKD_TEST_POSTGRES_URL is not set (CI sets it)"))
+    func aPublishTheDatabaseCannotTakeIsA503AndCanBeRepeated() async throws {
+        let schemaName = SchemaName()
+        let harness = try await TestHarness.onPostgres { configuration in
+            configuration.queryTimeout = .seconds(3)
+            schemaName.read(from: configuration)
+        }
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp(type: .issuing)
+        let eventID = UUID().uuidString.lowercased()
+        let body = #"{"appId":"\#(app.id)","event":"card.created","data":{"n":1},"eventId":"\#(eventID)"}"#
+        let operatorKey = harness.operatorKey
+        let schema: String = try #require(schemaName.value)
+        try await harness.withClient { client in
+            // Another session holds the events table, as a long migration or a stuck transaction would.
+            try await PostgresTestDatabase.withConnection(searchPath: schema) { connection in
+                let logger = PostgresTestDatabase.logger
+                try await connection.query("BEGIN", logger: logger).consumeAll()
+                try await connection.query("LOCK TABLE events IN ACCESS EXCLUSIVE MODE", logger: logger).consumeAll()
+                let started = ContinuousClock.now
+                let refused = try await client.json(
+                    "/api/v3/internal/events",
+                    method: .post,
+                    token: operatorKey,
+                    body: body
+                )
+                let waited = ContinuousClock.now - started
+                try await connection.query("ROLLBACK", logger: logger).consumeAll()
+                #expect(refused.status == .serviceUnavailable)
+                #expect(refused.errorCode == "INTERNAL_ERROR")
+                #expect(refused.headers[.retryAfter] == "1")
+                #expect(waited < .seconds(9), "answered after the query timeout, not when the lock went: \(waited)")
+            }
+            let accepted = try await client.json(
+                "/api/v3/internal/events",
+                method: .post,
+                token: operatorKey,
+                body: body
+            )
+            #expect(accepted.status == .accepted)
+            let repeated = try await client.json(
+                "/api/v3/internal/events",
+                method: .post,
+                token: operatorKey,
+                body: body
+            )
+            #expect(repeated.status == .accepted)
+        }
+        let stored = try await harness.store.deliveries(appID: app.id, status: nil, event: nil, limit: 10, offset: 0)
+        #expect(stored.total == 1, "the repeated publish is stored once")
+    }
+}
+
+/// The schema a test store was given, read from its `search_path` startup option.
+private final class SchemaName: @unchecked Sendable {
+    // @unchecked: written once, inside the store's configuration closure, before any reader runs.
+    private(set) var value: String?
+
+    func read(from configuration: PostgresStore.Configuration) {
+        value = configuration.startupOptions?.firstMatch(of: #/search_path=(\w+)/#).map { String($0.1) }
+    }
+}
