@@ -82,9 +82,25 @@ let package = Package(
             resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "HookdBench",
+            dependencies: [
+                "HookdCore",
+                "HookdServer",
+                "HookdStore",
+                "HookdVerify",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "hookd",
             dependencies: [
+                "HookdBench",
                 "HookdServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -73,6 +73,12 @@ public protocol Store: Sendable {
 
     // MARK: Events and deliveries
 
+    /// Stores several events and their pending deliveries as ``publish(_:attemptsAllowed:now:lease:)`` would, each
+    /// idempotent on its own, in as few transactions as the database allows (one for SQLite): for publishes that
+    /// arrive together, and for loading a backlog.
+    /// - Returns: for each event in order, its delivery's id and whether this call created it.
+    func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: Int64) async throws -> [PublishOutcome]
+
     /// Stores an event and its pending delivery in one transaction, due at `now` (Unix milliseconds).
     ///
     /// Idempotent on `(appID, eventID)`: when the event exists already, nothing is written and the first one stands.
@@ -158,5 +164,20 @@ public struct SealedSecretChange: Sendable {
         self.fingerprint = fingerprint
         self.requestID = requestID
         self.clientAddress = clientAddress
+    }
+}
+
+/// What storing one event did: its delivery's id, and whether this call created it (`false`: it existed already).
+public typealias PublishOutcome = (deliveryID: String, created: Bool)
+
+extension Store {
+    /// One ``publish(_:attemptsAllowed:now:lease:)`` after another, for stores without a batched write.
+    public func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: Int64) async throws -> [PublishOutcome] {
+        var outcomes: [PublishOutcome] = []
+        outcomes.reserveCapacity(events.count)
+        for event in events {
+            outcomes.append(try await publish(event, attemptsAllowed: attemptsAllowed, now: now, lease: nil))
+        }
+        return outcomes
     }
 }

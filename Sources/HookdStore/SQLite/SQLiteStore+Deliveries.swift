@@ -14,37 +14,56 @@ extension SQLiteStore {
         now: Int64,
         lease: (id: String, until: Int64)?
     ) async throws -> (deliveryID: String, created: Bool) {
-        let deliveryID = Identifiers.deliveryID()
-        return try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO events (app_id, event_id, event, data, created_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (app_id, event_id) DO NOTHING
-                    """,
-                arguments: [event.appID, event.eventID, event.event, Data(event.data), now]
-            )
-            guard db.changesCount == 1 else {
-                let existing = try String.fetchOne(
-                    db,
-                    sql: "SELECT id FROM deliveries WHERE app_id = ? AND event_id = ?",
-                    arguments: [event.appID, event.eventID]
-                )
-                return (existing ?? "", false)
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO deliveries
-                        (id, app_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
-                         locked_until, lease_id, is_test, created_at)
-                    VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    deliveryID, event.appID, event.eventID, event.event, attemptsAllowed, now, lease?.until, lease?.id,
-                    event.isTest, now,
-                ]
-            )
-            return (deliveryID, true)
+        try await pool.write { db in
+            try Self.insert(event, attemptsAllowed: attemptsAllowed, now: now, lease: lease, db)
         }
+    }
+
+    public func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: Int64) async throws -> [PublishOutcome] {
+        try await pool.write { db in
+            try events.map { event in
+                try Self.insert(event, attemptsAllowed: attemptsAllowed, now: now, lease: nil, db)
+            }
+        }
+    }
+
+    /// Writes one event and its delivery, or nothing when the event exists already (the first one stands).
+    private static func insert(
+        _ event: NewEvent,
+        attemptsAllowed: Int,
+        now: Int64,
+        lease: (id: String, until: Int64)?,
+        _ db: Database
+    ) throws -> PublishOutcome {
+        try db.execute(
+            sql: """
+                INSERT INTO events (app_id, event_id, event, data, created_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (app_id, event_id) DO NOTHING
+                """,
+            arguments: [event.appID, event.eventID, event.event, Data(event.data), now]
+        )
+        guard db.changesCount == 1 else {
+            let existing = try String.fetchOne(
+                db,
+                sql: "SELECT id FROM deliveries WHERE app_id = ? AND event_id = ?",
+                arguments: [event.appID, event.eventID]
+            )
+            return (existing ?? "", false)
+        }
+        let deliveryID = Identifiers.deliveryID()
+        try db.execute(
+            sql: """
+                INSERT INTO deliveries
+                    (id, app_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
+                     locked_until, lease_id, is_test, created_at)
+                VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                deliveryID, event.appID, event.eventID, event.event, attemptsAllowed, now, lease?.until, lease?.id,
+                event.isTest, now,
+            ]
+        )
+        return (deliveryID, true)
     }
 
     public func claimDueDeliveries(limit: Int, now: Int64, leaseUntil: Int64) async throws -> [ClaimedDelivery] {

@@ -1,0 +1,155 @@
+import HookdCore
+import HookdServer
+import HookdStore
+import Logging
+import Synchronization
+
+/// `hookd bench backlog`: hookd started on a million pending deliveries. Its memory while it holds them and while
+/// it drains them, and how long the drain takes.
+public struct BacklogBenchmark: Sendable {
+    public struct Options: Sendable {
+        public var events = 1_000_000
+        public var inFlight = 64
+        /// Events written per transaction while the backlog is seeded.
+        public var seedBatch = 2_000
+
+        public init() {}
+    }
+
+    public struct Report: Sendable, Codable {
+        public var events: Int
+        public var seedSeconds: Double
+        /// Resident memory once started on the backlog, before delivering.
+        public var idleMemoryMiB: Double
+        /// The highest resident memory seen while draining (`VmHWM` at the end).
+        public var peakMemoryMiB: Double
+        public var drainSeconds: Double
+        public var drainPerSecond: Double
+        public var duplicates: Int
+
+        public var text: String {
+            """
+            backlog     \(events) pending deliveries (seeded in \(Format.rounded(seedSeconds, places: 1)) s)
+            memory      \(Format.rounded(idleMemoryMiB, places: 1)) MiB holding them, \(Format.rounded(peakMemoryMiB, places: 1)) MiB at the peak of the drain
+            drain       \(Format.rounded(drainSeconds, places: 1)) s, \(Format.rate(drainPerSecond)), \(duplicates) duplicates
+            """
+        }
+    }
+
+    public var options: Options
+    public var setup: HookdSetup
+    public var progress: BenchProgress
+
+    public init(options: Options, setup: HookdSetup, progress: BenchProgress) {
+        self.options = options
+        self.setup = setup
+        self.progress = progress
+    }
+
+    public func run() async throws -> Report {
+        let receiver = try await BenchReceiver(sampleEvery: 0)
+        let client = LoadGenerator(connections: 4)
+        let app = try setup.createApp()
+        var setup = setup
+        setup.serveOptions +=
+            ["--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight)]
+        do {
+            // A first start configures the app's URL and secret, then holds deliveries (URL unset) and stops.
+            let first = try await HookdUnderTest.start(setup)
+            let session = try await BenchSession.open(first, app: app, client: client)
+            try await session.setWebhookURL(receiver.url, client: client)
+            try await session.setWebhookURL(nil, client: client)
+            await first.stop()
+
+            let seedSeconds = try await seed(appID: app.appID)
+
+            progress.say("starting hookd on the backlog")
+            let hookd = try await HookdUnderTest.start(setup)
+            try await Task.sleep(for: .seconds(2))
+            let idle = hookd.memory
+            let restarted = try await BenchSession.open(hookd, app: app, client: client)
+            progress.say("setting the URL: hookd drains \(options.events) deliveries")
+            let enabled = BenchClock.now()
+            try await restarted.setWebhookURL(receiver.url, client: client)
+            let deadline = enabled + 3_600_000_000_000
+            try await progress.reporting({
+                "\(receiver.count) delivered, hookd at \(Self.mebibytes(hookd.memory?.residentBytes ?? 0)) MiB"
+            }) {
+                while receiver.count < options.events, BenchClock.now() < deadline {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            let arrivals = receiver.arrivals
+            let last = arrivals.map(\.nanoseconds).max() ?? enabled
+            let peak = hookd.memory
+            await hookd.stop()
+            let distinct = Set(arrivals.map(\.eventID)).count
+            guard distinct >= options.events else {
+                throw BenchError("only \(distinct) of \(options.events) deliveries arrived within an hour")
+            }
+            await receiver.stop()
+            await client.shutdown()
+            let seconds = BenchClock.seconds(from: enabled, to: last)
+            return Report(
+                events: options.events,
+                seedSeconds: seedSeconds,
+                idleMemoryMiB: Self.mebibytes(idle?.residentBytes ?? 0),
+                peakMemoryMiB: Self.mebibytes(peak?.peakResidentBytes ?? 0),
+                drainSeconds: seconds,
+                drainPerSecond: Double(options.events) / max(seconds, 1e-9),
+                duplicates: arrivals.count - distinct
+            )
+        } catch {
+            await receiver.stop()
+            await client.shutdown()
+            throw error
+        }
+    }
+
+    /// Writes the backlog straight into the store, in batches, while hookd is stopped.
+    private func seed(appID: String) async throws -> Double {
+        progress.say("seeding \(options.events) pending deliveries")
+        var logger = Logger(label: "hookd.bench")
+        logger.logLevel = .warning
+        let runtime = try await HookdRuntime.open(
+            dataDirectory: DataDirectory(path: setup.dataDirectory),
+            create: false,
+            databaseURL: setup.databaseURL,
+            logger: logger
+        )
+        let started = BenchClock.now()
+        let written = Counter()
+        do {
+            try await progress.reporting({ "\(written.current) written" }) {
+                var index = 0
+                while index < options.events {
+                    let end = min(options.events, index + options.seedBatch)
+                    let events = (index..<end).map { position in
+                        NewEvent(
+                            appID: appID,
+                            eventID: EventData.eventID(),
+                            event: "card.created",
+                            data: Array(EventData.card(index: position).utf8)
+                        )
+                    }
+                    _ = try await runtime.store.publishAll(
+                        events,
+                        attemptsAllowed: 4,
+                        now: SystemWallClock().milliseconds
+                    )
+                    written.set(end)
+                    index = end
+                }
+            }
+        } catch {
+            await runtime.close()
+            throw error
+        }
+        await runtime.close()
+        return BenchClock.seconds(from: started, to: BenchClock.now())
+    }
+
+    static func mebibytes(_ bytes: Int) -> Double {
+        Double(bytes) / 1_048_576
+    }
+}

@@ -1,0 +1,270 @@
+import AsyncHTTPClient
+import Foundation
+import HookdVerify
+import NIOHTTP1
+import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#endif
+
+/// `hookd bench deliveries`: sustained deliveries per second against the receiver's own capacity, and the
+/// publish→receipt lag at a steady publishing rate.
+public struct DeliveriesBenchmark: Sendable {
+    public struct Options: Sendable {
+        /// Events in the throughput phase.
+        public var events = 20_000
+        /// hookd's `--max-in-flight`, and the baseline's concurrency.
+        public var inFlight = 64
+        /// Publishes in flight while the backlog is built.
+        public var publishConcurrency = 32
+        /// Events per second in the lag phase, and for how long.
+        public var lagRate = 500.0
+        public var lagSeconds = 10.0
+        /// Every n-th delivery is checked under all three signature schemes.
+        public var verifyEvery = 100
+
+        public init() {}
+    }
+
+    public struct Report: Sendable, Codable {
+        public struct Throughput: Sendable, Codable {
+            public var requests: Int
+            public var seconds: Double
+            public var perSecond: Double
+        }
+
+        public struct Lag: Sendable, Codable {
+            public var perSecond: Double
+            public var events: Int
+            public var arrived: Int
+            public var lag: LatencySummary
+        }
+
+        /// The receiver's capacity from one AsyncHTTPClient at the same concurrency: no store, no signing.
+        public var baseline: Throughput
+        /// hookd draining a backlog of published events: durable, signed, logged.
+        public var deliveries: Throughput
+        /// `deliveries.perSecond / baseline.perSecond`.
+        public var ratio: Double
+        public var duplicates: Int
+        /// How fast the backlog was published (closed loop), for information.
+        public var publishedPerSecond: Double
+        public var lag: Lag
+        /// Deliveries checked under all three schemes, and how many failed.
+        public var signaturesChecked: Int
+        public var signaturesFailed: Int
+        /// hookd's peak resident memory over the run, in MiB.
+        public var peakMemoryMiB: Double
+
+        /// The report as lines for a person.
+        public var text: String {
+            """
+            baseline    \(Format.rate(baseline.perSecond)) (\(baseline.requests) requests from one AsyncHTTPClient, no store)
+            deliveries  \(Format.rate(deliveries.perSecond)) (\(deliveries.requests) events, \(duplicates) duplicates)
+            ratio       \(Format.ratio(ratio)) of the baseline
+            lag         at \(Format.rate(lag.perSecond)): \(lag.lag.text) (\(lag.arrived)/\(lag.events) arrived)
+            signatures  \(signaturesChecked) deliveries checked under all three schemes, \(signaturesFailed) failed
+            memory      hookd peak \(Format.rounded(peakMemoryMiB, places: 1)) MiB; publishing ran at \(Format.rate(publishedPerSecond))
+            """
+        }
+    }
+
+    public var options: Options
+    public var setup: HookdSetup
+    public var progress: BenchProgress
+
+    public init(options: Options, setup: HookdSetup, progress: BenchProgress) {
+        self.options = options
+        self.setup = setup
+        self.progress = progress
+    }
+
+    public func run() async throws -> Report {
+        let receiver = try await BenchReceiver(sampleEvery: options.verifyEvery)
+        let client = LoadGenerator(connections: max(options.inFlight, options.publishConcurrency))
+        let app = try setup.createApp()
+        var setup = setup
+        setup.serveOptions +=
+            ["--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight)]
+        let hookd = try await HookdUnderTest.start(setup)
+        do {
+            let report = try await measure(hookd: hookd, app: app, receiver: receiver, client: client)
+            await hookd.stop()
+            await receiver.stop()
+            await client.shutdown()
+            return report
+        } catch {
+            await hookd.stop()
+            await receiver.stop()
+            await client.shutdown()
+            throw error
+        }
+    }
+
+    private func measure(
+        hookd: HookdUnderTest,
+        app: (appID: String, secretKey: String, operatorKey: String),
+        receiver: BenchReceiver,
+        client: LoadGenerator
+    ) async throws -> Report {
+        let session = try await BenchSession.open(hookd, app: app, client: client)
+        guard let secret = try await session.setWebhookURL(receiver.url, client: client) else {
+            throw BenchError("the app already had a webhook secret; use an empty data directory or database")
+        }
+        try await session.setWebhookURL(nil, client: client)
+
+        progress.say("baseline: \(options.events) requests to the receiver, \(options.inFlight) at a time")
+        let baseline = try await baselineRun(receiver: receiver, client: client)
+        receiver.reset()
+
+        progress.say("publishing \(options.events) events while the URL is unset")
+        let eventIDs = (0..<options.events).map { _ in EventData.eventID() }
+        let published = Counter()
+        let publishing = try await progress.reporting({ "\(published.current) published" }) {
+            await client.run(
+                count: options.events,
+                concurrency: options.publishConcurrency,
+                expecting: .accepted,
+                progress: published
+            ) { index in
+                session.publishRequest(eventID: eventIDs[index], index: index)
+            }
+        }
+        guard publishing.failed == 0 else {
+            throw BenchError("\(publishing.failed) publishes failed: \(publishing.failures)")
+        }
+
+        progress.say("setting the URL: hookd delivers the backlog")
+        let enabled = BenchClock.now()
+        try await session.setWebhookURL(receiver.url, client: client)
+        let drained = try await progress.reporting({ "\(receiver.count) delivered" }) {
+            try await waitForArrivals(of: Set(eventIDs), at: receiver, seconds: 600)
+        }
+        let arrivals = receiver.arrivals
+        let lastArrival = arrivals.map(\.nanoseconds).max() ?? enabled
+        let deliverySeconds = BenchClock.seconds(from: enabled, to: lastArrival)
+        let (checked, failed) = verifySamples(receiver.samples, secret: secret)
+        guard drained else {
+            throw BenchError("only \(Set(arrivals.map(\.eventID)).count) of \(options.events) events arrived")
+        }
+        let duplicates = arrivals.count - Set(arrivals.map(\.eventID)).count
+
+        let lag = try await lagRun(session: session, receiver: receiver, client: client)
+        let memory = hookd.memory
+        return Report(
+            baseline: baseline,
+            deliveries: .init(
+                requests: options.events,
+                seconds: deliverySeconds,
+                perSecond: Double(options.events) / max(deliverySeconds, 1e-9)
+            ),
+            ratio: Double(options.events) / max(deliverySeconds, 1e-9) / max(baseline.perSecond, 1e-9),
+            duplicates: duplicates,
+            publishedPerSecond: publishing.rate,
+            lag: lag,
+            signaturesChecked: checked,
+            signaturesFailed: failed,
+            peakMemoryMiB: Double(memory?.peakResidentBytes ?? 0) / 1_048_576
+        )
+    }
+
+    /// The receiver's capacity for requests shaped like deliveries, from one AsyncHTTPClient.
+    private func baselineRun(receiver: BenchReceiver, client: LoadGenerator) async throws -> Report.Throughput {
+        let body = Array(
+            (#"{"event":"card.created","eventId":"00000000-0000-4000-8000-000000000000","data":"#
+                + EventData.card(index: 0) + #","timestamp":1795932000,"sign":"\#(String(repeating: "0", count: 64))"}"#)
+                .utf8
+        )
+        let headers = [
+            ("webhook-id", "00000000-0000-4000-8000-000000000000"), ("webhook-timestamp", "1795932000"),
+            ("webhook-signature", "v1," + String(repeating: "A", count: 44)),
+            ("x-fyatu-signature", "t=1795932000,v1=" + String(repeating: "0", count: 64)),
+            ("x-fyatu-event", "card.created"), ("user-agent", "hookd-bench"),
+        ]
+        let done = Counter()
+        let outcome = try await progress.reporting({ "\(done.current) sent" }) {
+            await client.run(count: options.events, concurrency: options.inFlight, expecting: .ok, progress: done) {
+                _ in .json(.POST, receiver.url, body: body, headers: headers)
+            }
+        }
+        guard outcome.failed == 0 else {
+            throw BenchError("\(outcome.failed) baseline requests failed: \(outcome.failures)")
+        }
+        return .init(requests: outcome.succeeded, seconds: outcome.seconds, perSecond: outcome.rate)
+    }
+
+    /// Publishes at `lagRate` for `lagSeconds` with the URL set, and measures each event's publish→receipt time.
+    private func lagRun(
+        session: BenchSession,
+        receiver: BenchReceiver,
+        client: LoadGenerator
+    ) async throws -> Report.Lag {
+        receiver.reset()
+        let count = Int(options.lagRate * options.lagSeconds)
+        progress.say("lag: publishing \(count) events at \(Format.rate(options.lagRate)) with the URL set")
+        let eventIDs = (0..<count).map { _ in EventData.eventID() }
+        let sent = Mutex([UInt64](repeating: 0, count: count))
+        let paced = try await progress.reporting({ "\(receiver.count) delivered" }) {
+            await client.pace(
+                count: count,
+                perSecond: options.lagRate,
+                expecting: .accepted,
+                started: { index, time in sent.withLock { $0[index] = time } }
+            ) { index in
+                session.publishRequest(eventID: eventIDs[index], index: index)
+            }
+        }
+        guard paced.failed == 0 else {
+            throw BenchError("\(paced.failed) publishes failed during the lag run: \(paced.failures)")
+        }
+        _ = try await waitForArrivals(of: Set(eventIDs), at: receiver, seconds: 60)
+        let index = Dictionary(eventIDs.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let sentTimes = sent.withLock { $0 }
+        var firstArrival: [Int: UInt64] = [:]
+        for arrival in receiver.arrivals {
+            guard let position = index[arrival.eventID], firstArrival[position] == nil else { continue }
+            firstArrival[position] = arrival.nanoseconds
+        }
+        let lags = firstArrival.map { position, time in time &- sentTimes[position] }
+        return .init(
+            perSecond: options.lagRate,
+            events: count,
+            arrived: lags.count,
+            lag: LatencySummary(nanoseconds: lags)
+        )
+    }
+}
+
+/// Waits until every id of `expected` has arrived at `receiver`; returns whether they all did within `seconds`.
+func waitForArrivals(of expected: Set<String>, at receiver: BenchReceiver, seconds: Double) async throws -> Bool {
+    let deadline = BenchClock.now() + UInt64(seconds * 1e9)
+    while BenchClock.now() < deadline {
+        if receiver.count >= expected.count, Set(receiver.arrivals.map(\.eventID)).isSuperset(of: expected) {
+            return true
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return Set(receiver.arrivals.map(\.eventID)).isSuperset(of: expected)
+}
+
+/// Checks kept deliveries under all three schemes with HookdVerify; returns how many were checked and failed.
+func verifySamples(_ samples: [BenchReceiver.Sample], secret: String) -> (checked: Int, failed: Int) {
+    guard let verifier = try? WebhookVerifier(secret: secret) else { return (samples.count, samples.count) }
+    var failed = 0
+    for sample in samples {
+        let headers = Dictionary(
+            sample.headers.map { ($0.name.lowercased(), $0.value) },
+            uniquingKeysWith: { a, _ in a }
+        )
+        let verified = try? verifier.verify(
+            body: sample.body,
+            headers: headers,
+            requiring: Set(SignatureScheme.allCases)
+        )
+        if verified?.schemes != Set(SignatureScheme.allCases) {
+            failed += 1
+        }
+    }
+    return (samples.count, failed)
+}

@@ -1,0 +1,157 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#endif
+
+/// Where and how the benchmarked `hookd` runs: its binary, data directory, database and `serve` options.
+public struct HookdSetup: Sendable {
+    /// The `hookd` binary to run (the benchmark's own, normally).
+    public var executable: String
+    /// A data directory of its own; created if missing.
+    public var dataDirectory: String
+    /// A PostgreSQL URL, or `nil` for SQLite in the data directory.
+    public var databaseURL: String?
+    /// Options added to `hookd serve`.
+    public var serveOptions: [String]
+
+    public init(executable: String, dataDirectory: String, databaseURL: String?, serveOptions: [String]) {
+        self.executable = executable
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.serveOptions = serveOptions
+    }
+
+    /// This process's environment without the settings the arguments give, so they cannot disagree.
+    var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["HOOKD_DATA_DIR", "HOOKD_DATABASE", "HOOKD_HOST", "HOOKD_PORT", "HOOKD_LOG_LEVEL", "HOOKD_ROLE"] {
+            environment.removeValue(forKey: name)
+        }
+        return environment
+    }
+
+    var storageArguments: [String] {
+        ["--data-dir", dataDirectory] + (databaseURL.map { ["--database", $0] } ?? [])
+    }
+
+    /// Runs an operator command (`apps create`, `operator-key`) to completion and returns its standard output.
+    func runCommand(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments + storageArguments
+        process.environment = environment
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let text = output.fileHandleForReading.readDataToEndOfFile()
+        let problem = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchError(
+                "hookd \(arguments.joined(separator: " ")) failed: \(String(decoding: problem, as: UTF8.self))"
+            )
+        }
+        return String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Creates an app and reads the operator key, with the operator commands.
+    func createApp() throws -> (appID: String, secretKey: String, operatorKey: String) {
+        let created = try runCommand(["apps", "create", "--name", "bench", "--type", "issuing", "--json"])
+        guard let object = try JSONSerialization.jsonObject(with: Data(created.utf8)) as? [String: Any],
+            let appID = object["appId"] as? String, let secretKey = object["secretKey"] as? String
+        else {
+            throw BenchError("hookd apps create printed no app: \(created)")
+        }
+        return (appID, secretKey, try runCommand(["operator-key"]))
+    }
+}
+
+/// A `hookd serve` child process, listening on an ephemeral port of 127.0.0.1.
+public final class HookdUnderTest: Sendable {
+    /// `http://127.0.0.1:PORT`.
+    public let base: String
+    /// The child's process id, for reading its memory.
+    public let pid: Int32
+    private let process: SendableProcess
+
+    /// Starts `hookd serve` and waits until it listens. Its log goes to `serve.log` in the data directory.
+    public static func start(_ setup: HookdSetup) async throws -> HookdUnderTest {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: setup.executable)
+        process.arguments =
+            ["serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "warning"] + setup.storageArguments
+            + setup.serveOptions
+        process.environment = setup.environment
+        let output = Pipe()
+        process.standardOutput = output
+        let logPath = setup.dataDirectory + "/serve.log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        let printed = Mutex("")
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            printed.withLock { $0 += text }
+        }
+        try process.run()
+        let deadline = BenchClock.now() + 60_000_000_000
+        while BenchClock.now() < deadline {
+            if let match = printed.withLock({ $0.firstMatch(of: #/listening on (http://\S+)/#) }) {
+                return HookdUnderTest(base: String(match.1), pid: process.processIdentifier, process: process)
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        process.terminate()
+        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        throw BenchError("hookd serve did not start: \(log.suffix(2000))")
+    }
+
+    private init(base: String, pid: Int32, process: Process) {
+        self.base = base
+        self.pid = pid
+        self.process = SendableProcess(process: process)
+    }
+
+    /// Its memory now and at its peak.
+    public var memory: ProcessMemory? { ProcessMemory.read(pid: pid) }
+
+    /// Stops it with SIGTERM (SIGKILL after 30 s) and returns its exit status.
+    @discardableResult
+    public func stop() async -> Int32 {
+        let process = process.process
+        guard process.isRunning else { return process.terminationStatus }
+        process.terminate()
+        for _ in 0..<1500 where process.isRunning {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if process.isRunning {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+        }
+        return process.terminationStatus
+    }
+}
+
+private struct SendableProcess: @unchecked Sendable {
+    // @unchecked: Process is thread-safe for the calls made here (isRunning, terminate, status).
+    let process: Process
+}
+
+/// A benchmark could not run; the message says why.
+public struct BenchError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,134 @@
+import AsyncHTTPClient
+import NIOHTTP1
+import Synchronization
+
+/// One closed-loop measurement of a route: requests per second and latency.
+public struct RouteFigures: Sendable, Codable {
+    public var route: String
+    public var requests: Int
+    public var perSecond: Double
+    public var latency: LatencySummary
+    /// `perSecond` over the same run's `GET /health`.
+    public var ratioToHealth: Double
+
+    var line: String {
+        "\(route.padding(toLength: 36, withPad: " ", startingAt: 0)) \(Format.rate(perSecond).padding(toLength: 9, withPad: " ", startingAt: 0)) "
+            + "\(latency.text) · \(Format.ratio(ratioToHealth)) of /health"
+    }
+}
+
+/// `hookd bench ingest` and `hookd bench api`: routes driven as hard as `concurrency` clients can, each against
+/// the same server's `GET /health` measured in the same run.
+public struct RequestRateBenchmark: Sendable {
+    public enum Kind: String, Sendable {
+        /// `POST /internal/events`, the platform's publishing path.
+        case ingest
+        /// `POST /webhooks/secret/regenerate` and `GET /webhooks`, the customers' API.
+        case api
+    }
+
+    public struct Options: Sendable {
+        public var requests = 20_000
+        public var concurrency = 64
+        /// Requests sent before measuring, so connections and caches are warm.
+        public var warmUp = 500
+
+        public init() {}
+    }
+
+    public struct Report: Sendable, Codable {
+        public var routes: [RouteFigures]
+
+        public var text: String { routes.map(\.line).joined(separator: "\n") }
+    }
+
+    public var kind: Kind
+    public var options: Options
+    public var setup: HookdSetup
+    public var progress: BenchProgress
+
+    public init(kind: Kind, options: Options, setup: HookdSetup, progress: BenchProgress) {
+        self.kind = kind
+        self.options = options
+        self.setup = setup
+        self.progress = progress
+    }
+
+    public func run() async throws -> Report {
+        let client = LoadGenerator(connections: options.concurrency)
+        let app = try setup.createApp()
+        var setup = setup
+        setup.serveOptions += ["--allow-http-targets", "--allow-private-targets"]
+        if kind == .api {
+            setup.serveOptions += ["--regenerations-per-minute", "100000000"]
+        }
+        let hookd = try await HookdUnderTest.start(setup)
+        do {
+            let session = try await BenchSession.open(hookd, app: app, client: client)
+            var routes: [(String, @Sendable (Int) -> HTTPClientRequest, HTTPResponseStatus)] = [
+                ("GET /health", { _ in .json(.GET, hookd.base + "/health") }, .ok)
+            ]
+            switch kind {
+            case .ingest:
+                let eventIDs = (0..<(options.requests + options.warmUp)).map { _ in EventData.eventID() }
+                routes.append(
+                    (
+                        "POST /internal/events",
+                        { index in session.publishRequest(eventID: eventIDs[index], index: index) }, .accepted
+                    )
+                )
+            case .api:
+                // A URL that is never called: nothing is published in this benchmark.
+                try await session.setWebhookURL("http://127.0.0.1:9/never-called", client: client)
+                let token = session.token
+                routes.append(
+                    ("GET /webhooks", { _ in .json(.GET, hookd.base + "/api/v3/webhooks", bearer: token) }, .ok)
+                )
+                routes.append(
+                    (
+                        "POST /webhooks/secret/regenerate",
+                        { _ in .json(.POST, hookd.base + "/api/v3/webhooks/secret/regenerate", bearer: token) }, .ok
+                    )
+                )
+            }
+            var figures: [RouteFigures] = []
+            for (route, makeRequest, status) in routes {
+                progress.say(
+                    "\(route): \(options.warmUp) to warm up, then \(options.requests), \(options.concurrency) at a time"
+                )
+                _ = await client.run(count: options.warmUp, concurrency: options.concurrency, expecting: status) {
+                    makeRequest($0)
+                }
+                let done = Counter()
+                let outcome = try await progress.reporting({ "\(done.current) answered" }) {
+                    await client.run(
+                        count: options.requests,
+                        concurrency: options.concurrency,
+                        expecting: status,
+                        progress: done
+                    ) { makeRequest(options.warmUp + $0) }
+                }
+                guard outcome.failed == 0 else {
+                    throw BenchError("\(route): \(outcome.failed) requests failed: \(outcome.failures)")
+                }
+                let health = figures.first?.perSecond ?? outcome.rate
+                figures.append(
+                    RouteFigures(
+                        route: route,
+                        requests: outcome.succeeded,
+                        perSecond: outcome.rate,
+                        latency: outcome.latencies,
+                        ratioToHealth: outcome.rate / max(health, 1e-9)
+                    )
+                )
+            }
+            await hookd.stop()
+            await client.shutdown()
+            return Report(routes: figures)
+        } catch {
+            await hookd.stop()
+            await client.shutdown()
+            throw error
+        }
+    }
+}
