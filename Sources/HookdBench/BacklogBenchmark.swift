@@ -47,12 +47,12 @@ public struct BacklogBenchmark: Sendable {
     }
 
     public func run() async throws -> Report {
-        let receiver = try await BenchReceiver(sampleEvery: 0)
-        let client = LoadGenerator(connections: 4)
-        let app = try setup.createApp()
         var setup = setup
         setup.serveOptions +=
             ["--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight)]
+        let app = try setup.createApp()
+        let receiver = try await BenchReceiver(sampleEvery: 0)
+        let client = LoadGenerator(connections: 4)
         do {
             // A first start configures the app's URL and secret, then holds deliveries (URL unset) and stops.
             let first = try await HookdUnderTest.start(setup)

@@ -81,13 +81,19 @@ public struct DeliveriesBenchmark: Sendable {
     }
 
     public func run() async throws -> Report {
-        let receiver = try await BenchReceiver(sampleEvery: options.verifyEvery)
-        let client = LoadGenerator(connections: max(options.inFlight, options.publishConcurrency))
-        let app = try setup.createApp()
         var setup = setup
         setup.serveOptions +=
             ["--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight)]
+        let app = try setup.createApp()
         let hookd = try await HookdUnderTest.start(setup)
+        let receiver: BenchReceiver
+        do {
+            receiver = try await BenchReceiver(sampleEvery: options.verifyEvery)
+        } catch {
+            await hookd.stop()
+            throw error
+        }
+        let client = LoadGenerator(connections: max(options.inFlight, options.publishConcurrency))
         do {
             let report = try await measure(hookd: hookd, app: app, receiver: receiver, client: client)
             await hookd.stop()

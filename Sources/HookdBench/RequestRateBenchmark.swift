@@ -55,14 +55,14 @@ public struct RequestRateBenchmark: Sendable {
     }
 
     public func run() async throws -> Report {
-        let client = LoadGenerator(connections: options.concurrency)
-        let app = try setup.createApp()
         var setup = setup
         setup.serveOptions += ["--allow-http-targets", "--allow-private-targets"]
         if kind == .api {
             setup.serveOptions += ["--regenerations-per-minute", "100000000"]
         }
+        let app = try setup.createApp()
         let hookd = try await HookdUnderTest.start(setup)
+        let client = LoadGenerator(connections: options.concurrency)
         do {
             let session = try await BenchSession.open(hookd, app: app, client: client)
             var routes: [(String, @Sendable (Int) -> HTTPClientRequest, HTTPResponseStatus)] = [

@@ -15,6 +15,8 @@ public struct DeliveryAttempter: Sendable {
     let clock: any WallClock
     let configuration: DeliveryConfiguration
     let logger: Logger
+    /// Attempts finishing together are recorded in one transaction (group commit).
+    let recorder: BatchingWriter<AttemptCompletion, Bool>
 
     public init(
         store: any Store,
@@ -34,6 +36,9 @@ public struct DeliveryAttempter: Sendable {
         self.clock = clock
         self.configuration = configuration
         self.logger = logger
+        self.recorder = BatchingWriter(maximumBatch: 256) { completions in
+            try await store.completeAttempts(completions)
+        }
     }
 
     /// What one attempt did.
@@ -91,7 +96,7 @@ public struct DeliveryAttempter: Sendable {
         var recorded = false
         for retry in 0..<5 {
             do {
-                recorded = try await store.completeAttempt(completion)
+                recorded = try await recorder.submit(completion)
                 break
             } catch {
                 logger.warning(

@@ -59,8 +59,13 @@ public final class DeliveryDispatcher: Service {
 
     /// Claims what fits and starts it, or waits for a reason to look again.
     private func dispatchOnce(into group: inout DiscardingTaskGroup) async {
-        let free = configuration.maximumInFlight - attemptsInFlight
-        guard free > 0 else {
+        let inFlightNow = attemptsInFlight
+        let free = configuration.maximumInFlight - inFlightNow
+        // Under load, claim in batches rather than one delivery per finished attempt: every claim is a write.
+        // With nothing in flight any free slot is enough, so a lone publish leaves at once.
+        let worthClaiming =
+            inFlightNow == 0 ? 1 : max(1, min(configuration.claimBatchSize, configuration.maximumInFlight) / 4)
+        guard free >= worthClaiming else {
             await signal.wait(timeout: configuration.idlePollInterval)
             return
         }

@@ -4,7 +4,7 @@ import HookdStore
 /// Publishes events for delivery: the platform side of hookd (SPEC §5.4), as a library call.
 ///
 /// The event is durably stored with its pending delivery before ``publish(appID:event:data:eventID:)`` returns;
-/// then the dispatcher is woken. Publishing the same `eventID` again for the same app changes nothing.
+/// then the dispatcher is woken. Publishes that arrive while another is being stored share its next transaction. Publishing the same `eventID` again for the same app changes nothing.
 public struct EventPublisher: Sendable {
     /// The largest `data` accepted, in bytes of compact JSON (64 KiB).
     public static let maximumDataSize = 64 * 1024
@@ -13,6 +13,8 @@ public struct EventPublisher: Sendable {
     let clock: any WallClock
     let signal: DispatchSignal?
     let attemptsAllowed: Int
+    /// Publishes arriving together are stored in one transaction (group commit); each is answered once stored.
+    let batcher: BatchingWriter<NewEvent, PublishOutcome>
 
     /// - Parameters:
     ///   - signal: Wakes a dispatcher in this process; `nil` when none runs here (it will poll).
@@ -22,6 +24,9 @@ public struct EventPublisher: Sendable {
         self.clock = clock
         self.signal = signal
         self.attemptsAllowed = attemptsAllowed
+        self.batcher = BatchingWriter(maximumBatch: 256) { events in
+            try await store.publishAll(events, attemptsAllowed: attemptsAllowed, now: clock.milliseconds)
+        }
     }
 
     /// What a publish did.
@@ -68,12 +73,7 @@ public struct EventPublisher: Sendable {
 
     /// Stores an already validated event and wakes the dispatcher.
     func record(_ event: NewEvent) async throws -> Receipt {
-        let (deliveryID, created) = try await store.publish(
-            event,
-            attemptsAllowed: attemptsAllowed,
-            now: clock.milliseconds,
-            lease: nil
-        )
+        let (deliveryID, created) = try await batcher.submit(event)
         if created { signal?.wake() }
         return Receipt(eventID: event.eventID, deliveryID: deliveryID, created: created)
     }

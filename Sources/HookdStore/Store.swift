@@ -107,6 +107,11 @@ public protocol Store: Sendable {
     @discardableResult
     func completeAttempt(_ completion: AttemptCompletion) async throws -> Bool
 
+    /// ``completeAttempt(_:)`` for several attempts, in as few transactions as the database allows (one for SQLite).
+    ///
+    /// - Returns: for each completion in order, whether it was recorded.
+    func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool]
+
     /// When the earliest pending delivery of an app with a URL becomes due (Unix milliseconds), if any.
     func nextDueTime() async throws -> Int64?
 
@@ -171,6 +176,16 @@ public struct SealedSecretChange: Sendable {
 public typealias PublishOutcome = (deliveryID: String, created: Bool)
 
 extension Store {
+    /// One ``completeAttempt(_:)`` after another, for stores without a batched write.
+    public func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool] {
+        var recorded: [Bool] = []
+        recorded.reserveCapacity(completions.count)
+        for completion in completions {
+            recorded.append(try await completeAttempt(completion))
+        }
+        return recorded
+    }
+
     /// One ``publish(_:attemptsAllowed:now:lease:)`` after another, for stores without a batched write.
     public func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: Int64) async throws -> [PublishOutcome] {
         var outcomes: [PublishOutcome] = []

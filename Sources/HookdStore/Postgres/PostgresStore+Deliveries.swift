@@ -211,6 +211,35 @@ extension PostgresStore {
         }
     }
 
+    /// Each completion is its own statement, run side by side on the pool: one transaction would serialise them.
+    public func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool] {
+        try await concurrently(completions) { try await self.completeAttempt($0) }
+    }
+
+    /// Each publish is its own statement, run side by side on the pool.
+    public func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: Int64) async throws -> [PublishOutcome] {
+        try await concurrently(events) {
+            try await self.publish($0, attemptsAllowed: attemptsAllowed, now: now, lease: nil)
+        }
+    }
+
+    /// `operation` on every item at once, its results in the items' order; the first error fails the call.
+    private func concurrently<Item: Sendable, Output: Sendable>(
+        _ items: [Item],
+        _ operation: @escaping @Sendable (Item) async throws -> Output
+    ) async throws -> [Output] {
+        try await withThrowingTaskGroup(of: (Int, Output).self) { group in
+            for (index, item) in items.enumerated() {
+                group.addTask { (index, try await operation(item)) }
+            }
+            var outputs = [Output?](repeating: nil, count: items.count)
+            for try await (index, output) in group {
+                outputs[index] = output
+            }
+            return outputs.compactMap { $0 }
+        }
+    }
+
     public func requeueDelivery(appID: String, id: String, now: Int64) async throws -> DeliverySummary? {
         try await rows(
             """

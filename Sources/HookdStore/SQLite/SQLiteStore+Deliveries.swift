@@ -35,11 +35,12 @@ extension SQLiteStore {
         lease: (id: String, until: Int64)?,
         _ db: Database
     ) throws -> PublishOutcome {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO events (app_id, event_id, event, data, created_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (app_id, event_id) DO NOTHING
-                """,
+                """
+        ).execute(
             arguments: [event.appID, event.eventID, event.event, Data(event.data), now]
         )
         guard db.changesCount == 1 else {
@@ -51,13 +52,14 @@ extension SQLiteStore {
             return (existing ?? "", false)
         }
         let deliveryID = Identifiers.deliveryID()
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO deliveries
                     (id, app_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
                      locked_until, lease_id, is_test, created_at)
                 VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 deliveryID, event.appID, event.eventID, event.event, attemptsAllowed, now, lease?.until, lease?.id,
                 event.isTest, now,
@@ -69,7 +71,7 @@ extension SQLiteStore {
     public func claimDueDeliveries(limit: Int, now: Int64, leaseUntil: Int64) async throws -> [ClaimedDelivery] {
         let leaseID = Identifiers.leaseID()
         return try await pool.write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE deliveries SET locked_until = ?, lease_id = ?
                     WHERE id IN (
@@ -79,7 +81,8 @@ extension SQLiteStore {
                           AND (d.locked_until IS NULL OR d.locked_until <= ?)
                         ORDER BY d.next_attempt_at
                         LIMIT ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [leaseUntil, leaseID, now, now, limit]
             )
             guard db.changesCount > 0 else { return [] }
@@ -93,16 +96,17 @@ extension SQLiteStore {
 
     private static func claims(_ db: Database, leaseID: String, deliveryID: String?) throws -> [ClaimedDelivery] {
         let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT d.id, d.app_id, d.event_id, d.event, d.attempts, d.attempts_allowed, e.data, w.url,
-                       w.sealed_secret, w.secret_version
-                FROM deliveries d
-                JOIN events e ON e.app_id = d.app_id AND e.event_id = d.event_id
-                JOIN webhook_endpoints w ON w.app_id = d.app_id
-                WHERE d.lease_id = ? AND (? IS NULL OR d.id = ?)
-                  AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT d.id, d.app_id, d.event_id, d.event, d.attempts, d.attempts_allowed, e.data, w.url,
+                           w.sealed_secret, w.secret_version
+                    FROM deliveries d
+                    JOIN events e ON e.app_id = d.app_id AND e.event_id = d.event_id
+                    JOIN webhook_endpoints w ON w.app_id = d.app_id
+                    WHERE d.lease_id = ? AND (? IS NULL OR d.id = ?)
+                      AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                    """
+            ),
             arguments: [leaseID, deliveryID, deliveryID]
         )
         return rows.map { row in
@@ -129,28 +133,36 @@ extension SQLiteStore {
         }
     }
 
+    public func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool] {
+        try await pool.write { db in
+            try completions.map { try Self.complete(db, $0) }
+        }
+    }
+
     static func complete(_ db: Database, _ completion: AttemptCompletion) throws -> Bool {
         let attempt = completion.attempt
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE deliveries
                 SET status = ?, attempts = ?, next_attempt_at = ?, locked_until = NULL, lease_id = NULL,
                     last_attempt_at = ?, last_http_status = ?
                 WHERE id = ? AND lease_id = ?
-                """,
+                """
+        ).execute(
             arguments: [
                 completion.status.rawValue, attempt.number, completion.nextAttemptAt, attempt.startedAt,
                 attempt.httpStatus, completion.deliveryID, completion.leaseID,
             ]
         )
         guard db.changesCount == 1 else { return false }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO delivery_attempts
                     (delivery_id, number, started_at, latency_ms, http_status, error, response_body, secret_version)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (delivery_id, number) DO NOTHING
-                """,
+                """
+        ).execute(
             arguments: [
                 completion.deliveryID, attempt.number, attempt.startedAt, attempt.latencyMillis, attempt.httpStatus,
                 attempt.error, Data(attempt.responseBody), completion.secretVersion,

@@ -54,7 +54,8 @@ public final class SQLiteStore: Store {
 
     public func app(id: String) async throws -> App? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM apps WHERE id = ?", arguments: [id]).map(Self.app(from:))
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM apps WHERE id = ?"), arguments: [id])
+                .map(Self.app(from:))
         }
     }
 

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// `hookd bench`: each benchmark runs end to end on a small load and reports what it measured. The figures are
+/// not checked (a test must not assert timings); their presence, the counts and the correctness checks are.
+@Suite struct BenchCommandTests {
+    static func report(_ arguments: [String]) async throws -> [String: Any] {
+        let run = try await ChildProcess.run(["bench"] + arguments + ["--json", "--quiet"])
+        #expect(run.status == 0, "\(run.stderr.suffix(2000))")
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        return try #require(object, "not JSON: \(run.stdout.prefix(500)) \(run.stderr.suffix(1000))")
+    }
+
+    @Test func deliveriesAreCountedVerifiedAndComparedWithTheBaseline() async throws {
+        let report = try await Self.report([
+            "deliveries", "--events", "300", "--lag-rate", "50", "--lag-seconds", "2",
+        ])
+        #expect(report["benchmark"] as? String == "deliveries")
+        #expect(report["store"] as? String == "sqlite")
+        let results = try #require(report["results"] as? [String: Any])
+        let deliveries = try #require(results["deliveries"] as? [String: Any])
+        #expect(deliveries["requests"] as? Int == 300)
+        #expect((deliveries["perSecond"] as? Double ?? 0) > 0)
+        #expect(((results["baseline"] as? [String: Any])?["perSecond"] as? Double ?? 0) > 0)
+        #expect((results["ratio"] as? Double ?? 0) > 0)
+        #expect(results["duplicates"] as? Int == 0)
+        #expect(results["signaturesFailed"] as? Int == 0)
+        #expect((results["signaturesChecked"] as? Int ?? 0) >= 3, "every 100th delivery is checked")
+        let lag = try #require(results["lag"] as? [String: Any])
+        #expect(lag["events"] as? Int == 100)
+        #expect(lag["arrived"] as? Int == 100)
+        #expect(((lag["lag"] as? [String: Any])?["p99"] as? Double ?? 0) > 0)
+    }
+
+    @Test(arguments: ["ingest", "api"])
+    func routesAreMeasuredBesideHealth(benchmark: String) async throws {
+        let report = try await Self.report([benchmark, "--requests", "200", "--concurrency", "8"])
+        let routes = try #require((report["results"] as? [String: Any])?["routes"] as? [[String: Any]])
+        let names = routes.compactMap { $0["route"] as? String }
+        let expected =
+            benchmark == "ingest"
+            ? ["GET /health", "POST /internal/events"]
+            : ["GET /health", "GET /webhooks", "POST /webhooks/secret/regenerate"]
+        #expect(names == expected)
+        for route in routes {
+            #expect(route["requests"] as? Int == 200, "\(route)")
+            #expect((route["ratioToHealth"] as? Double ?? 0) > 0, "\(route)")
+        }
+    }
+
+    @Test func aBacklogIsSeededAndDrainedWithItsMemoryReported() async throws {
+        let report = try await Self.report(["backlog", "--events", "2000"])
+        let results = try #require(report["results"] as? [String: Any])
+        #expect(results["events"] as? Int == 2000)
+        #expect(results["duplicates"] as? Int == 0)
+        #expect((results["peakMemoryMiB"] as? Double ?? 0) > 0)
+        #expect((results["drainPerSecond"] as? Double ?? 0) > 0)
+    }
+}
