@@ -48,7 +48,7 @@ struct TokenService: Sendable {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[2].isEmpty else { throw APIError.tokenInvalid("The token is malformed") }
         guard let headerBytes = Self.base64URLDecode(parts[0]),
-            let header = try? JSONDecoder().decode([String: JSONValue].self, from: Data(headerBytes))
+            let header = try? JSONValue.members(of: headerBytes)
         else { throw APIError.tokenInvalid("The token is malformed") }
         guard header["alg"] == .string("HS256") else {
             throw APIError.tokenInvalid("The token must be signed with HS256")

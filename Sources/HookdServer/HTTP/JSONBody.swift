@@ -1,3 +1,4 @@
+import HookdVerify
 import Hummingbird
 
 #if canImport(FoundationEssentials)
@@ -6,8 +7,12 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A JSON value as parsed from a request body.
-enum JSONValue: Decodable, Equatable {
+/// A member of a request body's top-level JSON object.
+///
+/// Scalars carry their value. A nested object or array is checked as JSON but not built (nothing reads inside
+/// one: `data` is taken as raw bytes), so it is `.object([:])` or `.array([])` whatever it holds, and no body can
+/// make the parser recurse or build a deep value.
+enum JSONValue: Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -15,20 +20,45 @@ enum JSONValue: Decodable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
+    /// The members of the JSON object that is the whole of `bytes`.
+    ///
+    /// - Throws: ``JSONMembersError`` when `bytes` is not one JSON object, or names a member twice.
+    static func members(of bytes: [UInt8]) throws -> [String: JSONValue] {
+        try bytes.withUnsafeBufferPointer { buffer in
+            var cursor = JSONCursor(buffer)
+            var members: [String: JSONValue] = [:]
+            var key: String?
+            do {
+                while let token = try cursor.next() {
+                    let depth = cursor.depth
+                    switch token.kind {
+                    case .key where depth == 1:
+                        let name = JSONString.text(buffer[token.content], hasEscapes: token.hasEscapes)
+                        guard members[name] == nil else { throw JSONMembersError.duplicate(name) }
+                        key = name
+                    case .objectStart where depth == 2:
+                        members[key ?? ""] = .object([:])
+                    case .arrayStart where depth == 2:
+                        members[key ?? ""] = .array([])
+                    case .string where depth == 1:
+                        members[key ?? ""] = .string(JSONString.text(buffer[token.content], hasEscapes: token.hasEscapes))
+                    case .number where depth == 1:
+                        let text = String(decoding: buffer[token.range], as: UTF8.self)
+                        members[key ?? ""] = .number(Double(text) ?? .nan)
+                    case .literal where depth == 1:
+                        switch buffer[token.range.lowerBound] {
+                        case UInt8(ascii: "t"): members[key ?? ""] = .bool(true)
+                        case UInt8(ascii: "f"): members[key ?? ""] = .bool(false)
+                        default: members[key ?? ""] = .null
+                        }
+                    default:
+                        break
+                    }
+                }
+            } catch let error as JSONSyntaxError {
+                throw JSONMembersError.syntax(error)
+            }
+            return members
         }
     }
 
@@ -73,14 +103,15 @@ struct JSONObjectBody {
         guard !bytes.isEmpty else {
             throw APIError.validation([], detail: "The request body must be a JSON object")
         }
-        let value: JSONValue
+        let fields: [String: JSONValue]
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            fields = try JSONValue.members(of: bytes)
+        } catch JSONMembersError.duplicate(let name) {
+            throw APIError.validation([.init(field: name, message: "appears more than once")])
+        } catch JSONMembersError.syntax(let error) where error.issue == .notAnObject {
+            throw APIError.validation([], detail: "The request body must be a JSON object")
         } catch {
             throw APIError.validation([], detail: "The request body is not valid JSON")
-        }
-        guard case .object(let fields) = value else {
-            throw APIError.validation([], detail: "The request body must be a JSON object")
         }
         let unknown = fields.keys.filter { !allowed.contains($0) }.sorted()
         guard unknown.isEmpty else {
@@ -139,4 +170,12 @@ extension [APIError.FieldError] {
     func throwIfAny() throws {
         if !isEmpty { throw APIError.validation(self) }
     }
+}
+
+/// Why a request body is not a JSON object hookd can read.
+enum JSONMembersError: Error {
+    /// Not JSON, or not an object.
+    case syntax(JSONSyntaxError)
+    /// The object names this member twice.
+    case duplicate(String)
 }
