@@ -66,13 +66,15 @@ public struct DeliveryAttempter: Sendable {
                 recorded: false
             )
         }
-        var logger = logger
-        logger[metadataKey: "hookd.delivery.id"] = .string(claim.id)
-        logger[metadataKey: "hookd.app.id"] = .string(claim.appID)
-        logger[metadataKey: "hookd.attempt"] = .stringConvertible(number)
+        // Metadata goes with each message rather than into a copy of the logger: most attempts log nothing at the
+        // usual levels, and setting logger metadata costs on every one.
+        let about: Logger.Metadata = [
+            "hookd.delivery.id": .string(claim.id), "hookd.app.id": .string(claim.appID),
+            "hookd.attempt": .stringConvertible(number),
+        ]
 
         let startedAt = clock.milliseconds
-        let result = await send(claim, logger: logger)
+        let result = await send(claim, about: about)
         let finishedAt = max(clock.milliseconds, startedAt)
         guard case .record(let status, let nextAttemptAt) = machine.finished(result.outcome, now: finishedAt) else {
             return Report(outcome: result.outcome, latencyMillis: 0, status: .failed, recorded: false)
@@ -101,25 +103,28 @@ public struct DeliveryAttempter: Sendable {
             } catch {
                 logger.warning(
                     "recording an attempt failed; retrying",
-                    metadata: ["hookd.retry": .stringConvertible(retry)]
+                    metadata: about.merging(["hookd.retry": .stringConvertible(retry)]) { $1 }
                 )
                 try? await Task.sleep(for: .milliseconds(200 << retry))
             }
         }
         if result.outcome.isSuccess {
-            logger.debug("delivered", metadata: ["hookd.latency.ms": .stringConvertible(latency)])
+            logger.debug(
+                "delivered",
+                metadata: about.merging(["hookd.latency.ms": .stringConvertible(latency)]) { $1 }
+            )
         } else {
             logger.warning(
                 "attempt failed",
-                metadata: [
+                metadata: about.merging([
                     "hookd.outcome": .string(Self.describe(result.outcome)), "hookd.status": .string(status.rawValue),
-                ]
+                ]) { $1 }
             )
         }
         return Report(outcome: result.outcome, latencyMillis: latency, status: status, recorded: recorded)
     }
 
-    private func send(_ claim: ClaimedDelivery, logger: Logger) async -> TransportResult {
+    private func send(_ claim: ClaimedDelivery, about: Logger.Metadata) async -> TransportResult {
         let target: WebhookURLPolicy.CheckedURL
         do {
             target = try await urlPolicy.check(claim.url)
@@ -134,7 +139,10 @@ public struct DeliveryAttempter: Sendable {
                 sealedSecret: claim.sealedSecret
             )
         } catch {
-            logger.error("the webhook secret could not be opened; is this the master key the database was sealed with?")
+            logger.error(
+                "the webhook secret could not be opened; is this the master key the database was sealed with?",
+                metadata: about
+            )
             return TransportResult(outcome: .failed(.secretUnavailable), latency: .zero, responseBody: [])
         }
         let webhook = OutgoingWebhook(

@@ -41,7 +41,9 @@ enum JSONValue: Equatable {
                     case .arrayStart where depth == 2:
                         members[key ?? ""] = .array([])
                     case .string where depth == 1:
-                        members[key ?? ""] = .string(JSONString.text(buffer[token.content], hasEscapes: token.hasEscapes))
+                        members[key ?? ""] = .string(
+                            JSONString.text(buffer[token.content], hasEscapes: token.hasEscapes)
+                        )
                     case .number where depth == 1:
                         let text = String(decoding: buffer[token.range], as: UTF8.self)
                         members[key ?? ""] = .number(Double(text) ?? .nan)
