@@ -1,5 +1,6 @@
 import HookdCore
 import HookdStore
+import Synchronization
 
 /// Publishes events for delivery: the platform side of hookd (SPEC §5.4), as a library call.
 ///
@@ -15,6 +16,9 @@ public struct EventPublisher: Sendable {
     let attemptsAllowed: Int
     /// Publishes arriving together are stored in one transaction (group commit); each is answered once stored.
     let batcher: BatchingWriter<NewEvent, PublishOutcome>
+    /// Each app's type, once read: an app is never deleted and its type never changes, so a publish need not read
+    /// the app again. (A suspended app's events are still accepted, as before; its suspension concerns its tokens.)
+    let appTypes = AppTypeCache()
 
     /// - Parameters:
     ///   - signal: Wakes a dispatcher in this process; `nil` when none runs here (it will poll).
@@ -66,9 +70,18 @@ public struct EventPublisher: Sendable {
             throw PublishError.invalidData(error.description)
         }
         guard compact.count <= Self.maximumDataSize else { throw PublishError.dataTooLarge }
-        guard let app = try await store.app(id: appID) else { throw PublishError.unknownApp }
-        guard EventCatalogue.contains(event, for: app.type) else { throw PublishError.invalidEventType(event) }
+        guard let appType = try await appType(appID) else { throw PublishError.unknownApp }
+        guard EventCatalogue.contains(event, for: appType) else { throw PublishError.invalidEventType(event) }
         return try await record(NewEvent(appID: appID, eventID: normalizedID, event: event, data: compact))
+    }
+
+    private func appType(_ appID: String) async throws -> AppType? {
+        if let known = appTypes[appID] {
+            return known
+        }
+        guard let app = try await store.app(id: appID) else { return nil }
+        appTypes[appID] = app.type
+        return app.type
     }
 
     /// Stores an already validated event and wakes the dispatcher.
@@ -125,6 +138,22 @@ public struct PublishError: Error, Equatable, CustomStringConvertible {
         case .invalidData(let why): "must be a JSON object (\(why))"
         case .dataTooLarge: "must be at most \(EventPublisher.maximumDataSize) bytes of compact JSON"
         case .invalidEventID: "must be a UUID such as 3f2b8c1e-5d4a-4b6f-9e7d-1a2b3c4d5e6f"
+        }
+    }
+}
+
+/// App types by app id, for ``EventPublisher``; forgets everything when it reaches its size limit.
+final class AppTypeCache: Sendable {
+    private let types = Mutex<[String: AppType]>([:])
+    private let limit = 10_000
+
+    subscript(appID: String) -> AppType? {
+        get { types.withLock { $0[appID] } }
+        set {
+            types.withLock { types in
+                if types.count >= limit { types.removeAll(keepingCapacity: true) }
+                types[appID] = newValue
+            }
         }
     }
 }
