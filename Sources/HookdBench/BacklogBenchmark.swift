@@ -73,7 +73,7 @@ public struct BacklogBenchmark: Sendable {
             try await restarted.setWebhookURL(receiver.url, client: client)
             let deadline = enabled + 3_600_000_000_000
             try await progress.reporting({
-                "\(receiver.count) delivered, hookd at \(Self.mebibytes(hookd.memory?.residentBytes ?? 0)) MiB"
+                "\(receiver.count) delivered, hookd at \(Format.rounded(Self.mebibytes(hookd.memory?.residentBytes ?? 0), places: 1)) MiB"
             }) {
                 while receiver.count < options.events, BenchClock.now() < deadline {
                     try await Task.sleep(for: .milliseconds(100))

@@ -8,10 +8,23 @@ extension PostgresStore {
         now: Int64,
         lease: (id: String, until: Int64)?
     ) async throws -> (deliveryID: String, created: Bool) {
+        try await Self.insert(event, attemptsAllowed: attemptsAllowed, now: now, lease: lease) { query in
+            try await self.rows(query)
+        }
+    }
+
+    /// Writes one event and its delivery with `run`, on the pool or inside a caller's transaction.
+    private static func insert(
+        _ event: NewEvent,
+        attemptsAllowed: Int,
+        now: Int64,
+        lease: (id: String, until: Int64)?,
+        run: (PostgresQuery) async throws -> [PostgresRow]
+    ) async throws -> PublishOutcome {
         let deliveryID = Identifiers.deliveryID()
         // One statement writes the event and its delivery, or nothing when the event exists already, and
         // announces a new unleased delivery to the listening dispatchers when it commits.
-        let created = try await rows(
+        let created = try await run(
             """
             WITH event AS (
                 INSERT INTO events (app_id, event_id, event, data, created_at)
@@ -35,7 +48,7 @@ extension PostgresStore {
             return (deliveryID, true)
         }
         // The event was there already (perhaps committed by a concurrent call this statement waited for).
-        let existing = try await rows(
+        let existing = try await run(
             "SELECT id FROM deliveries WHERE app_id = \(event.appID) AND event_id = \(event.eventID)"
         ).first.map { row in try row.decode(String.self) }
         return (existing ?? "", false)
@@ -102,9 +115,17 @@ extension PostgresStore {
 
     @discardableResult
     public func completeAttempt(_ completion: AttemptCompletion) async throws -> Bool {
+        try await Self.complete(completion) { query in try await self.rows(query) }
+    }
+
+    /// Records one attempt with `run`, on the pool or inside a caller's transaction.
+    private static func complete(
+        _ completion: AttemptCompletion,
+        run: (PostgresQuery) async throws -> [PostgresRow]
+    ) async throws -> Bool {
         let attempt = completion.attempt
         // One statement, so one transaction: the attempt is recorded only when the state change holds the lease.
-        let updated = try await rows(
+        let updated = try await run(
             """
             WITH updated AS (
                 UPDATE deliveries
@@ -211,33 +232,39 @@ extension PostgresStore {
         }
     }
 
-    /// Each completion is its own statement, run side by side on the pool: one transaction would serialise them.
+    /// One transaction for the whole batch: one commit (and one WAL flush) instead of one per attempt.
     public func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool] {
-        try await concurrently(completions) { try await self.completeAttempt($0) }
+        try await withTransaction { [logger] connection in
+            var recorded: [Bool] = []
+            for completion in completions {
+                recorded.append(
+                    try await Self.complete(completion) { try await connection.query($0, logger: logger).collect() }
+                )
+            }
+            return recorded
+        }
     }
 
-    /// Each publish is its own statement, run side by side on the pool.
+    /// One transaction for the whole batch: one commit (and one WAL flush) instead of one per publish. Events are
+    /// written in `(app, eventId)` order, so two batches holding the same events cannot wait on each other in a
+    /// cycle; the notifications of a transaction go out once, at commit.
     public func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: Int64) async throws -> [PublishOutcome] {
-        try await concurrently(events) {
-            try await self.publish($0, attemptsAllowed: attemptsAllowed, now: now, lease: nil)
+        let order = events.indices.sorted {
+            (events[$0].appID, events[$0].eventID) < (events[$1].appID, events[$1].eventID)
         }
-    }
-
-    /// `operation` on every item at once, its results in the items' order; the first error fails the call.
-    private func concurrently<Item: Sendable, Output: Sendable>(
-        _ items: [Item],
-        _ operation: @escaping @Sendable (Item) async throws -> Output
-    ) async throws -> [Output] {
-        try await withThrowingTaskGroup(of: (Int, Output).self) { group in
-            for (index, item) in items.enumerated() {
-                group.addTask { (index, try await operation(item)) }
+        let outcomes = try await withTransaction { [logger] connection in
+            var outcomes: [Int: PublishOutcome] = [:]
+            for index in order {
+                outcomes[index] = try await Self.insert(
+                    events[index],
+                    attemptsAllowed: attemptsAllowed,
+                    now: now,
+                    lease: nil
+                ) { try await connection.query($0, logger: logger).collect() }
             }
-            var outputs = [Output?](repeating: nil, count: items.count)
-            for try await (index, output) in group {
-                outputs[index] = output
-            }
-            return outputs.compactMap { $0 }
+            return outcomes
         }
+        return events.indices.map { outcomes[$0] ?? ("", false) }
     }
 
     public func requeueDelivery(appID: String, id: String, now: Int64) async throws -> DeliverySummary? {
