@@ -232,39 +232,123 @@ extension PostgresStore {
         }
     }
 
-    /// One transaction for the whole batch: one commit (and one WAL flush) instead of one per attempt.
+    /// One statement for the whole batch: the completions travel as arrays and are unnested on the server, so a
+    /// batch costs one round trip and one commit (one WAL flush) instead of one of each per attempt.
     public func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool] {
-        try await withTransaction { [logger] connection in
-            var recorded: [Bool] = []
-            for completion in completions {
-                recorded.append(
-                    try await Self.complete(completion) { try await connection.query($0, logger: logger).collect() }
-                )
-            }
-            return recorded
+        guard completions.count > 1 else {
+            return try await completions.asyncMap { try await completeAttempt($0) }
         }
+        // Arrays cannot hold NULL through postgres-nio's encoders, so absent values travel as -1 or "".
+        let recorded = try await rows(
+            """
+            WITH input AS (
+                SELECT * FROM unnest(
+                    \(completions.map(\.deliveryID))::text[], \(completions.map(\.leaseID))::text[],
+                    \(completions.map(\.status.rawValue))::text[], \(completions.map { Int64($0.attempt.number) })::bigint[],
+                    \(completions.map { $0.nextAttemptAt ?? -1 })::bigint[],
+                    \(completions.map(\.attempt.startedAt))::bigint[],
+                    \(completions.map(\.attempt.latencyMillis))::bigint[],
+                    \(completions.map { Int64($0.attempt.httpStatus ?? -1) })::bigint[],
+                    \(completions.map { $0.attempt.error ?? "" })::text[],
+                    \(completions.map { ByteBuffer(bytes: $0.attempt.responseBody) })::bytea[],
+                    \(completions.map(\.secretVersion))::bigint[]
+                ) AS i(delivery_id, lease_id, status, number, next_attempt_at, started_at, latency_ms, http_status,
+                       error, response_body, secret_version)
+            ), updated AS (
+                UPDATE deliveries AS d
+                SET status = i.status, attempts = i.number, next_attempt_at = NULLIF(i.next_attempt_at, -1),
+                    locked_until = NULL, lease_id = NULL, last_attempt_at = i.started_at,
+                    last_http_status = NULLIF(i.http_status, -1)::integer
+                FROM input i
+                WHERE d.id = i.delivery_id AND d.lease_id = i.lease_id
+                RETURNING d.id
+            ), attempt AS (
+                INSERT INTO delivery_attempts
+                    (delivery_id, number, started_at, latency_ms, http_status, error, response_body, secret_version)
+                SELECT i.delivery_id, i.number, i.started_at, i.latency_ms, NULLIF(i.http_status, -1)::integer,
+                       NULLIF(i.error, ''), i.response_body, i.secret_version
+                FROM input i JOIN updated u ON u.id = i.delivery_id
+                ON CONFLICT (delivery_id, number) DO NOTHING
+            )
+            SELECT id FROM updated
+            """
+        )
+        let done = Set(try recorded.map { try $0.decode(String.self) })
+        return completions.map { done.contains($0.deliveryID) }
     }
 
-    /// One transaction for the whole batch: one commit (and one WAL flush) instead of one per publish. Events are
-    /// written in `(app, eventId)` order, so two batches holding the same events cannot wait on each other in a
-    /// cycle; the notifications of a transaction go out once, at commit.
+    /// One statement for the whole batch, as for ``completeAttempts(_:)``: events are unnested on the server in
+    /// `(app, eventId)` order, so two batches holding the same events cannot wait on each other in a cycle, and
+    /// the batch's notifications go out once, at commit.
     public func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: Int64) async throws -> [PublishOutcome] {
-        let order = events.indices.sorted {
-            (events[$0].appID, events[$0].eventID) < (events[$1].appID, events[$1].eventID)
-        }
-        let outcomes = try await withTransaction { [logger] connection in
-            var outcomes: [Int: PublishOutcome] = [:]
-            for index in order {
-                outcomes[index] = try await Self.insert(
-                    events[index],
-                    attemptsAllowed: attemptsAllowed,
-                    now: now,
-                    lease: nil
-                ) { try await connection.query($0, logger: logger).collect() }
+        guard events.count > 1 else {
+            return try await events.asyncMap {
+                try await publish($0, attemptsAllowed: attemptsAllowed, now: now, lease: nil)
             }
-            return outcomes
         }
-        return events.indices.map { outcomes[$0] ?? ("", false) }
+        // An event given twice in one batch is written once; its later copies get the first one's delivery.
+        var firstIndex: [String: Int] = [:]
+        var unique: [NewEvent] = []
+        for (index, event) in events.enumerated() where firstIndex[event.appID + "|" + event.eventID] == nil {
+            firstIndex[event.appID + "|" + event.eventID] = index
+            unique.append(event)
+        }
+        let deliveryIDs = unique.map { _ in Identifiers.deliveryID() }
+        let written = try await rows(
+            """
+            WITH input AS (
+                SELECT * FROM unnest(
+                    \(unique.map(\.appID))::text[], \(unique.map(\.eventID))::text[], \(unique.map(\.event))::text[],
+                    \(unique.map { ByteBuffer(bytes: $0.data) })::bytea[], \(unique.map(\.isTest))::boolean[],
+                    \(deliveryIDs)::text[]
+                ) AS i(app_id, event_id, event, data, is_test, delivery_id)
+            ), event AS (
+                INSERT INTO events (app_id, event_id, event, data, created_at)
+                SELECT app_id, event_id, event, data, \(now) FROM input ORDER BY app_id, event_id
+                ON CONFLICT (app_id, event_id) DO NOTHING
+                RETURNING app_id, event_id, event
+            ), delivery AS (
+                INSERT INTO deliveries
+                    (id, app_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
+                     locked_until, lease_id, is_test, created_at)
+                SELECT i.delivery_id, e.app_id, e.event_id, e.event, \(DeliveryStatus.pending.rawValue), 0,
+                       \(attemptsAllowed), \(now), NULL, NULL, i.is_test, \(now)
+                FROM event e JOIN input i ON i.app_id = e.app_id AND i.event_id = e.event_id
+                ORDER BY e.app_id, e.event_id
+                RETURNING id
+            )
+            SELECT id, pg_notify(\(Self.publishChannel), '') AS announced FROM delivery
+            """
+        )
+        let created = Set(try written.map { try $0.decode(String.self) })
+        var outcomes: [String: PublishOutcome] = [:]
+        var missing: [NewEvent] = []
+        for (event, deliveryID) in zip(unique, deliveryIDs) {
+            if created.contains(deliveryID) {
+                outcomes[event.appID + "|" + event.eventID] = (deliveryID, true)
+            } else {
+                missing.append(event)
+            }
+        }
+        if !missing.isEmpty {
+            // Events published before: their existing deliveries.
+            let existing = try await rows(
+                """
+                SELECT d.id, d.app_id, d.event_id FROM deliveries d
+                JOIN unnest(\(missing.map(\.appID))::text[], \(missing.map(\.eventID))::text[]) AS m(app_id, event_id)
+                  ON d.app_id = m.app_id AND d.event_id = m.event_id
+                """
+            )
+            for row in existing {
+                let (id, appID, eventID) = try row.decode((String, String, String).self)
+                outcomes[appID + "|" + eventID] = (id, false)
+            }
+        }
+        return events.enumerated().map { index, event in
+            let key = event.appID + "|" + event.eventID
+            guard let outcome = outcomes[key] else { return ("", false) }
+            return firstIndex[key] == index ? outcome : (outcome.deliveryID, false)
+        }
     }
 
     public func requeueDelivery(appID: String, id: String, now: Int64) async throws -> DeliverySummary? {
@@ -329,5 +413,17 @@ extension PostgresStore {
         for try await _ in notifications {
             wake()
         }
+    }
+}
+
+extension Array where Element: Sendable {
+    /// `transform` on each element in turn.
+    fileprivate func asyncMap<Output>(_ transform: (Element) async throws -> Output) async throws -> [Output] {
+        var outputs: [Output] = []
+        outputs.reserveCapacity(count)
+        for element in self {
+            outputs.append(try await transform(element))
+        }
+        return outputs
     }
 }
