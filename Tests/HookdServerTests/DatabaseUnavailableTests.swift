@@ -26,24 +26,23 @@ import Testing
         let operatorKey = harness.operatorKey
         let schema: String = try #require(schemaName.value)
         try await harness.withClient { client in
-            // Another session holds the events table, as a long migration or a stuck transaction would.
+            // Another session holds the events table, as a long migration or a stuck transaction would. The lock is
+            // held until the publish has been answered, so its answer comes from the query timeout (without it,
+            // the statement would fail after the session's 10 s lock_timeout, as a 500).
             try await PostgresTestDatabase.withConnection(searchPath: schema) { connection in
                 let logger = PostgresTestDatabase.logger
                 try await connection.query("BEGIN", logger: logger).consumeAll()
                 try await connection.query("LOCK TABLE events IN ACCESS EXCLUSIVE MODE", logger: logger).consumeAll()
-                let started = ContinuousClock.now
                 let refused = try await client.json(
                     "/api/v3/internal/events",
                     method: .post,
                     token: operatorKey,
                     body: body
                 )
-                let waited = ContinuousClock.now - started
                 try await connection.query("ROLLBACK", logger: logger).consumeAll()
                 #expect(refused.status == .serviceUnavailable)
                 #expect(refused.errorCode == "INTERNAL_ERROR")
                 #expect(refused.headers[.retryAfter] == "1")
-                #expect(waited < .seconds(9), "answered after the query timeout, not when the lock went: \(waited)")
             }
             let accepted = try await client.json(
                 "/api/v3/internal/events",
