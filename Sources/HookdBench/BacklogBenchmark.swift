@@ -16,7 +16,7 @@ public struct BacklogBenchmark: Sendable {
         public init() {}
     }
 
-    public struct Report: Sendable, Codable {
+    public struct Report: BenchReport {
         public var events: Int
         public var seedSeconds: Double
         /// Resident memory once started on the backlog, before delivering.
@@ -72,9 +72,9 @@ public struct BacklogBenchmark: Sendable {
             let enabled = BenchClock.now()
             try await restarted.setWebhookURL(receiver.url, client: client)
             let deadline = enabled + 3_600_000_000_000
-            try await progress.reporting({
+            try await progress.reporting(
                 "\(receiver.count) delivered, hookd at \(Format.rounded(Self.mebibytes(hookd.memory?.residentBytes ?? 0), places: 1)) MiB"
-            }) {
+            ) {
                 while receiver.count < options.events, BenchClock.now() < deadline {
                     try await Task.sleep(for: .milliseconds(100))
                 }
@@ -120,7 +120,7 @@ public struct BacklogBenchmark: Sendable {
         let started = BenchClock.now()
         let written = Counter()
         do {
-            try await progress.reporting({ "\(written.current) written" }) {
+            try await progress.reporting("\(written.current) written") {
                 var index = 0
                 while index < options.events {
                     let end = min(options.events, index + options.seedBatch)

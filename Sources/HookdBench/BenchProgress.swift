@@ -19,10 +19,10 @@ public struct BenchProgress: Sendable {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
-    /// Calls `current` every second and writes what it says until `body` returns.
+    /// Evaluates `current` every second and writes it until `body` returns.
     public func reporting<Result: Sendable>(
+        _ current: @escaping @autoclosure @Sendable () -> String,
         every interval: Duration = .seconds(1),
-        _ current: @escaping @Sendable () -> String,
         while body: () async throws -> Result
     ) async throws -> Result {
         guard enabled else { return try await body() }

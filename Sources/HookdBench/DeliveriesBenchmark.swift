@@ -27,7 +27,7 @@ public struct DeliveriesBenchmark: Sendable {
         public init() {}
     }
 
-    public struct Report: Sendable, Codable {
+    public struct Report: BenchReport {
         public struct Throughput: Sendable, Codable {
             public var requests: Int
             public var seconds: Double
@@ -127,7 +127,7 @@ public struct DeliveriesBenchmark: Sendable {
         progress.say("publishing \(options.events) events while the URL is unset")
         let eventIDs = (0..<options.events).map { _ in EventData.eventID() }
         let published = Counter()
-        let publishing = try await progress.reporting({ "\(published.current) published" }) {
+        let publishing = try await progress.reporting("\(published.current) published") {
             await client.run(
                 count: options.events,
                 concurrency: options.publishConcurrency,
@@ -144,7 +144,7 @@ public struct DeliveriesBenchmark: Sendable {
         progress.say("setting the URL: hookd delivers the backlog")
         let enabled = BenchClock.now()
         try await session.setWebhookURL(receiver.url, client: client)
-        let drained = try await progress.reporting({ "\(receiver.count) delivered" }) {
+        let drained = try await progress.reporting("\(receiver.count) delivered") {
             try await waitForArrivals(of: Set(eventIDs), at: receiver, seconds: 600)
         }
         let arrivals = receiver.arrivals
@@ -189,7 +189,7 @@ public struct DeliveriesBenchmark: Sendable {
             ("x-fyatu-event", "card.created"), ("user-agent", "hookd-bench"),
         ]
         let done = Counter()
-        let outcome = try await progress.reporting({ "\(done.current) sent" }) {
+        let outcome = try await progress.reporting("\(done.current) sent") {
             await client.run(count: options.events, concurrency: options.inFlight, expecting: .ok, progress: done) {
                 _ in .json(.POST, receiver.url, body: body, headers: headers)
             }
@@ -211,7 +211,7 @@ public struct DeliveriesBenchmark: Sendable {
         progress.say("lag: publishing \(count) events at \(Format.rate(options.lagRate)) with the URL set")
         let eventIDs = (0..<count).map { _ in EventData.eventID() }
         let sent = Mutex([UInt64](repeating: 0, count: count))
-        let paced = try await progress.reporting({ "\(receiver.count) delivered" }) {
+        let paced = try await progress.reporting("\(receiver.count) delivered") {
             await client.pace(
                 count: count,
                 perSecond: options.lagRate,

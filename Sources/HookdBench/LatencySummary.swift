@@ -1,3 +1,9 @@
+/// What a benchmark returns: its figures, as JSON for `--json` and as lines for a person.
+public protocol BenchReport: Sendable, Codable {
+    /// The report as lines for a person.
+    var text: String { get }
+}
+
 /// Percentiles of a set of latencies, in milliseconds.
 public struct LatencySummary: Sendable, Codable, Equatable {
     public var count: Int

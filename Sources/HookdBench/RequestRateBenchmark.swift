@@ -36,7 +36,7 @@ public struct RequestRateBenchmark: Sendable {
         public init() {}
     }
 
-    public struct Report: Sendable, Codable {
+    public struct Report: BenchReport {
         public var routes: [RouteFigures]
 
         public var text: String { routes.map(\.line).joined(separator: "\n") }
@@ -100,7 +100,7 @@ public struct RequestRateBenchmark: Sendable {
                     makeRequest($0)
                 }
                 let done = Counter()
-                let outcome = try await progress.reporting({ "\(done.current) answered" }) {
+                let outcome = try await progress.reporting("\(done.current) answered") {
                     await client.run(
                         count: options.requests,
                         concurrency: options.concurrency,

@@ -37,11 +37,10 @@ struct BenchOptions: ParsableArguments {
     var quiet = false
 
     /// Runs `body` with a fresh setup, removes the data directory afterwards unless `--keep`, and prints the report.
-    func run<Report: Encodable>(
+    func run<Report: BenchReport>(
         _ name: String,
         parameters: [String: Double],
         serveOptions: [String] = [],
-        text: (Report) -> String,
         _ body: (HookdSetup, BenchProgress) async throws -> Report
     ) async throws {
         let root = URL(fileURLWithPath: workDirectory ?? NSTemporaryDirectory())
@@ -76,7 +75,7 @@ struct BenchOptions: ParsableArguments {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             emit(String(decoding: try encoder.encode(envelope), as: UTF8.self))
         } else {
-            emit(text(report))
+            emit(report.text)
         }
     }
 
@@ -138,8 +137,7 @@ struct DeliveriesBench: AsyncParsableCommand {
             "deliveries",
             parameters: [
                 "events": Double(events), "inFlight": Double(inFlight), "lagRate": lagRate, "lagSeconds": lagSeconds,
-            ],
-            text: { (report: DeliveriesBenchmark.Report) in report.text }
+            ]
         ) { setup, progress in
             try await DeliveriesBenchmark(options: settings, setup: setup, progress: progress).run()
         }
@@ -189,8 +187,7 @@ enum RequestRates {
         settings.concurrency = concurrency
         try await options.run(
             kind.rawValue,
-            parameters: ["requests": Double(requests), "concurrency": Double(concurrency)],
-            text: { (report: RequestRateBenchmark.Report) in report.text }
+            parameters: ["requests": Double(requests), "concurrency": Double(concurrency)]
         ) { setup, progress in
             try await RequestRateBenchmark(kind: kind, options: settings, setup: setup, progress: progress).run()
         }
@@ -213,8 +210,7 @@ struct BacklogBench: AsyncParsableCommand {
         settings.inFlight = inFlight
         try await options.run(
             "backlog",
-            parameters: ["events": Double(events), "inFlight": Double(inFlight)],
-            text: { (report: BacklogBenchmark.Report) in report.text }
+            parameters: ["events": Double(events), "inFlight": Double(inFlight)]
         ) { setup, progress in
             try await BacklogBenchmark(options: settings, setup: setup, progress: progress).run()
         }

@@ -66,7 +66,10 @@ import Testing
         #expect(!onlyV3.headers.contains { $0.name == "webhook-signature" || $0.name == "X-Fyatu-Signature" })
         let verifier = try WebhookVerifier(secret: Self.secret, now: { Date(timeIntervalSince1970: 1) })
         let headers = Dictionary(uniqueKeysWithValues: onlyV3.headers.map { ($0.name, $0.value) })
-        #expect(try verifier.verify(body: onlyV3.body, headers: headers).schemes == [.v3], "a switched-off scheme is absent, not broken")
+        #expect(
+            try verifier.verify(body: onlyV3.body, headers: headers).schemes == [.v3],
+            "a switched-off scheme is absent, not broken"
+        )
     }
 }
 

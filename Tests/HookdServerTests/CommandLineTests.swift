@@ -178,8 +178,9 @@ import Testing
     @Test func anUnreachableDatabaseIsNamedAtStart() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let refused = try await ChildProcess.run(
-            ["serve", "--port", "0", "--data-dir", directory, "--database", "postgres://hookd:s3cret@127.0.0.1:1/hookd"])
+        let refused = try await ChildProcess.run([
+            "serve", "--port", "0", "--data-dir", directory, "--database", "postgres://hookd:s3cret@127.0.0.1:1/hookd",
+        ])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("cannot reach the PostgreSQL server at 127.0.0.1:1"), "\(refused.stderr)")
         #expect(!refused.stderr.contains("s3cret"), "the password is never printed")

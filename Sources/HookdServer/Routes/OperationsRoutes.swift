@@ -51,17 +51,14 @@ struct OperationsRoutes: Sendable {
     }
 
     /// Runs `operation`, failing when it has not finished after `limit`: a health check must answer even while a
-    /// database connection attempt hangs (PostgreSQL's pool waits up to a minute before it gives up).
-    static func withinTimeout(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> Void) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                throw CancellationError()
-            }
-            defer { group.cancelAll() }
-            try await group.next()
-        }
+    /// database connection attempt hangs (PostgreSQL's pool waits up to a minute before it gives up), or a
+    /// statement's answer was lost and never comes (see ``abandoning(after:_:)``, which a task group cannot
+    /// replace: it waits for every child).
+    static func withinTimeout(
+        _ limit: Duration,
+        _ operation: @escaping @Sendable () async throws -> Void
+    ) async throws {
+        try await abandoning(after: limit, operation)
     }
 
     /// The OpenAPI document bundled with the server.

@@ -88,7 +88,8 @@ struct TestHarness {
     ) throws -> TestHarness {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return TestHarness(directory: directory, store: store, dropStore: {}) { configuration in
+        let noStoreToDrop: @Sendable () -> Void = {}
+        return TestHarness(directory: directory, store: store, dropStore: noStoreToDrop) { configuration in
             configuration.allowHTTPTargets = true
             configuration.allowPrivateTargets = true
             configuration.delivery.retryJitter = 0

@@ -10,7 +10,10 @@ import Synchronization
 /// request (and the shutdown that waits for it) hanging forever.
 ///
 /// Cancelling the calling task cancels the operation and stops the wait the same way.
-func abandoning<Result: Sendable>(
+///
+/// - Throws: ``StoreError/unavailable(_:)`` (``StoreError/Unavailability/timedOut(_:)``) when the limit passes
+///   first, `CancellationError` when the caller is cancelled, and otherwise what `operation` throws.
+public func abandoning<Result: Sendable>(
     after limit: Duration,
     _ operation: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {
