@@ -52,13 +52,17 @@ public struct DeliveryAttempter: Sendable {
     }
 
     /// Attempts `claim` once and records the attempt and the delivery's next state in one write.
-    public func attempt(_ claim: ClaimedDelivery) async -> Report {
+    ///
+    /// - Parameter whenSent: Called once the request is over (answered, failed or never sent) and before the
+    ///   attempt is recorded, so a caller can start the next request while this one's record is written.
+    public func attempt(_ claim: ClaimedDelivery, whenSent: @Sendable () -> Void = {}) async -> Report {
         var machine = DeliveryStateMachine(
             attempts: claim.attempts,
             attemptsAllowed: claim.attemptsAllowed,
             policy: retryPolicy
         )
         guard case .send(let number) = machine.claimed() else {
+            whenSent()
             return Report(
                 outcome: .failed(.other("not attemptable")),
                 latencyMillis: 0,
@@ -75,6 +79,7 @@ public struct DeliveryAttempter: Sendable {
 
         let startedAt = clock.milliseconds
         let result = await send(claim, about: about)
+        whenSent()
         let finishedAt = max(clock.milliseconds, startedAt)
         guard case .record(let status, let nextAttemptAt) = machine.finished(result.outcome, now: finishedAt) else {
             return Report(outcome: result.outcome, latencyMillis: 0, status: .failed, recorded: false)

@@ -16,7 +16,8 @@ public final class DeliveryDispatcher: Service {
     private let clock: any WallClock
     private let configuration: DeliveryConfiguration
     private let logger: Logger
-    private let inFlight = Mutex(0)
+    /// Attempts claimed and not yet recorded, and of those, the ones whose request is not over yet.
+    private let inFlight = Mutex((unrecorded: 0, sending: 0))
 
     public init(
         store: any Store,
@@ -34,8 +35,13 @@ public final class DeliveryDispatcher: Service {
         self.logger = logger
     }
 
-    /// Attempts currently in flight.
-    public var attemptsInFlight: Int { inFlight.withLock { $0 } }
+    /// Attempts claimed and not yet recorded.
+    public var attemptsInFlight: Int { inFlight.withLock { $0.unrecorded } }
+
+    /// Attempts claimed and not yet recorded, at most: those sending plus as many whose records are being
+    /// written. A slow database makes the dispatcher wait rather than send ever further ahead of what it has
+    /// written, and a crash repeats at most this many attempts.
+    private var recordingBacklog: Int { configuration.maximumInFlight * 2 }
 
     public func run() async throws {
         if configuration.releaseLeasesOnStart {
@@ -59,12 +65,14 @@ public final class DeliveryDispatcher: Service {
 
     /// Claims what fits and starts it, or waits for a reason to look again.
     private func dispatchOnce(into group: inout DiscardingTaskGroup) async {
-        let inFlightNow = attemptsInFlight
-        let free = configuration.maximumInFlight - inFlightNow
+        // `--max-in-flight` bounds the requests open at once; an attempt's slot is free again when its request is
+        // over, while its record is written (grouped with others) behind it.
+        let (unrecorded, sending) = inFlight.withLock { $0 }
+        let free = min(configuration.maximumInFlight - sending, recordingBacklog - unrecorded)
         // Under load, claim in batches rather than one delivery per finished attempt: every claim is a write.
         // With nothing in flight any free slot is enough, so a lone publish leaves at once.
         let worthClaiming =
-            inFlightNow == 0 ? 1 : max(1, min(configuration.claimBatchSize, configuration.maximumInFlight) / 4)
+            unrecorded == 0 ? 1 : max(1, min(configuration.claimBatchSize, configuration.maximumInFlight) / 4)
         guard free >= worthClaiming else {
             await signal.wait(timeout: configuration.idlePollInterval)
             return
@@ -90,11 +98,17 @@ public final class DeliveryDispatcher: Service {
             await signal.wait(timeout: await idleWait(now: now))
             return
         }
-        inFlight.withLock { $0 += claims.count }
+        inFlight.withLock { state in
+            state.unrecorded += claims.count
+            state.sending += claims.count
+        }
         for claim in claims {
             group.addTask {
-                _ = await self.attempter.attempt(claim)
-                self.inFlight.withLock { $0 -= 1 }
+                _ = await self.attempter.attempt(claim) {
+                    self.inFlight.withLock { $0.sending -= 1 }
+                    self.signal.wake()
+                }
+                self.inFlight.withLock { $0.unrecorded -= 1 }
                 self.signal.wake()
             }
         }

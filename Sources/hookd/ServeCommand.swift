@@ -38,7 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds one delivery attempt may take (HOOKD_DELIVERY_TIMEOUT; default 10).")
     var deliveryTimeout: Double?
 
-    @Option(help: "Delivery attempts in flight at most (HOOKD_MAX_IN_FLIGHT; default 64).")
+    @Option(help: "Delivery requests open at once (HOOKD_MAX_IN_FLIGHT; default 64).")
     var maxInFlight: Int?
 
     @Option(
