@@ -25,6 +25,11 @@ public final class SQLiteStore: Store {
         configuration.journalMode = .wal
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            if !db.configuration.readonly {
+                // The writer claims and records on indexes that outgrow the 2 MiB default once a large backlog
+                // is stored; 32 MiB keeps them in memory (readers keep the default: there are several).
+                try db.execute(sql: "PRAGMA cache_size = -32768")
+            }
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
         let migrator = SQLiteMigrations.migrator
