@@ -174,25 +174,3 @@ public struct SealedSecretChange: Sendable {
 
 /// What storing one event did: its delivery's id, and whether this call created it (`false`: it existed already).
 public typealias PublishOutcome = (deliveryID: String, created: Bool)
-
-extension Store {
-    /// One ``completeAttempt(_:)`` after another, for stores without a batched write.
-    public func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool] {
-        var recorded: [Bool] = []
-        recorded.reserveCapacity(completions.count)
-        for completion in completions {
-            recorded.append(try await completeAttempt(completion))
-        }
-        return recorded
-    }
-
-    /// One ``publish(_:attemptsAllowed:now:lease:)`` after another, for stores without a batched write.
-    public func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: Int64) async throws -> [PublishOutcome] {
-        var outcomes: [PublishOutcome] = []
-        outcomes.reserveCapacity(events.count)
-        for event in events {
-            outcomes.append(try await publish(event, attemptsAllowed: attemptsAllowed, now: now, lease: nil))
-        }
-        return outcomes
-    }
-}

@@ -49,6 +49,7 @@ import Testing
         (#"{"appId":"APP","event":"payout.completed","data":{}}"#, "INVALID_EVENT_TYPE", 400),
         (#"{"appId":"NOSUCHAPP0000000","event":"card.created","data":{}}"#, "RESOURCE_NOT_FOUND", 404),
         (#"{"appId":"APP","event":"card.created","data":{"a":1,"a":2}}"#, "VALIDATION_ERROR", 400),
+        (#"{"appId":"APP","event":"card.created","data":{},"appId":"APP"}"#, "VALIDATION_ERROR", 400),
         (#"{"appId":"APP","event":"card.created","data":{}"#, "VALIDATION_ERROR", 400),
     ])
     func refusedPublishesStoreNothing(body: String, code: String, status: Int) async throws {
@@ -64,6 +65,29 @@ import Testing
             )
             #expect(response.errorCode == code, "\(response.raw)")
             #expect(response.status.code == status)
+            #expect(try await Self.deliveryCount(harness, app.id) == 0)
+        }
+    }
+
+    /// 100,000 levels of arrays (200 kB, under the body limit): refused as a wrong type or too deep, with no value
+    /// built for them and no recursion, and nothing stored.
+    @Test(arguments: ["eventId", "data"])
+    func aDeeplyNestedMemberIsRefusedPromptly(member: String) async throws {
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp()
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        var members = ["appId": #""\#(app.id)""#, "event": #""card.created""#, "data": "{}"]
+        members[member] = deep
+        let body = "{" + members.map { #""\#($0.key)":\#($0.value)"# }.joined(separator: ",") + "}"
+        try await harness.withClient { client in
+            let response = try await client.json(
+                "/api/v3/internal/events",
+                method: .post,
+                token: harness.operatorKey,
+                body: body
+            )
+            #expect(response.errorCode == "VALIDATION_ERROR", "\(response.raw.prefix(300))")
             #expect(try await Self.deliveryCount(harness, app.id) == 0)
         }
     }

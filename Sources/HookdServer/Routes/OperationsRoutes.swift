@@ -26,7 +26,9 @@ struct OperationsRoutes: Sendable {
 
     @Sendable func health(_ request: Request, context: HookdRequestContext) async throws -> Response {
         do {
-            try await Self.withinTimeout(.seconds(2)) { try await store.ping() }
+            // A health check must answer even while a connection attempt hangs (the pool waits up to a minute)
+            // or a statement's answer was lost: `abandoning` stops waiting at the limit either way.
+            try await abandoning(after: .seconds(2)) { try await store.ping() }
         } catch {
             context.logger.warning("health check: the database does not answer")
             throw APIError.unavailable
@@ -48,17 +50,6 @@ struct OperationsRoutes: Sendable {
 
     @Sendable func openAPI(_ request: Request, context: HookdRequestContext) async throws -> Response {
         Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: openAPIDocument))
-    }
-
-    /// Runs `operation`, failing when it has not finished after `limit`: a health check must answer even while a
-    /// database connection attempt hangs (PostgreSQL's pool waits up to a minute before it gives up), or a
-    /// statement's answer was lost and never comes (see ``abandoning(after:_:)``, which a task group cannot
-    /// replace: it waits for every child).
-    static func withinTimeout(
-        _ limit: Duration,
-        _ operation: @escaping @Sendable () async throws -> Void
-    ) async throws {
-        try await abandoning(after: limit, operation)
     }
 
     /// The OpenAPI document bundled with the server.

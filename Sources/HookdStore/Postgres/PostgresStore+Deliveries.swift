@@ -8,23 +8,10 @@ extension PostgresStore {
         now: Int64,
         lease: (id: String, until: Int64)?
     ) async throws -> (deliveryID: String, created: Bool) {
-        try await Self.insert(event, attemptsAllowed: attemptsAllowed, now: now, lease: lease) { query in
-            try await self.rows(query)
-        }
-    }
-
-    /// Writes one event and its delivery with `run`, on the pool or inside a caller's transaction.
-    private static func insert(
-        _ event: NewEvent,
-        attemptsAllowed: Int,
-        now: Int64,
-        lease: (id: String, until: Int64)?,
-        run: (PostgresQuery) async throws -> [PostgresRow]
-    ) async throws -> PublishOutcome {
         let deliveryID = Identifiers.deliveryID()
         // One statement writes the event and its delivery, or nothing when the event exists already, and
         // announces a new unleased delivery to the listening dispatchers when it commits.
-        let created = try await run(
+        let created = try await rows(
             """
             WITH event AS (
                 INSERT INTO events (app_id, event_id, event, data, created_at)
@@ -48,7 +35,7 @@ extension PostgresStore {
             return (deliveryID, true)
         }
         // The event was there already (perhaps committed by a concurrent call this statement waited for).
-        let existing = try await run(
+        let existing = try await rows(
             "SELECT id FROM deliveries WHERE app_id = \(event.appID) AND event_id = \(event.eventID)"
         ).first.map { row in try row.decode(String.self) }
         return (existing ?? "", false)
@@ -115,17 +102,9 @@ extension PostgresStore {
 
     @discardableResult
     public func completeAttempt(_ completion: AttemptCompletion) async throws -> Bool {
-        try await Self.complete(completion) { query in try await self.rows(query) }
-    }
-
-    /// Records one attempt with `run`, on the pool or inside a caller's transaction.
-    private static func complete(
-        _ completion: AttemptCompletion,
-        run: (PostgresQuery) async throws -> [PostgresRow]
-    ) async throws -> Bool {
         let attempt = completion.attempt
         // One statement, so one transaction: the attempt is recorded only when the state change holds the lease.
-        let updated = try await run(
+        let updated = try await rows(
             """
             WITH updated AS (
                 UPDATE deliveries
@@ -235,9 +214,6 @@ extension PostgresStore {
     /// One statement for the whole batch: the completions travel as arrays and are unnested on the server, so a
     /// batch costs one round trip and one commit (one WAL flush) instead of one of each per attempt.
     public func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool] {
-        guard completions.count > 1 else {
-            return try await completions.asyncMap { try await completeAttempt($0) }
-        }
         // Arrays cannot hold NULL through postgres-nio's encoders, so absent values travel as -1 or "".
         let recorded = try await rows(
             """
@@ -281,11 +257,6 @@ extension PostgresStore {
     /// `(app, eventId)` order, so two batches holding the same events cannot wait on each other in a cycle, and
     /// the batch's notifications go out once, at commit.
     public func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: Int64) async throws -> [PublishOutcome] {
-        guard events.count > 1 else {
-            return try await events.asyncMap {
-                try await publish($0, attemptsAllowed: attemptsAllowed, now: now, lease: nil)
-            }
-        }
         // An event given twice in one batch is written once; its later copies get the first one's delivery.
         var firstIndex: [String: Int] = [:]
         var unique: [NewEvent] = []
@@ -413,17 +384,5 @@ extension PostgresStore {
         for try await _ in notifications {
             wake()
         }
-    }
-}
-
-extension Array where Element: Sendable {
-    /// `transform` on each element in turn.
-    fileprivate func asyncMap<Output>(_ transform: (Element) async throws -> Output) async throws -> [Output] {
-        var outputs: [Output] = []
-        outputs.reserveCapacity(count)
-        for element in self {
-            outputs.append(try await transform(element))
-        }
-        return outputs
     }
 }
