@@ -8,10 +8,13 @@ public struct DeliveryConfiguration: Sendable {
     public var retryJitter: Double = 0.2
     /// A receiver's `Retry-After` on 429 or 503 replaces the scheduled delay, kept within these bounds.
     public var retryAfterBounds: ClosedRange<Duration> = .seconds(1) ... .seconds(3600)
-    /// How long one attempt may take, from connecting to the answer's status line.
+    /// How long one attempt may take, all of it: resolving, connecting, TLS, sending, and reading the answer.
     public var timeout: Duration = .seconds(10)
     /// Attempts in flight at most, across all apps.
     public var maximumInFlight: Int = 64
+    /// Attempts in flight at most for one app, across all the processes sharing the store: what one app's slow
+    /// receiver or backlog can hold. Its throughput is then at most this many attempts per receiver latency.
+    public var maximumInFlightPerApp: Int = 8
     /// Deliveries claimed per query at most.
     public var claimBatchSize: Int = 64
     /// How long a claim holds a delivery; a dispatcher that dies mid-attempt releases it when this runs out.

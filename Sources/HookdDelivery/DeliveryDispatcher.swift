@@ -82,6 +82,7 @@ public final class DeliveryDispatcher: Service {
         do {
             claims = try await store.claimDueDeliveries(
                 limit: min(free, configuration.claimBatchSize),
+                perAppLimit: configuration.maximumInFlightPerApp,
                 now: now,
                 leaseUntil: now + configuration.leaseDuration.wholeMilliseconds
                     + configuration.timeout.wholeMilliseconds
@@ -116,7 +117,9 @@ public final class DeliveryDispatcher: Service {
 
     /// How long to sleep when nothing is due: until the earliest pending delivery, at most the poll interval.
     private func idleWait(now: Int64) async -> Duration {
-        guard let next = try? await store.nextDueTime() else { return configuration.idlePollInterval }
+        guard let next = try? await store.nextDueTime(perAppLimit: configuration.maximumInFlightPerApp) else {
+            return configuration.idlePollInterval
+        }
         let until = Duration.milliseconds(max(0, next - now))
         return max(.milliseconds(1), min(until, configuration.idlePollInterval))
     }

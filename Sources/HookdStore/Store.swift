@@ -92,11 +92,22 @@ public protocol Store: Sendable {
         lease: (id: String, until: Int64)?
     ) async throws -> (deliveryID: String, created: Bool)
 
-    /// Leases up to `limit` due deliveries of apps that have a URL, oldest due first.
+    /// Leases up to `limit` due deliveries of apps that have a URL, taking apps in turn.
     ///
-    /// A delivery is due when it is pending, its next attempt time has come, and it is not leased (or its lease
-    /// expired: a dispatcher that died mid-attempt costs a retry, not a delivery).
-    func claimDueDeliveries(limit: Int, now: Int64, leaseUntil: Int64) async throws -> [ClaimedDelivery]
+    /// A delivery is due when it is pending, its next attempt time has come, and it is not leased. Leases that ran
+    /// out are released first (a dispatcher that died mid-attempt costs a retry, not a delivery).
+    ///
+    /// Fairness: apps with due work are served least recently served first, one delivery each before any gets a
+    /// second, and an app that already has `perAppLimit` deliveries leased, by any process, gets none. So one app's
+    /// backlog or slow receiver bounds its own throughput and never holds another app's deliveries back. Within an
+    /// app, the oldest due go first. The claim reads only apps with due work and, per app, only as many deliveries
+    /// as it takes: never every pending row.
+    func claimDueDeliveries(
+        limit: Int,
+        perAppLimit: Int,
+        now: Int64,
+        leaseUntil: Int64
+    ) async throws -> [ClaimedDelivery]
 
     /// The claim of one delivery by id, under a lease the caller already holds (the test delivery).
     func claimedDelivery(id: String, leaseID: String) async throws -> ClaimedDelivery?
@@ -112,10 +123,15 @@ public protocol Store: Sendable {
     /// - Returns: for each completion in order, whether it was recorded.
     func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool]
 
-    /// When the earliest pending delivery of an app with a URL becomes due (Unix milliseconds), if any.
-    func nextDueTime() async throws -> Int64?
+    /// When a claim may next find work (Unix milliseconds), if ever: the earliest due time among apps with a URL
+    /// and fewer than `perAppLimit` deliveries leased, or the earliest lease to run out.
+    ///
+    /// An app at its limit is left out: it moves again when one of its attempts finishes, which wakes the
+    /// dispatcher that made it. The answer may be early (a claim then finds nothing), never late.
+    func nextDueTime(perAppLimit: Int) async throws -> Int64?
 
-    /// Drops every lease. Only for a store one dispatcher owns alone (SQLite under the data-dir lock), at start.
+    /// Drops every lease, making those deliveries due again. Only for a store one dispatcher owns alone (SQLite under
+    /// the data-dir lock), at start.
     func releaseAllLeases() async throws
 
     /// A page of the app's deliveries, newest first, with the total that match.

@@ -38,7 +38,7 @@ import Testing
         defer { cleanup() }
         let app = try await makeConfiguredApp(store)
         _ = try await store.publishAll((0..<3).map { _ in Self.event(app.id) }, attemptsAllowed: 3, now: 1_000)
-        let claims = try await store.claimDueDeliveries(limit: 3, now: 1_000, leaseUntil: 60_000)
+        let claims = try await store.claimDueDeliveries(limit: 3, perAppLimit: 100, now: 1_000, leaseUntil: 60_000)
         #expect(claims.count == 3)
         func completion(_ claim: ClaimedDelivery, lease: String, status: Int?, next: Int64?) -> AttemptCompletion {
             AttemptCompletion(

@@ -31,9 +31,12 @@ func makeConfiguredApp(_ store: any Store) async throws -> App {
 
 @Suite(.enabled(if: PostgresTestDatabase.isConfigured, "HOOKD_TEST_POSTGRES_URL is not set"))
 struct PostgresStoreTests {
+    /// Every migration this binary knows, in order.
+    static let migrations = ["0001_apps_webhooks_tokens", "0002_events_deliveries", "0003_fair_delivery_queues"]
+
     @Test func migratingAgainAppliesNothing() async throws {
         try await PostgresTestDatabase.withStores(migrate: false) { stores, _ in
-            #expect(try await stores[0].migrate() == ["0001_apps_webhooks_tokens", "0002_events_deliveries"])
+            #expect(try await stores[0].migrate() == Self.migrations)
             #expect(try await stores[0].migrate() == [])
             try await stores[0].insertApp(makeApp())
             #expect(try await stores[0].apps().count == 1)
@@ -48,7 +51,7 @@ struct PostgresStoreTests {
                 }
                 return try await group.reduce(into: [String]()) { $0 += $1 }
             }
-            #expect(applied.sorted() == ["0001_apps_webhooks_tokens", "0002_events_deliveries"])
+            #expect(applied.sorted() == Self.migrations)
             let recorded = try await schema.withConnection { connection in
                 try await connection.query(
                     "SELECT id FROM hookd_migrations ORDER BY id",
@@ -56,7 +59,7 @@ struct PostgresStoreTests {
                 )
                 .decode(String.self).reduce(into: [String]()) { $0.append($1) }
             }
-            #expect(recorded == ["0001_apps_webhooks_tokens", "0002_events_deliveries"])
+            #expect(recorded == Self.migrations)
         }
     }
 
@@ -130,13 +133,13 @@ struct PostgresStoreTests {
                 try await other.query("SELECT id FROM deliveries WHERE id = \(first) FOR UPDATE", logger: logger)
                     .consumeAll()
                 // Waiting for that lock would fail on the store's lock_timeout; skipping it returns the others now.
-                let claimed = try await store.claimDueDeliveries(limit: 10, now: 2_000, leaseUntil: 9_000)
+                let claimed = try await store.claimDueDeliveries(limit: 10, perAppLimit: 100, now: 2_000, leaseUntil: 9_000)
                 try await other.query("ROLLBACK", logger: logger).consumeAll()
                 return claimed
             }
             #expect(claimed.map(\.id) == [second, third])
 
-            let rest = try await store.claimDueDeliveries(limit: 10, now: 2_000, leaseUntil: 9_000)
+            let rest = try await store.claimDueDeliveries(limit: 10, perAppLimit: 100, now: 2_000, leaseUntil: 9_000)
             #expect(rest.map(\.id) == [first])
         }
     }
@@ -154,7 +157,7 @@ struct PostgresStoreTests {
                     group.addTask {
                         var mine: [ClaimedDelivery] = []
                         while true {
-                            let batch = try await store.claimDueDeliveries(limit: 3, now: 5_000, leaseUntil: 60_000)
+                            let batch = try await store.claimDueDeliveries(limit: 3, perAppLimit: 100, now: 5_000, leaseUntil: 60_000)
                             if batch.isEmpty { return mine }
                             mine += batch
                         }
@@ -190,13 +193,13 @@ struct PostgresStoreTests {
             let app = try await makeConfiguredApp(stores[0])
             let id = try await publish(stores[0], appID: app.id, now: 1_000)
             let dead = try #require(
-                try await stores[0].claimDueDeliveries(limit: 10, now: 1_000, leaseUntil: 2_000).first
+                try await stores[0].claimDueDeliveries(limit: 10, perAppLimit: 100, now: 1_000, leaseUntil: 2_000).first
             )
-            #expect(try await stores[1].claimDueDeliveries(limit: 10, now: 1_999, leaseUntil: 3_000).isEmpty)
-            #expect(try await stores[1].nextDueTime() == 2_000, "due again when the lease runs out")
+            #expect(try await stores[1].claimDueDeliveries(limit: 10, perAppLimit: 100, now: 1_999, leaseUntil: 3_000).isEmpty)
+            #expect(try await stores[1].nextDueTime(perAppLimit: 100) == 2_000, "due again when the lease runs out")
 
             let revived = try #require(
-                try await stores[1].claimDueDeliveries(limit: 10, now: 2_000, leaseUntil: 3_000).first
+                try await stores[1].claimDueDeliveries(limit: 10, perAppLimit: 100, now: 2_000, leaseUntil: 3_000).first
             )
             #expect(revived.id == id)
             #expect(revived.leaseID != dead.leaseID)
@@ -360,16 +363,16 @@ struct PostgresStoreTests {
         #expect(published.created)
         let again = try await store.publish(event, attemptsAllowed: 2, now: 1_100, lease: nil)
         #expect(again.deliveryID == published.deliveryID && again.created == false)
-        #expect(try await store.nextDueTime() == 1_000)
-        #expect(try await store.claimDueDeliveries(limit: 5, now: 999, leaseUntil: 5_000).isEmpty)
+        #expect(try await store.nextDueTime(perAppLimit: 100) == 1_000)
+        #expect(try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 999, leaseUntil: 5_000).isEmpty)
 
-        let claim = try #require(try await store.claimDueDeliveries(limit: 5, now: 1_000, leaseUntil: 5_000).first)
+        let claim = try #require(try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 1_000, leaseUntil: 5_000).first)
         #expect(claim.id == published.deliveryID)
         #expect(claim.data == Array("{}".utf8))
         #expect(claim.url == "https://a.example/")
         #expect(claim.sealedSecret == [1] && claim.secretVersion == 1)
         #expect(claim.attempts == 0 && claim.attemptsAllowed == 2)
-        #expect(try await store.claimDueDeliveries(limit: 5, now: 1_000, leaseUntil: 5_000).isEmpty)
+        #expect(try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 1_000, leaseUntil: 5_000).isEmpty)
 
         func attempt(_ number: Int, status: Int?, error: String?) -> DeliveryAttempt {
             DeliveryAttempt(
@@ -394,9 +397,9 @@ struct PostgresStoreTests {
         retry.leaseID = claim.leaseID
         #expect(try await store.completeAttempt(retry))
         #expect(try await store.completeAttempt(retry) == false, "the lease ends with the attempt")
-        #expect(try await store.nextDueTime() == 3_000)
+        #expect(try await store.nextDueTime(perAppLimit: 100) == 3_000)
 
-        let second = try #require(try await store.claimDueDeliveries(limit: 5, now: 3_000, leaseUntil: 9_000).first)
+        let second = try #require(try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 3_000, leaseUntil: 9_000).first)
         #expect(second.attempts == 1)
         let failed = AttemptCompletion(
             deliveryID: claim.id,
@@ -407,7 +410,7 @@ struct PostgresStoreTests {
             secretVersion: 1
         )
         #expect(try await store.completeAttempt(failed))
-        #expect(try await store.nextDueTime() == nil)
+        #expect(try await store.nextDueTime(perAppLimit: 100) == nil)
 
         let detail = try #require(try await store.delivery(appID: app.id, id: claim.id))
         #expect(detail.summary.status == .failed)
@@ -420,7 +423,7 @@ struct PostgresStoreTests {
         let requeued = try #require(try await store.requeueDelivery(appID: app.id, id: claim.id, now: 10_000))
         #expect(requeued.status == .pending && requeued.nextAttemptAt == 10_000)
         #expect(requeued.attemptsAllowed == 3, "one more attempt than made")
-        let third = try #require(try await store.claimDueDeliveries(limit: 5, now: 10_000, leaseUntil: 20_000).first)
+        let third = try #require(try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 10_000, leaseUntil: 20_000).first)
         var success = failed
         success.leaseID = third.leaseID
         success.attempt = attempt(3, status: 200, error: nil)
@@ -437,7 +440,7 @@ struct PostgresStoreTests {
         defer { cleanup() }
         let app = try await makeConfiguredApp(store)
         let test = try await publish(store, appID: app.id, now: 1_000, lease: (id: "lease-of-the-test", until: 4_000))
-        #expect(try await store.claimDueDeliveries(limit: 5, now: 1_000, leaseUntil: 9_000).isEmpty)
+        #expect(try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 1_000, leaseUntil: 9_000).isEmpty)
         let held = try #require(try await store.claimedDelivery(id: test, leaseID: "lease-of-the-test"))
         #expect(held.id == test && held.url == "https://a.example/")
         #expect(try await store.claimedDelivery(id: test, leaseID: "another") == nil)
@@ -445,14 +448,14 @@ struct PostgresStoreTests {
 
         _ = try await store.setWebhookURL(appID: app.id, url: nil, initialSecret: change([2]), now: 2)
         let waiting = try await publish(store, appID: app.id, now: 1_500)
-        #expect(try await store.nextDueTime() == nil, "no URL, nothing is due")
-        #expect(try await store.claimDueDeliveries(limit: 5, now: 5_000, leaseUntil: 9_000).isEmpty)
+        #expect(try await store.nextDueTime(perAppLimit: 100) == nil, "no URL, nothing is due")
+        #expect(try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 3_000, leaseUntil: 9_000).isEmpty)
 
         _ = try await store.setWebhookURL(appID: app.id, url: "https://b.example/", initialSecret: change([3]), now: 3)
-        #expect(try await store.nextDueTime() == 1_500)
+        #expect(try await store.nextDueTime(perAppLimit: 100) == 1_500, "the test's lease runs until 4,000")
         try await store.releaseAllLeases()
-        #expect(try await store.nextDueTime() == 1_000)
-        let claims = try await store.claimDueDeliveries(limit: 5, now: 5_000, leaseUntil: 9_000)
+        #expect(try await store.nextDueTime(perAppLimit: 100) == 1_000)
+        let claims = try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 5_000, leaseUntil: 9_000)
         #expect(claims.map(\.id) == [test, waiting], "oldest due first")
         #expect(claims.allSatisfy { $0.url == "https://b.example/" && $0.sealedSecret == [1] })
     }

@@ -179,6 +179,9 @@ public struct AttemptCompletion: Sendable {
     /// Unix milliseconds; set when `status` is `.pending`.
     public var nextAttemptAt: Int64?
     public var secretVersion: Int64
+    /// Whether the attempt was cut short by hookd itself (shutting down): it is logged, but the receiver keeps
+    /// every attempt it is allowed, so the delivery is allowed one more.
+    public var allowsAnotherAttempt: Bool
 
     public init(
         deliveryID: String,
@@ -186,7 +189,8 @@ public struct AttemptCompletion: Sendable {
         attempt: DeliveryAttempt,
         status: DeliveryStatus,
         nextAttemptAt: Int64?,
-        secretVersion: Int64
+        secretVersion: Int64,
+        allowsAnotherAttempt: Bool = false
     ) {
         self.deliveryID = deliveryID
         self.leaseID = leaseID
@@ -194,6 +198,7 @@ public struct AttemptCompletion: Sendable {
         self.status = status
         self.nextAttemptAt = nextAttemptAt
         self.secretVersion = secretVersion
+        self.allowsAnotherAttempt = allowsAnotherAttempt
     }
 }
 

@@ -129,6 +129,42 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        Migration(
+            id: "0003_fair_delivery_queues",
+            statements: [
+                // One queue row per app, written only by claims. `ready_at` is the earliest due time of the app's
+                // pending deliveries no one holds (NULL: none); it may be earlier than that, never later.
+                """
+                CREATE TABLE delivery_queues (
+                    app_id text PRIMARY KEY REFERENCES apps (id),
+                    ready_at bigint,
+                    served_at bigint NOT NULL DEFAULT 0
+                )
+                """,
+                "CREATE INDEX delivery_queues_ready ON delivery_queues (ready_at) WHERE ready_at IS NOT NULL",
+                // What publishes, retries and requeues append, and claims fold into `delivery_queues`: appending
+                // never waits for a claimer that holds an app's queue row.
+                """
+                CREATE TABLE queue_wakeups (
+                    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    app_id text NOT NULL,
+                    due_at bigint NOT NULL
+                )
+                """,
+                """
+                INSERT INTO delivery_queues (app_id, ready_at)
+                SELECT app_id, min(next_attempt_at) FROM deliveries WHERE status = 'PENDING' GROUP BY app_id
+                """,
+                "DROP INDEX deliveries_due",
+                // Claims read an app's due deliveries here; one that is leased leaves this index until it is done.
+                """
+                CREATE INDEX deliveries_ready ON deliveries (app_id, next_attempt_at)
+                WHERE status = 'PENDING' AND lease_id IS NULL
+                """,
+                // The leased ones: counted per app for the in-flight limit, and scanned for leases that ran out.
+                "CREATE INDEX deliveries_leased ON deliveries (app_id, locked_until) WHERE lease_id IS NOT NULL",
+            ]
+        ),
     ]
 
     /// The first half of the advisory lock every hookd process takes while migrating ("hook" in ASCII); the second

@@ -25,7 +25,9 @@ extension PostgresStore {
                 SELECT \(deliveryID), app_id, event_id, event, \(DeliveryStatus.pending.rawValue), 0,
                        \(attemptsAllowed), \(now), \(lease?.until)::bigint, \(lease?.id)::text, \(event.isTest), \(now)
                 FROM event
-                RETURNING id, lease_id
+                RETURNING id, app_id, lease_id
+            ), woken AS (
+                INSERT INTO queue_wakeups (app_id, due_at) SELECT app_id, \(now) FROM delivery WHERE lease_id IS NULL
             )
             SELECT id, CASE WHEN lease_id IS NULL THEN pg_notify(\(Self.publishChannel), '') END AS announced
             FROM delivery
@@ -41,33 +43,99 @@ extension PostgresStore {
         return (existing ?? "", false)
     }
 
-    public func claimDueDeliveries(limit: Int, now: Int64, leaseUntil: Int64) async throws -> [ClaimedDelivery] {
+    public func claimDueDeliveries(
+        limit: Int,
+        perAppLimit: Int,
+        now: Int64,
+        leaseUntil: Int64
+    ) async throws -> [ClaimedDelivery] {
         let leaseID = Identifiers.leaseID()
-        // Rows another claimer has locked are skipped, not waited for; a row claimed and committed since this
-        // statement's snapshot is re-checked under its lock and dropped because its lease is now current.
-        return try await rows(
-            """
-            WITH due AS (
-                SELECT d.id FROM deliveries d
-                JOIN webhook_endpoints w ON w.app_id = d.app_id
-                WHERE d.status = \(DeliveryStatus.pending.rawValue) AND d.next_attempt_at <= \(now)
-                  AND (d.locked_until IS NULL OR d.locked_until <= \(now))
-                  AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
-                ORDER BY d.next_attempt_at
+        // Three statements in one READ COMMITTED transaction, each with a fresh snapshot: fold what is new into the
+        // queues; lock the apps to serve; then, seeing everything committed before those locks were taken, count
+        // each app's leases exactly, lease its due deliveries and settle its queue. A claimer holding an app's
+        // queue row is skipped by the others, so no two claimers take from one app at once.
+        return try await withTransaction { [logger] connection in
+            try await connection.query(
+                """
+                WITH expired AS (
+                    UPDATE deliveries SET locked_until = NULL, lease_id = NULL
+                    WHERE lease_id IS NOT NULL AND locked_until <= \(now)
+                    RETURNING app_id, next_attempt_at
+                ), woken AS (
+                    DELETE FROM queue_wakeups WHERE seq IN (
+                        SELECT seq FROM queue_wakeups ORDER BY seq LIMIT 10000 FOR UPDATE SKIP LOCKED)
+                    RETURNING app_id, due_at
+                ), due AS (
+                    SELECT app_id, min(due_at) AS due_at
+                    FROM (SELECT app_id, due_at FROM woken UNION ALL SELECT app_id, next_attempt_at FROM expired) AS u
+                    GROUP BY app_id
+                )
+                INSERT INTO delivery_queues AS q (app_id, ready_at)
+                SELECT app_id, due_at FROM due ORDER BY app_id
+                ON CONFLICT (app_id) DO UPDATE
+                    SET ready_at = LEAST(COALESCE(q.ready_at, excluded.ready_at), excluded.ready_at)
+                """,
+                logger: logger
+            ).consume()
+            let apps = try await connection.query(
+                """
+                SELECT q.app_id FROM delivery_queues q
+                JOIN webhook_endpoints w ON w.app_id = q.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                WHERE q.ready_at <= \(now)
+                  AND (SELECT count(*) FROM deliveries l WHERE l.app_id = q.app_id AND l.lease_id IS NOT NULL)
+                      < \(perAppLimit)
+                ORDER BY q.served_at, q.app_id
                 LIMIT \(limit)
-                FOR UPDATE OF d SKIP LOCKED
-            ), claimed AS (
-                UPDATE deliveries AS d SET locked_until = \(leaseUntil), lease_id = \(leaseID)
-                FROM due, events e, webhook_endpoints w
-                WHERE d.id = due.id AND e.app_id = d.app_id AND e.event_id = d.event_id AND w.app_id = d.app_id
-                RETURNING d.id, d.app_id, d.event_id, d.event, d.attempts, d.attempts_allowed, d.next_attempt_at,
-                          d.lease_id, e.data, w.url, w.sealed_secret, w.secret_version
-            )
-            SELECT id, app_id, event_id, event, attempts, attempts_allowed, lease_id, data, url, sealed_secret,
-                   secret_version
-            FROM claimed ORDER BY next_attempt_at, id
-            """
-        ).map(Self.claim(from:))
+                FOR UPDATE OF q SKIP LOCKED
+                """,
+                logger: logger
+            ).collect().map { row in try row.decode(String.self) }
+            guard !apps.isEmpty else { return [] }
+            // Each app's due deliveries, oldest first, as many as it has room for; then the first of every app,
+            // the second of every app, … (`rank`, then the app's turn) up to the limit.
+            return try await connection.query(
+                """
+                WITH app AS (
+                    SELECT a.app_id, a.turn,
+                           \(perAppLimit) - (SELECT count(*) FROM deliveries l
+                                             WHERE l.app_id = a.app_id AND l.lease_id IS NOT NULL) AS room
+                    FROM unnest(\(apps)::text[]) WITH ORDINALITY AS a(app_id, turn)
+                ), picked AS (
+                    SELECT p.id, row_number() OVER (PARTITION BY app.app_id ORDER BY p.next_attempt_at) AS rank,
+                           app.turn
+                    FROM app CROSS JOIN LATERAL (
+                        SELECT d.id, d.next_attempt_at FROM deliveries d
+                        WHERE d.app_id = app.app_id AND d.status = \(DeliveryStatus.pending.rawValue)
+                          AND d.lease_id IS NULL AND d.next_attempt_at <= \(now)
+                        ORDER BY d.next_attempt_at
+                        LIMIT GREATEST(app.room, 0)
+                        FOR UPDATE OF d SKIP LOCKED
+                    ) AS p
+                ), chosen AS (
+                    SELECT id FROM picked ORDER BY rank, turn LIMIT \(limit)
+                ), claimed AS (
+                    UPDATE deliveries AS d SET locked_until = \(leaseUntil), lease_id = \(leaseID)
+                    FROM chosen, events e, webhook_endpoints w
+                    WHERE d.id = chosen.id AND d.lease_id IS NULL
+                      AND e.app_id = d.app_id AND e.event_id = d.event_id AND w.app_id = d.app_id
+                    RETURNING d.id, d.app_id, d.event_id, d.event, d.attempts, d.attempts_allowed, d.next_attempt_at,
+                              d.lease_id, e.data, w.url, w.sealed_secret, w.secret_version
+                ), settled AS (
+                    UPDATE delivery_queues AS q
+                    SET ready_at = (SELECT min(r.next_attempt_at) FROM deliveries r
+                                    WHERE r.app_id = q.app_id AND r.status = \(DeliveryStatus.pending.rawValue)
+                                      AND r.lease_id IS NULL AND r.id NOT IN (SELECT id FROM chosen)),
+                        served_at = CASE WHEN q.app_id IN (SELECT app_id FROM claimed) THEN \(now)
+                                    ELSE q.served_at END
+                    WHERE q.app_id = ANY(\(apps)::text[])
+                )
+                SELECT id, app_id, event_id, event, attempts, attempts_allowed, lease_id, data, url, sealed_secret,
+                       secret_version
+                FROM claimed ORDER BY next_attempt_at, id
+                """,
+                logger: logger
+            ).collect().map(Self.claim(from:))
+        }
     }
 
     public func claimedDelivery(id: String, leaseID: String) async throws -> ClaimedDelivery? {
@@ -110,9 +178,13 @@ extension PostgresStore {
                 UPDATE deliveries
                 SET status = \(completion.status.rawValue), attempts = \(attempt.number),
                     next_attempt_at = \(completion.nextAttemptAt)::bigint, locked_until = NULL, lease_id = NULL,
-                    last_attempt_at = \(attempt.startedAt), last_http_status = \(attempt.httpStatus)::integer
+                    last_attempt_at = \(attempt.startedAt), last_http_status = \(attempt.httpStatus)::integer,
+                    attempts_allowed = attempts_allowed + CASE WHEN \(completion.allowsAnotherAttempt) THEN 1 ELSE 0 END
                 WHERE id = \(completion.deliveryID) AND lease_id = \(completion.leaseID)
-                RETURNING id
+                RETURNING id, app_id, status, next_attempt_at
+            ), woken AS (
+                INSERT INTO queue_wakeups (app_id, due_at)
+                SELECT app_id, next_attempt_at FROM updated WHERE status = \(DeliveryStatus.pending.rawValue)
             ), attempt AS (
                 INSERT INTO delivery_attempts
                     (delivery_id, number, started_at, latency_ms, http_status, error, response_body, secret_version)
@@ -128,18 +200,39 @@ extension PostgresStore {
         return !updated.isEmpty
     }
 
-    public func nextDueTime() async throws -> Int64? {
+    public func nextDueTime(perAppLimit: Int) async throws -> Int64? {
         try await rows(
             """
-            SELECT min(GREATEST(d.next_attempt_at, COALESCE(d.locked_until, 0))) FROM deliveries d
-            JOIN webhook_endpoints w ON w.app_id = d.app_id AND w.url IS NOT NULL
-            WHERE d.status = \(DeliveryStatus.pending.rawValue)
+            SELECT min(t) FROM (
+                (SELECT q.ready_at AS t FROM delivery_queues q
+                 JOIN webhook_endpoints w ON w.app_id = q.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                 WHERE q.ready_at IS NOT NULL
+                   AND (SELECT count(*) FROM deliveries l WHERE l.app_id = q.app_id AND l.lease_id IS NOT NULL)
+                       < \(perAppLimit)
+                 ORDER BY q.ready_at LIMIT 1)
+                UNION ALL
+                SELECT min(k.due_at) FROM queue_wakeups k
+                JOIN webhook_endpoints w ON w.app_id = k.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                UNION ALL
+                SELECT min(d.locked_until) FROM deliveries d
+                JOIN webhook_endpoints w ON w.app_id = d.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                WHERE d.lease_id IS NOT NULL
+            ) AS s
             """
         ).first.flatMap { row in try row.decode(Int64?.self) }
     }
 
     public func releaseAllLeases() async throws {
-        try await execute("UPDATE deliveries SET locked_until = NULL, lease_id = NULL WHERE lease_id IS NOT NULL")
+        try await execute(
+            """
+            WITH released AS (
+                UPDATE deliveries SET locked_until = NULL, lease_id = NULL WHERE lease_id IS NOT NULL
+                RETURNING app_id, next_attempt_at
+            )
+            INSERT INTO queue_wakeups (app_id, due_at)
+            SELECT app_id, min(next_attempt_at) FROM released GROUP BY app_id
+            """
+        )
     }
 
     public func deliveries(
@@ -227,17 +320,22 @@ extension PostgresStore {
                     \(completions.map { Int64($0.attempt.httpStatus ?? -1) })::bigint[],
                     \(completions.map { $0.attempt.error ?? "" })::text[],
                     \(completions.map { ByteBuffer(bytes: $0.attempt.responseBody) })::bytea[],
-                    \(completions.map(\.secretVersion))::bigint[]
+                    \(completions.map(\.secretVersion))::bigint[], \(completions.map(\.allowsAnotherAttempt))::boolean[]
                 ) AS i(delivery_id, lease_id, status, number, next_attempt_at, started_at, latency_ms, http_status,
-                       error, response_body, secret_version)
+                       error, response_body, secret_version, allows_another_attempt)
             ), updated AS (
                 UPDATE deliveries AS d
                 SET status = i.status, attempts = i.number, next_attempt_at = NULLIF(i.next_attempt_at, -1),
                     locked_until = NULL, lease_id = NULL, last_attempt_at = i.started_at,
-                    last_http_status = NULLIF(i.http_status, -1)::integer
+                    last_http_status = NULLIF(i.http_status, -1)::integer,
+                    attempts_allowed = d.attempts_allowed + CASE WHEN i.allows_another_attempt THEN 1 ELSE 0 END
                 FROM input i
                 WHERE d.id = i.delivery_id AND d.lease_id = i.lease_id
-                RETURNING d.id
+                RETURNING d.id, d.app_id, d.status, d.next_attempt_at
+            ), woken AS (
+                INSERT INTO queue_wakeups (app_id, due_at)
+                SELECT app_id, min(next_attempt_at) FROM updated WHERE status = \(DeliveryStatus.pending.rawValue)
+                GROUP BY app_id
             ), attempt AS (
                 INSERT INTO delivery_attempts
                     (delivery_id, number, started_at, latency_ms, http_status, error, response_body, secret_version)
@@ -286,7 +384,9 @@ extension PostgresStore {
                        \(attemptsAllowed), \(now), NULL, NULL, i.is_test, \(now)
                 FROM event e JOIN input i ON i.app_id = e.app_id AND i.event_id = e.event_id
                 ORDER BY e.app_id, e.event_id
-                RETURNING id
+                RETURNING id, app_id
+            ), woken AS (
+                INSERT INTO queue_wakeups (app_id, due_at) SELECT DISTINCT app_id, \(now) FROM delivery
             )
             SELECT id, pg_notify(\(Self.publishChannel), '') AS announced FROM delivery
             """
@@ -331,6 +431,8 @@ extension PostgresStore {
                     attempts_allowed = GREATEST(attempts_allowed, attempts + 1)
                 WHERE id = \(id) AND app_id = \(appID)
                 RETURNING \(unescaped: Self.summaryColumns)
+            ), woken AS (
+                INSERT INTO queue_wakeups (app_id, due_at) SELECT app_id, \(now) FROM requeued
             )
             SELECT *, pg_notify(\(Self.publishChannel), '') AS announced FROM requeued
             """

@@ -97,6 +97,29 @@ enum SQLiteMigrations {
                     """
             )
         }
+        migrator.registerMigration("0003_fair_delivery_queues") { db in
+            // One queue row per app. `ready_at` is the earliest due time of the app's pending deliveries that no
+            // one holds, or NULL when it has none; it may be earlier than that (a claim then finds nothing and
+            // corrects it), never later. Claims read apps by it and serve them least recently served first.
+            // Deliveries a dispatcher holds leave the index claims read (`deliveries_ready`); the leased ones have
+            // their own small index, for counting an app's attempts in flight and releasing expired leases.
+            try db.execute(
+                sql: """
+                    CREATE TABLE delivery_queues (
+                        app_id TEXT PRIMARY KEY NOT NULL REFERENCES apps(id),
+                        ready_at INTEGER,
+                        served_at INTEGER NOT NULL DEFAULT 0
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX delivery_queues_ready ON delivery_queues(ready_at) WHERE ready_at IS NOT NULL;
+                    INSERT INTO delivery_queues (app_id, ready_at)
+                        SELECT app_id, min(next_attempt_at) FROM deliveries WHERE status = 'PENDING' GROUP BY app_id;
+                    DROP INDEX deliveries_due;
+                    CREATE INDEX deliveries_ready ON deliveries(app_id, next_attempt_at)
+                        WHERE status = 'PENDING' AND lease_id IS NULL;
+                    CREATE INDEX deliveries_leased ON deliveries(app_id, locked_until) WHERE lease_id IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -65,28 +65,118 @@ extension SQLiteStore {
                 event.isTest, now,
             ]
         )
+        if lease == nil {
+            try Self.markReady(db, appID: event.appID, at: now)
+        }
         return (deliveryID, true)
     }
 
-    public func claimDueDeliveries(limit: Int, now: Int64, leaseUntil: Int64) async throws -> [ClaimedDelivery] {
+    public func claimDueDeliveries(
+        limit: Int,
+        perAppLimit: Int,
+        now: Int64,
+        leaseUntil: Int64
+    ) async throws -> [ClaimedDelivery] {
         let leaseID = Identifiers.leaseID()
+        // One write transaction, and SQLite has one writer: nothing changes between reading the queues and leasing.
         return try await pool.write { db in
-            try db.cachedStatement(
-                sql: """
-                    UPDATE deliveries SET locked_until = ?, lease_id = ?
-                    WHERE id IN (
-                        SELECT d.id FROM deliveries d
-                        JOIN webhook_endpoints w ON w.app_id = d.app_id AND w.url IS NOT NULL
-                        WHERE d.status = 'PENDING' AND d.next_attempt_at <= ?
-                          AND (d.locked_until IS NULL OR d.locked_until <= ?)
-                        ORDER BY d.next_attempt_at
-                        LIMIT ?)
-                    """
-            ).execute(
-                arguments: [leaseUntil, leaseID, now, now, limit]
-            )
-            guard db.changesCount > 0 else { return [] }
+            try Self.releaseExpiredLeases(db, now: now)
+            let apps = try Self.readyApps(db, limit: limit, perAppLimit: perAppLimit, now: now)
+            guard !apps.isEmpty else { return [] }
+            let due = try apps.map { app in
+                try String.fetchAll(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT id FROM deliveries INDEXED BY deliveries_ready
+                            WHERE app_id = ? AND status = 'PENDING' AND lease_id IS NULL AND next_attempt_at <= ?
+                            ORDER BY next_attempt_at LIMIT ?
+                            """
+                    ),
+                    arguments: [app.id, now, min(app.room, limit)]
+                )
+            }
+            let chosen = FairShare.takeInTurn(due, limit: limit)
+            let lease = try db.cachedStatement(sql: "UPDATE deliveries SET locked_until = ?, lease_id = ? WHERE id = ?")
+            for id in chosen {
+                try lease.execute(arguments: [leaseUntil, leaseID, id])
+            }
+            let taken = Set(chosen)
+            let served = Set(zip(apps, due).filter { _, due in due.contains(where: taken.contains) }.map(\.0.id))
+            for app in apps {
+                try Self.settle(db, appID: app.id, servedAt: served.contains(app.id) ? now : nil)
+            }
             return try Self.claims(db, leaseID: leaseID, deliveryID: nil)
+        }
+    }
+
+    /// The apps a claim may take from, least recently served first: due work, a URL and a secret, and fewer than
+    /// `perAppLimit` deliveries leased; with the room each has left.
+    private static func readyApps(
+        _ db: Database,
+        limit: Int,
+        perAppLimit: Int,
+        now: Int64
+    ) throws -> [(id: String, room: Int)] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT app_id, leased FROM (
+                        SELECT q.app_id, q.served_at,
+                               (SELECT count(*) FROM deliveries l INDEXED BY deliveries_leased
+                                WHERE l.app_id = q.app_id AND l.lease_id IS NOT NULL) AS leased
+                        FROM delivery_queues q
+                        JOIN webhook_endpoints w
+                          ON w.app_id = q.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                        WHERE q.ready_at <= ?
+                    )
+                    WHERE leased < ?
+                    ORDER BY served_at, app_id
+                    LIMIT ?
+                    """
+            ),
+            arguments: [now, perAppLimit, limit]
+        ).map { row in (id: row["app_id"], room: perAppLimit - (row["leased"] as Int)) }
+    }
+
+    /// Sets an app's queue to the earliest due time of its pending deliveries no one holds, and marks it served.
+    private static func settle(_ db: Database, appID: String, servedAt: Int64?) throws {
+        try db.cachedStatement(
+            sql: """
+                UPDATE delivery_queues
+                SET ready_at = (SELECT min(next_attempt_at) FROM deliveries INDEXED BY deliveries_ready
+                                WHERE app_id = ?1 AND status = 'PENDING' AND lease_id IS NULL),
+                    served_at = coalesce(?2, served_at)
+                WHERE app_id = ?1
+                """
+        ).execute(arguments: [appID, servedAt])
+    }
+
+    /// Lowers an app's queue to `at` (creating it): one of its deliveries is pending, due then, and held by no one.
+    static func markReady(_ db: Database, appID: String, at: Int64) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO delivery_queues (app_id, ready_at) VALUES (?, ?)
+                ON CONFLICT (app_id) DO UPDATE
+                    SET ready_at = min(coalesce(ready_at, excluded.ready_at), excluded.ready_at)
+                """
+        ).execute(arguments: [appID, at])
+    }
+
+    /// Releases the leases that ran out (a dispatcher died mid-attempt, or its record never came): each costs a
+    /// retry, not a delivery.
+    private static func releaseExpiredLeases(_ db: Database, now: Int64) throws {
+        let released = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    UPDATE deliveries SET locked_until = NULL, lease_id = NULL
+                    WHERE lease_id IS NOT NULL AND locked_until <= ?
+                    RETURNING app_id, next_attempt_at
+                    """
+            ),
+            arguments: [now]
+        )
+        for row in released {
+            try markReady(db, appID: row["app_id"], at: row["next_attempt_at"])
         }
     }
 
@@ -105,6 +195,7 @@ extension SQLiteStore {
                     JOIN webhook_endpoints w ON w.app_id = d.app_id
                     WHERE d.lease_id = ? AND (? IS NULL OR d.id = ?)
                       AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                    ORDER BY d.next_attempt_at, d.id
                     """
             ),
             arguments: [leaseID, deliveryID, deliveryID]
@@ -141,20 +232,28 @@ extension SQLiteStore {
 
     static func complete(_ db: Database, _ completion: AttemptCompletion) throws -> Bool {
         let attempt = completion.attempt
-        try db.cachedStatement(
-            sql: """
-                UPDATE deliveries
-                SET status = ?, attempts = ?, next_attempt_at = ?, locked_until = NULL, lease_id = NULL,
-                    last_attempt_at = ?, last_http_status = ?
-                WHERE id = ? AND lease_id = ?
-                """
-        ).execute(
-            arguments: [
-                completion.status.rawValue, attempt.number, completion.nextAttemptAt, attempt.startedAt,
-                attempt.httpStatus, completion.deliveryID, completion.leaseID,
-            ]
-        )
-        guard db.changesCount == 1 else { return false }
+        guard
+            let appID = try String.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        UPDATE deliveries
+                        SET status = ?, attempts = ?, next_attempt_at = ?, locked_until = NULL, lease_id = NULL,
+                            last_attempt_at = ?, last_http_status = ?,
+                            attempts_allowed = attempts_allowed + CASE WHEN ? THEN 1 ELSE 0 END
+                        WHERE id = ? AND lease_id = ?
+                        RETURNING app_id
+                        """
+                ),
+                arguments: [
+                    completion.status.rawValue, attempt.number, completion.nextAttemptAt, attempt.startedAt,
+                    attempt.httpStatus, completion.allowsAnotherAttempt, completion.deliveryID,
+                    completion.leaseID,
+                ]
+            )
+        else { return false }
+        if completion.status == .pending, let next = completion.nextAttemptAt {
+            try markReady(db, appID: appID, at: next)
+        }
         try db.cachedStatement(
             sql: """
                 INSERT INTO delivery_attempts
@@ -171,15 +270,27 @@ extension SQLiteStore {
         return true
     }
 
-    public func nextDueTime() async throws -> Int64? {
+    public func nextDueTime(perAppLimit: Int) async throws -> Int64? {
         try await pool.read { db in
             try Int64.fetchOne(
-                db,
-                sql: """
-                    SELECT min(max(d.next_attempt_at, coalesce(d.locked_until, 0))) FROM deliveries d
-                    JOIN webhook_endpoints w ON w.app_id = d.app_id AND w.url IS NOT NULL
-                    WHERE d.status = 'PENDING'
-                    """
+                db.cachedStatement(
+                    sql: """
+                        SELECT min(t) FROM (
+                            SELECT q.ready_at AS t FROM delivery_queues q
+                            JOIN webhook_endpoints w
+                              ON w.app_id = q.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                            WHERE q.ready_at IS NOT NULL
+                              AND (SELECT count(*) FROM deliveries l INDEXED BY deliveries_leased
+                                   WHERE l.app_id = q.app_id AND l.lease_id IS NOT NULL) < ?
+                            UNION ALL
+                            SELECT d.locked_until FROM deliveries d INDEXED BY deliveries_leased
+                            JOIN webhook_endpoints w
+                              ON w.app_id = d.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                            WHERE d.lease_id IS NOT NULL
+                        )
+                        """
+                ),
+                arguments: [perAppLimit]
             )
         }
     }
@@ -187,6 +298,15 @@ extension SQLiteStore {
     public func releaseAllLeases() async throws {
         try await pool.write { db in
             try db.execute(sql: "UPDATE deliveries SET locked_until = NULL, lease_id = NULL WHERE lease_id IS NOT NULL")
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO delivery_queues (app_id) SELECT DISTINCT app_id FROM deliveries
+                    WHERE status = 'PENDING';
+                    UPDATE delivery_queues SET ready_at = (
+                        SELECT min(next_attempt_at) FROM deliveries INDEXED BY deliveries_ready
+                        WHERE app_id = delivery_queues.app_id AND status = 'PENDING' AND lease_id IS NULL);
+                    """
+            )
         }
     }
 
@@ -247,7 +367,7 @@ extension SQLiteStore {
 
     public func requeueDelivery(appID: String, id: String, now: Int64) async throws -> DeliverySummary? {
         try await pool.write { db in
-            try Row.fetchOne(
+            let requeued = try Row.fetchOne(
                 db,
                 sql: """
                     UPDATE deliveries
@@ -256,6 +376,10 @@ extension SQLiteStore {
                     """,
                 arguments: [now, id, appID]
             ).map(Self.summary(from:))
+            if requeued != nil {
+                try Self.markReady(db, appID: appID, at: now)
+            }
+            return requeued
         }
     }
 
