@@ -11,7 +11,8 @@ import Darwin
 /// The SSRF guard resolves through this protocol so that it can check every address before a connection is
 /// made, and so that tests can resolve names without sending a DNS query anywhere.
 public protocol HostResolver: Sendable {
-    /// Every address `host` resolves to; an empty list when it resolves to none.
+    /// Every address `host` resolves to, in the resolver's order of preference; an empty list when it resolves
+    /// to none.
     ///
     /// - Throws: When resolution fails outright.
     func addresses(of host: String) async throws -> [IPAddress]
@@ -28,6 +29,8 @@ public struct HostResolutionError: Error, CustomStringConvertible {
 }
 
 /// Resolves with the operating system's `getaddrinfo`, on a background thread so no task is blocked.
+///
+/// The addresses keep `getaddrinfo`'s order (RFC 6724 destination address selection), without duplicates.
 public struct SystemHostResolver: HostResolver {
     public init() {}
 
@@ -65,6 +68,8 @@ public struct SystemHostResolver: HostResolver {
             }
             cursor = entry.ai_next
         }
-        return Array(Set(addresses))
+        // getaddrinfo orders its answers by RFC 6724's preference; keep that order, only drop repeats.
+        var seen: Set<IPAddress> = []
+        return addresses.filter { seen.insert($0).inserted }
     }
 }

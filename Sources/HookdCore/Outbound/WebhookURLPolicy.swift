@@ -6,9 +6,11 @@ import Foundation
 
 /// Checks a webhook URL before it is stored and again before each delivery attempt (SPEC §3 and §6).
 ///
-/// The shape is checked first (absolute, `https` unless allowed, no user info, at most 2048 characters), then
-/// the host: an address literal is judged directly, a name is resolved and every address it yields is judged.
-/// The addresses that passed are returned so that the caller connects to exactly those.
+/// The shape is checked first (absolute, `https` unless allowed, no user info, at most 2048 characters) and the
+/// host is put in its one canonical spelling (``WebhookHost``), then judged: an address literal directly, a name
+/// by resolving it and judging every address it yields. The addresses that passed are returned with the
+/// canonical host, `Host` header, TLS server name and request target, so that the caller connects to exactly
+/// those addresses under exactly that name.
 public struct WebhookURLPolicy: Sendable {
     /// The longest URL accepted, in characters.
     public static let maximumLength = 2048
@@ -24,20 +26,6 @@ public struct WebhookURLPolicy: Sendable {
         self.allowHTTPTargets = allowHTTPTargets
         self.addressPolicy = addressPolicy
         self.resolver = resolver
-    }
-
-    /// A URL that passed every check, with the addresses its host resolved to.
-    public struct CheckedURL: Sendable {
-        /// The URL as given.
-        public let url: String
-        /// The scheme, lowercased.
-        public let scheme: String
-        /// The host as written (brackets removed for IPv6).
-        public let host: String
-        /// The port, explicit or the scheme's default.
-        public let port: Int
-        /// Every address the host resolved to; all of them passed the address policy.
-        public let addresses: [IPAddress]
     }
 
     /// Why a URL was refused; the message is safe to show the customer.
@@ -56,15 +44,21 @@ public struct WebhookURLPolicy: Sendable {
         public let message: String
     }
 
-    /// Checks the URL's shape without resolving its host.
-    public func checkShape(_ url: String) throws(Violation) -> (scheme: String, host: String, port: Int) {
+    /// Checks the URL's shape without resolving its host, and canonicalises its host and request target.
+    ///
+    /// - Returns: The lowercased scheme, the canonical host (see ``WebhookHost``), the port (explicit or the
+    ///   scheme's default) and the request target (see ``CheckedURL/requestTarget``).
+    /// - Throws: ``Violation`` of kind `invalid` or `httpsRequired`.
+    public func checkShape(
+        _ url: String
+    ) throws(Violation) -> (scheme: String, host: WebhookHost, port: Int, requestTarget: String) {
         guard url.count <= Self.maximumLength else {
             throw Violation(kind: .invalid, message: "must be at most \(Self.maximumLength) characters")
         }
         guard !url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }),
             let components = URLComponents(string: url),
             let scheme = components.scheme?.lowercased(),
-            var host = components.host, !host.isEmpty
+            let encodedHost = components.percentEncodedHost, !encodedHost.isEmpty
         else {
             throw Violation(kind: .invalid, message: "must be an absolute URL such as https://example.com/webhooks")
         }
@@ -77,32 +71,39 @@ public struct WebhookURLPolicy: Sendable {
         guard components.fragment == nil else {
             throw Violation(kind: .invalid, message: "must not contain a fragment")
         }
-        if host.hasPrefix("["), host.hasSuffix("]") {
-            host = String(host.dropFirst().dropLast())
+        let host: WebhookHost
+        do {
+            host = try WebhookHost(percentEncodedHost: encodedHost)
+        } catch {
+            throw Violation(kind: .invalid, message: error.description)
         }
-        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        let port = components.port ?? Self.defaultPort(for: scheme)
         guard (1...65535).contains(port) else {
             throw Violation(kind: .invalid, message: "has an invalid port")
         }
-        return (scheme, host, port)
+        let requestTarget = CheckedURL.requestTarget(
+            percentEncodedPath: components.percentEncodedPath,
+            percentEncodedQuery: components.percentEncodedQuery
+        )
+        return (scheme, host, port, requestTarget)
     }
 
-    /// Checks the URL's shape, resolves its host and checks every address.
+    /// Checks the URL's shape, resolves its canonical host and checks every address.
     ///
-    /// - Throws: ``Violation`` describing the first rule broken.
+    /// An address literal is judged as it is; a name is refused when it is `localhost` or under `.localhost`
+    /// (unless private targets are allowed), and is otherwise resolved by its canonical spelling.
+    ///
+    /// - Returns: The canonical pieces of the URL and every address it may be sent to, in connection order.
+    /// - Throws: ``Violation`` describing the first rule broken; any forbidden address refuses the whole URL.
     public func check(_ url: String) async throws(Violation) -> CheckedURL {
-        let (scheme, host, port) = try checkShape(url)
+        let (scheme, host, port, requestTarget) = try checkShape(url)
         let addresses: [IPAddress]
-        if let literal = IPAddress(literal: host) {
+        if let literal = host.address {
             addresses = [literal]
         } else {
-            let name = host.lowercased().hasSuffix(".") ? String(host.lowercased().dropLast()) : host.lowercased()
+            let name = host.text
             if !addressPolicy.allowPrivateTargets && (name == "localhost" || name.hasSuffix(".localhost")) {
                 throw Violation(kind: .forbidden, message: "must not point to a loopback address")
-            }
-            if name.split(separator: ".").last.map({ $0.allSatisfy(\.isNumber) }) == true {
-                // A numeric last label means an IPv4 literal, and this one did not parse as one.
-                throw Violation(kind: .invalid, message: "has an invalid IPv4 address")
             }
             do {
                 addresses = try await resolver.addresses(of: name)
@@ -118,7 +119,15 @@ public struct WebhookURLPolicy: Sendable {
                 throw Violation(kind: .forbidden, message: "must not point to a \(refusal.phrase) address")
             }
         }
-        return CheckedURL(url: url, scheme: scheme, host: host, port: port, addresses: addresses)
+        return CheckedURL(
+            url: url,
+            scheme: scheme,
+            host: host.text,
+            port: port,
+            addresses: Self.connectionOrder(addresses),
+            requestTarget: requestTarget,
+            isAddressLiteral: host.isAddressLiteral
+        )
     }
 }
 
