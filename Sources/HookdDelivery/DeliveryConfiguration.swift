@@ -23,8 +23,8 @@ public struct DeliveryConfiguration: Sendable {
     public var idlePollInterval: Duration = .seconds(1)
     /// The signature schemes deliveries carry; all three by default.
     public var signatureSchemes: Set<SignatureScheme> = Set(SignatureScheme.allCases)
-    /// How many response body bytes an attempt keeps for the log.
-    public var responseBodyLimit: Int = 2048
+    /// How attempts travel: answer limits, kept-alive connections, TLS.
+    public var transport = HTTPWebhookTransport.Configuration()
     /// Whether the dispatcher drops every lease when it starts: only for a store it owns alone (SQLite).
     public var releaseLeasesOnStart: Bool = false
     /// `User-Agent` of every delivery.

@@ -18,7 +18,7 @@ public func buildApplication(
     services: HookdServices,
     onServerRunning: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) async throws -> some ApplicationProtocol {
-    let delivery = DeliveryServices(configuration: configuration, services: services)
+    let delivery = try DeliveryServices(configuration: configuration, services: services)
     let router = try await buildRouter(configuration: configuration, services: services, delivery: delivery)
     var background: [any Service] = [delivery.transport]
     if configuration.role.dispatches {
@@ -45,7 +45,7 @@ func buildRouter(
     services: HookdServices,
     delivery: DeliveryServices? = nil
 ) async throws -> Router<HookdRequestContext> {
-    let delivery = delivery ?? DeliveryServices(configuration: configuration, services: services)
+    let delivery = try delivery ?? DeliveryServices(configuration: configuration, services: services)
     let tokens = await TokenService(
         signingKey: try await ServerSecrets.tokenSigningKey(store: services.store, sealer: services.sealer),
         lifetime: configuration.tokenLifetime
@@ -121,7 +121,7 @@ struct DeliveryServices: Sendable {
     let dispatcher: DeliveryDispatcher
     let publisher: EventPublisher
 
-    init(configuration: HookdServerConfiguration, services: HookdServices) {
+    init(configuration: HookdServerConfiguration, services: HookdServices) throws {
         let settings = configuration.delivery
         urlPolicy = WebhookURLPolicy(
             allowHTTPTargets: configuration.allowHTTPTargets,
@@ -129,10 +129,7 @@ struct DeliveryServices: Sendable {
             resolver: services.resolver
         )
         signal = DispatchSignal()
-        transport = HTTPWebhookTransport(
-            connectionsPerHost: settings.maximumInFlight,
-            responseBodyLimit: settings.responseBodyLimit
-        )
+        transport = try HTTPWebhookTransport(configuration: settings.transport)
         attempter = DeliveryAttempter(
             store: services.store,
             signers: SignerCache(sealer: services.sealer),

@@ -38,7 +38,7 @@ import Testing
         #expect(scheduled == [60_000, 300_000, 1_800_000])
         #expect(machine.claimed() == .send(number: 4))
         #expect(
-            machine.finished(.failed(.timeout(.seconds(10))), now: now) == .record(status: .failed, nextAttemptAt: nil)
+            machine.finished(.failed(.timeout(.seconds(10), received: "nothing")), now: now) == .record(status: .failed, nextAttemptAt: nil)
         )
         #expect(machine.state == .failed(attempts: 4))
     }
