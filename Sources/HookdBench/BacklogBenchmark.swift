@@ -48,8 +48,11 @@ public struct BacklogBenchmark: Sendable {
 
     public func run() async throws -> Report {
         var setup = setup
-        setup.serveOptions +=
-            ["--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight)]
+        // One app: its limit is the whole in-flight limit, so this measures hookd, not the fair share.
+        setup.serveOptions += [
+            "--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight),
+            "--max-in-flight-per-app", String(options.inFlight),
+        ]
         let app = try setup.createApp()
         let receiver = try await BenchReceiver(sampleEvery: 0)
         let client = LoadGenerator(connections: 4)
@@ -61,7 +64,12 @@ public struct BacklogBenchmark: Sendable {
             try await session.setWebhookURL(nil, client: client)
             await first.stop()
 
-            let seedSeconds = try await seed(appID: app.appID)
+            let seedSeconds = try await setup.seedBacklog(
+                appID: app.appID,
+                events: options.events,
+                batch: options.seedBatch,
+                progress: progress
+            )
 
             progress.say("starting hookd on the backlog")
             let hookd = try await HookdUnderTest.start(setup)
@@ -106,15 +114,22 @@ public struct BacklogBenchmark: Sendable {
         }
     }
 
-    /// Writes the backlog straight into the store, in batches, while hookd is stopped.
-    private func seed(appID: String) async throws -> Double {
-        progress.say("seeding \(options.events) pending deliveries")
+    static func mebibytes(_ bytes: Int) -> Double {
+        Double(bytes) / 1_048_576
+    }
+}
+
+extension HookdSetup {
+    /// Writes `events` pending deliveries for `appID` straight into the store, `batch` per transaction, while
+    /// hookd is stopped; returns how long it took in seconds.
+    func seedBacklog(appID: String, events: Int, batch: Int, progress: BenchProgress) async throws -> Double {
+        progress.say("seeding \(events) pending deliveries")
         var logger = Logger(label: "hookd.bench")
         logger.logLevel = .warning
         let runtime = try await HookdRuntime.open(
-            dataDirectory: DataDirectory(path: setup.dataDirectory),
+            dataDirectory: DataDirectory(path: dataDirectory),
             create: false,
-            databaseURL: setup.databaseURL,
+            databaseURL: databaseURL,
             logger: logger
         )
         let started = BenchClock.now()
@@ -122,9 +137,9 @@ public struct BacklogBenchmark: Sendable {
         do {
             try await progress.reporting("\(written.current) written") {
                 var index = 0
-                while index < options.events {
-                    let end = min(options.events, index + options.seedBatch)
-                    let events = (index..<end).map { position in
+                while index < events {
+                    let end = min(events, index + batch)
+                    let batch = (index..<end).map { position in
                         NewEvent(
                             appID: appID,
                             eventID: EventData.eventID(),
@@ -132,11 +147,7 @@ public struct BacklogBenchmark: Sendable {
                             data: Array(EventData.card(index: position).utf8)
                         )
                     }
-                    _ = try await runtime.store.publishAll(
-                        events,
-                        attemptsAllowed: 4,
-                        now: SystemWallClock().milliseconds
-                    )
+                    _ = try await runtime.store.publishAll(batch, attemptsAllowed: 4, now: SystemWallClock().milliseconds)
                     written.set(end)
                     index = end
                 }
@@ -147,9 +158,5 @@ public struct BacklogBenchmark: Sendable {
         }
         await runtime.close()
         return BenchClock.seconds(from: started, to: BenchClock.now())
-    }
-
-    static func mebibytes(_ bytes: Int) -> Double {
-        Double(bytes) / 1_048_576
     }
 }

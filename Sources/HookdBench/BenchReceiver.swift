@@ -36,7 +36,8 @@ public final class BenchReceiver: Sendable {
     /// - Parameters:
     ///   - threads: Event loop threads of its own (the default is one, so it takes at most one core).
     ///   - sampleEvery: Keep every n-th request whole; 0 keeps none.
-    public init(threads: Int = 1, sampleEvery: Int = 100) async throws {
+    ///   - answerDelay: How long it waits before answering each request (a slow receiver); none by default.
+    public init(threads: Int = 1, sampleEvery: Int = 100, answerDelay: TimeAmount = .zero) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let log = ArrivalLog(sampleEvery: sampleEvery)
         self.group = group
@@ -47,7 +48,7 @@ public final class BenchReceiver: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                    channel.pipeline.addHandler(AnswerOK(log: log))
+                    channel.pipeline.addHandler(AnswerOK(log: log, delay: answerDelay))
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
@@ -118,9 +119,11 @@ private final class AnswerOK: ChannelInboundHandler, @unchecked Sendable {
     private var sampleHeaders: [(name: String, value: String)]?
     private var body: [UInt8] = []
     private var keepAlive = true
+    private let delay: TimeAmount
 
-    init(log: ArrivalLog) {
+    init(log: ArrivalLog, delay: TimeAmount) {
         self.log = log
+        self.delay = delay
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -144,18 +147,29 @@ private final class AnswerOK: ChannelInboundHandler, @unchecked Sendable {
             }
             arrival = nil
             sampleHeaders = nil
-            var headers = HTTPHeaders([("content-length", "2"), ("content-type", "text/plain")])
-            if !keepAlive {
-                headers.add(name: "connection", value: "close")
-            }
-            let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)
-            context.write(wrapOutboundOut(.head(head)), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
-            let keepAlive = keepAlive
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
-                if !keepAlive {
-                    context.close(promise: nil)
+            if delay > .zero {
+                let keepAlive = keepAlive
+                context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+                    self.answer(context, keepAlive: keepAlive)
                 }
+            } else {
+                answer(context, keepAlive: keepAlive)
+            }
+        }
+    }
+
+    private func answer(_ context: ChannelHandlerContext, keepAlive: Bool) {
+        guard context.channel.isActive else { return }
+        var headers = HTTPHeaders([("content-length", "2"), ("content-type", "text/plain")])
+        if !keepAlive {
+            headers.add(name: "connection", value: "close")
+        }
+        let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+            if !keepAlive {
+                context.close(promise: nil)
             }
         }
     }

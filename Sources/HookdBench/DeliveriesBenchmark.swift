@@ -34,13 +34,6 @@ public struct DeliveriesBenchmark: Sendable {
             public var perSecond: Double
         }
 
-        public struct Lag: Sendable, Codable {
-            public var perSecond: Double
-            public var events: Int
-            public var arrived: Int
-            public var lag: LatencySummary
-        }
-
         /// The receiver's capacity from one AsyncHTTPClient at the same concurrency: no store, no signing.
         public var baseline: Throughput
         /// hookd draining a backlog of published events: durable, signed, logged.
@@ -50,7 +43,7 @@ public struct DeliveriesBenchmark: Sendable {
         public var duplicates: Int
         /// How fast the backlog was published (closed loop), for information.
         public var publishedPerSecond: Double
-        public var lag: Lag
+        public var lag: PublishLag
         /// Deliveries checked under all three schemes, and how many failed.
         public var signaturesChecked: Int
         public var signaturesFailed: Int
@@ -63,7 +56,7 @@ public struct DeliveriesBenchmark: Sendable {
             baseline    \(Format.rate(baseline.perSecond)) (\(baseline.requests) requests from one AsyncHTTPClient, no store)
             deliveries  \(Format.rate(deliveries.perSecond)) (\(deliveries.requests) events, \(duplicates) duplicates)
             ratio       \(Format.ratio(ratio)) of the baseline
-            lag         at \(Format.rate(lag.perSecond)): \(lag.lag.text) (\(lag.arrived)/\(lag.events) arrived)
+            lag         \(lag.text)
             signatures  \(signaturesChecked) deliveries checked under all three schemes, \(signaturesFailed) failed
             memory      hookd peak \(Format.rounded(peakMemoryMiB, places: 1)) MiB; publishing ran at \(Format.rate(publishedPerSecond))
             """
@@ -82,8 +75,11 @@ public struct DeliveriesBenchmark: Sendable {
 
     public func run() async throws -> Report {
         var setup = setup
-        setup.serveOptions +=
-            ["--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight)]
+        // One app: its limit is the whole in-flight limit, so this measures hookd, not the fair share.
+        setup.serveOptions += [
+            "--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight),
+            "--max-in-flight-per-app", String(options.inFlight),
+        ]
         let app = try setup.createApp()
         let hookd = try await HookdUnderTest.start(setup)
         let receiver: BenchReceiver
@@ -156,7 +152,15 @@ public struct DeliveriesBenchmark: Sendable {
         }
         let duplicates = arrivals.count - Set(arrivals.map(\.eventID)).count
 
-        let lag = try await lagRun(session: session, receiver: receiver, client: client)
+        receiver.reset()
+        let lag = try await PublishLag.measure(
+            session: session,
+            receiver: receiver,
+            client: client,
+            rate: options.lagRate,
+            seconds: options.lagSeconds,
+            progress: progress
+        )
         let memory = hookd.memory
         return Report(
             baseline: baseline,
@@ -198,47 +202,6 @@ public struct DeliveriesBenchmark: Sendable {
             throw BenchError("\(outcome.failed) baseline requests failed: \(outcome.failures)")
         }
         return .init(requests: outcome.succeeded, seconds: outcome.seconds, perSecond: outcome.rate)
-    }
-
-    /// Publishes at `lagRate` for `lagSeconds` with the URL set, and measures each event's publish→receipt time.
-    private func lagRun(
-        session: BenchSession,
-        receiver: BenchReceiver,
-        client: LoadGenerator
-    ) async throws -> Report.Lag {
-        receiver.reset()
-        let count = Int(options.lagRate * options.lagSeconds)
-        progress.say("lag: publishing \(count) events at \(Format.rate(options.lagRate)) with the URL set")
-        let eventIDs = (0..<count).map { _ in EventData.eventID() }
-        let sent = Mutex([UInt64](repeating: 0, count: count))
-        let paced = try await progress.reporting("\(receiver.count) delivered") {
-            await client.pace(
-                count: count,
-                perSecond: options.lagRate,
-                expecting: .accepted,
-                started: { index, time in sent.withLock { $0[index] = time } }
-            ) { index in
-                session.publishRequest(eventID: eventIDs[index], index: index)
-            }
-        }
-        guard paced.failed == 0 else {
-            throw BenchError("\(paced.failed) publishes failed during the lag run: \(paced.failures)")
-        }
-        _ = try await waitForArrivals(of: Set(eventIDs), at: receiver, seconds: 60)
-        let index = Dictionary(eventIDs.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        let sentTimes = sent.withLock { $0 }
-        var firstArrival: [Int: UInt64] = [:]
-        for arrival in receiver.arrivals {
-            guard let position = index[arrival.eventID], firstArrival[position] == nil else { continue }
-            firstArrival[position] = arrival.nanoseconds
-        }
-        let lags = firstArrival.map { position, time in time &- sentTimes[position] }
-        return .init(
-            perSecond: options.lagRate,
-            events: count,
-            arrived: lags.count,
-            lag: LatencySummary(nanoseconds: lags)
-        )
     }
 }
 

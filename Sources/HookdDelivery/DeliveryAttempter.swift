@@ -98,7 +98,8 @@ public struct DeliveryAttempter: Sendable {
             ),
             status: status,
             nextAttemptAt: nextAttemptAt,
-            secretVersion: claim.secretVersion
+            secretVersion: claim.secretVersion,
+            allowsAnotherAttempt: result.outcome == .failed(.interrupted)
         )
         var recorded = false
         for retry in 0..<5 {

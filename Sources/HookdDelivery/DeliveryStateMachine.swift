@@ -56,6 +56,12 @@ public struct DeliveryStateMachine: Sendable, Equatable {
             state = .succeeded(attempts: number)
             return .record(status: .succeeded, nextAttemptAt: nil)
         }
+        if outcome == .failed(.interrupted) {
+            // hookd cut the attempt short itself: due again at once, and it does not count against the receiver
+            // (the record allows one more attempt).
+            state = .scheduled(attempts: number, at: now)
+            return .record(status: .pending, nextAttemptAt: now)
+        }
         guard number < attemptsAllowed else {
             state = .failed(attempts: number)
             return .record(status: .failed, nextAttemptAt: nil)

@@ -21,6 +21,9 @@ public struct HookdServerConfiguration: Sendable {
     public var delivery = DeliveryConfiguration()
     /// What this process does: the API, the dispatcher, or both.
     public var role: ServerRole = .all
+    /// How long SIGTERM waits for the attempts in flight to end and be recorded before interrupting them (an
+    /// interrupted attempt is recorded as one to make again); `nil` is the delivery timeout plus 10 s.
+    public var shutdownTimeout: Duration?
     /// Seconds an access token lives.
     public var tokenLifetime: Int64 = 86_400
     /// Seconds after expiry during which a token may still be refreshed.

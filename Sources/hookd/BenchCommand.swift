@@ -14,7 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
             figures from a debug build say little.
             """,
         subcommands: [
-            DeliveriesBench.self, IngestBench.self, APIBench.self, BacklogBench.self,
+            DeliveriesBench.self, IngestBench.self, APIBench.self, BacklogBench.self, IsolationBench.self,
         ]
     )
 }
@@ -213,6 +213,33 @@ struct BacklogBench: AsyncParsableCommand {
             parameters: ["events": Double(events), "inFlight": Double(inFlight)]
         ) { setup, progress in
             try await BacklogBenchmark(options: settings, setup: setup, progress: progress).run()
+        }
+    }
+}
+
+struct IsolationBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "isolation",
+        abstract: "An app's publish→receipt lag alone, beside a neighbour's backlog, and beside its slow receiver."
+    )
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: "The quiet app's events per second.") var rate = 200.0
+    @Option(help: "Seconds each phase publishes.") var seconds = 10.0
+    @Option(help: "The neighbour's pending deliveries.") var backlog = 100_000
+    @Option(help: "Seconds the neighbour's slow receiver takes to answer.") var slowAnswer = 10.0
+
+    func run() async throws {
+        var settings = IsolationBenchmark.Options()
+        settings.rate = rate
+        settings.seconds = seconds
+        settings.backlog = backlog
+        settings.slowAnswer = .seconds(slowAnswer)
+        try await options.run(
+            "isolation",
+            parameters: ["rate": rate, "seconds": seconds, "backlog": Double(backlog), "slowAnswer": slowAnswer]
+        ) { setup, progress in
+            try await IsolationBenchmark(options: settings, setup: setup, progress: progress).run()
         }
     }
 }

@@ -7,6 +7,7 @@ enum DeliverySettings {
         retrySchedule: String?,
         timeout: Double?,
         maxInFlight: Int?,
+        maxInFlightPerApp: Int?,
         schemes: String?,
         leaseDuration: Double?
     ) throws -> DeliveryConfiguration {
@@ -16,6 +17,12 @@ enum DeliverySettings {
             maxInFlight: maxInFlight,
             schemes: schemes
         )
+        if let limit = try maxInFlightPerApp ?? Environment.int("HOOKD_MAX_IN_FLIGHT_PER_APP") {
+            guard (1...10_000).contains(limit) else {
+                throw CommandFailure("--max-in-flight-per-app must be from 1 to 10000")
+            }
+            configuration.maximumInFlightPerApp = limit
+        }
         if let seconds = try leaseDuration ?? Environment.double("HOOKD_LEASE_DURATION") {
             guard seconds >= 1, seconds <= 3600 else {
                 throw CommandFailure("--lease-duration must be from 1 to 3600 seconds")

@@ -43,6 +43,18 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help:
+            "Delivery requests open at once for one app, across every worker: what one slow receiver can hold (HOOKD_MAX_IN_FLIGHT_PER_APP; default 8)."
+    )
+    var maxInFlightPerApp: Int?
+
+    @Option(
+        help:
+            "Seconds SIGTERM waits for attempts in flight and their records before interrupting them (HOOKD_SHUTDOWN_TIMEOUT; default: the delivery timeout plus 10)."
+    )
+    var shutdownTimeout: Double?
+
+    @Option(
+        help:
             "Signature schemes to send: v3, x-fyatu-signature, standard-webhooks (HOOKD_SIGNATURE_SCHEMES; default all)."
     )
     var signatureSchemes: String?
@@ -75,9 +87,16 @@ struct ServeCommand: AsyncParsableCommand {
             retrySchedule: retrySchedule,
             timeout: deliveryTimeout,
             maxInFlight: maxInFlight,
+            maxInFlightPerApp: maxInFlightPerApp,
             schemes: signatureSchemes,
             leaseDuration: leaseDuration
         )
+        if let seconds = try shutdownTimeout ?? Environment.double("HOOKD_SHUTDOWN_TIMEOUT") {
+            guard seconds > 0, seconds <= 3600 else {
+                throw CommandFailure("--shutdown-timeout must be more than 0 and at most 3600 seconds")
+            }
+            configuration.shutdownTimeout = .seconds(seconds)
+        }
         configuration.delivery.userAgent = "hookd/\(HookdVersion.current)"
         let roleName = role ?? Environment.string("HOOKD_ROLE") ?? "all"
         guard let serverRole = ServerRole(rawValue: roleName) else {
@@ -130,7 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
                 emit(FirstStartBanner(app: firstApp.0, secretKey: firstApp.1, base: "http://\(host):\(port)").text)
             }
         }
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        try await runUntilStopped(app, configuration: configuration, logger: logger)
         await runtime.close()
     }
 

@@ -38,9 +38,17 @@ import Testing
         #expect(scheduled == [60_000, 300_000, 1_800_000])
         #expect(machine.claimed() == .send(number: 4))
         #expect(
-            machine.finished(.failed(.timeout(.seconds(10), received: "nothing")), now: now) == .record(status: .failed, nextAttemptAt: nil)
+            machine.finished(.failed(.timeout(.seconds(10), received: "nothing")), now: now)
+                == .record(status: .failed, nextAttemptAt: nil)
         )
         #expect(machine.state == .failed(attempts: 4))
+    }
+
+    @Test func anAttemptHookdInterruptsIsDueAgainAtOnceEvenWhenItWasTheLast() {
+        var machine = DeliveryStateMachine(attempts: 3, attemptsAllowed: 4, policy: Self.policy)
+        #expect(machine.claimed() == .send(number: 4))
+        #expect(machine.finished(.failed(.interrupted), now: 5_000) == .record(status: .pending, nextAttemptAt: 5_000))
+        #expect(machine.state == .scheduled(attempts: 4, at: 5_000))
     }
 
     @Test(arguments: [

@@ -56,4 +56,18 @@ import Testing
         #expect((results["peakMemoryMiB"] as? Double ?? 0) > 0)
         #expect((results["drainPerSecond"] as? Double ?? 0) > 0)
     }
+
+    @Test func anAppsLagIsMeasuredAloneAndBesideANoisyNeighbour() async throws {
+        let report = try await Self.report([
+            "isolation", "--rate", "50", "--seconds", "1", "--backlog", "10000", "--slow-answer", "2",
+        ])
+        let results = try #require(report["results"] as? [String: Any])
+        for phase in ["alone", "besideBacklog", "besideSlowReceiver"] {
+            let lag = try #require(results[phase] as? [String: Any], "\(phase)")
+            #expect(lag["events"] as? Int == 50, "\(phase)")
+            #expect(lag["arrived"] as? Int == 50, "every quiet event arrived: \(phase)")
+        }
+        #expect((results["neighbourBacklogPerSecond"] as? Double ?? 0) > 0, "the neighbour was busy")
+        #expect((results["neighbourSlowRequests"] as? Int ?? 0) > 0, "the slow receiver held attempts")
+    }
 }

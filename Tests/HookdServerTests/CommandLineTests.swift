@@ -213,4 +213,27 @@ import Testing
         #expect(rotated.status == 0, "\(rotated.stderr)")
         #expect(rotated.stdout.contains("re-sealed"))
     }
+
+    @Test(arguments: [
+        (["--max-in-flight-per-app", "0"], [:], "--max-in-flight-per-app must be from 1 to 10000"),
+        ([], ["HOOKD_MAX_IN_FLIGHT_PER_APP": "20000"], "--max-in-flight-per-app must be from 1 to 10000"),
+        ([], ["HOOKD_MAX_IN_FLIGHT_PER_APP": "eight"], "HOOKD_MAX_IN_FLIGHT_PER_APP must be a whole number"),
+        (["--shutdown-timeout", "0"], [:], "--shutdown-timeout must be more than 0 and at most 3600 seconds"),
+        ([], ["HOOKD_SHUTDOWN_TIMEOUT": "-1"], "--shutdown-timeout must be more than 0 and at most 3600 seconds"),
+    ])
+    func anIsolationLimitOutOfRangeIsRefusedBeforeServing(
+        arguments: [String],
+        environment: [String: String],
+        message: String
+    ) async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let refused = try await ChildProcess.run(
+            ["serve", "--port", "0", "--data-dir", directory] + arguments,
+            environment: environment
+        )
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains(message), "\(refused.stderr)")
+        #expect(!refused.stdout.contains("listening"))
+    }
 }

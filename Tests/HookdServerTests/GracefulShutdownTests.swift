@@ -5,7 +5,8 @@ import NIOFoundationCompat
 import NIOHTTP1
 import Testing
 
-/// SIGTERM stops claiming new work and lets the attempt in flight finish and be recorded.
+/// SIGTERM stops claiming new work and lets the attempts in flight finish, at their deadline at the latest, and be
+/// recorded.
 @Suite(.serialized) struct GracefulShutdownTests {
     static func request(
         _ method: HTTPMethod,
@@ -73,5 +74,119 @@ import Testing
         try await Task.sleep(for: .milliseconds(500))
         #expect(receiver.received.count == 1, "the finished attempt is not sent again")
         _ = try await restarted.stop()
+    }
+
+    /// What ``stopWithStalledAttempts(events:stalled:options:environment:)`` saw.
+    struct StoppedRun {
+        /// The delivery log after the restart, each entry with its first attempt (empty when it had none).
+        var log: [(entry: [String: Any], attempt: [String: Any])] = []
+        /// The most connections the receiver had open at once.
+        var mostOpen = 0
+    }
+
+    /// Starts `hookd serve` with `options`, publishes `events` to a receiver that answers headers and nothing more,
+    /// waits until `stalled` attempts are stalled in flight, sends SIGTERM, checks that the process stopped
+    /// cleanly, and restarts it to read the delivery log.
+    static func stopWithStalledAttempts(
+        events: Int,
+        stalled: Int,
+        options: [String],
+        environment: [String: String] = [:]
+    ) async throws -> StoppedRun {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hookd-shutdown-\(UUID().uuidString)"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let created = try await ChildProcess.run(["apps", "create", "--name", "s", "--json", "--data-dir", directory])
+        let app = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: String])
+        let operatorKey = try await ChildProcess.run(["operator-key", "--data-dir", directory]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let stalling = HostileReceiver(.stallAfterHeaders)
+        let running = try await stalling.start()
+        defer { Task { await running.stop() } }
+        let arguments =
+            ["serve", "--port", "0", "--data-dir", directory, "--allow-http-targets", "--allow-private-targets"]
+            + options
+
+        let server = try ChildProcess(arguments, environment: environment)
+        let port = try #require(
+            try await server.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#),
+            "\(server.standardError)"
+        )
+        let base = "http://127.0.0.1:\(port)/api/v3"
+        let tokenBody = try await CommandLineTests.post(
+            "\(base)/auth/token",
+            json: #"{"appId":"\#(app["appId"]!)","secretKey":"\#(app["secretKey"]!)","grantType":"client_credentials"}"#
+        )
+        let token = try #require((tokenBody.body["data"] as? [String: Any])?["accessToken"] as? String)
+        let url = "http://127.0.0.1:\(running.port)/hook"
+        _ = try await request(.PUT, "\(base)/webhooks", token: token, json: #"{"webhookUrl":"\#(url)"}"#)
+        for index in 0..<events {
+            _ = try await request(
+                .POST,
+                "\(base)/internal/events",
+                token: operatorKey,
+                json: #"{"appId":"\#(app["appId"]!)","event":"card.created","data":{"n":\#(index)}}"#
+            )
+        }
+        #expect(try await stalling.waitUntil { $0.open == stalled }, "attempts stalled: \(stalling.connectionCounts)")
+        // Whatever else the dispatcher would send goes out at once; give it the moment it would take.
+        try await Task.sleep(for: .milliseconds(300))
+        var run = StoppedRun(mostOpen: stalling.connectionCounts.mostOpen)
+
+        let status = try await server.stop(seconds: 20)
+        #expect(status == 0, "\(server.standardError)")
+        #expect(try await stalling.waitUntilAllClosed(seconds: 5), "every stalled connection was let go")
+
+        let restarted = try ChildProcess(arguments, environment: environment)
+        let newPort = try #require(try await restarted.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#))
+        let newBase = "http://127.0.0.1:\(newPort)/api/v3"
+        let log = try await request(.GET, "\(newBase)/webhooks/deliveries", token: token)
+        for entry in try #require(log["data"] as? [[String: Any]]) {
+            let id = try #require(entry["deliveryId"] as? String)
+            let detail = try await request(.GET, "\(newBase)/webhooks/deliveries/\(id)", token: token)
+            let history = (detail["data"] as? [String: Any])?["attemptHistory"] as? [[String: Any]]
+            run.log.append((entry, history?.first ?? [:]))
+        }
+        _ = try await restarted.stop()
+        return run
+    }
+
+    @Test func sigtermWithStalledAttemptsInFlightStopsAtTheirDeadlineAndRecordsEachOne() async throws {
+        let run = try await Self.stopWithStalledAttempts(events: 5, stalled: 5, options: ["--delivery-timeout", "3"])
+        #expect(run.log.count == 5, "nothing accepted was lost")
+        for (entry, attempt) in run.log {
+            #expect(entry["status"] as? String == "PENDING", "\(entry)")
+            #expect(entry["attempts"] as? Int == 1, "each stalled attempt was recorded: \(entry)")
+            let error = attempt["error"] as? String
+            #expect(error?.hasPrefix("no answer within 3 s: HTTP 200 received") == true, "\(attempt)")
+        }
+    }
+
+    @Test func attemptsStillRunningAtTheShutdownTimeoutAreInterruptedAndRecordedToBeMadeAgain() async throws {
+        let run = try await Self.stopWithStalledAttempts(
+            events: 3,
+            stalled: 3,
+            options: ["--delivery-timeout", "120", "--shutdown-timeout", "1"]
+        )
+        #expect(run.log.count == 3, "nothing accepted was lost")
+        for (entry, attempt) in run.log {
+            #expect(entry["status"] as? String == "PENDING", "\(entry)")
+            #expect(entry["attempts"] as? Int == 1, "\(entry)")
+            #expect((attempt["error"] as? String)?.hasPrefix("interrupted: hookd was shutting down") == true)
+        }
+    }
+
+    @Test func theEnvironmentTwinOfTheLimitPerAppHoldsAnAppToItsShare() async throws {
+        let run = try await Self.stopWithStalledAttempts(
+            events: 5,
+            stalled: 2,
+            options: ["--delivery-timeout", "3"],
+            environment: ["HOOKD_MAX_IN_FLIGHT_PER_APP": "2"]
+        )
+        #expect(run.mostOpen == 2, "never more than two of the app's attempts in flight")
+        #expect(run.log.count == 5, "nothing accepted was lost")
+        #expect(run.log.filter { $0.entry["attempts"] as? Int == 1 }.count == 2, "the two stalled were recorded")
+        #expect(run.log.filter { $0.entry["attempts"] as? Int == 0 }.count == 3, "the other three wait their turn")
     }
 }

@@ -108,6 +108,9 @@ final class WebhookExchangeHandler: ChannelInboundHandler, RemovableChannelHandl
     private var state: State = .idle(closing: nil)
     private var context: ChannelHandlerContext?
     private var tlsEstablished = false
+    /// What ended the connection while no exchange ran (a TLS handshake that failed before the first request was
+    /// handed over): the next exchange reports it instead of a bare "closed".
+    private var failureWhileIdle: AttemptFailure?
     private let usesTLS: Bool
     private let tally: ReceivedBytesCounter.Tally
     private let responseBodyLimit: Int
@@ -138,7 +141,8 @@ final class WebhookExchangeHandler: ChannelInboundHandler, RemovableChannelHandl
         promise: EventLoopPromise<ExchangeResult>
     ) {
         guard let context, context.channel.isActive, case .idle(let closing) = state else {
-            promise.succeed(.failed(.connection("the connection was closed"), body: [], nothingReceived: true))
+            let failure = failureWhileIdle ?? .connection("the connection was closed")
+            promise.succeed(.failed(failure, body: [], nothingReceived: true))
             return
         }
         closing?.cancel()
@@ -212,6 +216,9 @@ final class WebhookExchangeHandler: ChannelInboundHandler, RemovableChannelHandl
             let failure = Self.failure(error, progress: currentProgress(exchange))
             finish(.failed(failure, body: exchange.body, nothingReceived: receivedNothing))
         } else {
+            if case .idle = state {
+                failureWhileIdle = Self.failure(error, progress: ExchangeProgress(usesTLS: usesTLS))
+            }
             state = .closed
             context.close(promise: nil)
         }

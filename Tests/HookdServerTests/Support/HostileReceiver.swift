@@ -31,6 +31,8 @@ final class HostileReceiver: Sendable {
         case silent
         /// Answers 200 with `ok` and closes; records the request.
         case ok
+        /// Answers every request on a connection with 200 `ok` and keeps the connection open; records each.
+        case okKeepAlive
 
         var description: String { rawValue }
     }
@@ -45,6 +47,7 @@ final class HostileReceiver: Sendable {
     private let tls: NIOSSLContext?
     private let counts = Mutex(Counts())
     private let requests = Mutex<[String]>([])
+    private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     /// - Parameter tls: Serve TLS with this context (`https://` URLs), or plain TCP when `nil`.
     init(_ behaviour: Behaviour, tls: NIOSSLContext? = nil) {
@@ -73,7 +76,7 @@ final class HostileReceiver: Sendable {
             }
             .bind(host: host, port: port)
             .get()
-        return Running(channel: channel)
+        return Running(channel: channel, receiver: self)
     }
 
     private func opened(_ channel: any Channel) {
@@ -82,7 +85,18 @@ final class HostileReceiver: Sendable {
             counts.open += 1
             counts.mostOpen = max(counts.mostOpen, counts.open)
         }
-        channel.closeFuture.whenComplete { _ in self.counts.withLock { $0.open -= 1 } }
+        connections.withLock { $0[ObjectIdentifier(channel)] = channel }
+        channel.closeFuture.whenComplete { _ in
+            self.connections.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(channel)) }
+            self.counts.withLock { $0.open -= 1 }
+        }
+    }
+
+    /// Closes every connection it accepted that is still open.
+    func closeConnections() async {
+        for channel in connections.withLock({ Array($0.values) }) {
+            try? await channel.close()
+        }
     }
 
     fileprivate func record(_ request: String) {
@@ -107,12 +121,14 @@ final class HostileReceiver: Sendable {
     /// A receiver that is listening.
     struct Running: Sendable {
         let channel: any Channel
+        let receiver: HostileReceiver
 
         var port: Int { channel.localAddress?.port ?? 0 }
 
-        /// Stops listening; open connections are closed with it.
+        /// Stops listening and closes every connection still open.
         func stop() async {
             try? await channel.close()
+            await receiver.closeConnections()
         }
     }
 }
@@ -134,6 +150,10 @@ private final class BehaviourHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         request += String(buffer: unwrapInboundIn(data))
+        if behaviour == .okKeepAlive {
+            answerEveryCompleteRequest(context)
+            return
+        }
         // Misbehave once the request's head is in (or at once, for the ones that do not care).
         guard !started, request.contains("\r\n\r\n") else { return }
         started = true
@@ -164,8 +184,26 @@ private final class BehaviourHandler: ChannelInboundHandler {
             receiver.record(request)
             send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", context)
             context.close(promise: nil)
-        case .acceptAndNeverRead, .silent:
+        case .acceptAndNeverRead, .silent, .okKeepAlive:
             break
+        }
+    }
+
+    /// Answers each request whose head and `Content-Length` body have arrived, in order.
+    private func answerEveryCompleteRequest(_ context: ChannelHandlerContext) {
+        while let headEnd = request.range(of: "\r\n\r\n") {
+            let head = request[..<headEnd.lowerBound]
+            let length = head.split(separator: "\r\n").compactMap { line -> Int? in
+                let parts = line.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
+                return Int(parts[1].trimmingCharacters(in: .whitespaces))
+            }.first ?? 0
+            let bodyStart = headEnd.upperBound
+            guard request.utf8.distance(from: bodyStart, to: request.endIndex) >= length else { return }
+            let end = request.utf8.index(bodyStart, offsetBy: length)
+            receiver.record(String(request[..<end]))
+            request = String(request[end...])
+            send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", context)
         }
     }
 

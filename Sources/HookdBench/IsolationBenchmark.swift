@@ -1,0 +1,166 @@
+import NIOCore
+
+/// `hookd bench isolation`: what a noisy neighbour costs another app.
+///
+/// Two apps share one hookd. The quiet app publishes at a steady rate and its publish→receipt lag is measured three
+/// times: alone (the baseline, in the same run); while the neighbour drains a large backlog to a fast receiver;
+/// and while the neighbour's receiver takes `slowAnswer` to answer each delivery. Isolation holds when the second
+/// and third figures stay within a few milliseconds of the first.
+public struct IsolationBenchmark: Sendable {
+    public struct Options: Sendable {
+        /// The quiet app's publishing rate, and how long each phase publishes.
+        public var rate = 200.0
+        public var seconds = 10.0
+        /// The neighbour's pending deliveries, seeded before hookd starts.
+        public var backlog = 100_000
+        /// How long the neighbour's slow receiver takes to answer each delivery.
+        public var slowAnswer: Duration = .seconds(10)
+        /// Events written per transaction while the backlog is seeded.
+        public var seedBatch = 2_000
+
+        public init() {}
+    }
+
+    public struct Report: BenchReport {
+        /// The quiet app's lag with the neighbour idle (its deliveries held).
+        public var alone: PublishLag
+        /// The quiet app's lag while the neighbour drains its backlog to a fast receiver.
+        public var besideBacklog: PublishLag
+        /// The neighbour's own deliveries per second during that phase.
+        public var neighbourBacklogPerSecond: Double
+        /// The quiet app's lag while the neighbour's receiver is slow.
+        public var besideSlowReceiver: PublishLag
+        /// Requests the slow receiver had received during that phase (the neighbour's attempts it held).
+        public var neighbourSlowRequests: Int
+        /// `besideBacklog` and `besideSlowReceiver` minus `alone`, p50 and p99, in milliseconds.
+        public var extraBacklogP50: Double
+        public var extraBacklogP99: Double
+        public var extraSlowP50: Double
+        public var extraSlowP99: Double
+
+        public var text: String {
+            """
+            alone          \(alone.text)
+            beside backlog \(besideBacklog.text); +\(Format.rounded(extraBacklogP50, places: 2)) ms p50, +\(Format.rounded(extraBacklogP99, places: 2)) ms p99; the neighbour delivered \(Format.rate(neighbourBacklogPerSecond))
+            beside slow    \(besideSlowReceiver.text); +\(Format.rounded(extraSlowP50, places: 2)) ms p50, +\(Format.rounded(extraSlowP99, places: 2)) ms p99; the neighbour's receiver held \(neighbourSlowRequests) attempts
+            """
+        }
+    }
+
+    public var options: Options
+    public var setup: HookdSetup
+    public var progress: BenchProgress
+
+    public init(options: Options, setup: HookdSetup, progress: BenchProgress) {
+        self.options = options
+        self.setup = setup
+        self.progress = progress
+    }
+
+    public func run() async throws -> Report {
+        var setup = setup
+        setup.serveOptions += ["--allow-http-targets", "--allow-private-targets"]
+        let neighbour = try setup.createApp()
+        let quiet = try setup.createApp()
+        let quietReceiver = try await BenchReceiver(sampleEvery: 0)
+        let fastReceiver = try await BenchReceiver(sampleEvery: 0)
+        let slowReceiver = try await BenchReceiver(sampleEvery: 0, answerDelay: TimeAmount(options.slowAnswer))
+        let receivers = [quietReceiver, fastReceiver, slowReceiver]
+        let client = LoadGenerator(connections: 64)
+        do {
+            // A first start gives both apps their URL and secret; the neighbour's deliveries are then held.
+            let first = try await HookdUnderTest.start(setup)
+            let neighbourSession = try await BenchSession.open(first, app: neighbour, client: client)
+            try await neighbourSession.setWebhookURL(fastReceiver.url, client: client)
+            try await neighbourSession.setWebhookURL(nil, client: client)
+            try await BenchSession.open(first, app: quiet, client: client).setWebhookURL(
+                quietReceiver.url,
+                client: client
+            )
+            await first.stop()
+            _ = try await setup.seedBacklog(
+                appID: neighbour.appID,
+                events: options.backlog,
+                batch: options.seedBatch,
+                progress: progress
+            )
+
+            let hookd = try await HookdUnderTest.start(setup)
+            let report = try await measure(hookd: hookd, neighbour: neighbour, quiet: quiet, receivers: receivers, client: client)
+            progress.say("stopping hookd (the slow receiver's attempts end at their deadline)")
+            await hookd.stop()
+            for receiver in receivers { await receiver.stop() }
+            await client.shutdown()
+            return report
+        } catch {
+            for receiver in receivers { await receiver.stop() }
+            await client.shutdown()
+            throw error
+        }
+    }
+
+    private func measure(
+        hookd: HookdUnderTest,
+        neighbour: (appID: String, secretKey: String, operatorKey: String),
+        quiet: (appID: String, secretKey: String, operatorKey: String),
+        receivers: [BenchReceiver],
+        client: LoadGenerator
+    ) async throws -> Report {
+        let (quietReceiver, fastReceiver, slowReceiver) = (receivers[0], receivers[1], receivers[2])
+        let neighbourSession = try await BenchSession.open(hookd, app: neighbour, client: client)
+        let quietSession = try await BenchSession.open(hookd, app: quiet, client: client)
+        func lag() async throws -> PublishLag {
+            quietReceiver.reset()
+            return try await PublishLag.measure(
+                session: quietSession,
+                receiver: quietReceiver,
+                client: client,
+                rate: options.rate,
+                seconds: options.seconds,
+                progress: progress
+            )
+        }
+
+        progress.say("phase 1: the quiet app alone (the neighbour's \(options.backlog) deliveries held)")
+        let alone = try await lag()
+
+        progress.say("phase 2: the neighbour drains its backlog to a fast receiver")
+        try await neighbourSession.setWebhookURL(fastReceiver.url, client: client)
+        try await Task.sleep(for: .seconds(1))
+        let before = (fastReceiver.count, BenchClock.now())
+        let besideBacklog = try await lag()
+        let neighbourRate =
+            Double(fastReceiver.count - before.0) / max(BenchClock.seconds(from: before.1, to: BenchClock.now()), 1e-9)
+        guard fastReceiver.count < options.backlog else {
+            throw BenchError("the neighbour's backlog ran out during the phase; give --backlog more events")
+        }
+
+        progress.say("phase 3: the neighbour's receiver takes \(options.slowAnswer) to answer")
+        try await neighbourSession.setWebhookURL(slowReceiver.url, client: client)
+        try await Task.sleep(for: .seconds(1))
+        let besideSlowReceiver = try await lag()
+
+        func extra(_ lag: PublishLag, _ percentile: KeyPath<LatencySummary, Double>) -> Double {
+            lag.lag[keyPath: percentile] - alone.lag[keyPath: percentile]
+        }
+        return Report(
+            alone: alone,
+            besideBacklog: besideBacklog,
+            neighbourBacklogPerSecond: neighbourRate,
+            besideSlowReceiver: besideSlowReceiver,
+            neighbourSlowRequests: slowReceiver.count,
+            extraBacklogP50: extra(besideBacklog, \.p50),
+            extraBacklogP99: extra(besideBacklog, \.p99),
+            extraSlowP50: extra(besideSlowReceiver, \.p50),
+            extraSlowP99: extra(besideSlowReceiver, \.p99)
+        )
+    }
+}
+
+extension TimeAmount {
+    /// The same span, in nanoseconds.
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import NIOSSL
+import Testing
+
+/// A self-signed certificate for one name, made by the `openssl` command when a test needs a TLS receiver.
+///
+/// The key lives in a temporary folder for the test's lifetime and is never written anywhere else.
+struct TestCertificate {
+    let certificate: NIOSSLCertificate
+    let key: NIOSSLPrivateKey
+
+    /// Where the `openssl` command is, when the machine has one.
+    static let openssl = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+
+    /// Makes a certificate for `name` (its subject and only DNS name), valid for a day.
+    static func make(for name: String) throws -> TestCertificate {
+        let openssl = try #require(openssl, "the openssl command is not installed")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-cert-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let keyPath = folder.appendingPathComponent("key.pem").path
+        let certificatePath = folder.appendingPathComponent("certificate.pem").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: openssl)
+        process.arguments = [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", keyPath, "-out", certificatePath, "-days", "1", "-subj", "/CN=\(name)",
+            "-addext", "subjectAltName=DNS:\(name)",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "openssl could not make a certificate")
+        return TestCertificate(
+            certificate: try NIOSSLCertificate(file: certificatePath, format: .pem),
+            key: try NIOSSLPrivateKey(file: keyPath, format: .pem)
+        )
+    }
+
+    /// A TLS server context presenting this certificate.
+    func serverContext() throws -> NIOSSLContext {
+        try NIOSSLContext(
+            configuration: .makeServerConfiguration(certificateChain: [.certificate(certificate)], privateKey: .privateKey(key))
+        )
+    }
+}

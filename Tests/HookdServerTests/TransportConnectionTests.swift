@@ -1,0 +1,109 @@
+import Foundation
+import HookdCore
+import HookdDelivery
+import HookdVerify
+import Testing
+
+/// How the transport keeps, replaces and lets go of its connections. Loopback only.
+@Suite struct TransportConnectionTests {
+    /// A signed attempt to `url` (checked with private targets allowed) through `transport`.
+    static func send(
+        _ transport: HTTPWebhookTransport,
+        to url: String,
+        timeout: Duration = .seconds(5)
+    ) async throws -> TransportResult {
+        let policy = WebhookURLPolicy(
+            allowHTTPTargets: true,
+            addressPolicy: AddressPolicy(allowPrivateTargets: true),
+            resolver: FakeHostResolver()
+        )
+        let webhook = OutgoingWebhook(
+            event: "card.created",
+            eventID: Identifiers.eventID(),
+            data: Array(#"{"n":1}"#.utf8),
+            timestamp: 1_767_225_600,
+            signer: try WebhookSigner(secret: WebhookSecret.generate().value),
+            schemes: Set(SignatureScheme.allCases),
+            userAgent: "hookd/test"
+        )
+        return await transport.send(webhook, to: try await policy.check(url), timeout: timeout)
+    }
+
+    @Test func attemptsToOneAddressShareAKeptAliveConnection() async throws {
+        let transport = try HTTPWebhookTransport()
+        defer { transport.shutdown() }
+        let receiver = HostileReceiver(.okKeepAlive)
+        let running = try await receiver.start()
+        defer { Task { await running.stop() } }
+        for _ in 0..<3 {
+            let result = try await Self.send(transport, to: "http://127.0.0.1:\(running.port)/hook")
+            #expect(result.outcome == .answered(status: 200, retryAfter: nil))
+        }
+        #expect(receiver.receivedRequests.count == 3)
+        #expect(receiver.connectionCounts.accepted == 1, "one connection carried all three")
+        #expect(transport.idleConnectionCount == 1)
+    }
+
+    @Test func aKeptConnectionTheReceiverClosedIsReplacedWithoutLosingTheAttempt() async throws {
+        let transport = try HTTPWebhookTransport()
+        defer { transport.shutdown() }
+        let receiver = HostileReceiver(.okKeepAlive)
+        let running = try await receiver.start()
+        defer { Task { await running.stop() } }
+        let url = "http://127.0.0.1:\(running.port)/hook"
+        #expect(try await Self.send(transport, to: url).outcome.isSuccess)
+        await receiver.closeConnections()
+        #expect(try await receiver.waitUntilAllClosed())
+        #expect(try await Self.send(transport, to: url).outcome.isSuccess, "a new connection carried it")
+        #expect(receiver.receivedRequests.count == 2)
+        #expect(receiver.connectionCounts.accepted == 2)
+    }
+
+    @Test func anIdleConnectionIsClosedAfterTheIdleTimeout() async throws {
+        var configuration = HTTPWebhookTransport.Configuration()
+        configuration.idleConnectionTimeout = .milliseconds(200)
+        let transport = try HTTPWebhookTransport(configuration: configuration)
+        defer { transport.shutdown() }
+        let receiver = HostileReceiver(.okKeepAlive)
+        let running = try await receiver.start()
+        defer { Task { await running.stop() } }
+        #expect(try await Self.send(transport, to: "http://127.0.0.1:\(running.port)/hook").outcome.isSuccess)
+        #expect(try await receiver.waitUntilAllClosed(), "hookd closed the idle connection")
+        #expect(transport.idleConnectionCount == 0)
+    }
+
+    @Test func idleConnectionsPerAddressStopAtTheirLimit() async throws {
+        var configuration = HTTPWebhookTransport.Configuration()
+        configuration.maximumIdleConnectionsPerAddress = 2
+        let transport = try HTTPWebhookTransport(configuration: configuration)
+        defer { transport.shutdown() }
+        let receiver = HostileReceiver(.okKeepAlive)
+        let running = try await receiver.start()
+        defer { Task { await running.stop() } }
+        let url = "http://127.0.0.1:\(running.port)/hook"
+        // Five at once need five connections; only two are kept afterwards.
+        let results = try await withThrowingTaskGroup(of: TransportResult.self) { group in
+            for _ in 0..<5 { group.addTask { try await Self.send(transport, to: url) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.allSatisfy { $0.outcome.isSuccess })
+        #expect(transport.idleConnectionCount <= 2)
+        #expect(try await receiver.waitUntil { $0.open == transport.idleConnectionCount })
+    }
+
+    @Test func cancellingAnAttemptClosesItsConnectionAndReportsAnInterruption() async throws {
+        let transport = try HTTPWebhookTransport()
+        defer { transport.shutdown() }
+        let receiver = HostileReceiver(.stallAfterHeaders)
+        let running = try await receiver.start()
+        defer { Task { await running.stop() } }
+        let attempt = Task {
+            try await Self.send(transport, to: "http://127.0.0.1:\(running.port)/hook", timeout: .seconds(60))
+        }
+        #expect(try await receiver.waitUntil { $0.open == 1 })
+        attempt.cancel()
+        let result = try await attempt.value
+        #expect(result.outcome == .failed(.interrupted))
+        #expect(try await receiver.waitUntilAllClosed())
+    }
+}
