@@ -48,10 +48,11 @@ public struct BacklogBenchmark: Sendable {
 
     public func run() async throws -> Report {
         var setup = setup
-        // One app: its limit is the whole in-flight limit, so this measures hookd, not the fair share.
+        // One app: no limit of its own below the dispatcher's (whose leases include attempts sent and not yet
+        // recorded, up to twice --max-in-flight), so this measures hookd, not the fair share.
         setup.serveOptions += [
             "--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight),
-            "--max-in-flight-per-app", String(options.inFlight),
+            "--max-in-flight-per-app", String(2 * options.inFlight),
         ]
         let app = try setup.createApp()
         let receiver = try await BenchReceiver(sampleEvery: 0)
@@ -147,7 +148,11 @@ extension HookdSetup {
                             data: Array(EventData.card(index: position).utf8)
                         )
                     }
-                    _ = try await runtime.store.publishAll(batch, attemptsAllowed: 4, now: SystemWallClock().milliseconds)
+                    _ = try await runtime.store.publishAll(
+                        batch,
+                        attemptsAllowed: 4,
+                        now: SystemWallClock().milliseconds
+                    )
                     written.set(end)
                     index = end
                 }

@@ -41,9 +41,15 @@ public struct IsolationBenchmark: Sendable {
         public var text: String {
             """
             alone          \(alone.text)
-            beside backlog \(besideBacklog.text); +\(Format.rounded(extraBacklogP50, places: 2)) ms p50, +\(Format.rounded(extraBacklogP99, places: 2)) ms p99; the neighbour delivered \(Format.rate(neighbourBacklogPerSecond))
-            beside slow    \(besideSlowReceiver.text); +\(Format.rounded(extraSlowP50, places: 2)) ms p50, +\(Format.rounded(extraSlowP99, places: 2)) ms p99; the neighbour's receiver held \(neighbourSlowRequests) attempts
+            beside backlog \(besideBacklog.text); \(Self.change(extraBacklogP50)) p50, \(Self.change(extraBacklogP99)) p99; the neighbour delivered \(Format.rate(neighbourBacklogPerSecond))
+            beside slow    \(besideSlowReceiver.text); \(Self.change(extraSlowP50)) p50, \(Self.change(extraSlowP99)) p99; the neighbour's receiver held \(neighbourSlowRequests) attempts
             """
+        }
+
+        /// `+1.9 ms` or `-0.4 ms`: the change from the baseline.
+        static func change(_ milliseconds: Double) -> String {
+            let rounded = Format.rounded(milliseconds, places: 2)
+            return (rounded < 0 ? "" : "+") + "\(rounded) ms"
         }
     }
 
@@ -86,7 +92,13 @@ public struct IsolationBenchmark: Sendable {
             )
 
             let hookd = try await HookdUnderTest.start(setup)
-            let report = try await measure(hookd: hookd, neighbour: neighbour, quiet: quiet, receivers: receivers, client: client)
+            let report = try await measure(
+                hookd: hookd,
+                neighbour: neighbour,
+                quiet: quiet,
+                receivers: receivers,
+                client: client
+            )
             progress.say("stopping hookd (the slow receiver's attempts end at their deadline)")
             await hookd.stop()
             for receiver in receivers { await receiver.stop() }

@@ -6,9 +6,12 @@ import Synchronization
 
 /// Claims due deliveries and attempts them, at most ``DeliveryConfiguration/maximumInFlight`` at a time.
 ///
-/// Claims are taken in batches under a lease. The dispatcher sleeps until a publish wakes it, the earliest
-/// pending delivery falls due, or the idle poll interval passes (the fallback when another process published).
-/// On graceful shutdown it stops claiming and lets the attempts in flight finish and be recorded.
+/// Claims are taken in batches under a lease, apps in turn and at most
+/// ``DeliveryConfiguration/maximumInFlightPerApp`` per app (the store counts leases across processes), so one
+/// app's slow receiver or backlog holds only its own share of the slots. The dispatcher sleeps until a publish or a
+/// finished attempt wakes it, something falls due, or the idle poll interval passes (the fallback when another
+/// process published). On graceful shutdown it stops claiming and lets the attempts in flight run to their
+/// deadline and be recorded; if its task is cancelled first, they are recorded as interrupted.
 public final class DeliveryDispatcher: Service {
     private let store: any Store
     private let attempter: DeliveryAttempter

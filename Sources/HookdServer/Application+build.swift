@@ -129,7 +129,17 @@ struct DeliveryServices: Sendable {
             resolver: services.resolver
         )
         signal = DispatchSignal()
-        transport = try HTTPWebhookTransport(configuration: settings.transport)
+        // Every attempt in flight may be to one address: keep as many connections for it as can be busy at once.
+        var transportSettings = settings.transport
+        transportSettings.maximumIdleConnectionsPerAddress = max(
+            transportSettings.maximumIdleConnectionsPerAddress,
+            settings.maximumInFlightPerApp
+        )
+        transportSettings.maximumIdleConnections = max(
+            transportSettings.maximumIdleConnections,
+            settings.maximumInFlight
+        )
+        transport = try HTTPWebhookTransport(configuration: transportSettings)
         attempter = DeliveryAttempter(
             store: services.store,
             signers: SignerCache(sealer: services.sealer),

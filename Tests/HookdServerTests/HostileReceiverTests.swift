@@ -124,7 +124,7 @@ import Testing
     ) async throws {
         // The neighbour's attempts stay stalled for the whole test: whatever the quiet app receives, it receives
         // while all the neighbour's slots are held.
-        let harness = try await TestHarness.forDeliveries(on: backend) { $0.delivery.timeout = .seconds(20) }
+        let harness = try await TestHarness.forDeliveries(on: backend) { $0.delivery.timeout = .seconds(120) }
         defer { harness.removeFiles() }
         let stalling = HostileReceiver(.stallAfterHeaders)
         let stalled = try await stalling.start()

@@ -88,7 +88,12 @@ final class RecordingTransport: WebhookTransport {
             logger: harness.logs.logger()
         )
         let now = harness.clock.milliseconds
-        let claims = try await harness.store.claimDueDeliveries(limit: 10, perAppLimit: 100, now: now, leaseUntil: now + 60_000)
+        let claims = try await harness.store.claimDueDeliveries(
+            limit: 10,
+            perAppLimit: 100,
+            now: now,
+            leaseUntil: now + 60_000
+        )
         let claim = try #require(claims.first)
         let report = await attempter.attempt(claim)
 

@@ -14,7 +14,9 @@ import Testing
         }
         var ids: [String] = []
         for (index, event) in events.enumerated() {
-            ids.append(try await store.publish(event, attemptsAllowed: 3, now: now + Int64(index), lease: nil).deliveryID)
+            ids.append(
+                try await store.publish(event, attemptsAllowed: 3, now: now + Int64(index), lease: nil).deliveryID
+            )
         }
         return ids
     }
@@ -87,9 +89,13 @@ import Testing
         }
 
         let round = try await store.claimDueDeliveries(limit: 6, perAppLimit: 8, now: 5_000, leaseUntil: 60_000)
-        #expect(Dictionary(grouping: round, by: \.appID).mapValues(\.count) == Dictionary(
-            uniqueKeysWithValues: apps.map { ($0.id, 2) }
-        ), "every app gets a second delivery only once every app has its first")
+        #expect(
+            Dictionary(grouping: round, by: \.appID).mapValues(\.count)
+                == Dictionary(
+                    uniqueKeysWithValues: apps.map { ($0.id, 2) }
+                ),
+            "every app gets a second delivery only once every app has its first"
+        )
 
         // One slot at a time: each claim serves the app served longest ago.
         for claim in round { #expect(try await store.completeAttempt(Self.success(claim, at: 5_100))) }

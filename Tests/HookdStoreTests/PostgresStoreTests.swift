@@ -133,7 +133,12 @@ struct PostgresStoreTests {
                 try await other.query("SELECT id FROM deliveries WHERE id = \(first) FOR UPDATE", logger: logger)
                     .consumeAll()
                 // Waiting for that lock would fail on the store's lock_timeout; skipping it returns the others now.
-                let claimed = try await store.claimDueDeliveries(limit: 10, perAppLimit: 100, now: 2_000, leaseUntil: 9_000)
+                let claimed = try await store.claimDueDeliveries(
+                    limit: 10,
+                    perAppLimit: 100,
+                    now: 2_000,
+                    leaseUntil: 9_000
+                )
                 try await other.query("ROLLBACK", logger: logger).consumeAll()
                 return claimed
             }
@@ -157,7 +162,12 @@ struct PostgresStoreTests {
                     group.addTask {
                         var mine: [ClaimedDelivery] = []
                         while true {
-                            let batch = try await store.claimDueDeliveries(limit: 3, perAppLimit: 100, now: 5_000, leaseUntil: 60_000)
+                            let batch = try await store.claimDueDeliveries(
+                                limit: 3,
+                                perAppLimit: 100,
+                                now: 5_000,
+                                leaseUntil: 60_000
+                            )
                             if batch.isEmpty { return mine }
                             mine += batch
                         }
@@ -195,7 +205,10 @@ struct PostgresStoreTests {
             let dead = try #require(
                 try await stores[0].claimDueDeliveries(limit: 10, perAppLimit: 100, now: 1_000, leaseUntil: 2_000).first
             )
-            #expect(try await stores[1].claimDueDeliveries(limit: 10, perAppLimit: 100, now: 1_999, leaseUntil: 3_000).isEmpty)
+            #expect(
+                try await stores[1].claimDueDeliveries(limit: 10, perAppLimit: 100, now: 1_999, leaseUntil: 3_000)
+                    .isEmpty
+            )
             #expect(try await stores[1].nextDueTime(perAppLimit: 100) == 2_000, "due again when the lease runs out")
 
             let revived = try #require(
@@ -366,7 +379,9 @@ struct PostgresStoreTests {
         #expect(try await store.nextDueTime(perAppLimit: 100) == 1_000)
         #expect(try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 999, leaseUntil: 5_000).isEmpty)
 
-        let claim = try #require(try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 1_000, leaseUntil: 5_000).first)
+        let claim = try #require(
+            try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 1_000, leaseUntil: 5_000).first
+        )
         #expect(claim.id == published.deliveryID)
         #expect(claim.data == Array("{}".utf8))
         #expect(claim.url == "https://a.example/")
@@ -399,7 +414,9 @@ struct PostgresStoreTests {
         #expect(try await store.completeAttempt(retry) == false, "the lease ends with the attempt")
         #expect(try await store.nextDueTime(perAppLimit: 100) == 3_000)
 
-        let second = try #require(try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 3_000, leaseUntil: 9_000).first)
+        let second = try #require(
+            try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 3_000, leaseUntil: 9_000).first
+        )
         #expect(second.attempts == 1)
         let failed = AttemptCompletion(
             deliveryID: claim.id,
@@ -423,7 +440,9 @@ struct PostgresStoreTests {
         let requeued = try #require(try await store.requeueDelivery(appID: app.id, id: claim.id, now: 10_000))
         #expect(requeued.status == .pending && requeued.nextAttemptAt == 10_000)
         #expect(requeued.attemptsAllowed == 3, "one more attempt than made")
-        let third = try #require(try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 10_000, leaseUntil: 20_000).first)
+        let third = try #require(
+            try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 10_000, leaseUntil: 20_000).first
+        )
         var success = failed
         success.leaseID = third.leaseID
         success.attempt = attempt(3, status: 200, error: nil)

@@ -34,9 +34,9 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
         public var maximumResponseHeadBytes: Int = 16 * 1024
         /// How long a connection is kept open for the next attempt to the same address: 30 s.
         public var idleConnectionTimeout: Duration = .seconds(30)
-        /// Idle connections kept per address at most: 8.
+        /// Idle connections kept per address at most: 8 (hookd raises it to `--max-in-flight-per-app`).
         public var maximumIdleConnectionsPerAddress: Int = 8
-        /// Idle connections kept in all at most: 256.
+        /// Idle connections kept in all at most: 256 (hookd raises it to `--max-in-flight`).
         public var maximumIdleConnections: Int = 256
         /// TLS settings: the system's trust roots, full verification.
         public var tls: TLSConfiguration = .makeClientConfiguration()
@@ -123,15 +123,15 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
         }
 
         for address in target.addresses {
-            guard let channel = pool.take(key(address)) else { continue }
-            let result = await exchange(request, on: channel, deadline: deadline, timeout: timeout, current: current)
+            guard let connection = pool.take(key(address)) else { continue }
+            let result = await exchange(request, on: connection, deadline: deadline, timeout: timeout, current: current)
             // A kept connection the receiver closed in the meantime answers nothing: open a new one instead.
             if case .failed(.connection, _, nothingReceived: true) = result, NIODeadline.now() < deadline,
                 !current.isCancelled
             {
                 break
             }
-            keepIfReusable(result, channel: channel, key: key(address))
+            keepIfReusable(result, connection: connection, key: key(address))
             return result
         }
 
@@ -141,15 +141,15 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
             guard remaining > .zero, !current.isCancelled else { break }
             // Each address left gets an equal share of the time left, so one that never answers cannot use it all.
             let share = TimeAmount.nanoseconds(remaining.nanoseconds / Int64(target.addresses.count - index))
-            let channel: any Channel
+            let connection: WebhookConnection
             do {
-                channel = try await connect(to: key(address), within: share)
+                connection = try await connect(to: key(address), within: share)
             } catch {
                 refusals.append("\(address): \(Self.describeConnectFailure(error))")
                 continue
             }
-            let result = await exchange(request, on: channel, deadline: deadline, timeout: timeout, current: current)
-            keepIfReusable(result, channel: channel, key: key(address))
+            let result = await exchange(request, on: connection, deadline: deadline, timeout: timeout, current: current)
+            keepIfReusable(result, connection: connection, key: key(address))
             return result
         }
         let reasons = refusals.isEmpty ? "" : " (\(refusals.joined(separator: "; ")))"
@@ -159,17 +159,25 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
         return .failed(.connection("could not connect\(reasons)"), body: [], nothingReceived: true)
     }
 
-    private func keepIfReusable(_ result: ExchangeResult, channel: any Channel, key: WebhookConnectionPool.Key) {
+    private func keepIfReusable(
+        _ result: ExchangeResult,
+        connection: WebhookConnection,
+        key: WebhookConnectionPool.Key
+    ) {
         if case .answered(_, _, _, reusable: true) = result {
-            pool.put(channel, for: key)
+            pool.put(connection, for: key)
         }
     }
 
     /// Opens a connection to exactly `key.address`, with TLS when the URL is `https`.
-    private func connect(to key: WebhookConnectionPool.Key, within budget: TimeAmount) async throws -> any Channel {
+    private func connect(
+        to key: WebhookConnectionPool.Key,
+        within budget: TimeAmount
+    ) async throws -> WebhookConnection {
         let address = try SocketAddress(packedIPAddress: ByteBuffer(bytes: key.address.bytes), port: key.port)
         let sslContext = self.sslContext
         let configuration = self.configuration
+        let made = Mutex<NIOLoopBound<WebhookExchangeHandler>?>(nil)
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(budget)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -177,7 +185,9 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
                 channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
                     if key.usesTLS {
-                        try handlers.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: key.serverName))
+                        try handlers.addHandler(
+                            NIOSSLClientHandler(context: sslContext, serverHostname: key.serverName)
+                        )
                     }
                     let tally = ReceivedBytesCounter.Tally()
                     try handlers.addHandler(
@@ -197,43 +207,43 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
                             )
                         )
                     )
-                    try handlers.addHandler(
-                        WebhookExchangeHandler(
-                            usesTLS: key.usesTLS,
-                            tally: tally,
-                            responseBodyLimit: configuration.responseBodyLimit,
-                            idleTimeout: TimeAmount(configuration.idleConnectionTimeout)
-                        )
+                    let handler = WebhookExchangeHandler(
+                        usesTLS: key.usesTLS,
+                        tally: tally,
+                        responseBodyLimit: configuration.responseBodyLimit,
+                        idleTimeout: TimeAmount(configuration.idleConnectionTimeout)
                     )
+                    try handlers.addHandler(handler)
+                    made.withLock { $0 = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
                 }
             }
             .connect(to: address)
             .get()
         let pool = self.pool
         channel.closeFuture.whenComplete { _ in pool.remove(channel, for: key) }
-        return channel
+        guard let handler = made.withLock({ $0 }) else {
+            channel.close(promise: nil)
+            throw ChannelError.inappropriateOperationForState
+        }
+        return WebhookConnection(channel: channel, handler: handler)
     }
 
-    /// Runs one exchange on `channel` and returns its result; cancelling the task closes the connection.
+    /// Runs one exchange on `connection` and returns its result; cancelling the task closes the connection.
     private func exchange(
         _ request: ExchangeRequest,
-        on channel: any Channel,
+        on connection: WebhookConnection,
         deadline: NIODeadline,
         timeout: Duration,
         current: CurrentConnection
     ) async -> ExchangeResult {
-        let promise = channel.eventLoop.makePromise(of: ExchangeResult.self)
+        let channel = connection.channel
         guard current.use(channel) else {
             channel.close(promise: nil)
             return .failed(.interrupted, body: [], nothingReceived: true)
         }
+        let promise = channel.eventLoop.makePromise(of: ExchangeResult.self)
         channel.eventLoop.execute {
-            do {
-                try channel.pipeline.syncOperations.handler(type: WebhookExchangeHandler.self)
-                    .start(request, deadline: deadline, timeout: timeout, promise: promise)
-            } catch {
-                promise.succeed(.failed(.connection("the connection was closed"), body: [], nothingReceived: true))
-            }
+            connection.handler.value.start(request, deadline: deadline, timeout: timeout, promise: promise)
         }
         do {
             return try await promise.futureResult.get()

@@ -19,7 +19,7 @@ final class WebhookConnectionPool: Sendable {
     }
 
     private struct State {
-        var idle: [Key: [any Channel]] = [:]
+        var idle: [Key: [WebhookConnection]] = [:]
         var count = 0
         var isShutDown = false
     }
@@ -39,33 +39,37 @@ final class WebhookConnectionPool: Sendable {
     var idleCount: Int { state.withLock { $0.count } }
 
     /// An open idle connection for `key`, most recently used first; `nil` when there is none.
-    func take(_ key: Key) -> (any Channel)? {
+    func take(_ key: Key) -> WebhookConnection? {
         state.withLock { state in
-            while let channel = state.idle[key]?.popLast() {
+            while let connection = state.idle[key]?.popLast() {
                 state.count -= 1
                 if state.idle[key]?.isEmpty == true { state.idle[key] = nil }
-                if channel.isActive { return channel }
+                if connection.channel.isActive { return connection }
             }
             return nil
         }
     }
 
-    /// Keeps `channel` for the next attempt to `key`, or closes it when the pool is full or shut down.
-    func put(_ channel: any Channel, for key: Key) {
+    /// Keeps `connection` for the next attempt to `key`, or closes it when the pool is full or shut down.
+    ///
+    /// A connection that closed already is not kept: its close may have come before this call, and ``remove(_:for:)``
+    /// with it. Checked under the lock, so a close after the check finds it here and removes it.
+    func put(_ connection: WebhookConnection, for key: Key) {
         let kept = state.withLock { state in
-            guard !state.isShutDown, state.count < maximumTotal, state.idle[key, default: []].count < maximumPerKey
+            guard !state.isShutDown, connection.channel.isActive, state.count < maximumTotal,
+                state.idle[key, default: []].count < maximumPerKey
             else { return false }
-            state.idle[key, default: []].append(channel)
+            state.idle[key, default: []].append(connection)
             state.count += 1
             return true
         }
-        if !kept { channel.close(promise: nil) }
+        if !kept { connection.channel.close(promise: nil) }
     }
 
-    /// Forgets `channel` (it closed).
+    /// Forgets the connection of `channel` (it closed).
     func remove(_ channel: any Channel, for key: Key) {
         state.withLock { state in
-            guard let index = state.idle[key]?.firstIndex(where: { $0 === channel }) else { return }
+            guard let index = state.idle[key]?.firstIndex(where: { $0.channel === channel }) else { return }
             state.idle[key]?.remove(at: index)
             state.count -= 1
             if state.idle[key]?.isEmpty == true { state.idle[key] = nil }
@@ -76,8 +80,17 @@ final class WebhookConnectionPool: Sendable {
     func shutDown() {
         let channels = state.withLock { state in
             defer { state = State(isShutDown: true) }
-            return state.idle.values.flatMap { $0 }
+            return state.idle.values.flatMap { $0.map(\.channel) }
         }
         for channel in channels { channel.close(promise: nil) }
     }
+}
+
+/// A connection to one checked address, with the handler that runs its exchanges.
+///
+/// The handler is held here, not looked up in the pipeline, so that what ended a connection before an exchange
+/// began (a TLS handshake that failed) can still be read from it once the pipeline is gone.
+struct WebhookConnection: Sendable {
+    let channel: any Channel
+    let handler: NIOLoopBound<WebhookExchangeHandler>
 }

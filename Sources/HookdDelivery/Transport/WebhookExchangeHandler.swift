@@ -195,7 +195,12 @@ final class WebhookExchangeHandler: ChannelInboundHandler, RemovableChannelHandl
             if exchange.body.count >= responseBodyLimit, let head = exchange.head {
                 // All hookd keeps of the answer has arrived; the rest is not read, so the connection goes.
                 finish(
-                    .answered(status: Int(head.status.code), headers: head.headers, body: exchange.body, reusable: false)
+                    .answered(
+                        status: Int(head.status.code),
+                        headers: head.headers,
+                        body: exchange.body,
+                        reusable: false
+                    )
                 )
             }
         case .end:

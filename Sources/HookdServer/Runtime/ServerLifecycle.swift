@@ -22,7 +22,8 @@ public func runUntilStopped(
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger
     )
-    group.maximumGracefulShutdownDuration = configuration.shutdownTimeout ?? configuration.delivery.timeout + .seconds(10)
+    group.maximumGracefulShutdownDuration =
+        configuration.shutdownTimeout ?? configuration.delivery.timeout + .seconds(10)
     // After the cancellation, what has not ended within this is left behind and the process exits.
     group.maximumCancellationDuration = .seconds(5)
     try await ServiceGroup(configuration: group).run()

@@ -156,6 +156,8 @@ enum PostgresMigrations {
                 SELECT app_id, min(next_attempt_at) FROM deliveries WHERE status = 'PENDING' GROUP BY app_id
                 """,
                 "DROP INDEX deliveries_due",
+                // Nothing looks a delivery up by its lease: a claim returns what it leased, the rest go by id.
+                "DROP INDEX deliveries_by_lease",
                 // Claims read an app's due deliveries here; one that is leased leaves this index until it is done.
                 """
                 CREATE INDEX deliveries_ready ON deliveries (app_id, next_attempt_at)

@@ -102,7 +102,8 @@ enum SQLiteMigrations {
             // one holds, or NULL when it has none; it may be earlier than that (a claim then finds nothing and
             // corrects it), never later. Claims read apps by it and serve them least recently served first.
             // Deliveries a dispatcher holds leave the index claims read (`deliveries_ready`); the leased ones have
-            // their own small index, for counting an app's attempts in flight and releasing expired leases.
+            // their own small index, for counting an app's attempts in flight and releasing expired leases. Nothing
+            // looks a delivery up by its lease any more (claims read their deliveries by id).
             try db.execute(
                 sql: """
                     CREATE TABLE delivery_queues (
@@ -114,6 +115,7 @@ enum SQLiteMigrations {
                     INSERT INTO delivery_queues (app_id, ready_at)
                         SELECT app_id, min(next_attempt_at) FROM deliveries WHERE status = 'PENDING' GROUP BY app_id;
                     DROP INDEX deliveries_due;
+                    DROP INDEX deliveries_by_lease;
                     CREATE INDEX deliveries_ready ON deliveries(app_id, next_attempt_at)
                         WHERE status = 'PENDING' AND lease_id IS NULL;
                     CREATE INDEX deliveries_leased ON deliveries(app_id, locked_until) WHERE lease_id IS NOT NULL;

@@ -105,7 +105,7 @@ extension SQLiteStore {
             for app in apps {
                 try Self.settle(db, appID: app.id, servedAt: served.contains(app.id) ? now : nil)
             }
-            return try Self.claims(db, leaseID: leaseID, deliveryID: nil)
+            return try chosen.compactMap { id in try Self.claim(db, id: id, leaseID: leaseID) }
         }
     }
 
@@ -168,7 +168,7 @@ extension SQLiteStore {
         let released = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    UPDATE deliveries SET locked_until = NULL, lease_id = NULL
+                    UPDATE deliveries INDEXED BY deliveries_leased SET locked_until = NULL, lease_id = NULL
                     WHERE lease_id IS NOT NULL AND locked_until <= ?
                     RETURNING app_id, next_attempt_at
                     """
@@ -181,11 +181,12 @@ extension SQLiteStore {
     }
 
     public func claimedDelivery(id: String, leaseID: String) async throws -> ClaimedDelivery? {
-        try await pool.read { db in try Self.claims(db, leaseID: leaseID, deliveryID: id).first }
+        try await pool.read { db in try Self.claim(db, id: id, leaseID: leaseID) }
     }
 
-    private static func claims(_ db: Database, leaseID: String, deliveryID: String?) throws -> [ClaimedDelivery] {
-        let rows = try Row.fetchAll(
+    /// Delivery `id` with what sending it needs, if `leaseID` holds it and its app has a URL and a secret.
+    private static func claim(_ db: Database, id: String, leaseID: String) throws -> ClaimedDelivery? {
+        try Row.fetchOne(
             db.cachedStatement(
                 sql: """
                     SELECT d.id, d.app_id, d.event_id, d.event, d.attempts, d.attempts_allowed, e.data, w.url,
@@ -193,14 +194,11 @@ extension SQLiteStore {
                     FROM deliveries d
                     JOIN events e ON e.app_id = d.app_id AND e.event_id = d.event_id
                     JOIN webhook_endpoints w ON w.app_id = d.app_id
-                    WHERE d.lease_id = ? AND (? IS NULL OR d.id = ?)
-                      AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
-                    ORDER BY d.next_attempt_at, d.id
+                    WHERE d.id = ? AND d.lease_id = ? AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
                     """
             ),
-            arguments: [leaseID, deliveryID, deliveryID]
-        )
-        return rows.map { row in
+            arguments: [id, leaseID]
+        ).map { row in
             ClaimedDelivery(
                 id: row["id"],
                 appID: row["app_id"],
@@ -297,7 +295,12 @@ extension SQLiteStore {
 
     public func releaseAllLeases() async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE deliveries SET locked_until = NULL, lease_id = NULL WHERE lease_id IS NOT NULL")
+            try db.execute(
+                sql: """
+                    UPDATE deliveries INDEXED BY deliveries_leased SET locked_until = NULL, lease_id = NULL
+                    WHERE lease_id IS NOT NULL
+                    """
+            )
             try db.execute(
                 sql: """
                     INSERT OR IGNORE INTO delivery_queues (app_id) SELECT DISTINCT app_id FROM deliveries

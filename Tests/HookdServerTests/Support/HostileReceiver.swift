@@ -110,12 +110,17 @@ final class HostileReceiver: Sendable {
 
     /// Waits until `condition` holds for the counts, or `seconds` pass. Returns whether it held.
     func waitUntil(seconds: Double = 20, _ condition: (Counts) -> Bool) async throws -> Bool {
+        try await Self.eventually(seconds: seconds) { condition(connectionCounts) }
+    }
+
+    /// Waits until `condition` holds, or `seconds` pass. Returns whether it held.
+    static func eventually(seconds: Double = 20, _ condition: () -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if condition(connectionCounts) { return true }
+            if condition() { return true }
             try await Task.sleep(for: .milliseconds(10))
         }
-        return condition(connectionCounts)
+        return condition()
     }
 
     /// A receiver that is listening.
@@ -193,11 +198,12 @@ private final class BehaviourHandler: ChannelInboundHandler {
     private func answerEveryCompleteRequest(_ context: ChannelHandlerContext) {
         while let headEnd = request.range(of: "\r\n\r\n") {
             let head = request[..<headEnd.lowerBound]
-            let length = head.split(separator: "\r\n").compactMap { line -> Int? in
-                let parts = line.split(separator: ":", maxSplits: 1)
-                guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
-                return Int(parts[1].trimmingCharacters(in: .whitespaces))
-            }.first ?? 0
+            let length =
+                head.split(separator: "\r\n").compactMap { line -> Int? in
+                    let parts = line.split(separator: ":", maxSplits: 1)
+                    guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
+                    return Int(parts[1].trimmingCharacters(in: .whitespaces))
+                }.first ?? 0
             let bodyStart = headEnd.upperBound
             guard request.utf8.distance(from: bodyStart, to: request.endIndex) >= length else { return }
             let end = request.utf8.index(bodyStart, offsetBy: length)

@@ -43,7 +43,10 @@ struct TestCertificate {
     /// A TLS server context presenting this certificate.
     func serverContext() throws -> NIOSSLContext {
         try NIOSSLContext(
-            configuration: .makeServerConfiguration(certificateChain: [.certificate(certificate)], privateKey: .privateKey(key))
+            configuration: .makeServerConfiguration(
+                certificateChain: [.certificate(certificate)],
+                privateKey: .privateKey(key)
+            )
         )
     }
 }
