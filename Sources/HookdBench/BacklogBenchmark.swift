@@ -127,15 +127,14 @@ extension HookdSetup {
         progress.say("seeding \(events) pending deliveries")
         var logger = Logger(label: "hookd.bench")
         logger.logLevel = .warning
-        let runtime = try await HookdRuntime.open(
+        let started = BenchClock.now()
+        let written = Counter()
+        try await HookdRuntime.withOpened(
             dataDirectory: DataDirectory(path: dataDirectory),
             create: false,
             databaseURL: databaseURL,
             logger: logger
-        )
-        let started = BenchClock.now()
-        let written = Counter()
-        do {
+        ) { runtime in
             try await progress.reporting("\(written.current) written") {
                 var index = 0
                 while index < events {
@@ -157,11 +156,7 @@ extension HookdSetup {
                     index = end
                 }
             }
-        } catch {
-            await runtime.close()
-            throw error
         }
-        await runtime.close()
         return BenchClock.seconds(from: started, to: BenchClock.now())
     }
 }

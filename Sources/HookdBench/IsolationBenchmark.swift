@@ -168,11 +168,3 @@ public struct IsolationBenchmark: Sendable {
         )
     }
 }
-
-extension TimeAmount {
-    /// The same span, in nanoseconds.
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}

@@ -2,6 +2,7 @@ import HookdCore
 import HookdDelivery
 import HookdStore
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -24,9 +25,19 @@ public func buildApplication(
     if configuration.role.dispatches {
         background.append(delivery.dispatcher)
         background.append(PublishListener(store: services.store, signal: delivery.signal, logger: services.logger))
+        background.append(
+            RetentionService(
+                store: services.store,
+                clock: services.clock,
+                retention: configuration.retention,
+                idempotencyWindow: configuration.idempotencyWindow,
+                logger: services.logger
+            )
+        )
     }
     return Application(
         router: router,
+        server: .http1(configuration: listenerConfiguration(configuration.listener, clock: services.clock)),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "hookd"
@@ -36,6 +47,31 @@ public func buildApplication(
             await onServerRunning(configuration.host, channel.localAddress?.port ?? configuration.port)
         },
         logger: services.logger
+    )
+}
+
+/// The HTTP/1 listener with hookd's limits on connections (``HookdServerConfiguration/Listener``).
+func listenerConfiguration(
+    _ listener: HookdServerConfiguration.Listener,
+    clock: any WallClock
+) -> HTTP1Channel.Configuration {
+    let open = ConnectionGuard.OpenConnections()
+    let envelope = Envelope(clock: clock)
+    let refusal: @Sendable () -> (requestID: String, body: [UInt8]) = {
+        let requestID = Identifiers.requestID()
+        return (requestID, envelope.failureBody(.connectionLimit, requestID: requestID))
+    }
+    let makeGuard: @Sendable () -> any RemovableChannelHandler = {
+        ConnectionGuard(
+            open: open,
+            maximumConnections: listener.maximumConnections,
+            requestTimeout: TimeAmount(listener.requestTimeout),
+            refusal: refusal
+        )
+    }
+    return HTTP1Channel.Configuration(
+        additionalChannelHandlers: [makeGuard()],
+        idleTimeout: TimeAmount(listener.idleTimeout)
     )
 }
 
@@ -53,6 +89,7 @@ func buildRouter(
     let envelope = Envelope(clock: services.clock)
     let metrics = RequestMetrics()
     let authenticator = Authenticator(tokens: tokens, store: services.store, clock: services.clock)
+    let limiter = RateLimiter(store: services.store, clock: services.clock)
     let urlPolicy = delivery.urlPolicy
 
     let router = Router(context: HookdRequestContext.self)
@@ -75,7 +112,8 @@ func buildRouter(
         authenticator: authenticator,
         envelope: envelope,
         clock: services.clock,
-        configuration: configuration
+        configuration: configuration,
+        limiter: limiter
     ).addRoutes(to: api)
 
     let operatorKey: String
@@ -99,7 +137,8 @@ func buildRouter(
         signal: delivery.signal,
         envelope: envelope,
         clock: services.clock,
-        configuration: configuration
+        configuration: configuration,
+        limiter: limiter
     ).addRoutes(to: authenticated)
     DeliveryRoutes(
         store: services.store,
@@ -107,7 +146,8 @@ func buildRouter(
         signal: delivery.signal,
         envelope: envelope,
         clock: services.clock,
-        configuration: configuration
+        configuration: configuration,
+        limiter: limiter
     ).addRoutes(to: authenticated)
     return router
 }

@@ -13,10 +13,14 @@ public struct HookdServerConfiguration: Sendable {
     public var allowHTTPTargets: Bool = false
     /// Accept webhook URLs that resolve to loopback or private addresses (development and tests only).
     public var allowPrivateTargets: Bool = false
-    /// Secret regenerations allowed per app per minute.
-    public var regenerationsPerMinute: Int = 10
-    /// Test deliveries allowed per app per minute.
-    public var testDeliveriesPerMinute: Int = 10
+    /// What one app, or one client, may ask of the server.
+    public var limits = Limits()
+    /// What the API listener allows a connection.
+    public var listener = Listener()
+    /// How long finished deliveries and their attempts are kept: 30 days.
+    public var retention: Duration = .seconds(30 * 86_400)
+    /// How long an `Idempotency-Key` keeps its first answer: 24 hours.
+    public var idempotencyWindow: Duration = .seconds(86_400)
     /// How deliveries are sent and retried.
     public var delivery = DeliveryConfiguration()
     /// What this process does: the API, the dispatcher, or both.
@@ -30,6 +34,40 @@ public struct HookdServerConfiguration: Sendable {
     public var refreshGrace: Int64 = 300
 
     public init() {}
+
+    /// Per-app and per-client limits, held in the store so that they hold across every node. Each is a rate per
+    /// minute (a burst of that many, then one every `60 s / limit`), except the manual retries of one delivery.
+    public struct Limits: Sendable {
+        /// `POST /webhooks/secret/regenerate` per app: 10.
+        public var regenerationsPerMinute: Int = 10
+        /// `POST /webhooks/test` per app: 10.
+        public var testDeliveriesPerMinute: Int = 10
+        /// `POST /webhooks/deliveries/{id}/retry` per app: 60.
+        public var retriesPerMinute: Int = 60
+        /// `PUT /webhooks` per app (each one resolves the URL's host): 30.
+        public var webhookUpdatesPerMinute: Int = 30
+        /// Failed `POST /auth/token` attempts per app id: 10. Only failures count.
+        public var loginFailuresPerApp: Int = 10
+        /// Failed `POST /auth/token` attempts per client address: 30. Only failures count.
+        public var loginFailuresPerAddress: Int = 30
+        /// Manual retries of one delivery, in all: 10.
+        public var manualRetriesPerDelivery: Int = 10
+
+        public init() {}
+    }
+
+    /// The API listener's limits on connections, against clients that hold connections open or send slowly.
+    public struct Listener: Sendable {
+        /// Connections open at once at most: 4,096. One more is answered `503 SERVICE_UNAVAILABLE` and closed.
+        public var maximumConnections: Int = 4096
+        /// How long a connection may wait for its next request to arrive whole, head and headers: 30 s. This is
+        /// the keep-alive idle time and the bound on a request's head sent slowly.
+        public var idleTimeout: Duration = .seconds(30)
+        /// How long a request's body may take to arrive once its head has: 30 s.
+        public var requestTimeout: Duration = .seconds(30)
+
+        public init() {}
+    }
 }
 
 /// What one hookd process does, so that API nodes and delivery workers can be scaled apart.

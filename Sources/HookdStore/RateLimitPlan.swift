@@ -19,4 +19,12 @@ struct RateLimitPlan {
     func waitMillis(theoreticalArrival: Int64) -> Int64 {
         max(1, max(theoreticalArrival, nowMillis) + intervalMillis - nowMillis - periodMillis)
     }
+
+    /// Whether a request now would be refused, without taking a unit: `nil` when it would be allowed, otherwise
+    /// how long it must wait. `theoreticalArrival` is `nil` for a key never used.
+    func waitIfFull(theoreticalArrival: Int64?) -> Int64? {
+        guard let theoreticalArrival else { return nil }
+        let allowed = max(theoreticalArrival, nowMillis) + intervalMillis - nowMillis <= periodMillis
+        return allowed ? nil : waitMillis(theoreticalArrival: theoreticalArrival)
+    }
 }

@@ -13,10 +13,14 @@ public protocol Store: Sendable {
     func app(id: String) async throws -> App?
     /// Every app, oldest first.
     func apps() async throws -> [App]
-    /// Sets an app's status. - Returns: the updated app, or `nil` when there is none.
-    func updateAppStatus(id: String, status: AppStatus) async throws -> App?
-    /// Replaces the digest of an app's secret key. - Returns: the updated app, or `nil` when there is none.
-    func updateAppSecretKeyDigest(id: String, digest: [UInt8]) async throws -> App?
+    /// Sets an app's status, and with `retiringTokensBefore` moves its ``App/tokensNotBefore`` forward to that
+    /// time (never back), in the same write.
+    /// - Returns: the updated app, or `nil` when there is none.
+    func updateAppStatus(id: String, status: AppStatus, retiringTokensBefore: Int64?) async throws -> App?
+    /// Replaces the digest of an app's secret key and moves its ``App/tokensNotBefore`` forward to
+    /// `retiringTokensBefore` (never back), in one write.
+    /// - Returns: the updated app, or `nil` when there is none.
+    func updateAppSecretKeyDigest(id: String, digest: [UInt8], retiringTokensBefore: Int64) async throws -> App?
 
     // MARK: Webhook configuration
 
@@ -37,26 +41,37 @@ public protocol Store: Sendable {
 
     /// Replaces the app's secret and bumps its version, in one transaction with the audit record.
     ///
-    /// Concurrent calls are serialised by the database; the last to commit is the secret in force.
-    /// - Returns: the configuration after the write, or `nil` when the app has no URL configured.
-    func replaceWebhookSecret(appID: String, change: SealedSecretChange, now: Int64) async throws -> WebhookEndpoint?
+    /// Concurrent calls are serialised by the database; the last to commit is the secret in force. With an
+    /// `idempotencyKey`, the first call holding the key (within its window) stores the sealed secret under it in
+    /// the same transaction; a later call with that key changes nothing and gets the stored one back, and a
+    /// concurrent one waits for the first to finish.
+    /// - Returns: what happened; nothing is written when the app has no URL configured.
+    func replaceWebhookSecret(
+        appID: String,
+        change: SealedSecretChange,
+        now: Int64,
+        idempotencyKey: IdempotencyKey?
+    ) async throws -> SecretReplacement
 
     /// The app's secret audit trail, oldest first.
     func secretAuditRecords(appID: String) async throws -> [SecretAuditRecord]
 
     // MARK: Tokens and rate limits
 
-    /// Remembers a revoked token until it would have expired anyway.
-    func revokeToken(id: String, expiresAt: Int64) async throws
+    /// Remembers a revoked token until `until` (Unix seconds): the end of its refresh grace, so it can be neither used
+    /// nor refreshed while the revocation is kept.
+    /// - Returns: whether this call revoked it (`false`: it was revoked already).
+    @discardableResult
+    func revokeToken(id: String, until: Int64) async throws -> Bool
     /// Whether the token was revoked.
     func isTokenRevoked(id: String) async throws -> Bool
-    /// Forgets revocations of tokens that have expired by `now`.
-    func purgeExpiredRevocations(now: Int64) async throws
 
     /// Takes one unit from the rate limit `key` (generic cell rate algorithm: at most `limit` per `periodMillis`).
     ///
     /// - Returns: `nil` when allowed, or how many milliseconds to wait before the next unit is available.
     func acquireRateLimit(key: String, limit: Int, periodMillis: Int64, nowMillis: Int64) async throws -> Int64?
+    /// How long the rate limit `key` would make a request wait, without taking a unit: `nil` when it would allow one.
+    func rateLimitWait(key: String, limit: Int, periodMillis: Int64, nowMillis: Int64) async throws -> Int64?
 
     // MARK: Sealed secrets
 
@@ -146,10 +161,26 @@ public protocol Store: Sendable {
     /// One of the app's deliveries with its payload and attempts.
     func delivery(appID: String, id: String) async throws -> DeliveryDetail?
 
-    /// Makes one of the app's deliveries due now, allowing it one more attempt.
-    ///
-    /// - Returns: the delivery after the change, or `nil` when the app has no such delivery.
-    func requeueDelivery(appID: String, id: String, now: Int64) async throws -> DeliverySummary?
+    /// Makes one of the app's deliveries due now, allowing it one more attempt, unless it has been requeued
+    /// `maximumManualRetries` times already.
+    func requeueDelivery(
+        appID: String,
+        id: String,
+        now: Int64,
+        maximumManualRetries: Int
+    ) async throws -> RequeueOutcome
+
+    // MARK: Retention
+
+    /// Deletes up to `limit` finished (succeeded or failed) deliveries created before `createdBefore` (Unix
+    /// milliseconds), with their attempts and their events, in one short transaction. Pending deliveries are kept
+    /// whatever their age.
+    /// - Returns: how many deliveries were deleted; fewer than `limit` means none is left to delete.
+    func purgeFinishedDeliveries(createdBefore: Int64, limit: Int) async throws -> Int
+
+    /// Forgets what has expired by `now` (Unix milliseconds): revocations past their end, idempotency keys older than
+    /// `idempotencyKeysBefore`, and rate limits untouched for an hour.
+    func purgeExpired(now: Int64, idempotencyKeysBefore: Int64) async throws
 
     // MARK: Several processes
 
@@ -190,3 +221,36 @@ public struct SealedSecretChange: Sendable {
 
 /// What storing one event did: its delivery's id, and whether this call created it (`false`: it existed already).
 public typealias PublishOutcome = (deliveryID: String, created: Bool)
+
+/// An `Idempotency-Key` as a store keeps it: the key, and the time before which a stored one no longer counts.
+public struct IdempotencyKey: Sendable {
+    /// The client's key (1–255 printable ASCII characters).
+    public var key: String
+    /// Unix seconds: a key stored before this is expired and is taken again as new.
+    public var notBefore: Int64
+
+    public init(key: String, notBefore: Int64) {
+        self.key = key
+        self.notBefore = notBefore
+    }
+}
+
+/// What ``Store/replaceWebhookSecret(appID:change:now:idempotencyKey:)`` did.
+public enum SecretReplacement: Sendable {
+    /// The secret was replaced: the configuration after the write.
+    case replaced(WebhookEndpoint)
+    /// An earlier call with the same idempotency key stands: the secret it stored (sealed) and when, Unix seconds.
+    case repeated(sealedSecret: [UInt8], regeneratedAt: Int64)
+    /// The app has no URL configured; nothing was written.
+    case notConfigured
+}
+
+/// What ``Store/requeueDelivery(appID:id:now:maximumManualRetries:)`` did.
+public enum RequeueOutcome: Sendable, Equatable {
+    /// Due now: the delivery after the change.
+    case requeued(DeliverySummary)
+    /// It has been requeued as many times as allowed; nothing changed.
+    case limitReached
+    /// The app has no such delivery.
+    case notFound
+}

@@ -38,12 +38,9 @@ struct AppsCommand: AsyncParsableCommand {
             guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 200 else {
                 throw CommandFailure("--name must be 1 to 200 characters")
             }
-            let runtime = try await storage.open(create: true)
-            let (app, secretKey) = try await AppAdministration(store: runtime.store).create(
-                name: name,
-                type: appType,
-                scopes: scopeList
-            )
+            let (app, secretKey) = try await storage.withRuntime(create: true) { runtime in
+                try await AppAdministration(store: runtime.store).create(name: name, type: appType, scopes: scopeList)
+            }
             if json {
                 let line: [String: String] = [
                     "appId": app.id, "businessId": app.businessID, "secretKey": secretKey.value, "name": app.name,
@@ -66,8 +63,8 @@ struct AppsCommand: AsyncParsableCommand {
         @OptionGroup var storage: DataDirectoryOptions
 
         func run() async throws {
-            let runtime = try await storage.open(create: false)
-            for app in try await runtime.store.apps() {
+            let apps = try await storage.withRuntime(create: false) { runtime in try await runtime.store.apps() }
+            for app in apps {
                 let fields: [String: String] = [
                     "appId": app.id, "businessId": app.businessID, "name": app.name, "type": app.type.rawValue,
                     "status": app.status.rawValue, "scopes": app.scopes.map(\.rawValue).joined(separator: ","),
@@ -91,7 +88,9 @@ struct AppsCommand: AsyncParsableCommand {
     }
 
     struct Suspend: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Suspend an app: its tokens stop working at once.")
+        static let configuration = CommandConfiguration(
+            abstract: "Suspend an app: its tokens stop working at once, and stay retired if it is activated again."
+        )
 
         @Argument(help: "The app id.")
         var appID: String
@@ -121,7 +120,7 @@ struct AppsCommand: AsyncParsableCommand {
     struct RotateKey: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rotate-key",
-            abstract: "Give an app a new secret key; the old one stops working at once."
+            abstract: "Give an app a new secret key; the old one, and every token issued with it, stop working at once."
         )
 
         @Argument(help: "The app id.")
@@ -130,20 +129,20 @@ struct AppsCommand: AsyncParsableCommand {
         @OptionGroup var storage: DataDirectoryOptions
 
         func run() async throws {
-            let runtime = try await storage.open(create: false)
-            guard let key = try await AppAdministration(store: runtime.store).rotateKey(appID: appID) else {
-                throw CommandFailure("no app \(appID)")
+            let rotated = try await storage.withRuntime(create: false) { runtime in
+                try await AppAdministration(store: runtime.store).rotateKey(appID: appID)
             }
+            guard let key = rotated else { throw CommandFailure("no app \(appID)") }
             emit("new secret key for \(appID) (shown only this once): \(key.value)")
         }
     }
 }
 
 private func setStatus(_ appID: String, _ status: AppStatus, _ storage: DataDirectoryOptions) async throws {
-    let runtime = try await storage.open(create: false)
-    guard try await AppAdministration(store: runtime.store).setStatus(appID: appID, status) != nil else {
-        throw CommandFailure("no app \(appID)")
+    let app = try await storage.withRuntime(create: false) { runtime in
+        try await AppAdministration(store: runtime.store).setStatus(appID: appID, status)
     }
+    guard app != nil else { throw CommandFailure("no app \(appID)") }
 }
 
 /// One line of JSON with string values in the given key order.

@@ -21,13 +21,18 @@ struct DataDirectoryOptions: ParsableArguments {
         DataDirectory(path: dataDirectory ?? Environment.string("HOOKD_DATA_DIR") ?? "./.hookd")
     }
 
-    /// Opens the runtime, turning failures into messages for the operator.
-    func open(create: Bool) async throws -> HookdRuntime {
+    /// Opens the runtime, runs `body` with it (the PostgreSQL pool running beside it), and closes it; failures to
+    /// open become messages for the operator.
+    func withRuntime<Result: Sendable>(
+        create: Bool,
+        _ body: (HookdRuntime) async throws -> Result
+    ) async throws -> Result {
         do {
-            return try await HookdRuntime.open(
+            return try await HookdRuntime.withOpened(
                 dataDirectory: resolved,
                 create: create || databaseURL != nil,
-                databaseURL: databaseURL
+                databaseURL: databaseURL,
+                body
             )
         } catch let error as RuntimeError {
             throw CommandFailure(error.description)

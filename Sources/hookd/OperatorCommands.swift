@@ -11,8 +11,7 @@ struct OperatorKeyCommand: AsyncParsableCommand {
     @OptionGroup var storage: DataDirectoryOptions
 
     func run() async throws {
-        let runtime = try await storage.open(create: true)
-        emit(try await runtime.operatorKey())
+        emit(try await storage.withRuntime(create: true) { runtime in try await runtime.operatorKey() })
     }
 }
 
@@ -22,8 +21,11 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
         commandName: "rotate-master-key",
         abstract: "Re-encrypt every stored secret under a new master key.",
         discussion: """
-            With a key file, the file is replaced. With HOOKD_MASTER_KEY, the new key is printed once: set it in \
-            the environment of every hookd process before restarting them. hookd serve must be stopped.
+            With a key file (SQLite), a new key is made and the file replaced; hookd serve must be stopped. \
+            With HOOKD_MASTER_KEY, you make the new key (head -c 32 /dev/urandom | base64): restart every node with \
+            it as HOOKD_MASTER_KEY and the old one in HOOKD_PREVIOUS_MASTER_KEYS, run this with the same two \
+            variables to re-seal what is still under the old key, then drop HOOKD_PREVIOUS_MASTER_KEYS. Nothing is \
+            printed but the count, and nodes may keep serving meanwhile.
             """
     )
 
@@ -38,12 +40,10 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
             throw CommandFailure(error.description)
         }
         defer { lock.release() }
-        let runtime = try await storage.open(create: false)
-        let outcome = try await MasterKeyRotation.rotate(runtime)
-        emit("re-sealed \(outcome.resealed) secrets under the new master key")
-        if let newKey = outcome.newEncodedKey {
-            emit("new HOOKD_MASTER_KEY (shown only this once; the old key no longer opens anything): \(newKey)")
+        let outcome = try await storage.withRuntime(create: false) { runtime in
+            try await MasterKeyRotation.rotate(runtime)
         }
+        emit("re-sealed \(outcome.resealed) secrets under the new master key")
     }
 }
 
@@ -57,7 +57,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var storage: DataDirectoryOptions
 
     func run() async throws {
-        _ = try await storage.open(create: true)
+        try await storage.withRuntime(create: true) { _ in }
         emit("database is up to date")
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import HookdCore
-import HookdDelivery
 import HookdServer
 
 /// `hookd publish`: stores an event for delivery, as `POST /internal/events` does.
@@ -26,31 +25,20 @@ struct PublishCommand: AsyncParsableCommand {
     @OptionGroup var storage: DataDirectoryOptions
 
     func run() async throws {
-        let runtime = try await storage.open(create: false)
-        let publisher = EventPublisher(
-            store: runtime.store,
-            clock: SystemWallClock(),
-            signal: nil,
-            attemptsAllowed: DeliveryConfiguration().attemptsAllowed
-        )
-        do {
-            let receipt = try await publisher.publish(
-                appID: appID,
-                event: event,
-                data: Array(data.utf8),
-                eventID: eventID
-            )
-            emit(
-                JSONOutput.object([
-                    ("eventId", .string(receipt.eventID)), ("deliveryId", .string(receipt.deliveryID)),
-                    ("created", .bool(receipt.created)),
-                ]).text
-            )
-        } catch let error as PublishError {
-            throw CommandFailure(
-                "\(error.field.map { "--\($0 == "eventId" ? "event-id" : $0 == "appId" ? "app" : $0) " } ?? "")\(error.description)"
-            )
+        let receipt = try await storage.withRuntime(create: false) { runtime in
+            do {
+                return try await runtime.publish(appID: appID, event: event, data: Array(data.utf8), eventID: eventID)
+            } catch let error as PublishRefused {
+                let option = error.field.map { ["eventId": "event-id", "appId": "app"][$0] ?? $0 }
+                throw CommandFailure("\(option.map { "--\($0) " } ?? "")\(error.description)")
+            }
         }
+        emit(
+            JSONOutput.object([
+                ("eventId", .string(receipt.eventID)), ("deliveryId", .string(receipt.deliveryID)),
+                ("created", .bool(receipt.created)),
+            ]).text
+        )
     }
 }
 

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HookdCore
 import HookdServer
-import Hummingbird
 import Logging
 
 /// `hookd serve`: runs the API until SIGTERM or SIGINT.
@@ -29,13 +28,10 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var allowPrivateTargets = false
 
-    @Option(help: "Secret regenerations allowed per app per minute (HOOKD_REGENERATIONS_PER_MINUTE; default 10).")
-    var regenerationsPerMinute: Int?
-
     @Option(help: "Seconds before each retry, comma-separated (HOOKD_RETRY_SCHEDULE; default 60,300,1800).")
     var retrySchedule: String?
 
-    @Option(help: "Seconds one delivery attempt may take (HOOKD_DELIVERY_TIMEOUT; default 10).")
+    @Option(help: "Seconds one delivery attempt may take, all of it (HOOKD_DELIVERY_TIMEOUT; default 10).")
     var deliveryTimeout: Double?
 
     @Option(help: "Delivery requests open at once (HOOKD_MAX_IN_FLIGHT; default 64).")
@@ -49,12 +45,6 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help:
-            "Seconds SIGTERM waits for attempts in flight and their records before interrupting them (HOOKD_SHUTDOWN_TIMEOUT; default: the delivery timeout plus 10)."
-    )
-    var shutdownTimeout: Double?
-
-    @Option(
-        help:
             "Signature schemes to send: v3, x-fyatu-signature, standard-webhooks (HOOKD_SIGNATURE_SCHEMES; default all)."
     )
     var signatureSchemes: String?
@@ -65,97 +55,118 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var leaseDuration: Double?
 
+    @Option(
+        help:
+            "Seconds SIGTERM waits for attempts in flight and their records before interrupting them (HOOKD_SHUTDOWN_TIMEOUT; default: the delivery timeout plus 10)."
+    )
+    var shutdownTimeout: Double?
+
+    @Option(help: "Secret regenerations per app per minute (HOOKD_REGENERATIONS_PER_MINUTE; default 10).")
+    var regenerationsPerMinute: Int?
+
+    @Option(help: "Test deliveries per app per minute (HOOKD_TEST_DELIVERIES_PER_MINUTE; default 10).")
+    var testDeliveriesPerMinute: Int?
+
+    @Option(help: "Manual delivery retries per app per minute (HOOKD_RETRIES_PER_MINUTE; default 60).")
+    var retriesPerMinute: Int?
+
+    @Option(help: "PUT /webhooks per app per minute (HOOKD_WEBHOOK_UPDATES_PER_MINUTE; default 30).")
+    var webhookUpdatesPerMinute: Int?
+
+    @Option(help: "Failed token requests per app id per minute (HOOKD_LOGIN_FAILURES_PER_APP; default 10).")
+    var loginFailuresPerApp: Int?
+
+    @Option(
+        help: "Failed token requests per client address per minute (HOOKD_LOGIN_FAILURES_PER_ADDRESS; default 30)."
+    )
+    var loginFailuresPerAddress: Int?
+
+    @Option(help: "Manual retries of one delivery, in all (HOOKD_MANUAL_RETRIES_PER_DELIVERY; default 10).")
+    var manualRetriesPerDelivery: Int?
+
+    @Option(help: "Days finished deliveries and their attempts are kept (HOOKD_RETENTION_DAYS; default 30).")
+    var retentionDays: Int?
+
+    @Option(
+        help: "API connections open at once; one more is answered 503 and closed (HOOKD_MAX_CONNECTIONS; default 4096)."
+    )
+    var maxConnections: Int?
+
+    @Option(
+        help:
+            "Seconds a connection may wait for its next request's head: keep-alive idle and slow headers (HOOKD_IDLE_TIMEOUT; default 30)."
+    )
+    var idleTimeout: Double?
+
+    @Option(help: "Seconds a request's body may take once its head arrived (HOOKD_REQUEST_TIMEOUT; default 30).")
+    var requestTimeout: Double?
+
     @Option(help: "all, api or worker: what this process does (HOOKD_ROLE; default all).")
     var role: String?
 
     @Option(help: "The log level: trace, debug, info, notice, warning, error (HOOKD_LOG_LEVEL; default info).")
     var logLevel: String?
 
+    /// The options as given, for ``ServeOptions/configuration(environment:)`` to read.
+    var options: ServeOptions {
+        var options = ServeOptions()
+        options.host = host
+        options.port = port
+        options.allowHTTPTargets = allowHTTPTargets
+        options.allowPrivateTargets = allowPrivateTargets
+        options.role = role
+        options.retrySchedule = retrySchedule
+        options.deliveryTimeout = deliveryTimeout
+        options.maxInFlight = maxInFlight
+        options.maxInFlightPerApp = maxInFlightPerApp
+        options.signatureSchemes = signatureSchemes
+        options.leaseDuration = leaseDuration
+        options.shutdownTimeout = shutdownTimeout
+        options.regenerationsPerMinute = regenerationsPerMinute
+        options.testDeliveriesPerMinute = testDeliveriesPerMinute
+        options.retriesPerMinute = retriesPerMinute
+        options.webhookUpdatesPerMinute = webhookUpdatesPerMinute
+        options.loginFailuresPerApp = loginFailuresPerApp
+        options.loginFailuresPerAddress = loginFailuresPerAddress
+        options.manualRetriesPerDelivery = manualRetriesPerDelivery
+        options.retentionDays = retentionDays
+        options.maxConnections = maxConnections
+        options.idleTimeout = idleTimeout
+        options.requestTimeout = requestTimeout
+        return options
+    }
+
     func run() async throws {
-        var configuration = HookdServerConfiguration()
-        configuration.host = host ?? Environment.string("HOOKD_HOST") ?? configuration.host
-        configuration.port = try port ?? Environment.int("HOOKD_PORT") ?? configuration.port
-        configuration.allowHTTPTargets = allowHTTPTargets || Environment.bool("HOOKD_ALLOW_HTTP_TARGETS")
-        configuration.allowPrivateTargets = allowPrivateTargets || Environment.bool("HOOKD_ALLOW_PRIVATE_TARGETS")
-        configuration.regenerationsPerMinute =
-            try regenerationsPerMinute ?? Environment.int("HOOKD_REGENERATIONS_PER_MINUTE")
-            ?? configuration.regenerationsPerMinute
-        guard configuration.regenerationsPerMinute > 0 else {
-            throw CommandFailure("--regenerations-per-minute must be positive")
+        let configuration: HookdServerConfiguration
+        do {
+            configuration = try options.configuration(environment: Environment.values)
+        } catch {
+            throw CommandFailure(error.description)
         }
-        configuration.delivery = try DeliverySettings.resolve(
-            retrySchedule: retrySchedule,
-            timeout: deliveryTimeout,
-            maxInFlight: maxInFlight,
-            maxInFlightPerApp: maxInFlightPerApp,
-            schemes: signatureSchemes,
-            leaseDuration: leaseDuration
-        )
-        if let seconds = try shutdownTimeout ?? Environment.double("HOOKD_SHUTDOWN_TIMEOUT") {
-            guard seconds > 0, seconds <= 3600 else {
-                throw CommandFailure("--shutdown-timeout must be more than 0 and at most 3600 seconds")
-            }
-            configuration.shutdownTimeout = .seconds(seconds)
-        }
-        configuration.delivery.userAgent = "hookd/\(HookdVersion.current)"
-        let roleName = role ?? Environment.string("HOOKD_ROLE") ?? "all"
-        guard let serverRole = ServerRole(rawValue: roleName) else {
-            throw CommandFailure("--role must be all, api or worker")
-        }
-        configuration.role = serverRole
         let levelName = logLevel ?? Environment.string("HOOKD_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {
             throw CommandFailure("unknown log level \(levelName)")
         }
-
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
-        let logger = Logger(label: "hookd")
-
-        let dataDirectory = storage.resolved
-        try? dataDirectory.create()
-        // SQLite: one server per data directory, so this process is the only dispatcher and leases left by a crash
-        // can go at once. PostgreSQL: any number of servers share the queue, and leases expire instead.
-        var lock: ProcessLock?
-        if storage.databaseURL == nil {
-            do {
-                lock = try ProcessLock(path: dataDirectory.lockPath, purpose: "hookd serve")
-            } catch let error as RuntimeError {
-                throw CommandFailure(error.description)
+        do {
+            try await serve(
+                configuration: configuration,
+                dataDirectory: storage.resolved,
+                databaseURL: storage.databaseURL,
+                logger: Logger(label: "hookd")
+            ) { base, firstApp in
+                emit("listening on \(base)")
+                if let (app, secretKey) = firstApp {
+                    emit(FirstStartBanner(app: app, secretKey: secretKey, base: base).text)
+                }
             }
+        } catch let error as RuntimeError {
+            throw CommandFailure(error.description)
         }
-        defer { lock?.release() }
-        let runtime = try await storage.open(create: true)
-        configuration.delivery.releaseLeasesOnStart = !runtime.store.isSharedAcrossProcesses
-        if runtime.hasInterruptedRotation {
-            logger.warning(
-                "an interrupted master key rotation was found; run hookd rotate-master-key again to finish it"
-            )
-        }
-        let firstApp = try await createFirstAppIfNeeded(runtime)
-
-        let services = HookdServices(
-            store: runtime.store,
-            sealer: runtime.sealer,
-            logger: logger,
-            operatorKey: Environment.string("HOOKD_OPERATOR_KEY")
-        )
-        let app = try await buildApplication(configuration: configuration, services: services) { host, port in
-            emit("listening on http://\(host):\(port)")
-            if let firstApp {
-                emit(FirstStartBanner(app: firstApp.0, secretKey: firstApp.1, base: "http://\(host):\(port)").text)
-            }
-        }
-        try await runUntilStopped(app, configuration: configuration, logger: logger)
-        await runtime.close()
-    }
-
-    private func createFirstAppIfNeeded(_ runtime: HookdRuntime) async throws -> (App, AppSecretKey)? {
-        guard try await runtime.store.apps().isEmpty else { return nil }
-        return try await AppAdministration(store: runtime.store).create(name: "first app", type: .issuing)
     }
 }
 

@@ -102,7 +102,7 @@ import Testing
         let harness = try TestHarness()
         defer { harness.removeFiles() }
         let (app, key) = try await harness.createApp()
-        _ = try await harness.store.updateAppStatus(id: app.id, status: .suspended)
+        _ = try await harness.store.updateAppStatus(id: app.id, status: .suspended, retiringTokensBefore: nil)
         try await harness.withClient { client in
             let response = try await client.json(
                 "/api/v3/auth/token",
@@ -142,14 +142,16 @@ import Testing
             let refreshed = try #require(fresh.data["accessToken"] as? String)
             #expect(refreshed != token)
 
+            let lateToken = try await client.token(for: app, key: key)
+            let tooLateToken = try await client.token(for: app, key: key)
             harness.clock.advance(by: 86_400 + 299)
-            let late = try await client.json("/api/v3/auth/refresh", method: .post, token: token)
+            let late = try await client.json("/api/v3/auth/refresh", method: .post, token: lateToken)
             #expect(late.status == .ok)
-            let expired = try await client.json("/api/v3/webhooks", method: .get, token: token)
+            let expired = try await client.json("/api/v3/webhooks", method: .get, token: lateToken)
             #expect(expired.errorCode == "AUTH_TOKEN_INVALID")
 
             harness.clock.advance(by: 2)
-            let tooLate = try await client.json("/api/v3/auth/refresh", method: .post, token: token)
+            let tooLate = try await client.json("/api/v3/auth/refresh", method: .post, token: tooLateToken)
             #expect(tooLate.status == .unauthorized)
             #expect(tooLate.errorCode == "AUTH_TOKEN_REFRESH_FAILED")
         }
@@ -197,23 +199,23 @@ import Testing
         let (app, key) = try await harness.createApp()
         try await harness.withClient { client in
             let token = try await client.token(for: app, key: key)
-            _ = try await harness.store.updateAppStatus(id: app.id, status: .suspended)
+            _ = try await harness.store.updateAppStatus(id: app.id, status: .suspended, retiringTokensBefore: nil)
             for path in ["/api/v3/auth/refresh", "/api/v3/auth/revoke"] {
                 let response = try await client.json(path, method: .post, token: token)
                 #expect(response.status == .forbidden)
                 #expect(response.errorCode == "AUTH_APP_INACTIVE")
             }
-            _ = try await harness.store.updateAppStatus(id: app.id, status: .active)
+            _ = try await harness.store.updateAppStatus(id: app.id, status: .active, retiringTokensBefore: nil)
             #expect(try await client.json("/api/v3/auth/refresh", method: .post, token: token).status == .ok)
         }
     }
 
-    @Test func revocationsAreForgottenOnlyAfterTheTokenExpires() async throws {
+    @Test func revocationsAreForgottenOnlyAfterTheirEnd() async throws {
         let harness = try TestHarness()
         defer { harness.removeFiles() }
-        try await harness.store.revokeToken(id: "jwt_a", expiresAt: 100)
-        try await harness.store.revokeToken(id: "jwt_b", expiresAt: 300)
-        try await harness.store.purgeExpiredRevocations(now: 200)
+        try await harness.store.revokeToken(id: "jwt_a", until: 100)
+        try await harness.store.revokeToken(id: "jwt_b", until: 300)
+        try await harness.store.purgeExpired(now: 200_000, idempotencyKeysBefore: 0)
         #expect(try await harness.store.isTokenRevoked(id: "jwt_a") == false)
         #expect(try await harness.store.isTokenRevoked(id: "jwt_b") == true)
     }

@@ -74,7 +74,7 @@ struct CrossNodeTests {
         try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
             let first = try TestHarness.forDeliveries(sharing: stores[0]) {
                 $0.role = .api
-                $0.regenerationsPerMinute = 2
+                $0.limits.regenerationsPerMinute = 2
             }
             defer { first.removeFiles() }
             var secondServices = first.services

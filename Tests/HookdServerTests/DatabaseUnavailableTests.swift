@@ -41,7 +41,7 @@ import Testing
                 )
                 try await connection.query("ROLLBACK", logger: logger).consumeAll()
                 #expect(refused.status == .serviceUnavailable)
-                #expect(refused.errorCode == "INTERNAL_ERROR")
+                #expect(refused.errorCode == "SERVICE_UNAVAILABLE")
                 #expect(refused.headers[.retryAfter] == "1")
             }
             let accepted = try await client.json(

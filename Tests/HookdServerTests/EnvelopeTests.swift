@@ -100,7 +100,7 @@ import Testing
         try await app.test(.router) { client in
             let response = try await client.json("/health", method: .get)
             #expect(response.status == .serviceUnavailable)
-            #expect(response.errorCode == "INTERNAL_ERROR")
+            #expect(response.errorCode == "SERVICE_UNAVAILABLE")
             #expect(response.message == "The service is unavailable")
             let other = try await client.json(
                 "/api/v3/auth/token",

@@ -1,6 +1,7 @@
 import Foundation
 import HookdCore
 import HookdStore
+import Logging
 import Testing
 
 @testable import HookdServer
@@ -48,7 +49,6 @@ import Testing
 
         let outcome = try await MasterKeyRotation.rotate(runtime)
         #expect(outcome.resealed == 4, "the webhook secret, the key check, the token key and the operator key")
-        #expect(outcome.newEncodedKey == nil)
         #expect(try String(contentsOfFile: runtime.dataDirectory.masterKeyPath, encoding: .utf8) != oldKeyFile)
         #expect(!FileManager.default.fileExists(atPath: runtime.dataDirectory.nextMasterKeyPath))
 
@@ -93,27 +93,86 @@ import Testing
         #expect(try await Self.openSecret(finished, appID: appID) == secret)
     }
 
-    @Test func anEnvironmentKeyRotatesToAPrintedKey() async throws {
+    @Test func anEnvironmentKeyRotatesToTheOperatorsNewKeyWithThePreviousOneStillOpening() async throws {
         let directory = DataDirectory(
             path: FileManager.default.temporaryDirectory.appendingPathComponent("hookd-rotate-env-\(UUID().uuidString)")
                 .path
         )
         defer { try? FileManager.default.removeItem(atPath: directory.path) }
-        let key = MasterKey.generate()
+        let old = MasterKey.generate()
         let runtime = try await HookdRuntime.open(
             dataDirectory: directory,
-            environment: ["HOOKD_MASTER_KEY": key.encoded],
+            environment: ["HOOKD_MASTER_KEY": old.encoded],
             create: true
         )
         let operatorKey = try await runtime.operatorKey(environment: [:])
-        let outcome = try await MasterKeyRotation.rotate(runtime)
-        let newKey = try #require(outcome.newEncodedKey)
-        let reopened = try await HookdRuntime.open(
+
+        // Every node restarts with the new key, the old one beside it: what the old key sealed still opens.
+        let new = MasterKey.generate()
+        let rollout = ["HOOKD_MASTER_KEY": new.encoded, "HOOKD_PREVIOUS_MASTER_KEYS": old.encoded]
+        let rolling = try await HookdRuntime.open(dataDirectory: directory, environment: rollout, create: false)
+        #expect(try await rolling.operatorKey(environment: [:]) == operatorKey)
+        await #expect(throws: (any Error).self, "without the old key nothing opens yet") {
+            _ = try await HookdRuntime.open(
+                dataDirectory: directory,
+                environment: ["HOOKD_MASTER_KEY": new.encoded],
+                create: false
+            )
+        }
+
+        let outcome = try await MasterKeyRotation.rotate(rolling)
+        #expect(outcome.resealed >= 2, "the operator key and the token signing key at least")
+        let rotated = try await HookdRuntime.open(
             dataDirectory: directory,
-            environment: ["HOOKD_MASTER_KEY": newKey],
+            environment: ["HOOKD_MASTER_KEY": new.encoded],
             create: false
         )
-        #expect(try await reopened.operatorKey(environment: [:]) == operatorKey)
-        #expect(!FileManager.default.fileExists(atPath: directory.masterKeyPath))
+        #expect(try await rotated.operatorKey(environment: [:]) == operatorKey, "the old key is no longer needed")
+        #expect(!FileManager.default.fileExists(atPath: directory.masterKeyPath), "an environment key is never written")
+        await #expect(throws: (any Error).self, "the old key alone no longer opens anything") {
+            _ = try await HookdRuntime.open(
+                dataDirectory: directory,
+                environment: ["HOOKD_MASTER_KEY": old.encoded],
+                create: false
+            )
+        }
+    }
+
+    @Test func aMalformedPreviousKeyIsNamedWithoutEchoingIt() async throws {
+        let directory = DataDirectory(
+            path: FileManager.default.temporaryDirectory.appendingPathComponent("hookd-rotate-env-\(UUID().uuidString)")
+                .path
+        )
+        defer { try? FileManager.default.removeItem(atPath: directory.path) }
+        await #expect {
+            _ = try await HookdRuntime.open(
+                dataDirectory: directory,
+                environment: [
+                    "HOOKD_MASTER_KEY": MasterKey.generate().encoded, "HOOKD_PREVIOUS_MASTER_KEYS": "not-a-key-zzz",
+                ],
+                create: true
+            )
+        } throws: { error in
+            "\(error)".contains("HOOKD_PREVIOUS_MASTER_KEYS: key 1 is malformed") && !"\(error)".contains("zzz")
+        }
+    }
+}
+
+extension HookdRuntime {
+    /// Opens a runtime on SQLite (no pool to run) for a test, as ``withOpened`` would before its body.
+    static func open(
+        dataDirectory: DataDirectory,
+        environment: [String: String],
+        create: Bool
+    ) async throws -> HookdRuntime {
+        let runtime = try await prepare(
+            dataDirectory: dataDirectory,
+            environment: environment,
+            create: create,
+            databaseURL: nil,
+            logger: Logger(label: "hookd.test")
+        )
+        try await runtime.checkMasterKey()
+        return runtime
     }
 }

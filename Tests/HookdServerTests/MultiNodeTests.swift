@@ -247,7 +247,7 @@ import Testing
             #expect(accepted.count == after.upperBound, "publishes never accepted: \(failures.suffix(3))")
             // While the database is away, a publish is answered promptly with 503 and `Retry-After`: never a 500,
             // and never left without an answer.
-            let unexpected = failures.filter { $0 != "HTTP 503 INTERNAL_ERROR" }
+            let unexpected = failures.filter { $0 != "HTTP 503 SERVICE_UNAVAILABLE" }
             #expect(unexpected.isEmpty, "publishes failed otherwise than with 503: \(unexpected.prefix(5))")
 
             let expected = Set(accepted.map { eventIDs[$0] })

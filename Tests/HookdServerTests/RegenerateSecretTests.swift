@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func fiftyConcurrentRegenerationsAreSerialised() async throws {
-        let harness = try TestHarness { $0.regenerationsPerMinute = 1000 }
+        let harness = try TestHarness { $0.limits.regenerationsPerMinute = 1000 }
         defer { harness.removeFiles() }
         let (app, key) = try await harness.createApp()
         try await harness.withClient { client in

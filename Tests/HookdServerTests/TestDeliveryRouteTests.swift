@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func aTestNeedsAURLAKnownEventAndAValidBody() async throws {
-        let harness = try await TestHarness.forDeliveries { $0.testDeliveriesPerMinute = 2 }
+        let harness = try await TestHarness.forDeliveries { $0.limits.testDeliveriesPerMinute = 2 }
         defer { harness.removeFiles() }
         let receiver = TestReceiver()
         let running = try await receiver.start()

@@ -151,7 +151,7 @@ import Testing
         defer { harness.removeFiles() }
         let (app, key) = try await harness.createApp()
         let token = try await harness.withClient { client in try await client.token(for: app, key: key) }
-        _ = try await harness.store.updateAppStatus(id: app.id, status: .suspended)
+        _ = try await harness.store.updateAppStatus(id: app.id, status: .suspended, retiringTokensBefore: nil)
         try await expectRefused(token, code: "AUTH_APP_INACTIVE", harness: harness)
     }
 

@@ -62,11 +62,24 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
         #expect(try await store.app(id: "NOSUCHAPP0000000") == nil)
         #expect(try await store.apps().map(\.id) == [app.id])
 
-        let suspended = try await store.updateAppStatus(id: app.id, status: .suspended)
+        let suspended = try await store.updateAppStatus(id: app.id, status: .suspended, retiringTokensBefore: 500)
         #expect(suspended?.status == .suspended)
-        #expect(try await store.updateAppStatus(id: "NOSUCHAPP0000000", status: .active) == nil)
-        let rotated = try await store.updateAppSecretKeyDigest(id: app.id, digest: [1, 2, 3])
+        #expect(suspended?.tokensNotBefore == 500)
+        let activated = try await store.updateAppStatus(id: app.id, status: .active, retiringTokensBefore: nil)
+        #expect(activated?.status == .active && activated?.tokensNotBefore == 500, "activating retires nothing more")
+        #expect(
+            try await store.updateAppStatus(id: "NOSUCHAPP0000000", status: .active, retiringTokensBefore: nil) == nil
+        )
+        let rotated = try await store.updateAppSecretKeyDigest(
+            id: app.id,
+            digest: [1, 2, 3],
+            retiringTokensBefore: 900
+        )
         #expect(rotated?.secretKeyDigest == [1, 2, 3])
+        #expect(rotated?.tokensNotBefore == 900)
+        let earlier = try await store.updateAppSecretKeyDigest(id: app.id, digest: [4], retiringTokensBefore: 100)
+        #expect(earlier?.tokensNotBefore == 900, "never moved back")
+        #expect(try await store.app(id: app.id)?.tokensNotBefore == 900)
         await #expect(throws: (any Error).self) { try await store.insertApp(app) }
     }
 
@@ -116,10 +129,18 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
         defer { cleanup() }
         let app = makeApp()
         try await store.insertApp(app)
-        #expect(try await store.replaceWebhookSecret(appID: app.id, change: change([5]), now: 1) == nil)
+        #expect(
+            try await store.replaceWebhookSecret(appID: app.id, change: change([5]), now: 1, idempotencyKey: nil)
+                .endpoint == nil
+        )
         _ = try await store.setWebhookURL(appID: app.id, url: "https://a.example/", initialSecret: change([1]), now: 1)
         let replaced = try #require(
-            try await store.replaceWebhookSecret(appID: app.id, change: change([7], request: "req_x"), now: 50)
+            try await store.replaceWebhookSecret(
+                appID: app.id,
+                change: change([7], request: "req_x"),
+                now: 50,
+                idempotencyKey: nil
+            ).endpoint
         )
         #expect(replaced.sealedSecret == [7])
         #expect(replaced.secretVersion == 2)
@@ -131,7 +152,10 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
         #expect(audit.last?.secretVersion == 2)
 
         _ = try await store.setWebhookURL(appID: app.id, url: nil, initialSecret: change([1]), now: 60)
-        #expect(try await store.replaceWebhookSecret(appID: app.id, change: change([8]), now: 70) == nil)
+        #expect(
+            try await store.replaceWebhookSecret(appID: app.id, change: change([8]), now: 70, idempotencyKey: nil)
+                .endpoint == nil
+        )
         #expect(try await store.webhookEndpoint(appID: app.id)?.sealedSecret == [7])
     }
 
@@ -150,7 +174,10 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
             now: 1
         )
         #expect(try await store.webhookEndpoint(appID: second.id) == nil)
-        #expect(try await store.replaceWebhookSecret(appID: second.id, change: change([2]), now: 2) == nil)
+        #expect(
+            try await store.replaceWebhookSecret(appID: second.id, change: change([2]), now: 2, idempotencyKey: nil)
+                .endpoint == nil
+        )
         #expect(try await store.secretAuditRecords(appID: second.id).isEmpty)
         #expect(try await store.webhookEndpoint(appID: first.id)?.sealedSecret == [1])
     }
@@ -190,16 +217,16 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
     }
 
     @Test(arguments: StoreFactory.all)
-    func revokedTokensAreRememberedUntilTheyExpire(factory: StoreFactory) async throws {
+    func revokedTokensAreRememberedUntilTheirEnd(factory: StoreFactory) async throws {
         let (store, cleanup) = try await factory.make()
         defer { cleanup() }
-        try await store.revokeToken(id: "jwt_1", expiresAt: 100)
-        try await store.revokeToken(id: "jwt_1", expiresAt: 100)
+        #expect(try await store.revokeToken(id: "jwt_1", until: 100), "revoked by this call")
+        #expect(try await store.revokeToken(id: "jwt_1", until: 100) == false, "revoked already")
         #expect(try await store.isTokenRevoked(id: "jwt_1"))
         #expect(try await store.isTokenRevoked(id: "jwt_2") == false)
-        try await store.purgeExpiredRevocations(now: 100)
-        #expect(try await store.isTokenRevoked(id: "jwt_1"))
-        try await store.purgeExpiredRevocations(now: 101)
+        try await store.purgeExpired(now: 100_999, idempotencyKeysBefore: 0)
+        #expect(try await store.isTokenRevoked(id: "jwt_1"), "kept through its last second")
+        try await store.purgeExpired(now: 101_000, idempotencyKeysBefore: 0)
         #expect(try await store.isTokenRevoked(id: "jwt_1") == false)
     }
 
@@ -274,5 +301,12 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
         _ = try SQLiteStore(path: path)
         let mode = try DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
+    }
+}
+
+extension SecretReplacement {
+    /// The configuration after the write, when this call replaced the secret.
+    var endpoint: WebhookEndpoint? {
+        if case .replaced(let endpoint) = self { endpoint } else { nil }
     }
 }

@@ -16,6 +16,9 @@ public struct App: Sendable, Equatable {
     public var secretKeyDigest: [UInt8]
     /// When the operator created the app, in Unix seconds.
     public var createdAt: Int64
+    /// Tokens issued before this time (Unix seconds) are refused: rotating the secret key and suspending the app
+    /// move it forward, so every token issued until then stops working at once.
+    public var tokensNotBefore: Int64
 
     public init(
         id: String,
@@ -25,7 +28,8 @@ public struct App: Sendable, Equatable {
         status: AppStatus,
         scopes: [Scope],
         secretKeyDigest: [UInt8],
-        createdAt: Int64
+        createdAt: Int64,
+        tokensNotBefore: Int64 = 0
     ) {
         self.id = id
         self.businessID = businessID
@@ -35,6 +39,7 @@ public struct App: Sendable, Equatable {
         self.scopes = scopes
         self.secretKeyDigest = secretKeyDigest
         self.createdAt = createdAt
+        self.tokensNotBefore = tokensNotBefore
     }
 }
 

@@ -1,3 +1,4 @@
+import Crypto
 import HookdVerify
 
 /// Where a delivery stands.
@@ -219,6 +220,22 @@ extension Identifiers {
         var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return uuidText(bytes)
+    }
+
+    /// The event id that an `Idempotency-Key` stands for: SHA-256 of the app and the key, shaped as a lowercase
+    /// version 4 UUID, so the same key of the same app always gives the same event.
+    public static func eventID(appID: String, idempotencyKey: String) -> String {
+        var bytes = Array(
+            SHA256.hash(data: Array("hookd-idempotency-key\u{0}\(appID)\u{0}\(idempotencyKey)".utf8)).prefix(16)
+        )
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return uuidText(bytes)
+    }
+
+    /// Sixteen bytes written as a lowercase 8-4-4-4-12 UUID.
+    private static func uuidText(_ bytes: [UInt8]) -> String {
         let hex = Array(Hex.encode(bytes))
         return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(hex[$0]) }.joined(separator: "-")
     }

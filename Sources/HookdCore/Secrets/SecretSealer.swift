@@ -12,8 +12,11 @@ public struct SecretSealer: Sendable {
 
     /// The key new values are sealed under.
     public let primary: MasterKey
-    /// Every key values may be opened with: the primary and, during a rotation, the one before it.
+    /// Every key values may be opened with: the primary and, during a rotation, the ones before it.
     private let keyring: [MasterKey]
+
+    /// Every key values may be opened with, the primary first.
+    public var keys: [MasterKey] { keyring }
 
     /// A sealer that seals under `primary` and also opens values sealed under `additional` keys.
     public init(primary: MasterKey, additional: [MasterKey] = []) {

@@ -321,14 +321,6 @@ private final class CurrentConnection: Sendable {
     }
 }
 
-extension TimeAmount {
-    /// The same span, in nanoseconds.
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
-
 extension IPAddress {
     /// The address's bytes in network order.
     var bytes: [UInt8] {

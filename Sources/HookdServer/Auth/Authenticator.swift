@@ -25,7 +25,8 @@ struct Authenticator: Sendable {
     /// Authenticates the bearer token in `headers`.
     ///
     /// Checks, in order: a bearer token is present; its header, signature and expiry; it was not revoked; its app
-    /// exists and is active; it carries `scope` (when one is required).
+    /// exists and is active; it was issued after the app's credentials last changed (``App/tokensNotBefore``); it
+    /// carries `scope` (when one is required).
     func authenticate(
         _ headers: HTTPFields,
         requiring scope: Scope?,
@@ -47,6 +48,9 @@ struct Authenticator: Sendable {
             throw APIError.tokenInvalid("The token's app does not exist")
         }
         guard app.status == .active else { throw APIError.appInactive }
+        guard claims.iat >= app.tokensNotBefore else {
+            throw APIError.tokenInvalid("The token was issued before the app's credentials changed")
+        }
         let scopes = app.scopes.filter { claims.scopes.contains($0.rawValue) }
         if let scope, !scopes.contains(scope) { throw APIError.scopeDenied(scope.rawValue) }
         return Principal(

@@ -126,6 +126,28 @@ struct APIError: Error, Sendable {
         return error
     }
 
+    /// The listener has as many connections open as it allows.
+    static let connectionLimit: APIError = {
+        var error = APIError(
+            status: .serviceUnavailable,
+            code: "SERVICE_UNAVAILABLE",
+            message: "The service is unavailable",
+            detail: "The server has as many connections open as it allows; retry shortly"
+        )
+        error.headers[.retryAfter] = "1"
+        return error
+    }()
+
+    /// A delivery retried by hand as often as allowed.
+    static func retryLimitReached(_ limit: Int) -> APIError {
+        APIError(
+            status: .conflict,
+            code: "DELIVERY_RETRY_LIMIT_REACHED",
+            message: "This delivery cannot be retried again",
+            detail: "A delivery may be retried by hand \(limit) times; publish the event again with a new eventId"
+        )
+    }
+
     static let unexpected = APIError(
         status: .internalServerError,
         code: "INTERNAL_ERROR",
@@ -136,7 +158,7 @@ struct APIError: Error, Sendable {
     static let unavailable: APIError = {
         var error = APIError(
             status: .serviceUnavailable,
-            code: "INTERNAL_ERROR",
+            code: "SERVICE_UNAVAILABLE",
             message: "The service is unavailable",
             detail: "The database does not answer; retry shortly"
         )

@@ -41,6 +41,17 @@ struct Envelope: Sendable {
 
     /// The error envelope of `error`: `{"success":false,"status":…,"message":…,"error":{…},"meta":…}`.
     func failure(_ error: APIError, context: HookdRequestContext) -> Response {
+        var response = response(
+            status: error.status,
+            body: failureBody(error, requestID: context.requestID),
+            context: context
+        )
+        response.headers.append(contentsOf: error.headers)
+        return response
+    }
+
+    /// The bytes of `error`'s envelope, for answers written outside a request's handling (a refused connection).
+    func failureBody(_ error: APIError, requestID: String) -> [UInt8] {
         var body: [(String, JSONOutput)] = [("code", .string(error.code))]
         if let detail = error.detail { body.append(("detail", .string(detail))) }
         if !error.fields.isEmpty {
@@ -53,18 +64,19 @@ struct Envelope: Sendable {
                 )
             )
         }
-        let envelope = JSONOutput.object([
+        return JSONOutput.object([
             ("success", .bool(false)), ("status", .int(Int64(error.status.code))), ("message", .string(error.message)),
-            ("error", .object(body)), ("meta", meta(context)),
-        ])
-        var response = response(status: error.status, body: envelope.bytes, context: context)
-        response.headers.append(contentsOf: error.headers)
-        return response
+            ("error", .object(body)), ("meta", meta(requestID: requestID)),
+        ]).bytes
     }
 
     private func meta(_ context: HookdRequestContext) -> JSONOutput {
+        meta(requestID: context.requestID)
+    }
+
+    private func meta(requestID: String) -> JSONOutput {
         .object([
-            ("requestId", .string(context.requestID)),
+            ("requestId", .string(requestID)),
             ("timestamp", .string(Timestamp.iso8601(unixSeconds: clock.unixSeconds))),
         ])
     }

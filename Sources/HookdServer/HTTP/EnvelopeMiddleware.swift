@@ -5,7 +5,7 @@ import Logging
 /// The one place errors become responses: every error thrown below it is answered as an error envelope.
 ///
 /// ``APIError`` goes out as it is; Hummingbird's own errors (no route, body too large) are mapped to the
-/// table's codes; a database that does not answer is a 503 with `Retry-After`; anything else is logged here and answered as `INTERNAL_ERROR` with no detail. Every response
+/// table's codes; a database that does not answer is a 503 `SERVICE_UNAVAILABLE` with `Retry-After`; anything else is logged here and answered as `INTERNAL_ERROR` with no detail. Every response
 /// carries `X-Request-Id`. A declared `Content-Length` over the limit is refused before any handler runs.
 struct EnvelopeMiddleware: RouterMiddleware {
     typealias Context = HookdRequestContext

@@ -10,6 +10,7 @@ struct AuthRoutes: Sendable {
     let envelope: Envelope
     let clock: any WallClock
     let configuration: HookdServerConfiguration
+    let limiter: RateLimiter
 
     /// What the token routes answer with.
     struct TokenData: JSONRepresentable {
@@ -54,13 +55,21 @@ struct AuthRoutes: Sendable {
         try problems.throwIfAny()
         guard let appID, let secretKey else { throw APIError.validation(problems) }
 
+        // Guessing is limited per app id and per client address, counting only failures: a client that knows its
+        // key is never held back, one that keeps guessing is refused before its guess is even checked.
+        let limits = loginFailureLimits(appID: appID, address: context.clientAddress)
+        for limit in limits {
+            try await limiter.check(limit.key, perMinute: limit.perMinute)
+        }
         let presented = AppSecretKey(secretKey)
-        guard let app = try await store.app(id: appID) else {
-            // Hash and compare anyway, so an unknown app id takes as long as a wrong key.
-            _ = presented.matches(digest: AppSecretKey("").digest)
+        let app = try await store.app(id: appID)
+        // Hash and compare even for an unknown app id, so it takes as long as a wrong key.
+        guard presented.matches(digest: app?.secretKeyDigest ?? AppSecretKey("").digest), let app else {
+            for limit in limits {
+                try await limiter.count(limit.key, perMinute: limit.perMinute)
+            }
             throw APIError.invalidCredentials
         }
-        guard presented.matches(digest: app.secretKeyDigest) else { throw APIError.invalidCredentials }
         guard app.status == .active else { throw APIError.appInactive }
         let issued = try await tokens.issue(for: app, scopes: app.scopes, now: clock.unixSeconds)
         context.logger.info("token issued", metadata: ["hookd.app.id": .string(app.id)])
@@ -80,6 +89,13 @@ struct AuthRoutes: Sendable {
         guard let app = try await store.app(id: principal.appID) else {
             throw APIError.tokenInvalid("The token's app does not exist")
         }
+        // The token is retired as it is replaced, and only one refresh of it can win: a replayed or concurrent
+        // refresh of the same token finds it revoked.
+        guard
+            try await store.revokeToken(id: principal.tokenID, until: principal.expiresAt + configuration.refreshGrace)
+        else {
+            throw APIError.tokenInvalid("The token has been revoked")
+        }
         let issued = try await tokens.issue(for: app, scopes: principal.scopes, now: clock.unixSeconds)
         return envelope.success(
             TokenData(token: issued.token, claims: issued.claims),
@@ -90,8 +106,19 @@ struct AuthRoutes: Sendable {
 
     @Sendable func revoke(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try await authenticator.authenticate(request.headers, requiring: nil)
-        try await store.revokeToken(id: principal.tokenID, expiresAt: principal.expiresAt)
-        try await store.purgeExpiredRevocations(now: clock.unixSeconds)
+        // Kept until the token can no longer be refreshed either; the retention job forgets it afterwards.
+        try await store.revokeToken(id: principal.tokenID, until: principal.expiresAt + configuration.refreshGrace)
         return envelope.success(RevokedData(), message: "Token revoked successfully", context: context)
+    }
+
+    /// The failure limits a token request counts against: its app id, and its client address when known.
+    private func loginFailureLimits(appID: String, address: String?) -> [(key: String, perMinute: Int)] {
+        var limits = [(key: "login-failures:app:\(appID)", perMinute: configuration.limits.loginFailuresPerApp)]
+        if let address {
+            limits.append(
+                (key: "login-failures:address:\(address)", perMinute: configuration.limits.loginFailuresPerAddress)
+            )
+        }
+        return limits
     }
 }

@@ -11,6 +11,7 @@ struct DeliveryRoutes: Sendable {
     let envelope: Envelope
     let clock: any WallClock
     let configuration: HookdServerConfiguration
+    let limiter: RateLimiter
 
     func addRoutes(to group: RouterGroup<HookdRequestContext>) {
         group.post("webhooks/test", use: test)
@@ -56,15 +57,8 @@ struct DeliveryRoutes: Sendable {
         guard let url = try await store.webhookEndpoint(appID: principal.appID)?.url else {
             throw APIError.webhookNotConfigured
         }
+        try await limiter.take("test:\(principal.appID)", perMinute: configuration.limits.testDeliveriesPerMinute)
         let now = clock.milliseconds
-        if let wait = try await store.acquireRateLimit(
-            key: "test:\(principal.appID)",
-            limit: configuration.testDeliveriesPerMinute,
-            periodMillis: 60_000,
-            nowMillis: now
-        ) {
-            throw APIError.rateLimited(retryAfterSeconds: (wait + 999) / 1000)
-        }
         let eventID = Identifiers.eventID()
         let lease = (id: Identifiers.leaseID(), until: now + configuration.delivery.timeout.wholeMilliseconds + 60_000)
         let (deliveryID, _) = try await store.publish(
@@ -153,9 +147,17 @@ struct DeliveryRoutes: Sendable {
     @Sendable func retry(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("deliveryId")
-        guard let summary = try await store.requeueDelivery(appID: principal.appID, id: id, now: clock.milliseconds)
-        else {
-            throw APIError.notFound
+        try await limiter.take("retries:\(principal.appID)", perMinute: configuration.limits.retriesPerMinute)
+        let summary: DeliverySummary
+        switch try await store.requeueDelivery(
+            appID: principal.appID,
+            id: id,
+            now: clock.milliseconds,
+            maximumManualRetries: configuration.limits.manualRetriesPerDelivery
+        ) {
+        case .requeued(let requeued): summary = requeued
+        case .notFound: throw APIError.notFound
+        case .limitReached: throw APIError.retryLimitReached(configuration.limits.manualRetriesPerDelivery)
         }
         signal.wake()
         return envelope.success(

@@ -26,6 +26,7 @@ struct InternalEventRoutes: Sendable {
         guard ConstantTime.equals(presented, operatorKey) else {
             throw APIError.tokenInvalid("This route takes the operator key")
         }
+        let idempotencyKey = try IdempotencyKeyHeader.value(in: request.headers)
         let bytes = try await JSONObjectBody.collect(request, limit: configuration.maximumBodySize)
         let body = try JSONObjectBody.parse(bytes, allowed: ["appId", "event", "data", "eventId"])
         var problems: [APIError.FieldError] = []
@@ -41,8 +42,16 @@ struct InternalEventRoutes: Sendable {
         guard let appID, let event, let range = try? DataValueScanner.rangeOfValue(forKey: "data", in: bytes) else {
             throw APIError.validation(field: "data", "could not be read")
         }
+        // Without an eventId, an Idempotency-Key stands for one: the same key gives the same eventId, so a repeat
+        // finds the event the first request stored and changes nothing (an explicit eventId wins).
+        let idempotentID = eventID ?? idempotencyKey.map { Identifiers.eventID(appID: appID, idempotencyKey: $0) }
         do {
-            let receipt = try await publisher.publish(appID: appID, event: event, data: bytes[range], eventID: eventID)
+            let receipt = try await publisher.publish(
+                appID: appID,
+                event: event,
+                data: bytes[range],
+                eventID: idempotentID
+            )
             context.logger.debug(
                 "event published",
                 metadata: [

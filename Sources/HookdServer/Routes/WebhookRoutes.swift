@@ -13,6 +13,7 @@ struct WebhookRoutes: Sendable {
     let envelope: Envelope
     let clock: any WallClock
     let configuration: HookdServerConfiguration
+    let limiter: RateLimiter
 
     static let secretNote =
         "Store this secret securely. It will not be shown again. Update your webhook handler with this new secret."
@@ -89,6 +90,11 @@ struct WebhookRoutes: Sendable {
 
     @Sendable func update(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        // Each update may resolve a host name: limited before anything is read.
+        try await limiter.take(
+            "webhook-updates:\(principal.appID)",
+            perMinute: configuration.limits.webhookUpdatesPerMinute
+        )
         let body = try await JSONObjectBody.read(request, limit: configuration.maximumBodySize, allowed: ["webhookUrl"])
         var problems: [APIError.FieldError] = []
         let given = body.nullableString("webhookUrl", &problems)
@@ -138,34 +144,49 @@ struct WebhookRoutes: Sendable {
 
     @Sendable func regenerate(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let nowMillis = Int64((clock.now.timeIntervalSince1970 * 1000).rounded(.down))
-        if let wait = try await store.acquireRateLimit(
-            key: "regenerate:\(principal.appID)",
-            limit: configuration.regenerationsPerMinute,
-            periodMillis: 60_000,
-            nowMillis: nowMillis
-        ) {
-            throw APIError.rateLimited(retryAfterSeconds: (wait + 999) / 1000)
-        }
+        let key = try IdempotencyKeyHeader.value(in: request.headers)
+        try await limiter.take("regenerate:\(principal.appID)", perMinute: configuration.limits.regenerationsPerMinute)
         let secret = WebhookSecret.generate()
         let change = try sealedChange(for: secret, appID: principal.appID, context: context)
         let now = clock.unixSeconds
-        guard let endpoint = try await store.replaceWebhookSecret(appID: principal.appID, change: change, now: now)
-        else {
+        let outcome = try await store.replaceWebhookSecret(
+            appID: principal.appID,
+            change: change,
+            now: now,
+            idempotencyKey: key.map {
+                IdempotencyKey(key: $0, notBefore: now - configuration.idempotencyWindow.components.seconds)
+            }
+        )
+        switch outcome {
+        case .notConfigured:
             throw APIError.webhookNotConfigured
+        case .replaced(let endpoint):
+            context.logger.info(
+                "webhook secret regenerated",
+                metadata: [
+                    "hookd.secret.version": .stringConvertible(endpoint.secretVersion),
+                    "hookd.secret.fingerprint": .string(change.fingerprint),
+                ]
+            )
+            return envelope.success(
+                RegeneratedData(secret: secret, regeneratedAt: now),
+                message: "Webhook secret regenerated successfully",
+                context: context
+            )
+        case .repeated(let sealed, let regeneratedAt):
+            // The answer the first request with this key got: its secret, which may no longer be the one in force.
+            let plaintext = try sealer.open(sealed, purpose: SecretSealer.webhookSecretPurpose(appID: principal.appID))
+            guard let earlier = WebhookSecret(String(decoding: plaintext, as: UTF8.self)) else {
+                throw StoreError.corruptRow(table: "idempotency_keys")
+            }
+            var response = envelope.success(
+                RegeneratedData(secret: earlier, regeneratedAt: regeneratedAt),
+                message: "Webhook secret regenerated successfully",
+                context: context
+            )
+            response.headers[IdempotencyKeyHeader.replayed] = "true"
+            return response
         }
-        context.logger.info(
-            "webhook secret regenerated",
-            metadata: [
-                "hookd.secret.version": .stringConvertible(endpoint.secretVersion),
-                "hookd.secret.fingerprint": .string(change.fingerprint),
-            ]
-        )
-        return envelope.success(
-            RegeneratedData(secret: secret, regeneratedAt: now),
-            message: "Webhook secret regenerated successfully",
-            context: context
-        )
     }
 
     private func sealedChange(

@@ -34,17 +34,31 @@ public struct AppAdministration: Sendable {
         return (app, secretKey)
     }
 
-    /// Replaces an app's secret key; the old one stops working at once.
+    /// Replaces an app's secret key; the old one stops working at once, and so does every token issued until now.
     ///
     /// - Returns: The new key, or `nil` when there is no such app.
     public func rotateKey(appID: String) async throws -> AppSecretKey? {
         let secretKey = AppSecretKey.generate()
-        guard try await store.updateAppSecretKeyDigest(id: appID, digest: secretKey.digest) != nil else { return nil }
+        guard
+            try await store.updateAppSecretKeyDigest(
+                id: appID,
+                digest: secretKey.digest,
+                retiringTokensBefore: tokensNotBeforeNow
+            ) != nil
+        else { return nil }
         return secretKey
     }
 
-    /// Suspends or reactivates an app. - Returns: the app, or `nil` when there is none.
+    /// Suspends or reactivates an app. Suspending also retires every token issued until now: they do not come back
+    /// when the app is activated again. - Returns: the app, or `nil` when there is none.
     public func setStatus(appID: String, _ status: AppStatus) async throws -> App? {
-        try await store.updateAppStatus(id: appID, status: status)
+        try await store.updateAppStatus(
+            id: appID,
+            status: status,
+            retiringTokensBefore: status == .suspended ? tokensNotBeforeNow : nil
+        )
     }
+
+    /// The first second in which a token counts as issued after now: tokens dated this second or earlier are retired.
+    private var tokensNotBeforeNow: Int64 { clock.unixSeconds + 1 }
 }

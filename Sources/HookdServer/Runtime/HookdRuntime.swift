@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdDelivery
 import HookdStore
 import Logging
 
@@ -9,32 +10,67 @@ import Glibc
 import Darwin
 #endif
 
-/// Opens what the operator commands work on: the data directory, the master key and the store.
+/// What every hookd command works on: the data directory, the master key and the store.
+///
+/// With PostgreSQL the store's connection pool must run while anything uses the store; ``withOpened(dataDirectory:environment:create:databaseURL:logger:_:)``
+/// runs it beside the caller's work for the commands, and ``HookdServer/serve(options:dataDirectory:databaseURL:environment:logger:onListening:)``
+/// runs it as the first service of the server's service group.
 public struct HookdRuntime: Sendable {
     /// The data directory.
     public let dataDirectory: DataDirectory
     /// The opened store.
     public let store: any Store
-    /// The sealer holding the master key (and, after an interrupted rotation, the next one).
+    /// The sealer holding the master key (and, during a rotation, the keys before it).
     public let sealer: SecretSealer
     /// Where the master key came from.
     public let keySource: MasterKeySource
-    /// Runs the PostgreSQL connection pool while the runtime is open; `nil` for SQLite.
-    private let storeTask: Task<Void, Never>?
+    /// The PostgreSQL store, whose pool must run while the store is used; `nil` for SQLite.
+    let pool: PostgresStore?
 
-    /// Opens the data directory, creating it, the key file and the database on first use when `create` is set.
+    /// Opens the runtime, runs `body` with it, and closes it; with PostgreSQL the pool runs while `body` does.
     ///
     /// - Parameters:
     ///   - dataDirectory: The folder of the SQLite store and the key file.
-    ///   - environment: The process environment; `HOOKD_MASTER_KEY` there takes precedence over the key file.
+    ///   - environment: The process environment; `HOOKD_MASTER_KEY` there takes precedence over the key file, and
+    ///     `HOOKD_PREVIOUS_MASTER_KEYS` (comma-separated) adds keys that open values but never seal them.
     ///   - create: Whether a missing folder and key file may be created (`serve` and `apps create` do).
     ///   - databaseURL: A `postgres://` URL to use PostgreSQL instead of the SQLite file in the data directory.
-    public static func open(
+    /// - Throws: ``RuntimeError`` with a message for the operator when something cannot be opened, and what `body`
+    ///   throws.
+    public static func withOpened<Result: Sendable>(
         dataDirectory: DataDirectory,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         create: Bool,
         databaseURL: String? = nil,
-        logger: Logger = Logger(label: "hookd")
+        logger: Logger = Logger(label: "hookd"),
+        _ body: (HookdRuntime) async throws -> Result
+    ) async throws -> Result {
+        let runtime = try await prepare(
+            dataDirectory: dataDirectory,
+            environment: environment,
+            create: create,
+            databaseURL: databaseURL,
+            logger: logger
+        )
+        guard let pool = runtime.pool else {
+            try await runtime.checkMasterKey()
+            return try await body(runtime)
+        }
+        return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
+            group.addTask { try await pool.run() }
+            defer { group.cancelAll() }
+            try await runtime.checkMasterKey()
+            return try await body(runtime)
+        }
+    }
+
+    /// Opens the data directory, the master key and the store (migrated), without using the store's pool yet.
+    static func prepare(
+        dataDirectory: DataDirectory,
+        environment: [String: String],
+        create: Bool,
+        databaseURL: String?,
+        logger: Logger
     ) async throws -> HookdRuntime {
         if create {
             try dataDirectory.create()
@@ -51,6 +87,15 @@ public struct HookdRuntime: Sendable {
             } catch {
                 throw RuntimeError("HOOKD_MASTER_KEY is malformed: \(error)")
             }
+            // During a rotation, the keys values may still be sealed under: they open, they never seal.
+            for (index, encoded) in (environment["HOOKD_PREVIOUS_MASTER_KEYS"] ?? "").split(separator: ",").enumerated()
+            {
+                do {
+                    keys.append(try MasterKey(encoded: encoded.trimmingCharacters(in: .whitespaces)))
+                } catch {
+                    throw RuntimeError("HOOKD_PREVIOUS_MASTER_KEYS: key \(index + 1) is malformed: \(error)")
+                }
+            }
         } else {
             keySource = .file(path: dataDirectory.masterKeyPath)
             keys = [try MasterKeyFile.load(path: dataDirectory.masterKeyPath, create: create)]
@@ -60,12 +105,12 @@ public struct HookdRuntime: Sendable {
             }
         }
         let store: any Store
-        var storeTask: Task<Void, Never>?
+        var pool: PostgresStore?
         if let databaseURL {
             do {
                 let postgres = try PostgresStore(url: databaseURL, logger: logger)
                 try await postgres.migrate()
-                storeTask = Task { try? await postgres.run() }
+                pool = postgres
                 store = postgres
             } catch {
                 throw RuntimeError("\(error)")
@@ -79,29 +124,25 @@ public struct HookdRuntime: Sendable {
                 throw RuntimeError("cannot open the database \(dataDirectory.databasePath): \(error)")
             }
         }
-        let sealer = SecretSealer(primary: keys[0], additional: Array(keys.dropFirst()))
+        return HookdRuntime(
+            dataDirectory: dataDirectory,
+            store: store,
+            sealer: SecretSealer(primary: keys[0], additional: Array(keys.dropFirst())),
+            keySource: keySource,
+            pool: pool
+        )
+    }
+
+    /// Checks that the master key opens this store's secrets; with PostgreSQL, the pool must be running.
+    func checkMasterKey() async throws {
         do {
             try await ServerSecrets.checkMasterKey(store: store, sealer: sealer)
         } catch is SecretSealingError {
-            storeTask?.cancel()
             throw RuntimeError(
                 "the master key does not open this database's secrets; start hookd with the key the database was "
                     + "created with (HOOKD_MASTER_KEY or \(dataDirectory.masterKeyPath))"
             )
         }
-        return HookdRuntime(
-            dataDirectory: dataDirectory,
-            store: store,
-            sealer: sealer,
-            keySource: keySource,
-            storeTask: storeTask
-        )
-    }
-
-    /// Stops the PostgreSQL connection pool, if there is one. Call it when done with the store.
-    public func close() async {
-        storeTask?.cancel()
-        await storeTask?.value
     }
 
     /// Whether a master key rotation was interrupted and should be run again.
@@ -110,10 +151,40 @@ public struct HookdRuntime: Sendable {
         return false
     }
 
+    /// Publishes an event as `POST /internal/events` does (for `hookd publish`); a running server delivers it.
+    ///
+    /// - Returns: The event's id, its delivery's id, and whether this call created them (`false`: an event with this
+    ///   id was published before, and it stands).
+    /// - Throws: ``PublishRefused`` naming the field at fault when the publish is refused.
+    public func publish(
+        appID: String,
+        event: String,
+        data: [UInt8],
+        eventID: String?
+    ) async throws -> (eventID: String, deliveryID: String, created: Bool) {
+        do {
+            let receipt = try await EventPublisher(
+                store: store,
+                clock: SystemWallClock(),
+                signal: nil,
+                attemptsAllowed: DeliveryConfiguration().attemptsAllowed
+            ).publish(appID: appID, event: event, data: data, eventID: eventID)
+            return (receipt.eventID, receipt.deliveryID, receipt.created)
+        } catch let error as PublishError {
+            throw PublishRefused(field: error.field, description: error.description)
+        }
+    }
+
     /// The operator key: `HOOKD_OPERATOR_KEY` when set, otherwise the one sealed in the store.
     public func operatorKey(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> String
     {
         if let key = environment["HOOKD_OPERATOR_KEY"], !key.isEmpty { return key }
         return try await ServerSecrets.operatorKey(store: store, sealer: sealer)
     }
+}
+
+/// A publish the store refused: the field at fault (`appId`, `event`, `data`, `eventId`) and why.
+public struct PublishRefused: Error, CustomStringConvertible {
+    public let field: String?
+    public let description: String
 }

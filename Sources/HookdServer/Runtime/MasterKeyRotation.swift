@@ -8,29 +8,32 @@ import Glibc
 import Darwin
 #endif
 
-/// Re-seals every stored secret under a new master key (`hookd rotate-master-key`).
+/// Re-seals every stored secret under the master key that seals (`hookd rotate-master-key`).
 ///
 /// With a key file the steps are crash-safe: the new key is written to `master.key.next` first, the database is
 /// re-sealed in one transaction, then the new file replaces the old one by an atomic rename. A crash before the
 /// rename leaves both files, both are loaded at the next start, and running the command again completes it.
+///
+/// With `HOOKD_MASTER_KEY`, the operator makes the new key, never hookd: every node runs with the new key as
+/// `HOOKD_MASTER_KEY` and the old one in `HOOKD_PREVIOUS_MASTER_KEYS` (they open values sealed under either, and seal
+/// under the new one), then this re-seals what is still under an old key; then the old key can go. No key is ever
+/// printed, and a node still running with the old key while this runs loses nothing: what it seals, the new nodes
+/// open.
 public enum MasterKeyRotation {
     /// What a rotation did.
     public struct Outcome: Sendable {
         /// How many sealed values were rewritten.
         public let resealed: Int
-        /// The new key when it came from the environment and must be handed to the operator; `nil` for a key file.
-        public let newEncodedKey: String?
     }
 
     /// Rotates the master key of `runtime`.
     ///
-    /// - Parameter newKey: The key to rotate to when the current one comes from `HOOKD_MASTER_KEY`; generated when `nil`.
+    /// - Parameter newKey: The key file's next key (generated when `nil`); not used with `HOOKD_MASTER_KEY`.
     public static func rotate(_ runtime: HookdRuntime, newKey: MasterKey? = nil) async throws -> Outcome {
         switch runtime.keySource {
         case .environment(let current):
-            let next = newKey ?? MasterKey.generate()
-            let resealed = try await reseal(runtime.store, from: SecretSealer(primary: current), to: next)
-            return Outcome(resealed: resealed, newEncodedKey: next.encoded)
+            let resealed = try await reseal(runtime.store, from: runtime.sealer, to: current)
+            return Outcome(resealed: resealed)
         case .file(let path):
             let nextPath = runtime.dataDirectory.nextMasterKeyPath
             let next: MasterKey
@@ -48,13 +51,14 @@ public enum MasterKeyRotation {
                 )
             }
             syncDirectory(runtime.dataDirectory.path)
-            return Outcome(resealed: resealed, newEncodedKey: nil)
+            return Outcome(resealed: resealed)
         }
     }
 
     private static func reseal(_ store: any Store, from old: SecretSealer, to next: MasterKey) async throws -> Int {
-        // Opens values under the old key or the new one (a rerun after an interrupted rotation), seals under the new.
-        let combined = SecretSealer(primary: next, additional: [old.primary])
+        // Opens values under any key the runtime holds or the new one (a rerun after an interrupted rotation), seals
+        // under the new one.
+        let combined = SecretSealer(primary: next, additional: old.keys.filter { $0.identifier != next.identifier })
         return try await store.resealAll { sealed, purpose in
             let plaintext = try combined.open(sealed, purpose: purpose)
             return try combined.seal(plaintext, purpose: purpose)

@@ -1,7 +1,15 @@
+import Foundation
+import HookdCore
+import HookdStore
 import Logging
 import ServiceLifecycle
 
-/// Runs `application` until SIGTERM or SIGINT, then stops it within the configured shutdown timeout.
+/// `hookd serve`: opens the store and runs the server until SIGTERM or SIGINT, then stops it within the configured
+/// shutdown timeout. The one place a serving process is put together.
+///
+/// Everything long-running is a service of one service group: the PostgreSQL pool first (so it stops last, after
+/// the attempts in flight are recorded), then the server with its dispatcher, listener and retention job. With
+/// SQLite the data directory is locked first, so a second server on it refuses to start.
 ///
 /// On the signal the server stops accepting requests and the dispatcher stops claiming; attempts in flight run to
 /// their own deadline (the delivery timeout) and are recorded. Whatever is still running when
@@ -9,16 +17,48 @@ import ServiceLifecycle
 /// as interrupted and made again later without counting against the receiver.
 ///
 /// - Parameters:
-///   - application: The application ``buildApplication(configuration:services:onServerRunning:)`` built.
-///   - configuration: The configuration it was built with.
-///   - logger: Receives the service group's lifecycle messages.
-public func runUntilStopped(
-    _ application: some Service,
+///   - configuration: How the server behaves (``ServeOptions/configuration(environment:)`` reads it from options).
+///   - dataDirectory: The data directory: the SQLite store and the key file.
+///   - databaseURL: A `postgres://` URL to use PostgreSQL instead.
+///   - environment: The process environment (master keys, `HOOKD_OPERATOR_KEY`).
+///   - logger: The server's logger.
+///   - onListening: Called once the server accepts connections, with its base URL and, on a fresh store, the first
+///     app made for it with its secret key (shown only this once).
+/// - Throws: ``RuntimeError`` with a message for the operator when the server cannot start.
+public func serve(
     configuration: HookdServerConfiguration,
-    logger: Logger
+    dataDirectory: DataDirectory,
+    databaseURL: String?,
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    logger: Logger,
+    onListening: @escaping @Sendable (_ baseURL: String, _ firstApp: (App, AppSecretKey)?) async -> Void
 ) async throws {
+    try? dataDirectory.create()
+    // SQLite: one server per data directory, so this process is the only dispatcher and leases left by a crash can
+    // go at once. PostgreSQL: any number of servers share the queue, and leases expire instead.
+    let lock = databaseURL == nil ? try ProcessLock(path: dataDirectory.lockPath, purpose: "hookd serve") : nil
+    defer { lock?.release() }
+    let runtime = try await HookdRuntime.prepare(
+        dataDirectory: dataDirectory,
+        environment: environment,
+        create: true,
+        databaseURL: databaseURL,
+        logger: logger
+    )
+    var configuration = configuration
+    configuration.delivery.releaseLeasesOnStart = !runtime.store.isSharedAcrossProcesses
+    let server = ServerService(
+        runtime: runtime,
+        configuration: configuration,
+        operatorKey: environment["HOOKD_OPERATOR_KEY"].flatMap { $0.isEmpty ? nil : $0 },
+        logger: logger,
+        onListening: onListening
+    )
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    if let pool = runtime.pool { services.append(.init(service: pool)) }
+    services.append(.init(service: server))
     var group = ServiceGroupConfiguration(
-        services: [.init(service: application)],
+        services: services,
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger
     )
@@ -27,4 +67,36 @@ public func runUntilStopped(
     // After the cancellation, what has not ended within this is left behind and the process exits.
     group.maximumCancellationDuration = .seconds(5)
     try await ServiceGroup(configuration: group).run()
+}
+
+/// The server of `hookd serve` as a service: once the store is up it checks the master key, makes the first app of
+/// a fresh store, builds the application and runs it.
+struct ServerService: Service {
+    let runtime: HookdRuntime
+    let configuration: HookdServerConfiguration
+    let operatorKey: String?
+    let logger: Logger
+    let onListening: @Sendable (_ baseURL: String, _ firstApp: (App, AppSecretKey)?) async -> Void
+
+    func run() async throws {
+        try await runtime.checkMasterKey()
+        if runtime.hasInterruptedRotation {
+            logger.warning(
+                "an interrupted master key rotation was found; run hookd rotate-master-key again to finish it"
+            )
+        }
+        let firstApp: (App, AppSecretKey)? =
+            try await runtime.store.apps().isEmpty
+            ? try await AppAdministration(store: runtime.store).create(name: "first app", type: .issuing) : nil
+        let services = HookdServices(
+            store: runtime.store,
+            sealer: runtime.sealer,
+            logger: logger,
+            operatorKey: operatorKey
+        )
+        let application = try await buildApplication(configuration: configuration, services: services) { host, port in
+            await onListening("http://\(host):\(port)", firstApp)
+        }
+        try await application.run()
+    }
 }

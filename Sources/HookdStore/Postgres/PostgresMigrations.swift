@@ -167,6 +167,30 @@ enum PostgresMigrations {
                 "CREATE INDEX deliveries_leased ON deliveries (app_id, locked_until) WHERE lease_id IS NOT NULL",
             ]
         ),
+        Migration(
+            id: "0004_hardening",
+            statements: [
+                // Tokens issued before it (Unix seconds) are refused.
+                "ALTER TABLE apps ADD COLUMN tokens_not_before bigint NOT NULL DEFAULT 0",
+                "ALTER TABLE deliveries ADD COLUMN manual_retries integer NOT NULL DEFAULT 0",
+                // The first answer of a request made with an Idempotency-Key (a regeneration's sealed secret).
+                """
+                CREATE TABLE idempotency_keys (
+                    app_id text NOT NULL REFERENCES apps (id),
+                    scope text NOT NULL,
+                    key text NOT NULL,
+                    response bytea NOT NULL,
+                    responded_at bigint NOT NULL,
+                    created_at bigint NOT NULL,
+                    PRIMARY KEY (app_id, scope, key)
+                )
+                """,
+                "CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at)",
+                // Retention deletes finished deliveries oldest first.
+                "CREATE INDEX deliveries_finished ON deliveries (created_at) WHERE status IN ('SUCCEEDED', 'FAILED')",
+                "CREATE INDEX rate_limits_by_arrival ON rate_limits (theoretical_arrival_ms)",
+            ]
+        ),
     ]
 
     /// The first half of the advisory lock every hookd process takes while migrating ("hook" in ASCII); the second

@@ -1,3 +1,4 @@
+import HookdCore
 import PostgresNIO
 
 #if canImport(FoundationEssentials)
@@ -45,8 +46,8 @@ extension PostgresStore {
         public var connectTimeout: Duration
         /// The most connections the store's pool opens at once. Default: 20.
         public var maximumConnections: Int
-        /// How long one statement or transaction may take before the caller is told the database is unavailable.
-        /// Default: 10 seconds.
+        /// How long one statement may run before the server cancels it (rolled back; the caller is told the database
+        /// is unavailable); the caller stops waiting for a statement or transaction 2 s after it. Default: 10 seconds.
         public var queryTimeout: Duration
 
         /// A configuration with the defaults documented on each field.
@@ -168,7 +169,21 @@ extension PostgresStore {
             host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         }
 
+        /// The session settings of the pool's connections: the server itself cancels (and so rolls back) a
+        /// statement that runs past ``queryTimeout``, and ends a session left idle inside a transaction, so an
+        /// operation the caller has given up on is not committed behind its back. Options from the URL come after
+        /// and may override them.
         var startupParameters: [(String, String)] {
+            let limit = queryTimeout.wholeMilliseconds
+            let bounds = "-c statement_timeout=\(limit) -c idle_in_transaction_session_timeout=\(2 * limit)"
+            return [
+                ("application_name", applicationName),
+                ("options", startupOptions.map { bounds + " " + $0 } ?? bounds),
+            ]
+        }
+
+        /// The session settings of a connection outside the pool (migrations, which may run long, and `LISTEN`).
+        var unboundedStartupParameters: [(String, String)] {
             var parameters = [("application_name", applicationName)]
             if let startupOptions {
                 parameters.append(("options", startupOptions))
@@ -231,7 +246,7 @@ extension PostgresStore {
             )
             let (seconds, attoseconds) = connectTimeout.components
             configuration.options.connectTimeout = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-            configuration.options.additionalStartupParameters = startupParameters
+            configuration.options.additionalStartupParameters = unboundedStartupParameters
             return configuration
         }
     }

@@ -1,5 +1,6 @@
 import HookdCore
 import PostgresNIO
+import ServiceLifecycle
 
 #if canImport(Glibc)
 import Glibc
@@ -23,7 +24,7 @@ import Darwin
 ///     // … serve …
 /// }
 /// ```
-public final class PostgresStore: Store {
+public final class PostgresStore: Store, Service {
     let client: PostgresClient
     let logger: Logger
     private let configuration: Configuration
@@ -53,13 +54,15 @@ public final class PostgresStore: Store {
         self.client = PostgresClient(configuration: configuration.clientConfiguration(), backgroundLogger: logger)
     }
 
-    /// Runs the connection pool until the calling task is cancelled (or, in a `ServiceGroup`, shut down gracefully).
+    /// Runs the connection pool until the calling task is cancelled or, in a `ServiceGroup`, shut down gracefully.
     ///
     /// Every query waits until this runs, so start it first and keep it running while anything uses the store.
     /// - Important: It must be called once. In a `ServiceGroup`, list the store before the services that use it,
     ///   so it is shut down after them and in-flight attempts can still be recorded.
     public func run() async throws {
-        await client.run()
+        await cancelWhenGracefulShutdown {
+            await self.client.run()
+        }
     }
 
     /// Brings the schema up to date, safely when several hookd processes start at once.
@@ -166,10 +169,11 @@ public final class PostgresStore: Store {
     public func insertApp(_ app: App) async throws {
         try await execute(
             """
-            INSERT INTO apps (id, business_id, name, type, status, scopes, secret_key_digest, created_at)
+            INSERT INTO apps
+                (id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before)
             VALUES (\(app.id), \(app.businessID), \(app.name), \(app.type.rawValue), \(app.status.rawValue),
                     \(app.scopes.map(\.rawValue).joined(separator: ",")), \(ByteBuffer(bytes: app.secretKeyDigest)),
-                    \(app.createdAt))
+                    \(app.createdAt), \(app.tokensNotBefore))
             """
         )
     }
@@ -177,7 +181,7 @@ public final class PostgresStore: Store {
     public func app(id: String) async throws -> App? {
         try await rows(
             """
-            SELECT id, business_id, name, type, status, scopes, secret_key_digest, created_at
+            SELECT id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before
             FROM apps WHERE id = \(id)
             """
         ).first.map(Self.app(from:))
@@ -186,26 +190,34 @@ public final class PostgresStore: Store {
     public func apps() async throws -> [App] {
         try await rows(
             """
-            SELECT id, business_id, name, type, status, scopes, secret_key_digest, created_at
+            SELECT id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before
             FROM apps ORDER BY created_at, id
             """
         ).map(Self.app(from:))
     }
 
-    public func updateAppStatus(id: String, status: AppStatus) async throws -> App? {
+    public func updateAppStatus(id: String, status: AppStatus, retiringTokensBefore: Int64?) async throws -> App? {
         try await rows(
             """
-            UPDATE apps SET status = \(status.rawValue) WHERE id = \(id)
-            RETURNING id, business_id, name, type, status, scopes, secret_key_digest, created_at
+            UPDATE apps SET status = \(status.rawValue),
+                tokens_not_before = GREATEST(tokens_not_before, COALESCE(\(retiringTokensBefore)::bigint, 0))
+            WHERE id = \(id)
+            RETURNING id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before
             """
         ).first.map(Self.app(from:))
     }
 
-    public func updateAppSecretKeyDigest(id: String, digest: [UInt8]) async throws -> App? {
+    public func updateAppSecretKeyDigest(
+        id: String,
+        digest: [UInt8],
+        retiringTokensBefore: Int64
+    ) async throws -> App? {
         try await rows(
             """
-            UPDATE apps SET secret_key_digest = \(ByteBuffer(bytes: digest)) WHERE id = \(id)
-            RETURNING id, business_id, name, type, status, scopes, secret_key_digest, created_at
+            UPDATE apps SET secret_key_digest = \(ByteBuffer(bytes: digest)),
+                tokens_not_before = GREATEST(tokens_not_before, \(retiringTokensBefore))
+            WHERE id = \(id)
+            RETURNING id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before
             """
         ).first.map(Self.app(from:))
     }
@@ -224,7 +236,8 @@ public final class PostgresStore: Store {
             status: status,
             scopes: scopes,
             secretKeyDigest: try row.bytes("secret_key_digest"),
-            createdAt: try row.decode("created_at")
+            createdAt: try row.decode("created_at"),
+            tokensNotBefore: try row.decode("tokens_not_before")
         )
     }
 
@@ -291,27 +304,75 @@ public final class PostgresStore: Store {
     public func replaceWebhookSecret(
         appID: String,
         change: SealedSecretChange,
-        now: Int64
-    ) async throws -> WebhookEndpoint? {
-        // One statement: concurrent replacements queue on the row lock and each bumps the committed version.
-        try await rows(
-            """
-            WITH replaced AS (
-                UPDATE webhook_endpoints
-                SET sealed_secret = \(ByteBuffer(bytes: change.sealedSecret)), secret_version = secret_version + 1,
-                    updated_at = \(now)
-                WHERE app_id = \(appID) AND url IS NOT NULL
-                RETURNING app_id, url, sealed_secret, secret_version, created_at, updated_at
-            ), audit AS (
-                INSERT INTO secret_audit (app_id, action, secret_version, fingerprint, request_id, client_address, at)
-                SELECT app_id, \(SecretAuditRecord.Action.regenerated.rawValue), secret_version, \(change.fingerprint),
-                       \(change.requestID), \(change.clientAddress)::text, \(now)
-                FROM replaced
-            )
-            SELECT app_id, url, sealed_secret, secret_version, created_at, updated_at FROM replaced
-            """
-        ).first.map(Self.endpoint(from:))
+        now: Int64,
+        idempotencyKey: IdempotencyKey?
+    ) async throws -> SecretReplacement {
+        do {
+            return try await withTransaction { [logger] connection in
+                if let idempotencyKey {
+                    // Claims the key. A concurrent call holding it makes this insert wait until it commits (then the
+                    // key is taken and its answer read below) or rolls back (then this call claims it). An expired
+                    // key is taken over.
+                    let claimed = try await connection.query(
+                        """
+                        INSERT INTO idempotency_keys AS k (app_id, scope, key, response, responded_at, created_at)
+                        VALUES (\(appID), 'regenerate', \(idempotencyKey.key), \(ByteBuffer(bytes: change.sealedSecret)),
+                                \(now), \(now))
+                        ON CONFLICT (app_id, scope, key) DO UPDATE
+                            SET response = excluded.response, responded_at = excluded.responded_at,
+                                created_at = excluded.created_at
+                            WHERE k.created_at < \(idempotencyKey.notBefore)
+                        RETURNING 1
+                        """,
+                        logger: logger
+                    ).collect()
+                    if claimed.isEmpty {
+                        let earlier = try await connection.query(
+                            """
+                            SELECT response, responded_at FROM idempotency_keys
+                            WHERE app_id = \(appID) AND scope = 'regenerate' AND key = \(idempotencyKey.key)
+                            """,
+                            logger: logger
+                        ).collect()
+                        guard let row = earlier.first?.makeRandomAccess() else {
+                            throw StoreError.corruptRow(table: "idempotency_keys")
+                        }
+                        return .repeated(
+                            sealedSecret: try row.bytes("response"),
+                            regeneratedAt: try row.decode("responded_at")
+                        )
+                    }
+                }
+                let replaced = try await connection.query(
+                    """
+                    WITH replaced AS (
+                        UPDATE webhook_endpoints
+                        SET sealed_secret = \(ByteBuffer(bytes: change.sealedSecret)),
+                            secret_version = secret_version + 1, updated_at = \(now)
+                        WHERE app_id = \(appID) AND url IS NOT NULL
+                        RETURNING app_id, url, sealed_secret, secret_version, created_at, updated_at
+                    ), audit AS (
+                        INSERT INTO secret_audit
+                            (app_id, action, secret_version, fingerprint, request_id, client_address, at)
+                        SELECT app_id, \(SecretAuditRecord.Action.regenerated.rawValue), secret_version,
+                               \(change.fingerprint), \(change.requestID), \(change.clientAddress)::text, \(now)
+                        FROM replaced
+                    )
+                    SELECT app_id, url, sealed_secret, secret_version, created_at, updated_at FROM replaced
+                    """,
+                    logger: logger
+                ).collect()
+                // No URL: roll back, so that the key (if any) is not spent on a call that changed nothing.
+                guard let row = replaced.first else { throw NotConfigured() }
+                return .replaced(try Self.endpoint(from: row))
+            }
+        } catch is NotConfigured {
+            return .notConfigured
+        }
     }
+
+    /// Rolls back a regeneration for an app without a URL.
+    private struct NotConfigured: Error {}
 
     public func secretAuditRecords(appID: String) async throws -> [SecretAuditRecord] {
         try await rows(
@@ -350,18 +411,25 @@ public final class PostgresStore: Store {
 
     // MARK: Tokens and rate limits
 
-    public func revokeToken(id: String, expiresAt: Int64) async throws {
-        try await execute(
-            "INSERT INTO revoked_tokens (jti, expires_at) VALUES (\(id), \(expiresAt)) ON CONFLICT (jti) DO NOTHING"
-        )
+    @discardableResult
+    public func revokeToken(id: String, until: Int64) async throws -> Bool {
+        try await !rows(
+            """
+            INSERT INTO revoked_tokens (jti, expires_at) VALUES (\(id), \(until))
+            ON CONFLICT (jti) DO NOTHING RETURNING jti
+            """
+        ).isEmpty
     }
 
     public func isTokenRevoked(id: String) async throws -> Bool {
         try await !rows("SELECT 1 FROM revoked_tokens WHERE jti = \(id)").isEmpty
     }
 
-    public func purgeExpiredRevocations(now: Int64) async throws {
-        try await execute("DELETE FROM revoked_tokens WHERE expires_at < \(now)")
+    public func rateLimitWait(key: String, limit: Int, periodMillis: Int64, nowMillis: Int64) async throws -> Int64? {
+        let plan = RateLimitPlan(limit: limit, periodMillis: periodMillis, nowMillis: nowMillis)
+        let arrival = try await rows("SELECT theoretical_arrival_ms FROM rate_limits WHERE key = \(key)").first
+            .map { row in try row.decode(Int64.self) }
+        return plan.waitIfFull(theoreticalArrival: arrival)
     }
 
     public func acquireRateLimit(key: String, limit: Int, periodMillis: Int64, nowMillis: Int64) async throws -> Int64?
@@ -412,6 +480,7 @@ public final class PostgresStore: Store {
     ) async throws -> Int {
         // Re-sealing every secret takes as long as there are secrets; it is an operator's command, not a request.
         try await withUntimedTransaction { connection in
+            try await connection.query("SET LOCAL statement_timeout = 0", logger: logger).consume()
             var count = 0
             let endpoints = try await connection.query(
                 """
@@ -498,6 +567,8 @@ public final class PostgresStore: Store {
             try await connection.query(begin, logger: logger).consume()
             do {
                 let result = try await body(connection)
+                // A caller that has stopped waiting (the query timeout) has been told nothing was done: keep it so.
+                try Task.checkCancellation()
                 try await connection.query("COMMIT", logger: logger).consume()
                 return result
             } catch {
@@ -514,11 +585,14 @@ public final class PostgresStore: Store {
 
     /// Runs `operation` within the query timeout, and turns a lost or unreachable database into
     /// ``StoreError/unavailable(_:)`` so callers can tell "try again shortly" from a real failure.
+    ///
+    /// The server cancels a statement at the query timeout (`statement_timeout`); the wait here lasts 2 s longer, so
+    /// the server's answer (the statement rolled back) normally arrives first, and ends even when none comes.
     private func guarded<Result: Sendable>(
         _ operation: @escaping @Sendable () async throws -> Result
     ) async throws -> Result {
         do {
-            return try await abandoning(after: configuration.queryTimeout, operation)
+            return try await abandoning(after: configuration.queryTimeout + .seconds(2), operation)
         } catch let error as PSQLError {
             throw Self.unavailability(error) ?? error
         }
@@ -531,9 +605,11 @@ public final class PostgresStore: Store {
         case .clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown, .poolClosed:
             return .unavailable(.connectionLost(detail: "\(error.code)"))
         case .server:
-            // Class 08 is "connection exception"; 57P01–57P03 are the server shutting down or starting up.
+            // Class 08 is "connection exception"; 57P01–57P03 are the server shutting down or starting up; 57014 is
+            // a statement cancelled at the query timeout (rolled back) and 25P03 a session ended idle in a
+            // transaction: nothing was done, and the same request may be made again.
             guard let state = error.serverInfo?[.sqlState],
-                state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
+                state.hasPrefix("08") || ["57P01", "57P02", "57P03", "57014", "25P03"].contains(state)
             else {
                 return nil
             }

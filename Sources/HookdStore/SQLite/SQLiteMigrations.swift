@@ -122,6 +122,29 @@ enum SQLiteMigrations {
                     """
             )
         }
+        migrator.registerMigration("0004_hardening") { db in
+            // Tokens issued before `tokens_not_before` (Unix seconds) are refused; manual retries per delivery are
+            // counted; idempotency keys keep the first answer of a regeneration (its sealed secret) for a day;
+            // retention deletes finished deliveries by age, and stale rate limits.
+            try db.execute(
+                sql: """
+                    ALTER TABLE apps ADD COLUMN tokens_not_before INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE deliveries ADD COLUMN manual_retries INTEGER NOT NULL DEFAULT 0;
+                    CREATE TABLE idempotency_keys (
+                        app_id TEXT NOT NULL REFERENCES apps(id),
+                        scope TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        response BLOB NOT NULL,
+                        responded_at INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (app_id, scope, key)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
+                    CREATE INDEX deliveries_finished ON deliveries(created_at) WHERE status IN ('SUCCEEDED', 'FAILED');
+                    CREATE INDEX rate_limits_by_arrival ON rate_limits(theoretical_arrival_ms);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -24,7 +24,10 @@ public final class SQLiteStore: Store {
         configuration.busyMode = .timeout(10)
         configuration.journalMode = .wal
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // FULL: every commit is on disk before it returns (WAL with NORMAL may lose the last commits to a power
+            // loss or an OS crash). A publish is acknowledged only after its commit, so "durably stored before the
+            // publish returns" holds; group commit (BatchingWriter) shares each sync between the writes that wait.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
             if !db.configuration.readonly {
                 // The writer claims and records on indexes that outgrow the 2 MiB default once a large backlog
                 // is stored; 32 MiB keeps them in memory (readers keep the default: there are several).
@@ -46,12 +49,14 @@ public final class SQLiteStore: Store {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO apps (id, business_id, name, type, status, scopes, secret_key_digest, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO apps
+                        (id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     app.id, app.businessID, app.name, app.type.rawValue, app.status.rawValue,
                     app.scopes.map(\.rawValue).joined(separator: ","), Data(app.secretKeyDigest), app.createdAt,
+                    app.tokensNotBefore,
                 ]
             )
         }
@@ -70,22 +75,32 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func updateAppStatus(id: String, status: AppStatus) async throws -> App? {
+    public func updateAppStatus(id: String, status: AppStatus, retiringTokensBefore: Int64?) async throws -> App? {
         try await pool.write { db in
             try Row.fetchOne(
                 db,
-                sql: "UPDATE apps SET status = ? WHERE id = ? RETURNING *",
-                arguments: [status.rawValue, id]
+                sql: """
+                    UPDATE apps SET status = ?, tokens_not_before = max(tokens_not_before, coalesce(?, 0))
+                    WHERE id = ? RETURNING *
+                    """,
+                arguments: [status.rawValue, retiringTokensBefore, id]
             ).map(Self.app(from:))
         }
     }
 
-    public func updateAppSecretKeyDigest(id: String, digest: [UInt8]) async throws -> App? {
+    public func updateAppSecretKeyDigest(
+        id: String,
+        digest: [UInt8],
+        retiringTokensBefore: Int64
+    ) async throws -> App? {
         try await pool.write { db in
             try Row.fetchOne(
                 db,
-                sql: "UPDATE apps SET secret_key_digest = ? WHERE id = ? RETURNING *",
-                arguments: [Data(digest), id]
+                sql: """
+                    UPDATE apps SET secret_key_digest = ?, tokens_not_before = max(tokens_not_before, ?)
+                    WHERE id = ? RETURNING *
+                    """,
+                arguments: [Data(digest), retiringTokensBefore, id]
             ).map(Self.app(from:))
         }
     }
@@ -103,7 +118,8 @@ public final class SQLiteStore: Store {
             status: status,
             scopes: scopes,
             secretKeyDigest: Array(row["secret_key_digest"] as Data),
-            createdAt: row["created_at"]
+            createdAt: row["created_at"],
+            tokensNotBefore: row["tokens_not_before"]
         )
     }
 
@@ -162,9 +178,26 @@ public final class SQLiteStore: Store {
     public func replaceWebhookSecret(
         appID: String,
         change: SealedSecretChange,
-        now: Int64
-    ) async throws -> WebhookEndpoint? {
+        now: Int64,
+        idempotencyKey: IdempotencyKey?
+    ) async throws -> SecretReplacement {
         try await pool.write { db in
+            if let idempotencyKey {
+                // One writer: nothing can claim the key between this read and the write below.
+                if let earlier = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT response, responded_at FROM idempotency_keys
+                        WHERE app_id = ? AND scope = 'regenerate' AND key = ? AND created_at >= ?
+                        """,
+                    arguments: [appID, idempotencyKey.key, idempotencyKey.notBefore]
+                ) {
+                    return .repeated(
+                        sealedSecret: Array(earlier["response"] as Data),
+                        regeneratedAt: earlier["responded_at"]
+                    )
+                }
+            }
             let row = try Row.fetchOne(
                 db,
                 sql: """
@@ -174,7 +207,7 @@ public final class SQLiteStore: Store {
                     """,
                 arguments: [Data(change.sealedSecret), now, appID]
             )
-            guard let row else { return nil }
+            guard let row else { return .notConfigured }
             let endpoint = try Self.endpoint(from: row)
             try Self.insertAudit(
                 db,
@@ -184,7 +217,16 @@ public final class SQLiteStore: Store {
                 change: change,
                 now: now
             )
-            return endpoint
+            if let idempotencyKey {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO idempotency_keys (app_id, scope, key, response, responded_at, created_at)
+                        VALUES (?, 'regenerate', ?, ?, ?, ?)
+                        """,
+                    arguments: [appID, idempotencyKey.key, Data(change.sealedSecret), now, now]
+                )
+            }
+            return .replaced(endpoint)
         }
     }
 
@@ -240,12 +282,14 @@ public final class SQLiteStore: Store {
 
     // MARK: Tokens and rate limits
 
-    public func revokeToken(id: String, expiresAt: Int64) async throws {
+    @discardableResult
+    public func revokeToken(id: String, until: Int64) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING",
-                arguments: [id, expiresAt]
+                arguments: [id, until]
             )
+            return db.changesCount == 1
         }
     }
 
@@ -255,10 +299,16 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func purgeExpiredRevocations(now: Int64) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM revoked_tokens WHERE expires_at < ?", arguments: [now])
+    public func rateLimitWait(key: String, limit: Int, periodMillis: Int64, nowMillis: Int64) async throws -> Int64? {
+        let plan = RateLimitPlan(limit: limit, periodMillis: periodMillis, nowMillis: nowMillis)
+        let arrival = try await pool.read { db in
+            try Int64.fetchOne(
+                db,
+                sql: "SELECT theoretical_arrival_ms FROM rate_limits WHERE key = ?",
+                arguments: [key]
+            )
         }
+        return plan.waitIfFull(theoreticalArrival: arrival)
     }
 
     public func acquireRateLimit(key: String, limit: Int, periodMillis: Int64, nowMillis: Int64) async throws -> Int64?

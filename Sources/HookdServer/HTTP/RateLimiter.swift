@@ -1,0 +1,45 @@
+import HookdCore
+import HookdDelivery
+import HookdStore
+
+/// The per-minute limits of the API, held in the store so that they hold across every node.
+struct RateLimiter: Sendable {
+    let store: any Store
+    let clock: any WallClock
+
+    /// Takes one unit of `key`'s limit (`perMinute`, a burst of that many, then one every `60 s / perMinute`).
+    ///
+    /// - Throws: `RATE_LIMIT_EXCEEDED` with `Retry-After` when none is left; nothing else happens then.
+    func take(_ key: String, perMinute limit: Int) async throws {
+        if let wait = try await store.acquireRateLimit(
+            key: key,
+            limit: limit,
+            periodMillis: 60_000,
+            nowMillis: clock.milliseconds
+        ) {
+            throw APIError.rateLimited(retryAfterSeconds: (wait + 999) / 1000)
+        }
+    }
+
+    /// Takes one unit of `key`'s limit if one is left, without failing when none is.
+    func count(_ key: String, perMinute limit: Int) async throws {
+        _ = try await store.acquireRateLimit(
+            key: key,
+            limit: limit,
+            periodMillis: 60_000,
+            nowMillis: clock.milliseconds
+        )
+    }
+
+    /// Fails as ``take(_:perMinute:)`` would, without taking a unit.
+    func check(_ key: String, perMinute limit: Int) async throws {
+        if let wait = try await store.rateLimitWait(
+            key: key,
+            limit: limit,
+            periodMillis: 60_000,
+            nowMillis: clock.milliseconds
+        ) {
+            throw APIError.rateLimited(retryAfterSeconds: (wait + 999) / 1000)
+        }
+    }
+}
