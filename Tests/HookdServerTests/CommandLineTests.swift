@@ -220,8 +220,15 @@ import Testing
         ([], ["HOOKD_MAX_IN_FLIGHT_PER_APP": "eight"], "HOOKD_MAX_IN_FLIGHT_PER_APP must be a whole number"),
         (["--shutdown-timeout", "0"], [:], "--shutdown-timeout must be more than 0 and at most 3600 seconds"),
         ([], ["HOOKD_SHUTDOWN_TIMEOUT": "-1"], "--shutdown-timeout must be more than 0 and at most 3600 seconds"),
+        (["--retention-days", "0"], [:], "--retention-days must be from 1 to 3650"),
+        (["--max-connections", "0"], [:], "--max-connections must be from 1 to 1000000"),
+        ([], ["HOOKD_IDLE_TIMEOUT": "0"], "--idle-timeout must be more than 0 and at most 3600 seconds"),
+        (["--request-timeout", "4000"], [:], "--request-timeout must be more than 0 and at most 3600 seconds"),
+        (["--login-failures-per-app", "0"], [:], "--login-failures-per-app must be from 1 to 1000000000"),
+        ([], ["HOOKD_RETRIES_PER_MINUTE": "lots"], "HOOKD_RETRIES_PER_MINUTE must be a whole number, not lots"),
+        ([], ["HOOKD_MANUAL_RETRIES_PER_DELIVERY": "-1"], "--manual-retries-per-delivery must be from 0 to 10000"),
     ])
-    func anIsolationLimitOutOfRangeIsRefusedBeforeServing(
+    func aLimitOutOfRangeIsRefusedBeforeServing(
         arguments: [String],
         environment: [String: String],
         message: String

@@ -62,6 +62,65 @@ import Testing
         let stored = try await harness.store.deliveries(appID: app.id, status: nil, event: nil, limit: 10, offset: 0)
         #expect(stored.total == 1, "the repeated publish is stored once")
     }
+
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, "HOOKD_TEST_POSTGRES_URL is not set (CI sets it)"))
+    func aRegenerationAnswered503IsNotCommittedAndItsKeyIsNotSpent() async throws {
+        let schemaName = SchemaName()
+        let harness = try await TestHarness.onPostgres { configuration in
+            configuration.queryTimeout = .seconds(2)
+            schemaName.read(from: configuration)
+        }
+        defer { harness.removeFiles() }
+        let (app, key) = try await harness.createApp(type: .issuing)
+        let schema: String = try #require(schemaName.value)
+        try await harness.withClient { client in
+            let token = try await client.token(for: app, key: key)
+            let secret = try #require(
+                try await client.configure("https://hooks.example.com/a", token: token).data["webhookSecret"] as? String
+            )
+            let headers: HTTPFields = [IdempotencyKeyHeader.name: "rotate-1"]
+            // Another session holds the app's configuration row: the regeneration waits on it until the server
+            // cancels it at the query timeout, which rolls it back.
+            try await PostgresTestDatabase.withConnection(searchPath: schema) { connection in
+                let logger = PostgresTestDatabase.logger
+                try await connection.query("BEGIN", logger: logger).consumeAll()
+                try await connection.query(
+                    "SELECT 1 FROM webhook_endpoints WHERE app_id = \(app.id) FOR UPDATE",
+                    logger: logger
+                ).consumeAll()
+                let refused = try await client.json(
+                    "/api/v3/webhooks/secret/regenerate",
+                    method: .post,
+                    token: token,
+                    headers: headers
+                )
+                #expect(refused.status == .serviceUnavailable, "\(refused.raw)")
+                #expect(refused.errorCode == "SERVICE_UNAVAILABLE")
+                try await connection.query("ROLLBACK", logger: logger).consumeAll()
+            }
+            // Longer than the caller's own wait: nothing the refused call did may commit behind its back.
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await harness.storedSecret(appID: app.id) == secret, "the refused regeneration left no secret")
+            #expect(try await harness.store.secretAuditRecords(appID: app.id).map(\.action) == [.created])
+
+            let retried = try await client.json(
+                "/api/v3/webhooks/secret/regenerate",
+                method: .post,
+                token: token,
+                headers: headers
+            )
+            #expect(retried.status == .ok, "the key was not spent on the refused call")
+            #expect(retried.headers[IdempotencyKeyHeader.replayed] == nil)
+            let again = try await client.json(
+                "/api/v3/webhooks/secret/regenerate",
+                method: .post,
+                token: token,
+                headers: headers
+            )
+            #expect(again.data["webhookSecret"] as? String == retried.data["webhookSecret"] as? String)
+            #expect(try await harness.storedSecret(appID: app.id) == retried.data["webhookSecret"] as? String)
+        }
+    }
 }
 
 /// The schema a test store was given, read from its `search_path` startup option.

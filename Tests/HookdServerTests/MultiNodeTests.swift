@@ -487,6 +487,9 @@ import Testing
                     "serve", "--database", databaseURL, "--role", role, "--port", "0", "--data-dir", directory,
                     "--allow-http-targets", "--allow-private-targets",
                     "--max-in-flight", String(MultiNodeTests.maximumInFlight),
+                    // One app, several workers: each worker may use all its slots for it (the per-app limit is
+                    // counted across workers, so the default 8 would be shared by all of them).
+                    "--max-in-flight-per-app", String(4 * MultiNodeTests.maximumInFlight),
                 ] + options,
                 environment: environment
             )

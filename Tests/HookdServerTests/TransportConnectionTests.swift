@@ -10,7 +10,7 @@ import Testing
     static func send(
         _ transport: HTTPWebhookTransport,
         to url: String,
-        timeout: Duration = .seconds(5)
+        timeout: Duration = .seconds(30)
     ) async throws -> TransportResult {
         let policy = WebhookURLPolicy(
             allowHTTPTargets: true,

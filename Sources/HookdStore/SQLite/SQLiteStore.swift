@@ -35,6 +35,9 @@ public final class SQLiteStore: Store {
             }
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
+        // GRDB sets the writer to NORMAL when it turns WAL on, after `prepareDatabase`: set FULL again on the one
+        // connection that commits.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let migrator = SQLiteMigrations.migrator
         let unknown = try pool.read { db in
             try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)

@@ -114,13 +114,13 @@ final class HostileReceiver: Sendable {
     }
 
     /// Waits until `condition` holds, or `seconds` pass. Returns whether it held.
-    static func eventually(seconds: Double = 20, _ condition: () -> Bool) async throws -> Bool {
+    static func eventually(seconds: Double = 20, _ condition: () async -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if condition() { return true }
+            if await condition() { return true }
             try await Task.sleep(for: .milliseconds(10))
         }
-        return condition()
+        return await condition()
     }
 
     /// A receiver that is listening.

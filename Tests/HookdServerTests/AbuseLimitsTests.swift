@@ -1,0 +1,131 @@
+import Foundation
+import HookdCore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import HookdServer
+
+/// What one tenant, or one client guessing credentials, can ask of the server (held in the store, per app).
+@Suite struct AbuseLimitsTests {
+    /// A new app with a token.
+    static func tokenFor(_ harness: TestHarness, _ client: any TestClientProtocol) async throws -> (App, String) {
+        let (app, key) = try await harness.createApp()
+        return (app, try await client.token(for: app, key: key))
+    }
+
+    @Test func webhookUpdatesAreLimitedPerAppAndARefusedOneChangesNothing() async throws {
+        let harness = try TestHarness { $0.limits.webhookUpdatesPerMinute = 2 }
+        defer { harness.removeFiles() }
+        try await harness.withClient { client in
+            let (app, token) = try await Self.tokenFor(harness, client)
+            #expect(try await client.configure("https://hooks.example.com/1", token: token).status == .ok)
+            #expect(try await client.configure("https://hooks.example.com/2", token: token).status == .ok)
+            let refused = try await client.configure("https://hooks.example.com/3", token: token)
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.errorCode == "RATE_LIMIT_EXCEEDED")
+            #expect(Int(refused.headers[.retryAfter] ?? "") ?? 0 >= 1)
+            #expect(try await harness.store.webhookEndpoint(appID: app.id)?.url == "https://hooks.example.com/2")
+
+            let (_, other) = try await Self.tokenFor(harness, client)
+            #expect(try await client.configure("https://hooks.example.com/x", token: other).status == .ok, "per app")
+            harness.clock.advance(by: 30)
+            #expect(try await client.configure("https://hooks.example.com/4", token: token).status == .ok, "refills")
+        }
+    }
+
+    @Test func manualRetriesAreLimitedPerAppPerMinuteAndPerDeliveryInAll() async throws {
+        let harness = try TestHarness {
+            $0.limits.retriesPerMinute = 3
+            $0.limits.manualRetriesPerDelivery = 2
+        }
+        defer { harness.removeFiles() }
+        try await harness.withClient { client in
+            let (app, token) = try await Self.tokenFor(harness, client)
+            var ids: [String] = []
+            for _ in 0..<2 {
+                let published = try await client.publish(
+                    appID: app.id,
+                    event: "card.created",
+                    data: "{}",
+                    operatorKey: harness.operatorKey
+                )
+                #expect(published.status == .accepted)
+            }
+            let log = try await client.json("/api/v3/webhooks/deliveries", method: .get, token: token)
+            ids = try #require(log.object["data"] as? [[String: Any]]).compactMap { $0["deliveryId"] as? String }
+            let path = "/api/v3/webhooks/deliveries/\(ids[0])/retry"
+
+            #expect(try await client.json(path, method: .post, token: token).status == .accepted)
+            #expect(try await client.json(path, method: .post, token: token).status == .accepted)
+            let exhausted = try await client.json(path, method: .post, token: token)
+            #expect(exhausted.status == .conflict, "\(exhausted.raw)")
+            #expect(exhausted.errorCode == "DELIVERY_RETRY_LIMIT_REACHED")
+
+            let limited = try await client.json(
+                "/api/v3/webhooks/deliveries/\(ids[1])/retry",
+                method: .post,
+                token: token
+            )
+            #expect(limited.errorCode == "RATE_LIMIT_EXCEEDED", "three retries a minute, whatever the delivery")
+            #expect(limited.headers[.retryAfter] != nil)
+        }
+    }
+
+    @Test func failedTokenRequestsAreLimitedPerAppIdAndAClientThatKnowsItsKeyIsNotHeldBack() async throws {
+        let harness = try TestHarness {
+            $0.limits.loginFailuresPerApp = 3
+            $0.limits.loginFailuresPerAddress = 1000
+        }
+        defer { harness.removeFiles() }
+        try await harness.withClient { client in
+            let (app, key) = try await harness.createApp()
+            for _ in 0..<10 {
+                _ = try await client.token(for: app, key: key)
+            }
+            let wrong = AppSecretKey.generate()
+            for _ in 0..<3 {
+                let refused = try await Self.requestToken(client, appID: app.id, secretKey: wrong.value)
+                #expect(refused.errorCode == "AUTH_INVALID_CREDENTIALS")
+            }
+            let blocked = try await Self.requestToken(client, appID: app.id, secretKey: key.value)
+            #expect(blocked.status == .tooManyRequests, "refused before the key is even checked")
+            #expect(blocked.headers[.retryAfter] != nil)
+
+            let (other, otherKey) = try await harness.createApp()
+            #expect(try await Self.requestToken(client, appID: other.id, secretKey: otherKey.value).status == .ok)
+            harness.clock.advance(by: 20)
+            #expect(try await Self.requestToken(client, appID: app.id, secretKey: key.value).status == .ok)
+        }
+    }
+
+    @Test func failedTokenRequestsAreLimitedPerClientAddressWhateverTheAppId() async throws {
+        let harness = try TestHarness {
+            $0.limits.loginFailuresPerApp = 1000
+            $0.limits.loginFailuresPerAddress = 4
+        }
+        defer { harness.removeFiles() }
+        try await harness.withLiveServer { client in
+            for _ in 0..<4 {
+                let unknownApp = Identifiers.appID()
+                let refused = try await Self.requestToken(client, appID: unknownApp, secretKey: "sk_guess")
+                #expect(refused.errorCode == "AUTH_INVALID_CREDENTIALS")
+            }
+            let (app, key) = try await harness.createApp()
+            let blocked = try await Self.requestToken(client, appID: app.id, secretKey: key.value)
+            #expect(blocked.status == .tooManyRequests, "127.0.0.1 has used up its failures: \(blocked.raw)")
+        }
+    }
+
+    static func requestToken(
+        _ client: any TestClientProtocol,
+        appID: String,
+        secretKey: String
+    ) async throws -> JSONResponse {
+        try await client.json(
+            "/api/v3/auth/token",
+            method: .post,
+            body: #"{"appId":"\#(appID)","secretKey":"\#(secretKey)","grantType":"client_credentials"}"#
+        )
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import HookdCore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import HookdServer
+
+/// The API listener against clients that hold connections: a cap on open connections with a clean refusal, an idle
+/// timeout that covers a slow request head, and a bound on a body's arrival. Over real sockets on 127.0.0.1.
+@Suite struct ListenerLimitsTests {
+    /// Runs `body` against a live server whose listener has the given limits (the defaults otherwise), with the
+    /// port it listens on.
+    static func withListener(
+        maximumConnections: Int? = nil,
+        idleTimeout: Duration? = nil,
+        requestTimeout: Duration? = nil,
+        _ body: @escaping @Sendable (_ harness: TestHarness, _ port: Int) async throws -> Void
+    ) async throws {
+        let harness = try TestHarness {
+            if let maximumConnections { $0.listener.maximumConnections = maximumConnections }
+            if let idleTimeout { $0.listener.idleTimeout = idleTimeout }
+            if let requestTimeout { $0.listener.requestTimeout = requestTimeout }
+        }
+        defer { harness.removeFiles() }
+        try await harness.withLiveServer { client in
+            try await body(harness, try #require(client.port))
+        }
+    }
+
+    static let healthRequest = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+    @Test func aConnectionOverTheLimitIsAnswered503AndClosedAndTheNextIsServedOnceOneCloses() async throws {
+        // A closed connection the server has not yet noticed is reaped by the idle timeout at the latest.
+        try await Self.withListener(maximumConnections: 2, idleTimeout: .seconds(5)) { _, port in
+            let first = try await RawClient.connect(port: port)
+            let second = try await RawClient.connect(port: port)
+            try await first.send(Self.healthRequest)
+            #expect(try await first.waitFor("\"status\":200"), "the first two are served: \(first.received)")
+
+            let third = try await RawClient.connect(port: port)
+            #expect(try await third.waitUntilClosed(), "the third is closed at once")
+            #expect(third.received.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"), "\(third.received)")
+            #expect(third.received.contains("\r\nRetry-After: 1\r\n"))
+            #expect(third.received.contains(#""error":{"code":"SERVICE_UNAVAILABLE""#))
+            #expect(third.received.contains(#""requestId":"req_"#))
+
+            await second.close()
+            let fourth = try await HostileReceiver.eventually(seconds: 60) {
+                // The count goes down when the server sees the close; until then a new one may still be refused.
+                guard let fourth = try? await RawClient.connect(port: port) else { return false }
+                try? await fourth.send(Self.healthRequest)
+                let served = (try? await fourth.waitFor("\"status\":200", seconds: 2)) ?? false
+                await fourth.close()
+                return served
+            }
+            #expect(fourth, "a closed connection frees its place")
+            await first.close()
+        }
+    }
+
+    @Test(arguments: [
+        ("nothing at all", ""),
+        ("half a request head", "POST /api/v3/internal/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: app"),
+    ])
+    func aConnectionThatSendsNoWholeRequestHeadIsClosedAtTheIdleTimeout(what: String, bytes: String) async throws {
+        try await Self.withListener(idleTimeout: .milliseconds(300)) { _, port in
+            let client = try await RawClient.connect(port: port)
+            if !bytes.isEmpty { try await client.send(bytes) }
+            #expect(try await client.waitUntilClosed(), "\(what): the server let go")
+            #expect(client.received.isEmpty, "nothing is answered to \(what)")
+        }
+    }
+
+    @Test func aHeadDrippedByteByByteIsClosedAtTheIdleTimeoutWhateverItsPace() async throws {
+        try await Self.withListener(idleTimeout: .milliseconds(500)) { _, port in
+            let client = try await RawClient.connect(port: port)
+            // A byte every 50 ms keeps the connection busy, never idle: the timeout counts from the last answer.
+            for byte in "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + String(repeating: "a", count: 200) {
+                if client.isClosed { break }
+                try? await client.send(String(byte))
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(try await client.waitUntilClosed(), "a slowloris head is cut off")
+        }
+    }
+
+    @Test func aBodyThatDoesNotArriveInTimeIsCutOffAndChangesNothing() async throws {
+        try await Self.withListener(requestTimeout: .milliseconds(300)) { harness, port in
+            let (app, _) = try await harness.createApp()
+            let body = #"{"appId":"\#(app.id)","event":"card.created","data":{"n":1}}"#
+            let client = try await RawClient.connect(port: port)
+            try await client.send(
+                "POST /api/v3/internal/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Bearer \(harness.operatorKey)\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: \(body.utf8.count)\r\n\r\n" + String(body.prefix(10))
+            )
+            #expect(try await client.waitUntilClosed(), "the server let go of the body that stopped")
+            let stored = try await harness.store.deliveries(
+                appID: app.id,
+                status: nil,
+                event: nil,
+                limit: 10,
+                offset: 0
+            )
+            #expect(stored.total == 0, "nothing was published")
+        }
+    }
+
+    @Test func aKeptAliveConnectionIsServedThenClosedWhenIdle() async throws {
+        try await Self.withListener(idleTimeout: .milliseconds(500)) { _, port in
+            let client = try await RawClient.connect(port: port)
+            try await client.send(Self.healthRequest)
+            #expect(try await client.waitFor("\"status\":200"))
+            try await client.send(Self.healthRequest)
+            #expect(
+                try await HostileReceiver.eventually {
+                    client.received.components(separatedBy: "\"status\":200").count == 3
+                },
+                "a second request on the same connection"
+            )
+            #expect(try await client.waitUntilClosed(), "then, idle, it is closed")
+        }
+    }
+}

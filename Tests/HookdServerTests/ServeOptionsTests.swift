@@ -1,0 +1,42 @@
+import HookdCore
+import Testing
+
+@testable import HookdServer
+
+/// How `hookd serve`'s options and their `HOOKD_*` twins become a configuration.
+@Suite struct ServeOptionsTests {
+    @Test func defaultsAreTheDocumentedOnes() throws {
+        let configuration = try ServeOptions().configuration(environment: [:])
+        #expect(configuration.delivery.maximumInFlight == 64)
+        #expect(configuration.delivery.maximumInFlightPerApp == 8)
+        #expect(configuration.delivery.timeout == .seconds(10))
+        #expect(configuration.limits.webhookUpdatesPerMinute == 30)
+        #expect(configuration.limits.retriesPerMinute == 60)
+        #expect(configuration.limits.loginFailuresPerApp == 10)
+        #expect(configuration.limits.loginFailuresPerAddress == 30)
+        #expect(configuration.limits.manualRetriesPerDelivery == 10)
+        #expect(configuration.retention == .seconds(30 * 86_400))
+        #expect(configuration.listener.maximumConnections == 4096)
+        #expect(configuration.listener.idleTimeout == .seconds(30))
+        #expect(configuration.listener.requestTimeout == .seconds(30))
+        #expect(configuration.shutdownTimeout == nil)
+    }
+
+    @Test func environmentTwinsApplyAndAFlagWins() throws {
+        var options = ServeOptions()
+        options.maxConnections = 50
+        let configuration = try options.configuration(environment: [
+            "HOOKD_MAX_CONNECTIONS": "10", "HOOKD_RETENTION_DAYS": "7", "HOOKD_IDLE_TIMEOUT": "2.5",
+            "HOOKD_LOGIN_FAILURES_PER_ADDRESS": "99", "HOOKD_MAX_IN_FLIGHT_PER_APP": "3", "HOOKD_ROLE": "worker",
+            "HOOKD_ALLOW_PRIVATE_TARGETS": "yes", "HOOKD_SIGNATURE_SCHEMES": "v3",
+        ])
+        #expect(configuration.listener.maximumConnections == 50, "the flag wins")
+        #expect(configuration.retention == .seconds(7 * 86_400))
+        #expect(configuration.listener.idleTimeout == .milliseconds(2500))
+        #expect(configuration.limits.loginFailuresPerAddress == 99)
+        #expect(configuration.delivery.maximumInFlightPerApp == 3)
+        #expect(configuration.role == .worker)
+        #expect(configuration.allowPrivateTargets)
+        #expect(configuration.delivery.signatureSchemes == [.v3])
+    }
+}

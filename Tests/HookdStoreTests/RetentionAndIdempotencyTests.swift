@@ -1,0 +1,224 @@
+import GRDB
+import HookdCore
+import HookdStore
+import HookdTestSupport
+import Testing
+
+@testable import HookdStore
+
+/// Retention, idempotency keys and the manual retry limit, on every backend.
+@Suite struct RetentionAndIdempotencyTests {
+    /// A delivery of `app` published at `createdAt` and finished with `status` (or left pending).
+    static func delivery(
+        _ store: any Store,
+        app: App,
+        createdAt: Int64,
+        finishing status: DeliveryStatus?
+    ) async throws -> String {
+        let id = try await publish(store, appID: app.id, now: createdAt)
+        guard let status else { return id }
+        let claims = try await store.claimDueDeliveries(
+            limit: 100,
+            perAppLimit: 100,
+            now: createdAt,
+            leaseUntil: createdAt + 60_000
+        )
+        let claim = try #require(claims.first { $0.id == id })
+        let done = AttemptCompletion(
+            deliveryID: id,
+            leaseID: claim.leaseID,
+            attempt: DeliveryAttempt(
+                number: 1,
+                startedAt: createdAt,
+                latencyMillis: 3,
+                httpStatus: status == .succeeded ? 200 : 500,
+                error: nil,
+                responseBody: Array("answer".utf8)
+            ),
+            status: status,
+            nextAttemptAt: nil,
+            secretVersion: claim.secretVersion
+        )
+        #expect(try await store.completeAttempt(done))
+        return id
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func finishedDeliveriesPastTheRetentionGoWithTheirAttemptsAndEventsPendingOnesStay(
+        factory: StoreFactory
+    ) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let app = try await makeConfiguredApp(store)
+        var old: [String] = []
+        for index in 0..<5 {
+            old.append(
+                try await Self.delivery(
+                    store,
+                    app: app,
+                    createdAt: 1_000 + Int64(index),
+                    finishing: index.isMultiple(of: 2) ? .succeeded : .failed
+                )
+            )
+        }
+        let oldPending = try await Self.delivery(store, app: app, createdAt: 1_010, finishing: nil)
+        let recent = try await Self.delivery(store, app: app, createdAt: 50_000, finishing: .succeeded)
+
+        #expect(try await store.purgeFinishedDeliveries(createdBefore: 10_000, limit: 3) == 3, "a batch at most")
+        #expect(try await store.purgeFinishedDeliveries(createdBefore: 10_000, limit: 3) == 2, "fewer: none left")
+        #expect(try await store.purgeFinishedDeliveries(createdBefore: 10_000, limit: 3) == 0)
+        for id in old {
+            #expect(try await store.delivery(appID: app.id, id: id) == nil, "deleted with its attempts")
+        }
+        #expect(try await store.delivery(appID: app.id, id: oldPending) != nil, "pending: kept whatever its age")
+        let kept = try #require(try await store.delivery(appID: app.id, id: recent))
+        #expect(kept.attempts.count == 1, "recent: kept with its attempt")
+        #expect(
+            try await store.deliveries(appID: app.id, status: nil, event: nil, limit: 10, offset: 0).total == 2
+        )
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func anIdempotencyKeyKeepsTheFirstRegenerationUntilItExpires(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let app = try await makeConfiguredApp(store)
+        let key = IdempotencyKey(key: "regen-1", notBefore: 0)
+
+        let first = try await store.replaceWebhookSecret(
+            appID: app.id,
+            change: change([7]),
+            now: 100,
+            idempotencyKey: key
+        )
+        #expect(first.endpoint?.secretVersion == 2)
+        let repeated = try await store.replaceWebhookSecret(
+            appID: app.id,
+            change: change([8]),
+            now: 200,
+            idempotencyKey: key
+        )
+        guard case .repeated(let sealed, let at) = repeated else {
+            Issue.record("not repeated: \(repeated)")
+            return
+        }
+        #expect(sealed == [7] && at == 100, "the first call's secret and time")
+        #expect(try await store.webhookEndpoint(appID: app.id)?.sealedSecret == [7], "nothing replaced again")
+        #expect(try await store.secretAuditRecords(appID: app.id).map(\.action) == [.created, .regenerated])
+
+        let other = try await store.replaceWebhookSecret(
+            appID: app.id,
+            change: change([9]),
+            now: 300,
+            idempotencyKey: IdempotencyKey(key: "regen-2", notBefore: 0)
+        )
+        #expect(other.endpoint?.sealedSecret == [9], "another key is another request")
+        let expired = try await store.replaceWebhookSecret(
+            appID: app.id,
+            change: change([10]),
+            now: 400,
+            idempotencyKey: IdempotencyKey(key: "regen-1", notBefore: 150)
+        )
+        #expect(expired.endpoint?.sealedSecret == [10], "a key stored before its window counts as new")
+        try await store.purgeExpired(now: 500_000, idempotencyKeysBefore: 401)
+        let afterPurge = try await store.replaceWebhookSecret(
+            appID: app.id,
+            change: change([11]),
+            now: 500,
+            idempotencyKey: IdempotencyKey(key: "regen-2", notBefore: 0)
+        )
+        #expect(afterPurge.endpoint?.sealedSecret == [11], "a purged key is gone")
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func aRegenerationWithoutAURLSpendsNoKey(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let app = makeApp()
+        try await store.insertApp(app)
+        let key = IdempotencyKey(key: "early", notBefore: 0)
+        let refused = try await store.replaceWebhookSecret(
+            appID: app.id,
+            change: change([5]),
+            now: 1,
+            idempotencyKey: key
+        )
+        guard case .notConfigured = refused else {
+            Issue.record("\(refused)")
+            return
+        }
+        _ = try await store.setWebhookURL(appID: app.id, url: "https://a.example/", initialSecret: change([1]), now: 2)
+        let later = try await store.replaceWebhookSecret(
+            appID: app.id,
+            change: change([6]),
+            now: 3,
+            idempotencyKey: key
+        )
+        #expect(later.endpoint?.sealedSecret == [6])
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func concurrentRegenerationsWithOneKeyReplaceTheSecretOnce(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let app = try await makeConfiguredApp(store)
+        let key = IdempotencyKey(key: "together", notBefore: 0)
+        let outcomes = try await withThrowingTaskGroup(of: [UInt8].self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    switch try await store.replaceWebhookSecret(
+                        appID: app.id,
+                        change: change([UInt8(index + 10)]),
+                        now: 50,
+                        idempotencyKey: key
+                    ) {
+                    case .replaced(let endpoint): return endpoint.sealedSecret ?? []
+                    case .repeated(let sealed, _): return sealed
+                    case .notConfigured: return []
+                    }
+                }
+            }
+            return try await group.reduce(into: [[UInt8]]()) { $0.append($1) }
+        }
+        #expect(Set(outcomes).count == 1, "every caller got the same secret")
+        #expect(try await store.webhookEndpoint(appID: app.id)?.sealedSecret == outcomes.first)
+        #expect(try await store.webhookEndpoint(appID: app.id)?.secretVersion == 2, "replaced once")
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func aDeliveryIsRequeuedByHandAtMostTheLimit(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let app = try await makeConfiguredApp(store)
+        let id = try await Self.delivery(store, app: app, createdAt: 1_000, finishing: .failed)
+        for round in 0..<2 {
+            guard
+                case .requeued = try await store.requeueDelivery(
+                    appID: app.id,
+                    id: id,
+                    now: 2_000 + Int64(round),
+                    maximumManualRetries: 2
+                )
+            else {
+                Issue.record("retry \(round + 1) refused")
+                return
+            }
+        }
+        #expect(
+            try await store.requeueDelivery(appID: app.id, id: id, now: 3_000, maximumManualRetries: 2) == .limitReached
+        )
+        #expect(
+            try await store.requeueDelivery(appID: app.id, id: "dlv_none", now: 3_000, maximumManualRetries: 2)
+                == .notFound
+        )
+    }
+
+    @Test func sqliteCommitsToDiskBeforeAnsweringAWrite() async throws {
+        let (store, cleanup) = try await StoreFactory.sqlite.make()
+        defer { cleanup() }
+        let sqlite = try #require(store as? SQLiteStore)
+        // 2 is FULL: every commit is synced, so an acknowledged write survives a power loss.
+        #expect(try await sqlite.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+        #expect(try await sqlite.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+    }
+}
