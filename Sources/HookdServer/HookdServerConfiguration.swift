@@ -46,7 +46,8 @@ public struct HookdServerConfiguration: Sendable {
         public var retriesPerMinute: Int = 60
         /// `PUT /webhooks` per app (each one resolves the URL's host): 30.
         public var webhookUpdatesPerMinute: Int = 30
-        /// Failed `POST /auth/token` attempts per app id: 10. Only failures count.
+        /// Failed `POST /auth/token` attempts per app id from one client address: 10. Only failures count, and
+        /// failures from elsewhere never hold back a client that knows its key.
         public var loginFailuresPerApp: Int = 10
         /// Failed `POST /auth/token` attempts per client address: 30. Only failures count.
         public var loginFailuresPerAddress: Int = 30

@@ -73,7 +73,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "PUT /webhooks per app per minute (HOOKD_WEBHOOK_UPDATES_PER_MINUTE; default 30).")
     var webhookUpdatesPerMinute: Int?
 
-    @Option(help: "Failed token requests per app id per minute (HOOKD_LOGIN_FAILURES_PER_APP; default 10).")
+    @Option(
+        help: "Failed token requests per app id from one address per minute (HOOKD_LOGIN_FAILURES_PER_APP; default 10)."
+    )
     var loginFailuresPerApp: Int?
 
     @Option(

@@ -72,7 +72,7 @@ import Testing
         }
     }
 
-    @Test func failedTokenRequestsAreLimitedPerAppIdAndAClientThatKnowsItsKeyIsNotHeldBack() async throws {
+    @Test func failedTokenRequestsAreLimitedPerAppIdAndSuccessesAreNotCounted() async throws {
         let harness = try TestHarness {
             $0.limits.loginFailuresPerApp = 3
             $0.limits.loginFailuresPerAddress = 1000
@@ -114,6 +114,31 @@ import Testing
             let (app, key) = try await harness.createApp()
             let blocked = try await Self.requestToken(client, appID: app.id, secretKey: key.value)
             #expect(blocked.status == .tooManyRequests, "127.0.0.1 has used up its failures: \(blocked.raw)")
+        }
+    }
+
+    @Test func aClientIsNotLockedOutOfItsAppByGuessesFromAnotherAddress() async throws {
+        let harness = try TestHarness { $0.limits.loginFailuresPerApp = 2 }
+        defer { harness.removeFiles() }
+        let (app, key) = try await harness.createApp()
+        try await harness.withLiveServer { client in
+            let port = try #require(client.port)
+            func post(_ secretKey: String, from source: String) async throws -> String {
+                let body = #"{"appId":"\#(app.id)","secretKey":"\#(secretKey)","grantType":"client_credentials"}"#
+                let raw = try await RawClient.connect(port: port, from: source)
+                try await raw.send(
+                    "POST /api/v3/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+                )
+                _ = try await raw.waitUntilClosed()
+                return raw.received
+            }
+            for _ in 0..<3 {
+                _ = try await post("sk_guess", from: "127.0.0.2")
+            }
+            #expect(try await post(key.value, from: "127.0.0.2").hasPrefix("HTTP/1.1 429"), "the guesser is held back")
+            let own = try await post(key.value, from: "127.0.0.1")
+            #expect(own.hasPrefix("HTTP/1.1 200"), "the app's own client is not: \(own)")
         }
     }
 

@@ -55,8 +55,9 @@ struct AuthRoutes: Sendable {
         try problems.throwIfAny()
         guard let appID, let secretKey else { throw APIError.validation(problems) }
 
-        // Guessing is limited per app id and per client address, counting only failures: a client that knows its
-        // key is never held back, one that keeps guessing is refused before its guess is even checked.
+        // Guessing is limited per client address, and per app id from each address, counting only failures: one
+        // that keeps guessing is refused before its guess is even checked, while a client that knows its key is
+        // never held back by what others do (a limit per app id alone would let any stranger lock an app out).
         let limits = loginFailureLimits(appID: appID, address: context.clientAddress)
         for limit in limits {
             try await limiter.check(limit.key, perMinute: limit.perMinute)
@@ -111,9 +112,12 @@ struct AuthRoutes: Sendable {
         return envelope.success(RevokedData(), message: "Token revoked successfully", context: context)
     }
 
-    /// The failure limits a token request counts against: its app id, and its client address when known.
+    /// The failure limits a token request counts against: its app id from its client address, and its client
+    /// address (when known).
     private func loginFailureLimits(appID: String, address: String?) -> [(key: String, perMinute: Int)] {
-        var limits = [(key: "login-failures:app:\(appID)", perMinute: configuration.limits.loginFailuresPerApp)]
+        var limits = [
+            (key: "login-failures:app:\(appID):\(address ?? "")", perMinute: configuration.limits.loginFailuresPerApp)
+        ]
         if let address {
             limits.append(
                 (key: "login-failures:address:\(address)", perMinute: configuration.limits.loginFailuresPerAddress)

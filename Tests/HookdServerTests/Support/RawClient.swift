@@ -14,10 +14,11 @@ final class RawClient: Sendable {
         self.recorder = recorder
     }
 
-    /// Connects to `port` on 127.0.0.1.
-    static func connect(port: Int) async throws -> RawClient {
+    /// Connects to `port` on 127.0.0.1, from `source` (another loopback address stands for another client).
+    static func connect(port: Int, from source: String = "127.0.0.1") async throws -> RawClient {
         let recorder = Recorder()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(to: try SocketAddress(ipAddress: source, port: 0))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(recorder) }
             }
