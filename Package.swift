@@ -156,6 +156,7 @@ let package = Package(
         .testTarget(
             name: "HookdServerTests",
             dependencies: [
+                "HookdBench",
                 "HookdServer",
                 "hookd",
                 "hookd-example-receiver",

@@ -54,7 +54,7 @@ public struct BacklogBenchmark: Sendable {
             "--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight),
             "--max-in-flight-per-app", String(2 * options.inFlight),
         ]
-        let app = try setup.createApp()
+        let app = try await setup.createApp()
         let receiver = try await BenchReceiver(sampleEvery: 0)
         let client = LoadGenerator(connections: 4)
         do {

@@ -81,7 +81,7 @@ public struct DeliveriesBenchmark: Sendable {
             "--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight),
             "--max-in-flight-per-app", String(2 * options.inFlight),
         ]
-        let app = try setup.createApp()
+        let app = try await setup.createApp()
         let hookd = try await HookdUnderTest.start(setup)
         let receiver: BenchReceiver
         do {

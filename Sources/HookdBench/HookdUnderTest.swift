@@ -43,36 +43,28 @@ public struct HookdSetup: Sendable {
     }
 
     /// Runs an operator command (`apps create`, `operator-key`) to completion and returns its standard output.
-    func runCommand(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments + storageArguments
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let text = output.fileHandleForReading.readDataToEndOfFile()
-        let problem = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BenchError(
-                "hookd \(arguments.joined(separator: " ")) failed: \(String(decoding: problem, as: UTF8.self))"
-            )
+    func runCommand(_ arguments: [String]) async throws -> String {
+        let process = try SpawnedProcess(
+            executable: executable,
+            arguments: arguments + storageArguments,
+            environment: environment
+        )
+        let status = try await process.waitForExit(seconds: 120)
+        guard status == 0 else {
+            throw BenchError("hookd \(arguments.joined(separator: " ")) failed: \(process.standardError)")
         }
-        return String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Creates an app and reads the operator key, with the operator commands.
-    func createApp() throws -> (appID: String, secretKey: String, operatorKey: String) {
-        let created = try runCommand(["apps", "create", "--name", "bench", "--type", "issuing", "--json"])
+    func createApp() async throws -> (appID: String, secretKey: String, operatorKey: String) {
+        let created = try await runCommand(["apps", "create", "--name", "bench", "--type", "issuing", "--json"])
         guard let object = try JSONSerialization.jsonObject(with: Data(created.utf8)) as? [String: Any],
             let appID = object["appId"] as? String, let secretKey = object["secretKey"] as? String
         else {
             throw BenchError("hookd apps create printed no app: \(created)")
         }
-        return (appID, secretKey, try runCommand(["operator-key"]))
+        return (appID, secretKey, try await runCommand(["operator-key"]))
     }
 }
 
@@ -81,45 +73,35 @@ public final class HookdUnderTest: Sendable {
     /// `http://127.0.0.1:PORT`.
     public let base: String
     /// The child's process id, for reading its memory.
-    public let pid: Int32
-    private let process: SendableProcess
+    public var pid: Int32 { process.identifier }
+    private let process: SpawnedProcess
 
     /// Starts `hookd serve` and waits until it listens. Its log goes to `serve.log` in the data directory.
     public static func start(_ setup: HookdSetup) async throws -> HookdUnderTest {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: setup.executable)
-        process.arguments =
-            ["serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "warning"] + setup.storageArguments
-            + setup.serveOptions
-        process.environment = setup.environment
-        let output = Pipe()
-        process.standardOutput = output
         let logPath = setup.dataDirectory + "/serve.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        let printed = Mutex("")
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            printed.withLock { $0 += text }
-        }
-        try process.run()
+        let process = try SpawnedProcess(
+            executable: setup.executable,
+            arguments: ["serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "warning"]
+                + setup.storageArguments + setup.serveOptions,
+            environment: setup.environment,
+            standardError: .file(logPath)
+        )
         let deadline = BenchClock.now() + 60_000_000_000
         while BenchClock.now() < deadline {
-            if let match = printed.withLock({ $0.firstMatch(of: #/listening on (http://\S+)/#) }) {
-                return HookdUnderTest(base: String(match.1), pid: process.processIdentifier, process: process)
+            if let match = process.standardOutput.firstMatch(of: #/listening on (http://\S+)/#) {
+                return HookdUnderTest(base: String(match.1), process: process)
             }
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        process.terminate()
+        process.send(SIGKILL)
         let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         throw BenchError("hookd serve did not start: \(log.suffix(2000))")
     }
 
-    private init(base: String, pid: Int32, process: Process) {
+    private init(base: String, process: SpawnedProcess) {
         self.base = base
-        self.pid = pid
-        self.process = SendableProcess(process: process)
+        self.process = process
     }
 
     /// Its memory now and at its peak.
@@ -128,23 +110,11 @@ public final class HookdUnderTest: Sendable {
     /// Stops it with SIGTERM (SIGKILL after 30 s) and returns its exit status.
     @discardableResult
     public func stop() async -> Int32 {
-        let process = process.process
-        guard process.isRunning else { return process.terminationStatus }
-        process.terminate()
-        for _ in 0..<1500 where process.isRunning {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        if process.isRunning {
-            kill(pid, SIGKILL)
-            process.waitUntilExit()
-        }
-        return process.terminationStatus
+        process.send(SIGTERM)
+        if let status = try? await process.waitForExit(seconds: 30) { return status }
+        process.send(SIGKILL)
+        return (try? await process.waitForExit(seconds: 10)) ?? -1
     }
-}
-
-private struct SendableProcess: @unchecked Sendable {
-    // @unchecked: Process is thread-safe for the calls made here (isRunning, terminate, status).
-    let process: Process
 }
 
 /// A benchmark could not run; the message says why.

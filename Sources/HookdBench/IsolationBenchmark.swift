@@ -66,8 +66,8 @@ public struct IsolationBenchmark: Sendable {
     public func run() async throws -> Report {
         var setup = setup
         setup.serveOptions += ["--allow-http-targets", "--allow-private-targets"]
-        let neighbour = try setup.createApp()
-        let quiet = try setup.createApp()
+        let neighbour = try await setup.createApp()
+        let quiet = try await setup.createApp()
         let quietReceiver = try await BenchReceiver(sampleEvery: 0)
         let fastReceiver = try await BenchReceiver(sampleEvery: 0)
         let slowReceiver = try await BenchReceiver(sampleEvery: 0, answerDelay: TimeAmount(options.slowAnswer))

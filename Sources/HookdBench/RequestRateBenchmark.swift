@@ -60,7 +60,7 @@ public struct RequestRateBenchmark: Sendable {
         if kind == .api {
             setup.serveOptions += ["--regenerations-per-minute", "100000000"]
         }
-        let app = try setup.createApp()
+        let app = try await setup.createApp()
         let hookd = try await HookdUnderTest.start(setup)
         let client = LoadGenerator(connections: options.concurrency)
         do {

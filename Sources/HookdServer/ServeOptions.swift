@@ -30,6 +30,7 @@ public struct ServeOptions: Sendable {
     public var maxConnections: Int?
     public var idleTimeout: Double?
     public var requestTimeout: Double?
+    public var maxBodySize: Int?
 
     public init() {}
 
@@ -96,6 +97,8 @@ public struct ServeOptions: Sendable {
             listener.requestTimeout = .seconds(seconds)
         }
         configuration.listener = listener
+        configuration.maximumBodySize =
+            try read.int(maxBodySize, "max-body-size", 1024...64 * 1024 * 1024) ?? configuration.maximumBodySize
         return configuration
     }
 

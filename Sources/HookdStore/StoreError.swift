@@ -8,6 +8,9 @@ public struct StoreError: Error, CustomStringConvertible {
         case timedOut(Duration)
         /// The connection to the database was lost or could not be opened; `detail` says how, without secrets.
         case connectionLost(detail: String)
+        /// A secret was sealed under a master key that is no longer the one in force (a rotation moved the fence
+        /// since it was read); sealed again under the key in force, the same write succeeds.
+        case outdatedMasterKey
     }
 
     private enum Reason {
@@ -42,6 +45,14 @@ public struct StoreError: Error, CustomStringConvertible {
         return false
     }
 
+    /// Whether the master key fence refused a value sealed under a key that is no longer in force.
+    public var isOutdatedMasterKey: Bool {
+        if case .unavailable(.outdatedMasterKey) = reason {
+            return true
+        }
+        return false
+    }
+
     public var description: String {
         switch reason {
         case .schemaNewerThanBinary(let applied):
@@ -53,6 +64,8 @@ public struct StoreError: Error, CustomStringConvertible {
             "the database did not answer within \(limit.wholeMilliseconds) ms"
         case .unavailable(.connectionLost(let detail)):
             "the connection to the database was lost: \(detail)"
+        case .unavailable(.outdatedMasterKey):
+            "a secret was sealed under a master key that is no longer the one in force"
         }
     }
 }

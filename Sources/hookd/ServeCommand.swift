@@ -94,6 +94,9 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var maxConnections: Int?
 
+    @Option(help: "Bytes a request body may have; a larger one is answered 413 (HOOKD_MAX_BODY_SIZE; default 262144).")
+    var maxBodySize: Int?
+
     @Option(
         help:
             "Seconds a connection may wait for its next request's head: keep-alive idle and slow headers (HOOKD_IDLE_TIMEOUT; default 30)."
@@ -135,6 +138,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.maxConnections = maxConnections
         options.idleTimeout = idleTimeout
         options.requestTimeout = requestTimeout
+        options.maxBodySize = maxBodySize
         return options
     }
 

@@ -62,16 +62,15 @@ import Testing
         await #expect(throws: SecretSealingError.self) { _ = try await Self.openSecret(runtime, appID: appID) }
     }
 
-    @Test func anInterruptedRotationStillOpensAndCompletesWhenRunAgain() async throws {
+    /// A crash after any step of a rotation (the new key written; everything re-sealed) loses nothing: hookd starts,
+    /// every secret opens, and running the command again completes the rotation.
+    @Test(arguments: MasterKeyRotation.Step.allCases)
+    func aRotationCrashedAfterAnyStepLosesNothingAndCompletes(step: MasterKeyRotation.Step) async throws {
         let (runtime, appID, secret) = try await Self.prepare()
         defer { try? FileManager.default.removeItem(atPath: runtime.dataDirectory.path) }
-        // Simulate a crash after the database was re-sealed but before the key file was renamed.
-        let next = MasterKey.generate()
-        try next.encoded.write(toFile: runtime.dataDirectory.nextMasterKeyPath, atomically: false, encoding: .utf8)
-        chmod(runtime.dataDirectory.nextMasterKeyPath, 0o600)
-        let both = SecretSealer(primary: next, additional: [runtime.sealer.primary])
-        _ = try await runtime.store.resealAll { sealed, purpose in
-            try both.seal(both.open(sealed, purpose: purpose), purpose: purpose)
+        let operatorKey = try await runtime.operatorKey(environment: [:])
+        await #expect(throws: MasterKeyRotation.Stopped.self) {
+            _ = try await MasterKeyRotation.rotate(runtime, newKey: nil, stoppingAfter: step)
         }
 
         let afterCrash = try await HookdRuntime.open(
@@ -81,6 +80,7 @@ import Testing
         )
         #expect(afterCrash.hasInterruptedRotation)
         #expect(try await Self.openSecret(afterCrash, appID: appID) == secret)
+        #expect(try await afterCrash.operatorKey(environment: [:]) == operatorKey)
 
         _ = try await MasterKeyRotation.rotate(afterCrash)
         let finished = try await HookdRuntime.open(
@@ -89,8 +89,11 @@ import Testing
             create: false
         )
         #expect(!finished.hasInterruptedRotation)
-        #expect(finished.sealer.primary.identifier == next.identifier)
+        #expect(finished.sealer.primary.identifier != runtime.sealer.primary.identifier)
         #expect(try await Self.openSecret(finished, appID: appID) == secret)
+        #expect(try await finished.operatorKey(environment: [:]) == operatorKey)
+        let fence = try await finished.store.sealingKeyIdentifier(settingIfAbsent: [])
+        #expect(fence == finished.sealer.primary.identifier, "the fence names the key in the key file")
     }
 
     @Test func anEnvironmentKeyRotatesToTheOperatorsNewKeyWithThePreviousOneStillOpening() async throws {
@@ -112,6 +115,8 @@ import Testing
         let rollout = ["HOOKD_MASTER_KEY": new.encoded, "HOOKD_PREVIOUS_MASTER_KEYS": old.encoded]
         let rolling = try await HookdRuntime.open(dataDirectory: directory, environment: rollout, create: false)
         #expect(try await rolling.operatorKey(environment: [:]) == operatorKey)
+        let sealingDuringRollout = try await SealingKeys(keyring: rolling.sealer, store: rolling.store).sealer()
+        #expect(sealingDuringRollout.primary.identifier == old.identifier, "until the rotation, the old key seals")
         await #expect(throws: (any Error).self, "without the old key nothing opens yet") {
             _ = try await HookdRuntime.open(
                 dataDirectory: directory,
@@ -122,6 +127,21 @@ import Testing
 
         let outcome = try await MasterKeyRotation.rotate(rolling)
         #expect(outcome.resealed >= 2, "the operator key and the token signing key at least")
+        let sealingAfter = try await SealingKeys(keyring: rolling.sealer, store: rolling.store).sealer()
+        #expect(sealingAfter.primary.identifier == new.identifier, "a node holding both keys now seals with the new")
+        // A node that missed the rollout (still running with the old key alone) can no longer seal anything.
+        await #expect {
+            _ = try await SealingKeys(keyring: runtime.sealer, store: runtime.store).sealer()
+        } throws: { error in
+            (error as? StoreError)?.isOutdatedMasterKey == true
+        }
+        await #expect {
+            _ = try await runtime.store.serverSecret(name: "sealed-by-a-straggler") {
+                try runtime.sealer.seal([1], purpose: "x")
+            }
+        } throws: { error in
+            (error as? StoreError)?.isOutdatedMasterKey == true
+        }
         let rotated = try await HookdRuntime.open(
             dataDirectory: directory,
             environment: ["HOOKD_MASTER_KEY": new.encoded],

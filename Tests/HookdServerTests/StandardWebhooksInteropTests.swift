@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HookdBench
 import Testing
 
 @testable import HookdServer
@@ -55,49 +56,19 @@ import Testing
     }
 
     /// Runs `python3` with `arguments` and `environment` added, waiting without blocking a thread.
-    static func python(
-        _ arguments: [String],
-        environment: [String: String] = [:],
-        in directory: URL
-    ) async throws
-        -> Run
-    {
-        let outputURL = directory.appendingPathComponent("python-\(UUID().uuidString).out")
-        let errorsURL = directory.appendingPathComponent("python-\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorsURL.path, contents: nil)
-        let output = try FileHandle(forWritingTo: outputURL)
-        let errors = try FileHandle(forWritingTo: errorsURL)
-        defer {
-            try? output.close()
-            try? errors.close()
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = errors
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        return Run(
-            status: process.terminationStatus,
-            output: try String(contentsOf: outputURL, encoding: .utf8),
-            errors: try String(contentsOf: errorsURL, encoding: .utf8)
+    static func python(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
+        let process = try SpawnedProcess(
+            executable: "/usr/bin/env",
+            arguments: ["python3"] + arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }
         )
+        let status = try #require(try await process.waitForExit(seconds: 120), "python3 did not finish in 120 s")
+        return Run(status: status, output: process.standardOutput, errors: process.standardError)
     }
 
     /// Fails the test, saying how to fix it, when `python3` or the `standardwebhooks` package is missing.
-    static func requireStandardWebhooks(in directory: URL) async throws {
-        let run = try await python(["-c", "import standardwebhooks"], in: directory)
+    static func requireStandardWebhooks() async throws {
+        let run = try await python(["-c", "import standardwebhooks"])
         try #require(
             run.status == 0,
             """
@@ -119,8 +90,7 @@ import Testing
         }
         let run = try await python(
             ["-c", verifierScript] + paths,
-            environment: ["HOOKD_INTEROP_SECRET": secret],
-            in: directory
+            environment: ["HOOKD_INTEROP_SECRET": secret]
         )
         #expect(run.status == 0, "python3 failed: \(run.errors)")
         let lines = run.output.split(separator: "\n").map(String.init)
@@ -138,7 +108,7 @@ import Testing
     @Test func theReferenceVerifierAcceptsHookdDeliveriesAndRejectsTamperedOnes() async throws {
         let harness = try await Self.harness()
         defer { harness.removeFiles() }
-        try await Self.requireStandardWebhooks(in: harness.directory)
+        try await Self.requireStandardWebhooks()
         let receiver = TestReceiver()
         let running = try await receiver.start()
         defer { Task { await running.stop() } }
@@ -198,7 +168,7 @@ import Testing
     @Test func aRetryAfterARegenerationVerifiesWithTheNewSecretAndNotTheOld() async throws {
         let harness = try await Self.harness()
         defer { harness.removeFiles() }
-        try await Self.requireStandardWebhooks(in: harness.directory)
+        try await Self.requireStandardWebhooks()
         let receiver = TestReceiver(script: [.status(500)], fallback: .status(200))
         let running = try await receiver.start()
         defer { Task { await running.stop() } }

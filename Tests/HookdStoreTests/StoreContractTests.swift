@@ -42,6 +42,12 @@ func makeApp(_ id: String = Identifiers.appID(), status: AppStatus = .active) ->
     )
 }
 
+/// An eight-byte master key identifier made of `byte`.
+func keyIdentifier(_ byte: UInt8) -> [UInt8] { [UInt8](repeating: byte, count: 8) }
+
+/// A stand-in for a sealed value: the format byte, the key's identifier, then `payload`.
+func sealed(under identifier: [UInt8], _ payload: some Sequence<UInt8>) -> [UInt8] { [1] + identifier + payload }
+
 func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001") -> SealedSecretChange {
     SealedSecretChange(
         sealedSecret: sealed,
@@ -245,17 +251,89 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
     }
 
     @Test(arguments: StoreFactory.all)
-    func resealingRewritesEveryValueWithItsPurpose(factory: StoreFactory) async throws {
+    func resealingRewritesEveryValueWithItsPurposeUnderTheNewFence(factory: StoreFactory) async throws {
         let (store, cleanup) = try await factory.make()
         defer { cleanup() }
+        let (old, new) = (keyIdentifier(1), keyIdentifier(2))
+        #expect(try await store.sealingKeyIdentifier(settingIfAbsent: old) == old)
         let app = makeApp()
         try await store.insertApp(app)
-        _ = try await store.setWebhookURL(appID: app.id, url: "https://a.example/", initialSecret: change([1]), now: 1)
-        _ = try await store.serverSecret(name: "token-signing-key") { [2] }
-        let count = try await store.resealAll { sealed, purpose in sealed + Array(purpose.utf8.prefix(3)) }
-        #expect(count == 2)
-        #expect(try await store.webhookEndpoint(appID: app.id)?.sealedSecret == [1] + Array("web".utf8))
-        #expect(try await store.serverSecret(name: "token-signing-key") { [9] } == [2] + Array("ser".utf8))
+        let first = sealed(under: old, [1])
+        _ = try await store.setWebhookURL(
+            appID: app.id,
+            url: "https://a.example/",
+            initialSecret: change(first),
+            now: 1
+        )
+        _ = try await store.serverSecret(name: "token-signing-key") { sealed(under: old, [2]) }
+        let regeneration = IdempotencyKey(key: "k", notBefore: 0)
+        _ = try await store.replaceWebhookSecret(
+            appID: app.id,
+            change: change(sealed(under: old, [3])),
+            now: 2,
+            idempotencyKey: regeneration
+        )
+
+        let count = try await store.resealAll(under: new) { value, purpose in
+            sealed(under: new, Array(value.dropFirst(9)) + Array(purpose.utf8.prefix(3)))
+        }
+        #expect(count == 3, "the webhook secret, the server secret and the regeneration's kept answer")
+        #expect(try await store.sealingKeyIdentifier(settingIfAbsent: old) == new, "the fence moved")
+        #expect(try await store.webhookEndpoint(appID: app.id)?.sealedSecret == sealed(under: new, [3] + "web".utf8))
+        #expect(
+            try await store.serverSecret(name: "token-signing-key") { sealed(under: new, [9]) }
+                == sealed(under: new, [2] + "ser".utf8)
+        )
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func theFenceRefusesAValueSealedUnderAnotherKey(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let (inForce, outdated) = (keyIdentifier(1), keyIdentifier(2))
+        #expect(try await store.sealingKeyIdentifier(settingIfAbsent: inForce) == inForce)
+        #expect(try await store.sealingKeyIdentifier(settingIfAbsent: outdated) == inForce, "set once")
+        let app = makeApp()
+        try await store.insertApp(app)
+        let refused = { (error: any Error) in (error as? StoreError)?.isOutdatedMasterKey == true }
+        await #expect(
+            performing: {
+                _ = try await store.setWebhookURL(
+                    appID: app.id,
+                    url: "https://a.example/",
+                    initialSecret: change(sealed(under: outdated, [1])),
+                    now: 1
+                )
+            },
+            throws: refused
+        )
+        #expect(try await store.webhookEndpoint(appID: app.id) == nil, "nothing was stored")
+        await #expect(
+            performing: {
+                _ = try await store.serverSecret(name: "s") { sealed(under: outdated, [2]) }
+            },
+            throws: refused
+        )
+
+        let accepted = sealed(under: inForce, [1])
+        _ = try await store.setWebhookURL(
+            appID: app.id,
+            url: "https://a.example/",
+            initialSecret: change(accepted),
+            now: 1
+        )
+        await #expect(
+            performing: {
+                _ = try await store.replaceWebhookSecret(
+                    appID: app.id,
+                    change: change(sealed(under: outdated, [3])),
+                    now: 2,
+                    idempotencyKey: nil
+                )
+            },
+            throws: refused
+        )
+        #expect(try await store.webhookEndpoint(appID: app.id)?.sealedSecret == accepted, "the secret in force stays")
     }
 
     @Test(arguments: StoreFactory.all)
@@ -266,9 +344,9 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
         _ = try await store.serverSecret(name: "b") { [2] }
         struct Boom: Error {}
         await #expect(throws: Boom.self) {
-            _ = try await store.resealAll { sealed, _ in
-                if sealed == [2] { throw Boom() }
-                return [0]
+            _ = try await store.resealAll(under: keyIdentifier(1)) { value, _ in
+                if value == [2] { throw Boom() }
+                return sealed(under: keyIdentifier(1), [0])
             }
         }
         #expect(try await store.serverSecret(name: "a") { [9] } == [1])

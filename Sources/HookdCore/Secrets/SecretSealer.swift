@@ -57,6 +57,12 @@ public struct SecretSealer: Sendable {
         }
     }
 
+    /// The same keys, sealing under the one `identifier` names; `nil` when it is not among them.
+    public func sealing(under identifier: [UInt8]) -> SecretSealer? {
+        guard let key = keyring.first(where: { $0.identifier == identifier }) else { return nil }
+        return SecretSealer(primary: key, additional: keyring.filter { $0.identifier != identifier })
+    }
+
     /// Whether `sealed` is already sealed under the primary key.
     public func isSealedUnderPrimary(_ sealed: some Collection<UInt8>) -> Bool {
         let bytes = Array(sealed)

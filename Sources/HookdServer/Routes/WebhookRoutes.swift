@@ -112,7 +112,7 @@ struct WebhookRoutes: Sendable {
             }
         }
         let secret = WebhookSecret.generate()
-        let change = try sealedChange(for: secret, appID: principal.appID, context: context)
+        let change = try await sealedChange(for: secret, appID: principal.appID, context: context)
         let (endpoint, createdSecret) = try await store.setWebhookURL(
             appID: principal.appID,
             url: url,
@@ -147,7 +147,7 @@ struct WebhookRoutes: Sendable {
         let key = try IdempotencyKeyHeader.value(in: request.headers)
         try await limiter.take("regenerate:\(principal.appID)", perMinute: configuration.limits.regenerationsPerMinute)
         let secret = WebhookSecret.generate()
-        let change = try sealedChange(for: secret, appID: principal.appID, context: context)
+        let change = try await sealedChange(for: secret, appID: principal.appID, context: context)
         let now = clock.unixSeconds
         let outcome = try await store.replaceWebhookSecret(
             appID: principal.appID,
@@ -193,8 +193,10 @@ struct WebhookRoutes: Sendable {
         for secret: WebhookSecret,
         appID: String,
         context: HookdRequestContext
-    ) throws -> SealedSecretChange {
-        SealedSecretChange(
+    ) async throws -> SealedSecretChange {
+        // Sealed under the key the database says is in force (which, mid-rotation, may not be this node's own).
+        let sealer = try await SealingKeys(keyring: sealer, store: store).sealer()
+        return SealedSecretChange(
             sealedSecret: try sealer.seal(
                 Array(secret.value.utf8),
                 purpose: SecretSealer.webhookSecretPurpose(appID: appID)

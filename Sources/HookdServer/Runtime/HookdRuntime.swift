@@ -137,6 +137,11 @@ public struct HookdRuntime: Sendable {
     func checkMasterKey() async throws {
         do {
             try await ServerSecrets.checkMasterKey(store: store, sealer: sealer)
+        } catch let error as StoreError where error.isOutdatedMasterKey {
+            throw RuntimeError(
+                "this database's secrets are sealed under a master key this node does not hold (a rotation has "
+                    + "moved on): start it with the key in force as HOOKD_MASTER_KEY"
+            )
         } catch is SecretSealingError {
             throw RuntimeError(
                 "the master key does not open this database's secrets; start hookd with the key the database was "

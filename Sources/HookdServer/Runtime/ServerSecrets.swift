@@ -44,7 +44,8 @@ public enum ServerSecrets {
         generate: @escaping @Sendable () -> [UInt8]
     ) async throws -> [UInt8] {
         let purpose = SecretSealer.serverSecretPurpose(name: name)
-        let sealed = try await store.serverSecret(name: name) { try sealer.seal(generate(), purpose: purpose) }
+        let sealing = try await SealingKeys(keyring: sealer, store: store).sealer()
+        let sealed = try await store.serverSecret(name: name) { try sealing.seal(generate(), purpose: purpose) }
         return try sealer.open(sealed, purpose: purpose)
     }
 }

@@ -191,6 +191,56 @@ enum PostgresMigrations {
                 "CREATE INDEX rate_limits_by_arrival ON rate_limits (theoretical_arrival_ms)",
             ]
         ),
+        Migration(
+            id: "0005_master_key_fence",
+            statements: [
+                // The identifier of the master key that seals (a sealed value's bytes 2–9), set at first start and
+                // moved by a rotation in the transaction that re-seals. A value sealed under any other key is
+                // refused with SQLSTATE HK001, so a node still holding an outdated key cannot seal what the others
+                // will not open. A database from before this migration is fenced at its key check's key.
+                """
+                CREATE TABLE master_key_fence (
+                    id boolean PRIMARY KEY DEFAULT true CHECK (id),
+                    key_identifier bytea NOT NULL
+                )
+                """,
+                """
+                INSERT INTO master_key_fence (key_identifier)
+                SELECT substring(sealed FROM 2 FOR 8) FROM server_secrets WHERE name = 'master-key-check'
+                """,
+                """
+                CREATE FUNCTION hookd_sealed_under_the_fence() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                    sealed text := to_jsonb(NEW) ->> TG_ARGV[0];
+                    fence bytea;
+                BEGIN
+                    SELECT key_identifier INTO fence FROM master_key_fence;
+                    -- bytea in JSON is \\x and hex digits: the key identifier is hex digits 3 to 18.
+                    IF sealed IS NOT NULL AND fence IS NOT NULL
+                        AND substring(sealed FROM 5 FOR 16) IS DISTINCT FROM encode(fence, 'hex') THEN
+                        RAISE EXCEPTION 'sealed under an outdated master key' USING ERRCODE = 'HK001';
+                    END IF;
+                    RETURN NEW;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER webhook_secret_under_the_fence
+                BEFORE INSERT OR UPDATE OF sealed_secret ON webhook_endpoints
+                FOR EACH ROW EXECUTE FUNCTION hookd_sealed_under_the_fence('sealed_secret')
+                """,
+                """
+                CREATE TRIGGER server_secret_under_the_fence
+                BEFORE INSERT OR UPDATE OF sealed ON server_secrets
+                FOR EACH ROW EXECUTE FUNCTION hookd_sealed_under_the_fence('sealed')
+                """,
+                """
+                CREATE TRIGGER idempotency_answer_under_the_fence
+                BEFORE INSERT OR UPDATE OF response ON idempotency_keys
+                FOR EACH ROW EXECUTE FUNCTION hookd_sealed_under_the_fence('response')
+                """,
+            ]
+        ),
     ]
 
     /// The first half of the advisory lock every hookd process takes while migrating ("hook" in ASCII); the second

@@ -475,49 +475,54 @@ public final class PostgresStore: Store, Service {
         return Array(try row.decode(ByteBuffer.self).readableBytesView)
     }
 
+    public func sealingKeyIdentifier(settingIfAbsent identifier: [UInt8]) async throws -> [UInt8] {
+        if let row = try await rows("SELECT key_identifier FROM master_key_fence").first {
+            return Array(try row.decode(ByteBuffer.self).readableBytesView)
+        }
+        try await execute(
+            """
+            INSERT INTO master_key_fence (key_identifier) VALUES (\(ByteBuffer(bytes: identifier)))
+            ON CONFLICT (id) DO NOTHING
+            """
+        )
+        guard let row = try await rows("SELECT key_identifier FROM master_key_fence").first else {
+            throw StoreError.corruptRow(table: "master_key_fence")
+        }
+        return Array(try row.decode(ByteBuffer.self).readableBytesView)
+    }
+
     public func resealAll(
+        under identifier: [UInt8],
         _ reseal: @Sendable (_ sealed: [UInt8], _ purpose: String) throws -> [UInt8]
     ) async throws -> Int {
         // Re-sealing every secret takes as long as there are secrets; it is an operator's command, not a request.
         try await withUntimedTransaction { connection in
             try await connection.query("SET LOCAL statement_timeout = 0", logger: logger).consume()
-            var count = 0
-            let endpoints = try await connection.query(
+            try await connection.query(
                 """
-                SELECT app_id, sealed_secret FROM webhook_endpoints WHERE sealed_secret IS NOT NULL
-                ORDER BY app_id FOR UPDATE
+                INSERT INTO master_key_fence (key_identifier) VALUES (\(ByteBuffer(bytes: identifier)))
+                ON CONFLICT (id) DO UPDATE SET key_identifier = excluded.key_identifier
                 """,
                 logger: logger
-            ).collect()
-            for row in endpoints {
-                let row = row.makeRandomAccess()
-                let appID: String = try row.decode("app_id")
-                let resealed = try reseal(
-                    try row.bytes("sealed_secret"),
-                    SecretSealer.webhookSecretPurpose(appID: appID)
-                )
-                try await connection.query(
-                    """
-                    UPDATE webhook_endpoints SET sealed_secret = \(ByteBuffer(bytes: resealed))
-                    WHERE app_id = \(appID)
-                    """,
+            ).consume()
+            var count = 0
+            for sealedColumn in SealedColumn.all {
+                let update = sealedColumn.update { "$\($0)" }
+                let rows = try await connection.query(
+                    PostgresQuery(unsafeSQL: sealedColumn.selection + " FOR UPDATE"),
                     logger: logger
-                ).consume()
-                count += 1
-            }
-            let secrets = try await connection.query(
-                "SELECT name, sealed FROM server_secrets ORDER BY name FOR UPDATE",
-                logger: logger
-            ).collect()
-            for row in secrets {
-                let row = row.makeRandomAccess()
-                let name: String = try row.decode("name")
-                let resealed = try reseal(try row.bytes("sealed"), SecretSealer.serverSecretPurpose(name: name))
-                try await connection.query(
-                    "UPDATE server_secrets SET sealed = \(ByteBuffer(bytes: resealed)) WHERE name = \(name)",
-                    logger: logger
-                ).consume()
-                count += 1
+                ).collect()
+                for row in rows {
+                    let row = row.makeRandomAccess()
+                    let keys = try sealedColumn.keyColumns.map { try row[$0].decode(String.self) }
+                    let resealed = try reseal(try row.bytes("sealed"), sealedColumn.purpose(keys))
+                    var bindings = PostgresBindings()
+                    bindings.append(ByteBuffer(bytes: resealed))
+                    for key in keys { bindings.append(key) }
+                    try await connection.query(PostgresQuery(unsafeSQL: update, binds: bindings), logger: logger)
+                        .consume()
+                    count += 1
+                }
             }
             return count
         }
@@ -599,7 +604,8 @@ public final class PostgresStore: Store, Service {
     }
 
     /// ``StoreError/unavailable(_:)`` for the errors that mean the database is out of reach rather than that the
-    /// statement was refused; `nil` for the others.
+    /// statement was refused, and for the master key fence's refusal (sealed again, the write succeeds); `nil` for
+    /// the others.
     static func unavailability(_ error: PSQLError) -> StoreError? {
         switch error.code {
         case .clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown, .poolClosed:
@@ -608,9 +614,10 @@ public final class PostgresStore: Store, Service {
             // Class 08 is "connection exception"; 57P01–57P03 are the server shutting down or starting up; 57014 is
             // a statement cancelled at the query timeout (rolled back) and 25P03 a session ended idle in a
             // transaction: nothing was done, and the same request may be made again.
-            guard let state = error.serverInfo?[.sqlState],
-                state.hasPrefix("08") || ["57P01", "57P02", "57P03", "57014", "25P03"].contains(state)
-            else {
+            guard let state = error.serverInfo?[.sqlState] else { return nil }
+            // HK001: the master key fence refused a value sealed under an outdated key (migration 0005).
+            if state == "HK001" { return .unavailable(.outdatedMasterKey) }
+            guard state.hasPrefix("08") || ["57P01", "57P02", "57P03", "57014", "25P03"].contains(state) else {
                 return nil
             }
             return .unavailable(.connectionLost(detail: "SQLSTATE \(state)"))

@@ -145,6 +145,37 @@ enum SQLiteMigrations {
                     """
             )
         }
+        migrator.registerMigration("0005_master_key_fence") { db in
+            // The identifier of the master key that seals (a sealed value's bytes 2–9), set at first start and
+            // moved by a rotation in the transaction that re-seals; a value sealed under any other key is refused,
+            // so a process still holding an outdated key cannot seal what the others will not open. A database from
+            // before this migration is fenced at the key its own key check is sealed under.
+            try db.execute(
+                sql: """
+                    CREATE TABLE master_key_fence (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        key_identifier BLOB NOT NULL
+                    ) STRICT;
+                    INSERT INTO master_key_fence (id, key_identifier)
+                        SELECT 1, substr(sealed, 2, 8) FROM server_secrets WHERE name = 'master-key-check';
+                    """
+            )
+            let sealedColumns = [
+                ("webhook_endpoints", "sealed_secret"), ("server_secrets", "sealed"), ("idempotency_keys", "response"),
+            ]
+            for (table, column) in sealedColumns {
+                for (event, name) in [("INSERT", "inserted"), ("UPDATE OF \(column)", "updated")] {
+                    try db.execute(
+                        sql: """
+                            CREATE TRIGGER \(table)_\(column)_\(name)_under_the_fence BEFORE \(event) ON \(table)
+                            WHEN NEW.\(column) IS NOT NULL AND EXISTS (SELECT 1 FROM master_key_fence)
+                                AND substr(NEW.\(column), 2, 8) IS NOT (SELECT key_identifier FROM master_key_fence)
+                            BEGIN SELECT RAISE(ABORT, '\(SQLiteStore.outdatedMasterKeyMessage)'); END
+                            """
+                    )
+                }
+            }
+        }
         return migrator
     }
 }

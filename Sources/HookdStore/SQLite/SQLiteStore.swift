@@ -141,7 +141,7 @@ public final class SQLiteStore: Store {
         initialSecret: SealedSecretChange,
         now: Int64
     ) async throws -> (endpoint: WebhookEndpoint, createdSecret: Bool) {
-        try await pool.write { db in
+        try await writeSealed { db in
             try db.execute(
                 sql: """
                     INSERT INTO webhook_endpoints (app_id, url, sealed_secret, secret_version, created_at, updated_at)
@@ -184,7 +184,7 @@ public final class SQLiteStore: Store {
         now: Int64,
         idempotencyKey: IdempotencyKey?
     ) async throws -> SecretReplacement {
-        try await pool.write { db in
+        try await writeSealed { db in
             if let idempotencyKey {
                 // One writer: nothing can claim the key between this read and the write below.
                 if let earlier = try Row.fetchOne(
@@ -344,7 +344,7 @@ public final class SQLiteStore: Store {
     public func serverSecret(name: String, orInsert makeSealed: @Sendable () throws -> [UInt8]) async throws -> [UInt8]
     {
         let candidate = try makeSealed()
-        return try await pool.write { db in
+        return try await writeSealed { db in
             try db.execute(
                 sql: "INSERT INTO server_secrets (name, sealed) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
                 arguments: [name, Data(candidate)]
@@ -360,37 +360,58 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func sealingKeyIdentifier(settingIfAbsent identifier: [UInt8]) async throws -> [UInt8] {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO master_key_fence (id, key_identifier) VALUES (1, ?) ON CONFLICT (id) DO NOTHING",
+                arguments: [Data(identifier)]
+            )
+            guard let fence = try Data.fetchOne(db, sql: "SELECT key_identifier FROM master_key_fence") else {
+                throw StoreError.corruptRow(table: "master_key_fence")
+            }
+            return Array(fence)
+        }
+    }
+
     public func resealAll(
+        under identifier: [UInt8],
         _ reseal: @Sendable (_ sealed: [UInt8], _ purpose: String) throws -> [UInt8]
     ) async throws -> Int {
-        try await pool.write { db in
-            var count = 0
-            let endpoints = try Row.fetchAll(
-                db,
-                sql: "SELECT app_id, sealed_secret FROM webhook_endpoints WHERE sealed_secret IS NOT NULL"
+        try await writeSealed { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO master_key_fence (id, key_identifier) VALUES (1, ?)
+                    ON CONFLICT (id) DO UPDATE SET key_identifier = excluded.key_identifier
+                    """,
+                arguments: [Data(identifier)]
             )
-            for row in endpoints {
-                let appID: String = row["app_id"]
-                let resealed = try reseal(
-                    Array(row["sealed_secret"] as Data),
-                    SecretSealer.webhookSecretPurpose(appID: appID)
-                )
-                try db.execute(
-                    sql: "UPDATE webhook_endpoints SET sealed_secret = ? WHERE app_id = ?",
-                    arguments: [Data(resealed), appID]
-                )
-                count += 1
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT name, sealed FROM server_secrets") {
-                let name: String = row["name"]
-                let resealed = try reseal(Array(row["sealed"] as Data), SecretSealer.serverSecretPurpose(name: name))
-                try db.execute(
-                    sql: "UPDATE server_secrets SET sealed = ? WHERE name = ?",
-                    arguments: [Data(resealed), name]
-                )
-                count += 1
+            var count = 0
+            for sealedColumn in SealedColumn.all {
+                let update = sealedColumn.update { _ in "?" }
+                for row in try Row.fetchAll(db, sql: sealedColumn.selection) {
+                    let keys: [String] = sealedColumn.keyColumns.map { row[$0] }
+                    let resealed = try reseal(Array(row["sealed"] as Data), sealedColumn.purpose(keys))
+                    try db.execute(
+                        sql: update,
+                        arguments: StatementArguments([Data(resealed) as any DatabaseValueConvertible] + keys)
+                    )
+                    count += 1
+                }
             }
             return count
+        }
+    }
+
+    /// The message of the triggers that refuse a value sealed under a key other than the fence's.
+    static let outdatedMasterKeyMessage = "sealed under an outdated master key"
+
+    /// Runs `body` as a write that stores sealed values, turning the master key fence's refusal into
+    /// ``StoreError/Unavailability/outdatedMasterKey``.
+    func writeSealed<Result: Sendable>(_ body: @Sendable (Database) throws -> Result) async throws -> Result {
+        do {
+            return try await pool.write(body)
+        } catch let error as DatabaseError where error.message == Self.outdatedMasterKeyMessage {
+            throw StoreError.unavailable(.outdatedMasterKey)
         }
     }
 

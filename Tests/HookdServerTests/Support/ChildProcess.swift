@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import HookdBench
 
 /// A `hookd` child process whose output a test can wait on line by line.
 final class ChildProcess: Sendable {
@@ -8,45 +8,27 @@ final class ChildProcess: Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hookd")
     }
 
-    private let process: Process
-    private let output = OutputBuffer()
+    private let process: SpawnedProcess
 
     /// Starts `hookd` with `arguments` and `environment` added to this process's environment.
     init(_ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil) throws {
-        process = Process()
-        process.executableURL = Self.hookdBinary
-        process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
         merged.removeValue(forKey: "HOOKD_MASTER_KEY")
         merged.removeValue(forKey: "HOOKD_DATA_DIR")
         merged.removeValue(forKey: "HOOKD_PORT")
         merged.merge(environment) { $1 }
-        process.environment = merged
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        let stdin = Pipe()
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        stdout.fileHandleForReading.readabilityHandler = { [output] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.value.withLock { $0.stdout += text }
-        }
-        stderr.fileHandleForReading.readabilityHandler = { [output] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.value.withLock { $0.stderr += text }
-        }
-        try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(Data(input))
-            try stdin.fileHandleForWriting.close()
-        }
+        process = try SpawnedProcess(
+            executable: Self.hookdBinary.path,
+            arguments: arguments,
+            environment: merged,
+            input: input
+        )
     }
 
-    var standardOutput: String { output.value.withLock { $0.stdout } }
-    var standardError: String { output.value.withLock { $0.stderr } }
+    var standardOutput: String { process.standardOutput }
+    var standardError: String { process.standardError }
     var isRunning: Bool { process.isRunning }
-    var identifier: Int32 { process.processIdentifier }
+    var identifier: Int32 { process.identifier }
 
     /// Waits until standard output matches `pattern` (or the process ends, or `seconds` pass) and returns the match.
     func waitForOutput(_ pattern: Regex<(Substring, Substring)>, seconds: Double = 30) async throws -> String? {
@@ -54,7 +36,7 @@ final class ChildProcess: Sendable {
         while Date() < deadline {
             if let match = standardOutput.firstMatch(of: pattern) { return String(match.1) }
             if !process.isRunning {
-                try await Task.sleep(for: .milliseconds(100))
+                _ = try await process.waitForExit(seconds: 0)
                 return standardOutput.firstMatch(of: pattern).map { String($0.1) }
             }
             try await Task.sleep(for: .milliseconds(20))
@@ -64,21 +46,15 @@ final class ChildProcess: Sendable {
 
     /// Waits for the process to end and returns its exit status, or `nil` if it is still running after `seconds`.
     func waitForExit(seconds: Double = 30) async throws -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning {
-            if Date() > deadline { return nil }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try await Task.sleep(for: .milliseconds(50))
-        return process.terminationStatus
+        try await process.waitForExit(seconds: seconds)
     }
 
     /// Sends SIGTERM, then SIGKILL if it has not ended within `seconds`.
     func stop(seconds: Double = 10) async throws -> Int32? {
-        guard process.isRunning else { return process.terminationStatus }
-        process.terminate()
+        if let status = process.terminationStatus { return status }
+        process.send(SIGTERM)
         if let status = try await waitForExit(seconds: seconds) { return status }
-        kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         return try await waitForExit(seconds: 5)
     }
 
@@ -92,9 +68,4 @@ final class ChildProcess: Sendable {
         let status = try await child.waitForExit(seconds: 60) ?? -1
         return (status, child.standardOutput, child.standardError)
     }
-}
-
-/// What a child process has written so far, shared with the pipes' reading handlers.
-private final class OutputBuffer: Sendable {
-    let value = Mutex<(stdout: String, stderr: String)>(("", ""))
 }

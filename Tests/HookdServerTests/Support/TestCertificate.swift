@@ -1,4 +1,5 @@
 import Foundation
+import HookdBench
 import NIOSSL
 import Testing
 
@@ -22,17 +23,18 @@ struct TestCertificate {
         defer { try? FileManager.default.removeItem(at: folder) }
         let keyPath = folder.appendingPathComponent("key.pem").path
         let certificatePath = folder.appendingPathComponent("certificate.pem").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: openssl)
-        process.arguments = [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", keyPath, "-out", certificatePath, "-days", "1", "-subj", "/CN=\(name)",
-            "-addext", "subjectAltName=DNS:\(name)",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+        let process = try SpawnedProcess(
+            executable: openssl,
+            arguments: [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", keyPath, "-out", certificatePath, "-days", "1", "-subj", "/CN=\(name)",
+                "-addext", "subjectAltName=DNS:\(name)",
+            ],
+            environment: ProcessInfo.processInfo.environment,
+            standardOutput: .discard,
+            standardError: .discard
+        )
+        while process.isRunning { usleep(10_000) }
         try #require(process.terminationStatus == 0, "openssl could not make a certificate")
         return TestCertificate(
             certificate: try NIOSSLCertificate(file: certificatePath, format: .pem),
