@@ -24,8 +24,9 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
             With a key file (SQLite), a new key is made and the file replaced; hookd serve must be stopped. \
             With HOOKD_MASTER_KEY, you make the new key (head -c 32 /dev/urandom | base64): restart every node with \
             it as HOOKD_MASTER_KEY and the old one in HOOKD_PREVIOUS_MASTER_KEYS, run this with the same two \
-            variables to re-seal what is still under the old key, then drop HOOKD_PREVIOUS_MASTER_KEYS. Nothing is \
-            printed but the count, and nodes may keep serving meanwhile.
+            variables to re-seal everything under the new key (the database then refuses anything sealed under the \
+            old one), then drop HOOKD_PREVIOUS_MASTER_KEYS. Nothing is printed but the count, and nodes may keep \
+            serving meanwhile.
             """
     )
 

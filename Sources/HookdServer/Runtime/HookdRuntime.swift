@@ -32,7 +32,8 @@ public struct HookdRuntime: Sendable {
     /// - Parameters:
     ///   - dataDirectory: The folder of the SQLite store and the key file.
     ///   - environment: The process environment; `HOOKD_MASTER_KEY` there takes precedence over the key file, and
-    ///     `HOOKD_PREVIOUS_MASTER_KEYS` (comma-separated) adds keys that open values but never seal them.
+    ///     `HOOKD_PREVIOUS_MASTER_KEYS` (comma-separated) adds keys that open values, and seal only while the
+    ///     database's fence still names one of them (see ``SealingKeys``).
     ///   - create: Whether a missing folder and key file may be created (`serve` and `apps create` do).
     ///   - databaseURL: A `postgres://` URL to use PostgreSQL instead of the SQLite file in the data directory.
     /// - Throws: ``RuntimeError`` with a message for the operator when something cannot be opened, and what `body`
