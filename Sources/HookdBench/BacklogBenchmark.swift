@@ -1,4 +1,5 @@
 import HookdCore
+import HookdDelivery
 import HookdServer
 import HookdStore
 import Logging

@@ -1,6 +1,6 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
 import NIOCore
-import NIOHTTP1
+public import NIOHTTP1
 import Synchronization
 
 /// Sends HTTP requests from one AsyncHTTPClient, and times them.

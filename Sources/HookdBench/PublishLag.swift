@@ -1,3 +1,4 @@
+import NIOHTTP1
 import Synchronization
 
 /// Publish→receipt lag at a steady publishing rate: how long an event takes from its publish request to its

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import NIOHTTP1
 import Synchronization
 

@@ -1,7 +1,8 @@
-import HookdCore
-import HookdStore
+import FoundationEssentials
+public import HookdCore
+public import HookdStore
 import HookdVerify
-import Logging
+public import Logging
 
 /// Makes one attempt of a claimed delivery and records it: check the URL, sign, send, decide, write.
 ///

@@ -1,4 +1,4 @@
-import HookdVerify
+public import HookdVerify
 
 /// How deliveries are sent and retried. Every field has the documented default.
 public struct DeliveryConfiguration: Sendable {

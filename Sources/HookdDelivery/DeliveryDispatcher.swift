@@ -1,7 +1,7 @@
-import HookdCore
-import HookdStore
-import Logging
-import ServiceLifecycle
+public import HookdCore
+public import HookdStore
+public import Logging
+public import ServiceLifecycle
 import Synchronization
 
 /// Claims due deliveries and attempts them, at most ``DeliveryConfiguration/maximumInFlight`` at a time.

@@ -1,4 +1,4 @@
-import HookdCore
+public import HookdCore
 
 /// The life of one delivery, one attempt at a time, with no I/O: pending → in flight → succeeded,
 /// scheduled for a retry, or failed.

@@ -1,5 +1,5 @@
-import HookdCore
-import HookdStore
+public import HookdCore
+public import HookdStore
 import Synchronization
 
 /// Publishes events for delivery: the platform side of hookd (SPEC §5.4), as a library call.

@@ -1,5 +1,5 @@
 import HookdCore
-import HookdVerify
+public import HookdVerify
 
 /// The exact bytes and headers of one attempt.
 public struct OutgoingWebhook: Sendable {

@@ -1,6 +1,6 @@
-import HookdStore
-import Logging
-import ServiceLifecycle
+public import HookdStore
+public import Logging
+public import ServiceLifecycle
 
 /// Wakes this process's dispatcher when another process publishes (PostgreSQL `LISTEN`), reconnecting when the
 /// channel drops. The dispatcher's idle poll covers the moments without a listener.

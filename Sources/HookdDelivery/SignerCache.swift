@@ -1,5 +1,5 @@
-import HookdCore
-import HookdVerify
+public import HookdCore
+public import HookdVerify
 import Synchronization
 
 /// Decrypted signers by app, kept until the app's secret version changes.

@@ -1,7 +1,7 @@
 import HookdCore
 import HookdDelivery
 import HookdStore
-import Hummingbird
+public import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore

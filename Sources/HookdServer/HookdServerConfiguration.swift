@@ -1,4 +1,4 @@
-import HookdDelivery
+public import HookdDelivery
 
 /// How a hookd server behaves. Every field has the documented default; the CLI fills it from flags and
 /// `HOOKD_*` environment variables.

@@ -1,6 +1,6 @@
-import HookdCore
-import HookdStore
-import Logging
+public import HookdCore
+public import HookdStore
+public import Logging
 
 /// What a hookd server is built from: the store, the keys, the clock and the resolver.
 ///

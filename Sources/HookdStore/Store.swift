@@ -1,4 +1,4 @@
-import HookdCore
+public import HookdCore
 
 /// Every query hookd makes, as one protocol with one implementation per database.
 ///

@@ -63,7 +63,9 @@ struct AppsCommand: AsyncParsableCommand {
         @OptionGroup var storage: DataDirectoryOptions
 
         func run() async throws {
-            let apps = try await storage.withRuntime(create: false) { runtime in try await runtime.store.apps() }
+            let apps = try await storage.withRuntime(create: false) { runtime in
+                try await AppAdministration(store: runtime.store).list()
+            }
             for app in apps {
                 let fields: [String: String] = [
                     "appId": app.id, "businessId": app.businessID, "name": app.name, "type": app.type.rawValue,

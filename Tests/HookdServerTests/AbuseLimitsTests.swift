@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdStore
 import Hummingbird
 import HummingbirdTesting
 import Testing

@@ -4,6 +4,7 @@ import HookdCore
 import HookdServer
 import NIOCore
 import NIOFoundationCompat
+import NIOHTTP1
 import Testing
 
 /// The `hookd` binary as an operator runs it: real processes, real sockets on 127.0.0.1.

@@ -1,11 +1,13 @@
 import AsyncHTTPClient
 import Foundation
 import HTTPTypes
+import HookdCore
 import HookdVerify
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 import Synchronization
 import Testing

@@ -4,6 +4,7 @@ import HookdCore
 import HookdTestSupport
 import NIOCore
 import NIOFoundationCompat
+import NIOHTTP1
 import PostgresNIO
 import Synchronization
 import Testing

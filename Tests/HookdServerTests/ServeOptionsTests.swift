@@ -1,4 +1,6 @@
 import HookdCore
+import HookdDelivery
+import HookdVerify
 import Testing
 
 @testable import HookdServer

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HookdBench
+import HookdCore
 import Testing
 
 @testable import HookdServer

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HookdCore
+import HookdStore
 import Hummingbird
 import HummingbirdTesting
 import Testing

@@ -1,5 +1,7 @@
 import Foundation
 import HookdCore
+import HookdDelivery
+import HookdStore
 import Hummingbird
 import HummingbirdTesting
 import Testing

@@ -1,8 +1,8 @@
 import Foundation
 import HookdCore
-import HookdStore
+package import HookdStore
 import NIOPosix
-import PostgresNIO
+package import PostgresNIO
 import Testing
 
 /// The test database named by `HOOKD_TEST_POSTGRES_URL`, handing out one fresh schema per store.

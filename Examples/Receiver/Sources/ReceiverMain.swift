@@ -1,4 +1,5 @@
 import Foundation
+import HookdVerify
 import Hummingbird
 
 /// Runs the example receiver: `WEBHOOK_SECRET=whsec_… PORT=3000 swift run hookd-example-receiver`.

@@ -1,4 +1,4 @@
-import Crypto
+public import Crypto
 import HookdVerify
 
 /// The AES-256 key that seals every secret hookd stores.

@@ -1,10 +1,10 @@
 import Foundation
-import HookdCore
+public import HookdCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import NIOSSL
-import ServiceLifecycle
+public import NIOSSL
+public import ServiceLifecycle
 import Synchronization
 
 /// Sends attempts over HTTP/1.1 with SwiftNIO, to the addresses the SSRF guard checked and to no other.
@@ -333,5 +333,5 @@ extension IPAddress {
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif

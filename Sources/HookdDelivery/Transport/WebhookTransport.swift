@@ -1,4 +1,4 @@
-import HookdCore
+public import HookdCore
 
 /// Sends one attempt to a checked URL. The dispatcher depends on this protocol; tests may supply their own.
 public protocol WebhookTransport: Sendable {

@@ -1,5 +1,6 @@
 import HookdCore
 import Hummingbird
+import Logging
 
 /// Requires a valid token on every route behind it: `webhooks:read` for `GET`, `webhooks:write` for the rest.
 struct AuthenticationMiddleware: RouterMiddleware {

@@ -1,12 +1,7 @@
+import Foundation
 import HTTPTypes
 import HookdCore
 import HookdStore
-
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// Turns an `Authorization` header into a ``Principal``, or the precise error the API answers with.
 struct Authenticator: Sendable {

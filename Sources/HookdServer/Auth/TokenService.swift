@@ -1,12 +1,7 @@
 import Crypto
+import Foundation
 import HookdCore
 import JWTKit
-
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// Issues and checks HS256 access tokens.
 ///

@@ -1,6 +1,7 @@
 import HookdCore
 import HookdStore
 import Hummingbird
+import Logging
 
 /// `POST /auth/token`, `/auth/refresh` and `/auth/revoke` (SPEC §2).
 struct AuthRoutes: Sendable {

@@ -2,6 +2,7 @@ import HookdCore
 import HookdDelivery
 import HookdVerify
 import Hummingbird
+import Logging
 
 /// `POST /internal/events`: the platform's services publish events for delivery (SPEC §5.4).
 ///

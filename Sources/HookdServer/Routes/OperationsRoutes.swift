@@ -2,6 +2,7 @@ import Foundation
 import HookdCore
 import HookdStore
 import Hummingbird
+import Logging
 
 /// `GET /health`, `GET /metrics` and `GET /api/v3/openapi.yaml`: what operators and tooling read.
 struct OperationsRoutes: Sendable {

@@ -2,6 +2,7 @@ import HookdCore
 import HookdDelivery
 import HookdStore
 import Hummingbird
+import Logging
 
 /// `GET`/`PUT /webhooks`, `GET /webhooks/events` and `POST /webhooks/secret/regenerate` (SPEC §3–4).
 struct WebhookRoutes: Sendable {

@@ -1,5 +1,5 @@
-import HookdCore
-import HookdStore
+public import HookdCore
+public import HookdStore
 
 /// The operator's actions on apps, shared by the CLI and the first-start bootstrap.
 public struct AppAdministration: Sendable {
@@ -51,6 +51,11 @@ public struct AppAdministration: Sendable {
 
     /// Suspends or reactivates an app. Suspending also retires every token issued until now: they do not come back
     /// when the app is activated again. - Returns: the app, or `nil` when there is none.
+    /// Every app, oldest first.
+    public func list() async throws -> [App] {
+        try await store.apps()
+    }
+
     public func setStatus(appID: String, _ status: AppStatus) async throws -> App? {
         try await store.updateAppStatus(
             id: appID,

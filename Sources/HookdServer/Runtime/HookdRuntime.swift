@@ -1,13 +1,13 @@
-import Foundation
-import HookdCore
+public import Foundation
+public import HookdCore
 import HookdDelivery
-import HookdStore
-import Logging
+public import HookdStore
+public import Logging
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
 
 /// What every hookd command works on: the data directory, the master key and the store.

@@ -1,10 +1,10 @@
 import Foundation
-import HookdCore
+public import HookdCore
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
 
 /// Where the master key comes from: `HOOKD_MASTER_KEY`, or the key file in the data directory.

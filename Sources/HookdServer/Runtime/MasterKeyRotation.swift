@@ -1,11 +1,11 @@
 import Foundation
-import HookdCore
+public import HookdCore
 import HookdStore
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
 
 /// Re-seals every stored secret under the master key that seals (`hookd rotate-master-key`).

@@ -1,8 +1,10 @@
-import Foundation
-import HookdCore
+public import Foundation
+public import HookdCore
+import HookdDelivery
 import HookdStore
-import Logging
+public import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `hookd serve`: opens the store and runs the server until SIGTERM or SIGINT, then stops it within the configured
 /// shutdown timeout. The one place a serving process is put together.

@@ -1,6 +1,6 @@
 import Crypto
-import HookdCore
-import HookdStore
+public import HookdCore
+public import HookdStore
 import HookdVerify
 
 /// The server-wide secrets kept sealed in the store: the token signing key and the operator key.

@@ -1,4 +1,4 @@
-import HookdCore
+public import HookdCore
 import PostgresNIO
 
 extension PostgresStore {

@@ -1,13 +1,13 @@
-import HookdCore
-import PostgresNIO
-import ServiceLifecycle
+public import HookdCore
+public import PostgresNIO
+public import ServiceLifecycle
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
-import Musl
+public import Musl
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
 
 /// The shared store: PostgreSQL through postgres-nio's pooled ``PostgresClient``, for several hookd processes.

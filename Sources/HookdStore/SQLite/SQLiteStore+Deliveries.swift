@@ -1,10 +1,10 @@
 import GRDB
-import HookdCore
+public import HookdCore
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
-import Foundation
+public import Foundation
 #endif
 
 extension SQLiteStore {
