@@ -1,0 +1,136 @@
+import ArgumentParser
+import HookdServer
+
+/// Every option of `hookd serve` but the data directory and database (``DataDirectoryOptions``, which other commands
+/// share), each with its `HOOKD_*` twin named in its help; ``options`` hands them to ``ServeOptions``, which reads
+/// the twins and checks every range.
+struct ServeFlags: ParsableArguments {
+    @Option(help: "The address to listen on (HOOKD_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "The port to listen on; 0 picks a free one (HOOKD_PORT; default 8080).")
+    var port: Int?
+
+    @Flag(help: "Accept http:// webhook URLs; for development only (HOOKD_ALLOW_HTTP_TARGETS).")
+    var allowHTTPTargets = false
+
+    @Flag(
+        help:
+            "Accept webhook URLs on loopback and private addresses; for development and tests only (HOOKD_ALLOW_PRIVATE_TARGETS)."
+    )
+    var allowPrivateTargets = false
+
+    @Option(help: "Seconds before each retry, comma-separated (HOOKD_RETRY_SCHEDULE; default 60,300,1800).")
+    var retrySchedule: String?
+
+    @Option(help: "Seconds one delivery attempt may take, all of it (HOOKD_DELIVERY_TIMEOUT; default 10).")
+    var deliveryTimeout: Double?
+
+    @Option(help: "Delivery requests open at once (HOOKD_MAX_IN_FLIGHT; default 64).")
+    var maxInFlight: Int?
+
+    @Option(
+        help:
+            "Delivery requests open at once for one app, across every worker: what one slow receiver can hold (HOOKD_MAX_IN_FLIGHT_PER_APP; default 8)."
+    )
+    var maxInFlightPerApp: Int?
+
+    @Option(
+        help:
+            "Signature schemes to send: v3, x-fyatu-signature, standard-webhooks (HOOKD_SIGNATURE_SCHEMES; default all)."
+    )
+    var signatureSchemes: String?
+
+    @Option(
+        help:
+            "Seconds a worker holds a claimed delivery beyond the timeout; after a crash the work waits this long (HOOKD_LEASE_DURATION; default 60)."
+    )
+    var leaseDuration: Double?
+
+    @Option(
+        help:
+            "Seconds SIGTERM waits for attempts in flight and their records before interrupting them (HOOKD_SHUTDOWN_TIMEOUT; default: the delivery timeout plus 10)."
+    )
+    var shutdownTimeout: Double?
+
+    @Option(help: "Secret regenerations per app per minute (HOOKD_REGENERATIONS_PER_MINUTE; default 10).")
+    var regenerationsPerMinute: Int?
+
+    @Option(help: "Test deliveries per app per minute (HOOKD_TEST_DELIVERIES_PER_MINUTE; default 10).")
+    var testDeliveriesPerMinute: Int?
+
+    @Option(help: "Manual delivery retries per app per minute (HOOKD_RETRIES_PER_MINUTE; default 60).")
+    var retriesPerMinute: Int?
+
+    @Option(help: "PUT /webhooks per app per minute (HOOKD_WEBHOOK_UPDATES_PER_MINUTE; default 30).")
+    var webhookUpdatesPerMinute: Int?
+
+    @Option(
+        help: "Failed token requests per app id from one address per minute (HOOKD_LOGIN_FAILURES_PER_APP; default 10)."
+    )
+    var loginFailuresPerApp: Int?
+
+    @Option(
+        help: "Failed token requests per client address per minute (HOOKD_LOGIN_FAILURES_PER_ADDRESS; default 30)."
+    )
+    var loginFailuresPerAddress: Int?
+
+    @Option(help: "Manual retries of one delivery, in all (HOOKD_MANUAL_RETRIES_PER_DELIVERY; default 10).")
+    var manualRetriesPerDelivery: Int?
+
+    @Option(help: "Days finished deliveries and their attempts are kept (HOOKD_RETENTION_DAYS; default 30).")
+    var retentionDays: Int?
+
+    @Option(
+        help: "API connections open at once; one more is answered 503 and closed (HOOKD_MAX_CONNECTIONS; default 4096)."
+    )
+    var maxConnections: Int?
+
+    @Option(help: "Bytes a request body may have; a larger one is answered 413 (HOOKD_MAX_BODY_SIZE; default 262144).")
+    var maxBodySize: Int?
+
+    @Option(
+        help:
+            "Seconds a connection may wait for its next request's head: keep-alive idle and slow headers (HOOKD_IDLE_TIMEOUT; default 30)."
+    )
+    var idleTimeout: Double?
+
+    @Option(help: "Seconds a request's body may take once its head arrived (HOOKD_REQUEST_TIMEOUT; default 30).")
+    var requestTimeout: Double?
+
+    @Option(help: "all, api or worker: what this process does (HOOKD_ROLE; default all).")
+    var role: String?
+
+    @Option(help: "The log level: trace, debug, info, notice, warning, error (HOOKD_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    /// The options as given, for ``ServeOptions/configuration(environment:)`` to read.
+    var options: ServeOptions {
+        var options = ServeOptions()
+        options.host = host
+        options.port = port
+        options.allowHTTPTargets = allowHTTPTargets
+        options.allowPrivateTargets = allowPrivateTargets
+        options.role = role
+        options.retrySchedule = retrySchedule
+        options.deliveryTimeout = deliveryTimeout
+        options.maxInFlight = maxInFlight
+        options.maxInFlightPerApp = maxInFlightPerApp
+        options.signatureSchemes = signatureSchemes
+        options.leaseDuration = leaseDuration
+        options.shutdownTimeout = shutdownTimeout
+        options.regenerationsPerMinute = regenerationsPerMinute
+        options.testDeliveriesPerMinute = testDeliveriesPerMinute
+        options.retriesPerMinute = retriesPerMinute
+        options.webhookUpdatesPerMinute = webhookUpdatesPerMinute
+        options.loginFailuresPerApp = loginFailuresPerApp
+        options.loginFailuresPerAddress = loginFailuresPerAddress
+        options.manualRetriesPerDelivery = manualRetriesPerDelivery
+        options.retentionDays = retentionDays
+        options.maxConnections = maxConnections
+        options.idleTimeout = idleTimeout
+        options.requestTimeout = requestTimeout
+        options.maxBodySize = maxBodySize
+        return options
+    }
+}
