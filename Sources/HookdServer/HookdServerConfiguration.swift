@@ -26,7 +26,7 @@ public struct HookdServerConfiguration: Sendable {
     /// What this process does: the API, the dispatcher, or both.
     public var role: ServerRole = .all
     /// How long SIGTERM waits for the attempts in flight to end and be recorded before interrupting them (an
-    /// interrupted attempt is recorded as one to make again); `nil` is the delivery timeout plus 10 s.
+    /// interrupted attempt is recorded as one to make again); `nil` is the delivery timeout plus 2 s.
     public var shutdownTimeout: Duration?
     /// Seconds an access token lives.
     public var tokenLifetime: Int64 = 86_400

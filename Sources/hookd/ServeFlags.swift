@@ -49,7 +49,7 @@ struct ServeFlags: ParsableArguments {
 
     @Option(
         help:
-            "Seconds SIGTERM waits for attempts in flight and their records before interrupting them (HOOKD_SHUTDOWN_TIMEOUT; default: the delivery timeout plus 10)."
+            "Seconds SIGTERM waits for attempts in flight and their records before interrupting them (HOOKD_SHUTDOWN_TIMEOUT; default: the delivery timeout plus 2)."
     )
     var shutdownTimeout: Double?
 

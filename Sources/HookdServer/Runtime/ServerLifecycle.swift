@@ -65,9 +65,10 @@ public func serve(
         logger: logger
     )
     group.maximumGracefulShutdownDuration =
-        configuration.shutdownTimeout ?? configuration.delivery.timeout + .seconds(10)
-    // After the cancellation, what has not ended within this is left behind and the process exits.
-    group.maximumCancellationDuration = .seconds(5)
+        configuration.shutdownTimeout ?? configuration.delivery.timeout + .seconds(2)
+    // After the cancellation, what has not ended within this is left behind and the process exits: with the
+    // defaults, hookd is gone within the delivery timeout plus 5 s of SIGTERM.
+    group.maximumCancellationDuration = .seconds(3)
     try await ServiceGroup(configuration: group).run()
 }
 
