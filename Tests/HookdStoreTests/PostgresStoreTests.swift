@@ -34,7 +34,7 @@ struct PostgresStoreTests {
     /// Every migration this binary knows, in order.
     static let migrations = [
         "0001_apps_webhooks_tokens", "0002_events_deliveries", "0003_fair_delivery_queues", "0004_hardening",
-        "0005_master_key_fence",
+        "0005_master_key_fence", "0006_lease_expiry_index",
     ]
 
     @Test func migratingAgainAppliesNothing() async throws {

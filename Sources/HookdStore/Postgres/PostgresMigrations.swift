@@ -241,6 +241,13 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        Migration(
+            id: "0006_lease_expiry_index",
+            statements: [
+                // Claims release the leases that ran out, oldest first, by walking this (leased rows only).
+                "CREATE INDEX deliveries_lease_expiry ON deliveries (locked_until) WHERE lease_id IS NOT NULL"
+            ]
+        ),
     ]
 
     /// The first half of the advisory lock every hookd process takes while migrating ("hook" in ASCII); the second
