@@ -127,16 +127,9 @@ struct APIError: Error, Sendable {
     }
 
     /// The listener has as many connections open as it allows.
-    static let connectionLimit: APIError = {
-        var error = APIError(
-            status: .serviceUnavailable,
-            code: "SERVICE_UNAVAILABLE",
-            message: "The service is unavailable",
-            detail: "The server has as many connections open as it allows; retry shortly"
-        )
-        error.headers[.retryAfter] = "1"
-        return error
-    }()
+    static let connectionLimit = serviceUnavailable(
+        "The server has as many connections open as it allows; retry shortly"
+    )
 
     /// A delivery retried by hand as often as allowed.
     static func retryLimitReached(_ limit: Int) -> APIError {
@@ -155,14 +148,17 @@ struct APIError: Error, Sendable {
     )
 
     /// The database does not answer for now; the caller may repeat the request after `Retry-After`.
-    static let unavailable: APIError = {
+    static let unavailable = serviceUnavailable("The database does not answer; retry shortly")
+
+    /// A `503 SERVICE_UNAVAILABLE` that may be repeated after one second, saying why in `detail`.
+    private static func serviceUnavailable(_ detail: String) -> APIError {
         var error = APIError(
             status: .serviceUnavailable,
             code: "SERVICE_UNAVAILABLE",
             message: "The service is unavailable",
-            detail: "The database does not answer; retry shortly"
+            detail: detail
         )
         error.headers[.retryAfter] = "1"
         return error
-    }()
+    }
 }

@@ -11,14 +11,14 @@ struct RateLimiter: Sendable {
     ///
     /// - Throws: `RATE_LIMIT_EXCEEDED` with `Retry-After` when none is left; nothing else happens then.
     func take(_ key: String, perMinute limit: Int) async throws {
-        if let wait = try await store.acquireRateLimit(
-            key: key,
-            limit: limit,
-            periodMillis: 60_000,
-            nowMillis: clock.milliseconds
-        ) {
-            throw APIError.rateLimited(retryAfterSeconds: (wait + 999) / 1000)
-        }
+        try Self.refuse(
+            ifWaiting: try await store.acquireRateLimit(
+                key: key,
+                limit: limit,
+                periodMillis: 60_000,
+                nowMillis: clock.milliseconds
+            )
+        )
     }
 
     /// Takes one unit of `key`'s limit if one is left, without failing when none is.
@@ -33,13 +33,18 @@ struct RateLimiter: Sendable {
 
     /// Fails as ``take(_:perMinute:)`` would, without taking a unit.
     func check(_ key: String, perMinute limit: Int) async throws {
-        if let wait = try await store.rateLimitWait(
-            key: key,
-            limit: limit,
-            periodMillis: 60_000,
-            nowMillis: clock.milliseconds
-        ) {
-            throw APIError.rateLimited(retryAfterSeconds: (wait + 999) / 1000)
-        }
+        try Self.refuse(
+            ifWaiting: try await store.rateLimitWait(
+                key: key,
+                limit: limit,
+                periodMillis: 60_000,
+                nowMillis: clock.milliseconds
+            )
+        )
+    }
+
+    /// `RATE_LIMIT_EXCEEDED` with `Retry-After` in whole seconds, rounded up, when there is a wait.
+    private static func refuse(ifWaiting wait: Int64?) throws {
+        if let wait { throw APIError.rateLimited(retryAfterSeconds: (wait + 999) / 1000) }
     }
 }

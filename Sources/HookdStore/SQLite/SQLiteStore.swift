@@ -361,7 +361,13 @@ public final class SQLiteStore: Store {
     }
 
     public func sealingKeyIdentifier(settingIfAbsent identifier: [UInt8]) async throws -> [UInt8] {
-        try await pool.write { db in
+        // Read on every seal; the writer is taken only while no fence is set yet (a new database).
+        if let fence = try await pool.read({ db in
+            try Data.fetchOne(db, sql: "SELECT key_identifier FROM master_key_fence")
+        }) {
+            return Array(fence)
+        }
+        return try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO master_key_fence (id, key_identifier) VALUES (1, ?) ON CONFLICT (id) DO NOTHING",
                 arguments: [Data(identifier)]
