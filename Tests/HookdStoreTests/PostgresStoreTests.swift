@@ -34,7 +34,7 @@ struct PostgresStoreTests {
     /// Every migration this binary knows, in order.
     static let migrations = [
         "0001_apps_webhooks_tokens", "0002_events_deliveries", "0003_fair_delivery_queues", "0004_hardening",
-        "0005_master_key_fence", "0006_lease_expiry_index",
+        "0005_master_key_fence", "0006_lease_expiry_index", "0007_leases_counted_per_app",
     ]
 
     @Test func migratingAgainAppliesNothing() async throws {
@@ -198,6 +198,58 @@ struct PostgresStoreTests {
                 )
                 #expect(try await stores[1].completeAttempt(completion), "each claim holds its delivery's lease")
             }
+        }
+    }
+
+    /// Claims check the in-flight limit on each app's queue row (`leased`), kept by triggers: it must agree with
+    /// the leased rows after every statement that leases or releases.
+    @Test func eachAppsLeaseCountFollowsEveryLeaseAndRelease() async throws {
+        try await PostgresTestDatabase.withStores { stores, schema in
+            let store = stores[0]
+            let apps = [try await makeConfiguredApp(store), try await makeConfiguredApp(store)]
+            @Sendable func expectCountsAgree(_ step: Comment) async throws {
+                let rows = try await schema.withConnection { connection in
+                    try await connection.query(
+                        """
+                        SELECT q.app_id, q.leased,
+                               (SELECT count(*)::integer FROM deliveries d
+                                WHERE d.app_id = q.app_id AND d.lease_id IS NOT NULL)
+                        FROM delivery_queues q ORDER BY q.app_id
+                        """,
+                        logger: PostgresTestDatabase.logger
+                    ).collect().map { row in try row.decode((String, Int, Int).self) }
+                }
+                #expect(!rows.isEmpty, step)
+                for (appID, counted, actual) in rows {
+                    #expect(counted == actual, "\(step): app \(appID) counts \(counted) leases, holds \(actual)")
+                }
+            }
+            for index in 0..<6 {
+                _ = try await publish(store, appID: apps[index % 2].id, now: 1_000 + Int64(index))
+            }
+            _ = try await publish(store, appID: apps[1].id, now: 1_010, lease: (id: "lease-publisher", until: 5_000))
+            try await expectCountsAgree("a delivery leased by its publisher")
+
+            let claimed = try await store.claimDueDeliveries(limit: 10, perAppLimit: 2, now: 2_000, leaseUntil: 4_000)
+            #expect(claimed.filter { $0.appID == apps[0].id }.count == 2, "the first app up to its limit")
+            #expect(claimed.filter { $0.appID == apps[1].id }.count == 1, "the second app had one leased already")
+            try await expectCountsAgree("claimed")
+
+            _ = try await store.completeAttempt(FairClaimTests.success(claimed[0], at: 2_100))
+            try await expectCountsAgree("one attempt recorded")
+            _ = try await store.completeAttempts(claimed.dropFirst().map { FairClaimTests.success($0, at: 2_200) })
+            try await expectCountsAgree("a batch of attempts recorded")
+
+            let again = try await store.claimDueDeliveries(limit: 10, perAppLimit: 2, now: 3_000, leaseUntil: 4_000)
+            #expect(!again.isEmpty)
+            try await expectCountsAgree("claimed again")
+            // The publisher's lease and the second claim's leases run out, and the claim that finds them re-leases.
+            let revived = try await store.claimDueDeliveries(limit: 10, perAppLimit: 2, now: 6_000, leaseUntil: 9_000)
+            #expect(!revived.isEmpty)
+            try await expectCountsAgree("expired leases released and claimed again")
+
+            try await store.releaseAllLeases()
+            try await expectCountsAgree("every lease released")
         }
     }
 
