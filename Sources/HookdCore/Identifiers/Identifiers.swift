@@ -25,3 +25,17 @@ public enum Identifiers {
         value.utf8.count == 16 && value.utf8.allSatisfy { RandomString.uppercaseAlphanumerics.contains($0) }
     }
 }
+
+extension Identifiers {
+    /// A new endpoint identifier (v3.20 `webhookId`): `whk_` and 20 uppercase letters and digits.
+    public static func webhookID() -> String {
+        "whk_" + RandomString.make(count: 20, from: RandomString.uppercaseAlphanumerics)
+    }
+
+    /// Whether `value` has the shape of an endpoint identifier.
+    public static func isWebhookID(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        return bytes.count == 24 && value.hasPrefix("whk_")
+            && bytes.dropFirst(4).allSatisfy { RandomString.uppercaseAlphanumerics.contains($0) }
+    }
+}

@@ -22,7 +22,7 @@ public struct WebhookSecret: Sendable, Hashable, CustomStringConvertible, Custom
         self.value = value
     }
 
-    private init(unchecked value: String) {
+    init(unchecked value: String) {
         self.value = value
     }
 
