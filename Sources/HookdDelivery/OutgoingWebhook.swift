@@ -44,13 +44,11 @@ public struct OutgoingWebhook: Sendable {
         }
         headers.append((WebhookHeaderName.webhookID, eventID))
         headers.append((WebhookHeaderName.webhookTimestamp, String(timestamp)))
-        if schemes.contains(.standardWebhooks) {
-            headers.append(
-                (
-                    WebhookHeaderName.webhookSignature,
-                    signer.standardSignatureHeader(id: eventID, timestamp: timestamp, body: body)
-                )
-            )
+        // nil when the secret is not whsec_ + base64 (a secret of another shape): then there is no such header.
+        if schemes.contains(.standardWebhooks),
+            let signature = signer.standardSignatureHeader(id: eventID, timestamp: timestamp, body: body)
+        {
+            headers.append((WebhookHeaderName.webhookSignature, signature))
         }
         self.body = body
         self.headers = headers

@@ -2,16 +2,21 @@ import Crypto
 
 /// Signs hookd deliveries with the three schemes of a webhook secret.
 ///
-/// The three keys are derived once, when the signer is made, and kept as keyed `HMAC<SHA256>` values;
+/// The keys are derived once, when the signer is made, and kept as keyed `HMAC<SHA256>` values;
 /// each signature copies one and feeds it the message, which is several times faster than keying a
 /// fresh HMAC per message. A signer is a value: share it freely across tasks.
 ///
-/// - v3 (`sign` in the body): `hex(HMAC-SHA256(key: the secret's ASCII bytes, "whsec_" included,
+/// - v3 (`sign` in the body): `hex(HMAC-SHA256(key: the secret's bytes, "whsec_" included,
 ///   message: the raw bytes of the data value))`.
 /// - `X-Fyatu-Signature`: `t=<ts>,v1=<hex(HMAC-SHA256(key: the ASCII bytes of hex(SHA-256(secret)),
 ///   message: "<ts>." + body))>`.
 /// - Standard Webhooks (`webhook-signature`): `v1,<base64(HMAC-SHA256(key: base64-decode(the secret
 ///   without "whsec_"), message: "<id>.<ts>." + body))>`.
+///
+/// The first two take the secret string exactly as it is held, whatever its shape: hookd's v3 secrets
+/// (`whsec_` + 32 of `[a-z0-9]`), its v3.20 endpoint secrets (`whsec_` + 64 lowercase hex), or a bare string
+/// issued elsewhere, such as 64 hex characters without a prefix. Only Standard Webhooks needs `whsec_`
+/// followed by standard base64; ``supportedSchemes`` says whether the secret can serve it.
 ///
 /// ```swift
 /// let secret = configuration.webhookSecret  // the app's whsec_… secret, never a literal
@@ -31,27 +36,39 @@ public struct WebhookSigner: Sendable, CustomStringConvertible, CustomDebugStrin
 
     private let v3Key: HMAC<SHA256>
     private let fyatuKey: HMAC<SHA256>
-    private let standardKey: HMAC<SHA256>
+    private let standardKey: HMAC<SHA256>?
 
-    /// Derives the three signing keys from a webhook secret.
+    /// Derives the signing keys from a webhook secret of any shape.
+    ///
+    /// The v3 and `X-Fyatu-Signature` keys are derived from the secret's UTF-8 bytes (ASCII for every
+    /// secret hookd issues), so any secret works for them. The Standard Webhooks key is derived only when
+    /// the secret is `whsec_` followed by non-empty standard base64 (padding required, no whitespace);
+    /// otherwise the signer has none, and ``supportedSchemes`` leaves that scheme out.
+    ///
+    /// ```swift
+    /// let bare = try WebhookSigner(secret: configuration.webhookSecret)  // for example 64 hex digits, no prefix
+    /// let schemes = bare.supportedSchemes  // [.v3, .fyatu]: a bare secret cannot serve Standard Webhooks
+    /// ```
     ///
     /// - Parameters:
-    ///   - secret: The secret as hookd hands it out: `whsec_` followed by standard base64
-    ///     (hookd's own secrets are 32 characters of `[a-z0-9]`, a 24-byte key).
-    /// - Throws: ``WebhookVerificationError/invalidSecret`` when the prefix is missing or the rest is empty
-    ///   or not valid standard base64 (padding required, no whitespace).
+    ///   - secret: The secret exactly as it was issued: `whsec_…` of any length, or a bare string.
+    /// - Throws: ``WebhookVerificationError/invalidSecret`` when the secret is empty, is `whsec_` alone, or
+    ///   begins or ends with a space or a control character (typically a line break read from a file with
+    ///   it, which would otherwise make every signature fail to match without saying why).
     public init(secret: String) throws(WebhookVerificationError) {
         let bytes = Array(secret.utf8)
-        let prefix = Array(Self.secretPrefix.utf8)
-        guard bytes.count > prefix.count, bytes.starts(with: prefix) else { throw .invalidSecret }
-        let encodedKey = String(decoding: bytes[prefix.count...], as: UTF8.self)
-        guard let standardKeyBytes = Base64.decode(encodedKey), !standardKeyBytes.isEmpty else {
-            throw .invalidSecret
-        }
-        // Valid base64 is ASCII, so `bytes` are the secret's ASCII bytes.
+        guard Self.isUsable(bytes) else { throw .invalidSecret }
         self.v3Key = HMAC(key: SymmetricKey(data: bytes))
         self.fyatuKey = HMAC(key: SymmetricKey(data: Array(Hex.encode(SHA256.hash(data: bytes)).utf8)))
-        self.standardKey = HMAC(key: SymmetricKey(data: standardKeyBytes))
+        self.standardKey = Self.standardWebhooksKey(bytes).map { HMAC(key: SymmetricKey(data: $0)) }
+    }
+
+    /// The schemes this secret can sign and verify.
+    ///
+    /// Always ``SignatureScheme/v3`` and ``SignatureScheme/fyatu``; ``SignatureScheme/standardWebhooks`` too
+    /// when the secret is `whsec_` followed by standard base64 (as every secret hookd issues is).
+    public var supportedSchemes: Set<SignatureScheme> {
+        standardKey == nil ? [.v3, .fyatu] : [.v3, .fyatu, .standardWebhooks]
     }
 
     /// Computes the v3 `sign` value for the raw bytes of a delivery's `data` value.
@@ -70,7 +87,7 @@ public struct WebhookSigner: Sendable, CustomStringConvertible, CustomDebugStrin
     ///   - body: The exact body bytes.
     /// - Returns: `t=<timestamp>,v1=<64 lowercase hex>`.
     public func fyatuSignatureHeader(timestamp: Int64, body: some Collection<UInt8>) -> String {
-        "t=\(timestamp),v1=\(Hex.encode(fyatuCode(timestamp: timestamp, body: body)))"
+        "t=\(timestamp),\(fyatuEntry(timestamp: timestamp, body: body))"
     }
 
     /// Computes the Standard Webhooks `webhook-signature` header value.
@@ -79,9 +96,10 @@ public struct WebhookSigner: Sendable, CustomStringConvertible, CustomDebugStrin
     ///   - id: The `webhook-id` header value (hookd sends the `eventId`).
     ///   - timestamp: The `webhook-timestamp` header value, the attempt's send time in Unix seconds.
     ///   - body: The exact body bytes.
-    /// - Returns: `v1,<padded standard base64 of the 32-byte MAC>`.
-    public func standardSignatureHeader(id: String, timestamp: Int64, body: some Collection<UInt8>) -> String {
-        "v1,\(Base64.encode(standardCode(id: id, timestamp: timestamp, body: body)))"
+    /// - Returns: `v1,<padded standard base64 of the 32-byte MAC>`, or `nil` when the secret cannot serve
+    ///   Standard Webhooks (see ``supportedSchemes``): then the delivery goes without `webhook-signature`.
+    public func standardSignatureHeader(id: String, timestamp: Int64, body: some Collection<UInt8>) -> String? {
+        standardCode(id: id, timestamp: timestamp, body: body).map { "v1,\(Base64.encode($0))" }
     }
 
     /// A redacted description that never shows key material.
@@ -93,7 +111,32 @@ public struct WebhookSigner: Sendable, CustomStringConvertible, CustomDebugStrin
     /// A mirror without children, so `dump` and debuggers do not print the keyed hash states.
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 
+    // MARK: Secrets
+
+    /// Whether the secret's bytes can key the schemes: not empty, not the prefix alone, and neither a space nor
+    /// an ASCII control character (a line break, a tab) at either end.
+    private static func isUsable(_ bytes: [UInt8]) -> Bool {
+        guard let first = bytes.first, let last = bytes.last, bytes != Array(secretPrefix.utf8) else { return false }
+        let isBlank = { (byte: UInt8) in byte <= 0x20 || byte == 0x7F }
+        return !isBlank(first) && !isBlank(last)
+    }
+
+    /// The Standard Webhooks key: the base64 after `whsec_` decoded, or `nil` when there is no such base64.
+    private static func standardWebhooksKey(_ bytes: [UInt8]) -> [UInt8]? {
+        let prefix = Array(secretPrefix.utf8)
+        guard bytes.count > prefix.count, bytes.starts(with: prefix) else { return nil }
+        guard let key = Base64.decode(String(decoding: bytes[prefix.count...], as: UTF8.self)), !key.isEmpty else {
+            return nil
+        }
+        return key
+    }
+
     // MARK: MACs, for signing and for the verifier
+
+    /// `v1=<hex>`, one entry of an `X-Fyatu-Signature` header.
+    func fyatuEntry(timestamp: Int64, body: some Collection<UInt8>) -> String {
+        "v1=\(Hex.encode(fyatuCode(timestamp: timestamp, body: body)))"
+    }
 
     func v3Code(data: some Collection<UInt8>) -> HMAC<SHA256>.MAC {
         var authenticator = v3Key
@@ -108,8 +151,9 @@ public struct WebhookSigner: Sendable, CustomStringConvertible, CustomDebugStrin
         return authenticator.finalize()
     }
 
-    func standardCode(id: String, timestamp: Int64, body: some Collection<UInt8>) -> HMAC<SHA256>.MAC {
-        var authenticator = standardKey
+    /// The Standard Webhooks MAC, or `nil` when the secret has no Standard Webhooks key.
+    func standardCode(id: String, timestamp: Int64, body: some Collection<UInt8>) -> HMAC<SHA256>.MAC? {
+        guard var authenticator = standardKey else { return nil }
         authenticator.update(bytes: Array("\(id).\(timestamp).".utf8))
         authenticator.update(bytes: body)
         return authenticator.finalize()

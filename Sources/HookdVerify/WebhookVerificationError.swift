@@ -27,6 +27,7 @@ public struct WebhookVerificationError: Error, Equatable, Hashable, Sendable, Cu
         case missingBodyKey(String)
         case duplicateBodyKey(String, offset: Int)
         case invalidSecret
+        case secretCannotVerify(SignatureScheme)
     }
 
     private let code: Code
@@ -113,8 +114,33 @@ public struct WebhookVerificationError: Error, Equatable, Hashable, Sendable, Cu
         Self(.duplicateBodyKey(key, offset: offset))
     }
 
-    /// The secret is not `whsec_` followed by non-empty standard base64.
+    /// The secret cannot key any scheme: it is empty, is `whsec_` alone, or begins or ends with a space or a
+    /// control character (such as the line break of the file it was read from).
+    ///
+    /// Any other string is a valid secret for the v3 and `X-Fyatu-Signature` schemes; see
+    /// ``secretCannotVerify(_:)`` for Standard Webhooks.
     public static let invalidSecret = Self(.invalidSecret)
+
+    /// A delivery carries a scheme, or the caller requires one, that the secret cannot check.
+    ///
+    /// Only Standard Webhooks has such a limit: its key is the base64 after `whsec_`, so a secret of another
+    /// shape (for example 64 hex digits without a prefix, or `whsec_` followed by something that is not
+    /// standard base64) cannot check a `webhook-signature` header. A delivery that carries one is refused with
+    /// this error rather than accepted on its other schemes, because a present signature that nobody checked
+    /// must not pass silently. A receiver that holds such a secret and trusts the other schemes alone says so
+    /// in its own code: it leaves `webhook-signature` out of the headers it passes to the verifier.
+    ///
+    /// ```swift
+    /// let verifier = try WebhookVerifier(secret: configuration.webhookSecret)  // a bare secret: 64 hex digits
+    /// // A decision made in the open: this receiver does without the Standard Webhooks signature.
+    /// let checkable = headers.filter { $0.key.lowercased() != WebhookHeaderName.webhookSignature }
+    /// let delivery = try verifier.verify(body: body, headers: checkable)  // v3 sign and X-Fyatu-Signature
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - scheme: The scheme the secret cannot check (``SignatureScheme/standardWebhooks``).
+    /// - Returns: The error.
+    public static func secretCannotVerify(_ scheme: SignatureScheme) -> Self { Self(.secretCannotVerify(scheme)) }
 
     /// A one-line explanation that names headers, schemes and offsets but never secrets,
     /// signatures or body content.
@@ -139,7 +165,12 @@ public struct WebhookVerificationError: Error, Equatable, Hashable, Sendable, Cu
         case .duplicateBodyKey(let key, let offset):
             "malformed body: duplicate top-level \"\(key)\" key at byte \(offset)"
         case .invalidSecret:
-            "invalid webhook secret: expected \"whsec_\" followed by non-empty standard base64"
+            "invalid webhook secret: it is empty, is \"whsec_\" alone, or begins or ends with a space or a line break"
+        case .secretCannotVerify(.standardWebhooks):
+            "the webhook secret cannot check standard-webhooks signatures, which need a secret of \"whsec_\" "
+                + "followed by standard base64"
+        case .secretCannotVerify(let scheme):
+            "the webhook secret cannot check \(scheme) signatures"
         }
     }
 }

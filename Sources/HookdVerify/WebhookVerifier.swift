@@ -9,10 +9,22 @@ public import Foundation
 /// Every scheme whose material is present is checked: the v3 `sign` field (when the body has a
 /// top-level `sign`), `X-Fyatu-Signature` (when that header is present) and Standard Webhooks
 /// (when `webhook-signature` is present; then `webhook-id` and `webhook-timestamp` must be too —
-/// hookd sends those two on every delivery, also when the operator has switched the scheme off). A delivery is accepted only if at least one scheme is present and every present scheme
-/// matches: a mismatch is never hidden by another scheme passing. Header names are matched without
-/// regard to case, signatures are compared in constant time, and the header schemes' timestamps must
-/// be within the tolerance of the clock in both directions.
+/// hookd sends those two on every delivery, also when the operator has switched the scheme off). A delivery
+/// is accepted only if at least one scheme is present and every present scheme matches: a mismatch is never
+/// hidden by another scheme passing. Header names are matched without regard to case, signatures are
+/// compared in constant time, and the header schemes' timestamps must be within the tolerance of the clock
+/// in both directions. A header with several signatures (`v1=` entries in `X-Fyatu-Signature`,
+/// space-separated `v1,` entries in `webhook-signature`, as during a secret rotation's overlap) matches when
+/// any one of them does.
+///
+/// The secret is used exactly as it was issued, whatever its shape (see ``WebhookSigner``): `whsec_…` of any
+/// length or a bare string verify the v3 `sign` and `X-Fyatu-Signature`. Only Standard Webhooks needs `whsec_`
+/// followed by standard base64; a delivery that carries `webhook-signature` when the secret is of another
+/// shape is refused with ``WebhookVerificationError/secretCannotVerify(_:)``, never accepted on its other
+/// schemes with that signature unchecked.
+///
+/// Both delivery formats verify: v3 bodies (with `sign`) and v3.20 bodies (`event`, `eventId`, `businessId`,
+/// `environment`, `timestamp`, `data`, no `sign`), whose header signatures cover the whole body.
 ///
 /// Pass the body exactly as received, before any JSON decoding: the v3 signature covers the raw
 /// bytes of the `data` value, which ``DataValueScanner`` locates without re-encoding.
@@ -49,6 +61,10 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
     /// How far a header scheme's timestamp may be from the clock, in either direction.
     public let tolerance: Duration
 
+    /// The schemes the secret can check: always ``SignatureScheme/v3`` and ``SignatureScheme/fyatu``, and
+    /// ``SignatureScheme/standardWebhooks`` when the secret is `whsec_` followed by standard base64.
+    public var supportedSchemes: Set<SignatureScheme> { signer.supportedSchemes }
+
     private let signer: WebhookSigner
     private let toleranceSeconds: Double
     private let now: @Sendable () -> Date
@@ -56,11 +72,13 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
     /// Creates a verifier for one webhook secret.
     ///
     /// - Parameters:
-    ///   - secret: The app's webhook secret, `whsec_…`, as hookd handed it out.
+    ///   - secret: The webhook secret exactly as it was issued: `whsec_…` of any length, or a bare string such
+    ///     as 64 hex digits (which checks every scheme but Standard Webhooks).
     ///   - tolerance: How far the `X-Fyatu-Signature` and `webhook-timestamp` timestamps may be from
     ///     `now()`, in the past or the future; five minutes by default. A negative tolerance counts as zero.
     ///   - now: The clock; the system clock by default. Tests inject a fixed one.
-    /// - Throws: ``WebhookVerificationError/invalidSecret`` when the secret is not `whsec_` followed by base64.
+    /// - Throws: ``WebhookVerificationError/invalidSecret`` when the secret is empty, is `whsec_` alone, or begins
+    ///   or ends with a space or a control character.
     public init(
         secret: String,
         tolerance: Duration = WebhookVerifier.defaultTolerance,
@@ -78,10 +96,13 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
     /// - Parameters:
     ///   - body: The raw request body, exactly as received.
     ///   - headers: The request headers; names in any case.
-    /// - Returns: The schemes that matched and the body's `eventId`, `event` and `data` range.
+    /// - Returns: The schemes that matched and the body's `eventId`, `event`, `environment`, `businessId` and
+    ///   `data` range.
     /// - Throws: ``WebhookVerificationError/noSignature`` when no scheme is present; otherwise the first
-    ///   failure found: a missing or malformed header, a stale timestamp, a malformed body, or
-    ///   ``WebhookVerificationError/noMatchingSignature(_:)`` naming the scheme that did not match.
+    ///   failure found: a `webhook-signature` the secret cannot check
+    ///   (``WebhookVerificationError/secretCannotVerify(_:)``), a missing or malformed header, a stale timestamp,
+    ///   a malformed body, or ``WebhookVerificationError/noMatchingSignature(_:)`` naming the scheme that did
+    ///   not match.
     public func verify(
         body: some Collection<UInt8>,
         headers: [String: String]
@@ -99,8 +120,10 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
     ///   - body: The raw request body, exactly as received.
     ///   - headers: The request headers; names in any case.
     ///   - required: Schemes that must be present (and match); empty means any present scheme will do.
-    /// - Returns: The schemes that matched and the body's `eventId`, `event` and `data` range.
-    /// - Throws: ``WebhookVerificationError/missingHeader(_:)`` or
+    /// - Returns: The schemes that matched and the body's `eventId`, `event`, `environment`, `businessId` and
+    ///   `data` range.
+    /// - Throws: ``WebhookVerificationError/secretCannotVerify(_:)`` when Standard Webhooks is required and the
+    ///   secret cannot check it, ``WebhookVerificationError/missingHeader(_:)`` or
     ///   ``WebhookVerificationError/missingBodyKey(_:)`` (`sign`) when a required scheme is absent, and
     ///   everything ``verify(body:headers:)`` throws.
     public func verify(
@@ -124,10 +147,14 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
         // The scheme is present when its signature is: `webhook-id` and `webhook-timestamp` alone are only
         // identification, which hookd sends even with Standard Webhooks signing switched off.
         let standardPresent = standardValues[2] != nil
-        if standardPresent || required.contains(.standardWebhooks),
-            let missing = standardValues.firstIndex(where: { $0 == nil })
-        {
-            throw .missingHeader(standardNames[missing])
+        if standardPresent || required.contains(.standardWebhooks) {
+            // A signature this secret cannot check is refused, never skipped: it must not pass unchecked.
+            guard signer.supportedSchemes.contains(.standardWebhooks) else {
+                throw .secretCannotVerify(.standardWebhooks)
+            }
+            if let missing = standardValues.firstIndex(where: { $0 == nil }) {
+                throw .missingHeader(standardNames[missing])
+            }
         }
 
         return try withContiguousBytes(of: body) { bytes throws(WebhookVerificationError) in
@@ -153,10 +180,13 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
                 throw .missingBodyKey("sign")
             }
             guard !passed.isEmpty else { throw .noSignature }
+            let string = { (key: Int) in found[key].flatMap { DataValueScanner.stringValue(bytes, at: $0) } }
             return VerifiedDelivery(
                 schemes: passed,
-                eventId: found[BodyKey.eventId].flatMap { DataValueScanner.stringValue(bytes, at: $0) },
-                event: found[BodyKey.event].flatMap { DataValueScanner.stringValue(bytes, at: $0) },
+                eventId: string(BodyKey.eventId),
+                event: string(BodyKey.event),
+                environment: string(BodyKey.environment),
+                businessId: string(BodyKey.businessId),
                 dataRange: data
             )
         }
@@ -233,7 +263,10 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
             candidates.append(Base64.decode(entry[entry.index(after: comma)...]) ?? [])
         }
         try checkTimestamp(timestamp, scheme: .standardWebhooks)
-        let expected = Array(signer.standardCode(id: id, timestamp: timestamp, body: body))
+        guard let mac = signer.standardCode(id: id, timestamp: timestamp, body: body) else {
+            throw .secretCannotVerify(.standardWebhooks)
+        }
+        let expected = Array(mac)
         guard Self.anyMatches(expected, candidates) else { throw .noMatchingSignature(.standardWebhooks) }
     }
 
@@ -260,11 +293,15 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
 
 /// The top-level body keys the verifier reads, in the order it asks the scanner for them.
 private enum BodyKey {
-    static let all: [[UInt8]] = ["data", "sign", "eventId", "event"].map { Array($0.utf8) }
+    static let all: [[UInt8]] = ["data", "sign", "eventId", "event", "environment", "businessId"].map {
+        Array($0.utf8)
+    }
     static let data = 0
     static let sign = 1
     static let eventId = 2
     static let event = 3
+    static let environment = 4
+    static let businessId = 5
 }
 
 /// Case-insensitive header lookup that refuses a header given twice (in different cases) with different values.

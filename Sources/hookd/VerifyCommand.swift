@@ -11,10 +11,25 @@ struct VerifyCommand: AsyncParsableCommand {
             Exits 0 and prints "valid (<schemes>)", or exits 1 and prints "invalid: <reason>". Example:
               hookd verify --secret "$SECRET" --header "webhook-id: …" --header "webhook-timestamp: …" \\
                 --header "webhook-signature: v1,…" < body.json
+
+            Every scheme the delivery carries is checked: the body's v3 "sign", X-Fyatu-Signature and \
+            webhook-signature. Both body formats verify (v3, and v3.20 without "sign"). A header with several \
+            signatures, as during a secret rotation's overlap, is valid when one of them matches.
+
+            The secret is used exactly as it was issued, whatever its shape: whsec_… of any length, or a bare \
+            string such as 64 hex digits. The v3 "sign" and X-Fyatu-Signature work with any of them; a \
+            webhook-signature needs a secret of whsec_ followed by standard base64, and a delivery that carries \
+            one is invalid with any other secret. To check such a delivery on its other schemes alone, leave \
+            its webhook-signature header out.
             """
     )
 
-    @Option(help: "The webhook secret, whsec_… (HOOKD_SECRET; prefer the environment: arguments show in ps).")
+    @Option(
+        help: """
+            The webhook secret exactly as issued: whsec_… or a bare string such as 64 hex digits \
+            (HOOKD_SECRET; prefer the environment: arguments show in ps).
+            """
+    )
     var secret: String?
 
     @Option(name: .customLong("header"), help: "A header as 'Name: value'; repeat for each header.")

@@ -54,7 +54,14 @@ import Testing
     }
 
     /// A delivery signed with the spec's formulas in this test, as `hookd verify` receives it.
-    static func delivery(secret: String, timestamp: Int64) -> (body: [UInt8], headers: [String]) {
+    ///
+    /// - Parameters:
+    ///   - standardWebhooks: Whether to add `webhook-signature`, which needs a `whsec_` + base64 secret.
+    static func delivery(
+        secret: String,
+        timestamp: Int64,
+        standardWebhooks: Bool = true
+    ) -> (body: [UInt8], headers: [String]) {
         let data = Array(#"{"amount":"9.99"}"#.utf8)
         let id = "0f8fad5b-d9cb-469f-a165-70867728950e"
         let body =
@@ -62,14 +69,16 @@ import Testing
                 #"{"event":"card.funded","version":"3.0","eventId":"\#(id)","sign":"\#(SpecSignatures.v3(secret: secret, data: data))","data":"#
                     .utf8
             ) + data + Array("}".utf8)
-        return (
-            body,
-            [
-                "X-Fyatu-Signature: \(SpecSignatures.fyatu(secret: secret, timestamp: String(timestamp), body: body))",
-                "webhook-id: \(id)", "webhook-timestamp: \(timestamp)",
-                "webhook-signature: \(SpecSignatures.standard(secret: secret, id: id, timestamp: String(timestamp), body: body))",
-            ]
-        )
+        var headers = [
+            "X-Fyatu-Signature: \(SpecSignatures.fyatu(secret: secret, timestamp: String(timestamp), body: body))",
+            "webhook-id: \(id)", "webhook-timestamp: \(timestamp)",
+        ]
+        if standardWebhooks {
+            headers.append(
+                "webhook-signature: \(SpecSignatures.standard(secret: secret, id: id, timestamp: String(timestamp), body: body))"
+            )
+        }
+        return (body, headers)
     }
 
     @Test func verifyAcceptsAGoodDeliveryAndExplainsABadOne() async throws {
@@ -113,5 +122,33 @@ import Testing
             input: oldBody
         )
         #expect(tolerant.status == 0)
+    }
+
+    /// SPEC §11: a bare secret (64 hex digits, no prefix) checks the v3 `sign` and `X-Fyatu-Signature`; a
+    /// `webhook-signature` it cannot check makes the delivery invalid, with a reason that says so.
+    @Test func verifyTakesABareHexSecretAndNamesWhatItCannotCheck() async throws {
+        let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let now = Int64(Date().timeIntervalSince1970)
+        let (body, headers) = Self.delivery(secret: secret, timestamp: now, standardWebhooks: false)
+        let headerArguments = headers.flatMap { ["--header", $0] }
+
+        let valid = try await ChildProcess.run(["verify", "--secret", secret] + headerArguments, input: body)
+        #expect(valid.status == 0, "\(valid.stdout) \(valid.stderr)")
+        #expect(valid.stdout == "valid (v3, x-fyatu-signature)\n")
+
+        let withStandard = try await ChildProcess.run(
+            ["verify"] + headerArguments + ["--header", "webhook-signature: v1,c2lnbmVkIGVsc2V3aGVyZQ=="],
+            environment: ["HOOKD_SECRET": secret],
+            input: body
+        )
+        #expect(withStandard.status == 1)
+        #expect(withStandard.stdout.hasPrefix("invalid: the webhook secret cannot check standard-webhooks signatures"))
+        #expect(!withStandard.stdout.contains(secret))
+
+        let otherSecret = try await ChildProcess.run(
+            ["verify", "--secret", "whsec_" + secret] + headerArguments,
+            input: body
+        )
+        #expect(otherSecret.status == 1, "whsec_ + the same hex is another secret")
     }
 }

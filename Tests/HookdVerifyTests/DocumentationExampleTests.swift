@@ -74,9 +74,68 @@ import Testing
         )
         let headers = [
             "X-Fyatu-Signature": fyatu, "webhook-id": "evt_1", "webhook-timestamp": "1767225600",
-            "webhook-signature": standard,
+            "webhook-signature": try #require(standard),
         ]
         #expect(try verifier.verify(body: body, headers: headers).schemes == [.v3, .fyatu, .standardWebhooks])
+    }
+
+    @Test func signerInitExample() throws {
+        let configuration = ExampleConfiguration(
+            webhookSecret: "fcea2f670c848ae7f0adc4ca18f4f39d14a0468e75ea2e7f0ca4cbfd0fff5af5"
+        )
+        let bare = try WebhookSigner(secret: configuration.webhookSecret)  // for example 64 hex digits, no prefix
+        let schemes = bare.supportedSchemes  // [.v3, .fyatu]: a bare secret cannot serve Standard Webhooks
+
+        #expect(schemes == [.v3, .fyatu])
+    }
+
+    @Test func overlapExamples() throws {
+        let newSecret = "whsec_fe3c4621eec15213eef7649c9f20f3f53f3f24b745a11d6381a64fe6284bd0ef"
+        let oldSecret = "whsec_2otn7ktenxpufe0ux8ka8jv71t73tldi"
+        let body = Array(#"{"event":"CARD_FUNDED","eventId":"evt_1","data":{}}"#.utf8)
+        let signers = [try WebhookSigner(secret: newSecret), try WebhookSigner(secret: oldSecret)]
+        let fyatu = WebhookSigner.fyatuSignatureHeader(signers: signers, timestamp: 1_767_225_600, body: body)
+        // "t=1767225600,v1=<by newSecret>,v1=<by oldSecret>"
+        let standard = WebhookSigner.standardSignatureHeader(
+            signers: signers,
+            id: "evt_1",
+            timestamp: 1_767_225_600,
+            body: body
+        )  // "v1,<by newSecret> v1,<by oldSecret>"
+
+        #expect(fyatu?.split(separator: ",").count == 3)
+        #expect(standard?.split(separator: " ").count == 2)
+        let headers = [
+            "X-Fyatu-Signature": try #require(fyatu), "webhook-id": "evt_1", "webhook-timestamp": "1767225600",
+            "webhook-signature": try #require(standard),
+        ]
+        for secret in [newSecret, oldSecret] {
+            let verifier = try WebhookVerifier(secret: secret, now: { Date(timeIntervalSince1970: 1_767_225_600) })
+            #expect(try verifier.verify(body: body, headers: headers).schemes == [.fyatu, .standardWebhooks])
+        }
+    }
+
+    @Test func secretCannotVerifyExample() throws {
+        let configuration = ExampleConfiguration(
+            webhookSecret: "fcea2f670c848ae7f0adc4ca18f4f39d14a0468e75ea2e7f0ca4cbfd0fff5af5"
+        )
+        let now = Int64(Date().timeIntervalSince1970)
+        let signer = try WebhookSigner(secret: configuration.webhookSecret)
+        let body = Array(#"{"event":"CARD_FUNDED","eventId":"evt_1","data":{}}"#.utf8)
+        let headers = [
+            "X-Fyatu-Signature": signer.fyatuSignatureHeader(timestamp: now, body: body),
+            "Webhook-Id": "evt_1", "Webhook-Timestamp": String(now), "Webhook-Signature": "v1,c2lnbmVkIGVsc2V3aGVyZQ==",
+        ]
+        #expect(throws: WebhookVerificationError.secretCannotVerify(.standardWebhooks)) {
+            try WebhookVerifier(secret: configuration.webhookSecret).verify(body: body, headers: headers)
+        }
+
+        let verifier = try WebhookVerifier(secret: configuration.webhookSecret)  // a bare secret: 64 hex digits
+        // A decision made in the open: this receiver does without the Standard Webhooks signature.
+        let checkable = headers.filter { $0.key.lowercased() != WebhookHeaderName.webhookSignature }
+        let delivery = try verifier.verify(body: body, headers: checkable)  // v3 sign and X-Fyatu-Signature
+
+        #expect(delivery.schemes == [.fyatu])
     }
 
     @Test func scannerExample() throws {
@@ -113,11 +172,11 @@ import Testing
         let signer = try WebhookSigner(secret: secret)
         let body = Array(#"{"event":"webhook.test","data":{"_test":true}}"#.utf8)
         let signature = signer.standardSignatureHeader(id: "evt_1", timestamp: 1_767_225_600, body: body)
-        let headers = [
+        var headers = [
             WebhookHeaderName.webhookID: "evt_1",
             WebhookHeaderName.webhookTimestamp: "1767225600",
-            WebhookHeaderName.webhookSignature: signature,
         ]
+        headers[WebhookHeaderName.webhookSignature] = signature  // nil (left out) unless whsec_ + base64
 
         let verifier = try WebhookVerifier(
             secret: "whsec_2otn7ktenxpufe0ux8ka8jv71t73tldi",
@@ -180,6 +239,6 @@ import Testing
                 )
             }
         }
-        #expect(count >= 11)
+        #expect(count >= 15)
     }
 }

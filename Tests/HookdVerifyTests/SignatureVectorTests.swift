@@ -6,10 +6,15 @@ import Testing
 @Suite struct SignatureVectorTests {
     @Test func vectorsLoad() throws {
         let vectors = try SignatureVectors.load()
+        let deliveries = try DeliveryVectors.load()
         #expect(vectors.count == 12)
+        #expect(deliveries.count == 8)
         #expect(SignatureVectors.all.count == vectors.count)
-        for vector in vectors {
-            #expect(vector.bodyBytes == Array(vector.body.utf8), "\(vector.name): body text and bytes disagree")
+        #expect(DeliveryVectors.all.count == deliveries.count)
+        let bodies =
+            vectors.map { ($0.name, $0.body, $0.bodyBytes) } + deliveries.map { ($0.name, $0.body, $0.bodyBytes) }
+        for (name, text, bytes) in bodies {
+            #expect(bytes == Array(text.utf8), "\(name): body text and bytes disagree")
         }
     }
 

@@ -6,41 +6,74 @@ import Testing
     @Test(arguments: [
         "",
         "whsec_",
-        "whsec",
-        "sk_jtbgbtfai9965s0i8yw1mknnxe90pjk2",
-        "jtbgbtfai9965s0i8yw1mknnxe90pjk2",
-        "WHSEC_jtbgbtfai9965s0i8yw1mknnxe90pjk2",
         " whsec_jtbgbtfai9965s0i8yw1mknnxe90pjk2",
         "whsec_jtbgbtfai9965s0i8yw1mknnxe90pjk2\n",
-        "whsec_jtbgbtfai9965s0i8yw1mknnxe90pjk",
-        "whsec_jtbgbtfai9965s0i8yw1mknn-e90pjk2",
-        "whsec_jtbgbtfai9965s0i8 yw1mknnxe90pjk2",
-        "whsec_jtbgbtfai9965s0i8yw1mknnxe90pjké",
-        "whsec_====",
+        "whsec_jtbgbtfai9965s0i8yw1mknnxe90pjk2\r\n",
+        "\tfcea2f670c848ae7f0adc4ca18f4f39d14a0468e75ea2e7f0ca4cbfd0fff5af5",
+        "fcea2f670c848ae7f0adc4ca18f4f39d14a0468e75ea2e7f0ca4cbfd0fff5af5 ",
+        "whsec_jtbgbtfai9965s0i8yw1mknnxe90pjk2\u{7F}",
+        "\u{0}",
+        " ",
     ])
-    func invalidSecretsAreRefused(_ secret: String) {
+    func unusableSecretsAreRefused(_ secret: String) {
         #expect(throws: WebhookVerificationError.invalidSecret) { try WebhookSigner(secret: secret) }
         #expect(throws: WebhookVerificationError.invalidSecret) { try WebhookVerifier(secret: secret) }
     }
 
     @Test(arguments: [
-        "whsec_jtbgbtfai9965s0i8yw1mknnxe90pjk2",  // hookd's shape: 32 of [a-z0-9]
+        "whsec_jtbgbtfai9965s0i8yw1mknnxe90pjk2",  // hookd's v3 shape: 32 of [a-z0-9]
+        "whsec_fe3c4621eec15213eef7649c9f20f3f53f3f24b745a11d6381a64fe6284bd0ef",  // hookd's v3.20 shape: 64 hex
         "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",  // a Svix-style secret, mixed case
         "whsec_c2hvcnQ=",  // padded base64
         "whsec_+/+/",
     ])
-    func validSecretsAreAccepted(_ secret: String) throws {
-        _ = try WebhookSigner(secret: secret)
+    func base64SecretsServeEveryScheme(_ secret: String) throws {
+        #expect(try WebhookSigner(secret: secret).supportedSchemes == Set(SignatureScheme.allCases))
+        #expect(try WebhookVerifier(secret: secret).supportedSchemes == Set(SignatureScheme.allCases))
     }
 
-    @Test func invalidSecretMessageDoesNotEchoTheSecret() {
-        let secret = "whsec_not*base64*at*all*sensitive"
+    /// SPEC §11: a secret of any shape signs and checks the v3 `sign` and `X-Fyatu-Signature`; only Standard
+    /// Webhooks needs `whsec_` + base64.
+    @Test(arguments: [
+        "fcea2f670c848ae7f0adc4ca18f4f39d14a0468e75ea2e7f0ca4cbfd0fff5af5",  // 64 hex, no prefix
+        "jtbgbtfai9965s0i8yw1mknnxe90pjk2",  // base64 but no prefix
+        "whsec",
+        "sk_jtbgbtfai9965s0i8yw1mknnxe90pjk2",
+        "WHSEC_jtbgbtfai9965s0i8yw1mknnxe90pjk2",
+        "whsec_jtbgbtfai9965s0i8yw1mknnxe90pjk",  // length not a multiple of 4
+        "whsec_jtbgbtfai9965s0i8yw1mknn-e90pjk2",  // URL-safe alphabet
+        "whsec_jtbgbtfai9965s0i8 yw1mknnxe90pjk2",
+        "whsec_jtbgbtfai9965s0i8yw1mknnxe90pjké",
+        "whsec_====",
+        "whsec_aGl=",  // non-zero unused bits
+        "correct horse battery staple",
+        "x",
+    ])
+    func secretsOfAnyOtherShapeServeV3AndFyatu(_ secret: String) throws {
+        let signer = try WebhookSigner(secret: secret)
+        #expect(signer.supportedSchemes == [.v3, .fyatu])
+        let body = Fixture.body(signer: signer)
+        #expect(signer.standardSignatureHeader(id: Fixture.eventId, timestamp: Fixture.timestamp, body: body) == nil)
+
+        // What one signs, the other checks (the formulas themselves are pinned by the Python vectors).
+        let verifier = try WebhookVerifier(secret: secret, now: Fixture.clock(Fixture.timestamp))
+        #expect(verifier.supportedSchemes == [.v3, .fyatu])
+        let headers = ["X-Fyatu-Signature": signer.fyatuSignatureHeader(timestamp: Fixture.timestamp, body: body)]
+        #expect(try verifier.verify(body: body, headers: headers).schemes == [.v3, .fyatu])
+        #expect(throws: WebhookVerificationError.noMatchingSignature(.fyatu)) {
+            try WebhookVerifier(secret: Fixture.secret, now: Fixture.clock(Fixture.timestamp))
+                .verify(body: body, headers: headers)
+        }
+    }
+
+    @Test func unusableSecretMessageDoesNotEchoTheSecret() {
+        let secret = "whsec_sensitive0material0here0000\n"
         do {
             _ = try WebhookSigner(secret: secret)
-            Issue.record("an invalid secret was accepted")
+            Issue.record("an unusable secret was accepted")
         } catch {
-            #expect(!error.description.contains("not*base64"))
-            #expect(error.description.contains("whsec_"))
+            #expect(!error.description.contains("sensitive"))
+            #expect(error.description.contains("line break"))
         }
     }
 
@@ -56,7 +89,7 @@ import Testing
         #expect(fyatu.hasPrefix("t=1767225600,v1="))
         #expect(fyatu.utf8.count == "t=1767225600,v1=".utf8.count + 64)
 
-        let standard = signer.standardSignatureHeader(id: "msg_1", timestamp: 1_767_225_600, body: body)
+        let standard = try #require(signer.standardSignatureHeader(id: "msg_1", timestamp: 1_767_225_600, body: body))
         #expect(standard.hasPrefix("v1,"))
         #expect(Base64.decode(standard.dropFirst(3))?.count == 32)
     }

@@ -28,7 +28,7 @@ import Testing
                 id: Fixture.eventId,
                 timestamp: timestamp,
                 body: body ?? self.body
-            ),
+            )!,  // Fixture.secret is whsec_ + base64
         ]
     }
 
@@ -395,12 +395,99 @@ import Testing
         #expect(try verifier().verify(body: body, headers: headers).schemes == [.v3])
     }
 
+    // MARK: Secrets of any shape (SPEC §11)
+
+    static let bareHexSecret = "fcea2f670c848ae7f0adc4ca18f4f39d14a0468e75ea2e7f0ca4cbfd0fff5af5"
+
+    @Test(arguments: [bareHexSecret, "whsec_SR5j5YGbwaF3HnJm1TR9NJ4I45F", "whsec_not*base64"])
+    func aSecretThatCannotCheckStandardWebhooksRefusesAWebhookSignature(_ secret: String) throws {
+        let bareSigner = try WebhookSigner(secret: secret)
+        let body = Fixture.body(signer: bareSigner)
+        let fyatu = bareSigner.fyatuSignatureHeader(timestamp: Fixture.timestamp, body: body)
+        let verifier = try WebhookVerifier(secret: secret, now: Fixture.clock(Fixture.timestamp))
+
+        // Without webhook-signature: v3 and X-Fyatu-Signature verify with the secret as it is.
+        let identification = ["webhook-id": Fixture.eventId, "webhook-timestamp": String(Fixture.timestamp)]
+        var headers = identification.merging(["X-Fyatu-Signature": fyatu]) { first, _ in first }
+        #expect(try verifier.verify(body: body, headers: headers).schemes == [.v3, .fyatu])
+
+        // With one, whatever it holds, the delivery is refused by name: never passed with it unchecked.
+        for signature in [standardMAC, "v1,\(standardMAC)", "v1,AAAA v1,\(standardMAC)", ""] {
+            headers["Webhook-Signature"] = signature
+            #expect(throws: WebhookVerificationError.secretCannotVerify(.standardWebhooks)) {
+                try verifier.verify(body: body, headers: headers)
+            }
+        }
+        // Even with the other two headers absent, and when the caller insists on the scheme.
+        #expect(throws: WebhookVerificationError.secretCannotVerify(.standardWebhooks)) {
+            try verifier.verify(body: body, headers: ["webhook-signature": "v1,AAAA"])
+        }
+        #expect(throws: WebhookVerificationError.secretCannotVerify(.standardWebhooks)) {
+            try verifier.verify(body: body, headers: [:], requiring: [.standardWebhooks])
+        }
+        // The same secret still refuses a forgery on the schemes it can check.
+        headers = ["X-Fyatu-Signature": "t=\(Fixture.timestamp),v1=" + String(repeating: "0", count: 64)]
+        #expect(throws: WebhookVerificationError.noMatchingSignature(.fyatu)) {
+            try verifier.verify(body: body, headers: headers)
+        }
+    }
+
+    @Test func theSameStringWithAndWithoutThePrefixAreDifferentSecrets() throws {
+        // Nothing strips or adds "whsec_": the string is the secret.
+        let prefixed = "whsec_" + Self.bareHexSecret
+        let signer = try WebhookSigner(secret: prefixed)
+        #expect(signer.supportedSchemes == Set(SignatureScheme.allCases))
+        let body = Fixture.body(signer: signer)
+        let headers = ["X-Fyatu-Signature": signer.fyatuSignatureHeader(timestamp: Fixture.timestamp, body: body)]
+        let bare = try WebhookVerifier(secret: Self.bareHexSecret, now: Fixture.clock(Fixture.timestamp))
+        #expect(throws: WebhookVerificationError.noMatchingSignature(.fyatu)) {
+            try bare.verify(body: body, headers: headers)
+        }
+        let same = try WebhookVerifier(secret: prefixed, now: Fixture.clock(Fixture.timestamp))
+        #expect(try same.verify(body: body, headers: headers).schemes == [.v3, .fyatu])
+    }
+
+    // MARK: The v3.20 format (SPEC §11)
+
+    @Test func reportsTheFieldsOfAV320Body() throws {
+        let body = Array(
+            (#"{"event":"CARD_FUNDED","eventId":"\#(Fixture.eventId)","businessId":"B7Q2M4X9K1R8T3W6Z5N0P2L4","#
+                + #""environment":"SANDBOX","timestamp":"2026-01-01T00:00:00Z","data":{"cardId":"crd_1"}}"#).utf8
+        )
+        var headers = fyatuHeaders(body: body).merging(standardHeaders(body: body)) { first, _ in first }
+        headers["X-Fyatu-Event"] = "CARD_FUNDED"
+        headers["X-Fyatu-Event-Id"] = Fixture.eventId
+        headers["X-Fyatu-Timestamp"] = String(Fixture.timestamp)
+        headers["X-Fyatu-Environment"] = "SANDBOX"
+        let delivery = try verifier().verify(body: body, headers: headers)
+        #expect(delivery.schemes == [.fyatu, .standardWebhooks])
+        #expect(delivery.event == "CARD_FUNDED")
+        #expect(delivery.eventId == Fixture.eventId)
+        #expect(delivery.environment == "SANDBOX")
+        #expect(delivery.businessId == "B7Q2M4X9K1R8T3W6Z5N0P2L4")
+        #expect(delivery.dataRange.map { Array(body[$0]).text } == #"{"cardId":"crd_1"}"#)
+
+        // The environment comes from the signed body, never from the unsigned header.
+        headers["X-Fyatu-Environment"] = "LIVE"
+        #expect(try verifier().verify(body: body, headers: headers).environment == "SANDBOX")
+        // A v3 body has neither field.
+        let v3 = try verifier().verify(body: self.body, headers: allHeaders)
+        #expect(v3.environment == nil && v3.businessId == nil)
+    }
+
+    @Test func aV320BodyWithTwoEnvironmentsIsRefused() throws {
+        let body = Array(#"{"event":"CARD_FUNDED","environment":"LIVE","environment":"SANDBOX","data":{}}"#.utf8)
+        #expect(throws: WebhookVerificationError.duplicateBodyKey("environment", at: 44)) {
+            try verifier().verify(body: body, headers: fyatuHeaders(body: body))
+        }
+    }
+
     // MARK: Secrets and what errors say
 
     @Test func descriptionsNeverContainSecretsOrSignatures() throws {
         let verifier = try verifier()
         let secretRemainder = String(Fixture.secret.dropFirst(6))
-        var errors: [WebhookVerificationError] = [.invalidSecret, .noSignature]
+        var errors: [WebhookVerificationError] = [.invalidSecret, .noSignature, .secretCannotVerify(.standardWebhooks)]
         let attempts: [([UInt8], [String: String])] = [
             (body, ["X-Fyatu-Signature": "t=\(Fixture.timestamp),v1=" + String(repeating: "ab", count: 32)]),
             (body, standardHeaders().merging(["webhook-signature": "v1,AAAA"]) { _, new in new }),
@@ -415,7 +502,7 @@ import Testing
                 errors.append(error)
             }
         }
-        #expect(errors.count == 6)
+        #expect(errors.count == 7)
         let secrets = [Fixture.secret, secretRemainder, fyatuMAC(), standardMAC, signer.v3Sign(data: Array("{}".utf8))]
         for error in errors {
             for secret in secrets { #expect(!error.description.contains(secret)) }
@@ -431,6 +518,12 @@ import Testing
     }
 
     @Test func errorDescriptions() {
+        #expect(
+            WebhookVerificationError.secretCannotVerify(.standardWebhooks).description
+                == #"the webhook secret cannot check standard-webhooks signatures, which need a secret of "whsec_" "#
+                + "followed by standard base64"
+        )
+        #expect(WebhookVerificationError.secretCannotVerify(.standardWebhooks) != .secretCannotVerify(.fyatu))
         #expect(WebhookVerificationError.missingHeader("webhook-id").description == "missing header webhook-id")
         #expect(
             WebhookVerificationError.noMatchingSignature(.standardWebhooks).description

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes signature-vectors.json: hookd's three signature schemes computed straight from SPEC.md §5.1.
+"""Writes signature-vectors.json: hookd's three signature schemes computed straight from SPEC.md §5.1 and §11.
 
 Only the standard library is used, and nothing here shares code with the Swift implementation, so the
 vectors pin HookdVerify from the outside (WebhookSigner must reproduce them, WebhookVerifier must accept
@@ -9,16 +9,23 @@ them and refuse them after a one-byte change).
     python3 make_signature_vectors.py --check    # exit 1 if the file is not what this script produces
     python3 make_signature_vectors.py --new-secret  # print a fresh secret (to add a case)
 
-The formulas (SPEC.md §5.1), with `secret` = "whsec_" + 32 characters of [a-z0-9]:
+The formulas (SPEC.md §5.1), with `secret` = "whsec_" + 32 characters of [a-z0-9] in `cases`:
   v3 sign            = hex(HMAC-SHA256(key=secret as ASCII, "whsec_" included, msg=raw bytes of the data value))
   X-Fyatu-Signature  = "t=<ts>,v1=" + hex(HMAC-SHA256(key=hex(SHA-256(secret)) as ASCII, msg="<ts>." + body))
   webhook-signature  = "v1," + base64(HMAC-SHA256(key=base64decode(secret without "whsec_"), msg="<id>.<ts>." + body))
+
+`deliveries` adds SPEC.md §11: the v3.20 body (no sign, no version), secrets of any shape (the first two
+formulas take the secret string as it is, UTF-8; only webhook-signature needs "whsec_" + base64, and a delivery
+signed by no such secret has no webhook-signature), and rotation overlap: with several secrets in force,
+X-Fyatu-Signature is "t=<ts>" + one ",v1=<hex>" per secret and webhook-signature one "v1,<base64>" per secret
+that can make one, space-separated, both in the order of `secrets`. The v3 sign is never doubled.
 
 The secrets below were drawn once with `secrets` (see new_secret) and are fixed so the output is stable.
 They are test values, never used anywhere else.
 """
 
 import base64
+import datetime
 import hashlib
 import hmac
 import json
@@ -52,6 +59,43 @@ def fyatu_header(secret: str, timestamp: int, body: bytes) -> str:
 def standard_key(secret: str) -> bytes:
     assert secret.startswith(PREFIX)
     return base64.b64decode(secret[len(PREFIX):], validate=True)
+
+
+def standard_key_or_none(secret: str) -> bytes | None:
+    """The Standard Webhooks key when the secret is "whsec_" + non-empty standard base64, else None (§11)."""
+    if not secret.startswith(PREFIX):
+        return None
+    try:
+        key = base64.b64decode(secret[len(PREFIX):], validate=True)
+    except ValueError:  # binascii.Error: bad padding or length
+        return None
+    # b64decode ignores unused bits; hookd's decoder accepts exactly one encoding per key, so require it here.
+    if not key or base64.b64encode(key).decode("ascii") != secret[len(PREFIX):]:
+        return None
+    return key
+
+
+def any_v3_sign(secret: str, data: bytes) -> str:
+    return hmac.new(secret.encode("utf-8"), data, hashlib.sha256).hexdigest()
+
+
+def any_fyatu_entry(secret: str, timestamp: int, body: bytes) -> str:
+    key = hashlib.sha256(secret.encode("utf-8")).hexdigest().encode("ascii")
+    return "v1=" + hmac.new(key, f"{timestamp}.".encode("ascii") + body, hashlib.sha256).hexdigest()
+
+
+def overlap_fyatu_header(secrets_in_force: list[str], timestamp: int, body: bytes) -> str:
+    return ",".join([f"t={timestamp}"] + [any_fyatu_entry(s, timestamp, body) for s in secrets_in_force])
+
+
+def overlap_standard_header(secrets_in_force: list[str], message_id: str, timestamp: int, body: bytes) -> str | None:
+    message = f"{message_id}.{timestamp}.".encode("utf-8") + body
+    entries = []
+    for secret in secrets_in_force:
+        key = standard_key_or_none(secret)
+        if key is not None:
+            entries.append("v1," + base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode("ascii"))
+    return " ".join(entries) if entries else None
 
 
 def standard_header(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -267,12 +311,182 @@ def build(case: dict) -> dict:
     }
 
 
+def v320_body(event: str, event_id: str, business_id: str, environment: str, iso_time: str, data: bytes):
+    """The body a v3.20 endpoint receives (SPEC §11): no sign, no version; returns (before data, after data)."""
+    before = (
+        f'{{"event":"{event}","eventId":"{event_id}","businessId":"{business_id}",'
+        f'"environment":"{environment}","timestamp":"{iso_time}","data":'
+    ).encode()
+    return before, b"}"
+
+
+HOOKD_V320_SECRET = "whsec_fe3c4621eec15213eef7649c9f20f3f53f3f24b745a11d6381a64fe6284bd0ef"  # whsec_ + 64 hex
+HOOKD_V320_NEXT_SECRET = "whsec_837582bcf8320767c4b18bae353f812efd122c687954d5b075a373fcf9ce9001"
+HOOKD_V3_SECRET = "whsec_fa2ilnhjlfylaushysn3wnew4v3j1hpe"  # whsec_ + 32 of [a-z0-9]
+BARE_HEX_SECRET = "fcea2f670c848ae7f0adc4ca18f4f39d14a0468e75ea2e7f0ca4cbfd0fff5af5"  # 64 hex, no prefix
+OTHER_BARE_HEX_SECRET = "729dda108115402ec0a082c9771bd3ae56837df1c524b53571341d017b527921"
+ODD_WHSEC_SECRET = "whsec_SR5j5YGbwaF3HnJm1TR9NJ4I45F"  # whsec_ + 27 characters: not base64
+PASSPHRASE_SECRET = "correct horse battery staple 2026"  # spaces inside are part of the secret
+
+DELIVERY_CASES = [
+    dict(
+        name="v3.20 body, whsec_ + 64 hex secret as hookd's v3.20 endpoints issue",
+        format="v3.20",
+        secrets=[HOOKD_V320_SECRET],
+        event="CARD_FUNDED",
+        event_id="fef3ed85-9a20-44d8-a871-c1221db0fa6a",
+        business_id="B7Q2M4X9K1R8T3W6Z5N0P2L4",
+        environment="LIVE",
+        timestamp=1767225600,
+        data='{"cardId":"crd_4f9a2c","amount":"25.00","currency":"USD","balance":"125.50"}',
+    ),
+    dict(
+        name="v3.20 body, bare 64-hex secret: no webhook-signature",
+        format="v3.20",
+        secrets=[BARE_HEX_SECRET],
+        event="CARD_TRANSACTION_APPROVED",
+        event_id="0ed27f51-2b41-4bfd-9165-117a6cb0977c",
+        business_id="C3V8N1M5Q7W2E9R4T6Y0U1I3",
+        environment="SANDBOX",
+        timestamp=1767225661,
+        data='{"merchant":"Café/Bar Zoë — 東京","amount":"3.10","_test":false}',
+    ),
+    dict(
+        name="v3 body, bare 64-hex secret: sign and X-Fyatu-Signature only",
+        format="v3",
+        secrets=[BARE_HEX_SECRET],
+        event="card.frozen",
+        event_id="58aa4a47-7854-49cb-a982-607707f91c4c",
+        timestamp=1767229200,
+        data='{"cardId":"crd_8b1e","reason":"user request"}',
+    ),
+    dict(
+        name="v3 body, whsec_ + 64 hex secret: all three schemes",
+        format="v3",
+        secrets=[HOOKD_V320_SECRET],
+        event="card.created",
+        event_id="071e3597-6a01-4e3a-8afa-804a0d69f1b0",
+        timestamp=1767225600,
+        data='{"cardId":"crd_1","brand":"VISA","last4":"4242"}',
+    ),
+    dict(
+        name="v3 body, whsec_ + 27 characters (not base64): sign and X-Fyatu-Signature only",
+        format="v3",
+        secrets=[ODD_WHSEC_SECRET],
+        event="payout.completed",
+        event_id="84b38798-9903-43fc-81e1-a5bdca7d0ca0",
+        timestamp=1800000000,
+        data='{"payoutId":"po_77","amount":"1000.00"}',
+    ),
+    dict(
+        name="v3.20 body, a passphrase secret with spaces",
+        format="v3.20",
+        secrets=[PASSPHRASE_SECRET],
+        event="CARDHOLDER_CREATED",
+        event_id="764bd2e8-2ccc-4613-93a4-65aaf68259e9",
+        business_id="D1F4G7H0J3K6L9Z2X5C8V1B4",
+        environment="LIVE",
+        timestamp=1767225600,
+        data="{}",
+    ),
+    dict(
+        name="v3.20 body, rotation overlap: new and old whsec_ secrets both sign both headers",
+        format="v3.20",
+        secrets=[HOOKD_V320_NEXT_SECRET, HOOKD_V320_SECRET],
+        event="CARD_UNLOADED",
+        event_id="8cf2c1ed-744e-47e7-bbec-c1ade2937237",
+        business_id="B7Q2M4X9K1R8T3W6Z5N0P2L4",
+        environment="LIVE",
+        timestamp=1767225600,
+        data='{"cardId":"crd_9","amount":"5.00"}',
+    ),
+    dict(
+        name="v3.20 body, rotation overlap from a whsec_ [a-z0-9] secret to a bare 64-hex one",
+        format="v3.20",
+        secrets=[OTHER_BARE_HEX_SECRET, HOOKD_V3_SECRET],
+        event="CARD_TERMINATED",
+        event_id="6b40efd6-b508-4ed6-8c93-70fbcbe2d30e",
+        business_id="B7Q2M4X9K1R8T3W6Z5N0P2L4",
+        environment="SANDBOX",
+        timestamp=1767225600,
+        data='{"cardId":"crd_9","reason":"expired","refund":{"amount":"5.00","currency":"USD"}}',
+    ),
+]
+
+
+def iso_utc(timestamp: int) -> str:
+    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_delivery(case: dict) -> dict:
+    secrets_in_force, event, event_id, ts = case["secrets"], case["event"], case["event_id"], case["timestamp"]
+    data = case["data"].encode("utf-8")
+    if case["format"] == "v3":
+        assert len(secrets_in_force) == 1, "v3 URLs never overlap: one secret signs the v3 sign"
+        sign = any_v3_sign(secrets_in_force[0], data)
+        before, after = compact_envelope(event, event_id, sign, data)
+    else:
+        sign = None
+        before, after = v320_body(event, event_id, case["business_id"], case["environment"], iso_utc(ts), data)
+    body = before + data + after
+    start, end = len(before), len(before) + len(data)
+
+    parsed = json.loads(body.decode("utf-8"))
+    assert parsed["data"] == json.loads(data.decode("utf-8")), case["name"]
+    assert parsed["eventId"] == event_id and parsed["event"] == event and parsed.get("sign") == sign
+    assert ("version" in parsed) == (case["format"] == "v3")
+    assert body[start:end] == data
+
+    fyatu = overlap_fyatu_header(secrets_in_force, ts, body)
+    standard = overlap_standard_header(secrets_in_force, event_id, ts, body)
+    headers = {
+        "Content-Type": "application/json",
+        "X-Fyatu-Event": event,
+        "X-Fyatu-Event-Id": event_id,
+        "X-Fyatu-Timestamp": str(ts),
+        "X-Fyatu-Signature": fyatu,
+    }
+    if case["format"] == "v3.20":
+        headers["X-Fyatu-Environment"] = case["environment"]
+    headers["webhook-id"] = event_id
+    headers["webhook-timestamp"] = str(ts)
+    if standard is not None:
+        headers["webhook-signature"] = standard
+
+    def describe(secret: str) -> dict:
+        key = standard_key_or_none(secret)
+        return {
+            "secret": secret,
+            "fyatuKey": hashlib.sha256(secret.encode("utf-8")).hexdigest(),
+            "standardKeyBase64": None if key is None else base64.b64encode(key).decode("ascii"),
+        }
+
+    return {
+        "name": case["name"],
+        "format": case["format"],
+        "secrets": [describe(secret) for secret in secrets_in_force],
+        "eventId": event_id,
+        "event": event,
+        "businessId": case.get("business_id"),
+        "environment": case.get("environment"),
+        "timestamp": ts,
+        "body": body.decode("utf-8"),
+        "bodyBase64": base64.b64encode(body).decode("ascii"),
+        "dataRange": [start, end],
+        "headers": headers,
+        "expected": {"sign": sign, "xFyatuSignature": fyatu, "webhookSignature": standard},
+    }
+
+
 def render() -> str:
     document = {
-        "about": "hookd signature test vectors, generated by make_signature_vectors.py from SPEC.md §5.1. "
+        "about": "hookd signature test vectors, generated by make_signature_vectors.py from SPEC.md §5.1 and §11. "
         "Test secrets only. bodyBase64 is authoritative; body is the same bytes as text. "
-        "dataRange is [start, end) in bytes of the data value inside the body.",
+        "dataRange is [start, end) in bytes of the data value inside the body. "
+        "deliveries: v3.20 bodies, secrets of any shape and rotation overlap; secrets lists every secret in force "
+        "(standardKeyBase64 null: it cannot make a webhook-signature), headers is what is sent.",
         "cases": [build(case) for case in CASES],
+        "deliveries": [build_delivery(case) for case in DELIVERY_CASES],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -287,10 +501,10 @@ def main(argv: list[str]) -> int:
         if current != text:
             print(f"{OUTPUT.name} is out of date; run {Path(__file__).name}", file=sys.stderr)
             return 1
-        print(f"{OUTPUT.name} is up to date ({len(CASES)} cases)")
+        print(f"{OUTPUT.name} is up to date ({len(CASES)} cases, {len(DELIVERY_CASES)} deliveries)")
         return 0
     OUTPUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUTPUT.name} ({len(CASES)} cases)")
+    print(f"wrote {OUTPUT.name} ({len(CASES)} cases, {len(DELIVERY_CASES)} deliveries)")
     return 0
 
 

@@ -45,10 +45,12 @@ final class WebhookReceiver: Sendable {
     /// Creates a receiver for one webhook secret.
     ///
     /// - Parameters:
-    ///   - secret: The app's `whsec_…` webhook secret, from your configuration (never a literal).
+    ///   - secret: The webhook secret exactly as issued (`whsec_…`, or a bare string from another sender),
+    ///     from your configuration (never a literal).
     ///   - capacity: How many recent event ids to remember for deduplication.
     ///   - handler: Called once per new, verified event.
-    /// - Throws: `WebhookVerificationError.invalidSecret` when the secret is not a hookd secret.
+    /// - Throws: `WebhookVerificationError.invalidSecret` when the secret is empty or has a space or a line
+    ///   break at either end.
     init(secret: String, remembering capacity: Int = 10_000, handler: @escaping Handler) throws {
         verifier = try WebhookVerifier(secret: secret)
         recent = Mutex(RecentEventIDs(capacity: capacity))
