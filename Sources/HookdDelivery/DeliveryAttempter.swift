@@ -8,7 +8,7 @@ public import Logging
 ///
 /// Shared by the dispatcher and by `POST /webhooks/test`, so a test delivery travels exactly the path of a real one.
 public struct DeliveryAttempter: Sendable {
-    let store: any Store
+    let store: any DeliveryQueue
     let signers: SignerCache
     let urlPolicy: WebhookURLPolicy
     let transport: any WebhookTransport
@@ -20,7 +20,7 @@ public struct DeliveryAttempter: Sendable {
     let recorder: BatchingWriter<AttemptCompletion, Bool>
 
     public init(
-        store: any Store,
+        store: any DeliveryQueue,
         signers: SignerCache,
         urlPolicy: WebhookURLPolicy,
         transport: any WebhookTransport,

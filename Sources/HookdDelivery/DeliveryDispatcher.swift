@@ -13,7 +13,7 @@ import Synchronization
 /// process published). On graceful shutdown it stops claiming and lets the attempts in flight run to their
 /// deadline and be recorded; if its task is cancelled first, they are recorded as interrupted.
 public final class DeliveryDispatcher: Service {
-    private let store: any Store
+    private let store: any DeliveryQueue
     private let attempter: DeliveryAttempter
     private let signal: DispatchSignal
     private let clock: any WallClock
@@ -23,7 +23,7 @@ public final class DeliveryDispatcher: Service {
     private let inFlight = Mutex((unrecorded: 0, sending: 0))
 
     public init(
-        store: any Store,
+        store: any DeliveryQueue,
         attempter: DeliveryAttempter,
         signal: DispatchSignal,
         clock: any WallClock,

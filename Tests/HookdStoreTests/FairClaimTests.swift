@@ -8,7 +8,8 @@ import Testing
 /// Claims share the dispatcher's slots fairly between apps, on every backend (DESIGN.md, "Isolation").
 @Suite struct FairClaimTests {
     /// Publishes `count` deliveries for `appID`, due from `now` on, one millisecond apart.
-    static func backlog(_ store: any Store, appID: String, count: Int, from now: Int64) async throws -> [String] {
+    static func backlog(_ store: any DeliveryQueue, appID: String, count: Int, from now: Int64) async throws -> [String]
+    {
         let events = (0..<count).map { index in
             NewEvent(appID: appID, eventID: Identifiers.eventID(), event: "card.created", data: Array("{}".utf8))
         }

@@ -6,7 +6,7 @@ import PostgresNIO
 import Testing
 
 func publish(
-    _ store: any Store,
+    _ store: any DeliveryQueue,
     appID: String,
     event: String = "card.created",
     now: Int64,
@@ -22,7 +22,7 @@ func publish(
     return try await store.publish(event, attemptsAllowed: 3, now: now, lease: lease).deliveryID
 }
 
-func makeConfiguredApp(_ store: any Store) async throws -> App {
+func makeConfiguredApp(_ store: any AppStore & EndpointStore) async throws -> App {
     let app = makeApp()
     try await store.insertApp(app)
     _ = try await store.setWebhookURL(appID: app.id, url: "https://a.example/", initialSecret: change([1]), now: 1)

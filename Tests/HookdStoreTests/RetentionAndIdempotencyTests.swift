@@ -10,7 +10,7 @@ import Testing
 @Suite struct RetentionAndIdempotencyTests {
     /// A delivery of `app` published at `createdAt` and finished with `status` (or left pending).
     static func delivery(
-        _ store: any Store,
+        _ store: any DeliveryQueue,
         app: App,
         createdAt: Int64,
         finishing status: DeliveryStatus?

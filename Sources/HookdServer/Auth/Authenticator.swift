@@ -6,7 +6,7 @@ import HookdStore
 /// Turns an `Authorization` header into a ``Principal``, or the precise error the API answers with.
 struct Authenticator: Sendable {
     let tokens: TokenService
-    let store: any Store
+    let store: any AppStore & TokenRevocationStore
     let clock: any WallClock
 
     /// How a token's expiry is judged.

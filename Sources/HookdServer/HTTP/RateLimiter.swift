@@ -4,7 +4,7 @@ import HookdStore
 
 /// The per-minute limits of the API, held in the store so that they hold across every node.
 struct RateLimiter: Sendable {
-    let store: any Store
+    let store: any RateLimitStore
     let clock: any WallClock
 
     /// Takes one unit of `key`'s limit (`perMinute`, a burst of that many, then one every `60 s / perMinute`).

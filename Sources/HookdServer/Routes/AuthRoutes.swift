@@ -5,7 +5,7 @@ import Logging
 
 /// `POST /auth/token`, `/auth/refresh` and `/auth/revoke` (SPEC §2).
 struct AuthRoutes: Sendable {
-    let store: any Store
+    let store: any AppStore & TokenRevocationStore
     let tokens: TokenService
     let authenticator: Authenticator
     let envelope: Envelope

@@ -5,7 +5,7 @@ import Hummingbird
 
 /// `POST /webhooks/test` and the delivery log: list, show, retry (SPEC §5.3).
 struct DeliveryRoutes: Sendable {
-    let store: any Store
+    let store: any EndpointStore & DeliveryQueue & DeliveryLog
     let attempter: DeliveryAttempter
     let signal: DispatchSignal
     let envelope: Envelope

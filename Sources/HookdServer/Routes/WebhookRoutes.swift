@@ -6,7 +6,7 @@ import Logging
 
 /// `GET`/`PUT /webhooks`, `GET /webhooks/events` and `POST /webhooks/secret/regenerate` (SPEC §3–4).
 struct WebhookRoutes: Sendable {
-    let store: any Store
+    let store: any EndpointStore & SealedValueStore
     let sealer: SecretSealer
     let urlPolicy: WebhookURLPolicy
     /// Woken when a URL is set, so deliveries held while the app had none leave at once.

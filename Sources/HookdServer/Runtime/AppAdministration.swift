@@ -3,10 +3,10 @@ public import HookdStore
 
 /// The operator's actions on apps, shared by the CLI and the first-start bootstrap.
 public struct AppAdministration: Sendable {
-    let store: any Store
+    let store: any AppStore
     let clock: any WallClock
 
-    public init(store: any Store, clock: any WallClock = SystemWallClock()) {
+    public init(store: any AppStore, clock: any WallClock = SystemWallClock()) {
         self.store = store
         self.clock = clock
     }

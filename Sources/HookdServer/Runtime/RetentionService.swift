@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// Pending deliveries are never deleted, whatever their age: an app whose URL is disabled keeps its deliveries
 /// until it sets one again. On PostgreSQL every dispatching node runs it; concurrent batches skip each other's rows.
 struct RetentionService: Service {
-    let store: any Store
+    let store: any RetentionStore
     let clock: any WallClock
     /// How long finished deliveries are kept.
     let retention: Duration
