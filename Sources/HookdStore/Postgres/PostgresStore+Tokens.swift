@@ -1,0 +1,17 @@
+import PostgresNIO
+
+extension PostgresStore: TokenRevocationStore {
+    @discardableResult
+    public func revokeToken(id: String, until: Int64) async throws -> Bool {
+        try await !rows(
+            """
+            INSERT INTO revoked_tokens (jti, expires_at) VALUES (\(id), \(until))
+            ON CONFLICT (jti) DO NOTHING RETURNING jti
+            """
+        ).isEmpty
+    }
+
+    public func isTokenRevoked(id: String) async throws -> Bool {
+        try await !rows("SELECT 1 FROM revoked_tokens WHERE jti = \(id)").isEmpty
+    }
+}
