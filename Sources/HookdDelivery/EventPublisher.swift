@@ -34,7 +34,7 @@ public struct EventPublisher: Sendable {
         self.signal = signal
         self.attemptsAllowed = attemptsAllowed
         self.batcher = BatchingWriter(maximumBatch: 256) { events in
-            try await store.publishAll(events, attemptsAllowed: attemptsAllowed, now: clock.milliseconds)
+            try await store.publishAll(events, attemptsAllowed: attemptsAllowed, now: clock.unixMillis)
         }
     }
 

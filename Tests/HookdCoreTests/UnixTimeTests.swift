@@ -51,7 +51,8 @@ import Testing
     @Test func theWallClockReadsBothUnitsRoundedDown() {
         let clock = FixedClock(now: Date(timeIntervalSince1970: 1_768_473_000.9995))
         #expect(clock.unixMillis == UnixMillis(1_768_473_000_999))
-        #expect(clock.unixMillis.unixSeconds == UnixSeconds(1_768_473_000))
+        #expect(clock.unixSeconds == UnixSeconds(1_768_473_000))
+        #expect(clock.unixMillis.unixSeconds == clock.unixSeconds)
     }
 
     @Test func timestampsAreWrittenToTheSecond() {

@@ -17,11 +17,6 @@ public enum Timestamp {
             + "T\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2))+00:00"
     }
 
-    /// Formats Unix seconds as `2026-01-15T10:30:00+00:00`.
-    public static func iso8601(unixSeconds: Int64) -> String {
-        iso8601(UnixSeconds(unixSeconds))
-    }
-
     private static func pad(_ value: Int, _ width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits

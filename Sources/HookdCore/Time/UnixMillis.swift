@@ -11,7 +11,7 @@
 /// let leaseUntil = now + .seconds(30)
 /// let wait = leaseUntil - now  // .seconds(30)
 /// ```
-public struct UnixMillis: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct UnixMillis: UnixInstant {
     /// Whole milliseconds since 1970-01-01T00:00:00Z.
     public var rawValue: Int64
 
@@ -27,10 +27,6 @@ public struct UnixMillis: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// The whole second this instant falls in, rounded down: see ``UnixSeconds/init(roundingDown:)``.
     public var unixSeconds: UnixSeconds { UnixSeconds(roundingDown: self) }
-
-    public static func < (lhs: UnixMillis, rhs: UnixMillis) -> Bool {
-        lhs.rawValue < rhs.rawValue
-    }
 
     /// The instant `duration` later, moved by whole milliseconds only: the rest of `duration` (toward zero) is
     /// dropped.

@@ -11,7 +11,7 @@
 /// let expires = issued + .seconds(86_400)
 /// Timestamp.iso8601(expires)  // "2026-01-16T10:30:00+00:00"
 /// ```
-public struct UnixSeconds: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct UnixSeconds: UnixInstant {
     /// Whole seconds since 1970-01-01T00:00:00Z.
     public var rawValue: Int64
 
@@ -25,10 +25,6 @@ public struct UnixSeconds: Sendable, Hashable, Comparable, CustomStringConvertib
     public init(roundingDown instant: UnixMillis) {
         let (quotient, remainder) = instant.rawValue.quotientAndRemainder(dividingBy: 1000)
         self.rawValue = remainder < 0 ? quotient - 1 : quotient
-    }
-
-    public static func < (lhs: UnixSeconds, rhs: UnixSeconds) -> Bool {
-        lhs.rawValue < rhs.rawValue
     }
 
     /// The instant `duration` later, moved by whole seconds only: the rest of `duration` (toward zero) is dropped.

@@ -65,5 +65,5 @@ public struct AppAdministration: Sendable {
     }
 
     /// The first second in which a token counts as issued after now: tokens dated this second or earlier are retired.
-    private var tokensNotBeforeNow: Int64 { clock.unixSeconds + 1 }
+    private var tokensNotBeforeNow: UnixSeconds { clock.unixSeconds + .seconds(1) }
 }

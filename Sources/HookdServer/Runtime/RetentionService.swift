@@ -36,16 +36,16 @@ struct RetentionService: Service {
     /// until none is left. - Returns: how many deliveries were deleted.
     @discardableResult
     func sweep() async -> Int {
-        let now = clock.milliseconds
+        let now = clock.unixMillis
         var deleted = 0
         do {
             try await store.purgeExpired(
                 now: now,
-                idempotencyKeysBefore: now / 1000 - idempotencyWindow.components.seconds
+                idempotencyKeysBefore: now.unixSeconds - idempotencyWindow
             )
             while !Task.isCancelled {
                 let batch = try await store.purgeFinishedDeliveries(
-                    createdBefore: now - retention.wholeMilliseconds,
+                    createdBefore: now - retention,
                     limit: batchSize
                 )
                 deleted += batch

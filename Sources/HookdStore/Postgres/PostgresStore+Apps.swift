@@ -32,7 +32,11 @@ extension PostgresStore: AppStore {
         ).map(Self.app(from:))
     }
 
-    public func updateAppStatus(id: String, status: AppStatus, retiringTokensBefore: Int64?) async throws -> App? {
+    public func updateAppStatus(
+        id: String,
+        status: AppStatus,
+        retiringTokensBefore: UnixSeconds?
+    ) async throws -> App? {
         try await rows(
             """
             UPDATE apps SET status = \(status.rawValue),
@@ -46,7 +50,7 @@ extension PostgresStore: AppStore {
     public func updateAppSecretKeyDigest(
         id: String,
         digest: [UInt8],
-        retiringTokensBefore: Int64
+        retiringTokensBefore: UnixSeconds
     ) async throws -> App? {
         try await rows(
             """

@@ -74,7 +74,7 @@ extension PostgresStore: DeliveryLog {
     public func requeueDelivery(
         appID: String,
         id: String,
-        now: Int64,
+        now: UnixMillis,
         maximumManualRetries: Int
     ) async throws -> RequeueOutcome {
         let requeued = try await rows(

@@ -10,8 +10,8 @@ extension PostgresStore: DeliveryQueue {
     public func publish(
         _ event: NewEvent,
         attemptsAllowed: Int,
-        now: Int64,
-        lease: (id: String, until: Int64)?
+        now: UnixMillis,
+        lease: (id: String, until: UnixMillis)?
     ) async throws -> (deliveryID: String, created: Bool) {
         let deliveryID = Identifiers.deliveryID()
         // One statement writes the event and its delivery, or nothing when the event exists already, and
@@ -51,7 +51,11 @@ extension PostgresStore: DeliveryQueue {
     /// One statement for the whole batch, as for ``completeAttempts(_:)``: events are unnested on the server in
     /// `(app, eventId)` order, so two batches holding the same events cannot wait on each other in a cycle, and
     /// the batch's notifications go out once, at commit.
-    public func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: Int64) async throws -> [PublishOutcome] {
+    public func publishAll(
+        _ events: [NewEvent],
+        attemptsAllowed: Int,
+        now: UnixMillis
+    ) async throws -> [PublishOutcome] {
         // An event given twice in one batch is written once; its later copies get the first one's delivery.
         var firstIndex: [String: Int] = [:]
         var unique: [NewEvent] = []
@@ -122,8 +126,8 @@ extension PostgresStore: DeliveryQueue {
     public func claimDueDeliveries(
         limit: Int,
         perAppLimit: Int,
-        now: Int64,
-        leaseUntil: Int64
+        now: UnixMillis,
+        leaseUntil: UnixMillis
     ) async throws -> [ClaimedDelivery] {
         let leaseID = Identifiers.leaseID()
         // A claim never reads leased rows to count them: each app's queue row carries its count of leases
@@ -291,7 +295,7 @@ extension PostgresStore: DeliveryQueue {
                 SELECT * FROM unnest(
                     \(completions.map(\.deliveryID))::text[], \(completions.map(\.leaseID))::text[],
                     \(completions.map(\.status.rawValue))::text[], \(completions.map { Int64($0.attempt.number) })::bigint[],
-                    \(completions.map { $0.nextAttemptAt ?? -1 })::bigint[],
+                    \(completions.map { $0.nextAttemptAt?.rawValue ?? -1 })::bigint[],
                     \(completions.map(\.attempt.startedAt))::bigint[],
                     \(completions.map(\.attempt.latencyMillis))::bigint[],
                     \(completions.map { Int64($0.attempt.httpStatus ?? -1) })::bigint[],
@@ -328,7 +332,7 @@ extension PostgresStore: DeliveryQueue {
         return completions.map { done.contains($0.deliveryID) }
     }
 
-    public func nextDueTime(perAppLimit: Int) async throws -> Int64? {
+    public func nextDueTime(perAppLimit: Int) async throws -> UnixMillis? {
         try await rows(
             """
             SELECT min(t) FROM (
@@ -346,7 +350,7 @@ extension PostgresStore: DeliveryQueue {
                 WHERE d.lease_id IS NOT NULL
             ) AS s
             """
-        ).first.flatMap { row in try row.decode(Int64?.self) }
+        ).first.flatMap { row in try row.decode(UnixMillis?.self) }
     }
 
     public func releaseAllLeases() async throws {

@@ -15,7 +15,7 @@ extension PostgresStore: EndpointStore {
         appID: String,
         url: String?,
         initialSecret: SealedSecretChange,
-        now: Int64
+        now: UnixSeconds
     ) async throws -> (endpoint: WebhookEndpoint, createdSecret: Bool) {
         try await withTransaction { [logger] connection in
             // The upsert locks the row until commit, so what it returns is what the next statement sees.
@@ -63,7 +63,7 @@ extension PostgresStore: EndpointStore {
     public func replaceWebhookSecret(
         appID: String,
         change: SealedSecretChange,
-        now: Int64,
+        now: UnixSeconds,
         idempotencyKey: IdempotencyKey?
     ) async throws -> SecretReplacement {
         do {

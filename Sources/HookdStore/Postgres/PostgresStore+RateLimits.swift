@@ -1,16 +1,21 @@
+public import HookdCore
 import PostgresNIO
 
 extension PostgresStore: RateLimitStore {
-    public func rateLimitWait(key: String, limit: Int, periodMillis: Int64, nowMillis: Int64) async throws -> Int64? {
-        let plan = RateLimitPlan(limit: limit, periodMillis: periodMillis, nowMillis: nowMillis)
+    public func rateLimitWait(key: String, limit: Int, period: Duration, now: UnixMillis) async throws -> Duration? {
+        let plan = RateLimitPlan(limit: limit, period: period, now: now)
         let arrival = try await rows("SELECT theoretical_arrival_ms FROM rate_limits WHERE key = \(key)").first
             .map { row in try row.decode(Int64.self) }
         return plan.waitIfFull(theoreticalArrival: arrival)
     }
 
-    public func acquireRateLimit(key: String, limit: Int, periodMillis: Int64, nowMillis: Int64) async throws -> Int64?
-    {
-        let plan = RateLimitPlan(limit: limit, periodMillis: periodMillis, nowMillis: nowMillis)
+    public func acquireRateLimit(
+        key: String,
+        limit: Int,
+        period: Duration,
+        now: UnixMillis
+    ) async throws -> Duration? {
+        let plan = RateLimitPlan(limit: limit, period: period, now: now)
         let now = plan.nowMillis
         let interval = plan.intervalMillis
         // The decision is this one statement: the row is updated (and returned) only when the unit is granted.
@@ -27,6 +32,6 @@ extension PostgresStore: RateLimitStore {
         // Refused: read the arrival time only to tell the caller how long to wait.
         let arrival = try await rows("SELECT theoretical_arrival_ms FROM rate_limits WHERE key = \(key)").first
             .map { row in try row.decode(Int64.self) }
-        return plan.waitMillis(theoreticalArrival: arrival ?? 0)
+        return plan.wait(theoreticalArrival: arrival ?? 0)
     }
 }

@@ -1,9 +1,10 @@
+public import HookdCore
 import PostgresNIO
 
 extension PostgresStore: RetentionStore {
     /// One statement: the batch's rows are locked (rows another purge holds are skipped), their attempts, the
     /// deliveries and their events go together, and the foreign keys are checked at its end.
-    public func purgeFinishedDeliveries(createdBefore: Int64, limit: Int) async throws -> Int {
+    public func purgeFinishedDeliveries(createdBefore: UnixMillis, limit: Int) async throws -> Int {
         try await rows(
             """
             WITH doomed AS (
@@ -25,10 +26,10 @@ extension PostgresStore: RetentionStore {
         ).first.map { row in try row.decode(Int.self) } ?? 0
     }
 
-    public func purgeExpired(now: Int64, idempotencyKeysBefore: Int64) async throws {
-        try await execute("DELETE FROM revoked_tokens WHERE expires_at < \(now / 1000)")
+    public func purgeExpired(now: UnixMillis, idempotencyKeysBefore: UnixSeconds) async throws {
+        try await execute("DELETE FROM revoked_tokens WHERE expires_at < \(now.unixSeconds)")
         try await execute("DELETE FROM idempotency_keys WHERE created_at < \(idempotencyKeysBefore)")
         // A rate limit whose next unit was due more than an hour ago grants a full burst either way.
-        try await execute("DELETE FROM rate_limits WHERE theoretical_arrival_ms < \(now - 3_600_000)")
+        try await execute("DELETE FROM rate_limits WHERE theoretical_arrival_ms < \(now - .seconds(3_600))")
     }
 }

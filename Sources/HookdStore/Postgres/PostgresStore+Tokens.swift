@@ -1,8 +1,9 @@
+public import HookdCore
 import PostgresNIO
 
 extension PostgresStore: TokenRevocationStore {
     @discardableResult
-    public func revokeToken(id: String, until: Int64) async throws -> Bool {
+    public func revokeToken(id: String, until: UnixSeconds) async throws -> Bool {
         try await !rows(
             """
             INSERT INTO revoked_tokens (jti, expires_at) VALUES (\(id), \(until))

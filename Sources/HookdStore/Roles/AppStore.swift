@@ -13,9 +13,13 @@ public protocol AppStore: Sendable {
     /// Sets an app's status, and with `retiringTokensBefore` moves its ``App/tokensNotBefore`` forward to that
     /// time (never back), in the same write.
     /// - Returns: the updated app, or `nil` when there is none.
-    func updateAppStatus(id: String, status: AppStatus, retiringTokensBefore: Int64?) async throws -> App?
+    func updateAppStatus(id: String, status: AppStatus, retiringTokensBefore: UnixSeconds?) async throws -> App?
     /// Replaces the digest of an app's secret key and moves its ``App/tokensNotBefore`` forward to
     /// `retiringTokensBefore` (never back), in one write.
     /// - Returns: the updated app, or `nil` when there is none.
-    func updateAppSecretKeyDigest(id: String, digest: [UInt8], retiringTokensBefore: Int64) async throws -> App?
+    func updateAppSecretKeyDigest(
+        id: String,
+        digest: [UInt8],
+        retiringTokensBefore: UnixSeconds
+    ) async throws -> App?
 }

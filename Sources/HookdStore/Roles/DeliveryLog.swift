@@ -21,7 +21,7 @@ public protocol DeliveryLog: Sendable {
     func requeueDelivery(
         appID: String,
         id: String,
-        now: Int64,
+        now: UnixMillis,
         maximumManualRetries: Int
     ) async throws -> RequeueOutcome
 }

@@ -7,9 +7,9 @@ public protocol DeliveryQueue: Sendable {
     /// idempotent on its own, in as few transactions as the database allows (one for SQLite): for publishes that
     /// arrive together, and for loading a backlog.
     /// - Returns: for each event in order, its delivery's id and whether this call created it.
-    func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: Int64) async throws -> [PublishOutcome]
+    func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: UnixMillis) async throws -> [PublishOutcome]
 
-    /// Stores an event and its pending delivery in one transaction, due at `now` (Unix milliseconds).
+    /// Stores an event and its pending delivery in one transaction, due at `now`.
     ///
     /// Idempotent on `(appID, eventID)`: when the event exists already, nothing is written and the first one stands.
     /// A test event is written already leased to the caller (`lease`), so no dispatcher takes it while the
@@ -18,8 +18,8 @@ public protocol DeliveryQueue: Sendable {
     func publish(
         _ event: NewEvent,
         attemptsAllowed: Int,
-        now: Int64,
-        lease: (id: String, until: Int64)?
+        now: UnixMillis,
+        lease: (id: String, until: UnixMillis)?
     ) async throws -> (deliveryID: String, created: Bool)
 
     /// Leases up to `limit` due deliveries of apps that have a URL, taking apps in turn.
@@ -35,8 +35,8 @@ public protocol DeliveryQueue: Sendable {
     func claimDueDeliveries(
         limit: Int,
         perAppLimit: Int,
-        now: Int64,
-        leaseUntil: Int64
+        now: UnixMillis,
+        leaseUntil: UnixMillis
     ) async throws -> [ClaimedDelivery]
 
     /// The claim of one delivery by id, under a lease the caller already holds (the test delivery).
@@ -53,12 +53,12 @@ public protocol DeliveryQueue: Sendable {
     /// - Returns: for each completion in order, whether it was recorded.
     func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool]
 
-    /// When a claim may next find work (Unix milliseconds), if ever: the earliest due time among apps with a URL
+    /// When a claim may next find work, if ever: the earliest due time among apps with a URL
     /// and fewer than `perAppLimit` deliveries leased, or the earliest lease to run out.
     ///
     /// An app at its limit is left out: it moves again when one of its attempts finishes, which wakes the
     /// dispatcher that made it. The answer may be early (a claim then finds nothing), never late.
-    func nextDueTime(perAppLimit: Int) async throws -> Int64?
+    func nextDueTime(perAppLimit: Int) async throws -> UnixMillis?
 
     /// Drops every lease, making those deliveries due again. Only for a store one dispatcher owns alone (SQLite under
     /// the data-dir lock), at start.

@@ -17,7 +17,7 @@ public protocol EndpointStore: Sendable {
         appID: String,
         url: String?,
         initialSecret: SealedSecretChange,
-        now: Int64
+        now: UnixSeconds
     ) async throws -> (endpoint: WebhookEndpoint, createdSecret: Bool)
 
     /// Replaces the app's secret and bumps its version, in one transaction with the audit record.
@@ -30,7 +30,7 @@ public protocol EndpointStore: Sendable {
     func replaceWebhookSecret(
         appID: String,
         change: SealedSecretChange,
-        now: Int64,
+        now: UnixSeconds,
         idempotencyKey: IdempotencyKey?
     ) async throws -> SecretReplacement
 
@@ -61,10 +61,10 @@ public struct SealedSecretChange: Sendable {
 public struct IdempotencyKey: Sendable {
     /// The client's key (1–255 printable ASCII characters).
     public var key: String
-    /// Unix seconds: a key stored before this is expired and is taken again as new.
-    public var notBefore: Int64
+    /// A key stored before this is expired and is taken again as new.
+    public var notBefore: UnixSeconds
 
-    public init(key: String, notBefore: Int64) {
+    public init(key: String, notBefore: UnixSeconds) {
         self.key = key
         self.notBefore = notBefore
     }
@@ -74,8 +74,8 @@ public struct IdempotencyKey: Sendable {
 public enum SecretReplacement: Sendable {
     /// The secret was replaced: the configuration after the write.
     case replaced(WebhookEndpoint)
-    /// An earlier call with the same idempotency key stands: the secret it stored (sealed) and when, Unix seconds.
-    case repeated(sealedSecret: [UInt8], regeneratedAt: Int64)
+    /// An earlier call with the same idempotency key stands: the secret it stored (sealed) and when.
+    case repeated(sealedSecret: [UInt8], regeneratedAt: UnixSeconds)
     /// The app has no URL configured; nothing was written.
     case notConfigured
 }

@@ -38,7 +38,11 @@ extension SQLiteStore: AppStore {
         }
     }
 
-    public func updateAppStatus(id: String, status: AppStatus, retiringTokensBefore: Int64?) async throws -> App? {
+    public func updateAppStatus(
+        id: String,
+        status: AppStatus,
+        retiringTokensBefore: UnixSeconds?
+    ) async throws -> App? {
         try await pool.write { db in
             try Row.fetchOne(
                 db,
@@ -54,7 +58,7 @@ extension SQLiteStore: AppStore {
     public func updateAppSecretKeyDigest(
         id: String,
         digest: [UInt8],
-        retiringTokensBefore: Int64
+        retiringTokensBefore: UnixSeconds
     ) async throws -> App? {
         try await pool.write { db in
             try Row.fetchOne(

@@ -66,7 +66,7 @@ extension SQLiteStore: DeliveryLog {
     public func requeueDelivery(
         appID: String,
         id: String,
-        now: Int64,
+        now: UnixMillis,
         maximumManualRetries: Int
     ) async throws -> RequeueOutcome {
         try await pool.write { db in

@@ -11,15 +11,19 @@ extension SQLiteStore: DeliveryQueue {
     public func publish(
         _ event: NewEvent,
         attemptsAllowed: Int,
-        now: Int64,
-        lease: (id: String, until: Int64)?
+        now: UnixMillis,
+        lease: (id: String, until: UnixMillis)?
     ) async throws -> (deliveryID: String, created: Bool) {
         try await pool.write { db in
             try Self.insert(event, attemptsAllowed: attemptsAllowed, now: now, lease: lease, db)
         }
     }
 
-    public func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: Int64) async throws -> [PublishOutcome] {
+    public func publishAll(
+        _ events: [NewEvent],
+        attemptsAllowed: Int,
+        now: UnixMillis
+    ) async throws -> [PublishOutcome] {
         try await pool.write { db in
             try events.map { event in
                 try Self.insert(event, attemptsAllowed: attemptsAllowed, now: now, lease: nil, db)
@@ -31,8 +35,8 @@ extension SQLiteStore: DeliveryQueue {
     private static func insert(
         _ event: NewEvent,
         attemptsAllowed: Int,
-        now: Int64,
-        lease: (id: String, until: Int64)?,
+        now: UnixMillis,
+        lease: (id: String, until: UnixMillis)?,
         _ db: Database
     ) throws -> PublishOutcome {
         try db.cachedStatement(
@@ -74,8 +78,8 @@ extension SQLiteStore: DeliveryQueue {
     public func claimDueDeliveries(
         limit: Int,
         perAppLimit: Int,
-        now: Int64,
-        leaseUntil: Int64
+        now: UnixMillis,
+        leaseUntil: UnixMillis
     ) async throws -> [ClaimedDelivery] {
         let leaseID = Identifiers.leaseID()
         // One write transaction, and SQLite has one writer: nothing changes between reading the queues and leasing.
@@ -115,7 +119,7 @@ extension SQLiteStore: DeliveryQueue {
         _ db: Database,
         limit: Int,
         perAppLimit: Int,
-        now: Int64
+        now: UnixMillis
     ) throws -> [(id: String, room: Int)] {
         try Row.fetchAll(
             db.cachedStatement(
@@ -139,7 +143,7 @@ extension SQLiteStore: DeliveryQueue {
     }
 
     /// Sets an app's queue to the earliest due time of its pending deliveries no one holds, and marks it served.
-    private static func settle(_ db: Database, appID: String, servedAt: Int64?) throws {
+    private static func settle(_ db: Database, appID: String, servedAt: UnixMillis?) throws {
         try db.cachedStatement(
             sql: """
                 UPDATE delivery_queues
@@ -152,7 +156,7 @@ extension SQLiteStore: DeliveryQueue {
     }
 
     /// Lowers an app's queue to `at` (creating it): one of its deliveries is pending, due then, and held by no one.
-    static func markReady(_ db: Database, appID: String, at: Int64) throws {
+    static func markReady(_ db: Database, appID: String, at: UnixMillis) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO delivery_queues (app_id, ready_at) VALUES (?, ?)
@@ -164,7 +168,7 @@ extension SQLiteStore: DeliveryQueue {
 
     /// Releases the leases that ran out (a dispatcher died mid-attempt, or its record never came): each costs a
     /// retry, not a delivery.
-    private static func releaseExpiredLeases(_ db: Database, now: Int64) throws {
+    private static func releaseExpiredLeases(_ db: Database, now: UnixMillis) throws {
         let released = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
@@ -268,9 +272,9 @@ extension SQLiteStore: DeliveryQueue {
         return true
     }
 
-    public func nextDueTime(perAppLimit: Int) async throws -> Int64? {
+    public func nextDueTime(perAppLimit: Int) async throws -> UnixMillis? {
         try await pool.read { db in
-            try Int64.fetchOne(
+            try UnixMillis.fetchOne(
                 db.cachedStatement(
                     sql: """
                         SELECT min(t) FROM (

@@ -19,7 +19,7 @@ extension SQLiteStore: EndpointStore {
         appID: String,
         url: String?,
         initialSecret: SealedSecretChange,
-        now: Int64
+        now: UnixSeconds
     ) async throws -> (endpoint: WebhookEndpoint, createdSecret: Bool) {
         try await writeSealed { db in
             try db.execute(
@@ -61,7 +61,7 @@ extension SQLiteStore: EndpointStore {
     public func replaceWebhookSecret(
         appID: String,
         change: SealedSecretChange,
-        now: Int64,
+        now: UnixSeconds,
         idempotencyKey: IdempotencyKey?
     ) async throws -> SecretReplacement {
         try await writeSealed { db in
@@ -139,7 +139,7 @@ extension SQLiteStore: EndpointStore {
         action: SecretAuditRecord.Action,
         version: Int64,
         change: SealedSecretChange,
-        now: Int64
+        now: UnixSeconds
     ) throws {
         try db.execute(
             sql: """

@@ -1,8 +1,9 @@
 import GRDB
+public import HookdCore
 
 extension SQLiteStore: RateLimitStore {
-    public func rateLimitWait(key: String, limit: Int, periodMillis: Int64, nowMillis: Int64) async throws -> Int64? {
-        let plan = RateLimitPlan(limit: limit, periodMillis: periodMillis, nowMillis: nowMillis)
+    public func rateLimitWait(key: String, limit: Int, period: Duration, now: UnixMillis) async throws -> Duration? {
+        let plan = RateLimitPlan(limit: limit, period: period, now: now)
         let arrival = try await pool.read { db in
             try Int64.fetchOne(
                 db,
@@ -13,9 +14,13 @@ extension SQLiteStore: RateLimitStore {
         return plan.waitIfFull(theoreticalArrival: arrival)
     }
 
-    public func acquireRateLimit(key: String, limit: Int, periodMillis: Int64, nowMillis: Int64) async throws -> Int64?
-    {
-        let plan = RateLimitPlan(limit: limit, periodMillis: periodMillis, nowMillis: nowMillis)
+    public func acquireRateLimit(
+        key: String,
+        limit: Int,
+        period: Duration,
+        now: UnixMillis
+    ) async throws -> Duration? {
+        let plan = RateLimitPlan(limit: limit, period: period, now: now)
         return try await pool.write { db in
             let granted = try Int64.fetchOne(
                 db,
@@ -34,7 +39,7 @@ extension SQLiteStore: RateLimitStore {
                     sql: "SELECT theoretical_arrival_ms FROM rate_limits WHERE key = ?",
                     arguments: [key]
                 ) ?? 0
-            return plan.waitMillis(theoreticalArrival: arrival)
+            return plan.wait(theoreticalArrival: arrival)
         }
     }
 }

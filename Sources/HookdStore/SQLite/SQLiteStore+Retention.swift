@@ -1,7 +1,8 @@
 import GRDB
+public import HookdCore
 
 extension SQLiteStore: RetentionStore {
-    public func purgeFinishedDeliveries(createdBefore: Int64, limit: Int) async throws -> Int {
+    public func purgeFinishedDeliveries(createdBefore: UnixMillis, limit: Int) async throws -> Int {
         try await pool.write { db in
             let doomed = try Row.fetchAll(
                 db.cachedStatement(
@@ -31,14 +32,14 @@ extension SQLiteStore: RetentionStore {
         }
     }
 
-    public func purgeExpired(now: Int64, idempotencyKeysBefore: Int64) async throws {
+    public func purgeExpired(now: UnixMillis, idempotencyKeysBefore: UnixSeconds) async throws {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM revoked_tokens WHERE expires_at < ?", arguments: [now / 1000])
+            try db.execute(sql: "DELETE FROM revoked_tokens WHERE expires_at < ?", arguments: [now.unixSeconds])
             try db.execute(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [idempotencyKeysBefore])
             // A rate limit whose next unit was due more than an hour ago grants a full burst either way.
             try db.execute(
                 sql: "DELETE FROM rate_limits WHERE theoretical_arrival_ms < ?",
-                arguments: [now - 3_600_000]
+                arguments: [now - .seconds(3_600)]
             )
         }
     }

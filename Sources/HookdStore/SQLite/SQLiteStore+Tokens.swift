@@ -1,8 +1,9 @@
 import GRDB
+public import HookdCore
 
 extension SQLiteStore: TokenRevocationStore {
     @discardableResult
-    public func revokeToken(id: String, until: Int64) async throws -> Bool {
+    public func revokeToken(id: String, until: UnixSeconds) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING",
