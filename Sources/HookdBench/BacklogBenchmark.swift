@@ -151,7 +151,7 @@ extension HookdSetup {
                     _ = try await runtime.store.publishAll(
                         batch,
                         attemptsAllowed: 4,
-                        now: SystemWallClock().milliseconds
+                        now: SystemWallClock().unixMillis
                     )
                     written.set(end)
                     index = end

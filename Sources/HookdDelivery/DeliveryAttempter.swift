@@ -8,7 +8,7 @@ public import Logging
 ///
 /// Shared by the dispatcher and by `POST /webhooks/test`, so a test delivery travels exactly the path of a real one.
 public struct DeliveryAttempter: Sendable {
-    let store: any Store
+    let store: any DeliveryQueue
     let signers: SignerCache
     let urlPolicy: WebhookURLPolicy
     let transport: any WebhookTransport
@@ -20,7 +20,7 @@ public struct DeliveryAttempter: Sendable {
     let recorder: BatchingWriter<AttemptCompletion, Bool>
 
     public init(
-        store: any Store,
+        store: any DeliveryQueue,
         signers: SignerCache,
         urlPolicy: WebhookURLPolicy,
         transport: any WebhookTransport,
@@ -78,10 +78,10 @@ public struct DeliveryAttempter: Sendable {
             "hookd.attempt": .stringConvertible(number),
         ]
 
-        let startedAt = clock.milliseconds
+        let startedAt = clock.unixMillis
         let result = await send(claim, about: about)
         whenSent()
-        let finishedAt = max(clock.milliseconds, startedAt)
+        let finishedAt = max(clock.unixMillis, startedAt)
         guard case .record(let status, let nextAttemptAt) = machine.finished(result.outcome, now: finishedAt) else {
             return Report(outcome: result.outcome, latencyMillis: 0, status: .failed, recorded: false)
         }
@@ -171,9 +171,4 @@ public struct DeliveryAttempter: Sendable {
         case .failed(let failure): failure.description
         }
     }
-}
-
-extension WallClock {
-    /// The current time in Unix milliseconds.
-    public var milliseconds: Int64 { Int64((now.timeIntervalSince1970 * 1000).rounded(.down)) }
 }

@@ -13,7 +13,7 @@ import Synchronization
 /// process published). On graceful shutdown it stops claiming and lets the attempts in flight run to their
 /// deadline and be recorded; if its task is cancelled first, they are recorded as interrupted.
 public final class DeliveryDispatcher: Service {
-    private let store: any Store
+    private let store: any DeliveryQueue
     private let attempter: DeliveryAttempter
     private let signal: DispatchSignal
     private let clock: any WallClock
@@ -23,7 +23,7 @@ public final class DeliveryDispatcher: Service {
     private let inFlight = Mutex((unrecorded: 0, sending: 0))
 
     public init(
-        store: any Store,
+        store: any DeliveryQueue,
         attempter: DeliveryAttempter,
         signal: DispatchSignal,
         clock: any WallClock,
@@ -80,15 +80,14 @@ public final class DeliveryDispatcher: Service {
             await signal.wait(timeout: configuration.idlePollInterval)
             return
         }
-        let now = clock.milliseconds
+        let now = clock.unixMillis
         let claims: [ClaimedDelivery]
         do {
             claims = try await store.claimDueDeliveries(
                 limit: min(free, configuration.claimBatchSize),
                 perAppLimit: configuration.maximumInFlightPerApp,
                 now: now,
-                leaseUntil: now + configuration.leaseDuration.wholeMilliseconds
-                    + configuration.timeout.wholeMilliseconds
+                leaseUntil: now + configuration.leaseDuration + configuration.timeout
             )
         } catch {
             logger.warning(
@@ -119,11 +118,11 @@ public final class DeliveryDispatcher: Service {
     }
 
     /// How long to sleep when nothing is due: until the earliest pending delivery, at most the poll interval.
-    private func idleWait(now: Int64) async -> Duration {
+    private func idleWait(now: UnixMillis) async -> Duration {
         guard let next = try? await store.nextDueTime(perAppLimit: configuration.maximumInFlightPerApp) else {
             return configuration.idlePollInterval
         }
-        let until = Duration.milliseconds(max(0, next - now))
+        let until = max(.zero, next - now)
         return max(.milliseconds(1), min(until, configuration.idlePollInterval))
     }
 }

@@ -11,8 +11,8 @@ public struct DeliveryStateMachine: Sendable, Equatable {
         case inFlight(attempt: Int)
         /// A 2xx came back on attempt `attempts`.
         case succeeded(attempts: Int)
-        /// Attempt `attempts` failed; the next is due at `at` (Unix milliseconds).
-        case scheduled(attempts: Int, at: Int64)
+        /// Attempt `attempts` failed; the next is due at `at`.
+        case scheduled(attempts: Int, at: UnixMillis)
         /// Attempt `attempts` failed and was the last allowed.
         case failed(attempts: Int)
     }
@@ -22,7 +22,7 @@ public struct DeliveryStateMachine: Sendable, Equatable {
         /// Send attempt `number`.
         case send(number: Int)
         /// Write this outcome: the delivery's status and, when pending, when it is due next.
-        case record(status: DeliveryStatus, nextAttemptAt: Int64?)
+        case record(status: DeliveryStatus, nextAttemptAt: UnixMillis?)
         /// The event does not apply in this state.
         case ignore
     }
@@ -49,8 +49,8 @@ public struct DeliveryStateMachine: Sendable, Equatable {
         }
     }
 
-    /// The attempt in flight ended with `outcome` at `now` (Unix milliseconds).
-    public mutating func finished(_ outcome: AttemptOutcome, now: Int64) -> Action {
+    /// The attempt in flight ended with `outcome` at `now`.
+    public mutating func finished(_ outcome: AttemptOutcome, now: UnixMillis) -> Action {
         guard case .inFlight(let number) = state else { return .ignore }
         if outcome.isSuccess {
             state = .succeeded(attempts: number)
@@ -71,7 +71,7 @@ public struct DeliveryStateMachine: Sendable, Equatable {
             retryAfter = after
         }
         let delay = policy.delay(afterAttempt: number, retryAfter: retryAfter)
-        let at = now + delay.wholeMilliseconds
+        let at = now + delay
         state = .scheduled(attempts: number, at: at)
         return .record(status: .pending, nextAttemptAt: at)
     }

@@ -10,7 +10,7 @@ public struct EventPublisher: Sendable {
     /// The largest `data` accepted, in bytes of compact JSON (64 KiB).
     public static let maximumDataSize = 64 * 1024
 
-    let store: any Store
+    let store: any DeliveryQueue & AppStore
     let clock: any WallClock
     let signal: DispatchSignal?
     let attemptsAllowed: Int
@@ -23,13 +23,18 @@ public struct EventPublisher: Sendable {
     /// - Parameters:
     ///   - signal: Wakes a dispatcher in this process; `nil` when none runs here (it will poll).
     ///   - attemptsAllowed: Attempts each new delivery gets (the first and its retries).
-    public init(store: any Store, clock: any WallClock, signal: DispatchSignal?, attemptsAllowed: Int) {
+    public init(
+        store: any DeliveryQueue & AppStore,
+        clock: any WallClock,
+        signal: DispatchSignal?,
+        attemptsAllowed: Int
+    ) {
         self.store = store
         self.clock = clock
         self.signal = signal
         self.attemptsAllowed = attemptsAllowed
         self.batcher = BatchingWriter(maximumBatch: 256) { events in
-            try await store.publishAll(events, attemptsAllowed: attemptsAllowed, now: clock.milliseconds)
+            try await store.publishAll(events, attemptsAllowed: attemptsAllowed, now: clock.unixMillis)
         }
     }
 

@@ -1,4 +1,4 @@
-import HookdCore
+public import HookdCore
 public import HookdVerify
 
 /// The exact bytes and headers of one attempt.
@@ -8,7 +8,7 @@ public struct OutgoingWebhook: Sendable {
     /// Every header of the request, in order.
     public let headers: [(name: String, value: String)]
 
-    /// Signs and assembles an attempt of `event` sent at `timestamp` (Unix seconds).
+    /// Signs and assembles an attempt of `event` sent at `timestamp`.
     ///
     /// - Parameters:
     ///   - schemes: The signature schemes to include; a scheme switched off leaves out its field or header.
@@ -16,11 +16,12 @@ public struct OutgoingWebhook: Sendable {
         event: String,
         eventID: String,
         data: [UInt8],
-        timestamp: Int64,
+        timestamp: UnixSeconds,
         signer: WebhookSigner,
         schemes: Set<SignatureScheme>,
         userAgent: String
     ) {
+        let timestamp = timestamp.rawValue
         var members: [(String, JSONOutput)] = [
             ("event", .string(event)), ("version", .string("3.0")), ("eventId", .string(eventID)),
         ]

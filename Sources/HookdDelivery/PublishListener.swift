@@ -5,11 +5,11 @@ public import ServiceLifecycle
 /// Wakes this process's dispatcher when another process publishes (PostgreSQL `LISTEN`), reconnecting when the
 /// channel drops. The dispatcher's idle poll covers the moments without a listener.
 public struct PublishListener: Service {
-    let store: any Store
+    let store: any DeliveryQueue
     let signal: DispatchSignal
     let logger: Logger
 
-    public init(store: any Store, signal: DispatchSignal, logger: Logger) {
+    public init(store: any DeliveryQueue, signal: DispatchSignal, logger: Logger) {
         self.store = store
         self.signal = signal
         self.logger = logger

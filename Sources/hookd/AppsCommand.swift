@@ -70,7 +70,7 @@ struct AppsCommand: AsyncParsableCommand {
                 let fields: [String: String] = [
                     "appId": app.id, "businessId": app.businessID, "name": app.name, "type": app.type.rawValue,
                     "status": app.status.rawValue, "scopes": app.scopes.map(\.rawValue).joined(separator: ","),
-                    "createdAt": Timestamp.iso8601(unixSeconds: app.createdAt),
+                    "createdAt": Timestamp.iso8601(app.createdAt),
                 ]
                 if json {
                     emit(

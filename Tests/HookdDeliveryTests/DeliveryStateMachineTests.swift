@@ -13,7 +13,7 @@ import Testing
         var machine = DeliveryStateMachine(attempts: 0, attemptsAllowed: 4, policy: Self.policy)
         #expect(machine.claimed() == .send(number: 1))
         #expect(
-            machine.finished(.answered(status: 204, retryAfter: nil), now: 1_000)
+            machine.finished(.answered(status: 204, retryAfter: nil), now: UnixMillis(1_000))
                 == .record(status: .succeeded, nextAttemptAt: nil)
         )
         #expect(machine.state == .succeeded(attempts: 1))
@@ -22,8 +22,8 @@ import Testing
 
     @Test func failuresFollowTheScheduleThenFailForGood() {
         var machine = DeliveryStateMachine(attempts: 0, attemptsAllowed: 4, policy: Self.policy)
-        var now: Int64 = 1_000_000
-        var scheduled: [Int64] = []
+        var now = UnixMillis(1_000_000)
+        var scheduled: [Duration] = []
         for _ in 0..<3 {
             _ = machine.claimed()
             guard
@@ -35,7 +35,7 @@ import Testing
             scheduled.append(next - now)
             now = next
         }
-        #expect(scheduled == [60_000, 300_000, 1_800_000])
+        #expect(scheduled == [.seconds(60), .seconds(300), .seconds(1800)])
         #expect(machine.claimed() == .send(number: 4))
         #expect(
             machine.finished(.failed(.timeout(.seconds(10), received: "nothing")), now: now)
@@ -47,8 +47,11 @@ import Testing
     @Test func anAttemptHookdInterruptsIsDueAgainAtOnceEvenWhenItWasTheLast() {
         var machine = DeliveryStateMachine(attempts: 3, attemptsAllowed: 4, policy: Self.policy)
         #expect(machine.claimed() == .send(number: 4))
-        #expect(machine.finished(.failed(.interrupted), now: 5_000) == .record(status: .pending, nextAttemptAt: 5_000))
-        #expect(machine.state == .scheduled(attempts: 4, at: 5_000))
+        #expect(
+            machine.finished(.failed(.interrupted), now: UnixMillis(5_000))
+                == .record(status: .pending, nextAttemptAt: UnixMillis(5_000))
+        )
+        #expect(machine.state == .scheduled(attempts: 4, at: UnixMillis(5_000)))
     }
 
     @Test(arguments: [
@@ -60,18 +63,21 @@ import Testing
     func anythingButA2xxIsAFailure(outcome: AttemptOutcome) {
         var machine = DeliveryStateMachine(attempts: 0, attemptsAllowed: 2, policy: Self.policy)
         _ = machine.claimed()
-        #expect(machine.finished(outcome, now: 0) == .record(status: .pending, nextAttemptAt: 60_000))
+        #expect(
+            machine.finished(outcome, now: UnixMillis(0))
+                == .record(status: .pending, nextAttemptAt: UnixMillis(60_000))
+        )
     }
 
     @Test func retryAfterOn429And503ReplacesTheScheduleWithinBounds() {
         for (status, retryAfter, expected) in [
-            (429, Duration.seconds(7), Int64(7_000)), (503, .seconds(0), 1_000), (503, .seconds(86_400), 3_600_000),
-            (500, .seconds(7), 60_000),
+            (429, Duration.seconds(7), UnixMillis(7_000)), (503, .seconds(0), UnixMillis(1_000)),
+            (503, .seconds(86_400), UnixMillis(3_600_000)), (500, .seconds(7), UnixMillis(60_000)),
         ] {
             var machine = DeliveryStateMachine(attempts: 0, attemptsAllowed: 4, policy: Self.policy)
             _ = machine.claimed()
             #expect(
-                machine.finished(.answered(status: status, retryAfter: retryAfter), now: 0)
+                machine.finished(.answered(status: status, retryAfter: retryAfter), now: UnixMillis(0))
                     == .record(status: .pending, nextAttemptAt: expected)
             )
         }
@@ -102,14 +108,14 @@ import Testing
         var machine = DeliveryStateMachine(attempts: 4, attemptsAllowed: 5, policy: Self.policy)
         #expect(machine.claimed() == .send(number: 5))
         #expect(
-            machine.finished(.answered(status: 500, retryAfter: nil), now: 0)
+            machine.finished(.answered(status: 500, retryAfter: nil), now: UnixMillis(0))
                 == .record(status: .failed, nextAttemptAt: nil)
         )
     }
 
     @Test func finishingWithoutAClaimIsIgnored() {
         var machine = DeliveryStateMachine(attempts: 0, attemptsAllowed: 4, policy: Self.policy)
-        #expect(machine.finished(.answered(status: 200, retryAfter: nil), now: 0) == .ignore)
+        #expect(machine.finished(.answered(status: 200, retryAfter: nil), now: UnixMillis(0)) == .ignore)
         #expect(machine.state == .pending(attempts: 0))
     }
 }

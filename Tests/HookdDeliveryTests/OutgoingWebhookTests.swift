@@ -16,7 +16,7 @@ import Testing
             event: "card.funded",
             eventID: "0b8e2d4c-1f3a-4e5b-8c6d-7e8f9a0b1c2d",
             data: Self.data,
-            timestamp: 1_767_225_600,
+            timestamp: UnixSeconds(1_767_225_600),
             signer: try WebhookSigner(secret: Self.secret),
             schemes: Set(SignatureScheme.allCases),
             userAgent: "hookd/test"
@@ -45,7 +45,7 @@ import Testing
             event: "card.funded",
             eventID: "e",
             data: Self.data,
-            timestamp: 1,
+            timestamp: UnixSeconds(1),
             signer: signer,
             schemes: [.standardWebhooks],
             userAgent: "hookd/test"
@@ -57,7 +57,7 @@ import Testing
             event: "card.funded",
             eventID: "e",
             data: Self.data,
-            timestamp: 1,
+            timestamp: UnixSeconds(1),
             signer: signer,
             schemes: [.v3],
             userAgent: "hookd/test"

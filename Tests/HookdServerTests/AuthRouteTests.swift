@@ -26,7 +26,7 @@ import Testing
             #expect(response.data["scopes"] as? [String] == ["webhooks:read", "webhooks:write"])
             #expect(
                 response.data["expiresAt"] as? String
-                    == Timestamp.iso8601(unixSeconds: harness.clock.unixSeconds + 86_400)
+                    == Timestamp.iso8601(harness.clock.unixSeconds + .seconds(86_400))
             )
             let token = try #require(response.data["accessToken"] as? String)
             let parts = token.split(separator: ".")
@@ -37,8 +37,8 @@ import Testing
             #expect(claims["sub"] as? String == app.id)
             #expect(claims["bus"] as? String == app.businessID)
             #expect(claims["type"] as? String == "collection")
-            #expect(claims["iat"] as? Int == Int(harness.clock.unixSeconds))
-            #expect(claims["exp"] as? Int == Int(harness.clock.unixSeconds) + 86_400)
+            #expect(claims["iat"] as? Int == Int(harness.clock.unixSeconds.rawValue))
+            #expect(claims["exp"] as? Int == Int(harness.clock.unixSeconds.rawValue) + 86_400)
             #expect((claims["jti"] as? String)?.wholeMatch(of: /jwt_[0-9a-f]{24}/) != nil)
         }
     }
@@ -214,9 +214,9 @@ import Testing
     @Test func revocationsAreForgottenOnlyAfterTheirEnd() async throws {
         let harness = try TestHarness()
         defer { harness.removeFiles() }
-        try await harness.store.revokeToken(id: "jwt_a", until: 100)
-        try await harness.store.revokeToken(id: "jwt_b", until: 300)
-        try await harness.store.purgeExpired(now: 200_000, idempotencyKeysBefore: 0)
+        try await harness.store.revokeToken(id: "jwt_a", until: UnixSeconds(100))
+        try await harness.store.revokeToken(id: "jwt_b", until: UnixSeconds(300))
+        try await harness.store.purgeExpired(now: UnixMillis(200_000), idempotencyKeysBefore: UnixSeconds(0))
         #expect(try await harness.store.isTokenRevoked(id: "jwt_a") == false)
         #expect(try await harness.store.isTokenRevoked(id: "jwt_b") == true)
     }

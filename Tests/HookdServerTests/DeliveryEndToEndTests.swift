@@ -61,7 +61,7 @@ import Testing
                 data: compact
             )
             #expect(problems.isEmpty, "\(problems)")
-            #expect(request.header("X-Fyatu-Timestamp") == String(harness.clock.unixSeconds))
+            #expect(request.header("X-Fyatu-Timestamp") == String(harness.clock.unixSeconds.rawValue))
 
             #expect(
                 try await harness.eventually {
@@ -143,7 +143,7 @@ import Testing
                 token: subscriber.token
             )
             #expect(detail.data["status"] as? String == "PENDING")
-            #expect(detail.data["nextAttemptAt"] as? String == Timestamp.iso8601(unixSeconds: start + 60))
+            #expect(detail.data["nextAttemptAt"] as? String == Timestamp.iso8601(start + .seconds(60)))
 
             harness.clock.advance(by: 59)
             try await Task.sleep(for: .milliseconds(200))
@@ -181,7 +181,7 @@ import Testing
             #expect(attempts.map { $0["httpStatus"] as? Int } == [500, 500, 200])
             #expect(
                 attempts.map { $0["attemptedAt"] as? String }
-                    == [start, start + 60, start + 360].map { Timestamp.iso8601(unixSeconds: $0) }
+                    == [start, start + .seconds(60), start + .seconds(360)].map { Timestamp.iso8601($0) }
             )
             #expect(attempts.first?["responseBody"] as? String == "boom")
             #expect(detail.data["data"] as? [String: String] == ["cardId": "c"])
@@ -190,7 +190,7 @@ import Testing
             #expect(ids.count == 1, "every attempt carries the same webhook-id")
             let timestamps = receiver.received.map { $0.header("webhook-timestamp") }
             #expect(
-                timestamps == [start, start + 60, start + 360].map { String($0) },
+                timestamps == [start, start + .seconds(60), start + .seconds(360)].map { String($0.rawValue) },
                 "each attempt is signed at its send time"
             )
         }
@@ -281,7 +281,7 @@ import Testing
                         method: .get,
                         token: subscriber.token
                     )
-                    return detail.data["nextAttemptAt"] as? String == Timestamp.iso8601(unixSeconds: start + 7)
+                    return detail.data["nextAttemptAt"] as? String == Timestamp.iso8601(start + .seconds(7))
                 }
             )
             harness.clock.advance(by: 7)

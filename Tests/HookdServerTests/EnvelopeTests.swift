@@ -65,7 +65,7 @@ import Testing
         try await harness.withClient { client in
             let response = try await client.json("/health", method: .get)
             let meta = try #require(response.object["meta"] as? [String: Any])
-            #expect(meta["timestamp"] as? String == Timestamp.iso8601(unixSeconds: harness.clock.unixSeconds))
+            #expect(meta["timestamp"] as? String == Timestamp.iso8601(harness.clock.unixSeconds))
         }
     }
 

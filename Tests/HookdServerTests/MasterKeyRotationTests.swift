@@ -26,7 +26,7 @@ import Testing
                 requestID: "req_test",
                 clientAddress: nil
             ),
-            now: 1
+            now: UnixSeconds(1)
         )
         _ = try await runtime.operatorKey(environment: [:])
         _ = try await ServerSecrets.tokenSigningKey(store: runtime.store, sealer: runtime.sealer)

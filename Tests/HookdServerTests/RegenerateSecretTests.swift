@@ -19,7 +19,7 @@ import Testing
             #expect(response.status == .ok)
             let secret = try #require(response.data["webhookSecret"] as? String)
             #expect(secret.wholeMatch(of: /whsec_[a-z0-9]{32}/) != nil)
-            let now = Timestamp.iso8601(unixSeconds: harness.clock.unixSeconds)
+            let now = Timestamp.iso8601(harness.clock.unixSeconds)
             let requestID = try #require(response.headers[.requestID])
             let expected =
                 #"{"success":true,"status":200,"message":"Webhook secret regenerated successfully","data":{"webhookSecret":"\#(secret)","regeneratedAt":"\#(now)","note":"Store this secret securely. It will not be shown again. Update your webhook handler with this new secret."},"meta":{"requestId":"\#(requestID)","timestamp":"\#(now)"}}"#

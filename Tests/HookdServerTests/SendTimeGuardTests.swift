@@ -67,7 +67,7 @@ final class RecordingTransport: WebhookTransport {
                 requestID: "req_test",
                 clientAddress: nil
             ),
-            now: 0
+            now: UnixSeconds(0)
         )
         let publisher = EventPublisher(store: harness.store, clock: harness.clock, signal: nil, attemptsAllowed: 4)
         _ = try await publisher.publish(appID: app.id, event: "card.created", data: Array("{}".utf8), eventID: nil)
@@ -87,12 +87,12 @@ final class RecordingTransport: WebhookTransport {
             configuration: DeliveryConfiguration(),
             logger: harness.logs.logger()
         )
-        let now = harness.clock.milliseconds
+        let now = harness.clock.unixMillis
         let claims = try await harness.store.claimDueDeliveries(
             limit: 10,
             perAppLimit: 100,
             now: now,
-            leaseUntil: now + 60_000
+            leaseUntil: now + .seconds(60)
         )
         let claim = try #require(claims.first)
         let report = await attempter.attempt(claim)

@@ -27,10 +27,10 @@ import Testing
         try await ServerSecrets.tokenSigningKey(store: harness.store, sealer: harness.sealer)
     }
 
-    static func claims(for app: App, now: Int64, lifetime: Int64 = 3600) -> [String: Any] {
+    static func claims(for app: App, now: UnixSeconds, lifetime: Duration = .seconds(3600)) -> [String: Any] {
         [
             "sub": app.id, "bus": app.businessID, "type": app.type.rawValue,
-            "scopes": ["webhooks:read", "webhooks:write"], "iat": now, "exp": now + lifetime,
+            "scopes": ["webhooks:read", "webhooks:write"], "iat": now.rawValue, "exp": (now + lifetime).rawValue,
             "jti": "jwt_0123456789abcdef01234567",
         ]
     }

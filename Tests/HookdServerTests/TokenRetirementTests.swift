@@ -45,7 +45,7 @@ import Testing
             #expect(try await client.json("/api/v3/auth/revoke", method: .post, token: token).status == .ok)
             // Past the token's expiry, inside its refresh grace, after the retention job forgot what had ended.
             harness.clock.advance(by: 86_400 + 100)
-            try await harness.store.purgeExpired(now: harness.clock.milliseconds, idempotencyKeysBefore: 0)
+            try await harness.store.purgeExpired(now: harness.clock.unixMillis, idempotencyKeysBefore: UnixSeconds(0))
             let refreshed = try await client.json("/api/v3/auth/refresh", method: .post, token: token)
             #expect(refreshed.errorCode == "AUTH_TOKEN_INVALID", "\(refreshed.raw)")
         }

@@ -21,7 +21,7 @@ import Testing
             event: "card.created",
             eventID: Identifiers.eventID(),
             data: Array(#"{"n":1}"#.utf8),
-            timestamp: 1_767_225_600,
+            timestamp: UnixSeconds(1_767_225_600),
             signer: try WebhookSigner(secret: WebhookSecret.generate().value),
             schemes: Set(SignatureScheme.allCases),
             userAgent: "hookd/test"

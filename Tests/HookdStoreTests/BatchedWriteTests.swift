@@ -16,13 +16,13 @@ import Testing
         defer { cleanup() }
         let app = try await makeConfiguredApp(store)
         let earlier = Self.event(app.id)
-        let (earlierID, _) = try await store.publish(earlier, attemptsAllowed: 3, now: 1_000, lease: nil)
+        let (earlierID, _) = try await store.publish(earlier, attemptsAllowed: 3, now: UnixMillis(1_000), lease: nil)
         let fresh = Self.event(app.id)
         let other = Self.event(app.id)
         let outcomes = try await store.publishAll(
             [fresh, earlier, other, fresh],
             attemptsAllowed: 3,
-            now: 2_000
+            now: UnixMillis(2_000)
         )
         #expect(outcomes.map(\.created) == [true, false, true, false])
         #expect(outcomes[1].deliveryID == earlierID, "an event published before keeps its delivery")
@@ -37,16 +37,25 @@ import Testing
         let (store, cleanup) = try await factory.make()
         defer { cleanup() }
         let app = try await makeConfiguredApp(store)
-        _ = try await store.publishAll((0..<3).map { _ in Self.event(app.id) }, attemptsAllowed: 3, now: 1_000)
-        let claims = try await store.claimDueDeliveries(limit: 3, perAppLimit: 100, now: 1_000, leaseUntil: 60_000)
+        _ = try await store.publishAll(
+            (0..<3).map { _ in Self.event(app.id) },
+            attemptsAllowed: 3,
+            now: UnixMillis(1_000)
+        )
+        let claims = try await store.claimDueDeliveries(
+            limit: 3,
+            perAppLimit: 100,
+            now: UnixMillis(1_000),
+            leaseUntil: UnixMillis(60_000)
+        )
         #expect(claims.count == 3)
-        func completion(_ claim: ClaimedDelivery, lease: String, status: Int?, next: Int64?) -> AttemptCompletion {
+        func completion(_ claim: ClaimedDelivery, lease: String, status: Int?, next: UnixMillis?) -> AttemptCompletion {
             AttemptCompletion(
                 deliveryID: claim.id,
                 leaseID: lease,
                 attempt: DeliveryAttempt(
                     number: 1,
-                    startedAt: 1_500,
+                    startedAt: UnixMillis(1_500),
                     latencyMillis: 12,
                     httpStatus: status,
                     error: status == nil ? "connection refused" : nil,
@@ -59,7 +68,7 @@ import Testing
         }
         let recorded = try await store.completeAttempts([
             completion(claims[0], lease: claims[0].leaseID, status: 200, next: nil),
-            completion(claims[1], lease: claims[1].leaseID, status: nil, next: 61_500),
+            completion(claims[1], lease: claims[1].leaseID, status: nil, next: UnixMillis(61_500)),
             completion(claims[2], lease: "lease_not_held", status: 200, next: nil),
         ])
         #expect(recorded == [true, true, false])
@@ -70,7 +79,7 @@ import Testing
         #expect(succeeded.attempts.first?.error == nil)
         let failed = try #require(try await store.delivery(appID: app.id, id: claims[1].id))
         #expect(failed.summary.status == .pending)
-        #expect(failed.summary.nextAttemptAt == 61_500)
+        #expect(failed.summary.nextAttemptAt == UnixMillis(61_500))
         #expect(failed.attempts.map(\.httpStatus) == [nil])
         #expect(failed.attempts.first?.error == "connection refused")
         #expect(failed.attempts.first?.latencyMillis == 12)

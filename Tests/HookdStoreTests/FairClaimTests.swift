@@ -8,21 +8,27 @@ import Testing
 /// Claims share the dispatcher's slots fairly between apps, on every backend (DESIGN.md, "Isolation").
 @Suite struct FairClaimTests {
     /// Publishes `count` deliveries for `appID`, due from `now` on, one millisecond apart.
-    static func backlog(_ store: any Store, appID: String, count: Int, from now: Int64) async throws -> [String] {
+    static func backlog(
+        _ store: any DeliveryQueue,
+        appID: String,
+        count: Int,
+        from now: UnixMillis
+    ) async throws -> [String] {
         let events = (0..<count).map { index in
             NewEvent(appID: appID, eventID: Identifiers.eventID(), event: "card.created", data: Array("{}".utf8))
         }
         var ids: [String] = []
         for (index, event) in events.enumerated() {
             ids.append(
-                try await store.publish(event, attemptsAllowed: 3, now: now + Int64(index), lease: nil).deliveryID
+                try await store.publish(event, attemptsAllowed: 3, now: now + .milliseconds(index), lease: nil)
+                    .deliveryID
             )
         }
         return ids
     }
 
     /// A successful attempt that ends `claim`'s lease.
-    static func success(_ claim: ClaimedDelivery, at now: Int64) -> AttemptCompletion {
+    static func success(_ claim: ClaimedDelivery, at now: UnixMillis) -> AttemptCompletion {
         AttemptCompletion(
             deliveryID: claim.id,
             leaseID: claim.leaseID,
@@ -46,10 +52,15 @@ import Testing
         defer { cleanup() }
         let busy = try await makeConfiguredApp(store)
         let quiet = try await makeConfiguredApp(store)
-        _ = try await Self.backlog(store, appID: busy.id, count: 300, from: 1_000)
-        let fresh = try await publish(store, appID: quiet.id, now: 9_000)
+        _ = try await Self.backlog(store, appID: busy.id, count: 300, from: UnixMillis(1_000))
+        let fresh = try await publish(store, appID: quiet.id, now: UnixMillis(9_000))
 
-        let claims = try await store.claimDueDeliveries(limit: 10, perAppLimit: 8, now: 9_000, leaseUntil: 60_000)
+        let claims = try await store.claimDueDeliveries(
+            limit: 10,
+            perAppLimit: 8,
+            now: UnixMillis(9_000),
+            leaseUntil: UnixMillis(60_000)
+        )
         #expect(claims.contains { $0.id == fresh }, "the quiet app's delivery goes in the first claim")
         #expect(claims.filter { $0.appID == busy.id }.count == 8, "the busy app gets its limit, not every slot")
     }
@@ -59,21 +70,41 @@ import Testing
         let (store, cleanup) = try await factory.make()
         defer { cleanup() }
         let app = try await makeConfiguredApp(store)
-        let ids = try await Self.backlog(store, appID: app.id, count: 20, from: 1_000)
+        let ids = try await Self.backlog(store, appID: app.id, count: 20, from: UnixMillis(1_000))
 
-        let first = try await store.claimDueDeliveries(limit: 5, perAppLimit: 8, now: 2_000, leaseUntil: 60_000)
-        let second = try await store.claimDueDeliveries(limit: 5, perAppLimit: 8, now: 2_000, leaseUntil: 60_000)
-        let third = try await store.claimDueDeliveries(limit: 5, perAppLimit: 8, now: 2_000, leaseUntil: 60_000)
+        let first = try await store.claimDueDeliveries(
+            limit: 5,
+            perAppLimit: 8,
+            now: UnixMillis(2_000),
+            leaseUntil: UnixMillis(60_000)
+        )
+        let second = try await store.claimDueDeliveries(
+            limit: 5,
+            perAppLimit: 8,
+            now: UnixMillis(2_000),
+            leaseUntil: UnixMillis(60_000)
+        )
+        let third = try await store.claimDueDeliveries(
+            limit: 5,
+            perAppLimit: 8,
+            now: UnixMillis(2_000),
+            leaseUntil: UnixMillis(60_000)
+        )
         #expect(first.map(\.id) == Array(ids[0..<5]), "oldest due first")
         #expect(second.map(\.id) == Array(ids[5..<8]), "three more reach the limit of eight")
         #expect(third.isEmpty)
         #expect(
-            try await store.nextDueTime(perAppLimit: 8) == 60_000,
+            try await store.nextDueTime(perAppLimit: 8) == UnixMillis(60_000),
             "an app at its limit is not due; the next thing that can happen is a lease running out"
         )
 
-        #expect(try await store.completeAttempt(Self.success(first[0], at: 2_100)))
-        let fourth = try await store.claimDueDeliveries(limit: 5, perAppLimit: 8, now: 2_200, leaseUntil: 60_000)
+        #expect(try await store.completeAttempt(Self.success(first[0], at: UnixMillis(2_100))))
+        let fourth = try await store.claimDueDeliveries(
+            limit: 5,
+            perAppLimit: 8,
+            now: UnixMillis(2_200),
+            leaseUntil: UnixMillis(60_000)
+        )
         #expect(fourth.map(\.id) == [ids[8]], "one attempt ended, one slot opened")
     }
 
@@ -85,10 +116,15 @@ import Testing
         for _ in 0..<3 {
             let app = try await makeConfiguredApp(store)
             apps.append(app)
-            _ = try await Self.backlog(store, appID: app.id, count: 10, from: 1_000)
+            _ = try await Self.backlog(store, appID: app.id, count: 10, from: UnixMillis(1_000))
         }
 
-        let round = try await store.claimDueDeliveries(limit: 6, perAppLimit: 8, now: 5_000, leaseUntil: 60_000)
+        let round = try await store.claimDueDeliveries(
+            limit: 6,
+            perAppLimit: 8,
+            now: UnixMillis(5_000),
+            leaseUntil: UnixMillis(60_000)
+        )
         #expect(
             Dictionary(grouping: round, by: \.appID).mapValues(\.count)
                 == Dictionary(
@@ -98,12 +134,13 @@ import Testing
         )
 
         // One slot at a time: each claim serves the app served longest ago.
-        for claim in round { #expect(try await store.completeAttempt(Self.success(claim, at: 5_100))) }
+        for claim in round { #expect(try await store.completeAttempt(Self.success(claim, at: UnixMillis(5_100)))) }
         var order: [String] = []
         for step in 0..<6 {
-            let now = 6_000 + Int64(step)
+            let now = UnixMillis(6_000) + .milliseconds(step)
             let one = try #require(
-                try await store.claimDueDeliveries(limit: 1, perAppLimit: 8, now: now, leaseUntil: 60_000).first
+                try await store.claimDueDeliveries(limit: 1, perAppLimit: 8, now: now, leaseUntil: UnixMillis(60_000))
+                    .first
             )
             order.append(one.appID)
             #expect(try await store.completeAttempt(Self.success(one, at: now)))
@@ -117,18 +154,35 @@ import Testing
         let (store, cleanup) = try await factory.make()
         defer { cleanup() }
         let app = try await makeConfiguredApp(store)
-        let id = try await publish(store, appID: app.id, now: 1_000)
+        let id = try await publish(store, appID: app.id, now: UnixMillis(1_000))
         let claim = try #require(
-            try await store.claimDueDeliveries(limit: 5, perAppLimit: 8, now: 1_000, leaseUntil: 60_000).first
+            try await store.claimDueDeliveries(
+                limit: 5,
+                perAppLimit: 8,
+                now: UnixMillis(1_000),
+                leaseUntil: UnixMillis(60_000)
+            ).first
         )
-        var retry = Self.success(claim, at: 1_100)
+        var retry = Self.success(claim, at: UnixMillis(1_100))
         retry.status = .pending
-        retry.nextAttemptAt = 30_000
+        retry.nextAttemptAt = UnixMillis(30_000)
         retry.attempt.httpStatus = 500
         #expect(try await store.completeAttempt(retry))
-        #expect(try await store.nextDueTime(perAppLimit: 8) == 30_000)
-        #expect(try await store.claimDueDeliveries(limit: 5, perAppLimit: 8, now: 29_999, leaseUntil: 90_000).isEmpty)
-        let again = try await store.claimDueDeliveries(limit: 5, perAppLimit: 8, now: 30_000, leaseUntil: 90_000)
+        #expect(try await store.nextDueTime(perAppLimit: 8) == UnixMillis(30_000))
+        #expect(
+            try await store.claimDueDeliveries(
+                limit: 5,
+                perAppLimit: 8,
+                now: UnixMillis(29_999),
+                leaseUntil: UnixMillis(90_000)
+            ).isEmpty
+        )
+        let again = try await store.claimDueDeliveries(
+            limit: 5,
+            perAppLimit: 8,
+            now: UnixMillis(30_000),
+            leaseUntil: UnixMillis(90_000)
+        )
         #expect(again.map(\.id) == [id])
     }
 
@@ -137,13 +191,18 @@ import Testing
         let (store, cleanup) = try await factory.make()
         defer { cleanup() }
         let app = try await makeConfiguredApp(store)
-        let id = try await publish(store, appID: app.id, now: 1_000)
+        let id = try await publish(store, appID: app.id, now: UnixMillis(1_000))
         let claim = try #require(
-            try await store.claimDueDeliveries(limit: 5, perAppLimit: 8, now: 1_000, leaseUntil: 60_000).first
+            try await store.claimDueDeliveries(
+                limit: 5,
+                perAppLimit: 8,
+                now: UnixMillis(1_000),
+                leaseUntil: UnixMillis(60_000)
+            ).first
         )
-        var interrupted = Self.success(claim, at: 1_100)
+        var interrupted = Self.success(claim, at: UnixMillis(1_100))
         interrupted.status = .pending
-        interrupted.nextAttemptAt = 1_100
+        interrupted.nextAttemptAt = UnixMillis(1_100)
         interrupted.attempt.httpStatus = nil
         interrupted.attempt.error = "interrupted"
         interrupted.allowsAnotherAttempt = true
@@ -152,7 +211,12 @@ import Testing
         #expect(detail.summary.attempts == 1)
         #expect(detail.summary.attemptsAllowed == 4, "three allowed, plus the interrupted one")
         #expect(detail.attempts.map(\.error) == ["interrupted"])
-        let again = try await store.claimDueDeliveries(limit: 5, perAppLimit: 8, now: 1_100, leaseUntil: 60_000)
+        let again = try await store.claimDueDeliveries(
+            limit: 5,
+            perAppLimit: 8,
+            now: UnixMillis(1_100),
+            leaseUntil: UnixMillis(60_000)
+        )
         #expect(again.map(\.id) == [id])
     }
 
@@ -173,7 +237,7 @@ struct SharedFairClaimTests {
             for _ in 0..<4 {
                 let app = try await makeConfiguredApp(stores[0])
                 apps.append(app)
-                _ = try await FairClaimTests.backlog(stores[0], appID: app.id, count: 30, from: 1_000)
+                _ = try await FairClaimTests.backlog(stores[0], appID: app.id, count: 30, from: UnixMillis(1_000))
             }
             let claims = try await withThrowingTaskGroup(of: [ClaimedDelivery].self) { group in
                 for claimer in 0..<8 {
@@ -184,8 +248,8 @@ struct SharedFairClaimTests {
                             mine += try await store.claimDueDeliveries(
                                 limit: 3,
                                 perAppLimit: 5,
-                                now: 5_000,
-                                leaseUntil: 60_000
+                                now: UnixMillis(5_000),
+                                leaseUntil: UnixMillis(60_000)
                             )
                         }
                         return mine

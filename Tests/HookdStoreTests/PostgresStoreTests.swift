@@ -6,26 +6,31 @@ import PostgresNIO
 import Testing
 
 func publish(
-    _ store: any Store,
+    _ store: any DeliveryQueue,
     appID: String,
     event: String = "card.created",
-    now: Int64,
-    lease: (id: String, until: Int64)? = nil
+    now: UnixMillis,
+    lease: (id: String, until: UnixMillis)? = nil
 ) async throws -> String {
     let event = NewEvent(
         appID: appID,
         eventID: Identifiers.eventID(),
         event: event,
-        data: Array(#"{"n":\#(now)}"#.utf8),
+        data: Array(#"{"n":\#(now.rawValue)}"#.utf8),
         isTest: lease != nil
     )
     return try await store.publish(event, attemptsAllowed: 3, now: now, lease: lease).deliveryID
 }
 
-func makeConfiguredApp(_ store: any Store) async throws -> App {
+func makeConfiguredApp(_ store: any AppStore & EndpointStore) async throws -> App {
     let app = makeApp()
     try await store.insertApp(app)
-    _ = try await store.setWebhookURL(appID: app.id, url: "https://a.example/", initialSecret: change([1]), now: 1)
+    _ = try await store.setWebhookURL(
+        appID: app.id,
+        url: "https://a.example/",
+        initialSecret: change([1]),
+        now: UnixSeconds(1)
+    )
     return app
 }
 
@@ -125,9 +130,9 @@ struct PostgresStoreTests {
         try await PostgresTestDatabase.withStores { stores, schema in
             let store = stores[0]
             let app = try await makeConfiguredApp(store)
-            let first = try await publish(store, appID: app.id, now: 1_000)
-            let second = try await publish(store, appID: app.id, now: 1_001)
-            let third = try await publish(store, appID: app.id, now: 1_002)
+            let first = try await publish(store, appID: app.id, now: UnixMillis(1_000))
+            let second = try await publish(store, appID: app.id, now: UnixMillis(1_001))
+            let third = try await publish(store, appID: app.id, now: UnixMillis(1_002))
 
             let logger = PostgresTestDatabase.logger
             let claimed = try await schema.withConnection { other in
@@ -139,15 +144,20 @@ struct PostgresStoreTests {
                 let claimed = try await store.claimDueDeliveries(
                     limit: 10,
                     perAppLimit: 100,
-                    now: 2_000,
-                    leaseUntil: 9_000
+                    now: UnixMillis(2_000),
+                    leaseUntil: UnixMillis(9_000)
                 )
                 try await other.query("ROLLBACK", logger: logger).consumeAll()
                 return claimed
             }
             #expect(claimed.map(\.id) == [second, third])
 
-            let rest = try await store.claimDueDeliveries(limit: 10, perAppLimit: 100, now: 2_000, leaseUntil: 9_000)
+            let rest = try await store.claimDueDeliveries(
+                limit: 10,
+                perAppLimit: 100,
+                now: UnixMillis(2_000),
+                leaseUntil: UnixMillis(9_000)
+            )
             #expect(rest.map(\.id) == [first])
         }
     }
@@ -157,7 +167,9 @@ struct PostgresStoreTests {
             let app = try await makeConfiguredApp(stores[0])
             var published: [String] = []
             for index in 0..<60 {
-                published.append(try await publish(stores[index % 2], appID: app.id, now: 1_000 + Int64(index)))
+                published.append(
+                    try await publish(stores[index % 2], appID: app.id, now: UnixMillis(1_000) + .milliseconds(index))
+                )
             }
             let claims = try await withThrowingTaskGroup(of: [ClaimedDelivery].self) { group in
                 for claimer in 0..<8 {
@@ -168,8 +180,8 @@ struct PostgresStoreTests {
                             let batch = try await store.claimDueDeliveries(
                                 limit: 3,
                                 perAppLimit: 100,
-                                now: 5_000,
-                                leaseUntil: 60_000
+                                now: UnixMillis(5_000),
+                                leaseUntil: UnixMillis(60_000)
                             )
                             if batch.isEmpty { return mine }
                             mine += batch
@@ -186,7 +198,7 @@ struct PostgresStoreTests {
                     leaseID: claim.leaseID,
                     attempt: DeliveryAttempt(
                         number: 1,
-                        startedAt: 5_000,
+                        startedAt: UnixMillis(5_000),
                         latencyMillis: 3,
                         httpStatus: 200,
                         error: nil,
@@ -225,26 +237,48 @@ struct PostgresStoreTests {
                 }
             }
             for index in 0..<6 {
-                _ = try await publish(store, appID: apps[index % 2].id, now: 1_000 + Int64(index))
+                _ = try await publish(store, appID: apps[index % 2].id, now: UnixMillis(1_000) + .milliseconds(index))
             }
-            _ = try await publish(store, appID: apps[1].id, now: 1_010, lease: (id: "lease-publisher", until: 5_000))
+            _ = try await publish(
+                store,
+                appID: apps[1].id,
+                now: UnixMillis(1_010),
+                lease: (id: "lease-publisher", until: UnixMillis(5_000))
+            )
             try await expectCountsAgree("a delivery leased by its publisher")
 
-            let claimed = try await store.claimDueDeliveries(limit: 10, perAppLimit: 2, now: 2_000, leaseUntil: 4_000)
+            let claimed = try await store.claimDueDeliveries(
+                limit: 10,
+                perAppLimit: 2,
+                now: UnixMillis(2_000),
+                leaseUntil: UnixMillis(4_000)
+            )
             #expect(claimed.filter { $0.appID == apps[0].id }.count == 2, "the first app up to its limit")
             #expect(claimed.filter { $0.appID == apps[1].id }.count == 1, "the second app had one leased already")
             try await expectCountsAgree("claimed")
 
-            _ = try await store.completeAttempt(FairClaimTests.success(claimed[0], at: 2_100))
+            _ = try await store.completeAttempt(FairClaimTests.success(claimed[0], at: UnixMillis(2_100)))
             try await expectCountsAgree("one attempt recorded")
-            _ = try await store.completeAttempts(claimed.dropFirst().map { FairClaimTests.success($0, at: 2_200) })
+            _ = try await store.completeAttempts(
+                claimed.dropFirst().map { FairClaimTests.success($0, at: UnixMillis(2_200)) }
+            )
             try await expectCountsAgree("a batch of attempts recorded")
 
-            let again = try await store.claimDueDeliveries(limit: 10, perAppLimit: 2, now: 3_000, leaseUntil: 4_000)
+            let again = try await store.claimDueDeliveries(
+                limit: 10,
+                perAppLimit: 2,
+                now: UnixMillis(3_000),
+                leaseUntil: UnixMillis(4_000)
+            )
             #expect(!again.isEmpty)
             try await expectCountsAgree("claimed again")
             // The publisher's lease and the second claim's leases run out, and the claim that finds them re-leases.
-            let revived = try await store.claimDueDeliveries(limit: 10, perAppLimit: 2, now: 6_000, leaseUntil: 9_000)
+            let revived = try await store.claimDueDeliveries(
+                limit: 10,
+                perAppLimit: 2,
+                now: UnixMillis(6_000),
+                leaseUntil: UnixMillis(9_000)
+            )
             #expect(!revived.isEmpty)
             try await expectCountsAgree("expired leases released and claimed again")
 
@@ -256,18 +290,36 @@ struct PostgresStoreTests {
     @Test func anExpiredLeaseIsClaimedAgainAndTheOldLeaseCanNoLongerComplete() async throws {
         try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
             let app = try await makeConfiguredApp(stores[0])
-            let id = try await publish(stores[0], appID: app.id, now: 1_000)
+            let id = try await publish(stores[0], appID: app.id, now: UnixMillis(1_000))
             let dead = try #require(
-                try await stores[0].claimDueDeliveries(limit: 10, perAppLimit: 100, now: 1_000, leaseUntil: 2_000).first
+                try await stores[0].claimDueDeliveries(
+                    limit: 10,
+                    perAppLimit: 100,
+                    now: UnixMillis(1_000),
+                    leaseUntil: UnixMillis(2_000)
+                ).first
             )
             #expect(
-                try await stores[1].claimDueDeliveries(limit: 10, perAppLimit: 100, now: 1_999, leaseUntil: 3_000)
-                    .isEmpty
+                try await stores[1].claimDueDeliveries(
+                    limit: 10,
+                    perAppLimit: 100,
+                    now: UnixMillis(1_999),
+                    leaseUntil: UnixMillis(3_000)
+                )
+                .isEmpty
             )
-            #expect(try await stores[1].nextDueTime(perAppLimit: 100) == 2_000, "due again when the lease runs out")
+            #expect(
+                try await stores[1].nextDueTime(perAppLimit: 100) == UnixMillis(2_000),
+                "due again when the lease runs out"
+            )
 
             let revived = try #require(
-                try await stores[1].claimDueDeliveries(limit: 10, perAppLimit: 100, now: 2_000, leaseUntil: 3_000).first
+                try await stores[1].claimDueDeliveries(
+                    limit: 10,
+                    perAppLimit: 100,
+                    now: UnixMillis(2_000),
+                    leaseUntil: UnixMillis(3_000)
+                ).first
             )
             #expect(revived.id == id)
             #expect(revived.leaseID != dead.leaseID)
@@ -278,14 +330,14 @@ struct PostgresStoreTests {
                     leaseID: lease,
                     attempt: DeliveryAttempt(
                         number: 1,
-                        startedAt: 2_000,
+                        startedAt: UnixMillis(2_000),
                         latencyMillis: 1,
                         httpStatus: 500,
                         error: nil,
                         responseBody: Array("no".utf8)
                     ),
                     status: .pending,
-                    nextAttemptAt: 7_000,
+                    nextAttemptAt: UnixMillis(7_000),
                     secretVersion: 1
                 )
             }
@@ -294,7 +346,7 @@ struct PostgresStoreTests {
             #expect(try await stores[1].completeAttempt(completion(revived.leaseID)))
             let detail = try #require(try await stores[0].delivery(appID: app.id, id: id))
             #expect(detail.attempts.map(\.httpStatus) == [500])
-            #expect(detail.summary.nextAttemptAt == 7_000)
+            #expect(detail.summary.nextAttemptAt == UnixMillis(7_000))
         }
     }
 
@@ -305,7 +357,12 @@ struct PostgresStoreTests {
             let results = try await withThrowingTaskGroup(of: (deliveryID: String, created: Bool).self) { group in
                 for index in 0..<12 {
                     group.addTask {
-                        try await stores[index % 2].publish(event, attemptsAllowed: 3, now: 1_000, lease: nil)
+                        try await stores[index % 2].publish(
+                            event,
+                            attemptsAllowed: 3,
+                            now: UnixMillis(1_000),
+                            lease: nil
+                        )
                     }
                 }
                 return try await group.reduce(into: [(deliveryID: String, created: Bool)]()) { $0.append($1) }
@@ -326,8 +383,8 @@ struct PostgresStoreTests {
                         try await stores[index % 2].acquireRateLimit(
                             key: "k",
                             limit: 10,
-                            periodMillis: 60_000,
-                            nowMillis: 1_000_000
+                            period: .seconds(60),
+                            now: UnixMillis(1_000_000)
                         ) == nil
                     }
                 }
@@ -346,7 +403,7 @@ struct PostgresStoreTests {
                         try await stores[index % 2].replaceWebhookSecret(
                             appID: app.id,
                             change: change([UInt8(index + 10)]),
-                            now: 5,
+                            now: UnixSeconds(5),
                             idempotencyKey: nil
                         ).endpoint?.secretVersion
                     }
@@ -372,13 +429,15 @@ struct PostgresStoreTests {
         defer { cleanup() }
         let app = try await makeConfiguredApp(store)
         let other = try await makeConfiguredApp(store)
-        let first = try await publish(store, appID: app.id, event: "card.created", now: 1_000)
+        let first = try await publish(store, appID: app.id, event: "card.created", now: UnixMillis(1_000))
         var sameMillisecond: [String] = []
         for _ in 0..<4 {
-            sameMillisecond.append(try await publish(store, appID: app.id, event: "card.updated", now: 1_000))
+            sameMillisecond.append(
+                try await publish(store, appID: app.id, event: "card.updated", now: UnixMillis(1_000))
+            )
         }
-        let last = try await publish(store, appID: app.id, event: "card.created", now: 2_000)
-        let foreign = try await publish(store, appID: other.id, now: 1_500)
+        let last = try await publish(store, appID: app.id, event: "card.created", now: UnixMillis(2_000))
+        let foreign = try await publish(store, appID: other.id, now: UnixMillis(1_500))
 
         let all = try await store.deliveries(appID: app.id, status: nil, event: nil, limit: 10, offset: 0)
         #expect(all.items.map(\.id) == [last] + sameMillisecond.reversed() + [first], "ties: last written first")
@@ -402,13 +461,14 @@ struct PostgresStoreTests {
 
         let summary = try #require(all.items.first)
         #expect(summary.status == .pending)
-        #expect(summary.nextAttemptAt == 2_000)
+        #expect(summary.nextAttemptAt == UnixMillis(2_000))
         #expect(summary.attempts == 0 && summary.attemptsAllowed == 3 && summary.isTest == false)
-        #expect(summary.createdAt == 2_000 && summary.event == "card.created")
+        #expect(summary.createdAt == UnixMillis(2_000) && summary.event == "card.created")
 
         #expect(try await store.delivery(appID: other.id, id: first) == nil)
         #expect(
-            try await store.requeueDelivery(appID: other.id, id: first, now: 5, maximumManualRetries: 10) == .notFound
+            try await store.requeueDelivery(appID: other.id, id: first, now: UnixMillis(5), maximumManualRetries: 10)
+                == .notFound
         )
         #expect(
             try await store.deliveries(appID: other.id, status: nil, event: nil, limit: 10, offset: 0).items.map(\.id)
@@ -430,27 +490,46 @@ struct PostgresStoreTests {
             event: "card.created",
             data: Array("{}".utf8)
         )
-        let published = try await store.publish(event, attemptsAllowed: 2, now: 1_000, lease: nil)
+        let published = try await store.publish(event, attemptsAllowed: 2, now: UnixMillis(1_000), lease: nil)
         #expect(published.created)
-        let again = try await store.publish(event, attemptsAllowed: 2, now: 1_100, lease: nil)
+        let again = try await store.publish(event, attemptsAllowed: 2, now: UnixMillis(1_100), lease: nil)
         #expect(again.deliveryID == published.deliveryID && again.created == false)
-        #expect(try await store.nextDueTime(perAppLimit: 100) == 1_000)
-        #expect(try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 999, leaseUntil: 5_000).isEmpty)
+        #expect(try await store.nextDueTime(perAppLimit: 100) == UnixMillis(1_000))
+        #expect(
+            try await store.claimDueDeliveries(
+                limit: 5,
+                perAppLimit: 100,
+                now: UnixMillis(999),
+                leaseUntil: UnixMillis(5_000)
+            ).isEmpty
+        )
 
         let claim = try #require(
-            try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 1_000, leaseUntil: 5_000).first
+            try await store.claimDueDeliveries(
+                limit: 5,
+                perAppLimit: 100,
+                now: UnixMillis(1_000),
+                leaseUntil: UnixMillis(5_000)
+            ).first
         )
         #expect(claim.id == published.deliveryID)
         #expect(claim.data == Array("{}".utf8))
         #expect(claim.url == "https://a.example/")
         #expect(claim.sealedSecret == [1] && claim.secretVersion == 1)
         #expect(claim.attempts == 0 && claim.attemptsAllowed == 2)
-        #expect(try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 1_000, leaseUntil: 5_000).isEmpty)
+        #expect(
+            try await store.claimDueDeliveries(
+                limit: 5,
+                perAppLimit: 100,
+                now: UnixMillis(1_000),
+                leaseUntil: UnixMillis(5_000)
+            ).isEmpty
+        )
 
         func attempt(_ number: Int, status: Int?, error: String?) -> DeliveryAttempt {
             DeliveryAttempt(
                 number: number,
-                startedAt: 1_000 * Int64(number),
+                startedAt: UnixMillis(1_000 * Int64(number)),
                 latencyMillis: 12,
                 httpStatus: status,
                 error: error,
@@ -462,7 +541,7 @@ struct PostgresStoreTests {
             leaseID: "not-the-lease",
             attempt: attempt(1, status: 503, error: nil),
             status: .pending,
-            nextAttemptAt: 3_000,
+            nextAttemptAt: UnixMillis(3_000),
             secretVersion: 1
         )
         #expect(try await store.completeAttempt(wrongLease) == false)
@@ -470,10 +549,15 @@ struct PostgresStoreTests {
         retry.leaseID = claim.leaseID
         #expect(try await store.completeAttempt(retry))
         #expect(try await store.completeAttempt(retry) == false, "the lease ends with the attempt")
-        #expect(try await store.nextDueTime(perAppLimit: 100) == 3_000)
+        #expect(try await store.nextDueTime(perAppLimit: 100) == UnixMillis(3_000))
 
         let second = try #require(
-            try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 3_000, leaseUntil: 9_000).first
+            try await store.claimDueDeliveries(
+                limit: 5,
+                perAppLimit: 100,
+                now: UnixMillis(3_000),
+                leaseUntil: UnixMillis(9_000)
+            ).first
         )
         #expect(second.attempts == 1)
         let failed = AttemptCompletion(
@@ -491,7 +575,7 @@ struct PostgresStoreTests {
         #expect(detail.summary.status == .failed)
         #expect(detail.summary.nextAttemptAt == nil)
         #expect(detail.summary.attempts == 2)
-        #expect(detail.summary.lastAttemptAt == 2_000)
+        #expect(detail.summary.lastAttemptAt == UnixMillis(2_000))
         #expect(detail.summary.lastHTTPStatus == nil)
         #expect(detail.attempts == [attempt(1, status: 503, error: nil), attempt(2, status: nil, error: "timeout")])
 
@@ -499,17 +583,22 @@ struct PostgresStoreTests {
             case .requeued(let requeued) = try await store.requeueDelivery(
                 appID: app.id,
                 id: claim.id,
-                now: 10_000,
+                now: UnixMillis(10_000),
                 maximumManualRetries: 10
             )
         else {
             Issue.record("not requeued")
             return
         }
-        #expect(requeued.status == .pending && requeued.nextAttemptAt == 10_000)
+        #expect(requeued.status == .pending && requeued.nextAttemptAt == UnixMillis(10_000))
         #expect(requeued.attemptsAllowed == 3, "one more attempt than made")
         let third = try #require(
-            try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 10_000, leaseUntil: 20_000).first
+            try await store.claimDueDeliveries(
+                limit: 5,
+                perAppLimit: 100,
+                now: UnixMillis(10_000),
+                leaseUntil: UnixMillis(20_000)
+            ).first
         )
         var success = failed
         success.leaseID = third.leaseID
@@ -526,23 +615,52 @@ struct PostgresStoreTests {
         let (store, cleanup) = try await factory.make()
         defer { cleanup() }
         let app = try await makeConfiguredApp(store)
-        let test = try await publish(store, appID: app.id, now: 1_000, lease: (id: "lease-of-the-test", until: 4_000))
-        #expect(try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 1_000, leaseUntil: 9_000).isEmpty)
+        let test = try await publish(
+            store,
+            appID: app.id,
+            now: UnixMillis(1_000),
+            lease: (id: "lease-of-the-test", until: UnixMillis(4_000))
+        )
+        #expect(
+            try await store.claimDueDeliveries(
+                limit: 5,
+                perAppLimit: 100,
+                now: UnixMillis(1_000),
+                leaseUntil: UnixMillis(9_000)
+            ).isEmpty
+        )
         let held = try #require(try await store.claimedDelivery(id: test, leaseID: "lease-of-the-test"))
         #expect(held.id == test && held.url == "https://a.example/")
         #expect(try await store.claimedDelivery(id: test, leaseID: "another") == nil)
         #expect(try await store.delivery(appID: app.id, id: test)?.summary.isTest == true)
 
-        _ = try await store.setWebhookURL(appID: app.id, url: nil, initialSecret: change([2]), now: 2)
-        let waiting = try await publish(store, appID: app.id, now: 1_500)
+        _ = try await store.setWebhookURL(appID: app.id, url: nil, initialSecret: change([2]), now: UnixSeconds(2))
+        let waiting = try await publish(store, appID: app.id, now: UnixMillis(1_500))
         #expect(try await store.nextDueTime(perAppLimit: 100) == nil, "no URL, nothing is due")
-        #expect(try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 3_000, leaseUntil: 9_000).isEmpty)
+        #expect(
+            try await store.claimDueDeliveries(
+                limit: 5,
+                perAppLimit: 100,
+                now: UnixMillis(3_000),
+                leaseUntil: UnixMillis(9_000)
+            ).isEmpty
+        )
 
-        _ = try await store.setWebhookURL(appID: app.id, url: "https://b.example/", initialSecret: change([3]), now: 3)
-        #expect(try await store.nextDueTime(perAppLimit: 100) == 1_500, "the test's lease runs until 4,000")
+        _ = try await store.setWebhookURL(
+            appID: app.id,
+            url: "https://b.example/",
+            initialSecret: change([3]),
+            now: UnixSeconds(3)
+        )
+        #expect(try await store.nextDueTime(perAppLimit: 100) == UnixMillis(1_500), "the test's lease runs until 4,000")
         try await store.releaseAllLeases()
-        #expect(try await store.nextDueTime(perAppLimit: 100) == 1_000)
-        let claims = try await store.claimDueDeliveries(limit: 5, perAppLimit: 100, now: 5_000, leaseUntil: 9_000)
+        #expect(try await store.nextDueTime(perAppLimit: 100) == UnixMillis(1_000))
+        let claims = try await store.claimDueDeliveries(
+            limit: 5,
+            perAppLimit: 100,
+            now: UnixMillis(5_000),
+            leaseUntil: UnixMillis(9_000)
+        )
         #expect(claims.map(\.id) == [test, waiting], "oldest due first")
         #expect(claims.allSatisfy { $0.url == "https://b.example/" && $0.sealedSecret == [1] })
     }

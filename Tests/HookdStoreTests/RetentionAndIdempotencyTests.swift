@@ -10,9 +10,9 @@ import Testing
 @Suite struct RetentionAndIdempotencyTests {
     /// A delivery of `app` published at `createdAt` and finished with `status` (or left pending).
     static func delivery(
-        _ store: any Store,
+        _ store: any DeliveryQueue,
         app: App,
-        createdAt: Int64,
+        createdAt: UnixMillis,
         finishing status: DeliveryStatus?
     ) async throws -> String {
         let id = try await publish(store, appID: app.id, now: createdAt)
@@ -21,7 +21,7 @@ import Testing
             limit: 100,
             perAppLimit: 100,
             now: createdAt,
-            leaseUntil: createdAt + 60_000
+            leaseUntil: createdAt + .seconds(60)
         )
         let claim = try #require(claims.first { $0.id == id })
         let done = AttemptCompletion(
@@ -56,17 +56,23 @@ import Testing
                 try await Self.delivery(
                     store,
                     app: app,
-                    createdAt: 1_000 + Int64(index),
+                    createdAt: UnixMillis(1_000) + .milliseconds(index),
                     finishing: index.isMultiple(of: 2) ? .succeeded : .failed
                 )
             )
         }
-        let oldPending = try await Self.delivery(store, app: app, createdAt: 1_010, finishing: nil)
-        let recent = try await Self.delivery(store, app: app, createdAt: 50_000, finishing: .succeeded)
+        let oldPending = try await Self.delivery(store, app: app, createdAt: UnixMillis(1_010), finishing: nil)
+        let recent = try await Self.delivery(store, app: app, createdAt: UnixMillis(50_000), finishing: .succeeded)
 
-        #expect(try await store.purgeFinishedDeliveries(createdBefore: 10_000, limit: 3) == 3, "a batch at most")
-        #expect(try await store.purgeFinishedDeliveries(createdBefore: 10_000, limit: 3) == 2, "fewer: none left")
-        #expect(try await store.purgeFinishedDeliveries(createdBefore: 10_000, limit: 3) == 0)
+        #expect(
+            try await store.purgeFinishedDeliveries(createdBefore: UnixMillis(10_000), limit: 3) == 3,
+            "a batch at most"
+        )
+        #expect(
+            try await store.purgeFinishedDeliveries(createdBefore: UnixMillis(10_000), limit: 3) == 2,
+            "fewer: none left"
+        )
+        #expect(try await store.purgeFinishedDeliveries(createdBefore: UnixMillis(10_000), limit: 3) == 0)
         for id in old {
             #expect(try await store.delivery(appID: app.id, id: id) == nil, "deleted with its attempts")
         }
@@ -83,49 +89,49 @@ import Testing
         let (store, cleanup) = try await factory.make()
         defer { cleanup() }
         let app = try await makeConfiguredApp(store)
-        let key = IdempotencyKey(key: "regen-1", notBefore: 0)
+        let key = IdempotencyKey(key: "regen-1", notBefore: UnixSeconds(0))
 
         let first = try await store.replaceWebhookSecret(
             appID: app.id,
             change: change([7]),
-            now: 100,
+            now: UnixSeconds(100),
             idempotencyKey: key
         )
         #expect(first.endpoint?.secretVersion == 2)
         let repeated = try await store.replaceWebhookSecret(
             appID: app.id,
             change: change([8]),
-            now: 200,
+            now: UnixSeconds(200),
             idempotencyKey: key
         )
         guard case .repeated(let sealed, let at) = repeated else {
             Issue.record("not repeated: \(repeated)")
             return
         }
-        #expect(sealed == [7] && at == 100, "the first call's secret and time")
+        #expect(sealed == [7] && at == UnixSeconds(100), "the first call's secret and time")
         #expect(try await store.webhookEndpoint(appID: app.id)?.sealedSecret == [7], "nothing replaced again")
         #expect(try await store.secretAuditRecords(appID: app.id).map(\.action) == [.created, .regenerated])
 
         let other = try await store.replaceWebhookSecret(
             appID: app.id,
             change: change([9]),
-            now: 300,
-            idempotencyKey: IdempotencyKey(key: "regen-2", notBefore: 0)
+            now: UnixSeconds(300),
+            idempotencyKey: IdempotencyKey(key: "regen-2", notBefore: UnixSeconds(0))
         )
         #expect(other.endpoint?.sealedSecret == [9], "another key is another request")
         let expired = try await store.replaceWebhookSecret(
             appID: app.id,
             change: change([10]),
-            now: 400,
-            idempotencyKey: IdempotencyKey(key: "regen-1", notBefore: 150)
+            now: UnixSeconds(400),
+            idempotencyKey: IdempotencyKey(key: "regen-1", notBefore: UnixSeconds(150))
         )
         #expect(expired.endpoint?.sealedSecret == [10], "a key stored before its window counts as new")
-        try await store.purgeExpired(now: 500_000, idempotencyKeysBefore: 401)
+        try await store.purgeExpired(now: UnixMillis(500_000), idempotencyKeysBefore: UnixSeconds(401))
         let afterPurge = try await store.replaceWebhookSecret(
             appID: app.id,
             change: change([11]),
-            now: 500,
-            idempotencyKey: IdempotencyKey(key: "regen-2", notBefore: 0)
+            now: UnixSeconds(500),
+            idempotencyKey: IdempotencyKey(key: "regen-2", notBefore: UnixSeconds(0))
         )
         #expect(afterPurge.endpoint?.sealedSecret == [11], "a purged key is gone")
     }
@@ -136,22 +142,27 @@ import Testing
         defer { cleanup() }
         let app = makeApp()
         try await store.insertApp(app)
-        let key = IdempotencyKey(key: "early", notBefore: 0)
+        let key = IdempotencyKey(key: "early", notBefore: UnixSeconds(0))
         let refused = try await store.replaceWebhookSecret(
             appID: app.id,
             change: change([5]),
-            now: 1,
+            now: UnixSeconds(1),
             idempotencyKey: key
         )
         guard case .notConfigured = refused else {
             Issue.record("\(refused)")
             return
         }
-        _ = try await store.setWebhookURL(appID: app.id, url: "https://a.example/", initialSecret: change([1]), now: 2)
+        _ = try await store.setWebhookURL(
+            appID: app.id,
+            url: "https://a.example/",
+            initialSecret: change([1]),
+            now: UnixSeconds(2)
+        )
         let later = try await store.replaceWebhookSecret(
             appID: app.id,
             change: change([6]),
-            now: 3,
+            now: UnixSeconds(3),
             idempotencyKey: key
         )
         #expect(later.endpoint?.sealedSecret == [6])
@@ -162,14 +173,14 @@ import Testing
         let (store, cleanup) = try await factory.make()
         defer { cleanup() }
         let app = try await makeConfiguredApp(store)
-        let key = IdempotencyKey(key: "together", notBefore: 0)
+        let key = IdempotencyKey(key: "together", notBefore: UnixSeconds(0))
         let outcomes = try await withThrowingTaskGroup(of: [UInt8].self) { group in
             for index in 0..<20 {
                 group.addTask {
                     switch try await store.replaceWebhookSecret(
                         appID: app.id,
                         change: change([UInt8(index + 10)]),
-                        now: 50,
+                        now: UnixSeconds(50),
                         idempotencyKey: key
                     ) {
                     case .replaced(let endpoint): return endpoint.sealedSecret ?? []
@@ -190,13 +201,13 @@ import Testing
         let (store, cleanup) = try await factory.make()
         defer { cleanup() }
         let app = try await makeConfiguredApp(store)
-        let id = try await Self.delivery(store, app: app, createdAt: 1_000, finishing: .failed)
+        let id = try await Self.delivery(store, app: app, createdAt: UnixMillis(1_000), finishing: .failed)
         for round in 0..<2 {
             guard
                 case .requeued = try await store.requeueDelivery(
                     appID: app.id,
                     id: id,
-                    now: 2_000 + Int64(round),
+                    now: UnixMillis(2_000) + .milliseconds(round),
                     maximumManualRetries: 2
                 )
             else {
@@ -205,10 +216,16 @@ import Testing
             }
         }
         #expect(
-            try await store.requeueDelivery(appID: app.id, id: id, now: 3_000, maximumManualRetries: 2) == .limitReached
+            try await store.requeueDelivery(appID: app.id, id: id, now: UnixMillis(3_000), maximumManualRetries: 2)
+                == .limitReached
         )
         #expect(
-            try await store.requeueDelivery(appID: app.id, id: "dlv_none", now: 3_000, maximumManualRetries: 2)
+            try await store.requeueDelivery(
+                appID: app.id,
+                id: "dlv_none",
+                now: UnixMillis(3_000),
+                maximumManualRetries: 2
+            )
                 == .notFound
         )
     }

@@ -38,7 +38,7 @@ func makeApp(_ id: String = Identifiers.appID(), status: AppStatus = .active) ->
         status: status,
         scopes: Scope.allCases,
         secretKeyDigest: AppSecretKey.generate().digest,
-        createdAt: 1_700_000_000
+        createdAt: UnixSeconds(1_700_000_000)
     )
 }
 
@@ -68,24 +68,35 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
         #expect(try await store.app(id: "NOSUCHAPP0000000") == nil)
         #expect(try await store.apps().map(\.id) == [app.id])
 
-        let suspended = try await store.updateAppStatus(id: app.id, status: .suspended, retiringTokensBefore: 500)
+        let suspended = try await store.updateAppStatus(
+            id: app.id,
+            status: .suspended,
+            retiringTokensBefore: UnixSeconds(500)
+        )
         #expect(suspended?.status == .suspended)
-        #expect(suspended?.tokensNotBefore == 500)
+        #expect(suspended?.tokensNotBefore == UnixSeconds(500))
         let activated = try await store.updateAppStatus(id: app.id, status: .active, retiringTokensBefore: nil)
-        #expect(activated?.status == .active && activated?.tokensNotBefore == 500, "activating retires nothing more")
+        #expect(
+            activated?.status == .active && activated?.tokensNotBefore == UnixSeconds(500),
+            "activating retires nothing more"
+        )
         #expect(
             try await store.updateAppStatus(id: "NOSUCHAPP0000000", status: .active, retiringTokensBefore: nil) == nil
         )
         let rotated = try await store.updateAppSecretKeyDigest(
             id: app.id,
             digest: [1, 2, 3],
-            retiringTokensBefore: 900
+            retiringTokensBefore: UnixSeconds(900)
         )
         #expect(rotated?.secretKeyDigest == [1, 2, 3])
-        #expect(rotated?.tokensNotBefore == 900)
-        let earlier = try await store.updateAppSecretKeyDigest(id: app.id, digest: [4], retiringTokensBefore: 100)
-        #expect(earlier?.tokensNotBefore == 900, "never moved back")
-        #expect(try await store.app(id: app.id)?.tokensNotBefore == 900)
+        #expect(rotated?.tokensNotBefore == UnixSeconds(900))
+        let earlier = try await store.updateAppSecretKeyDigest(
+            id: app.id,
+            digest: [4],
+            retiringTokensBefore: UnixSeconds(100)
+        )
+        #expect(earlier?.tokensNotBefore == UnixSeconds(900), "never moved back")
+        #expect(try await store.app(id: app.id)?.tokensNotBefore == UnixSeconds(900))
         await #expect(throws: (any Error).self) { try await store.insertApp(app) }
     }
 
@@ -97,7 +108,12 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
         try await store.insertApp(app)
         #expect(try await store.webhookEndpoint(appID: app.id) == nil)
 
-        let disabledFirst = try await store.setWebhookURL(appID: app.id, url: nil, initialSecret: change([9]), now: 10)
+        let disabledFirst = try await store.setWebhookURL(
+            appID: app.id,
+            url: nil,
+            initialSecret: change([9]),
+            now: UnixSeconds(10)
+        )
         #expect(disabledFirst.createdSecret == false)
         #expect(disabledFirst.endpoint.sealedSecret == nil)
 
@@ -105,25 +121,30 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
             appID: app.id,
             url: "https://a.example/",
             initialSecret: change([1]),
-            now: 20
+            now: UnixSeconds(20)
         )
         #expect(first.createdSecret)
         #expect(first.endpoint.sealedSecret == [1])
         #expect(first.endpoint.secretVersion == 1)
-        #expect(first.endpoint.createdAt == 10)
-        #expect(first.endpoint.updatedAt == 20)
+        #expect(first.endpoint.createdAt == UnixSeconds(10))
+        #expect(first.endpoint.updatedAt == UnixSeconds(20))
 
         let second = try await store.setWebhookURL(
             appID: app.id,
             url: "https://b.example/",
             initialSecret: change([2]),
-            now: 30
+            now: UnixSeconds(30)
         )
         #expect(second.createdSecret == false)
         #expect(second.endpoint.sealedSecret == [1])
         #expect(second.endpoint.url == "https://b.example/")
 
-        let disabled = try await store.setWebhookURL(appID: app.id, url: nil, initialSecret: change([3]), now: 40)
+        let disabled = try await store.setWebhookURL(
+            appID: app.id,
+            url: nil,
+            initialSecret: change([3]),
+            now: UnixSeconds(40)
+        )
         #expect(disabled.endpoint.url == nil)
         #expect(disabled.endpoint.sealedSecret == [1])
         #expect(try await store.secretAuditRecords(appID: app.id).map(\.action) == [.created])
@@ -136,31 +157,46 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
         let app = makeApp()
         try await store.insertApp(app)
         #expect(
-            try await store.replaceWebhookSecret(appID: app.id, change: change([5]), now: 1, idempotencyKey: nil)
-                .endpoint == nil
+            try await store.replaceWebhookSecret(
+                appID: app.id,
+                change: change([5]),
+                now: UnixSeconds(1),
+                idempotencyKey: nil
+            )
+            .endpoint == nil
         )
-        _ = try await store.setWebhookURL(appID: app.id, url: "https://a.example/", initialSecret: change([1]), now: 1)
+        _ = try await store.setWebhookURL(
+            appID: app.id,
+            url: "https://a.example/",
+            initialSecret: change([1]),
+            now: UnixSeconds(1)
+        )
         let replaced = try #require(
             try await store.replaceWebhookSecret(
                 appID: app.id,
                 change: change([7], request: "req_x"),
-                now: 50,
+                now: UnixSeconds(50),
                 idempotencyKey: nil
             ).endpoint
         )
         #expect(replaced.sealedSecret == [7])
         #expect(replaced.secretVersion == 2)
-        #expect(replaced.updatedAt == 50)
+        #expect(replaced.updatedAt == UnixSeconds(50))
         let audit = try await store.secretAuditRecords(appID: app.id)
         #expect(audit.map(\.action) == [.created, .regenerated])
         #expect(audit.last?.requestID == "req_x")
         #expect(audit.last?.clientAddress == "127.0.0.1")
         #expect(audit.last?.secretVersion == 2)
 
-        _ = try await store.setWebhookURL(appID: app.id, url: nil, initialSecret: change([1]), now: 60)
+        _ = try await store.setWebhookURL(appID: app.id, url: nil, initialSecret: change([1]), now: UnixSeconds(60))
         #expect(
-            try await store.replaceWebhookSecret(appID: app.id, change: change([8]), now: 70, idempotencyKey: nil)
-                .endpoint == nil
+            try await store.replaceWebhookSecret(
+                appID: app.id,
+                change: change([8]),
+                now: UnixSeconds(70),
+                idempotencyKey: nil
+            )
+            .endpoint == nil
         )
         #expect(try await store.webhookEndpoint(appID: app.id)?.sealedSecret == [7])
     }
@@ -177,12 +213,17 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
             appID: first.id,
             url: "https://a.example/",
             initialSecret: change([1]),
-            now: 1
+            now: UnixSeconds(1)
         )
         #expect(try await store.webhookEndpoint(appID: second.id) == nil)
         #expect(
-            try await store.replaceWebhookSecret(appID: second.id, change: change([2]), now: 2, idempotencyKey: nil)
-                .endpoint == nil
+            try await store.replaceWebhookSecret(
+                appID: second.id,
+                change: change([2]),
+                now: UnixSeconds(2),
+                idempotencyKey: nil
+            )
+            .endpoint == nil
         )
         #expect(try await store.secretAuditRecords(appID: second.id).isEmpty)
         #expect(try await store.webhookEndpoint(appID: first.id)?.sealedSecret == [1])
@@ -192,31 +233,51 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
     func theRateLimiterAllowsTheLimitPerPeriodAndSaysHowLongToWait(factory: StoreFactory) async throws {
         let (store, cleanup) = try await factory.make()
         defer { cleanup() }
-        let start: Int64 = 1_000_000
+        let start = UnixMillis(1_000_000)
         for _ in 0..<10 {
             #expect(
-                try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start) == nil
+                try await store.acquireRateLimit(key: "k", limit: 10, period: .seconds(60), now: start) == nil
             )
         }
         let wait = try #require(
-            try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start)
+            try await store.acquireRateLimit(key: "k", limit: 10, period: .seconds(60), now: start)
         )
-        #expect(wait == 6_000, "one unit comes back every period/limit")
+        #expect(wait == .seconds(6), "one unit comes back every period/limit")
         #expect(
-            try await store.acquireRateLimit(key: "other", limit: 10, periodMillis: 60_000, nowMillis: start) == nil
-        )
-        #expect(
-            try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 5_999) != nil
+            try await store.acquireRateLimit(key: "other", limit: 10, period: .seconds(60), now: start) == nil
         )
         #expect(
-            try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 6_000) == nil
+            try await store.acquireRateLimit(
+                key: "k",
+                limit: 10,
+                period: .seconds(60),
+                now: start + .milliseconds(5_999)
+            ) != nil
         )
         #expect(
-            try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 6_000) != nil
+            try await store.acquireRateLimit(
+                key: "k",
+                limit: 10,
+                period: .seconds(60),
+                now: start + .milliseconds(6_000)
+            ) == nil
+        )
+        #expect(
+            try await store.acquireRateLimit(
+                key: "k",
+                limit: 10,
+                period: .seconds(60),
+                now: start + .milliseconds(6_000)
+            ) != nil
         )
         for _ in 0..<10 {
             #expect(
-                try await store.acquireRateLimit(key: "k", limit: 10, periodMillis: 60_000, nowMillis: start + 200_000)
+                try await store.acquireRateLimit(
+                    key: "k",
+                    limit: 10,
+                    period: .seconds(60),
+                    now: start + .milliseconds(200_000)
+                )
                     == nil
             )
         }
@@ -226,14 +287,46 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
     func revokedTokensAreRememberedUntilTheirEnd(factory: StoreFactory) async throws {
         let (store, cleanup) = try await factory.make()
         defer { cleanup() }
-        #expect(try await store.revokeToken(id: "jwt_1", until: 100), "revoked by this call")
-        #expect(try await store.revokeToken(id: "jwt_1", until: 100) == false, "revoked already")
+        #expect(try await store.revokeToken(id: "jwt_1", until: UnixSeconds(100)), "revoked by this call")
+        #expect(try await store.revokeToken(id: "jwt_1", until: UnixSeconds(100)) == false, "revoked already")
         #expect(try await store.isTokenRevoked(id: "jwt_1"))
         #expect(try await store.isTokenRevoked(id: "jwt_2") == false)
-        try await store.purgeExpired(now: 100_999, idempotencyKeysBefore: 0)
+        try await store.purgeExpired(now: UnixMillis(100_999), idempotencyKeysBefore: UnixSeconds(0))
         #expect(try await store.isTokenRevoked(id: "jwt_1"), "kept through its last second")
-        try await store.purgeExpired(now: 101_000, idempotencyKeysBefore: 0)
+        try await store.purgeExpired(now: UnixMillis(101_000), idempotencyKeysBefore: UnixSeconds(0))
         #expect(try await store.isTokenRevoked(id: "jwt_1") == false)
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func instantsComeBackInTheUnitTheyWereWrittenIn(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let now = UnixMillis(1_768_473_000_999)
+        let app = makeApp()
+        try await store.insertApp(app)
+        let configured = try await store.setWebhookURL(
+            appID: app.id,
+            url: "https://a.example/",
+            initialSecret: change([1]),
+            now: now.unixSeconds
+        )
+        #expect(configured.endpoint.createdAt == UnixSeconds(1_768_473_000))
+        #expect(try await store.secretAuditRecords(appID: app.id).first?.at == UnixSeconds(1_768_473_000))
+        let id = try await publish(store, appID: app.id, now: now)
+        let summary = try #require(try await store.delivery(appID: app.id, id: id)?.summary)
+        #expect(summary.createdAt == now && summary.nextAttemptAt == now)
+        #expect(try await store.nextDueTime(perAppLimit: 1) == now)
+        let claims = try await store.claimDueDeliveries(
+            limit: 1,
+            perAppLimit: 1,
+            now: now,
+            leaseUntil: now + .seconds(30)
+        )
+        #expect(claims.map(\.id) == [id])
+        #expect(
+            try await store.nextDueTime(perAppLimit: 1) == now + .seconds(30),
+            "the lease's end, to the millisecond"
+        )
     }
 
     @Test(arguments: StoreFactory.all)
@@ -263,14 +356,14 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
             appID: app.id,
             url: "https://a.example/",
             initialSecret: change(first),
-            now: 1
+            now: UnixSeconds(1)
         )
         _ = try await store.serverSecret(name: "token-signing-key") { sealed(under: old, [2]) }
-        let regeneration = IdempotencyKey(key: "k", notBefore: 0)
+        let regeneration = IdempotencyKey(key: "k", notBefore: UnixSeconds(0))
         _ = try await store.replaceWebhookSecret(
             appID: app.id,
             change: change(sealed(under: old, [3])),
-            now: 2,
+            now: UnixSeconds(2),
             idempotencyKey: regeneration
         )
 
@@ -302,7 +395,7 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
                     appID: app.id,
                     url: "https://a.example/",
                     initialSecret: change(sealed(under: outdated, [1])),
-                    now: 1
+                    now: UnixSeconds(1)
                 )
             },
             throws: refused
@@ -320,14 +413,14 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
             appID: app.id,
             url: "https://a.example/",
             initialSecret: change(accepted),
-            now: 1
+            now: UnixSeconds(1)
         )
         await #expect(
             performing: {
                 _ = try await store.replaceWebhookSecret(
                     appID: app.id,
                     change: change(sealed(under: outdated, [3])),
-                    now: 2,
+                    now: UnixSeconds(2),
                     idempotencyKey: nil
                 )
             },

@@ -14,11 +14,11 @@ public struct App: Sendable, Equatable {
     public var scopes: [Scope]
     /// SHA-256 of the app's secret key; the key itself is never stored.
     public var secretKeyDigest: [UInt8]
-    /// When the operator created the app, in Unix seconds.
-    public var createdAt: Int64
-    /// Tokens issued before this time (Unix seconds) are refused: rotating the secret key and suspending the app
+    /// When the operator created the app.
+    public var createdAt: UnixSeconds
+    /// Tokens issued before this time are refused: rotating the secret key and suspending the app
     /// move it forward, so every token issued until then stops working at once.
-    public var tokensNotBefore: Int64
+    public var tokensNotBefore: UnixSeconds
 
     public init(
         id: String,
@@ -28,8 +28,8 @@ public struct App: Sendable, Equatable {
         status: AppStatus,
         scopes: [Scope],
         secretKeyDigest: [UInt8],
-        createdAt: Int64,
-        tokensNotBefore: Int64 = 0
+        createdAt: UnixSeconds,
+        tokensNotBefore: UnixSeconds = UnixSeconds(0)
     ) {
         self.id = id
         self.businessID = businessID

@@ -43,15 +43,15 @@ public struct DeliverySummary: Sendable, Equatable {
     public var attempts: Int
     /// Attempts allowed in all (the first one and its retries).
     public var attemptsAllowed: Int
-    /// When the last attempt started, Unix milliseconds.
-    public var lastAttemptAt: Int64?
-    /// When the next attempt is due, Unix milliseconds; `nil` once the delivery is final.
-    public var nextAttemptAt: Int64?
+    /// When the last attempt started.
+    public var lastAttemptAt: UnixMillis?
+    /// When the next attempt is due; `nil` once the delivery is final.
+    public var nextAttemptAt: UnixMillis?
     /// The status code of the last answer, if there was one.
     public var lastHTTPStatus: Int?
     public var isTest: Bool
-    /// Unix milliseconds.
-    public var createdAt: Int64
+    /// When the event was published.
+    public var createdAt: UnixMillis
 
     public init(
         id: String,
@@ -61,11 +61,11 @@ public struct DeliverySummary: Sendable, Equatable {
         status: DeliveryStatus,
         attempts: Int,
         attemptsAllowed: Int,
-        lastAttemptAt: Int64?,
-        nextAttemptAt: Int64?,
+        lastAttemptAt: UnixMillis?,
+        nextAttemptAt: UnixMillis?,
         lastHTTPStatus: Int?,
         isTest: Bool,
-        createdAt: Int64
+        createdAt: UnixMillis
     ) {
         self.id = id
         self.appID = appID
@@ -86,8 +86,9 @@ public struct DeliverySummary: Sendable, Equatable {
 public struct DeliveryAttempt: Sendable, Equatable {
     /// 1 for the first attempt.
     public var number: Int
-    /// Unix milliseconds.
-    public var startedAt: Int64
+    /// When the request started.
+    public var startedAt: UnixMillis
+    /// How long it took, in whole milliseconds: what the log shows and the store keeps.
     public var latencyMillis: Int64
     /// The answer's status code; `nil` when no answer came.
     public var httpStatus: Int?
@@ -98,7 +99,7 @@ public struct DeliveryAttempt: Sendable, Equatable {
 
     public init(
         number: Int,
-        startedAt: Int64,
+        startedAt: UnixMillis,
         latencyMillis: Int64,
         httpStatus: Int?,
         error: String?,
@@ -177,8 +178,8 @@ public struct AttemptCompletion: Sendable {
     public var leaseID: String
     public var attempt: DeliveryAttempt
     public var status: DeliveryStatus
-    /// Unix milliseconds; set when `status` is `.pending`.
-    public var nextAttemptAt: Int64?
+    /// When the next attempt is due; set when `status` is `.pending`.
+    public var nextAttemptAt: UnixMillis?
     public var secretVersion: Int64
     /// Whether the attempt was cut short by hookd itself (shutting down): it is logged, but the receiver keeps
     /// every attempt it is allowed, so the delivery is allowed one more.
@@ -189,7 +190,7 @@ public struct AttemptCompletion: Sendable {
         leaseID: String,
         attempt: DeliveryAttempt,
         status: DeliveryStatus,
-        nextAttemptAt: Int64?,
+        nextAttemptAt: UnixMillis?,
         secretVersion: Int64,
         allowsAnotherAttempt: Bool = false
     ) {

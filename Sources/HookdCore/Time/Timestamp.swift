@@ -6,9 +6,11 @@ import Darwin
 
 /// Writes times the way the API does: ISO 8601, UTC, second precision, with `+00:00`.
 public enum Timestamp {
-    /// Formats Unix seconds as `2026-01-15T10:30:00+00:00`.
-    public static func iso8601(unixSeconds: Int64) -> String {
-        var seconds = time_t(unixSeconds)
+    /// Formats an instant as `2026-01-15T10:30:00+00:00`.
+    ///
+    /// An instant in milliseconds is written as the second it falls in: `Timestamp.iso8601(instant.unixSeconds)`.
+    public static func iso8601(_ instant: UnixSeconds) -> String {
+        var seconds = time_t(instant.rawValue)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))"

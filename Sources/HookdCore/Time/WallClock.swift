@@ -17,6 +17,9 @@ public struct SystemWallClock: WallClock {
 }
 
 extension WallClock {
-    /// The current time in whole Unix seconds.
-    public var unixSeconds: Int64 { Int64(now.timeIntervalSince1970.rounded(.down)) }
+    /// The current time in whole Unix seconds, rounded down.
+    public var unixSeconds: UnixSeconds { UnixSeconds(Int64(now.timeIntervalSince1970.rounded(.down))) }
+
+    /// The current time in whole Unix milliseconds, rounded down.
+    public var unixMillis: UnixMillis { UnixMillis(Int64((now.timeIntervalSince1970 * 1000).rounded(.down))) }
 }

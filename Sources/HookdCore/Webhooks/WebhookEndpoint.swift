@@ -8,18 +8,18 @@ public struct WebhookEndpoint: Sendable, Equatable {
     public var sealedSecret: [UInt8]?
     /// Bumped by every regeneration, so a cached decrypted secret can tell it is stale.
     public var secretVersion: Int64
-    /// When the configuration was first written, in Unix seconds.
-    public var createdAt: Int64
-    /// When it last changed, in Unix seconds.
-    public var updatedAt: Int64
+    /// When the configuration was first written.
+    public var createdAt: UnixSeconds
+    /// When it last changed.
+    public var updatedAt: UnixSeconds
 
     public init(
         appID: String,
         url: String?,
         sealedSecret: [UInt8]?,
         secretVersion: Int64,
-        createdAt: Int64,
-        updatedAt: Int64
+        createdAt: UnixSeconds,
+        updatedAt: UnixSeconds
     ) {
         self.appID = appID
         self.url = url
@@ -53,8 +53,8 @@ public struct SecretAuditRecord: Sendable, Equatable {
     public var requestID: String
     /// The client's address as the server saw it, when known.
     public var clientAddress: String?
-    /// When, in Unix seconds.
-    public var at: Int64
+    /// When.
+    public var at: UnixSeconds
 
     public init(
         appID: String,
@@ -63,7 +63,7 @@ public struct SecretAuditRecord: Sendable, Equatable {
         fingerprint: String,
         requestID: String,
         clientAddress: String?,
-        at: Int64
+        at: UnixSeconds
     ) {
         self.appID = appID
         self.action = action

@@ -1,3 +1,4 @@
+import HookdCore
 import JWTKit
 
 /// The claims of a hookd access token (SPEC §2).
@@ -15,6 +16,11 @@ struct AccessTokenClaims: JWTPayload, Equatable {
     let exp: Int64
     /// `jwt_` and 24 hex digits.
     let jti: String
+
+    /// When the token was issued (``iat``).
+    var issuedAt: UnixSeconds { UnixSeconds(iat) }
+    /// When the token expires (``exp``).
+    var expiresAt: UnixSeconds { UnixSeconds(exp) }
 
     /// Expiry is checked by ``TokenService`` against the injected clock, because refresh accepts tokens
     /// that expired a few minutes ago; the signature has already been checked when this runs.

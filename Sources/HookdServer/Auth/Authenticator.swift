@@ -6,7 +6,7 @@ import HookdStore
 /// Turns an `Authorization` header into a ``Principal``, or the precise error the API answers with.
 struct Authenticator: Sendable {
     let tokens: TokenService
-    let store: any Store
+    let store: any AppStore & TokenRevocationStore
     let clock: any WallClock
 
     /// How a token's expiry is judged.
@@ -32,9 +32,9 @@ struct Authenticator: Sendable {
         let now = clock.unixSeconds
         switch expiry {
         case .strict:
-            guard now < claims.exp else { throw APIError.tokenInvalid("The token has expired") }
+            guard now < claims.expiresAt else { throw APIError.tokenInvalid("The token has expired") }
         case .refreshGrace(let seconds):
-            guard now <= claims.exp + seconds else { throw APIError.refreshFailed }
+            guard now <= claims.expiresAt + .seconds(seconds) else { throw APIError.refreshFailed }
         }
         guard try await !store.isTokenRevoked(id: claims.jti) else {
             throw APIError.tokenInvalid("The token has been revoked")
@@ -43,7 +43,7 @@ struct Authenticator: Sendable {
             throw APIError.tokenInvalid("The token's app does not exist")
         }
         guard app.status == .active else { throw APIError.appInactive }
-        guard claims.iat >= app.tokensNotBefore else {
+        guard claims.issuedAt >= app.tokensNotBefore else {
             throw APIError.tokenInvalid("The token was issued before the app's credentials changed")
         }
         let scopes = app.scopes.filter { claims.scopes.contains($0.rawValue) }
@@ -54,7 +54,7 @@ struct Authenticator: Sendable {
             appType: app.type,
             scopes: scopes,
             tokenID: claims.jti,
-            expiresAt: claims.exp
+            expiresAt: claims.expiresAt
         )
     }
 

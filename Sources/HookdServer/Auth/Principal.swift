@@ -9,6 +9,6 @@ struct Principal: Sendable {
     let scopes: [Scope]
     /// The token's `jti`.
     let tokenID: String
-    /// The token's `exp`, in Unix seconds.
-    let expiresAt: Int64
+    /// The token's `exp`.
+    let expiresAt: UnixSeconds
 }

@@ -26,15 +26,19 @@ struct TokenService: Sendable {
     ///
     /// A token issued in the second the app's credentials changed is dated the next second (``App/tokensNotBefore``),
     /// so that it is not mistaken for one issued before the change.
-    func issue(for app: App, scopes: [Scope], now: Int64) async throws -> (token: String, claims: AccessTokenClaims) {
+    func issue(
+        for app: App,
+        scopes: [Scope],
+        now: UnixSeconds
+    ) async throws -> (token: String, claims: AccessTokenClaims) {
         let issuedAt = max(now, app.tokensNotBefore)
         let claims = AccessTokenClaims(
             sub: app.id,
             bus: app.businessID,
             type: app.type.rawValue,
             scopes: scopes.map(\.rawValue),
-            iat: issuedAt,
-            exp: issuedAt + lifetime,
+            iat: issuedAt.rawValue,
+            exp: (issuedAt + .seconds(lifetime)).rawValue,
             jti: Identifiers.tokenID()
         )
         return (try await keys.sign(claims), claims)

@@ -77,7 +77,7 @@ struct Envelope: Sendable {
     private func meta(requestID: String) -> JSONOutput {
         .object([
             ("requestId", .string(requestID)),
-            ("timestamp", .string(Timestamp.iso8601(unixSeconds: clock.unixSeconds))),
+            ("timestamp", .string(Timestamp.iso8601(clock.unixSeconds))),
         ])
     }
 

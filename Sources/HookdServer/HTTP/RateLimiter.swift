@@ -4,8 +4,11 @@ import HookdStore
 
 /// The per-minute limits of the API, held in the store so that they hold across every node.
 struct RateLimiter: Sendable {
-    let store: any Store
+    let store: any RateLimitStore
     let clock: any WallClock
+
+    /// Every limit of the API is a number per minute.
+    private static let period = Duration.seconds(60)
 
     /// Takes one unit of `key`'s limit (`perMinute`, a burst of that many, then one every `60 s / perMinute`).
     ///
@@ -15,8 +18,8 @@ struct RateLimiter: Sendable {
             ifWaiting: try await store.acquireRateLimit(
                 key: key,
                 limit: limit,
-                periodMillis: 60_000,
-                nowMillis: clock.milliseconds
+                period: Self.period,
+                now: clock.unixMillis
             )
         )
     }
@@ -26,8 +29,8 @@ struct RateLimiter: Sendable {
         _ = try await store.acquireRateLimit(
             key: key,
             limit: limit,
-            periodMillis: 60_000,
-            nowMillis: clock.milliseconds
+            period: Self.period,
+            now: clock.unixMillis
         )
     }
 
@@ -37,14 +40,14 @@ struct RateLimiter: Sendable {
             ifWaiting: try await store.rateLimitWait(
                 key: key,
                 limit: limit,
-                periodMillis: 60_000,
-                nowMillis: clock.milliseconds
+                period: Self.period,
+                now: clock.unixMillis
             )
         )
     }
 
     /// `RATE_LIMIT_EXCEEDED` with `Retry-After` in whole seconds, rounded up, when there is a wait.
-    private static func refuse(ifWaiting wait: Int64?) throws {
-        if let wait { throw APIError.rateLimited(retryAfterSeconds: (wait + 999) / 1000) }
+    private static func refuse(ifWaiting wait: Duration?) throws {
+        if let wait { throw APIError.rateLimited(retryAfterSeconds: (wait.wholeMilliseconds + 999) / 1000) }
     }
 }

@@ -5,7 +5,7 @@ import Logging
 
 /// `POST /auth/token`, `/auth/refresh` and `/auth/revoke` (SPEC §2).
 struct AuthRoutes: Sendable {
-    let store: any Store
+    let store: any AppStore & TokenRevocationStore
     let tokens: TokenService
     let authenticator: Authenticator
     let envelope: Envelope
@@ -23,7 +23,7 @@ struct AuthRoutes: Sendable {
                 ("accessToken", .string(token)),
                 ("tokenType", .string("Bearer")),
                 ("expiresIn", .int(claims.exp - claims.iat)),
-                ("expiresAt", .string(Timestamp.iso8601(unixSeconds: claims.exp))),
+                ("expiresAt", .string(Timestamp.iso8601(claims.expiresAt))),
                 ("appType", .string(claims.type)),
                 ("scopes", .array(claims.scopes.map(JSONOutput.string))),
             ])
@@ -94,7 +94,10 @@ struct AuthRoutes: Sendable {
         // The token is retired as it is replaced, and only one refresh of it can win: a replayed or concurrent
         // refresh of the same token finds it revoked.
         guard
-            try await store.revokeToken(id: principal.tokenID, until: principal.expiresAt + configuration.refreshGrace)
+            try await store.revokeToken(
+                id: principal.tokenID,
+                until: principal.expiresAt + .seconds(configuration.refreshGrace)
+            )
         else {
             throw APIError.tokenInvalid("The token has been revoked")
         }
@@ -109,7 +112,10 @@ struct AuthRoutes: Sendable {
     @Sendable func revoke(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try await authenticator.authenticate(request.headers, requiring: nil)
         // Kept until the token can no longer be refreshed either; the retention job forgets it afterwards.
-        try await store.revokeToken(id: principal.tokenID, until: principal.expiresAt + configuration.refreshGrace)
+        try await store.revokeToken(
+            id: principal.tokenID,
+            until: principal.expiresAt + .seconds(configuration.refreshGrace)
+        )
         return envelope.success(RevokedData(), message: "Token revoked successfully", context: context)
     }
 

@@ -21,9 +21,9 @@ struct DeliverySummaryData: JSONRepresentable {
 
     var json: JSONOutput { .object(members) }
 
-    /// Milliseconds written as the API writes times (seconds, `+00:00`).
-    static func timestamp(_ milliseconds: Int64) -> String {
-        Timestamp.iso8601(unixSeconds: milliseconds / 1000)
+    /// An instant written as the API writes times (to the second, `+00:00`).
+    static func timestamp(_ instant: UnixMillis) -> String {
+        Timestamp.iso8601(instant.unixSeconds)
     }
 }
 

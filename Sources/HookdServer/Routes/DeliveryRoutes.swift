@@ -5,7 +5,7 @@ import Hummingbird
 
 /// `POST /webhooks/test` and the delivery log: list, show, retry (SPEC §5.3).
 struct DeliveryRoutes: Sendable {
-    let store: any Store
+    let store: any EndpointStore & DeliveryQueue & DeliveryLog
     let attempter: DeliveryAttempter
     let signal: DispatchSignal
     let envelope: Envelope
@@ -58,9 +58,9 @@ struct DeliveryRoutes: Sendable {
             throw APIError.webhookNotConfigured
         }
         try await limiter.take("test:\(principal.appID)", perMinute: configuration.limits.testDeliveriesPerMinute)
-        let now = clock.milliseconds
+        let now = clock.unixMillis
         let eventID = Identifiers.eventID()
-        let lease = (id: Identifiers.leaseID(), until: now + configuration.delivery.timeout.wholeMilliseconds + 60_000)
+        let lease = (id: Identifiers.leaseID(), until: now + configuration.delivery.timeout + .seconds(60))
         let (deliveryID, _) = try await store.publish(
             NewEvent(
                 appID: principal.appID,
@@ -152,7 +152,7 @@ struct DeliveryRoutes: Sendable {
         switch try await store.requeueDelivery(
             appID: principal.appID,
             id: id,
-            now: clock.milliseconds,
+            now: clock.unixMillis,
             maximumManualRetries: configuration.limits.manualRetriesPerDelivery
         ) {
         case .requeued(let requeued): summary = requeued

@@ -6,7 +6,7 @@ import Logging
 
 /// `GET`/`PUT /webhooks`, `GET /webhooks/events` and `POST /webhooks/secret/regenerate` (SPEC §3–4).
 struct WebhookRoutes: Sendable {
-    let store: any Store
+    let store: any EndpointStore & SealedValueStore
     let sealer: SecretSealer
     let urlPolicy: WebhookURLPolicy
     /// Woken when a URL is set, so deliveries held while the app had none leave at once.
@@ -30,8 +30,8 @@ struct WebhookRoutes: Sendable {
                 ("webhookUrl", .string(endpoint?.url)),
                 ("isConfigured", .bool(endpoint?.isConfigured ?? false)),
                 ("hasWebhookSecret", .bool(endpoint?.sealedSecret != nil)),
-                ("createdAt", .string(endpoint.map { Timestamp.iso8601(unixSeconds: $0.createdAt) })),
-                ("updatedAt", .string(endpoint.map { Timestamp.iso8601(unixSeconds: $0.updatedAt) })),
+                ("createdAt", .string(endpoint.map { Timestamp.iso8601($0.createdAt) })),
+                ("updatedAt", .string(endpoint.map { Timestamp.iso8601($0.updatedAt) })),
             ]
             if let createdSecret {
                 members.append(("webhookSecret", .string(createdSecret.value)))
@@ -61,12 +61,12 @@ struct WebhookRoutes: Sendable {
 
     struct RegeneratedData: JSONRepresentable {
         let secret: WebhookSecret
-        let regeneratedAt: Int64
+        let regeneratedAt: UnixSeconds
 
         var json: JSONOutput {
             .object([
                 ("webhookSecret", .string(secret.value)),
-                ("regeneratedAt", .string(Timestamp.iso8601(unixSeconds: regeneratedAt))),
+                ("regeneratedAt", .string(Timestamp.iso8601(regeneratedAt))),
                 ("note", .string(WebhookRoutes.secretNote)),
             ])
         }
@@ -155,7 +155,7 @@ struct WebhookRoutes: Sendable {
             change: change,
             now: now,
             idempotencyKey: key.map {
-                IdempotencyKey(key: $0, notBefore: now - configuration.idempotencyWindow.components.seconds)
+                IdempotencyKey(key: $0, notBefore: now - configuration.idempotencyWindow)
             }
         )
         switch outcome {

@@ -3,10 +3,10 @@ public import HookdStore
 
 /// The operator's actions on apps, shared by the CLI and the first-start bootstrap.
 public struct AppAdministration: Sendable {
-    let store: any Store
+    let store: any AppStore
     let clock: any WallClock
 
-    public init(store: any Store, clock: any WallClock = SystemWallClock()) {
+    public init(store: any AppStore, clock: any WallClock = SystemWallClock()) {
         self.store = store
         self.clock = clock
     }
@@ -65,5 +65,5 @@ public struct AppAdministration: Sendable {
     }
 
     /// The first second in which a token counts as issued after now: tokens dated this second or earlier are retired.
-    private var tokensNotBeforeNow: Int64 { clock.unixSeconds + 1 }
+    private var tokensNotBeforeNow: UnixSeconds { clock.unixSeconds + .seconds(1) }
 }

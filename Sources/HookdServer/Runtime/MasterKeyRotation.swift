@@ -74,7 +74,11 @@ public enum MasterKeyRotation {
         }
     }
 
-    private static func reseal(_ store: any Store, from old: SecretSealer, to next: MasterKey) async throws -> Int {
+    private static func reseal(
+        _ store: any SealedValueStore,
+        from old: SecretSealer,
+        to next: MasterKey
+    ) async throws -> Int {
         // Opens values under any key the runtime holds or the new one (a rerun after an interrupted rotation), seals
         // under the new one.
         let combined = SecretSealer(primary: next, additional: old.keys.filter { $0.identifier != next.identifier })

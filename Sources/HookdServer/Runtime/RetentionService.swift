@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// Pending deliveries are never deleted, whatever their age: an app whose URL is disabled keeps its deliveries
 /// until it sets one again. On PostgreSQL every dispatching node runs it; concurrent batches skip each other's rows.
 struct RetentionService: Service {
-    let store: any Store
+    let store: any RetentionStore
     let clock: any WallClock
     /// How long finished deliveries are kept.
     let retention: Duration
@@ -36,16 +36,16 @@ struct RetentionService: Service {
     /// until none is left. - Returns: how many deliveries were deleted.
     @discardableResult
     func sweep() async -> Int {
-        let now = clock.milliseconds
+        let now = clock.unixMillis
         var deleted = 0
         do {
             try await store.purgeExpired(
                 now: now,
-                idempotencyKeysBefore: now / 1000 - idempotencyWindow.components.seconds
+                idempotencyKeysBefore: now.unixSeconds - idempotencyWindow
             )
             while !Task.isCancelled {
                 let batch = try await store.purgeFinishedDeliveries(
-                    createdBefore: now - retention.wholeMilliseconds,
+                    createdBefore: now - retention,
                     limit: batchSize
                 )
                 deleted += batch

@@ -9,7 +9,7 @@ import HookdStore
 struct SealingKeys: Sendable {
     /// Every key this node holds; opens what any of them sealed.
     let keyring: SecretSealer
-    let store: any Store
+    let store: any SealedValueStore
 
     /// A sealer that seals under the key in force.
     ///

@@ -16,12 +16,12 @@ public enum ServerSecrets {
     /// instead of sealing new secrets under a key that cannot open the old ones.
     ///
     /// - Throws: ``SecretSealingError`` for a wrong key.
-    static func checkMasterKey(store: any Store, sealer: SecretSealer) async throws {
+    static func checkMasterKey(store: any SealedValueStore, sealer: SecretSealer) async throws {
         _ = try await load(keyCheckName, store: store, sealer: sealer) { Array("hookd".utf8) }
     }
 
     /// The 32-byte HS256 key for access tokens.
-    static func tokenSigningKey(store: any Store, sealer: SecretSealer) async throws -> [UInt8] {
+    static func tokenSigningKey(store: any SealedValueStore, sealer: SecretSealer) async throws -> [UInt8] {
         try await load(tokenSigningKeyName, store: store, sealer: sealer) {
             SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
         }
@@ -30,7 +30,7 @@ public enum ServerSecrets {
     /// The operator key for `POST /internal/events`: `hok_` and 48 base62 characters.
     ///
     /// `HOOKD_OPERATOR_KEY`, when set, takes precedence (see ``HookdRuntime``).
-    public static func operatorKey(store: any Store, sealer: SecretSealer) async throws -> String {
+    public static func operatorKey(store: any SealedValueStore, sealer: SecretSealer) async throws -> String {
         let bytes = try await load(operatorKeyName, store: store, sealer: sealer) {
             Array(("hok_" + RandomString.make(count: 48, from: RandomString.base62)).utf8)
         }
@@ -39,7 +39,7 @@ public enum ServerSecrets {
 
     private static func load(
         _ name: String,
-        store: any Store,
+        store: any SealedValueStore,
         sealer: SecretSealer,
         generate: @escaping @Sendable () -> [UInt8]
     ) async throws -> [UInt8] {

@@ -7,19 +7,23 @@ import FoundationEssentials
 public import Foundation
 #endif
 
-extension SQLiteStore {
+extension SQLiteStore: DeliveryQueue {
     public func publish(
         _ event: NewEvent,
         attemptsAllowed: Int,
-        now: Int64,
-        lease: (id: String, until: Int64)?
+        now: UnixMillis,
+        lease: (id: String, until: UnixMillis)?
     ) async throws -> (deliveryID: String, created: Bool) {
         try await pool.write { db in
             try Self.insert(event, attemptsAllowed: attemptsAllowed, now: now, lease: lease, db)
         }
     }
 
-    public func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: Int64) async throws -> [PublishOutcome] {
+    public func publishAll(
+        _ events: [NewEvent],
+        attemptsAllowed: Int,
+        now: UnixMillis
+    ) async throws -> [PublishOutcome] {
         try await pool.write { db in
             try events.map { event in
                 try Self.insert(event, attemptsAllowed: attemptsAllowed, now: now, lease: nil, db)
@@ -31,8 +35,8 @@ extension SQLiteStore {
     private static func insert(
         _ event: NewEvent,
         attemptsAllowed: Int,
-        now: Int64,
-        lease: (id: String, until: Int64)?,
+        now: UnixMillis,
+        lease: (id: String, until: UnixMillis)?,
         _ db: Database
     ) throws -> PublishOutcome {
         try db.cachedStatement(
@@ -74,8 +78,8 @@ extension SQLiteStore {
     public func claimDueDeliveries(
         limit: Int,
         perAppLimit: Int,
-        now: Int64,
-        leaseUntil: Int64
+        now: UnixMillis,
+        leaseUntil: UnixMillis
     ) async throws -> [ClaimedDelivery] {
         let leaseID = Identifiers.leaseID()
         // One write transaction, and SQLite has one writer: nothing changes between reading the queues and leasing.
@@ -115,7 +119,7 @@ extension SQLiteStore {
         _ db: Database,
         limit: Int,
         perAppLimit: Int,
-        now: Int64
+        now: UnixMillis
     ) throws -> [(id: String, room: Int)] {
         try Row.fetchAll(
             db.cachedStatement(
@@ -139,7 +143,7 @@ extension SQLiteStore {
     }
 
     /// Sets an app's queue to the earliest due time of its pending deliveries no one holds, and marks it served.
-    private static func settle(_ db: Database, appID: String, servedAt: Int64?) throws {
+    private static func settle(_ db: Database, appID: String, servedAt: UnixMillis?) throws {
         try db.cachedStatement(
             sql: """
                 UPDATE delivery_queues
@@ -152,7 +156,7 @@ extension SQLiteStore {
     }
 
     /// Lowers an app's queue to `at` (creating it): one of its deliveries is pending, due then, and held by no one.
-    static func markReady(_ db: Database, appID: String, at: Int64) throws {
+    static func markReady(_ db: Database, appID: String, at: UnixMillis) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO delivery_queues (app_id, ready_at) VALUES (?, ?)
@@ -164,7 +168,7 @@ extension SQLiteStore {
 
     /// Releases the leases that ran out (a dispatcher died mid-attempt, or its record never came): each costs a
     /// retry, not a delivery.
-    private static func releaseExpiredLeases(_ db: Database, now: Int64) throws {
+    private static func releaseExpiredLeases(_ db: Database, now: UnixMillis) throws {
         let released = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
@@ -268,9 +272,9 @@ extension SQLiteStore {
         return true
     }
 
-    public func nextDueTime(perAppLimit: Int) async throws -> Int64? {
+    public func nextDueTime(perAppLimit: Int) async throws -> UnixMillis? {
         try await pool.read { db in
-            try Int64.fetchOne(
+            try UnixMillis.fetchOne(
                 db.cachedStatement(
                     sql: """
                         SELECT min(t) FROM (
@@ -313,150 +317,7 @@ extension SQLiteStore {
         }
     }
 
-    public func deliveries(
-        appID: String,
-        status: DeliveryStatus?,
-        event: String?,
-        limit: Int,
-        offset: Int
-    ) async throws -> (items: [DeliverySummary], total: Int) {
-        try await pool.read { db in
-            let filter = "app_id = ? AND (? IS NULL OR status = ?) AND (? IS NULL OR event = ?)"
-            let arguments: StatementArguments = [appID, status?.rawValue, status?.rawValue, event, event]
-            let total =
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE \(filter)", arguments: arguments) ?? 0
-            let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM deliveries WHERE \(filter) ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
-                arguments: arguments + [limit, offset]
-            )
-            return (try rows.map(Self.summary(from:)), total)
-        }
-    }
+    public var isSharedAcrossProcesses: Bool { false }
 
-    public func delivery(appID: String, id: String) async throws -> DeliveryDetail? {
-        try await pool.read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT * FROM deliveries WHERE id = ? AND app_id = ?",
-                    arguments: [id, appID]
-                )
-            else { return nil }
-            let summary = try Self.summary(from: row)
-            let data =
-                try Data.fetchOne(
-                    db,
-                    sql: "SELECT data FROM events WHERE app_id = ? AND event_id = ?",
-                    arguments: [appID, summary.eventID]
-                ) ?? Data()
-            let attempts = try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY number",
-                arguments: [id]
-            ).map { row in
-                DeliveryAttempt(
-                    number: row["number"],
-                    startedAt: row["started_at"],
-                    latencyMillis: row["latency_ms"],
-                    httpStatus: row["http_status"],
-                    error: row["error"],
-                    responseBody: Array(row["response_body"] as Data)
-                )
-            }
-            return DeliveryDetail(summary: summary, data: Array(data), attempts: attempts)
-        }
-    }
-
-    public func requeueDelivery(
-        appID: String,
-        id: String,
-        now: Int64,
-        maximumManualRetries: Int
-    ) async throws -> RequeueOutcome {
-        try await pool.write { db in
-            let requeued = try Row.fetchOne(
-                db,
-                sql: """
-                    UPDATE deliveries
-                    SET status = 'PENDING', next_attempt_at = ?, attempts_allowed = max(attempts_allowed, attempts + 1),
-                        manual_retries = manual_retries + 1
-                    WHERE id = ? AND app_id = ? AND manual_retries < ? RETURNING *
-                    """,
-                arguments: [now, id, appID, maximumManualRetries]
-            ).map(Self.summary(from:))
-            if let requeued {
-                try Self.markReady(db, appID: appID, at: now)
-                return .requeued(requeued)
-            }
-            let exists = try Bool.fetchOne(
-                db,
-                sql: "SELECT 1 FROM deliveries WHERE id = ? AND app_id = ?",
-                arguments: [id, appID]
-            )
-            return exists == true ? .limitReached : .notFound
-        }
-    }
-
-    public func purgeFinishedDeliveries(createdBefore: Int64, limit: Int) async throws -> Int {
-        try await pool.write { db in
-            let doomed = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT id, app_id, event_id FROM deliveries INDEXED BY deliveries_finished
-                        WHERE status IN ('SUCCEEDED', 'FAILED') AND created_at < ?
-                        ORDER BY created_at LIMIT ?
-                        """
-                ),
-                arguments: [createdBefore, limit]
-            )
-            let attempts = try db.cachedStatement(sql: "DELETE FROM delivery_attempts WHERE delivery_id = ?")
-            let delivery = try db.cachedStatement(sql: "DELETE FROM deliveries WHERE id = ?")
-            let event = try db.cachedStatement(
-                sql: """
-                    DELETE FROM events WHERE app_id = ?1 AND event_id = ?2
-                      AND NOT EXISTS (SELECT 1 FROM deliveries WHERE app_id = ?1 AND event_id = ?2)
-                    """
-            )
-            for row in doomed {
-                let id: String = row["id"]
-                try attempts.execute(arguments: [id])
-                try delivery.execute(arguments: [id])
-                try event.execute(arguments: [row["app_id"], row["event_id"]])
-            }
-            return doomed.count
-        }
-    }
-
-    public func purgeExpired(now: Int64, idempotencyKeysBefore: Int64) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM revoked_tokens WHERE expires_at < ?", arguments: [now / 1000])
-            try db.execute(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [idempotencyKeysBefore])
-            // A rate limit whose next unit was due more than an hour ago grants a full burst either way.
-            try db.execute(
-                sql: "DELETE FROM rate_limits WHERE theoretical_arrival_ms < ?",
-                arguments: [now - 3_600_000]
-            )
-        }
-    }
-
-    private static func summary(from row: Row) throws -> DeliverySummary {
-        guard let status = DeliveryStatus(rawValue: row["status"]) else {
-            throw StoreError.corruptRow(table: "deliveries")
-        }
-        return DeliverySummary(
-            id: row["id"],
-            appID: row["app_id"],
-            eventID: row["event_id"],
-            event: row["event"],
-            status: status,
-            attempts: row["attempts"],
-            attemptsAllowed: row["attempts_allowed"],
-            lastAttemptAt: row["last_attempt_at"],
-            nextAttemptAt: status == .pending ? row["next_attempt_at"] : nil,
-            lastHTTPStatus: row["last_http_status"],
-            isTest: row["is_test"],
-            createdAt: row["created_at"]
-        )
-    }
+    public func listenForPublishes(_ wake: @escaping @Sendable () -> Void) async throws {}
 }

@@ -1,12 +1,17 @@
 public import HookdCore
 import PostgresNIO
 
-extension PostgresStore {
+extension PostgresStore: DeliveryQueue {
+    /// The channel on which new due work is announced to every listening dispatcher: by the statement that
+    /// publishes, requeues or gives an app a URL again, delivered when it commits. A lost notification only delays
+    /// delivery until the next idle poll.
+    static let publishChannel = "hookd_deliveries"
+
     public func publish(
         _ event: NewEvent,
         attemptsAllowed: Int,
-        now: Int64,
-        lease: (id: String, until: Int64)?
+        now: UnixMillis,
+        lease: (id: String, until: UnixMillis)?
     ) async throws -> (deliveryID: String, created: Bool) {
         let deliveryID = Identifiers.deliveryID()
         // One statement writes the event and its delivery, or nothing when the event exists already, and
@@ -43,11 +48,86 @@ extension PostgresStore {
         return (existing ?? "", false)
     }
 
+    /// One statement for the whole batch, as for ``completeAttempts(_:)``: events are unnested on the server in
+    /// `(app, eventId)` order, so two batches holding the same events cannot wait on each other in a cycle, and
+    /// the batch's notifications go out once, at commit.
+    public func publishAll(
+        _ events: [NewEvent],
+        attemptsAllowed: Int,
+        now: UnixMillis
+    ) async throws -> [PublishOutcome] {
+        // An event given twice in one batch is written once; its later copies get the first one's delivery.
+        var firstIndex: [String: Int] = [:]
+        var unique: [NewEvent] = []
+        for (index, event) in events.enumerated() where firstIndex[event.appID + "|" + event.eventID] == nil {
+            firstIndex[event.appID + "|" + event.eventID] = index
+            unique.append(event)
+        }
+        let deliveryIDs = unique.map { _ in Identifiers.deliveryID() }
+        let written = try await rows(
+            """
+            WITH input AS (
+                SELECT * FROM unnest(
+                    \(unique.map(\.appID))::text[], \(unique.map(\.eventID))::text[], \(unique.map(\.event))::text[],
+                    \(unique.map { ByteBuffer(bytes: $0.data) })::bytea[], \(unique.map(\.isTest))::boolean[],
+                    \(deliveryIDs)::text[]
+                ) AS i(app_id, event_id, event, data, is_test, delivery_id)
+            ), event AS (
+                INSERT INTO events (app_id, event_id, event, data, created_at)
+                SELECT app_id, event_id, event, data, \(now) FROM input ORDER BY app_id, event_id
+                ON CONFLICT (app_id, event_id) DO NOTHING
+                RETURNING app_id, event_id, event
+            ), delivery AS (
+                INSERT INTO deliveries
+                    (id, app_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
+                     locked_until, lease_id, is_test, created_at)
+                SELECT i.delivery_id, e.app_id, e.event_id, e.event, \(DeliveryStatus.pending.rawValue), 0,
+                       \(attemptsAllowed), \(now), NULL, NULL, i.is_test, \(now)
+                FROM event e JOIN input i ON i.app_id = e.app_id AND i.event_id = e.event_id
+                ORDER BY e.app_id, e.event_id
+                RETURNING id, app_id
+            ), woken AS (
+                INSERT INTO queue_wakeups (app_id, due_at) SELECT DISTINCT app_id, \(now) FROM delivery
+            )
+            SELECT id, pg_notify(\(Self.publishChannel), '') AS announced FROM delivery
+            """
+        )
+        let created = Set(try written.map { try $0.decode(String.self) })
+        var outcomes: [String: PublishOutcome] = [:]
+        var missing: [NewEvent] = []
+        for (event, deliveryID) in zip(unique, deliveryIDs) {
+            if created.contains(deliveryID) {
+                outcomes[event.appID + "|" + event.eventID] = (deliveryID, true)
+            } else {
+                missing.append(event)
+            }
+        }
+        if !missing.isEmpty {
+            // Events published before: their existing deliveries.
+            let existing = try await rows(
+                """
+                SELECT d.id, d.app_id, d.event_id FROM deliveries d
+                JOIN unnest(\(missing.map(\.appID))::text[], \(missing.map(\.eventID))::text[]) AS m(app_id, event_id)
+                  ON d.app_id = m.app_id AND d.event_id = m.event_id
+                """
+            )
+            for row in existing {
+                let (id, appID, eventID) = try row.decode((String, String, String).self)
+                outcomes[appID + "|" + eventID] = (id, false)
+            }
+        }
+        return events.enumerated().map { index, event in
+            let key = event.appID + "|" + event.eventID
+            guard let outcome = outcomes[key] else { return ("", false) }
+            return firstIndex[key] == index ? outcome : (outcome.deliveryID, false)
+        }
+    }
+
     public func claimDueDeliveries(
         limit: Int,
         perAppLimit: Int,
-        now: Int64,
-        leaseUntil: Int64
+        now: UnixMillis,
+        leaseUntil: UnixMillis
     ) async throws -> [ClaimedDelivery] {
         let leaseID = Identifiers.leaseID()
         // A claim never reads leased rows to count them: each app's queue row carries its count of leases
@@ -205,109 +285,6 @@ extension PostgresStore {
         return !updated.isEmpty
     }
 
-    public func nextDueTime(perAppLimit: Int) async throws -> Int64? {
-        try await rows(
-            """
-            SELECT min(t) FROM (
-                (SELECT q.ready_at AS t FROM delivery_queues q
-                 JOIN webhook_endpoints w ON w.app_id = q.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
-                 WHERE q.ready_at IS NOT NULL
-                   AND q.leased < \(perAppLimit)
-                 ORDER BY q.ready_at LIMIT 1)
-                UNION ALL
-                SELECT min(k.due_at) FROM queue_wakeups k
-                JOIN webhook_endpoints w ON w.app_id = k.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
-                UNION ALL
-                SELECT min(d.locked_until) FROM deliveries d
-                JOIN webhook_endpoints w ON w.app_id = d.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
-                WHERE d.lease_id IS NOT NULL
-            ) AS s
-            """
-        ).first.flatMap { row in try row.decode(Int64?.self) }
-    }
-
-    public func releaseAllLeases() async throws {
-        try await execute(
-            """
-            WITH released AS (
-                UPDATE deliveries SET locked_until = NULL, lease_id = NULL WHERE lease_id IS NOT NULL
-                RETURNING app_id, next_attempt_at
-            )
-            INSERT INTO queue_wakeups (app_id, due_at)
-            SELECT app_id, min(next_attempt_at) FROM released GROUP BY app_id
-            """
-        )
-    }
-
-    public func deliveries(
-        appID: String,
-        status: DeliveryStatus?,
-        event: String?,
-        limit: Int,
-        offset: Int
-    ) async throws -> (items: [DeliverySummary], total: Int) {
-        let status = status?.rawValue
-        // The count and the page come from one snapshot, so they agree.
-        return try await withReadSnapshot { [logger] connection in
-            let counted = try await connection.query(
-                """
-                SELECT count(*) FROM deliveries d
-                WHERE app_id = \(appID) AND (\(status)::text IS NULL OR status = \(status)::text)
-                  AND (\(event)::text IS NULL OR event = \(event)::text)
-                """,
-                logger: logger
-            ).collect()
-            let total = try counted.first.map { row in try row.decode(Int.self) } ?? 0
-            let page = try await connection.query(
-                """
-                SELECT \(unescaped: Self.summaryColumns) FROM deliveries d
-                WHERE app_id = \(appID) AND (\(status)::text IS NULL OR status = \(status)::text)
-                  AND (\(event)::text IS NULL OR event = \(event)::text)
-                ORDER BY d.created_at DESC, d.seq DESC
-                LIMIT \(limit) OFFSET \(offset)
-                """,
-                logger: logger
-            ).collect()
-            return (try page.map(Self.summary(from:)), total)
-        }
-    }
-
-    public func delivery(appID: String, id: String) async throws -> DeliveryDetail? {
-        try await withReadSnapshot { [logger] connection in
-            let found = try await connection.query(
-                """
-                SELECT \(unescaped: Self.summaryColumns), e.data FROM deliveries d
-                JOIN events e ON e.app_id = d.app_id AND e.event_id = d.event_id
-                WHERE d.id = \(id) AND d.app_id = \(appID)
-                """,
-                logger: logger
-            ).collect()
-            guard let row = found.first else { return nil }
-            let summary = try Self.summary(from: row)
-            let data = try row.makeRandomAccess().bytes("data")
-            let attempts = try await connection.query(
-                """
-                SELECT a.number, a.started_at, a.latency_ms, a.http_status, a.error, a.response_body
-                FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
-                WHERE a.delivery_id = \(id) AND d.app_id = \(appID)
-                ORDER BY a.number
-                """,
-                logger: logger
-            ).collect().map { row in
-                let row = row.makeRandomAccess()
-                return DeliveryAttempt(
-                    number: try row.decode("number"),
-                    startedAt: try row.decode("started_at"),
-                    latencyMillis: try row.decode("latency_ms"),
-                    httpStatus: try row.decode("http_status"),
-                    error: try row.decode("error"),
-                    responseBody: try row.bytes("response_body")
-                )
-            }
-            return DeliveryDetail(summary: summary, data: data, attempts: attempts)
-        }
-    }
-
     /// One statement for the whole batch: the completions travel as arrays and are unnested on the server, so a
     /// batch costs one round trip and one commit (one WAL flush) instead of one of each per attempt.
     public func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool] {
@@ -318,7 +295,7 @@ extension PostgresStore {
                 SELECT * FROM unnest(
                     \(completions.map(\.deliveryID))::text[], \(completions.map(\.leaseID))::text[],
                     \(completions.map(\.status.rawValue))::text[], \(completions.map { Int64($0.attempt.number) })::bigint[],
-                    \(completions.map { $0.nextAttemptAt ?? -1 })::bigint[],
+                    \(completions.map { $0.nextAttemptAt?.rawValue ?? -1 })::bigint[],
                     \(completions.map(\.attempt.startedAt))::bigint[],
                     \(completions.map(\.attempt.latencyMillis))::bigint[],
                     \(completions.map { Int64($0.attempt.httpStatus ?? -1) })::bigint[],
@@ -355,168 +332,39 @@ extension PostgresStore {
         return completions.map { done.contains($0.deliveryID) }
     }
 
-    /// One statement for the whole batch, as for ``completeAttempts(_:)``: events are unnested on the server in
-    /// `(app, eventId)` order, so two batches holding the same events cannot wait on each other in a cycle, and
-    /// the batch's notifications go out once, at commit.
-    public func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: Int64) async throws -> [PublishOutcome] {
-        // An event given twice in one batch is written once; its later copies get the first one's delivery.
-        var firstIndex: [String: Int] = [:]
-        var unique: [NewEvent] = []
-        for (index, event) in events.enumerated() where firstIndex[event.appID + "|" + event.eventID] == nil {
-            firstIndex[event.appID + "|" + event.eventID] = index
-            unique.append(event)
-        }
-        let deliveryIDs = unique.map { _ in Identifiers.deliveryID() }
-        let written = try await rows(
-            """
-            WITH input AS (
-                SELECT * FROM unnest(
-                    \(unique.map(\.appID))::text[], \(unique.map(\.eventID))::text[], \(unique.map(\.event))::text[],
-                    \(unique.map { ByteBuffer(bytes: $0.data) })::bytea[], \(unique.map(\.isTest))::boolean[],
-                    \(deliveryIDs)::text[]
-                ) AS i(app_id, event_id, event, data, is_test, delivery_id)
-            ), event AS (
-                INSERT INTO events (app_id, event_id, event, data, created_at)
-                SELECT app_id, event_id, event, data, \(now) FROM input ORDER BY app_id, event_id
-                ON CONFLICT (app_id, event_id) DO NOTHING
-                RETURNING app_id, event_id, event
-            ), delivery AS (
-                INSERT INTO deliveries
-                    (id, app_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
-                     locked_until, lease_id, is_test, created_at)
-                SELECT i.delivery_id, e.app_id, e.event_id, e.event, \(DeliveryStatus.pending.rawValue), 0,
-                       \(attemptsAllowed), \(now), NULL, NULL, i.is_test, \(now)
-                FROM event e JOIN input i ON i.app_id = e.app_id AND i.event_id = e.event_id
-                ORDER BY e.app_id, e.event_id
-                RETURNING id, app_id
-            ), woken AS (
-                INSERT INTO queue_wakeups (app_id, due_at) SELECT DISTINCT app_id, \(now) FROM delivery
-            )
-            SELECT id, pg_notify(\(Self.publishChannel), '') AS announced FROM delivery
-            """
-        )
-        let created = Set(try written.map { try $0.decode(String.self) })
-        var outcomes: [String: PublishOutcome] = [:]
-        var missing: [NewEvent] = []
-        for (event, deliveryID) in zip(unique, deliveryIDs) {
-            if created.contains(deliveryID) {
-                outcomes[event.appID + "|" + event.eventID] = (deliveryID, true)
-            } else {
-                missing.append(event)
-            }
-        }
-        if !missing.isEmpty {
-            // Events published before: their existing deliveries.
-            let existing = try await rows(
-                """
-                SELECT d.id, d.app_id, d.event_id FROM deliveries d
-                JOIN unnest(\(missing.map(\.appID))::text[], \(missing.map(\.eventID))::text[]) AS m(app_id, event_id)
-                  ON d.app_id = m.app_id AND d.event_id = m.event_id
-                """
-            )
-            for row in existing {
-                let (id, appID, eventID) = try row.decode((String, String, String).self)
-                outcomes[appID + "|" + eventID] = (id, false)
-            }
-        }
-        return events.enumerated().map { index, event in
-            let key = event.appID + "|" + event.eventID
-            guard let outcome = outcomes[key] else { return ("", false) }
-            return firstIndex[key] == index ? outcome : (outcome.deliveryID, false)
-        }
-    }
-
-    public func requeueDelivery(
-        appID: String,
-        id: String,
-        now: Int64,
-        maximumManualRetries: Int
-    ) async throws -> RequeueOutcome {
-        let requeued = try await rows(
-            """
-            WITH requeued AS (
-                UPDATE deliveries AS d
-                SET status = \(DeliveryStatus.pending.rawValue), next_attempt_at = \(now),
-                    attempts_allowed = GREATEST(attempts_allowed, attempts + 1), manual_retries = manual_retries + 1
-                WHERE id = \(id) AND app_id = \(appID) AND manual_retries < \(maximumManualRetries)
-                RETURNING \(unescaped: Self.summaryColumns)
-            ), woken AS (
-                INSERT INTO queue_wakeups (app_id, due_at) SELECT app_id, \(now) FROM requeued
-            )
-            SELECT *, pg_notify(\(Self.publishChannel), '') AS announced FROM requeued
-            """
-        ).first.map(Self.summary(from:))
-        if let requeued { return .requeued(requeued) }
-        let exists = try await !rows("SELECT 1 FROM deliveries WHERE id = \(id) AND app_id = \(appID)").isEmpty
-        return exists ? .limitReached : .notFound
-    }
-
-    /// One statement: the batch's rows are locked (rows another purge holds are skipped), their attempts, the
-    /// deliveries and their events go together, and the foreign keys are checked at its end.
-    public func purgeFinishedDeliveries(createdBefore: Int64, limit: Int) async throws -> Int {
+    public func nextDueTime(perAppLimit: Int) async throws -> UnixMillis? {
         try await rows(
             """
-            WITH doomed AS (
-                SELECT id FROM deliveries
-                WHERE status IN ('SUCCEEDED', 'FAILED') AND created_at < \(createdBefore)
-                ORDER BY created_at LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED
-            ), attempts AS (
-                DELETE FROM delivery_attempts a USING doomed WHERE a.delivery_id = doomed.id
-            ), gone AS (
-                DELETE FROM deliveries d USING doomed
-                WHERE d.id = doomed.id AND d.status IN ('SUCCEEDED', 'FAILED')
-                RETURNING d.app_id, d.event_id
-            ), events AS (
-                DELETE FROM events e USING gone WHERE e.app_id = gone.app_id AND e.event_id = gone.event_id
-            )
-            SELECT count(*) FROM gone
+            SELECT min(t) FROM (
+                (SELECT q.ready_at AS t FROM delivery_queues q
+                 JOIN webhook_endpoints w ON w.app_id = q.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                 WHERE q.ready_at IS NOT NULL
+                   AND q.leased < \(perAppLimit)
+                 ORDER BY q.ready_at LIMIT 1)
+                UNION ALL
+                SELECT min(k.due_at) FROM queue_wakeups k
+                JOIN webhook_endpoints w ON w.app_id = k.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                UNION ALL
+                SELECT min(d.locked_until) FROM deliveries d
+                JOIN webhook_endpoints w ON w.app_id = d.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                WHERE d.lease_id IS NOT NULL
+            ) AS s
             """
-        ).first.map { row in try row.decode(Int.self) } ?? 0
+        ).first.flatMap { row in try row.decode(UnixMillis?.self) }
     }
 
-    public func purgeExpired(now: Int64, idempotencyKeysBefore: Int64) async throws {
-        try await execute("DELETE FROM revoked_tokens WHERE expires_at < \(now / 1000)")
-        try await execute("DELETE FROM idempotency_keys WHERE created_at < \(idempotencyKeysBefore)")
-        // A rate limit whose next unit was due more than an hour ago grants a full burst either way.
-        try await execute("DELETE FROM rate_limits WHERE theoretical_arrival_ms < \(now - 3_600_000)")
-    }
-
-    /// The columns ``summary(from:)`` reads, qualified for queries that name the deliveries table `d`.
-    ///
-    /// A constant list of column names, never data: values are always bound.
-    private static let summaryColumns = """
-        d.id, d.app_id, d.event_id, d.event, d.status, d.attempts, d.attempts_allowed, d.last_attempt_at, \
-        d.next_attempt_at, d.last_http_status, d.is_test, d.created_at
-        """
-
-    private static func summary(from row: PostgresRow) throws -> DeliverySummary {
-        let row = row.makeRandomAccess()
-        guard let status = DeliveryStatus(rawValue: try row.decode("status")) else {
-            throw StoreError.corruptRow(table: "deliveries")
-        }
-        return DeliverySummary(
-            id: try row.decode("id"),
-            appID: try row.decode("app_id"),
-            eventID: try row.decode("event_id"),
-            event: try row.decode("event"),
-            status: status,
-            attempts: try row.decode("attempts"),
-            attemptsAllowed: try row.decode("attempts_allowed"),
-            lastAttemptAt: try row.decode("last_attempt_at"),
-            nextAttemptAt: status == .pending ? try row.decode("next_attempt_at") : nil,
-            lastHTTPStatus: try row.decode("last_http_status"),
-            isTest: try row.decode("is_test"),
-            createdAt: try row.decode("created_at")
+    public func releaseAllLeases() async throws {
+        try await execute(
+            """
+            WITH released AS (
+                UPDATE deliveries SET locked_until = NULL, lease_id = NULL WHERE lease_id IS NOT NULL
+                RETURNING app_id, next_attempt_at
+            )
+            INSERT INTO queue_wakeups (app_id, due_at)
+            SELECT app_id, min(next_attempt_at) FROM released GROUP BY app_id
+            """
         )
     }
-}
-
-extension PostgresStore {
-    /// The channel on which new due work is announced to every listening dispatcher: by the statement that
-    /// publishes, requeues or gives an app a URL again, delivered when it commits. A lost notification only delays
-    /// delivery until the next idle poll.
-    static let publishChannel = "hookd_deliveries"
 
     public var isSharedAcrossProcesses: Bool { true }
 

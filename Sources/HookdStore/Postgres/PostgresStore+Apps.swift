@@ -1,0 +1,83 @@
+public import HookdCore
+import PostgresNIO
+
+extension PostgresStore: AppStore {
+    public func insertApp(_ app: App) async throws {
+        try await execute(
+            """
+            INSERT INTO apps
+                (id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before)
+            VALUES (\(app.id), \(app.businessID), \(app.name), \(app.type.rawValue), \(app.status.rawValue),
+                    \(app.scopes.map(\.rawValue).joined(separator: ",")), \(ByteBuffer(bytes: app.secretKeyDigest)),
+                    \(app.createdAt), \(app.tokensNotBefore))
+            """
+        )
+    }
+
+    public func app(id: String) async throws -> App? {
+        try await rows(
+            """
+            SELECT id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before
+            FROM apps WHERE id = \(id)
+            """
+        ).first.map(Self.app(from:))
+    }
+
+    public func apps() async throws -> [App] {
+        try await rows(
+            """
+            SELECT id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before
+            FROM apps ORDER BY created_at, id
+            """
+        ).map(Self.app(from:))
+    }
+
+    public func updateAppStatus(
+        id: String,
+        status: AppStatus,
+        retiringTokensBefore: UnixSeconds?
+    ) async throws -> App? {
+        try await rows(
+            """
+            UPDATE apps SET status = \(status.rawValue),
+                tokens_not_before = GREATEST(tokens_not_before, COALESCE(\(retiringTokensBefore)::bigint, 0))
+            WHERE id = \(id)
+            RETURNING id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before
+            """
+        ).first.map(Self.app(from:))
+    }
+
+    public func updateAppSecretKeyDigest(
+        id: String,
+        digest: [UInt8],
+        retiringTokensBefore: UnixSeconds
+    ) async throws -> App? {
+        try await rows(
+            """
+            UPDATE apps SET secret_key_digest = \(ByteBuffer(bytes: digest)),
+                tokens_not_before = GREATEST(tokens_not_before, \(retiringTokensBefore))
+            WHERE id = \(id)
+            RETURNING id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before
+            """
+        ).first.map(Self.app(from:))
+    }
+
+    private static func app(from row: PostgresRow) throws -> App {
+        let row = row.makeRandomAccess()
+        guard let type = AppType(rawValue: try row.decode("type")),
+            let status = AppStatus(rawValue: try row.decode("status")),
+            let scopes = Scope.parseList(try row.decode("scopes"))
+        else { throw StoreError.corruptRow(table: "apps") }
+        return App(
+            id: try row.decode("id"),
+            businessID: try row.decode("business_id"),
+            name: try row.decode("name"),
+            type: type,
+            status: status,
+            scopes: scopes,
+            secretKeyDigest: try row.bytes("secret_key_digest"),
+            createdAt: try row.decode("created_at"),
+            tokensNotBefore: try row.decode("tokens_not_before")
+        )
+    }
+}

@@ -1,0 +1,127 @@
+public import HookdCore
+import PostgresNIO
+
+extension PostgresStore: DeliveryLog {
+    public func deliveries(
+        appID: String,
+        status: DeliveryStatus?,
+        event: String?,
+        limit: Int,
+        offset: Int
+    ) async throws -> (items: [DeliverySummary], total: Int) {
+        let status = status?.rawValue
+        // The count and the page come from one snapshot, so they agree.
+        return try await withReadSnapshot { [logger] connection in
+            let counted = try await connection.query(
+                """
+                SELECT count(*) FROM deliveries d
+                WHERE app_id = \(appID) AND (\(status)::text IS NULL OR status = \(status)::text)
+                  AND (\(event)::text IS NULL OR event = \(event)::text)
+                """,
+                logger: logger
+            ).collect()
+            let total = try counted.first.map { row in try row.decode(Int.self) } ?? 0
+            let page = try await connection.query(
+                """
+                SELECT \(unescaped: Self.summaryColumns) FROM deliveries d
+                WHERE app_id = \(appID) AND (\(status)::text IS NULL OR status = \(status)::text)
+                  AND (\(event)::text IS NULL OR event = \(event)::text)
+                ORDER BY d.created_at DESC, d.seq DESC
+                LIMIT \(limit) OFFSET \(offset)
+                """,
+                logger: logger
+            ).collect()
+            return (try page.map(Self.summary(from:)), total)
+        }
+    }
+
+    public func delivery(appID: String, id: String) async throws -> DeliveryDetail? {
+        try await withReadSnapshot { [logger] connection in
+            let found = try await connection.query(
+                """
+                SELECT \(unescaped: Self.summaryColumns), e.data FROM deliveries d
+                JOIN events e ON e.app_id = d.app_id AND e.event_id = d.event_id
+                WHERE d.id = \(id) AND d.app_id = \(appID)
+                """,
+                logger: logger
+            ).collect()
+            guard let row = found.first else { return nil }
+            let summary = try Self.summary(from: row)
+            let data = try row.makeRandomAccess().bytes("data")
+            let attempts = try await connection.query(
+                """
+                SELECT a.number, a.started_at, a.latency_ms, a.http_status, a.error, a.response_body
+                FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+                WHERE a.delivery_id = \(id) AND d.app_id = \(appID)
+                ORDER BY a.number
+                """,
+                logger: logger
+            ).collect().map { row in
+                let row = row.makeRandomAccess()
+                return DeliveryAttempt(
+                    number: try row.decode("number"),
+                    startedAt: try row.decode("started_at"),
+                    latencyMillis: try row.decode("latency_ms"),
+                    httpStatus: try row.decode("http_status"),
+                    error: try row.decode("error"),
+                    responseBody: try row.bytes("response_body")
+                )
+            }
+            return DeliveryDetail(summary: summary, data: data, attempts: attempts)
+        }
+    }
+
+    public func requeueDelivery(
+        appID: String,
+        id: String,
+        now: UnixMillis,
+        maximumManualRetries: Int
+    ) async throws -> RequeueOutcome {
+        let requeued = try await rows(
+            """
+            WITH requeued AS (
+                UPDATE deliveries AS d
+                SET status = \(DeliveryStatus.pending.rawValue), next_attempt_at = \(now),
+                    attempts_allowed = GREATEST(attempts_allowed, attempts + 1), manual_retries = manual_retries + 1
+                WHERE id = \(id) AND app_id = \(appID) AND manual_retries < \(maximumManualRetries)
+                RETURNING \(unescaped: Self.summaryColumns)
+            ), woken AS (
+                INSERT INTO queue_wakeups (app_id, due_at) SELECT app_id, \(now) FROM requeued
+            )
+            SELECT *, pg_notify(\(Self.publishChannel), '') AS announced FROM requeued
+            """
+        ).first.map(Self.summary(from:))
+        if let requeued { return .requeued(requeued) }
+        let exists = try await !rows("SELECT 1 FROM deliveries WHERE id = \(id) AND app_id = \(appID)").isEmpty
+        return exists ? .limitReached : .notFound
+    }
+
+    /// The columns ``summary(from:)`` reads, qualified for queries that name the deliveries table `d`.
+    ///
+    /// A constant list of column names, never data: values are always bound.
+    private static let summaryColumns = """
+        d.id, d.app_id, d.event_id, d.event, d.status, d.attempts, d.attempts_allowed, d.last_attempt_at, \
+        d.next_attempt_at, d.last_http_status, d.is_test, d.created_at
+        """
+
+    private static func summary(from row: PostgresRow) throws -> DeliverySummary {
+        let row = row.makeRandomAccess()
+        guard let status = DeliveryStatus(rawValue: try row.decode("status")) else {
+            throw StoreError.corruptRow(table: "deliveries")
+        }
+        return DeliverySummary(
+            id: try row.decode("id"),
+            appID: try row.decode("app_id"),
+            eventID: try row.decode("event_id"),
+            event: try row.decode("event"),
+            status: status,
+            attempts: try row.decode("attempts"),
+            attemptsAllowed: try row.decode("attempts_allowed"),
+            lastAttemptAt: try row.decode("last_attempt_at"),
+            nextAttemptAt: status == .pending ? try row.decode("next_attempt_at") : nil,
+            lastHTTPStatus: try row.decode("last_http_status"),
+            isTest: try row.decode("is_test"),
+            createdAt: try row.decode("created_at")
+        )
+    }
+}

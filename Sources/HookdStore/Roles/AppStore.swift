@@ -1,0 +1,25 @@
+public import HookdCore
+
+/// The apps: hookd's tenants, with their credentials' digests and status.
+///
+/// "Not found" is `nil`; real failures throw.
+public protocol AppStore: Sendable {
+    /// Stores a new app.
+    func insertApp(_ app: App) async throws
+    /// The app with this identifier.
+    func app(id: String) async throws -> App?
+    /// Every app, oldest first.
+    func apps() async throws -> [App]
+    /// Sets an app's status, and with `retiringTokensBefore` moves its ``App/tokensNotBefore`` forward to that
+    /// time (never back), in the same write.
+    /// - Returns: the updated app, or `nil` when there is none.
+    func updateAppStatus(id: String, status: AppStatus, retiringTokensBefore: UnixSeconds?) async throws -> App?
+    /// Replaces the digest of an app's secret key and moves its ``App/tokensNotBefore`` forward to
+    /// `retiringTokensBefore` (never back), in one write.
+    /// - Returns: the updated app, or `nil` when there is none.
+    func updateAppSecretKeyDigest(
+        id: String,
+        digest: [UInt8],
+        retiringTokensBefore: UnixSeconds
+    ) async throws -> App?
+}
