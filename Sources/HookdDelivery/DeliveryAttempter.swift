@@ -100,7 +100,9 @@ public struct DeliveryAttempter: Sendable {
             status: status,
             nextAttemptAt: nextAttemptAt,
             secretVersion: claim.secretVersion,
-            allowsAnotherAttempt: result.outcome == .failed(.interrupted)
+            allowsAnotherAttempt: result.outcome == .failed(.interrupted),
+            endpointFailingLimit: startedAt - configuration.endpointDisableAfter,
+            noticeAttemptsAllowed: configuration.attemptsAllowed
         )
         var recorded = false
         for retry in 0..<5 {
@@ -133,18 +135,17 @@ public struct DeliveryAttempter: Sendable {
 
     private func send(_ claim: ClaimedDelivery, about: Logger.Metadata) async -> TransportResult {
         let target: WebhookURLPolicy.CheckedURL
+        // A SANDBOX app may use http:// (SPEC §11); every other rule holds for it too.
+        var policy = urlPolicy
+        if claim.environment == .sandbox { policy.allowHTTPTargets = true }
         do {
-            target = try await urlPolicy.check(claim.url)
+            target = try await policy.check(claim.url)
         } catch {
             return TransportResult(outcome: .failed(.forbiddenTarget(error.message)), latency: .zero, responseBody: [])
         }
-        let signer: WebhookSigner
+        let signers: [WebhookSigner]
         do {
-            signer = try signers.signer(
-                appID: claim.appID,
-                version: claim.secretVersion,
-                sealedSecret: claim.sealedSecret
-            )
+            signers = try self.signers.signers(for: claim, now: clock.unixMillis)
         } catch {
             logger.error(
                 "the webhook secret could not be opened; is this the master key the database was sealed with?",
@@ -157,9 +158,15 @@ public struct DeliveryAttempter: Sendable {
             eventID: claim.eventID,
             data: claim.data,
             timestamp: clock.unixSeconds,
-            signer: signer,
+            signers: signers,
             schemes: configuration.signatureSchemes,
-            userAgent: configuration.userAgent
+            userAgent: configuration.userAgent,
+            endpoint: OutgoingWebhook.EndpointShape(
+                format: claim.format,
+                businessID: claim.businessID,
+                environment: claim.environment,
+                headers: claim.headers
+            )
         )
         return await transport.send(webhook, to: target, timeout: configuration.timeout)
     }

@@ -29,6 +29,8 @@ public struct DeliveryConfiguration: Sendable {
     public var releaseLeasesOnStart: Bool = false
     /// `User-Agent` of every delivery.
     public var userAgent: String = "hookd"
+    /// A v3.20 endpoint whose every attempt has failed for this long is disabled (`FAILING`, SPEC §11).
+    public var endpointDisableAfter: Duration = .seconds(5 * 86_400)
 
     public init() {}
 

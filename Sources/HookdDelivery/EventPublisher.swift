@@ -76,7 +76,7 @@ public struct EventPublisher: Sendable {
         }
         guard compact.count <= Self.maximumDataSize else { throw PublishError.dataTooLarge }
         guard let appType = try await appType(appID) else { throw PublishError.unknownApp }
-        guard EventCatalogue.contains(event, for: appType) else { throw PublishError.invalidEventType(event) }
+        guard EventCatalogue.isPublishable(event, for: appType) else { throw PublishError.invalidEventType(event) }
         return try await record(NewEvent(appID: appID, eventID: normalizedID, event: event, data: compact))
     }
 

@@ -3,15 +3,12 @@ public import HookdVerify
 
 /// The exact bytes and headers of one attempt.
 public struct OutgoingWebhook: Sendable {
-    /// `{"event":…,"version":"3.0","eventId":…,"sign":…,"data":…}`, the stored data bytes spliced in as they are.
+    /// The v3 or v3.20 JSON body, the stored data bytes spliced in as they are.
     public let body: [UInt8]
     /// Every header of the request, in order.
     public let headers: [(name: String, value: String)]
 
-    /// Signs and assembles an attempt of `event` sent at `timestamp`.
-    ///
-    /// - Parameters:
-    ///   - schemes: The signature schemes to include; a scheme switched off leaves out its field or header.
+    /// Signs and assembles an attempt of `event` sent at `timestamp` to a v3 URL, with one secret.
     public init(
         event: String,
         eventID: String,
@@ -21,36 +18,109 @@ public struct OutgoingWebhook: Sendable {
         schemes: Set<SignatureScheme>,
         userAgent: String
     ) {
-        let timestamp = timestamp.rawValue
-        var members: [(String, JSONOutput)] = [
-            ("event", .string(event)), ("version", .string("3.0")), ("eventId", .string(eventID)),
-        ]
-        if schemes.contains(.v3) {
-            members.append(("sign", .string(signer.v3Sign(data: data))))
+        self.init(
+            event: event,
+            eventID: eventID,
+            data: data,
+            timestamp: timestamp,
+            signers: [signer],
+            schemes: schemes,
+            userAgent: userAgent,
+            endpoint: .v3
+        )
+    }
+
+    /// What shapes a delivery to one endpoint beyond its event: the format, and for v3.20 the app and the headers.
+    public struct EndpointShape: Sendable {
+        public var format: Endpoint.Format
+        public var businessID: String
+        public var environment: AppEnvironment
+        public var headers: EndpointHeaders
+
+        /// A v3 URL: the v3 body, no custom header.
+        public static let v3 = EndpointShape(format: .v3, businessID: "", environment: .live, headers: .none)
+
+        public init(format: Endpoint.Format, businessID: String, environment: AppEnvironment, headers: EndpointHeaders)
+        {
+            self.format = format
+            self.businessID = businessID
+            self.environment = environment
+            self.headers = headers
         }
-        members.append(("data", .raw(data)))
-        let body = JSONOutput.object(members).bytes
+    }
+
+    /// Signs and assembles an attempt of `event` sent at `timestamp` to an endpoint.
+    ///
+    /// - Parameters:
+    ///   - signers: The endpoint's secret first, then the one a rotation replaced while the overlap lasts: each
+    ///     header scheme carries a signature by every one (SPEC §11); the v3 `sign` field, by the first alone.
+    ///   - schemes: The signature schemes to include; a scheme switched off leaves out its field or header.
+    ///   - endpoint: The v3 body (SPEC §5.1) or the v3.20 body (SPEC §11) with `X-Fyatu-Environment`, and the
+    ///     endpoint's custom headers after hookd's own.
+    public init(
+        event: String,
+        eventID: String,
+        data: [UInt8],
+        timestamp: UnixSeconds,
+        signers: [WebhookSigner],
+        schemes: Set<SignatureScheme>,
+        userAgent: String,
+        endpoint: EndpointShape
+    ) {
+        let seconds = timestamp.rawValue
+        let body: [UInt8]
+        let eventName: String
+        switch endpoint.format {
+        case .v3:
+            eventName = event
+            var members: [(String, JSONOutput)] = [
+                ("event", .string(event)), ("version", .string("3.0")), ("eventId", .string(eventID)),
+            ]
+            if schemes.contains(.v3), let signer = signers.first {
+                members.append(("sign", .string(signer.v3Sign(data: data))))
+            }
+            members.append(("data", .raw(data)))
+            body = JSONOutput.object(members).bytes
+        case .v3_20:
+            eventName = EventName.uppercased(event)
+            body =
+                JSONOutput.object([
+                    ("event", .string(eventName)), ("eventId", .string(eventID)),
+                    ("businessId", .string(endpoint.businessID)),
+                    ("environment", .string(endpoint.environment.rawValue)),
+                    ("timestamp", .string(Timestamp.iso8601Zulu(timestamp))), ("data", .raw(data)),
+                ]).bytes
+        }
 
         var headers: [(name: String, value: String)] = [
             ("Content-Type", "application/json"),
             ("User-Agent", userAgent),
-            (WebhookHeaderName.fyatuEvent, event),
+            (WebhookHeaderName.fyatuEvent, eventName),
             (WebhookHeaderName.fyatuEventID, eventID),
-            (WebhookHeaderName.fyatuTimestamp, String(timestamp)),
+            (WebhookHeaderName.fyatuTimestamp, String(seconds)),
         ]
-        if schemes.contains(.fyatu) {
-            headers.append(
-                (WebhookHeaderName.fyatuSignature, signer.fyatuSignatureHeader(timestamp: timestamp, body: body))
-            )
+        if endpoint.format == .v3_20 {
+            headers.append((WebhookHeaderName.fyatuEnvironment, endpoint.environment.rawValue))
+        }
+        if schemes.contains(.fyatu),
+            let signature = WebhookSigner.fyatuSignatureHeader(signers: signers, timestamp: seconds, body: body)
+        {
+            headers.append((WebhookHeaderName.fyatuSignature, signature))
         }
         headers.append((WebhookHeaderName.webhookID, eventID))
-        headers.append((WebhookHeaderName.webhookTimestamp, String(timestamp)))
-        // nil when the secret is not whsec_ + base64 (a secret of another shape): then there is no such header.
+        headers.append((WebhookHeaderName.webhookTimestamp, String(seconds)))
+        // nil when no secret is whsec_ + base64 (secrets of another shape): then there is no such header.
         if schemes.contains(.standardWebhooks),
-            let signature = signer.standardSignatureHeader(id: eventID, timestamp: timestamp, body: body)
+            let signature = WebhookSigner.standardSignatureHeader(
+                signers: signers,
+                id: eventID,
+                timestamp: seconds,
+                body: body
+            )
         {
             headers.append((WebhookHeaderName.webhookSignature, signature))
         }
+        headers += endpoint.headers.fields.map { ($0.name, $0.value) }
         self.body = body
         self.headers = headers
     }

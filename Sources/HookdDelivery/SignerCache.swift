@@ -2,15 +2,17 @@ public import HookdCore
 public import HookdVerify
 import Synchronization
 
-/// Decrypted signers by app, kept until the app's secret version changes.
+/// Decrypted signers by endpoint, kept until the endpoint's secret version changes.
 ///
-/// A claim carries the secret version read in the same transaction; a regeneration bumps the version, so the
-/// first attempt claimed after it misses the cache and signs with the new secret. Opening a sealed secret costs
-/// an AES-GCM decryption and three key derivations, which this saves on every other attempt.
+/// A claim carries the secret version read in the same transaction; a rotation bumps the version, so the first
+/// attempt claimed after it misses the cache and signs with the new secret. Opening a sealed secret costs an AES-GCM
+/// decryption and three key derivations, which this saves on every other attempt.
 public final class SignerCache: Sendable {
     private struct Entry {
         let version: Int64
         let signer: WebhookSigner
+        /// The secret a rotation replaced (SPEC §11), kept while its overlap may last.
+        let previous: WebhookSigner?
     }
 
     private let sealer: SecretSealer
@@ -20,17 +22,33 @@ public final class SignerCache: Sendable {
         self.sealer = sealer
     }
 
-    /// The signer of `appID` at `version`, opening `sealedSecret` when the cache has another version or none.
-    public func signer(appID: String, version: Int64, sealedSecret: [UInt8]) throws -> WebhookSigner {
-        if let entry = entries.withLock({ $0[appID] }), entry.version == version {
-            return entry.signer
+    /// The signers of a claim's endpoint at `now`: its secret, then the one a rotation replaced while the overlap
+    /// lasts. Sealed secrets are opened when the cache has another version or none.
+    public func signers(for claim: ClaimedDelivery, now: UnixMillis) throws -> [WebhookSigner] {
+        let entry = try entry(for: claim)
+        guard let previous = entry.previous, let until = claim.previousSecretUntil, now < until else {
+            return [entry.signer]
         }
-        let plaintext = try sealer.open(sealedSecret, purpose: SecretSealer.webhookSecretPurpose(appID: appID))
-        let signer = try WebhookSigner(secret: String(decoding: plaintext, as: UTF8.self))
+        return [entry.signer, previous]
+    }
+
+    private func entry(for claim: ClaimedDelivery) throws -> Entry {
+        if let entry = entries.withLock({ $0[claim.endpointID] }), entry.version == claim.secretVersion {
+            return entry
+        }
+        let purpose = SecretSealer.webhookSecretPurpose(appID: claim.appID, endpointID: claim.endpointID)
+        func open(_ sealed: [UInt8]) throws -> WebhookSigner {
+            try WebhookSigner(secret: String(decoding: try sealer.open(sealed, purpose: purpose), as: UTF8.self))
+        }
+        let entry = Entry(
+            version: claim.secretVersion,
+            signer: try open(claim.sealedSecret),
+            previous: try claim.previousSealedSecret.map(open)
+        )
         entries.withLock { entries in
-            if let current = entries[appID], current.version > version { return }
-            entries[appID] = Entry(version: version, signer: signer)
+            if let current = entries[claim.endpointID], current.version > claim.secretVersion { return }
+            entries[claim.endpointID] = entry
         }
-        return signer
+        return entry
     }
 }

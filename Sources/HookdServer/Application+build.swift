@@ -140,7 +140,7 @@ func buildRouter(
         configuration: configuration,
         limiter: limiter
     ).addRoutes(to: authenticated)
-    DeliveryRoutes(
+    let deliveryRoutes = DeliveryRoutes(
         store: services.store,
         attempter: delivery.attempter,
         signal: delivery.signal,
@@ -148,7 +148,23 @@ func buildRouter(
         clock: services.clock,
         configuration: configuration,
         limiter: limiter
-    ).addRoutes(to: authenticated)
+    )
+    deliveryRoutes.addRoutes(to: authenticated)
+
+    // The v3.20 interface (SPEC §11): the same tokens, or the app's secret key itself as the bearer.
+    let v3_20 = router.group("api/v3.20")
+        .add(middleware: AuthenticationMiddleware(authenticator: authenticator, acceptsSecretKey: true))
+    EndpointRoutes(
+        store: services.store,
+        sealer: services.sealer,
+        urlPolicy: urlPolicy,
+        signal: delivery.signal,
+        envelope: envelope,
+        clock: services.clock,
+        configuration: configuration,
+        limiter: limiter,
+        deliveryRoutes: deliveryRoutes
+    ).addRoutes(to: v3_20)
     return router
 }
 

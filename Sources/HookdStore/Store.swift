@@ -6,7 +6,8 @@
 ///
 /// "Not found" is `nil`; real failures throw. Every method that touches an app's data takes its `appID`,
 /// so no query can reach another tenant's rows.
-public protocol Store: AppStore, EndpointStore, TokenRevocationStore, RateLimitStore, SealedValueStore, DeliveryQueue,
+public protocol Store: AppStore, WebhookConfigurationStore, EndpointStore, TokenRevocationStore, RateLimitStore,
+    SealedValueStore, DeliveryQueue,
     DeliveryLog, RetentionStore
 {
     /// Runs a trivial query; throws when the database does not answer.

@@ -23,6 +23,9 @@ struct AppsCommand: AsyncParsableCommand {
         @Option(help: "Comma-separated scopes (default: webhooks:read,webhooks:write).")
         var scopes: String = Scope.allCases.map(\.rawValue).joined(separator: ",")
 
+        @Option(help: "LIVE or SANDBOX; a SANDBOX app may use http:// webhook URLs (default: LIVE).")
+        var environment: String = AppEnvironment.live.rawValue
+
         @Flag(help: "Print one JSON line.")
         var json = false
 
@@ -32,6 +35,9 @@ struct AppsCommand: AsyncParsableCommand {
             guard let appType = AppType(rawValue: type) else {
                 throw CommandFailure("--type must be issuing or collection")
             }
+            guard let appEnvironment = AppEnvironment(rawValue: environment.uppercased()) else {
+                throw CommandFailure("--environment must be LIVE or SANDBOX")
+            }
             guard let scopeList = Scope.parseList(scopes) else {
                 throw CommandFailure("--scopes must list webhooks:read and/or webhooks:write")
             }
@@ -39,16 +45,23 @@ struct AppsCommand: AsyncParsableCommand {
                 throw CommandFailure("--name must be 1 to 200 characters")
             }
             let (app, secretKey) = try await storage.withRuntime(create: true) { runtime in
-                try await AppAdministration(store: runtime.store).create(name: name, type: appType, scopes: scopeList)
+                try await AppAdministration(store: runtime.store).create(
+                    name: name,
+                    type: appType,
+                    scopes: scopeList,
+                    environment: appEnvironment
+                )
             }
             if json {
                 let line: [String: String] = [
                     "appId": app.id, "businessId": app.businessID, "secretKey": secretKey.value, "name": app.name,
-                    "type": app.type.rawValue,
+                    "type": app.type.rawValue, "environment": app.environment.rawValue,
                 ]
-                emit(try jsonLine(line, order: ["appId", "businessId", "secretKey", "name", "type"]))
+                emit(try jsonLine(line, order: ["appId", "businessId", "secretKey", "name", "type", "environment"]))
             } else {
-                emit("created app \(app.id) (\(app.type.rawValue), business \(app.businessID))")
+                emit(
+                    "created app \(app.id) (\(app.type.rawValue), \(app.environment.rawValue), business \(app.businessID))"
+                )
                 emit("secret key (shown only this once): \(secretKey.value)")
             }
         }

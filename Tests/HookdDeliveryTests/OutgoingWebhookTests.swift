@@ -74,6 +74,33 @@ import Testing
 }
 
 @Suite struct SignerCacheTests {
+    /// A claim of the app `APP`'s v3 URL with `sealed` at `version`.
+    static func claim(
+        appID: String = "APP",
+        endpointID: String? = nil,
+        version: Int64,
+        sealed: [UInt8],
+        previous: [UInt8]? = nil,
+        previousUntil: UnixMillis? = nil
+    ) -> ClaimedDelivery {
+        ClaimedDelivery(
+            id: "dlv_1",
+            appID: appID,
+            eventID: "evt",
+            event: "card.created",
+            data: [],
+            attempts: 0,
+            attemptsAllowed: 1,
+            url: "https://a.example/",
+            sealedSecret: sealed,
+            secretVersion: version,
+            leaseID: "lease",
+            endpointID: endpointID ?? Identifiers.v3WebhookID(appID: appID),
+            previousSealedSecret: previous,
+            previousSecretUntil: previousUntil
+        )
+    }
+
     @Test func aNewVersionIsOpenedAndAnOldOneIsNotCachedOverIt() throws {
         let sealer = SecretSealer(primary: .generate())
         let cache = SignerCache(sealer: sealer)
@@ -83,21 +110,52 @@ import Testing
         let sealedFirst = try sealer.seal(Array(first.utf8), purpose: purpose)
         let sealedSecond = try sealer.seal(Array(second.utf8), purpose: purpose)
         let data = Array("{}".utf8)
+        let now = UnixMillis(1_000)
         #expect(
-            try cache.signer(appID: "APP", version: 1, sealedSecret: sealedFirst).v3Sign(data: data)
+            try cache.signers(for: Self.claim(version: 1, sealed: sealedFirst), now: now)[0].v3Sign(data: data)
                 == WebhookSigner(secret: first).v3Sign(data: data)
         )
         #expect(
-            try cache.signer(appID: "APP", version: 2, sealedSecret: sealedSecond).v3Sign(data: data)
+            try cache.signers(for: Self.claim(version: 2, sealed: sealedSecond), now: now)[0].v3Sign(data: data)
                 == WebhookSigner(secret: second).v3Sign(data: data)
         )
         #expect(
-            try cache.signer(appID: "APP", version: 2, sealedSecret: sealedFirst).v3Sign(data: data)
+            try cache.signers(for: Self.claim(version: 2, sealed: sealedFirst), now: now)[0].v3Sign(data: data)
                 == WebhookSigner(secret: second).v3Sign(data: data),
             "a cached version is not reopened"
         )
         #expect(throws: SecretSealingError.self) {
-            try cache.signer(appID: "OTHER", version: 1, sealedSecret: sealedFirst)
+            try cache.signers(for: Self.claim(appID: "OTHER", version: 1, sealed: sealedFirst), now: now)
+        }
+    }
+
+    @Test func theReplacedSecretSignsUntilItsOverlapEnds() throws {
+        let sealer = SecretSealer(primary: .generate())
+        let purpose = SecretSealer.webhookSecretPurpose(appID: "APP", endpointID: "whk_AAAAAAAAAAAAAAAAAAAA")
+        let old = WebhookSecret.generateForEndpoint().value
+        let new = WebhookSecret.generateForEndpoint().value
+        let claim = Self.claim(
+            endpointID: "whk_AAAAAAAAAAAAAAAAAAAA",
+            version: 2,
+            sealed: try sealer.seal(Array(new.utf8), purpose: purpose),
+            previous: try sealer.seal(Array(old.utf8), purpose: purpose),
+            previousUntil: UnixMillis(60_000)
+        )
+        let data = Array("{}".utf8)
+        let during = try SignerCache(sealer: sealer).signers(for: claim, now: UnixMillis(59_999))
+        #expect(
+            during.map { $0.v3Sign(data: data) }
+                == [
+                    try WebhookSigner(secret: new).v3Sign(data: data),
+                    try WebhookSigner(secret: old).v3Sign(data: data),
+                ]
+        )
+        #expect(try SignerCache(sealer: sealer).signers(for: claim, now: UnixMillis(60_000)).count == 1)
+        #expect(throws: SecretSealingError.self, "an endpoint's secret opens only for that endpoint") {
+            try SignerCache(sealer: sealer).signers(
+                for: Self.claim(endpointID: "whk_BBBBBBBBBBBBBBBBBBBB", version: 2, sealed: claim.sealedSecret),
+                now: UnixMillis(0)
+            )
         }
     }
 }

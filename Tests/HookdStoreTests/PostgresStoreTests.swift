@@ -22,7 +22,7 @@ func publish(
     return try await store.publish(event, attemptsAllowed: 3, now: now, lease: lease).deliveryID
 }
 
-func makeConfiguredApp(_ store: any AppStore & EndpointStore) async throws -> App {
+func makeConfiguredApp(_ store: any AppStore & WebhookConfigurationStore) async throws -> App {
     let app = makeApp()
     try await store.insertApp(app)
     _ = try await store.setWebhookURL(
@@ -39,7 +39,7 @@ struct PostgresStoreTests {
     /// Every migration this binary knows, in order.
     static let migrations = [
         "0001_apps_webhooks_tokens", "0002_events_deliveries", "0003_fair_delivery_queues", "0004_hardening",
-        "0005_master_key_fence", "0006_lease_expiry_index", "0007_leases_counted_per_app",
+        "0005_master_key_fence", "0006_lease_expiry_index", "0007_leases_counted_per_app", "0008_endpoints",
     ]
 
     @Test func migratingAgainAppliesNothing() async throws {

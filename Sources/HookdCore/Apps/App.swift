@@ -19,6 +19,8 @@ public struct App: Sendable, Equatable {
     /// Tokens issued before this time are refused: rotating the secret key and suspending the app
     /// move it forward, so every token issued until then stops working at once.
     public var tokensNotBefore: UnixSeconds
+    /// `LIVE` or `SANDBOX` (SPEC §11): a SANDBOX app may use `http://` webhook URLs.
+    public var environment: AppEnvironment
 
     public init(
         id: String,
@@ -29,7 +31,8 @@ public struct App: Sendable, Equatable {
         scopes: [Scope],
         secretKeyDigest: [UInt8],
         createdAt: UnixSeconds,
-        tokensNotBefore: UnixSeconds = UnixSeconds(0)
+        tokensNotBefore: UnixSeconds = UnixSeconds(0),
+        environment: AppEnvironment = .live
     ) {
         self.id = id
         self.businessID = businessID
@@ -40,6 +43,7 @@ public struct App: Sendable, Equatable {
         self.secretKeyDigest = secretKeyDigest
         self.createdAt = createdAt
         self.tokensNotBefore = tokensNotBefore
+        self.environment = environment
     }
 }
 

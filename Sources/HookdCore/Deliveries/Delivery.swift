@@ -9,6 +9,8 @@ public enum DeliveryStatus: String, Sendable, CaseIterable {
     case succeeded = "SUCCEEDED"
     /// Every allowed attempt failed.
     case failed = "FAILED"
+    /// Its endpoint was deleted before it was delivered (SPEC §11): kept in the log, never sent.
+    case cancelled = "CANCELLED"
 }
 
 /// An event the platform asked hookd to deliver to one app.
@@ -22,13 +24,23 @@ public struct NewEvent: Sendable {
     public var data: [UInt8]
     /// A test delivery requested with `POST /webhooks/test`.
     public var isTest: Bool
+    /// The one endpoint to deliver to (a test delivery); `nil`: every endpoint subscribed to the event (SPEC §11).
+    public var endpointID: String?
 
-    public init(appID: String, eventID: String, event: String, data: [UInt8], isTest: Bool = false) {
+    public init(
+        appID: String,
+        eventID: String,
+        event: String,
+        data: [UInt8],
+        isTest: Bool = false,
+        endpointID: String? = nil
+    ) {
         self.appID = appID
         self.eventID = eventID
         self.event = event
         self.data = data
         self.isTest = isTest
+        self.endpointID = endpointID
     }
 }
 
@@ -36,6 +48,8 @@ public struct NewEvent: Sendable {
 public struct DeliverySummary: Sendable, Equatable {
     public var id: String
     public var appID: String
+    /// The endpoint it goes to.
+    public var endpointID: String
     public var eventID: String
     public var event: String
     public var status: DeliveryStatus
@@ -56,6 +70,7 @@ public struct DeliverySummary: Sendable, Equatable {
     public init(
         id: String,
         appID: String,
+        endpointID: String = "",
         eventID: String,
         event: String,
         status: DeliveryStatus,
@@ -69,6 +84,7 @@ public struct DeliverySummary: Sendable, Equatable {
     ) {
         self.id = id
         self.appID = appID
+        self.endpointID = endpointID
         self.eventID = eventID
         self.event = event
         self.status = status
@@ -137,13 +153,24 @@ public struct ClaimedDelivery: Sendable {
     /// Attempts made before this one.
     public var attempts: Int
     public var attemptsAllowed: Int
-    /// The app's URL at claim time.
+    /// The endpoint's URL at claim time.
     public var url: String
-    /// The app's sealed secret and its version at claim time.
+    /// The endpoint's sealed secret and its version at claim time.
     public var sealedSecret: [UInt8]
     public var secretVersion: Int64
     /// Proves this claim is still the current one when the attempt is recorded.
     public var leaseID: String
+    /// The endpoint the delivery goes to, and how its body is shaped.
+    public var endpointID: String
+    public var format: Endpoint.Format
+    /// The endpoint's custom request headers.
+    public var headers: EndpointHeaders
+    /// The secret a rotation replaced, and when its overlap ends: until then the delivery is signed by both.
+    public var previousSealedSecret: [UInt8]?
+    public var previousSecretUntil: UnixMillis?
+    /// The app's business id and environment, for the v3.20 body.
+    public var businessID: String
+    public var environment: AppEnvironment
 
     public init(
         id: String,
@@ -156,7 +183,14 @@ public struct ClaimedDelivery: Sendable {
         url: String,
         sealedSecret: [UInt8],
         secretVersion: Int64,
-        leaseID: String
+        leaseID: String,
+        endpointID: String,
+        format: Endpoint.Format = .v3,
+        headers: EndpointHeaders = .none,
+        previousSealedSecret: [UInt8]? = nil,
+        previousSecretUntil: UnixMillis? = nil,
+        businessID: String = "",
+        environment: AppEnvironment = .live
     ) {
         self.id = id
         self.appID = appID
@@ -169,6 +203,13 @@ public struct ClaimedDelivery: Sendable {
         self.sealedSecret = sealedSecret
         self.secretVersion = secretVersion
         self.leaseID = leaseID
+        self.endpointID = endpointID
+        self.format = format
+        self.headers = headers
+        self.previousSealedSecret = previousSealedSecret
+        self.previousSecretUntil = previousSecretUntil
+        self.businessID = businessID
+        self.environment = environment
     }
 }
 
@@ -184,6 +225,11 @@ public struct AttemptCompletion: Sendable {
     /// Whether the attempt was cut short by hookd itself (shutting down): it is logged, but the receiver keeps
     /// every attempt it is allowed, so the delivery is allowed one more.
     public var allowsAnotherAttempt: Bool
+    /// A v3.20 endpoint whose attempts have all failed since before this is disabled (`FAILING`, SPEC §11);
+    /// `nil`: sustained failure disables nothing.
+    public var endpointFailingLimit: UnixMillis?
+    /// Attempts allowed to the `webhook.endpoint.disabled` deliveries this attempt may cause.
+    public var noticeAttemptsAllowed: Int
 
     public init(
         deliveryID: String,
@@ -192,7 +238,9 @@ public struct AttemptCompletion: Sendable {
         status: DeliveryStatus,
         nextAttemptAt: UnixMillis?,
         secretVersion: Int64,
-        allowsAnotherAttempt: Bool = false
+        allowsAnotherAttempt: Bool = false,
+        endpointFailingLimit: UnixMillis? = nil,
+        noticeAttemptsAllowed: Int = 1
     ) {
         self.deliveryID = deliveryID
         self.leaseID = leaseID
@@ -201,6 +249,8 @@ public struct AttemptCompletion: Sendable {
         self.nextAttemptAt = nextAttemptAt
         self.secretVersion = secretVersion
         self.allowsAnotherAttempt = allowsAnotherAttempt
+        self.endpointFailingLimit = endpointFailingLimit
+        self.noticeAttemptsAllowed = noticeAttemptsAllowed
     }
 }
 

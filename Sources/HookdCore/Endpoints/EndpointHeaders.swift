@@ -98,3 +98,29 @@ public struct EndpointHeaders: Sendable, Equatable {
         )
     }
 }
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension EndpointHeaders {
+    /// The headers as the stores keep them: a compact JSON object.
+    public var storedJSON: String {
+        String(decoding: JSONOutput.object(fields.map { ($0.name, .string($0.value)) }).bytes, as: UTF8.self)
+    }
+
+    /// Reads headers the stores kept (checked again, so a value written by hand cannot smuggle a reserved name).
+    ///
+    /// - Throws: ``EndpointFieldError`` when the JSON is not an object of strings or breaks a rule.
+    public init(storedJSON: String) throws(EndpointFieldError) {
+        let object: [String: String]
+        do {
+            object = try JSONDecoder().decode([String: String].self, from: Data(storedJSON.utf8))
+        } catch {
+            throw EndpointFieldError(field: "headers", "the stored headers are not a JSON object of strings")
+        }
+        try self.init(validating: object)
+    }
+}

@@ -1,6 +1,6 @@
 /// The rules for an endpoint's settings other than its URL and headers (SPEC §11).
 public enum EndpointRules {
-    /// The longest description accepted, in characters.
+    /// The longest description accepted, in Unicode scalars (what JSON Schema's `maxLength` counts).
     public static let maximumDescriptionLength = 255
     /// How many events one endpoint may subscribe to.
     public static let subscriptionSizes = 1...20
@@ -10,9 +10,9 @@ public enum EndpointRules {
     /// Checks a description.
     ///
     /// - Throws: ``EndpointFieldError`` for `description` when it is longer than ``maximumDescriptionLength``
-    ///   characters or holds a control character.
+    ///   Unicode scalars or holds a control character.
     public static func description(_ text: String) throws(EndpointFieldError) -> String {
-        guard text.count <= maximumDescriptionLength else {
+        guard text.unicodeScalars.count <= maximumDescriptionLength else {
             throw EndpointFieldError(
                 field: "description",
                 "must be at most \(maximumDescriptionLength) characters"

@@ -10,6 +10,12 @@ public enum EventCatalogue {
 
     /// The test event every app may receive.
     public static let testEvent = Entry(name: "webhook.test", description: "A test delivery requested by the app.")
+    /// Sent by hookd itself to an app's other endpoints when one of its endpoints is disabled for failing or for
+    /// answering `410 Gone` (SPEC §11); never published by the platform.
+    public static let endpointDisabledEvent = Entry(
+        name: "webhook.endpoint.disabled",
+        description: "One of the app's webhook endpoints was disabled after failing or answering 410 Gone."
+    )
 
     private static let issuing: [Entry] = [
         Entry(name: "card.created", description: "A card was issued."),
@@ -35,12 +41,24 @@ public enum EventCatalogue {
         Entry(name: "payout.failed", description: "A payout could not be completed."),
     ]
 
-    /// The events an app of `type` can receive, `webhook.test` last.
+    /// The events an app of `type` can receive at its v3 URL (SPEC §9), `webhook.test` last.
     public static func events(for type: AppType) -> [Entry] {
         switch type {
         case .issuing: issuing + [testEvent]
         case .collection: collection + [testEvent]
         }
+    }
+
+    /// The events a v3.20 endpoint of an app of `type` can subscribe to (SPEC §11): the v3 catalogue and
+    /// `webhook.endpoint.disabled`, which hookd alone sends.
+    public static func subscribableEvents(for type: AppType) -> [Entry] {
+        events(for: type) + [endpointDisabledEvent]
+    }
+
+    /// Whether the platform may publish `name` for an app of `type`: any event of its v3 catalogue (the events
+    /// hookd sends about itself are not in it).
+    public static func isPublishable(_ name: String, for type: AppType) -> Bool {
+        contains(name, for: type)
     }
 
     /// Whether an app of `type` can receive `name`.

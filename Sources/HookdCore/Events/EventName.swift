@@ -12,7 +12,7 @@ public enum EventName {
     /// Only the exact catalogue name or its exact v3.20 spelling is accepted: `Card.Funded` and `card_funded` are
     /// not names of anything.
     public static func catalogueName(_ input: String, for type: AppType) -> String? {
-        EventCatalogue.events(for: type).first { entry in
+        EventCatalogue.subscribableEvents(for: type).first { entry in
             entry.name == input || uppercased(entry.name) == input
         }?.name
     }

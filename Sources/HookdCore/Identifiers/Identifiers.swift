@@ -1,3 +1,6 @@
+import Crypto
+import HookdVerify
+
 /// Generators and shape checks for the identifiers hookd hands out.
 public enum Identifiers {
     /// A new app identifier: 16 uppercase letters and digits.
@@ -30,6 +33,16 @@ extension Identifiers {
     /// A new endpoint identifier (v3.20 `webhookId`): `whk_` and 20 uppercase letters and digits.
     public static func webhookID() -> String {
         "whk_" + RandomString.make(count: 20, from: RandomString.uppercaseAlphanumerics)
+    }
+
+    /// The identifier of an app's v3 URL as an endpoint: `whk_` and the first 20 hexadecimal digits, upper case, of
+    /// SHA-256 of `hookd/v3-endpoint:` and the app's id.
+    ///
+    /// Derived rather than drawn, so a delivery can name the app's v3 endpoint before the app first sets its URL;
+    /// the PostgreSQL migration computes the same with `hookd_v3_endpoint_id`.
+    public static func v3WebhookID(appID: String) -> String {
+        let digest = SHA256.hash(data: Array("hookd/v3-endpoint:\(appID)".utf8))
+        return "whk_" + Hex.encode(digest.prefix(10)).uppercased()
     }
 
     /// Whether `value` has the shape of an endpoint identifier.

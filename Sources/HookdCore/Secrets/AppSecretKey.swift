@@ -4,6 +4,9 @@ import Crypto
 ///
 /// Shown once when it is created; hookd stores only ``digest``.
 public struct AppSecretKey: Sendable, CustomStringConvertible {
+    /// The prefix every app secret key carries.
+    public static let prefix = "sk_"
+
     /// The key in the clear.
     public let value: String
 
@@ -14,7 +17,7 @@ public struct AppSecretKey: Sendable, CustomStringConvertible {
 
     /// Draws a new key from the system CSPRNG.
     public static func generate() -> AppSecretKey {
-        AppSecretKey("sk_" + RandomString.make(count: 48, from: RandomString.base62))
+        AppSecretKey(prefix + RandomString.make(count: 48, from: RandomString.base62))
     }
 
     /// The SHA-256 digest of the key, as stored.

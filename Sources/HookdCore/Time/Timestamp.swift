@@ -21,4 +21,9 @@ public enum Timestamp {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
+
+    /// Formats an instant as `2026-01-15T10:30:00Z` (the v3.20 delivery body's `timestamp`).
+    public static func iso8601Zulu(_ instant: UnixSeconds) -> String {
+        String(iso8601(instant).dropLast("+00:00".count)) + "Z"
+    }
 }

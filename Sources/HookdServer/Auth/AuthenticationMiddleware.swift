@@ -2,11 +2,14 @@ import HookdCore
 import Hummingbird
 import Logging
 
-/// Requires a valid token on every route behind it: `webhooks:read` for `GET`, `webhooks:write` for the rest.
+/// Requires a valid token (or, on the v3.20 routes, the app's secret key) on every route behind it: `webhooks:read`
+/// for `GET`, `webhooks:write` for the rest.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = HookdRequestContext
 
     let authenticator: Authenticator
+    /// Whether the app's secret key itself is accepted as the bearer (the v3.20 routes, SPEC §11).
+    var acceptsSecretKey = false
 
     func handle(
         _ request: Request,
@@ -15,7 +18,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
     ) async throws -> Response {
         let scope: Scope = request.method == .get || request.method == .head ? .webhooksRead : .webhooksWrite
         var context = context
-        let principal = try await authenticator.authenticate(request.headers, requiring: scope)
+        let principal =
+            acceptsSecretKey
+            ? try await authenticator.authenticateAllowingSecretKey(request.headers, requiring: scope)
+            : try await authenticator.authenticate(request.headers, requiring: scope)
         context.principal = principal
         context.logger[metadataKey: "hookd.app.id"] = .string(principal.appID)
         return try await next(request, context)

@@ -52,9 +52,35 @@ struct Authenticator: Sendable {
             appID: app.id,
             businessID: app.businessID,
             appType: app.type,
+            environment: app.environment,
             scopes: scopes,
             tokenID: claims.jti,
             expiresAt: claims.expiresAt
+        )
+    }
+
+    /// Authenticates a v3.20 request: a bearer token as ``authenticate(_:requiring:expiry:)`` does, or the app's
+    /// secret key (`sk_…`) itself as the bearer (the CaaS flavour of SPEC §11), which carries the app's scopes.
+    ///
+    /// The key is found by its SHA-256 digest: a lookup by the digest of a 48-character random key discloses
+    /// nothing a comparison in constant time would hide.
+    func authenticateAllowingSecretKey(_ headers: HTTPFields, requiring scope: Scope) async throws -> Principal {
+        guard let bearer = Self.bearerToken(in: headers), bearer.hasPrefix(AppSecretKey.prefix) else {
+            return try await authenticate(headers, requiring: scope)
+        }
+        guard let app = try await store.app(secretKeyDigest: AppSecretKey(bearer).digest) else {
+            throw APIError.tokenInvalid("The secret key is not valid")
+        }
+        guard app.status == .active else { throw APIError.appInactive }
+        guard app.scopes.contains(scope) else { throw APIError.scopeDenied(scope.rawValue) }
+        return Principal(
+            appID: app.id,
+            businessID: app.businessID,
+            appType: app.type,
+            environment: app.environment,
+            scopes: app.scopes,
+            tokenID: "",
+            expiresAt: clock.unixSeconds
         )
     }
 

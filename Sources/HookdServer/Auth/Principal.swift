@@ -5,10 +5,12 @@ struct Principal: Sendable {
     let appID: String
     let businessID: String
     let appType: AppType
+    /// The app's environment (SPEC §11).
+    let environment: AppEnvironment
     /// The token's scopes, narrowed to the app's current scopes.
     let scopes: [Scope]
-    /// The token's `jti`.
+    /// The token's `jti`; empty when the app's secret key itself was the bearer (v3.20).
     let tokenID: String
-    /// The token's `exp`.
+    /// The token's `exp`; the time of the request when the secret key itself was the bearer.
     let expiresAt: UnixSeconds
 }

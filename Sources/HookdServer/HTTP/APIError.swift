@@ -1,3 +1,4 @@
+import HookdCore
 import Hummingbird
 
 /// An error the API answers with: its status, its code from the error table, and what the client may read.
@@ -86,23 +87,23 @@ struct APIError: Error, Sendable {
         detail: "Set a webhook URL with PUT /webhooks first"
     )
 
-    static func httpsRequired(_ detail: String) -> APIError {
+    static func httpsRequired(_ detail: String, field: String = "webhookUrl") -> APIError {
         APIError(
             status: .badRequest,
             code: "WEBHOOK_HTTPS_REQUIRED",
             message: "Webhook URL must use HTTPS",
             detail: detail,
-            fields: [FieldError(field: "webhookUrl", message: detail)]
+            fields: [FieldError(field: field, message: detail)]
         )
     }
 
-    static func urlForbidden(_ detail: String) -> APIError {
+    static func urlForbidden(_ detail: String, field: String = "webhookUrl") -> APIError {
         APIError(
             status: .badRequest,
             code: "WEBHOOK_URL_FORBIDDEN",
             message: "Webhook URL is not allowed",
             detail: detail,
-            fields: [FieldError(field: "webhookUrl", message: detail)]
+            fields: [FieldError(field: field, message: detail)]
         )
     }
 
@@ -160,5 +161,16 @@ struct APIError: Error, Sendable {
         )
         error.headers[.retryAfter] = "1"
         return error
+    }
+}
+
+extension APIError {
+    /// The answer to a webhook URL the policy refuses, naming the request's `field`.
+    init(_ violation: WebhookURLPolicy.Violation, field: String) {
+        switch violation.kind {
+        case .invalid: self = .validation(field: field, violation.message)
+        case .httpsRequired: self = .httpsRequired(violation.message, field: field)
+        case .forbidden: self = .urlForbidden(violation.message, field: field)
+        }
     }
 }

@@ -22,12 +22,16 @@ struct Envelope: Sendable {
     let clock: any WallClock
 
     /// A success envelope around `data`:
-    /// `{"success":true,"status":…,"message":…,"data":…,"pagination"?:…,"meta":…}`.
+    /// `{"success":true,"status":…,"message":…,"data":…,"pagination"?:…,"secret"?:…,"meta":…}`.
+    ///
+    /// - Parameters:
+    ///   - secret: The one secret a v3.20 creation or rotation hands out, at the top level (SPEC §11).
     func success(
         _ data: some JSONRepresentable,
         message: String,
         status: HTTPResponse.Status = .ok,
         pagination: Pagination? = nil,
+        secret: WebhookSecret? = nil,
         context: HookdRequestContext
     ) -> Response {
         var members: [(String, JSONOutput)] = [
@@ -35,6 +39,7 @@ struct Envelope: Sendable {
             ("data", data.json),
         ]
         if let pagination { members.append(("pagination", pagination.json)) }
+        if let secret { members.append(("secret", .string(secret.value))) }
         members.append(("meta", meta(context)))
         return response(status: status, body: JSONOutput.object(members).bytes, context: context)
     }

@@ -9,9 +9,10 @@ import Foundation
 
 /// A member of a request body's top-level JSON object.
 ///
-/// Scalars carry their value. A nested object or array is checked as JSON but not built (nothing reads inside
-/// one: `data` is taken as raw bytes), so it is `.object([:])` or `.array([])` whatever it holds, and no body can
-/// make the parser recurse or build a deep value.
+/// Scalars carry their value, and so do the scalars directly inside a member that is an array or an object (the
+/// v3.20 `events` list and `headers` object). Anything nested deeper is checked as JSON but not built: it is
+/// `.object([:])` or `.array([])` whatever it holds (`data` is taken as raw bytes), so no body can make the parser
+/// recurse or build a deep value.
 enum JSONValue: Equatable {
     case null
     case bool(Bool)
@@ -22,37 +23,72 @@ enum JSONValue: Equatable {
 
     /// The members of the JSON object that is the whole of `bytes`.
     ///
-    /// - Throws: ``JSONMembersError`` when `bytes` is not one JSON object, or names a member twice.
+    /// - Throws: ``JSONMembersError`` when `bytes` is not one JSON object, or names a member twice (at the top level
+    ///   or inside a member that is an object).
     static func members(of bytes: [UInt8]) throws -> [String: JSONValue] {
         try bytes.withUnsafeBufferPointer { buffer in
             var cursor = JSONCursor(buffer)
             var members: [String: JSONValue] = [:]
-            var key: String?
+            var key = ""
+            // The member being read when it is an array or an object: its elements or members so far.
+            var elements: [JSONValue] = []
+            var nestedMembers: [String: JSONValue] = [:]
+            var nestedKey = ""
+            var nestedIsArray = false
+            func add(_ value: JSONValue, at depth: Int) throws {
+                switch depth {
+                case 1:
+                    members[key] = value
+                case 2 where nestedIsArray:
+                    elements.append(value)
+                case 2:
+                    guard nestedMembers[nestedKey] == nil else {
+                        throw JSONMembersError.duplicate("\(key).\(nestedKey)")
+                    }
+                    nestedMembers[nestedKey] = value
+                default:
+                    break
+                }
+            }
             do {
                 while let token = try cursor.next() {
                     let depth = cursor.depth
                     switch token.kind {
                     case .key where depth == 1:
-                        let name = JSONString.text(buffer[token.content], hasEscapes: token.hasEscapes)
-                        guard members[name] == nil else { throw JSONMembersError.duplicate(name) }
-                        key = name
+                        key = JSONString.text(buffer[token.content], hasEscapes: token.hasEscapes)
+                        guard members[key] == nil else { throw JSONMembersError.duplicate(key) }
+                    case .key where depth == 2:
+                        nestedKey = JSONString.text(buffer[token.content], hasEscapes: token.hasEscapes)
                     case .objectStart where depth == 2:
-                        members[key ?? ""] = .object([:])
+                        (nestedIsArray, nestedMembers) = (false, [:])
                     case .arrayStart where depth == 2:
-                        members[key ?? ""] = .array([])
-                    case .string where depth == 1:
-                        members[key ?? ""] = .string(
-                            JSONString.text(buffer[token.content], hasEscapes: token.hasEscapes)
+                        (nestedIsArray, elements) = (true, [])
+                    case .objectEnd where depth == 1:
+                        members[key] = .object(nestedMembers)
+                    case .arrayEnd where depth == 1:
+                        members[key] = .array(elements)
+                    case .objectStart where depth == 3:
+                        try add(.object([:]), at: 2)
+                    case .arrayStart where depth == 3:
+                        try add(.array([]), at: 2)
+                    case .string:
+                        try add(
+                            .string(JSONString.text(buffer[token.content], hasEscapes: token.hasEscapes)),
+                            at: depth
                         )
-                    case .number where depth == 1:
-                        let text = String(decoding: buffer[token.range], as: UTF8.self)
-                        members[key ?? ""] = .number(Double(text) ?? .nan)
-                    case .literal where depth == 1:
-                        switch buffer[token.range.lowerBound] {
-                        case UInt8(ascii: "t"): members[key ?? ""] = .bool(true)
-                        case UInt8(ascii: "f"): members[key ?? ""] = .bool(false)
-                        default: members[key ?? ""] = .null
-                        }
+                    case .number:
+                        try add(
+                            .number(Double(String(decoding: buffer[token.range], as: UTF8.self)) ?? .nan),
+                            at: depth
+                        )
+                    case .literal:
+                        let literal: JSONValue =
+                            switch buffer[token.range.lowerBound] {
+                            case UInt8(ascii: "t"): .bool(true)
+                            case UInt8(ascii: "f"): .bool(false)
+                            default: .null
+                            }
+                        try add(literal, at: depth)
                     default:
                         break
                     }
@@ -164,6 +200,78 @@ struct JSONObjectBody {
             problems.append(.init(field: name, message: "must be a string or null, not \(other.typeName)"))
         }
         return nil
+    }
+}
+
+extension JSONObjectBody {
+    /// An optional array of strings: absent gives `nil`.
+    func stringArray(_ name: String, _ problems: inout [APIError.FieldError]) -> [String]? {
+        switch value(name) {
+        case nil:
+            return nil
+        case .array(let items)?:
+            var strings: [String] = []
+            for item in items {
+                guard case .string(let text) = item else {
+                    problems.append(.init(field: name, message: "must hold only strings, not \(item.typeName)"))
+                    return nil
+                }
+                strings.append(text)
+            }
+            return strings
+        case let other?:
+            problems.append(.init(field: name, message: "must be an array of strings, not \(other.typeName)"))
+            return nil
+        }
+    }
+
+    /// An optional object whose members are strings: absent or `null` gives `nil`.
+    func stringObject(_ name: String, _ problems: inout [APIError.FieldError]) -> [String: String]? {
+        switch value(name) {
+        case nil, .null?:
+            return nil
+        case .object(let members)?:
+            var strings: [String: String] = [:]
+            for (key, member) in members {
+                guard case .string(let text) = member else {
+                    problems.append(.init(field: name, message: "'\(key.prefix(64))' must be a string"))
+                    return nil
+                }
+                strings[key] = text
+            }
+            return strings
+        case let other?:
+            problems.append(.init(field: name, message: "must be an object of strings, not \(other.typeName)"))
+            return nil
+        }
+    }
+
+    /// An optional whole number or `null`: absent gives `nil`, `null` gives `.some(nil)`.
+    func nullableInteger(_ name: String, _ problems: inout [APIError.FieldError]) -> Int?? {
+        switch value(name) {
+        case nil:
+            return nil
+        case .null?:
+            return .some(nil)
+        case .number(let number)? where number.rounded() == number && abs(number) < 1e15:
+            return .some(Int(number))
+        case let other?:
+            problems.append(.init(field: name, message: "must be a whole number or null, not \(other.typeName)"))
+            return nil
+        }
+    }
+
+    /// An optional boolean: absent gives `nil`.
+    func optionalBool(_ name: String, _ problems: inout [APIError.FieldError]) -> Bool? {
+        switch value(name) {
+        case nil:
+            return nil
+        case .bool(let flag)?:
+            return flag
+        case let other?:
+            problems.append(.init(field: name, message: "must be true or false, not \(other.typeName)"))
+            return nil
+        }
     }
 }
 

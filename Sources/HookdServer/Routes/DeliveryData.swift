@@ -3,12 +3,14 @@ import HookdCore
 /// A delivery as the log shows it.
 struct DeliverySummaryData: JSONRepresentable {
     let summary: DeliverySummary
+    /// The v3.20 routes write event names in UPPERCASE_SNAKE (SPEC §11), and say which endpoint.
+    var v3_20 = false
 
     var members: [(String, JSONOutput)] {
-        [
+        var members: [(String, JSONOutput)] = [
             ("deliveryId", .string(summary.id)),
             ("eventId", .string(summary.eventID)),
-            ("event", .string(summary.event)),
+            ("event", .string(v3_20 ? EventName.uppercased(summary.event) : summary.event)),
             ("status", .string(summary.status.rawValue)),
             ("attempts", .int(Int64(summary.attempts))),
             ("lastAttemptAt", .string(summary.lastAttemptAt.map(Self.timestamp))),
@@ -17,6 +19,8 @@ struct DeliverySummaryData: JSONRepresentable {
             ("isTest", .bool(summary.isTest)),
             ("createdAt", .string(Self.timestamp(summary.createdAt))),
         ]
+        if v3_20 { members.insert(("webhookId", .string(summary.endpointID)), at: 1) }
+        return members
     }
 
     var json: JSONOutput { .object(members) }
@@ -30,7 +34,8 @@ struct DeliverySummaryData: JSONRepresentable {
 /// A page of the delivery log.
 struct DeliveryListData: JSONRepresentable {
     let items: [DeliverySummary]
-    var json: JSONOutput { .array(items.map { DeliverySummaryData(summary: $0).json }) }
+    var v3_20 = false
+    var json: JSONOutput { .array(items.map { DeliverySummaryData(summary: $0, v3_20: v3_20).json }) }
 }
 
 /// A delivery with its payload and every attempt.

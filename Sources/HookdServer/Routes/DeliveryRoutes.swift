@@ -5,7 +5,7 @@ import Hummingbird
 
 /// `POST /webhooks/test` and the delivery log: list, show, retry (SPEC §5.3).
 struct DeliveryRoutes: Sendable {
-    let store: any EndpointStore & DeliveryQueue & DeliveryLog
+    let store: any WebhookConfigurationStore & DeliveryQueue & DeliveryLog
     let attempter: DeliveryAttempter
     let signal: DispatchSignal
     let envelope: Envelope
@@ -38,6 +38,38 @@ struct DeliveryRoutes: Sendable {
 
     @Sendable func test(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        let event = try await testEvent(request, principal: principal, acceptingUppercase: false)
+        guard let url = try await store.webhookEndpoint(appID: principal.appID)?.url else {
+            throw APIError.webhookNotConfigured
+        }
+        return try await deliverTest(
+            of: event,
+            to: Identifiers.v3WebhookID(appID: principal.appID),
+            url: url,
+            principal: principal,
+            context: context
+        ) { event in event }
+    }
+
+    /// `POST /api/v3.20/webhooks/{webhookId}/test`: as the v3 test, to one endpoint, names in either spelling.
+    func sendTest(
+        _ request: Request,
+        to endpoint: Endpoint,
+        principal: Principal,
+        context: HookdRequestContext
+    ) async throws -> Response {
+        let event = try await testEvent(request, principal: principal, acceptingUppercase: true)
+        guard endpoint.status == .active, let url = endpoint.url else {
+            throw APIError.validation(field: "webhookId", "the endpoint is disabled; enable it to send to it")
+        }
+        return try await deliverTest(of: event, to: endpoint.id, url: url, principal: principal, context: context) {
+            event in EventName.uppercased(event)
+        }
+    }
+
+    /// The event a test asks for (`event`, or its synonym `eventType`; `webhook.test` by default), as a catalogue
+    /// name.
+    private func testEvent(_ request: Request, principal: Principal, acceptingUppercase: Bool) async throws -> String {
         let bytes = try await JSONObjectBody.collect(request, limit: configuration.maximumBodySize)
         var event = EventCatalogue.testEvent.name
         if !bytes.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
@@ -51,12 +83,22 @@ struct DeliveryRoutes: Sendable {
             try problems.throwIfAny()
             event = named ?? synonym ?? event
         }
-        guard EventCatalogue.contains(event, for: principal.appType) else {
+        let name = acceptingUppercase ? EventName.catalogueName(event, for: principal.appType) ?? event : event
+        guard EventCatalogue.isPublishable(name, for: principal.appType) else {
             throw APIError(publishError: .invalidEventType(event))
         }
-        guard let url = try await store.webhookEndpoint(appID: principal.appID)?.url else {
-            throw APIError.webhookNotConfigured
-        }
+        return name
+    }
+
+    /// Sends one test delivery of `event` to an endpoint now and answers with what happened (SPEC §5.3).
+    private func deliverTest(
+        of event: String,
+        to endpointID: String,
+        url: String,
+        principal: Principal,
+        context: HookdRequestContext,
+        shown: (String) -> String
+    ) async throws -> Response {
         try await limiter.take("test:\(principal.appID)", perMinute: configuration.limits.testDeliveriesPerMinute)
         let now = clock.unixMillis
         let eventID = Identifiers.eventID()
@@ -67,7 +109,8 @@ struct DeliveryRoutes: Sendable {
                 eventID: eventID,
                 event: event,
                 data: SampleEventData.payload(for: event),
-                isTest: true
+                isTest: true,
+                endpointID: endpointID
             ),
             attemptsAllowed: 1,
             now: now,
@@ -92,7 +135,7 @@ struct DeliveryRoutes: Sendable {
         }
         return envelope.success(
             TestResultData(
-                event: event,
+                event: shown(event),
                 webhookUrl: url,
                 httpStatus: report.outcome.httpStatus,
                 responseTime: report.latencyMillis,
@@ -104,6 +147,12 @@ struct DeliveryRoutes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        try await listDeliveries(request, endpointID: nil, context: context)
+    }
+
+    /// The delivery log, of every endpoint (v3) or of one (v3.20, whose names are UPPERCASE_SNAKE).
+    func listDeliveries(_ request: Request, endpointID: String?, context: HookdRequestContext) async throws -> Response
+    {
         let principal = try context.requirePrincipal()
         let query = request.uri.queryParameters
         var problems: [APIError.FieldError] = []
@@ -111,24 +160,27 @@ struct DeliveryRoutes: Sendable {
         if let text = query["status"].map(String.init), !text.isEmpty {
             status = DeliveryStatus(rawValue: text.uppercased())
             if status == nil {
-                problems.append(.init(field: "status", message: "must be PENDING, SUCCEEDED or FAILED"))
+                problems.append(.init(field: "status", message: "must be PENDING, SUCCEEDED, FAILED or CANCELLED"))
             }
         }
-        let event = query["event"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        let limit = Self.integer(query["limit"], name: "limit", default: 20, range: 1...100, &problems)
-        let offset = Self.integer(query["offset"], name: "offset", default: 0, range: 0...Int(Int32.max), &problems)
+        var event = query["event"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        if endpointID != nil, let given = event {
+            event = EventName.catalogueName(given, for: principal.appType) ?? given
+        }
+        let page = PageQuery(query, &problems)
         try problems.throwIfAny()
         let (items, total) = try await store.deliveries(
             appID: principal.appID,
+            endpointID: endpointID,
             status: status,
             event: event,
-            limit: limit,
-            offset: offset
+            limit: page.limit,
+            offset: page.offset
         )
         return envelope.success(
-            DeliveryListData(items: items),
+            DeliveryListData(items: items, v3_20: endpointID != nil),
             message: "Deliveries retrieved successfully",
-            pagination: Pagination(total: total, limit: limit, offset: offset),
+            pagination: Pagination(total: total, limit: page.limit, offset: page.offset),
             context: context
         )
     }
@@ -166,22 +218,5 @@ struct DeliveryRoutes: Sendable {
             status: .accepted,
             context: context
         )
-    }
-
-    private static func integer(
-        _ text: Substring?,
-        name: String,
-        default value: Int,
-        range: ClosedRange<Int>,
-        _ problems: inout [APIError.FieldError]
-    ) -> Int {
-        guard let text, !text.isEmpty else { return value }
-        guard let number = Int(text), range.contains(number) else {
-            problems.append(
-                .init(field: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-            )
-            return value
-        }
-        return number
     }
 }

@@ -6,7 +6,7 @@ import Logging
 
 /// `GET`/`PUT /webhooks`, `GET /webhooks/events` and `POST /webhooks/secret/regenerate` (SPEC §3–4).
 struct WebhookRoutes: Sendable {
-    let store: any EndpointStore & SealedValueStore
+    let store: any WebhookConfigurationStore & SealedValueStore
     let sealer: SecretSealer
     let urlPolicy: WebhookURLPolicy
     /// Woken when a URL is set, so deliveries held while the app had none leave at once.
@@ -102,14 +102,13 @@ struct WebhookRoutes: Sendable {
         try problems.throwIfAny()
         let url = given.flatMap { $0?.isEmpty == false ? $0 : nil }
         if let url {
+            // A SANDBOX app may use http:// (SPEC §11); every other rule holds for it too.
+            var policy = urlPolicy
+            if principal.environment == .sandbox { policy.allowHTTPTargets = true }
             do {
-                _ = try await urlPolicy.check(url)
+                _ = try await policy.check(url)
             } catch {
-                switch error.kind {
-                case .invalid: throw APIError.validation(field: "webhookUrl", error.message)
-                case .httpsRequired: throw APIError.httpsRequired(error.message)
-                case .forbidden: throw APIError.urlForbidden(error.message)
-                }
+                throw APIError(error, field: "webhookUrl")
             }
         }
         let secret = WebhookSecret.generate()
@@ -204,7 +203,8 @@ struct WebhookRoutes: Sendable {
             ),
             fingerprint: secret.fingerprint,
             requestID: context.requestID,
-            clientAddress: context.clientAddress
+            clientAddress: context.clientAddress,
+            secretPrefix: secret.prefixShown
         )
     }
 }

@@ -17,7 +17,8 @@ public struct AppAdministration: Sendable {
     public func create(
         name: String,
         type: AppType,
-        scopes: [Scope] = Scope.allCases
+        scopes: [Scope] = Scope.allCases,
+        environment: AppEnvironment = .live
     ) async throws -> (App, AppSecretKey) {
         let secretKey = AppSecretKey.generate()
         let app = App(
@@ -28,7 +29,8 @@ public struct AppAdministration: Sendable {
             status: .active,
             scopes: scopes,
             secretKeyDigest: secretKey.digest,
-            createdAt: clock.unixSeconds
+            createdAt: clock.unixSeconds,
+            environment: environment
         )
         try await store.insertApp(app)
         return (app, secretKey)

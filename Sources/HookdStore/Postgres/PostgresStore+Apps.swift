@@ -6,10 +6,10 @@ extension PostgresStore: AppStore {
         try await execute(
             """
             INSERT INTO apps
-                (id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before)
+                (id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before, environment)
             VALUES (\(app.id), \(app.businessID), \(app.name), \(app.type.rawValue), \(app.status.rawValue),
                     \(app.scopes.map(\.rawValue).joined(separator: ",")), \(ByteBuffer(bytes: app.secretKeyDigest)),
-                    \(app.createdAt), \(app.tokensNotBefore))
+                    \(app.createdAt), \(app.tokensNotBefore), \(app.environment.rawValue))
             """
         )
     }
@@ -17,8 +17,17 @@ extension PostgresStore: AppStore {
     public func app(id: String) async throws -> App? {
         try await rows(
             """
-            SELECT id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before
+            SELECT id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before, environment
             FROM apps WHERE id = \(id)
+            """
+        ).first.map(Self.app(from:))
+    }
+
+    public func app(secretKeyDigest digest: [UInt8]) async throws -> App? {
+        try await rows(
+            """
+            SELECT id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before, environment
+            FROM apps WHERE secret_key_digest = \(ByteBuffer(bytes: digest))
             """
         ).first.map(Self.app(from:))
     }
@@ -26,7 +35,7 @@ extension PostgresStore: AppStore {
     public func apps() async throws -> [App] {
         try await rows(
             """
-            SELECT id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before
+            SELECT id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before, environment
             FROM apps ORDER BY created_at, id
             """
         ).map(Self.app(from:))
@@ -42,7 +51,7 @@ extension PostgresStore: AppStore {
             UPDATE apps SET status = \(status.rawValue),
                 tokens_not_before = GREATEST(tokens_not_before, COALESCE(\(retiringTokensBefore)::bigint, 0))
             WHERE id = \(id)
-            RETURNING id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before
+            RETURNING id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before, environment
             """
         ).first.map(Self.app(from:))
     }
@@ -57,7 +66,7 @@ extension PostgresStore: AppStore {
             UPDATE apps SET secret_key_digest = \(ByteBuffer(bytes: digest)),
                 tokens_not_before = GREATEST(tokens_not_before, \(retiringTokensBefore))
             WHERE id = \(id)
-            RETURNING id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before
+            RETURNING id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before, environment
             """
         ).first.map(Self.app(from:))
     }
@@ -66,7 +75,8 @@ extension PostgresStore: AppStore {
         let row = row.makeRandomAccess()
         guard let type = AppType(rawValue: try row.decode("type")),
             let status = AppStatus(rawValue: try row.decode("status")),
-            let scopes = Scope.parseList(try row.decode("scopes"))
+            let scopes = Scope.parseList(try row.decode("scopes")),
+            let environment = AppEnvironment(rawValue: try row.decode("environment"))
         else { throw StoreError.corruptRow(table: "apps") }
         return App(
             id: try row.decode("id"),
@@ -77,7 +87,8 @@ extension PostgresStore: AppStore {
             scopes: scopes,
             secretKeyDigest: try row.bytes("secret_key_digest"),
             createdAt: try row.decode("created_at"),
-            tokensNotBefore: try row.decode("tokens_not_before")
+            tokensNotBefore: try row.decode("tokens_not_before"),
+            environment: environment
         )
     }
 }

@@ -4,6 +4,7 @@ import PostgresNIO
 extension PostgresStore: DeliveryLog {
     public func deliveries(
         appID: String,
+        endpointID: String?,
         status: DeliveryStatus?,
         event: String?,
         limit: Int,
@@ -15,7 +16,8 @@ extension PostgresStore: DeliveryLog {
             let counted = try await connection.query(
                 """
                 SELECT count(*) FROM deliveries d
-                WHERE app_id = \(appID) AND (\(status)::text IS NULL OR status = \(status)::text)
+                WHERE app_id = \(appID) AND (\(endpointID)::text IS NULL OR endpoint_id = \(endpointID)::text)
+                  AND (\(status)::text IS NULL OR status = \(status)::text)
                   AND (\(event)::text IS NULL OR event = \(event)::text)
                 """,
                 logger: logger
@@ -24,7 +26,8 @@ extension PostgresStore: DeliveryLog {
             let page = try await connection.query(
                 """
                 SELECT \(unescaped: Self.summaryColumns) FROM deliveries d
-                WHERE app_id = \(appID) AND (\(status)::text IS NULL OR status = \(status)::text)
+                WHERE app_id = \(appID) AND (\(endpointID)::text IS NULL OR endpoint_id = \(endpointID)::text)
+                  AND (\(status)::text IS NULL OR status = \(status)::text)
                   AND (\(event)::text IS NULL OR event = \(event)::text)
                 ORDER BY d.created_at DESC, d.seq DESC
                 LIMIT \(limit) OFFSET \(offset)
@@ -84,15 +87,22 @@ extension PostgresStore: DeliveryLog {
                 SET status = \(DeliveryStatus.pending.rawValue), next_attempt_at = \(now),
                     attempts_allowed = GREATEST(attempts_allowed, attempts + 1), manual_retries = manual_retries + 1
                 WHERE id = \(id) AND app_id = \(appID) AND manual_retries < \(maximumManualRetries)
+                  AND status <> \(DeliveryStatus.cancelled.rawValue)
                 RETURNING \(unescaped: Self.summaryColumns)
             ), woken AS (
-                INSERT INTO queue_wakeups (app_id, due_at) SELECT app_id, \(now) FROM requeued
+                INSERT INTO queue_wakeups (app_id, endpoint_id, due_at) SELECT app_id, endpoint_id, \(now) FROM requeued
             )
             SELECT *, pg_notify(\(Self.publishChannel), '') AS announced FROM requeued
             """
         ).first.map(Self.summary(from:))
         if let requeued { return .requeued(requeued) }
-        let exists = try await !rows("SELECT 1 FROM deliveries WHERE id = \(id) AND app_id = \(appID)").isEmpty
+        // A cancelled delivery's endpoint is gone: there is nothing to retry it to.
+        let exists = try await !rows(
+            """
+            SELECT 1 FROM deliveries
+            WHERE id = \(id) AND app_id = \(appID) AND status <> \(DeliveryStatus.cancelled.rawValue)
+            """
+        ).isEmpty
         return exists ? .limitReached : .notFound
     }
 
@@ -100,7 +110,7 @@ extension PostgresStore: DeliveryLog {
     ///
     /// A constant list of column names, never data: values are always bound.
     private static let summaryColumns = """
-        d.id, d.app_id, d.event_id, d.event, d.status, d.attempts, d.attempts_allowed, d.last_attempt_at, \
+        d.id, d.app_id, d.endpoint_id, d.event_id, d.event, d.status, d.attempts, d.attempts_allowed, d.last_attempt_at, \
         d.next_attempt_at, d.last_http_status, d.is_test, d.created_at
         """
 
@@ -112,6 +122,7 @@ extension PostgresStore: DeliveryLog {
         return DeliverySummary(
             id: try row.decode("id"),
             appID: try row.decode("app_id"),
+            endpointID: try row.decode("endpoint_id"),
             eventID: try row.decode("event_id"),
             event: try row.decode("event"),
             status: status,

@@ -13,48 +13,31 @@ extension PostgresStore: DeliveryQueue {
         now: UnixMillis,
         lease: (id: String, until: UnixMillis)?
     ) async throws -> (deliveryID: String, created: Bool) {
-        let deliveryID = Identifiers.deliveryID()
-        // One statement writes the event and its delivery, or nothing when the event exists already, and
-        // announces a new unleased delivery to the listening dispatchers when it commits.
-        let created = try await rows(
-            """
-            WITH event AS (
-                INSERT INTO events (app_id, event_id, event, data, created_at)
-                VALUES (\(event.appID), \(event.eventID), \(event.event), \(ByteBuffer(bytes: event.data)), \(now))
-                ON CONFLICT (app_id, event_id) DO NOTHING
-                RETURNING app_id, event_id, event
-            ), delivery AS (
-                INSERT INTO deliveries
-                    (id, app_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
-                     locked_until, lease_id, is_test, created_at)
-                SELECT \(deliveryID), app_id, event_id, event, \(DeliveryStatus.pending.rawValue), 0,
-                       \(attemptsAllowed), \(now), \(lease?.until)::bigint, \(lease?.id)::text, \(event.isTest), \(now)
-                FROM event
-                RETURNING id, app_id, lease_id
-            ), woken AS (
-                INSERT INTO queue_wakeups (app_id, due_at) SELECT app_id, \(now) FROM delivery WHERE lease_id IS NULL
-            )
-            SELECT id, CASE WHEN lease_id IS NULL THEN pg_notify(\(Self.publishChannel), '') END AS announced
-            FROM delivery
-            """
-        )
-        if !created.isEmpty {
-            return (deliveryID, true)
-        }
-        // The event was there already (perhaps committed by a concurrent call this statement waited for).
-        let existing = try await rows(
-            "SELECT id FROM deliveries WHERE app_id = \(event.appID) AND event_id = \(event.eventID)"
-        ).first.map { row in try row.decode(String.self) }
-        return (existing ?? "", false)
+        try await insert([event], attemptsAllowed: attemptsAllowed, now: now, lease: lease)[0]
+    }
+
+    public func publishAll(
+        _ events: [NewEvent],
+        attemptsAllowed: Int,
+        now: UnixMillis
+    ) async throws -> [PublishOutcome] {
+        try await insert(events, attemptsAllowed: attemptsAllowed, now: now, lease: nil)
     }
 
     /// One statement for the whole batch, as for ``completeAttempts(_:)``: events are unnested on the server in
     /// `(app, eventId)` order, so two batches holding the same events cannot wait on each other in a cycle, and
     /// the batch's notifications go out once, at commit.
-    public func publishAll(
+    ///
+    /// Each new event fans out to one delivery per endpoint that takes it (SPEC §11): the one it names (a test
+    /// delivery), or every active v3.20 endpoint subscribed to it and (for the events of the v3 catalogue) the
+    /// app's v3 URL when it has one or the app has no v3.20 endpoint at all (so an app that has set nothing yet
+    /// keeps its events until it does, as v3 promises). An event that exists already changes nothing.
+    /// - Returns: for each event, its first delivery's id ("" when no endpoint takes it) and whether it was new.
+    private func insert(
         _ events: [NewEvent],
         attemptsAllowed: Int,
-        now: UnixMillis
+        now: UnixMillis,
+        lease: (id: String, until: UnixMillis)?
     ) async throws -> [PublishOutcome] {
         // An event given twice in one batch is written once; its later copies get the first one's delivery.
         var firstIndex: [String: Int] = [:]
@@ -63,52 +46,22 @@ extension PostgresStore: DeliveryQueue {
             firstIndex[event.appID + "|" + event.eventID] = index
             unique.append(event)
         }
-        let deliveryIDs = unique.map { _ in Identifiers.deliveryID() }
-        let written = try await rows(
-            """
-            WITH input AS (
-                SELECT * FROM unnest(
-                    \(unique.map(\.appID))::text[], \(unique.map(\.eventID))::text[], \(unique.map(\.event))::text[],
-                    \(unique.map { ByteBuffer(bytes: $0.data) })::bytea[], \(unique.map(\.isTest))::boolean[],
-                    \(deliveryIDs)::text[]
-                ) AS i(app_id, event_id, event, data, is_test, delivery_id)
-            ), event AS (
-                INSERT INTO events (app_id, event_id, event, data, created_at)
-                SELECT app_id, event_id, event, data, \(now) FROM input ORDER BY app_id, event_id
-                ON CONFLICT (app_id, event_id) DO NOTHING
-                RETURNING app_id, event_id, event
-            ), delivery AS (
-                INSERT INTO deliveries
-                    (id, app_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
-                     locked_until, lease_id, is_test, created_at)
-                SELECT i.delivery_id, e.app_id, e.event_id, e.event, \(DeliveryStatus.pending.rawValue), 0,
-                       \(attemptsAllowed), \(now), NULL, NULL, i.is_test, \(now)
-                FROM event e JOIN input i ON i.app_id = e.app_id AND i.event_id = e.event_id
-                ORDER BY e.app_id, e.event_id
-                RETURNING id, app_id
-            ), woken AS (
-                INSERT INTO queue_wakeups (app_id, due_at) SELECT DISTINCT app_id, \(now) FROM delivery
-            )
-            SELECT id, pg_notify(\(Self.publishChannel), '') AS announced FROM delivery
-            """
-        )
-        let created = Set(try written.map { try $0.decode(String.self) })
+        let written = try await rows(Self.insertQuery(unique, attemptsAllowed: attemptsAllowed, now: now, lease: lease))
         var outcomes: [String: PublishOutcome] = [:]
-        var missing: [NewEvent] = []
-        for (event, deliveryID) in zip(unique, deliveryIDs) {
-            if created.contains(deliveryID) {
-                outcomes[event.appID + "|" + event.eventID] = (deliveryID, true)
-            } else {
-                missing.append(event)
-            }
+        for row in written {
+            let (appID, eventID, deliveryID) = try row.decode((String, String, String).self)
+            outcomes[appID + "|" + eventID] = (deliveryID, true)
         }
+        let missing = unique.filter { outcomes[$0.appID + "|" + $0.eventID] == nil }
         if !missing.isEmpty {
-            // Events published before: their existing deliveries.
+            // Events published before (perhaps committed by a concurrent call this statement waited for): their
+            // first deliveries.
             let existing = try await rows(
                 """
-                SELECT d.id, d.app_id, d.event_id FROM deliveries d
-                JOIN unnest(\(missing.map(\.appID))::text[], \(missing.map(\.eventID))::text[]) AS m(app_id, event_id)
-                  ON d.app_id = m.app_id AND d.event_id = m.event_id
+                SELECT min(d.id), m.app_id, m.event_id
+                FROM unnest(\(missing.map(\.appID))::text[], \(missing.map(\.eventID))::text[]) AS m(app_id, event_id)
+                JOIN deliveries d ON d.app_id = m.app_id AND d.event_id = m.event_id
+                GROUP BY m.app_id, m.event_id
                 """
             )
             for row in existing {
@@ -123,6 +76,66 @@ extension PostgresStore: DeliveryQueue {
         }
     }
 
+    /// The statement that writes new events (each at most once in `unique`) and fans them out; it answers each new
+    /// event's app, id and first delivery.
+    static func insertQuery(
+        _ unique: [NewEvent],
+        attemptsAllowed: Int,
+        now: UnixMillis,
+        lease: (id: String, until: UnixMillis)?
+    ) -> PostgresQuery {
+        // Arrays cannot hold NULL through postgres-nio's encoders: no target is "".
+        """
+        WITH input AS (
+            SELECT * FROM unnest(
+                \(unique.map(\.appID))::text[], \(unique.map(\.eventID))::text[], \(unique.map(\.event))::text[],
+                \(unique.map { ByteBuffer(bytes: $0.data) })::bytea[], \(unique.map(\.isTest))::boolean[],
+                \(unique.map { $0.endpointID ?? "" })::text[],
+                \(unique.map { Identifiers.v3WebhookID(appID: $0.appID) })::text[]
+            ) AS i(app_id, event_id, event, data, is_test, target, v3_endpoint)
+        ), event AS (
+            INSERT INTO events (app_id, event_id, event, data, created_at)
+            SELECT app_id, event_id, event, data, \(now) FROM input ORDER BY app_id, event_id
+            ON CONFLICT (app_id, event_id) DO NOTHING
+            RETURNING app_id, event_id, event
+        ), fresh AS (
+            SELECT e.app_id, e.event_id, e.event, i.is_test, i.target, i.v3_endpoint
+            FROM event e JOIN input i ON i.app_id = e.app_id AND i.event_id = e.event_id
+        ), target AS (
+            SELECT f.*, f.target AS endpoint_id FROM fresh f WHERE f.target <> ''
+            UNION ALL
+            SELECT f.*, w.id FROM fresh f
+            JOIN webhook_endpoints w ON w.app_id = f.app_id AND w.format = 'V3_20' AND w.status = 'ACTIVE'
+             AND w.deleted_at IS NULL AND w.url IS NOT NULL AND f.event = ANY(w.events)
+            WHERE f.target = ''
+            UNION ALL
+            SELECT f.*, f.v3_endpoint FROM fresh f
+            WHERE f.target = '' AND f.event <> \(EventCatalogue.endpointDisabledEvent.name)
+              AND (EXISTS (SELECT 1 FROM webhook_endpoints v WHERE v.id = f.v3_endpoint AND v.url IS NOT NULL)
+                   OR NOT EXISTS (SELECT 1 FROM webhook_endpoints n
+                                  WHERE n.app_id = f.app_id AND n.format = 'V3_20' AND n.deleted_at IS NULL))
+        ), delivery AS (
+            INSERT INTO deliveries
+                (id, app_id, endpoint_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
+                 locked_until, lease_id, is_test, created_at)
+            SELECT 'dlv_' || substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), t.app_id, t.endpoint_id,
+                   t.event_id, t.event, \(DeliveryStatus.pending.rawValue), 0, \(attemptsAllowed), \(now),
+                   \(lease?.until)::bigint, \(lease?.id)::text, t.is_test, \(now)
+            FROM target t
+            ORDER BY t.app_id, t.event_id, t.endpoint_id
+            RETURNING id, app_id, endpoint_id, event_id, lease_id
+        ), woken AS (
+            INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
+            SELECT DISTINCT app_id, endpoint_id, \(now) FROM delivery WHERE lease_id IS NULL
+        )
+        SELECT e.app_id, e.event_id,
+               COALESCE((SELECT min(d.id) FROM delivery d WHERE d.app_id = e.app_id AND d.event_id = e.event_id),
+                        '') AS delivery_id,
+               pg_notify(\(Self.publishChannel), '') AS announced
+        FROM event e
+        """
+    }
+
     public func claimDueDeliveries(
         limit: Int,
         perAppLimit: Int,
@@ -130,15 +143,18 @@ extension PostgresStore: DeliveryQueue {
         leaseUntil: UnixMillis
     ) async throws -> [ClaimedDelivery] {
         let leaseID = Identifiers.leaseID()
-        // A claim never reads leased rows to count them: each app's queue row carries its count of leases
+        // The fair queue has one row per endpoint (SPEC §11: one endpoint's failure never delays another's, within
+        // an app as between apps), and `perAppLimit` bounds each endpoint's leases.
+        //
+        // A claim never reads leased rows to count them: each endpoint's queue row carries its count of leases
         // (`leased`, kept by triggers on `deliveries` in the transaction that leases or releases). The only walk over
         // leased rows is for leases that ran out, oldest first with a LIMIT (`deliveries_lease_expiry`).
         //
         // Three statements in one READ COMMITTED transaction, each with a fresh snapshot: fold what is new into the
-        // queues; lock the apps to serve; then, seeing everything committed before those locks were taken (and
-        // every release waits for them to count itself), lease each app's due deliveries up to its room and settle
-        // its queue. A claimer holding an app's queue row is skipped by the others, so no two claimers take from one
-        // app at once.
+        // queues; lock the endpoints to serve; then, seeing everything committed before those locks were taken (and
+        // every release waits for them to count itself), lease each endpoint's due deliveries up to its room and
+        // settle its queue. A claimer holding an endpoint's queue row is skipped by the others, so no two claimers
+        // take from one endpoint at once.
         return try await withTransaction { [logger] connection in
             try await connection.query(
                 """
@@ -148,96 +164,112 @@ extension PostgresStore: DeliveryQueue {
                         SELECT id FROM deliveries WHERE lease_id IS NOT NULL AND locked_until <= \(now)
                         ORDER BY locked_until LIMIT 1000 FOR UPDATE SKIP LOCKED)
                       AND lease_id IS NOT NULL AND locked_until <= \(now)
-                    RETURNING app_id, next_attempt_at
+                    RETURNING endpoint_id, app_id, next_attempt_at
                 ), woken AS (
                     DELETE FROM queue_wakeups WHERE seq IN (
                         SELECT seq FROM queue_wakeups ORDER BY seq LIMIT 10000 FOR UPDATE SKIP LOCKED)
-                    RETURNING app_id, due_at
+                    RETURNING endpoint_id, app_id, due_at
                 ), due AS (
-                    SELECT app_id, min(due_at) AS due_at
-                    FROM (SELECT app_id, due_at FROM woken UNION ALL SELECT app_id, next_attempt_at FROM expired) AS u
-                    GROUP BY app_id
+                    SELECT endpoint_id, app_id, min(due_at) AS due_at
+                    FROM (SELECT endpoint_id, app_id, due_at FROM woken
+                          UNION ALL SELECT endpoint_id, app_id, next_attempt_at FROM expired) AS u
+                    GROUP BY endpoint_id, app_id
                 )
-                INSERT INTO delivery_queues AS q (app_id, ready_at)
-                SELECT app_id, due_at FROM due ORDER BY app_id
-                ON CONFLICT (app_id) DO UPDATE
+                INSERT INTO delivery_queues AS q (endpoint_id, app_id, ready_at)
+                SELECT endpoint_id, app_id, due_at FROM due ORDER BY endpoint_id
+                ON CONFLICT (endpoint_id) DO UPDATE
                     SET ready_at = LEAST(COALESCE(q.ready_at, excluded.ready_at), excluded.ready_at)
                 """,
                 logger: logger
             ).consume()
-            let apps = try await connection.query(
+            let endpoints = try await connection.query(
                 """
-                SELECT q.app_id FROM delivery_queues q
-                JOIN webhook_endpoints w ON w.app_id = q.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                SELECT q.endpoint_id FROM delivery_queues q
+                JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(unescaped: Self.sendable)
                 WHERE q.ready_at <= \(now) AND q.leased < \(perAppLimit)
-                ORDER BY q.served_at, q.app_id
+                ORDER BY q.served_at, q.endpoint_id
                 LIMIT \(limit)
                 FOR UPDATE OF q SKIP LOCKED
                 """,
                 logger: logger
             ).collect().map { row in try row.decode(String.self) }
-            guard !apps.isEmpty else { return [] }
-            // Each app's due deliveries, oldest first, as many as it has room for; then the first of every app,
-            // the second of every app, … (`rank`, then the app's turn) up to the limit.
+            guard !endpoints.isEmpty else { return [] }
+            // Each endpoint's due deliveries, oldest first, as many as it has room for; then the first of every
+            // endpoint, the second of every endpoint, … (`rank`, then the endpoint's turn) up to the limit.
             return try await connection.query(
                 """
-                WITH app AS (
-                    SELECT a.app_id, a.turn, \(perAppLimit) - q.leased AS room
-                    FROM unnest(\(apps)::text[]) WITH ORDINALITY AS a(app_id, turn)
-                    JOIN delivery_queues q ON q.app_id = a.app_id
+                WITH queue AS (
+                    SELECT a.endpoint_id, a.turn, \(perAppLimit) - q.leased AS room
+                    FROM unnest(\(endpoints)::text[]) WITH ORDINALITY AS a(endpoint_id, turn)
+                    JOIN delivery_queues q ON q.endpoint_id = a.endpoint_id
                 ), picked AS (
-                    SELECT p.id, row_number() OVER (PARTITION BY app.app_id ORDER BY p.next_attempt_at) AS rank,
-                           app.turn
-                    FROM app CROSS JOIN LATERAL (
+                    SELECT p.id, row_number() OVER (PARTITION BY queue.endpoint_id ORDER BY p.next_attempt_at) AS rank,
+                           queue.turn
+                    FROM queue CROSS JOIN LATERAL (
                         SELECT d.id, d.next_attempt_at FROM deliveries d
-                        WHERE d.app_id = app.app_id AND d.status = \(DeliveryStatus.pending.rawValue)
+                        WHERE d.endpoint_id = queue.endpoint_id AND d.status = \(DeliveryStatus.pending.rawValue)
                           AND d.lease_id IS NULL AND d.next_attempt_at <= \(now)
                         ORDER BY d.next_attempt_at
-                        LIMIT GREATEST(app.room, 0)
+                        LIMIT GREATEST(queue.room, 0)
                         FOR UPDATE OF d SKIP LOCKED
                     ) AS p
                 ), chosen AS (
                     SELECT id FROM picked ORDER BY rank, turn LIMIT \(limit)
                 ), claimed AS (
                     UPDATE deliveries AS d SET locked_until = \(leaseUntil), lease_id = \(leaseID)
-                    FROM chosen, events e, webhook_endpoints w
+                    FROM chosen, events e, webhook_endpoints w, apps a
                     WHERE d.id = chosen.id AND d.lease_id IS NULL
-                      AND e.app_id = d.app_id AND e.event_id = d.event_id AND w.app_id = d.app_id
-                    RETURNING d.id, d.app_id, d.event_id, d.event, d.attempts, d.attempts_allowed, d.next_attempt_at,
-                              d.lease_id, e.data, w.url, w.sealed_secret, w.secret_version
+                      AND e.app_id = d.app_id AND e.event_id = d.event_id AND w.id = d.endpoint_id AND a.id = d.app_id
+                    RETURNING \(unescaped: Self.claimColumns), d.next_attempt_at
                 ), settled AS (
                     UPDATE delivery_queues AS q
                     SET ready_at = (SELECT min(r.next_attempt_at) FROM deliveries r
-                                    WHERE r.app_id = q.app_id AND r.status = \(DeliveryStatus.pending.rawValue)
+                                    WHERE r.endpoint_id = q.endpoint_id AND r.status = \(DeliveryStatus.pending.rawValue)
                                       AND r.lease_id IS NULL AND r.id NOT IN (SELECT id FROM chosen)),
-                        served_at = CASE WHEN q.app_id IN (SELECT app_id FROM claimed) THEN \(now)
+                        served_at = CASE WHEN q.endpoint_id IN (SELECT endpoint_id FROM claimed) THEN \(now)
                                     ELSE q.served_at END
-                    WHERE q.app_id = ANY(\(apps)::text[])
+                    WHERE q.endpoint_id = ANY(\(endpoints)::text[])
                 )
-                SELECT id, app_id, event_id, event, attempts, attempts_allowed, lease_id, data, url, sealed_secret,
-                       secret_version
-                FROM claimed ORDER BY next_attempt_at, id
+                SELECT * FROM claimed ORDER BY next_attempt_at, id
                 """,
                 logger: logger
             ).collect().map(Self.claim(from:))
         }
     }
 
+    /// An endpoint deliveries can go to: active, not deleted, with a URL and a secret (the join condition on
+    /// `webhook_endpoints w`). A constant, never data.
+    static let sendable = """
+        w.url IS NOT NULL AND w.sealed_secret IS NOT NULL AND w.status = 'ACTIVE' AND w.deleted_at IS NULL
+        """
+
+    /// What a claim returns, from `deliveries d`, `events e`, `webhook_endpoints w` and `apps a`. A constant list
+    /// of column names, never data.
+    static let claimColumns = """
+        d.id, d.app_id, d.endpoint_id, d.event_id, d.event, d.attempts, d.attempts_allowed, d.lease_id, e.data, \
+        w.url, w.sealed_secret, w.secret_version, w.format, w.headers, w.previous_sealed_secret, \
+        w.previous_secret_until, a.business_id, a.environment
+        """
+
     public func claimedDelivery(id: String, leaseID: String) async throws -> ClaimedDelivery? {
         try await rows(
             """
-            SELECT d.id, d.app_id, d.event_id, d.event, d.attempts, d.attempts_allowed, d.lease_id, e.data, w.url,
-                   w.sealed_secret, w.secret_version
+            SELECT \(unescaped: Self.claimColumns)
             FROM deliveries d
             JOIN events e ON e.app_id = d.app_id AND e.event_id = d.event_id
-            JOIN webhook_endpoints w ON w.app_id = d.app_id
-            WHERE d.id = \(id) AND d.lease_id = \(leaseID) AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+            JOIN webhook_endpoints w ON w.id = d.endpoint_id
+            JOIN apps a ON a.id = d.app_id
+            WHERE d.id = \(id) AND d.lease_id = \(leaseID) AND \(unescaped: Self.sendable)
             """
         ).first.map(Self.claim(from:))
     }
 
     private static func claim(from row: PostgresRow) throws -> ClaimedDelivery {
         let row = row.makeRandomAccess()
+        guard let format = Endpoint.Format(rawValue: try row.decode("format")),
+            let environment = AppEnvironment(rawValue: try row.decode("environment")),
+            let headers = try? EndpointHeaders(storedJSON: try row.decode("headers"))
+        else { throw StoreError.corruptRow(table: "webhook_endpoints") }
         return ClaimedDelivery(
             id: try row.decode("id"),
             appID: try row.decode("app_id"),
@@ -249,87 +281,189 @@ extension PostgresStore: DeliveryQueue {
             url: try row.decode("url"),
             sealedSecret: try row.bytes("sealed_secret"),
             secretVersion: try row.decode("secret_version"),
-            leaseID: try row.decode("lease_id")
+            leaseID: try row.decode("lease_id"),
+            endpointID: try row.decode("endpoint_id"),
+            format: format,
+            headers: headers,
+            previousSealedSecret: try row.optionalBytes("previous_sealed_secret"),
+            previousSecretUntil: try row.decode("previous_secret_until"),
+            businessID: try row.decode("business_id"),
+            environment: environment
         )
     }
 
     @discardableResult
     public func completeAttempt(_ completion: AttemptCompletion) async throws -> Bool {
-        let attempt = completion.attempt
-        // One statement, so one transaction: the attempt is recorded only when the state change holds the lease.
-        let updated = try await rows(
-            """
-            WITH updated AS (
-                UPDATE deliveries
-                SET status = \(completion.status.rawValue), attempts = \(attempt.number),
-                    next_attempt_at = \(completion.nextAttemptAt)::bigint, locked_until = NULL, lease_id = NULL,
-                    last_attempt_at = \(attempt.startedAt), last_http_status = \(attempt.httpStatus)::integer,
-                    attempts_allowed = attempts_allowed + CASE WHEN \(completion.allowsAnotherAttempt) THEN 1 ELSE 0 END
-                WHERE id = \(completion.deliveryID) AND lease_id = \(completion.leaseID)
-                RETURNING id, app_id, status, next_attempt_at
-            ), woken AS (
-                INSERT INTO queue_wakeups (app_id, due_at)
-                SELECT app_id, next_attempt_at FROM updated WHERE status = \(DeliveryStatus.pending.rawValue)
-            ), attempt AS (
-                INSERT INTO delivery_attempts
-                    (delivery_id, number, started_at, latency_ms, http_status, error, response_body, secret_version)
-                SELECT id, \(attempt.number), \(attempt.startedAt), \(attempt.latencyMillis),
-                       \(attempt.httpStatus)::integer, \(attempt.error)::text,
-                       \(ByteBuffer(bytes: attempt.responseBody)), \(completion.secretVersion)
-                FROM updated
-                ON CONFLICT (delivery_id, number) DO NOTHING
-            )
-            SELECT id FROM updated
-            """
-        )
-        return !updated.isEmpty
+        try await completeAttempts([completion])[0]
     }
 
-    /// One statement for the whole batch: the completions travel as arrays and are unnested on the server, so a
-    /// batch costs one round trip and one commit (one WAL flush) instead of one of each per attempt.
+    /// One transaction for the whole batch: the completions travel as arrays and are unnested on the server, so a
+    /// batch costs two round trips and one commit (one WAL flush) instead of several of each per attempt. An attempt
+    /// is recorded only while its lease holds; then its endpoint's health is counted
+    /// (``recordHealth(_:on:logger:)``).
     public func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool] {
-        // Arrays cannot hold NULL through postgres-nio's encoders, so absent values travel as -1 or "".
-        let recorded = try await rows(
+        try await withTransaction { [logger] connection in
+            // Arrays cannot hold NULL through postgres-nio's encoders, so absent values travel as -1 or "".
+            let recorded = try await connection.query(
+                """
+                WITH input AS (
+                    SELECT * FROM unnest(
+                        \(completions.map(\.deliveryID))::text[], \(completions.map(\.leaseID))::text[],
+                        \(completions.map(\.status.rawValue))::text[],
+                        \(completions.map { Int64($0.attempt.number) })::bigint[],
+                        \(completions.map { $0.nextAttemptAt?.rawValue ?? -1 })::bigint[],
+                        \(completions.map(\.attempt.startedAt))::bigint[],
+                        \(completions.map(\.attempt.latencyMillis))::bigint[],
+                        \(completions.map { Int64($0.attempt.httpStatus ?? -1) })::bigint[],
+                        \(completions.map { $0.attempt.error ?? "" })::text[],
+                        \(completions.map { ByteBuffer(bytes: $0.attempt.responseBody) })::bytea[],
+                        \(completions.map(\.secretVersion))::bigint[],
+                        \(completions.map(\.allowsAnotherAttempt))::boolean[]
+                    ) AS i(delivery_id, lease_id, status, number, next_attempt_at, started_at, latency_ms, http_status,
+                           error, response_body, secret_version, allows_another_attempt)
+                ), updated AS (
+                    UPDATE deliveries AS d
+                    SET status = i.status, attempts = i.number, next_attempt_at = NULLIF(i.next_attempt_at, -1),
+                        locked_until = NULL, lease_id = NULL, last_attempt_at = i.started_at,
+                        last_http_status = NULLIF(i.http_status, -1)::integer,
+                        attempts_allowed = d.attempts_allowed + CASE WHEN i.allows_another_attempt THEN 1 ELSE 0 END
+                    FROM input i
+                    WHERE d.id = i.delivery_id AND d.lease_id = i.lease_id
+                    RETURNING d.id, d.app_id, d.endpoint_id, d.status, d.next_attempt_at
+                ), woken AS (
+                    INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
+                    SELECT app_id, endpoint_id, min(next_attempt_at) FROM updated
+                    WHERE status = \(DeliveryStatus.pending.rawValue)
+                    GROUP BY app_id, endpoint_id
+                ), attempt AS (
+                    INSERT INTO delivery_attempts
+                        (delivery_id, number, started_at, latency_ms, http_status, error, response_body, secret_version)
+                    SELECT i.delivery_id, i.number, i.started_at, i.latency_ms, NULLIF(i.http_status, -1)::integer,
+                           NULLIF(i.error, ''), i.response_body, i.secret_version
+                    FROM input i JOIN updated u ON u.id = i.delivery_id
+                    ON CONFLICT (delivery_id, number) DO NOTHING
+                )
+                SELECT id, endpoint_id FROM updated
+                """,
+                logger: logger
+            ).collect()
+            var endpoints: [String: String] = [:]
+            for row in recorded {
+                let (id, endpointID) = try row.decode((String, String).self)
+                endpoints[id] = endpointID
+            }
+            let counted = completions.compactMap { completion in
+                endpoints[completion.deliveryID].map { (completion, $0) }
+            }.filter { !$0.0.allowsAnotherAttempt }
+            if !counted.isEmpty {
+                try await Self.recordHealth(counted, on: connection, logger: logger)
+            }
+            return completions.map { endpoints[$0.deliveryID] != nil }
+        }
+    }
+
+    /// Counts recorded attempts against their endpoints, and disables a v3.20 endpoint that answered 410 or whose
+    /// attempts have all failed since before the completion's limit, telling the app's other endpoints with a
+    /// `webhook.endpoint.disabled` event in the same transaction (SPEC §11).
+    ///
+    /// Endpoint rows are locked in id order, so two batches counting for the same endpoints cannot wait on each
+    /// other in a cycle.
+    private static func recordHealth(
+        _ counted: [(completion: AttemptCompletion, endpointID: String)],
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        let tallied = try await connection.query(
             """
             WITH input AS (
                 SELECT * FROM unnest(
-                    \(completions.map(\.deliveryID))::text[], \(completions.map(\.leaseID))::text[],
-                    \(completions.map(\.status.rawValue))::text[], \(completions.map { Int64($0.attempt.number) })::bigint[],
-                    \(completions.map { $0.nextAttemptAt?.rawValue ?? -1 })::bigint[],
-                    \(completions.map(\.attempt.startedAt))::bigint[],
-                    \(completions.map(\.attempt.latencyMillis))::bigint[],
-                    \(completions.map { Int64($0.attempt.httpStatus ?? -1) })::bigint[],
-                    \(completions.map { $0.attempt.error ?? "" })::text[],
-                    \(completions.map { ByteBuffer(bytes: $0.attempt.responseBody) })::bytea[],
-                    \(completions.map(\.secretVersion))::bigint[], \(completions.map(\.allowsAnotherAttempt))::boolean[]
-                ) AS i(delivery_id, lease_id, status, number, next_attempt_at, started_at, latency_ms, http_status,
-                       error, response_body, secret_version, allows_another_attempt)
-            ), updated AS (
-                UPDATE deliveries AS d
-                SET status = i.status, attempts = i.number, next_attempt_at = NULLIF(i.next_attempt_at, -1),
-                    locked_until = NULL, lease_id = NULL, last_attempt_at = i.started_at,
-                    last_http_status = NULLIF(i.http_status, -1)::integer,
-                    attempts_allowed = d.attempts_allowed + CASE WHEN i.allows_another_attempt THEN 1 ELSE 0 END
-                FROM input i
-                WHERE d.id = i.delivery_id AND d.lease_id = i.lease_id
-                RETURNING d.id, d.app_id, d.status, d.next_attempt_at
-            ), woken AS (
-                INSERT INTO queue_wakeups (app_id, due_at)
-                SELECT app_id, min(next_attempt_at) FROM updated WHERE status = \(DeliveryStatus.pending.rawValue)
-                GROUP BY app_id
-            ), attempt AS (
-                INSERT INTO delivery_attempts
-                    (delivery_id, number, started_at, latency_ms, http_status, error, response_body, secret_version)
-                SELECT i.delivery_id, i.number, i.started_at, i.latency_ms, NULLIF(i.http_status, -1)::integer,
-                       NULLIF(i.error, ''), i.response_body, i.secret_version
-                FROM input i JOIN updated u ON u.id = i.delivery_id
-                ON CONFLICT (delivery_id, number) DO NOTHING
+                    \(counted.map(\.endpointID))::text[],
+                    \(counted.map { $0.completion.status == .succeeded })::boolean[],
+                    \(counted.map(\.completion.attempt.startedAt))::bigint[],
+                    \(counted.map { $0.completion.attempt.httpStatus == 410 })::boolean[],
+                    \(counted.map { $0.completion.endpointFailingLimit?.rawValue ?? -1 })::bigint[]
+                ) AS i(endpoint_id, ok, at, gone, failing_limit)
+            ), summed AS (
+                SELECT endpoint_id, count(*) AS attempts, count(*) FILTER (WHERE NOT ok) AS failures,
+                       max(at) AS last_at, (array_agg(ok ORDER BY at DESC))[1] AS last_ok,
+                       max(at) FILTER (WHERE ok) AS last_success_at, bool_or(gone) AS gone,
+                       max(failing_limit) AS failing_limit
+                FROM input GROUP BY endpoint_id
+            ), locked AS (
+                SELECT w.id, w.status AS old_status FROM webhook_endpoints w
+                WHERE w.id IN (SELECT endpoint_id FROM summed) ORDER BY w.id FOR UPDATE
             )
-            SELECT id FROM updated
+            UPDATE webhook_endpoints AS w SET
+                total_deliveries = w.total_deliveries + s.attempts,
+                total_failures = w.total_failures + s.failures,
+                last_delivery_at = GREATEST(COALESCE(w.last_delivery_at, s.last_at), s.last_at),
+                last_delivery_status = CASE WHEN s.last_ok THEN 'SUCCEEDED' ELSE 'FAILED' END,
+                failure_count = CASE WHEN s.last_success_at IS NULL THEN w.failure_count + s.failures
+                                ELSE (SELECT count(*) FROM input f
+                                      WHERE f.endpoint_id = s.endpoint_id AND NOT f.ok AND f.at > s.last_success_at)
+                                END,
+                failing_since = CASE WHEN s.last_success_at IS NULL
+                                     THEN COALESCE(w.failing_since,
+                                                   (SELECT min(f.at) FROM input f
+                                                    WHERE f.endpoint_id = s.endpoint_id AND NOT f.ok))
+                                     ELSE (SELECT min(f.at) FROM input f
+                                           WHERE f.endpoint_id = s.endpoint_id AND NOT f.ok
+                                             AND f.at > s.last_success_at) END
+            FROM summed s, locked l
+            WHERE w.id = s.endpoint_id AND l.id = w.id
+            RETURNING w.id, s.gone, s.failing_limit, w.failing_since, s.last_at
+            """,
+            logger: logger
+        ).collect()
+        // The v3.20 endpoints to disable: a 410, or failing since before the limit. Only an active one is disabled
+        // (and tells the app), whatever another batch did meanwhile.
+        var candidates: [String] = []
+        var gone: [Bool] = []
+        var at: [Int64] = []
+        for row in tallied {
+            let (id, answeredGone, limit, failingSince, lastAt) = try row.decode(
+                (String, Bool, Int64, UnixMillis?, UnixMillis).self
+            )
+            let failedTooLong = limit >= 0 && failingSince.map { $0.rawValue <= limit } == true
+            guard answeredGone || failedTooLong else { continue }
+            candidates.append(id)
+            gone.append(answeredGone)
+            at.append(lastAt.rawValue)
+        }
+        guard !candidates.isEmpty else { return }
+        let disabled = try await connection.query(
             """
-        )
-        let done = Set(try recorded.map { try $0.decode(String.self) })
-        return completions.map { done.contains($0.deliveryID) }
+            UPDATE webhook_endpoints AS w
+            SET status = \(EndpointStatus.disabled.rawValue),
+                disabled_reason = CASE WHEN c.gone THEN \(EndpointDisabledReason.gone.rawValue)
+                                  ELSE \(EndpointDisabledReason.failing.rawValue) END
+            FROM unnest(\(candidates)::text[], \(gone)::boolean[], \(at)::bigint[]) AS c(id, gone, at)
+            WHERE w.id = c.id AND w.format = 'V3_20' AND w.status = \(EndpointStatus.active.rawValue)
+              AND w.deleted_at IS NULL
+            RETURNING w.id, w.app_id, w.url, w.disabled_reason, c.at
+            """,
+            logger: logger
+        ).collect()
+        var notices: [NewEvent] = []
+        var latest = UnixMillis(0)
+        for row in disabled {
+            let (id, appID, url, reason, disabledAt) = try row.decode(
+                (String, String, String?, String, UnixMillis).self
+            )
+            guard let reason = EndpointDisabledReason(rawValue: reason) else {
+                throw StoreError.corruptRow(table: "webhook_endpoints")
+            }
+            notices.append(
+                EndpointDisabledNotice(endpointID: id, url: url, reason: reason, at: disabledAt).event(appID: appID)
+            )
+            latest = max(latest, disabledAt)
+        }
+        guard !notices.isEmpty else { return }
+        let attemptsAllowed = counted.map(\.completion.noticeAttemptsAllowed).max() ?? 1
+        try await connection.query(
+            insertQuery(notices, attemptsAllowed: attemptsAllowed, now: latest, lease: nil),
+            logger: logger
+        ).consume()
     }
 
     public func nextDueTime(perAppLimit: Int) async throws -> UnixMillis? {
@@ -337,16 +471,16 @@ extension PostgresStore: DeliveryQueue {
             """
             SELECT min(t) FROM (
                 (SELECT q.ready_at AS t FROM delivery_queues q
-                 JOIN webhook_endpoints w ON w.app_id = q.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                 JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(unescaped: Self.sendable)
                  WHERE q.ready_at IS NOT NULL
                    AND q.leased < \(perAppLimit)
                  ORDER BY q.ready_at LIMIT 1)
                 UNION ALL
                 SELECT min(k.due_at) FROM queue_wakeups k
-                JOIN webhook_endpoints w ON w.app_id = k.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                JOIN webhook_endpoints w ON w.id = k.endpoint_id AND \(unescaped: Self.sendable)
                 UNION ALL
                 SELECT min(d.locked_until) FROM deliveries d
-                JOIN webhook_endpoints w ON w.app_id = d.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                JOIN webhook_endpoints w ON w.id = d.endpoint_id AND \(unescaped: Self.sendable)
                 WHERE d.lease_id IS NOT NULL
             ) AS s
             """
@@ -358,10 +492,10 @@ extension PostgresStore: DeliveryQueue {
             """
             WITH released AS (
                 UPDATE deliveries SET locked_until = NULL, lease_id = NULL WHERE lease_id IS NOT NULL
-                RETURNING app_id, next_attempt_at
+                RETURNING app_id, endpoint_id, next_attempt_at
             )
-            INSERT INTO queue_wakeups (app_id, due_at)
-            SELECT app_id, min(next_attempt_at) FROM released GROUP BY app_id
+            INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
+            SELECT app_id, endpoint_id, min(next_attempt_at) FROM released GROUP BY app_id, endpoint_id
             """
         )
     }

@@ -2,167 +2,248 @@ public import HookdCore
 import PostgresNIO
 
 extension PostgresStore: EndpointStore {
-    public func webhookEndpoint(appID: String) async throws -> WebhookEndpoint? {
-        try await rows(
-            """
-            SELECT app_id, url, sealed_secret, secret_version, created_at, updated_at
-            FROM webhook_endpoints WHERE app_id = \(appID)
-            """
-        ).first.map(Self.endpoint(from:))
-    }
+    /// The columns ``endpoint(from:)`` reads. A constant list of column names, never data: values are always bound.
+    static let endpointColumns = """
+        id, app_id, format, url, description, events, headers, rate_limit, status, disabled_reason, secret_prefix, \
+        sealed_secret, secret_version, previous_sealed_secret, previous_secret_until, failure_count, failing_since, \
+        last_delivery_at, last_delivery_status, total_deliveries, total_failures, created_at, updated_at
+        """
 
-    public func setWebhookURL(
-        appID: String,
-        url: String?,
-        initialSecret: SealedSecretChange,
-        now: UnixSeconds
-    ) async throws -> (endpoint: WebhookEndpoint, createdSecret: Bool) {
-        try await withTransaction { [logger] connection in
-            // The upsert locks the row until commit, so what it returns is what the next statement sees.
-            let upserted = try await connection.query(
-                """
-                INSERT INTO webhook_endpoints (app_id, url, sealed_secret, secret_version, created_at, updated_at)
-                VALUES (\(appID), \(url)::text, NULL, 0, \(now), \(now))
-                ON CONFLICT (app_id) DO UPDATE SET url = excluded.url, updated_at = excluded.updated_at
-                RETURNING app_id, url, sealed_secret, secret_version, created_at, updated_at
-                """,
-                logger: logger
-            ).collect()
-            guard let row = upserted.first else { throw StoreError.corruptRow(table: "webhook_endpoints") }
-            let endpoint = try Self.endpoint(from: row)
-            if url != nil {
-                // Deliveries held while the app had no URL are due now; the dispatchers hear of it at commit.
-                try await connection.query("SELECT pg_notify(\(Self.publishChannel), '')", logger: logger).consume()
-            }
-            guard url != nil, endpoint.sealedSecret == nil else { return (endpoint, false) }
-            let created = try await connection.query(
-                """
-                WITH stored AS (
-                    UPDATE webhook_endpoints
-                    SET sealed_secret = \(ByteBuffer(bytes: initialSecret.sealedSecret)),
-                        secret_version = secret_version + 1
-                    WHERE app_id = \(appID) AND sealed_secret IS NULL
-                    RETURNING app_id, url, sealed_secret, secret_version, created_at, updated_at
-                ), audit AS (
-                    INSERT INTO secret_audit
-                        (app_id, action, secret_version, fingerprint, request_id, client_address, at)
-                    SELECT app_id, \(SecretAuditRecord.Action.created.rawValue), secret_version,
-                           \(initialSecret.fingerprint), \(initialSecret.requestID),
-                           \(initialSecret.clientAddress)::text, \(now)
-                    FROM stored
-                )
-                SELECT app_id, url, sealed_secret, secret_version, created_at, updated_at FROM stored
-                """,
-                logger: logger
-            ).collect()
-            guard let row = created.first else { throw StoreError.corruptRow(table: "webhook_endpoints") }
-            return (try Self.endpoint(from: row), true)
-        }
-    }
+    /// What the v3.20 routes see: not deleted, and (for the app's v3 URL) configured.
+    static let visibleEndpoint = "deleted_at IS NULL AND url IS NOT NULL"
 
-    public func replaceWebhookSecret(
-        appID: String,
-        change: SealedSecretChange,
-        now: UnixSeconds,
-        idempotencyKey: IdempotencyKey?
-    ) async throws -> SecretReplacement {
-        do {
-            return try await withTransaction { [logger] connection in
-                if let idempotencyKey {
-                    // Claims the key. A concurrent call holding it makes this insert wait until it commits (then the
-                    // key is taken and its answer read below) or rolls back (then this call claims it). An expired
-                    // key is taken over.
-                    let claimed = try await connection.query(
-                        """
-                        INSERT INTO idempotency_keys AS k (app_id, scope, key, response, responded_at, created_at)
-                        VALUES (\(appID), 'regenerate', \(idempotencyKey.key), \(ByteBuffer(bytes: change.sealedSecret)),
-                                \(now), \(now))
-                        ON CONFLICT (app_id, scope, key) DO UPDATE
-                            SET response = excluded.response, responded_at = excluded.responded_at,
-                                created_at = excluded.created_at
-                            WHERE k.created_at < \(idempotencyKey.notBefore)
-                        RETURNING 1
-                        """,
-                        logger: logger
-                    ).collect()
-                    if claimed.isEmpty {
-                        let earlier = try await connection.query(
-                            """
-                            SELECT response, responded_at FROM idempotency_keys
-                            WHERE app_id = \(appID) AND scope = 'regenerate' AND key = \(idempotencyKey.key)
-                            """,
-                            logger: logger
-                        ).collect()
-                        guard let row = earlier.first?.makeRandomAccess() else {
-                            throw StoreError.corruptRow(table: "idempotency_keys")
-                        }
-                        return .repeated(
-                            sealedSecret: try row.bytes("response"),
-                            regeneratedAt: try row.decode("responded_at")
-                        )
-                    }
-                }
-                let replaced = try await connection.query(
-                    """
-                    WITH replaced AS (
-                        UPDATE webhook_endpoints
-                        SET sealed_secret = \(ByteBuffer(bytes: change.sealedSecret)),
-                            secret_version = secret_version + 1, updated_at = \(now)
-                        WHERE app_id = \(appID) AND url IS NOT NULL
-                        RETURNING app_id, url, sealed_secret, secret_version, created_at, updated_at
-                    ), audit AS (
-                        INSERT INTO secret_audit
-                            (app_id, action, secret_version, fingerprint, request_id, client_address, at)
-                        SELECT app_id, \(SecretAuditRecord.Action.regenerated.rawValue), secret_version,
-                               \(change.fingerprint), \(change.requestID), \(change.clientAddress)::text, \(now)
-                        FROM replaced
-                    )
-                    SELECT app_id, url, sealed_secret, secret_version, created_at, updated_at FROM replaced
-                    """,
-                    logger: logger
-                ).collect()
-                // No URL: roll back, so that the key (if any) is not spent on a call that changed nothing.
-                guard let row = replaced.first else { throw NotConfigured() }
-                return .replaced(try Self.endpoint(from: row))
-            }
-        } catch is NotConfigured {
-            return .notConfigured
-        }
-    }
-
-    /// Rolls back a regeneration for an app without a URL.
-    private struct NotConfigured: Error {}
-
-    public func secretAuditRecords(appID: String) async throws -> [SecretAuditRecord] {
-        try await rows(
+    public func createEndpoint(_ endpoint: Endpoint, secret: SealedSecretChange) async throws {
+        try await execute(
             """
-            SELECT app_id, action, secret_version, fingerprint, request_id, client_address, at
-            FROM secret_audit WHERE app_id = \(appID) ORDER BY id
-            """
-        ).map { row in
-            let row = row.makeRandomAccess()
-            guard let action = SecretAuditRecord.Action(rawValue: try row.decode("action")) else {
-                throw StoreError.corruptRow(table: "secret_audit")
-            }
-            return SecretAuditRecord(
-                appID: try row.decode("app_id"),
-                action: action,
-                secretVersion: try row.decode("secret_version"),
-                fingerprint: try row.decode("fingerprint"),
-                requestID: try row.decode("request_id"),
-                clientAddress: try row.decode("client_address"),
-                at: try row.decode("at")
+            WITH created AS (
+                INSERT INTO webhook_endpoints
+                    (id, app_id, format, url, description, events, headers, rate_limit, status, secret_prefix,
+                     sealed_secret, secret_version, created_at, updated_at)
+                VALUES (\(endpoint.id), \(endpoint.appID), \(endpoint.format.rawValue), \(endpoint.url),
+                        \(endpoint.description), \(endpoint.events)::text[], \(endpoint.headers.storedJSON),
+                        \(endpoint.rateLimit)::integer, \(endpoint.status.rawValue), \(endpoint.secretPrefix),
+                        \(ByteBuffer(bytes: secret.sealedSecret)), \(endpoint.secretVersion), \(endpoint.createdAt),
+                        \(endpoint.updatedAt))
+                RETURNING app_id, secret_version
             )
+            INSERT INTO secret_audit (app_id, action, secret_version, fingerprint, request_id, client_address, at)
+            SELECT app_id, \(SecretAuditRecord.Action.created.rawValue), secret_version, \(secret.fingerprint),
+                   \(secret.requestID), \(secret.clientAddress)::text, \(endpoint.createdAt)
+            FROM created
+            """
+        )
+    }
+
+    public func endpoints(appID: String, limit: Int, offset: Int) async throws -> (items: [Endpoint], total: Int) {
+        try await withReadSnapshot { [logger] connection in
+            let counted = try await connection.query(
+                "SELECT count(*) FROM webhook_endpoints WHERE app_id = \(appID) AND \(unescaped: Self.visibleEndpoint)",
+                logger: logger
+            ).collect()
+            let page = try await connection.query(
+                """
+                SELECT \(unescaped: Self.endpointColumns) FROM webhook_endpoints
+                WHERE app_id = \(appID) AND \(unescaped: Self.visibleEndpoint)
+                ORDER BY seq LIMIT \(limit) OFFSET \(offset)
+                """,
+                logger: logger
+            ).collect()
+            return (try page.map(Self.storedEndpoint(from:)), try counted.first?.decode(Int.self) ?? 0)
         }
     }
 
-    private static func endpoint(from row: PostgresRow) throws -> WebhookEndpoint {
+    public func endpoint(appID: String, id: String) async throws -> Endpoint? {
+        try await rows(
+            """
+            SELECT \(unescaped: Self.endpointColumns) FROM webhook_endpoints
+            WHERE app_id = \(appID) AND id = \(id) AND \(unescaped: Self.visibleEndpoint)
+            """
+        ).first.map(Self.storedEndpoint(from:))
+    }
+
+    public func updateEndpoint(
+        appID: String,
+        id: String,
+        _ change: EndpointChange,
+        now: UnixSeconds
+    ) async throws -> Endpoint? {
+        // One statement: the fields sent change, the others keep their value. Enabling makes the deliveries that
+        // waited for the endpoint due now (a wakeup, and the dispatchers hear of it at commit).
+        try await rows(
+            """
+            WITH updated AS (
+                UPDATE webhook_endpoints SET
+                    url = COALESCE(\(change.url)::text, url),
+                    description = COALESCE(\(change.description)::text, description),
+                    events = CASE WHEN \(change.events != nil) THEN \(change.events)::text[] ELSE events END,
+                    headers = COALESCE(\(change.headers?.storedJSON)::text, headers),
+                    rate_limit = CASE WHEN \(change.rateLimit != nil) THEN \(change.rateLimit ?? nil)::integer
+                                 ELSE rate_limit END,
+                    status = CASE WHEN \(change.enabled)::boolean IS NULL THEN status
+                             WHEN \(change.enabled)::boolean THEN \(EndpointStatus.active.rawValue)
+                             ELSE \(EndpointStatus.disabled.rawValue) END,
+                    disabled_reason = CASE WHEN \(change.enabled)::boolean IS NULL THEN disabled_reason
+                                      WHEN \(change.enabled)::boolean THEN NULL
+                                      ELSE COALESCE(disabled_reason, \(EndpointDisabledReason.manual.rawValue)) END,
+                    failure_count = CASE WHEN \(change.enabled)::boolean THEN 0 ELSE failure_count END,
+                    failing_since = CASE WHEN \(change.enabled)::boolean THEN NULL ELSE failing_since END,
+                    updated_at = \(now)
+                WHERE app_id = \(appID) AND id = \(id) AND \(unescaped: Self.visibleEndpoint)
+                RETURNING \(unescaped: Self.endpointColumns)
+            ), due AS (
+                UPDATE deliveries SET next_attempt_at = LEAST(next_attempt_at, \(UnixMillis(now)))
+                WHERE \(change.enabled == true) AND endpoint_id IN (SELECT id FROM updated)
+                  AND status = \(DeliveryStatus.pending.rawValue) AND lease_id IS NULL
+            ), woken AS (
+                INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
+                SELECT app_id, id, \(UnixMillis(now)) FROM updated WHERE status = \(EndpointStatus.active.rawValue)
+            )
+            SELECT *, pg_notify(\(Self.publishChannel), '') AS announced FROM updated
+            """
+        ).first.map(Self.storedEndpoint(from:))
+    }
+
+    public func deleteEndpoint(appID: String, id: String, now: UnixSeconds) async throws -> Bool {
+        // Its pending deliveries are cancelled, leased ones too: an attempt in flight then finds its lease gone and
+        // is not recorded, so nothing is ever due again for an endpoint that is no more.
+        try await !rows(
+            """
+            WITH gone AS (
+                UPDATE webhook_endpoints SET deleted_at = \(now), updated_at = \(now)
+                WHERE app_id = \(appID) AND id = \(id) AND \(unescaped: Self.visibleEndpoint)
+                RETURNING id
+            ), cancelled AS (
+                UPDATE deliveries SET status = \(DeliveryStatus.cancelled.rawValue), next_attempt_at = NULL,
+                                      locked_until = NULL, lease_id = NULL
+                WHERE endpoint_id IN (SELECT id FROM gone) AND status = \(DeliveryStatus.pending.rawValue)
+            )
+            SELECT id FROM gone
+            """
+        ).isEmpty
+    }
+
+    public func rotateEndpointSecret(
+        appID: String,
+        id: String,
+        change: SealedSecretChange,
+        secretPrefix: String,
+        overlapUntil: UnixMillis?,
+        now: UnixSeconds
+    ) async throws -> Endpoint? {
+        try await rows(
+            """
+            WITH rotated AS (
+                UPDATE webhook_endpoints SET
+                    previous_sealed_secret = CASE WHEN \(overlapUntil)::bigint IS NULL THEN NULL ELSE sealed_secret END,
+                    previous_secret_until = \(overlapUntil)::bigint,
+                    sealed_secret = \(ByteBuffer(bytes: change.sealedSecret)), secret_prefix = \(secretPrefix),
+                    secret_version = secret_version + 1, updated_at = \(now)
+                WHERE app_id = \(appID) AND id = \(id) AND \(unescaped: Self.visibleEndpoint)
+                RETURNING \(unescaped: Self.endpointColumns)
+            ), audit AS (
+                INSERT INTO secret_audit (app_id, action, secret_version, fingerprint, request_id, client_address, at)
+                SELECT app_id, \(SecretAuditRecord.Action.regenerated.rawValue), secret_version, \(change.fingerprint),
+                       \(change.requestID), \(change.clientAddress)::text, \(now)
+                FROM rotated
+            )
+            SELECT * FROM rotated
+            """
+        ).first.map(Self.storedEndpoint(from:))
+    }
+
+    public func recoverDeliveries(
+        appID: String,
+        endpointID: String,
+        createdIn window: Range<UnixMillis>,
+        now: UnixMillis
+    ) async throws -> Int? {
+        let counted = try await rows(
+            """
+            WITH endpoint AS (
+                SELECT id FROM webhook_endpoints
+                WHERE app_id = \(appID) AND id = \(endpointID) AND \(unescaped: Self.visibleEndpoint)
+            ), requeued AS (
+                UPDATE deliveries AS d
+                SET status = \(DeliveryStatus.pending.rawValue), next_attempt_at = \(now),
+                    attempts_allowed = GREATEST(attempts_allowed, attempts + 1)
+                WHERE d.endpoint_id IN (SELECT id FROM endpoint) AND d.app_id = \(appID)
+                  AND d.status = \(DeliveryStatus.failed.rawValue)
+                  AND d.created_at >= \(window.lowerBound) AND d.created_at < \(window.upperBound)
+                RETURNING d.app_id, d.endpoint_id
+            ), woken AS (
+                INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
+                SELECT DISTINCT app_id, endpoint_id, \(now) FROM requeued
+            )
+            SELECT (SELECT count(*) FROM endpoint), (SELECT count(*) FROM requeued),
+                   pg_notify(\(Self.publishChannel), '') AS announced
+            """
+        ).first.map { row in try row.decode((Int, Int).self) }
+        guard let counted, counted.0 > 0 else { return nil }
+        return counted.1
+    }
+
+    public func attemptSamples(appID: String, endpointID: String, since: UnixMillis) async throws -> [AttemptSample]? {
+        try await withReadSnapshot { [logger] connection -> [AttemptSample]? in
+            let found = try await connection.query(
+                """
+                SELECT 1 FROM webhook_endpoints
+                WHERE app_id = \(appID) AND id = \(endpointID) AND \(unescaped: Self.visibleEndpoint)
+                """,
+                logger: logger
+            ).collect()
+            guard !found.isEmpty else { return nil }
+            // A delivery's attempts follow its creation by at most the retry schedule; a day covers any schedule
+            // an operator would set, and keeps the walk to the endpoint's recent deliveries.
+            return try await connection.query(
+                """
+                SELECT a.started_at, a.latency_ms, COALESCE(a.http_status BETWEEN 200 AND 299, false)
+                FROM deliveries d JOIN delivery_attempts a ON a.delivery_id = d.id
+                WHERE d.endpoint_id = \(endpointID) AND d.app_id = \(appID)
+                  AND d.created_at >= \(since - .seconds(86_400)) AND a.started_at >= \(since)
+                ORDER BY a.started_at
+                """,
+                logger: logger
+            ).collect().map { row in
+                let (startedAt, latency, succeeded) = try row.decode((UnixMillis, Int64, Bool).self)
+                return AttemptSample(startedAt: startedAt, latencyMillis: latency, succeeded: succeeded)
+            }
+        }
+    }
+
+    static func storedEndpoint(from row: PostgresRow) throws -> Endpoint {
         let row = row.makeRandomAccess()
-        return WebhookEndpoint(
+        guard let format = Endpoint.Format(rawValue: try row.decode("format")),
+            let status = EndpointStatus(rawValue: try row.decode("status"))
+        else { throw StoreError.corruptRow(table: "webhook_endpoints") }
+        let reason = try row.decode("disabled_reason", as: String?.self)
+        let headers: EndpointHeaders
+        do {
+            headers = try EndpointHeaders(storedJSON: try row.decode("headers"))
+        } catch {
+            throw StoreError.corruptRow(table: "webhook_endpoints")
+        }
+        return Endpoint(
+            id: try row.decode("id"),
             appID: try row.decode("app_id"),
+            format: format,
             url: try row.decode("url"),
+            description: try row.decode("description"),
+            events: try row.decode("events"),
+            headers: headers,
+            rateLimit: try row.decode("rate_limit"),
+            status: status,
+            disabledReason: reason.flatMap(EndpointDisabledReason.init(rawValue:)),
+            secretPrefix: try row.decode("secret_prefix"),
             sealedSecret: try row.optionalBytes("sealed_secret"),
             secretVersion: try row.decode("secret_version"),
+            previousSealedSecret: try row.optionalBytes("previous_sealed_secret"),
+            previousSecretUntil: try row.decode("previous_secret_until"),
+            failureCount: try row.decode("failure_count"),
+            failingSince: try row.decode("failing_since"),
+            lastDeliveryAt: try row.decode("last_delivery_at"),
+            lastDeliveryStatus: try row.decode("last_delivery_status"),
+            totalDeliveries: try row.decode("total_deliveries"),
+            totalFailures: try row.decode("total_failures"),
             createdAt: try row.decode("created_at"),
             updatedAt: try row.decode("updated_at")
         )

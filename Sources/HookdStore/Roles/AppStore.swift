@@ -8,6 +8,8 @@ public protocol AppStore: Sendable {
     func insertApp(_ app: App) async throws
     /// The app with this identifier.
     func app(id: String) async throws -> App?
+    /// The app whose secret key has this SHA-256 digest (the v3.20 routes take the key itself as a bearer).
+    func app(secretKeyDigest digest: [UInt8]) async throws -> App?
     /// Every app, oldest first.
     func apps() async throws -> [App]
     /// Sets an app's status, and with `retiringTokensBefore` moves its ``App/tokensNotBefore`` forward to that

@@ -4,9 +4,10 @@ public import HookdCore
 ///
 /// "Not found" is `nil`; every method takes the app's `appID`, so no query can reach another tenant's rows.
 public protocol DeliveryLog: Sendable {
-    /// A page of the app's deliveries, newest first, with the total that match.
+    /// A page of the app's deliveries (to one endpoint, or to all), newest first, with the total that match.
     func deliveries(
         appID: String,
+        endpointID: String?,
         status: DeliveryStatus?,
         event: String?,
         limit: Int,
@@ -34,4 +35,17 @@ public enum RequeueOutcome: Sendable, Equatable {
     case limitReached
     /// The app has no such delivery.
     case notFound
+}
+
+extension DeliveryLog {
+    /// A page of the app's deliveries to every endpoint, newest first, with the total that match.
+    public func deliveries(
+        appID: String,
+        status: DeliveryStatus?,
+        event: String?,
+        limit: Int,
+        offset: Int
+    ) async throws -> (items: [DeliverySummary], total: Int) {
+        try await deliveries(appID: appID, endpointID: nil, status: status, event: event, limit: limit, offset: offset)
+    }
 }

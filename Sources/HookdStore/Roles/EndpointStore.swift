@@ -1,81 +1,95 @@
 public import HookdCore
 
-/// Each app's webhook configuration (its URL and sealed signing secret) and the audit trail of its secrets.
+/// An app's v3.20 endpoints (SPEC §11): create, read, change, delete, rotate their secrets, recover their failed
+/// deliveries, and read their attempts for statistics.
 ///
-/// "Not found" is `nil`; real failures throw. Every method takes the app's `appID`, so no query can reach another
-/// tenant's rows.
+/// Every method takes the caller's `appID`: another app's endpoint is "not found", never "forbidden". Endpoints
+/// that were deleted are not found either. The app's v3 URL is listed as an endpoint once it has a URL.
 public protocol EndpointStore: Sendable {
-    /// The app's webhook configuration, or `nil` when it was never configured.
-    func webhookEndpoint(appID: String) async throws -> WebhookEndpoint?
+    /// Stores a new endpoint with its first secret, and the secret's audit record, in one transaction.
+    func createEndpoint(_ endpoint: Endpoint, secret: SealedSecretChange) async throws
 
-    /// Sets (or with `nil` clears) the app's URL in one write.
-    ///
-    /// When the app has no secret yet and `url` is not `nil`, `initialSecret` is stored with the URL and its
-    /// audit record written in the same transaction; otherwise both are ignored.
-    /// - Returns: the configuration after the write, and whether `initialSecret` was stored.
-    func setWebhookURL(
-        appID: String,
-        url: String?,
-        initialSecret: SealedSecretChange,
-        now: UnixSeconds
-    ) async throws -> (endpoint: WebhookEndpoint, createdSecret: Bool)
+    /// A page of the app's endpoints, oldest first, with the total.
+    func endpoints(appID: String, limit: Int, offset: Int) async throws -> (items: [Endpoint], total: Int)
 
-    /// Replaces the app's secret and bumps its version, in one transaction with the audit record.
+    /// One of the app's endpoints.
+    func endpoint(appID: String, id: String) async throws -> Endpoint?
+
+    /// Applies `change` to one of the app's endpoints in one write.
     ///
-    /// Concurrent calls are serialised by the database; the last to commit is the secret in force. With an
-    /// `idempotencyKey`, the first call holding the key (within its window) stores the sealed secret under it in
-    /// the same transaction; a later call with that key changes nothing and gets the stored one back, and a
-    /// concurrent one waits for the first to finish.
-    /// - Returns: what happened; nothing is written when the app has no URL configured.
-    func replaceWebhookSecret(
+    /// Enabling an endpoint clears its disabled reason and its run of failures, and makes the pending deliveries that
+    /// waited for it due now.
+    /// - Returns: the endpoint after the change, or `nil` when there is none.
+    func updateEndpoint(appID: String, id: String, _ change: EndpointChange, now: UnixSeconds) async throws -> Endpoint?
+
+    /// Deletes one of the app's endpoints: it is no longer listed or sent to, and its pending deliveries are
+    /// cancelled (kept in the log as `CANCELLED`), in one transaction.
+    /// - Returns: whether there was such an endpoint.
+    func deleteEndpoint(appID: String, id: String, now: UnixSeconds) async throws -> Bool
+
+    /// Replaces an endpoint's secret, in one transaction with the audit record.
+    ///
+    /// With `overlapUntil`, the secret it replaces stays in use beside the new one until then (every delivery is
+    /// signed by both); without, it is dead at once.
+    /// - Returns: the endpoint after the change, or `nil` when there is none.
+    func rotateEndpointSecret(
         appID: String,
+        id: String,
         change: SealedSecretChange,
-        now: UnixSeconds,
-        idempotencyKey: IdempotencyKey?
-    ) async throws -> SecretReplacement
+        secretPrefix: String,
+        overlapUntil: UnixMillis?,
+        now: UnixSeconds
+    ) async throws -> Endpoint?
 
-    /// The app's secret audit trail, oldest first.
-    func secretAuditRecords(appID: String) async throws -> [SecretAuditRecord]
+    /// Makes every `FAILED` delivery of an endpoint created in `window` due at `now`, allowing each one more attempt.
+    /// - Returns: how many were queued again, or `nil` when the app has no such endpoint.
+    func recoverDeliveries(
+        appID: String,
+        endpointID: String,
+        createdIn window: Range<UnixMillis>,
+        now: UnixMillis
+    ) async throws -> Int?
+
+    /// The attempts made to an endpoint since `since`, oldest first: when, how long, and whether each succeeded.
+    func attemptSamples(appID: String, endpointID: String, since: UnixMillis) async throws -> [AttemptSample]?
 }
 
-/// A new sealed secret and what to write to the audit trail about it.
-public struct SealedSecretChange: Sendable {
-    /// The secret sealed by ``SecretSealer``.
-    public var sealedSecret: [UInt8]
-    /// The fingerprint of the secret in the clear.
-    public var fingerprint: String
-    /// The request making the change.
-    public var requestID: String
-    /// The client's address, when known.
-    public var clientAddress: String?
+/// What a `PATCH` changes: only the members that are set (a doubly optional member set to `.some(nil)` clears).
+public struct EndpointChange: Sendable {
+    public var url: String?
+    public var description: String?
+    /// Catalogue (dot) names.
+    public var events: [String]?
+    public var enabled: Bool?
+    public var headers: EndpointHeaders?
+    public var rateLimit: Int??
 
-    public init(sealedSecret: [UInt8], fingerprint: String, requestID: String, clientAddress: String?) {
-        self.sealedSecret = sealedSecret
-        self.fingerprint = fingerprint
-        self.requestID = requestID
-        self.clientAddress = clientAddress
+    public init(
+        url: String? = nil,
+        description: String? = nil,
+        events: [String]? = nil,
+        enabled: Bool? = nil,
+        headers: EndpointHeaders? = nil,
+        rateLimit: Int?? = nil
+    ) {
+        self.url = url
+        self.description = description
+        self.events = events
+        self.enabled = enabled
+        self.headers = headers
+        self.rateLimit = rateLimit
     }
 }
 
-/// An `Idempotency-Key` as a store keeps it: the key, and the time before which a stored one no longer counts.
-public struct IdempotencyKey: Sendable {
-    /// The client's key (1–255 printable ASCII characters).
-    public var key: String
-    /// A key stored before this is expired and is taken again as new.
-    public var notBefore: UnixSeconds
+/// One attempt, as endpoint statistics need it.
+public struct AttemptSample: Sendable, Equatable {
+    public var startedAt: UnixMillis
+    public var latencyMillis: Int64
+    public var succeeded: Bool
 
-    public init(key: String, notBefore: UnixSeconds) {
-        self.key = key
-        self.notBefore = notBefore
+    public init(startedAt: UnixMillis, latencyMillis: Int64, succeeded: Bool) {
+        self.startedAt = startedAt
+        self.latencyMillis = latencyMillis
+        self.succeeded = succeeded
     }
-}
-
-/// What ``EndpointStore/replaceWebhookSecret(appID:change:now:idempotencyKey:)`` did.
-public enum SecretReplacement: Sendable {
-    /// The secret was replaced: the configuration after the write.
-    case replaced(WebhookEndpoint)
-    /// An earlier call with the same idempotency key stands: the secret it stored (sealed) and when.
-    case repeated(sealedSecret: [UInt8], regeneratedAt: UnixSeconds)
-    /// The app has no URL configured; nothing was written.
-    case notConfigured
 }

@@ -2,7 +2,7 @@ public import HookdCore
 
 /// Forgetting what is old: finished deliveries past the retention period, and what has expired.
 public protocol RetentionStore: Sendable {
-    /// Deletes up to `limit` finished (succeeded or failed) deliveries created before `createdBefore`, with their
+    /// Deletes up to `limit` finished (succeeded, failed or cancelled) deliveries created before `createdBefore`, with their
     /// attempts and their events, in one short transaction. Pending deliveries are kept whatever their age.
     /// - Returns: how many deliveries were deleted; fewer than `limit` means none is left to delete.
     func purgeFinishedDeliveries(createdBefore: UnixMillis, limit: Int) async throws -> Int

@@ -1,4 +1,5 @@
 import GRDB
+import HookdCore
 
 /// The SQLite schema, as numbered migrations. Append new ones; never edit one that has shipped.
 enum SQLiteMigrations {
@@ -164,18 +165,106 @@ enum SQLiteMigrations {
                 ("webhook_endpoints", "sealed_secret"), ("server_secrets", "sealed"), ("idempotency_keys", "response"),
             ]
             for (table, column) in sealedColumns {
-                for (event, name) in [("INSERT", "inserted"), ("UPDATE OF \(column)", "updated")] {
-                    try db.execute(
-                        sql: """
-                            CREATE TRIGGER \(table)_\(column)_\(name)_under_the_fence BEFORE \(event) ON \(table)
-                            WHEN NEW.\(column) IS NOT NULL AND EXISTS (SELECT 1 FROM master_key_fence)
-                                AND substr(NEW.\(column), 2, 8) IS NOT (SELECT key_identifier FROM master_key_fence)
-                            BEGIN SELECT RAISE(ABORT, '\(SQLiteStore.outdatedMasterKeyMessage)'); END
-                            """
-                    )
-                }
+                try fence(db, table: table, column: column)
             }
         }
+        migrator.registerMigration("0008_endpoints") { db in
+            try migrateToEndpoints(db)
+        }
         return migrator
+    }
+
+    /// Refuses, in the database itself, a value of `table.column` sealed under any key but the fence's.
+    private static func fence(_ db: Database, table: String, column: String) throws {
+        for (event, name) in [("INSERT", "inserted"), ("UPDATE OF \(column)", "updated")] {
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER \(table)_\(column)_\(name)_under_the_fence BEFORE \(event) ON \(table)
+                    WHEN NEW.\(column) IS NOT NULL AND EXISTS (SELECT 1 FROM master_key_fence)
+                        AND substr(NEW.\(column), 2, 8) IS NOT (SELECT key_identifier FROM master_key_fence)
+                    BEGIN SELECT RAISE(ABORT, '\(SQLiteStore.outdatedMasterKeyMessage)'); END
+                    """
+            )
+        }
+    }
+
+    /// Many endpoints per app (SPEC §11): `webhook_endpoints` holds them all, keyed by endpoint id. The app's v3 URL
+    /// is its endpoint in the v3 format (`format = 'V3'`, every event, at most one per app, its id derived from the
+    /// app's by ``Identifiers/v3WebhookID(appID:)`` so a delivery can name it before the app first sets a URL).
+    /// Deliveries name their endpoint, and the fair queue has one row per endpoint.
+    private static func migrateToEndpoints(_ db: Database) throws {
+        db.add(
+            function: DatabaseFunction("hookd_v3_endpoint_id", argumentCount: 1, pure: true) { values in
+                String.fromDatabaseValue(values[0]).map { Identifiers.v3WebhookID(appID: $0) }
+            }
+        )
+        try db.execute(
+            sql: """
+                ALTER TABLE apps ADD COLUMN environment TEXT NOT NULL DEFAULT 'LIVE';
+                CREATE INDEX apps_by_secret_key ON apps(secret_key_digest);
+                DROP INDEX deliveries_finished;
+                CREATE INDEX deliveries_finished ON deliveries(created_at)
+                    WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED');
+                CREATE TABLE endpoints_v2 (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    app_id TEXT NOT NULL REFERENCES apps(id),
+                    format TEXT NOT NULL DEFAULT 'V3',
+                    url TEXT,
+                    description TEXT NOT NULL DEFAULT '',
+                    events TEXT,
+                    headers TEXT NOT NULL DEFAULT '{}',
+                    rate_limit INTEGER,
+                    status TEXT NOT NULL DEFAULT 'ACTIVE',
+                    disabled_reason TEXT,
+                    secret_prefix TEXT,
+                    sealed_secret BLOB,
+                    secret_version INTEGER NOT NULL DEFAULT 0,
+                    previous_sealed_secret BLOB,
+                    previous_secret_until INTEGER,
+                    failure_count INTEGER NOT NULL DEFAULT 0,
+                    failing_since INTEGER,
+                    last_delivery_at INTEGER,
+                    last_delivery_status TEXT,
+                    total_deliveries INTEGER NOT NULL DEFAULT 0,
+                    total_failures INTEGER NOT NULL DEFAULT 0,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    deleted_at INTEGER
+                ) STRICT;
+                INSERT INTO endpoints_v2 (id, app_id, url, sealed_secret, secret_version, created_at, updated_at)
+                    SELECT hookd_v3_endpoint_id(app_id), app_id, url, sealed_secret, secret_version, created_at,
+                           updated_at
+                    FROM webhook_endpoints;
+                DROP TABLE webhook_endpoints;
+                ALTER TABLE endpoints_v2 RENAME TO webhook_endpoints;
+                CREATE UNIQUE INDEX webhook_endpoints_v3 ON webhook_endpoints(app_id) WHERE format = 'V3';
+                CREATE INDEX webhook_endpoints_by_app ON webhook_endpoints(app_id) WHERE deleted_at IS NULL;
+
+                ALTER TABLE deliveries ADD COLUMN endpoint_id TEXT NOT NULL DEFAULT '';
+                UPDATE deliveries SET endpoint_id = hookd_v3_endpoint_id(app_id);
+                CREATE INDEX deliveries_by_endpoint ON deliveries(endpoint_id, created_at DESC);
+                DROP INDEX deliveries_ready;
+                CREATE INDEX deliveries_ready ON deliveries(endpoint_id, next_attempt_at)
+                    WHERE status = 'PENDING' AND lease_id IS NULL;
+                DROP INDEX deliveries_leased;
+                CREATE INDEX deliveries_leased ON deliveries(endpoint_id, locked_until) WHERE lease_id IS NOT NULL;
+
+                DROP TABLE delivery_queues;
+                CREATE TABLE delivery_queues (
+                    endpoint_id TEXT PRIMARY KEY NOT NULL,
+                    app_id TEXT NOT NULL REFERENCES apps(id),
+                    ready_at INTEGER,
+                    served_at INTEGER NOT NULL DEFAULT 0,
+                    rate_tat INTEGER NOT NULL DEFAULT 0
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX delivery_queues_ready ON delivery_queues(ready_at) WHERE ready_at IS NOT NULL;
+                INSERT INTO delivery_queues (endpoint_id, app_id, ready_at)
+                    SELECT endpoint_id, app_id, min(next_attempt_at) FROM deliveries
+                    WHERE status = 'PENDING' AND lease_id IS NULL GROUP BY endpoint_id, app_id;
+                """
+        )
+        // Dropping the table dropped its triggers.
+        try fence(db, table: "webhook_endpoints", column: "sealed_secret")
+        try fence(db, table: "webhook_endpoints", column: "previous_sealed_secret")
     }
 }

@@ -13,13 +13,14 @@ extension SQLiteStore: AppStore {
             try db.execute(
                 sql: """
                     INSERT INTO apps
-                        (id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        (id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before,
+                         environment)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     app.id, app.businessID, app.name, app.type.rawValue, app.status.rawValue,
                     app.scopes.map(\.rawValue).joined(separator: ","), Data(app.secretKeyDigest), app.createdAt,
-                    app.tokensNotBefore,
+                    app.tokensNotBefore, app.environment.rawValue,
                 ]
             )
         }
@@ -28,6 +29,13 @@ extension SQLiteStore: AppStore {
     public func app(id: String) async throws -> App? {
         try await pool.read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM apps WHERE id = ?"), arguments: [id])
+                .map(Self.app(from:))
+        }
+    }
+
+    public func app(secretKeyDigest digest: [UInt8]) async throws -> App? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM apps WHERE secret_key_digest = ?", arguments: [Data(digest)])
                 .map(Self.app(from:))
         }
     }
@@ -75,7 +83,8 @@ extension SQLiteStore: AppStore {
     private static func app(from row: Row) throws -> App {
         guard let type = AppType(rawValue: row["type"]),
             let status = AppStatus(rawValue: row["status"]),
-            let scopes = Scope.parseList(row["scopes"])
+            let scopes = Scope.parseList(row["scopes"]),
+            let environment = AppEnvironment(rawValue: row["environment"])
         else { throw StoreError.corruptRow(table: "apps") }
         return App(
             id: row["id"],
@@ -86,7 +95,8 @@ extension SQLiteStore: AppStore {
             scopes: scopes,
             secretKeyDigest: Array(row["secret_key_digest"] as Data),
             createdAt: row["created_at"],
-            tokensNotBefore: row["tokens_not_before"]
+            tokensNotBefore: row["tokens_not_before"],
+            environment: environment
         )
     }
 }

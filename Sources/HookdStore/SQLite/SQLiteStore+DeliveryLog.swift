@@ -10,14 +10,19 @@ public import Foundation
 extension SQLiteStore: DeliveryLog {
     public func deliveries(
         appID: String,
+        endpointID: String?,
         status: DeliveryStatus?,
         event: String?,
         limit: Int,
         offset: Int
     ) async throws -> (items: [DeliverySummary], total: Int) {
         try await pool.read { db in
-            let filter = "app_id = ? AND (? IS NULL OR status = ?) AND (? IS NULL OR event = ?)"
-            let arguments: StatementArguments = [appID, status?.rawValue, status?.rawValue, event, event]
+            let filter = """
+                app_id = ? AND (? IS NULL OR endpoint_id = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR event = ?)
+                """
+            let arguments: StatementArguments = [
+                appID, endpointID, endpointID, status?.rawValue, status?.rawValue, event, event,
+            ]
             let total =
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE \(filter)", arguments: arguments) ?? 0
             let rows = try Row.fetchAll(
@@ -76,17 +81,18 @@ extension SQLiteStore: DeliveryLog {
                     UPDATE deliveries
                     SET status = 'PENDING', next_attempt_at = ?, attempts_allowed = max(attempts_allowed, attempts + 1),
                         manual_retries = manual_retries + 1
-                    WHERE id = ? AND app_id = ? AND manual_retries < ? RETURNING *
+                    WHERE id = ? AND app_id = ? AND manual_retries < ? AND status <> 'CANCELLED' RETURNING *
                     """,
                 arguments: [now, id, appID, maximumManualRetries]
             ).map(Self.summary(from:))
             if let requeued {
-                try Self.markReady(db, appID: appID, at: now)
+                try Self.markEndpointReady(db, endpointID: requeued.endpointID, appID: appID, at: now)
                 return .requeued(requeued)
             }
+            // A cancelled delivery's endpoint is gone: there is nothing to retry it to.
             let exists = try Bool.fetchOne(
                 db,
-                sql: "SELECT 1 FROM deliveries WHERE id = ? AND app_id = ?",
+                sql: "SELECT 1 FROM deliveries WHERE id = ? AND app_id = ? AND status <> 'CANCELLED'",
                 arguments: [id, appID]
             )
             return exists == true ? .limitReached : .notFound
@@ -100,6 +106,7 @@ extension SQLiteStore: DeliveryLog {
         return DeliverySummary(
             id: row["id"],
             appID: row["app_id"],
+            endpointID: row["endpoint_id"],
             eventID: row["event_id"],
             event: row["event"],
             status: status,

@@ -31,8 +31,11 @@ extension SQLiteStore: DeliveryQueue {
         }
     }
 
-    /// Writes one event and its delivery, or nothing when the event exists already (the first one stands).
-    private static func insert(
+    /// Writes one event and a delivery for each endpoint that takes it, or nothing when the event exists already
+    /// (the first one stands).
+    ///
+    /// - Returns: the first delivery's id ("" when no endpoint takes the event), and whether the event was new.
+    static func insert(
         _ event: NewEvent,
         attemptsAllowed: Int,
         now: UnixMillis,
@@ -50,29 +53,57 @@ extension SQLiteStore: DeliveryQueue {
         guard db.changesCount == 1 else {
             let existing = try String.fetchOne(
                 db,
-                sql: "SELECT id FROM deliveries WHERE app_id = ? AND event_id = ?",
+                sql: "SELECT id FROM deliveries WHERE app_id = ? AND event_id = ? ORDER BY rowid LIMIT 1",
                 arguments: [event.appID, event.eventID]
             )
             return (existing ?? "", false)
         }
-        let deliveryID = Identifiers.deliveryID()
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO deliveries
-                    (id, app_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
-                     locked_until, lease_id, is_test, created_at)
-                VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
-            arguments: [
-                deliveryID, event.appID, event.eventID, event.event, attemptsAllowed, now, lease?.until, lease?.id,
-                event.isTest, now,
-            ]
-        )
-        if lease == nil {
-            try Self.markReady(db, appID: event.appID, at: now)
+        var first: String?
+        for endpointID in try targets(of: event, db) {
+            let deliveryID = Identifiers.deliveryID()
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO deliveries
+                        (id, app_id, endpoint_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
+                         locked_until, lease_id, is_test, created_at)
+                    VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(
+                arguments: [
+                    deliveryID, event.appID, endpointID, event.eventID, event.event, attemptsAllowed, now,
+                    lease?.until, lease?.id, event.isTest, now,
+                ]
+            )
+            if lease == nil {
+                try Self.markEndpointReady(db, endpointID: endpointID, appID: event.appID, at: now)
+            }
+            first = first ?? deliveryID
         }
-        return (deliveryID, true)
+        return (first ?? "", true)
+    }
+
+    /// The endpoints an event goes to (SPEC §11): the one it names (a test delivery), or every active v3.20
+    /// endpoint subscribed to it, and (for the events of the v3 catalogue) the app's v3 URL when it has one or the
+    /// app has no v3.20 endpoint at all (so an app that has set nothing yet keeps its events until it does, as v3
+    /// promises).
+    private static func targets(of event: NewEvent, _ db: Database) throws -> [String] {
+        if let endpointID = event.endpointID { return [endpointID] }
+        let v3 = Identifiers.v3WebhookID(appID: event.appID)
+        return try String.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT id FROM webhook_endpoints
+                    WHERE app_id = ?1 AND format = 'V3_20' AND status = 'ACTIVE' AND \(visibleEndpoint)
+                      AND EXISTS (SELECT 1 FROM json_each(events) WHERE value = ?2)
+                    UNION ALL
+                    SELECT ?3 WHERE ?2 <> ?4
+                      AND (EXISTS (SELECT 1 FROM webhook_endpoints WHERE id = ?3 AND url IS NOT NULL)
+                           OR NOT EXISTS (SELECT 1 FROM webhook_endpoints
+                                          WHERE app_id = ?1 AND format = 'V3_20' AND deleted_at IS NULL))
+                    """
+            ),
+            arguments: [event.appID, event.event, v3, EventCatalogue.endpointDisabledEvent.name]
+        )
     }
 
     public func claimDueDeliveries(
@@ -85,18 +116,18 @@ extension SQLiteStore: DeliveryQueue {
         // One write transaction, and SQLite has one writer: nothing changes between reading the queues and leasing.
         return try await pool.write { db in
             try Self.releaseExpiredLeases(db, now: now)
-            let apps = try Self.readyApps(db, limit: limit, perAppLimit: perAppLimit, now: now)
-            guard !apps.isEmpty else { return [] }
-            let due = try apps.map { app in
+            let queues = try Self.readyEndpoints(db, limit: limit, perAppLimit: perAppLimit, now: now)
+            guard !queues.isEmpty else { return [] }
+            let due = try queues.map { queue in
                 try String.fetchAll(
                     db.cachedStatement(
                         sql: """
                             SELECT id FROM deliveries INDEXED BY deliveries_ready
-                            WHERE app_id = ? AND status = 'PENDING' AND lease_id IS NULL AND next_attempt_at <= ?
+                            WHERE endpoint_id = ? AND status = 'PENDING' AND lease_id IS NULL AND next_attempt_at <= ?
                             ORDER BY next_attempt_at LIMIT ?
                             """
                     ),
-                    arguments: [app.id, now, min(app.room, limit)]
+                    arguments: [queue.id, now, min(queue.room, limit)]
                 )
             }
             let chosen = FairShare.takeInTurn(due, limit: limit)
@@ -105,17 +136,17 @@ extension SQLiteStore: DeliveryQueue {
                 try lease.execute(arguments: [leaseUntil, leaseID, id])
             }
             let taken = Set(chosen)
-            let served = Set(zip(apps, due).filter { _, due in due.contains(where: taken.contains) }.map(\.0.id))
-            for app in apps {
-                try Self.settle(db, appID: app.id, servedAt: served.contains(app.id) ? now : nil)
+            let served = Set(zip(queues, due).filter { _, due in due.contains(where: taken.contains) }.map(\.0.id))
+            for queue in queues {
+                try Self.settle(db, endpointID: queue.id, servedAt: served.contains(queue.id) ? now : nil)
             }
             return try chosen.compactMap { id in try Self.claim(db, id: id, leaseID: leaseID) }
         }
     }
 
-    /// The apps a claim may take from, least recently served first: due work, a URL and a secret, and fewer than
-    /// `perAppLimit` deliveries leased; with the room each has left.
-    private static func readyApps(
+    /// The endpoints a claim may take from, least recently served first: due work, active with a URL and a secret,
+    /// and fewer than `perAppLimit` deliveries leased; with the room each has left.
+    private static func readyEndpoints(
         _ db: Database,
         limit: Int,
         perAppLimit: Int,
@@ -124,46 +155,52 @@ extension SQLiteStore: DeliveryQueue {
         try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT app_id, leased FROM (
-                        SELECT q.app_id, q.served_at,
+                    SELECT endpoint_id, leased FROM (
+                        SELECT q.endpoint_id, q.served_at,
                                (SELECT count(*) FROM deliveries l INDEXED BY deliveries_leased
-                                WHERE l.app_id = q.app_id AND l.lease_id IS NOT NULL) AS leased
+                                WHERE l.endpoint_id = q.endpoint_id AND l.lease_id IS NOT NULL) AS leased
                         FROM delivery_queues q
-                        JOIN webhook_endpoints w
-                          ON w.app_id = q.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                        JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(sendable)
                         WHERE q.ready_at <= ?
                     )
                     WHERE leased < ?
-                    ORDER BY served_at, app_id
+                    ORDER BY served_at, endpoint_id
                     LIMIT ?
                     """
             ),
             arguments: [now, perAppLimit, limit]
-        ).map { row in (id: row["app_id"], room: perAppLimit - (row["leased"] as Int)) }
+        ).map { row in (id: row["endpoint_id"], room: perAppLimit - (row["leased"] as Int)) }
     }
 
-    /// Sets an app's queue to the earliest due time of its pending deliveries no one holds, and marks it served.
-    private static func settle(_ db: Database, appID: String, servedAt: UnixMillis?) throws {
+    /// An endpoint deliveries can go to: active, not deleted, with a URL and a secret (the join condition on
+    /// `webhook_endpoints w`). A constant, never data.
+    static let sendable = """
+        w.url IS NOT NULL AND w.sealed_secret IS NOT NULL AND w.status = 'ACTIVE' AND w.deleted_at IS NULL
+        """
+
+    /// Sets an endpoint's queue to the earliest due time of its pending deliveries no one holds, and marks it served.
+    private static func settle(_ db: Database, endpointID: String, servedAt: UnixMillis?) throws {
         try db.cachedStatement(
             sql: """
                 UPDATE delivery_queues
                 SET ready_at = (SELECT min(next_attempt_at) FROM deliveries INDEXED BY deliveries_ready
-                                WHERE app_id = ?1 AND status = 'PENDING' AND lease_id IS NULL),
+                                WHERE endpoint_id = ?1 AND status = 'PENDING' AND lease_id IS NULL),
                     served_at = coalesce(?2, served_at)
-                WHERE app_id = ?1
+                WHERE endpoint_id = ?1
                 """
-        ).execute(arguments: [appID, servedAt])
+        ).execute(arguments: [endpointID, servedAt])
     }
 
-    /// Lowers an app's queue to `at` (creating it): one of its deliveries is pending, due then, and held by no one.
-    static func markReady(_ db: Database, appID: String, at: UnixMillis) throws {
+    /// Lowers an endpoint's queue to `at` (creating it): one of its deliveries is pending, due then, and held by no
+    /// one.
+    static func markEndpointReady(_ db: Database, endpointID: String, appID: String, at: UnixMillis) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO delivery_queues (app_id, ready_at) VALUES (?, ?)
-                ON CONFLICT (app_id) DO UPDATE
+                INSERT INTO delivery_queues (endpoint_id, app_id, ready_at) VALUES (?, ?, ?)
+                ON CONFLICT (endpoint_id) DO UPDATE
                     SET ready_at = min(coalesce(ready_at, excluded.ready_at), excluded.ready_at)
                 """
-        ).execute(arguments: [appID, at])
+        ).execute(arguments: [endpointID, appID, at])
     }
 
     /// Releases the leases that ran out (a dispatcher died mid-attempt, or its record never came): each costs a
@@ -174,13 +211,13 @@ extension SQLiteStore: DeliveryQueue {
                 sql: """
                     UPDATE deliveries INDEXED BY deliveries_leased SET locked_until = NULL, lease_id = NULL
                     WHERE lease_id IS NOT NULL AND locked_until <= ?
-                    RETURNING app_id, next_attempt_at
+                    RETURNING endpoint_id, app_id, next_attempt_at
                     """
             ),
             arguments: [now]
         )
         for row in released {
-            try markReady(db, appID: row["app_id"], at: row["next_attempt_at"])
+            try markEndpointReady(db, endpointID: row["endpoint_id"], appID: row["app_id"], at: row["next_attempt_at"])
         }
     }
 
@@ -188,34 +225,48 @@ extension SQLiteStore: DeliveryQueue {
         try await pool.read { db in try Self.claim(db, id: id, leaseID: leaseID) }
     }
 
-    /// Delivery `id` with what sending it needs, if `leaseID` holds it and its app has a URL and a secret.
+    /// Delivery `id` with what sending it needs, if `leaseID` holds it and its endpoint can be sent to.
     private static func claim(_ db: Database, id: String, leaseID: String) throws -> ClaimedDelivery? {
         try Row.fetchOne(
             db.cachedStatement(
                 sql: """
-                    SELECT d.id, d.app_id, d.event_id, d.event, d.attempts, d.attempts_allowed, e.data, w.url,
-                           w.sealed_secret, w.secret_version
+                    SELECT d.id, d.app_id, d.endpoint_id, d.event_id, d.event, d.attempts, d.attempts_allowed, e.data,
+                           w.url, w.sealed_secret, w.secret_version, w.format, w.headers, w.previous_sealed_secret,
+                           w.previous_secret_until, a.business_id, a.environment
                     FROM deliveries d
                     JOIN events e ON e.app_id = d.app_id AND e.event_id = d.event_id
-                    JOIN webhook_endpoints w ON w.app_id = d.app_id
-                    WHERE d.id = ? AND d.lease_id = ? AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                    JOIN webhook_endpoints w ON w.id = d.endpoint_id
+                    JOIN apps a ON a.id = d.app_id
+                    WHERE d.id = ? AND d.lease_id = ? AND \(sendable)
                     """
             ),
             arguments: [id, leaseID]
         ).map { row in
-            ClaimedDelivery(
-                id: row["id"],
-                appID: row["app_id"],
-                eventID: row["event_id"],
-                event: row["event"],
-                data: Array(row["data"] as Data),
-                attempts: row["attempts"],
-                attemptsAllowed: row["attempts_allowed"],
-                url: row["url"],
-                sealedSecret: Array(row["sealed_secret"] as Data),
-                secretVersion: row["secret_version"],
-                leaseID: leaseID
-            )
+            guard let format = Endpoint.Format(rawValue: row["format"]),
+                let environment = AppEnvironment(rawValue: row["environment"]),
+                let headers = try? EndpointHeaders(storedJSON: row["headers"])
+            else { throw StoreError.corruptRow(table: "webhook_endpoints") }
+            return
+                ClaimedDelivery(
+                    id: row["id"],
+                    appID: row["app_id"],
+                    eventID: row["event_id"],
+                    event: row["event"],
+                    data: Array(row["data"] as Data),
+                    attempts: row["attempts"],
+                    attemptsAllowed: row["attempts_allowed"],
+                    url: row["url"],
+                    sealedSecret: Array(row["sealed_secret"] as Data),
+                    secretVersion: row["secret_version"],
+                    leaseID: leaseID,
+                    endpointID: row["endpoint_id"],
+                    format: format,
+                    headers: headers,
+                    previousSealedSecret: (row["previous_sealed_secret"] as Data?).map(Array.init),
+                    previousSecretUntil: row["previous_secret_until"],
+                    businessID: row["business_id"],
+                    environment: environment
+                )
         }
     }
 
@@ -235,7 +286,7 @@ extension SQLiteStore: DeliveryQueue {
     static func complete(_ db: Database, _ completion: AttemptCompletion) throws -> Bool {
         let attempt = completion.attempt
         guard
-            let appID = try String.fetchOne(
+            let row = try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
                         UPDATE deliveries
@@ -243,7 +294,7 @@ extension SQLiteStore: DeliveryQueue {
                             last_attempt_at = ?, last_http_status = ?,
                             attempts_allowed = attempts_allowed + CASE WHEN ? THEN 1 ELSE 0 END
                         WHERE id = ? AND lease_id = ?
-                        RETURNING app_id
+                        RETURNING app_id, endpoint_id
                         """
                 ),
                 arguments: [
@@ -253,8 +304,9 @@ extension SQLiteStore: DeliveryQueue {
                 ]
             )
         else { return false }
+        let (appID, endpointID): (String, String) = (row["app_id"], row["endpoint_id"])
         if completion.status == .pending, let next = completion.nextAttemptAt {
-            try markReady(db, appID: appID, at: next)
+            try markEndpointReady(db, endpointID: endpointID, appID: appID, at: next)
         }
         try db.cachedStatement(
             sql: """
@@ -269,7 +321,60 @@ extension SQLiteStore: DeliveryQueue {
                 attempt.error, Data(attempt.responseBody), completion.secretVersion,
             ]
         )
+        if !completion.allowsAnotherAttempt {
+            try recordHealth(db, endpointID: endpointID, appID: appID, completion)
+        }
         return true
+    }
+
+    /// Counts an attempt against its endpoint, and disables a v3.20 endpoint that answered 410 or has failed for
+    /// longer than the completion's limit, telling the app's other endpoints (SPEC §11).
+    private static func recordHealth(
+        _ db: Database,
+        endpointID: String,
+        appID: String,
+        _ completion: AttemptCompletion
+    ) throws {
+        let attempt = completion.attempt
+        let succeeded = completion.status == .succeeded
+        try db.cachedStatement(
+            sql: """
+                UPDATE webhook_endpoints SET
+                    total_deliveries = total_deliveries + 1, total_failures = total_failures + (NOT ?1),
+                    last_delivery_at = ?2, last_delivery_status = CASE WHEN ?1 THEN 'SUCCEEDED' ELSE 'FAILED' END,
+                    failure_count = CASE WHEN ?1 THEN 0 ELSE failure_count + 1 END,
+                    failing_since = CASE WHEN ?1 THEN NULL ELSE coalesce(failing_since, ?2) END
+                WHERE id = ?3
+                """
+        ).execute(arguments: [succeeded, attempt.startedAt, endpointID])
+        guard !succeeded else { return }
+        let gone = attempt.httpStatus == 410
+        let disabled = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    UPDATE webhook_endpoints
+                    SET status = 'DISABLED', disabled_reason = CASE WHEN ?1 THEN 'GONE' ELSE 'FAILING' END,
+                        updated_at = ?2
+                    WHERE id = ?3 AND format = 'V3_20' AND status = 'ACTIVE' AND deleted_at IS NULL
+                      AND (?1 OR failing_since <= ?4)
+                    RETURNING url, disabled_reason
+                    """
+            ),
+            arguments: [gone, attempt.startedAt.unixSeconds, endpointID, completion.endpointFailingLimit]
+        )
+        guard let disabled, let reason = EndpointDisabledReason(rawValue: disabled["disabled_reason"]) else { return }
+        _ = try insert(
+            EndpointDisabledNotice(
+                endpointID: endpointID,
+                url: disabled["url"],
+                reason: reason,
+                at: attempt.startedAt
+            ).event(appID: appID),
+            attemptsAllowed: completion.noticeAttemptsAllowed,
+            now: attempt.startedAt,
+            lease: nil,
+            db
+        )
     }
 
     public func nextDueTime(perAppLimit: Int) async throws -> UnixMillis? {
@@ -279,15 +384,13 @@ extension SQLiteStore: DeliveryQueue {
                     sql: """
                         SELECT min(t) FROM (
                             SELECT q.ready_at AS t FROM delivery_queues q
-                            JOIN webhook_endpoints w
-                              ON w.app_id = q.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                            JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(Self.sendable)
                             WHERE q.ready_at IS NOT NULL
                               AND (SELECT count(*) FROM deliveries l INDEXED BY deliveries_leased
-                                   WHERE l.app_id = q.app_id AND l.lease_id IS NOT NULL) < ?
+                                   WHERE l.endpoint_id = q.endpoint_id AND l.lease_id IS NOT NULL) < ?
                             UNION ALL
                             SELECT d.locked_until FROM deliveries d INDEXED BY deliveries_leased
-                            JOIN webhook_endpoints w
-                              ON w.app_id = d.app_id AND w.url IS NOT NULL AND w.sealed_secret IS NOT NULL
+                            JOIN webhook_endpoints w ON w.id = d.endpoint_id AND \(Self.sendable)
                             WHERE d.lease_id IS NOT NULL
                         )
                         """
@@ -307,11 +410,11 @@ extension SQLiteStore: DeliveryQueue {
             )
             try db.execute(
                 sql: """
-                    INSERT OR IGNORE INTO delivery_queues (app_id) SELECT DISTINCT app_id FROM deliveries
-                    WHERE status = 'PENDING';
+                    INSERT OR IGNORE INTO delivery_queues (endpoint_id, app_id)
+                    SELECT DISTINCT endpoint_id, app_id FROM deliveries WHERE status = 'PENDING';
                     UPDATE delivery_queues SET ready_at = (
                         SELECT min(next_attempt_at) FROM deliveries INDEXED BY deliveries_ready
-                        WHERE app_id = delivery_queues.app_id AND status = 'PENDING' AND lease_id IS NULL);
+                        WHERE endpoint_id = delivery_queues.endpoint_id AND status = 'PENDING' AND lease_id IS NULL);
                     """
             )
         }

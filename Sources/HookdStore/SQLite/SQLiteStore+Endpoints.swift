@@ -4,160 +4,263 @@ public import HookdCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
-public import Foundation
+import Foundation
 #endif
 
 extension SQLiteStore: EndpointStore {
-    public func webhookEndpoint(appID: String) async throws -> WebhookEndpoint? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM webhook_endpoints WHERE app_id = ?", arguments: [appID])
-                .map(Self.endpoint(from:))
-        }
-    }
+    /// What the v3.20 routes see: not deleted, and (for the app's v3 URL) configured.
+    static let visibleEndpoint = "deleted_at IS NULL AND url IS NOT NULL"
 
-    public func setWebhookURL(
-        appID: String,
-        url: String?,
-        initialSecret: SealedSecretChange,
-        now: UnixSeconds
-    ) async throws -> (endpoint: WebhookEndpoint, createdSecret: Bool) {
+    public func createEndpoint(_ endpoint: Endpoint, secret: SealedSecretChange) async throws {
         try await writeSealed { db in
             try db.execute(
                 sql: """
-                    INSERT INTO webhook_endpoints (app_id, url, sealed_secret, secret_version, created_at, updated_at)
-                    VALUES (?, ?, NULL, 0, ?, ?)
-                    ON CONFLICT (app_id) DO UPDATE SET url = excluded.url, updated_at = excluded.updated_at
+                    INSERT INTO webhook_endpoints
+                        (id, app_id, format, url, description, events, headers, rate_limit, status, secret_prefix,
+                         sealed_secret, secret_version, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [appID, url, now, now]
+                arguments: [
+                    endpoint.id, endpoint.appID, endpoint.format.rawValue, endpoint.url, endpoint.description,
+                    try Self.eventsJSON(endpoint.events), endpoint.headers.storedJSON, endpoint.rateLimit,
+                    endpoint.status.rawValue, endpoint.secretPrefix, Data(secret.sealedSecret), endpoint.secretVersion,
+                    endpoint.createdAt, endpoint.updatedAt,
+                ]
             )
-            var createdSecret = false
-            if url != nil {
-                let version = try Int64.fetchOne(
-                    db,
-                    sql: """
-                        UPDATE webhook_endpoints SET sealed_secret = ?, secret_version = secret_version + 1
-                        WHERE app_id = ? AND sealed_secret IS NULL RETURNING secret_version
-                        """,
-                    arguments: [Data(initialSecret.sealedSecret), appID]
-                )
-                if let version {
-                    try Self.insertAudit(
-                        db,
-                        appID: appID,
-                        action: .created,
-                        version: version,
-                        change: initialSecret,
-                        now: now
-                    )
-                    createdSecret = true
-                }
-            }
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM webhook_endpoints WHERE app_id = ?", arguments: [appID])
-            guard let row else { throw StoreError.corruptRow(table: "webhook_endpoints") }
-            return (try Self.endpoint(from: row), createdSecret)
+            try Self.insertAudit(
+                db,
+                appID: endpoint.appID,
+                action: .created,
+                version: endpoint.secretVersion,
+                change: secret,
+                now: endpoint.createdAt
+            )
         }
     }
 
-    public func replaceWebhookSecret(
-        appID: String,
-        change: SealedSecretChange,
-        now: UnixSeconds,
-        idempotencyKey: IdempotencyKey?
-    ) async throws -> SecretReplacement {
-        try await writeSealed { db in
-            if let idempotencyKey {
-                // One writer: nothing can claim the key between this read and the write below.
-                if let earlier = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT response, responded_at FROM idempotency_keys
-                        WHERE app_id = ? AND scope = 'regenerate' AND key = ? AND created_at >= ?
-                        """,
-                    arguments: [appID, idempotencyKey.key, idempotencyKey.notBefore]
-                ) {
-                    return .repeated(
-                        sealedSecret: Array(earlier["response"] as Data),
-                        regeneratedAt: earlier["responded_at"]
-                    )
-                }
-            }
-            let row = try Row.fetchOne(
+    public func endpoints(appID: String, limit: Int, offset: Int) async throws -> (items: [Endpoint], total: Int) {
+        try await pool.read { db in
+            let total = try Int.fetchOne(
+                db,
+                sql: "SELECT count(*) FROM webhook_endpoints WHERE app_id = ? AND \(Self.visibleEndpoint)",
+                arguments: [appID]
+            )
+            let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    UPDATE webhook_endpoints
-                    SET sealed_secret = ?, secret_version = secret_version + 1, updated_at = ?
-                    WHERE app_id = ? AND url IS NOT NULL RETURNING *
+                    SELECT * FROM webhook_endpoints WHERE app_id = ? AND \(Self.visibleEndpoint)
+                    ORDER BY rowid LIMIT ? OFFSET ?
                     """,
-                arguments: [Data(change.sealedSecret), now, appID]
+                arguments: [appID, limit, offset]
             )
-            guard let row else { return .notConfigured }
-            let endpoint = try Self.endpoint(from: row)
+            return (try rows.map(Self.storedEndpoint(from:)), total ?? 0)
+        }
+    }
+
+    public func endpoint(appID: String, id: String) async throws -> Endpoint? {
+        try await pool.read { db in try Self.findVisibleEndpoint(db, appID: appID, id: id) }
+    }
+
+    static func findVisibleEndpoint(_ db: Database, appID: String, id: String) throws -> Endpoint? {
+        try Row.fetchOne(
+            db,
+            sql: "SELECT * FROM webhook_endpoints WHERE app_id = ? AND id = ? AND \(visibleEndpoint)",
+            arguments: [appID, id]
+        ).map(storedEndpoint(from:))
+    }
+
+    public func updateEndpoint(
+        appID: String,
+        id: String,
+        _ change: EndpointChange,
+        now: UnixSeconds
+    ) async throws -> Endpoint? {
+        let events = try change.events.map { try Self.eventsJSON($0) }
+        return try await pool.write { db in
+            guard try Self.findVisibleEndpoint(db, appID: appID, id: id) != nil else { return nil }
+            try db.execute(
+                sql: """
+                    UPDATE webhook_endpoints SET
+                        url = coalesce(:url, url),
+                        description = coalesce(:description, description),
+                        events = CASE WHEN :setEvents THEN :events ELSE events END,
+                        headers = coalesce(:headers, headers),
+                        rate_limit = CASE WHEN :setRateLimit THEN :rateLimit ELSE rate_limit END,
+                        status = CASE WHEN :enabled IS NULL THEN status WHEN :enabled THEN 'ACTIVE' ELSE 'DISABLED' END,
+                        disabled_reason = CASE WHEN :enabled IS NULL THEN disabled_reason WHEN :enabled THEN NULL
+                                          ELSE coalesce(disabled_reason, 'MANUAL') END,
+                        failure_count = CASE WHEN :enabled THEN 0 ELSE failure_count END,
+                        failing_since = CASE WHEN :enabled THEN NULL ELSE failing_since END,
+                        updated_at = :now
+                    WHERE app_id = :appID AND id = :id
+                    """,
+                arguments: [
+                    "url": change.url, "description": change.description, "setEvents": events != nil,
+                    "events": events, "headers": change.headers?.storedJSON, "setRateLimit": change.rateLimit != nil,
+                    "rateLimit": change.rateLimit ?? nil, "enabled": change.enabled, "now": now, "appID": appID,
+                    "id": id,
+                ]
+            )
+            guard let updated = try Self.findVisibleEndpoint(db, appID: appID, id: id) else { return nil }
+            if updated.status == .active {
+                if change.enabled == true {
+                    // Deliveries that waited while it was disabled are due now.
+                    try db.execute(
+                        sql: """
+                            UPDATE deliveries SET next_attempt_at = min(next_attempt_at, ?)
+                            WHERE endpoint_id = ? AND status = 'PENDING' AND lease_id IS NULL
+                            """,
+                        arguments: [UnixMillis(now), id]
+                    )
+                }
+                try Self.markEndpointReady(db, endpointID: id, appID: appID, at: UnixMillis(now))
+            }
+            return updated
+        }
+    }
+
+    public func deleteEndpoint(appID: String, id: String, now: UnixSeconds) async throws -> Bool {
+        try await pool.write { db in
+            guard try Self.findVisibleEndpoint(db, appID: appID, id: id) != nil else { return false }
+            try db.execute(
+                sql: "UPDATE webhook_endpoints SET deleted_at = ?, updated_at = ? WHERE id = ?",
+                arguments: [now, now, id]
+            )
+            // Leased ones too: an attempt in flight then finds its lease gone and is not recorded.
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET status = 'CANCELLED', next_attempt_at = NULL, locked_until = NULL,
+                                          lease_id = NULL
+                    WHERE endpoint_id = ? AND status = 'PENDING'
+                    """,
+                arguments: [id]
+            )
+            return true
+        }
+    }
+
+    public func rotateEndpointSecret(
+        appID: String,
+        id: String,
+        change: SealedSecretChange,
+        secretPrefix: String,
+        overlapUntil: UnixMillis?,
+        now: UnixSeconds
+    ) async throws -> Endpoint? {
+        try await writeSealed { db in
+            guard try Self.findVisibleEndpoint(db, appID: appID, id: id) != nil else { return nil }
+            try db.execute(
+                sql: """
+                    UPDATE webhook_endpoints SET
+                        previous_sealed_secret = CASE WHEN ?1 IS NULL THEN NULL ELSE sealed_secret END,
+                        previous_secret_until = ?1,
+                        sealed_secret = ?, secret_prefix = ?, secret_version = secret_version + 1, updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [overlapUntil, Data(change.sealedSecret), secretPrefix, now, id]
+            )
+            guard let rotated = try Self.findVisibleEndpoint(db, appID: appID, id: id) else { return nil }
             try Self.insertAudit(
                 db,
                 appID: appID,
                 action: .regenerated,
-                version: endpoint.secretVersion,
+                version: rotated.secretVersion,
                 change: change,
                 now: now
             )
-            if let idempotencyKey {
-                try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO idempotency_keys (app_id, scope, key, response, responded_at, created_at)
-                        VALUES (?, 'regenerate', ?, ?, ?, ?)
-                        """,
-                    arguments: [appID, idempotencyKey.key, Data(change.sealedSecret), now, now]
+            return rotated
+        }
+    }
+
+    public func recoverDeliveries(
+        appID: String,
+        endpointID: String,
+        createdIn window: Range<UnixMillis>,
+        now: UnixMillis
+    ) async throws -> Int? {
+        try await pool.write { db in
+            guard try Self.findVisibleEndpoint(db, appID: appID, id: endpointID) != nil else { return nil }
+            try db.execute(
+                sql: """
+                    UPDATE deliveries
+                    SET status = 'PENDING', next_attempt_at = ?, attempts_allowed = max(attempts_allowed, attempts + 1)
+                    WHERE endpoint_id = ? AND app_id = ? AND status = 'FAILED' AND created_at >= ? AND created_at < ?
+                    """,
+                arguments: [now, endpointID, appID, window.lowerBound, window.upperBound]
+            )
+            let queued = db.changesCount
+            if queued > 0 {
+                try Self.markEndpointReady(db, endpointID: endpointID, appID: appID, at: now)
+            }
+            return queued
+        }
+    }
+
+    public func attemptSamples(appID: String, endpointID: String, since: UnixMillis) async throws -> [AttemptSample]? {
+        try await pool.read { db -> [AttemptSample]? in
+            guard try Self.findVisibleEndpoint(db, appID: appID, id: endpointID) != nil else { return nil }
+            // A delivery's attempts follow its creation by at most the retry schedule; a day covers any schedule an
+            // operator would set, and keeps the walk to the endpoint's recent deliveries.
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.started_at, a.latency_ms, coalesce(a.http_status BETWEEN 200 AND 299, 0) AS succeeded
+                    FROM deliveries d JOIN delivery_attempts a ON a.delivery_id = d.id
+                    WHERE d.endpoint_id = ? AND d.app_id = ? AND d.created_at >= ? AND a.started_at >= ?
+                    ORDER BY a.started_at
+                    """,
+                arguments: [endpointID, appID, since - .seconds(86_400), since]
+            ).map { row in
+                AttemptSample(
+                    startedAt: row["started_at"],
+                    latencyMillis: row["latency_ms"],
+                    succeeded: row["succeeded"]
                 )
             }
-            return .replaced(endpoint)
         }
     }
 
-    public func secretAuditRecords(appID: String) async throws -> [SecretAuditRecord] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM secret_audit WHERE app_id = ? ORDER BY id", arguments: [appID])
-                .map { row in
-                    guard let action = SecretAuditRecord.Action(rawValue: row["action"]) else {
-                        throw StoreError.corruptRow(table: "secret_audit")
-                    }
-                    return SecretAuditRecord(
-                        appID: row["app_id"],
-                        action: action,
-                        secretVersion: row["secret_version"],
-                        fingerprint: row["fingerprint"],
-                        requestID: row["request_id"],
-                        clientAddress: row["client_address"],
-                        at: row["at"]
-                    )
-                }
+    /// The JSON array the `events` column holds; `nil` (every event) stays NULL.
+    static func eventsJSON(_ events: [String]?) throws -> String? {
+        try events.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+    }
+
+    static func storedEndpoint(from row: Row) throws -> Endpoint {
+        guard let format = Endpoint.Format(rawValue: row["format"]),
+            let status = EndpointStatus(rawValue: row["status"])
+        else { throw StoreError.corruptRow(table: "webhook_endpoints") }
+        let events: [String]?
+        let headers: EndpointHeaders
+        do {
+            events = try (row["events"] as String?).map {
+                try JSONDecoder().decode([String].self, from: Data($0.utf8))
+            }
+            headers = try EndpointHeaders(storedJSON: row["headers"])
+        } catch {
+            throw StoreError.corruptRow(table: "webhook_endpoints")
         }
-    }
-
-    private static func insertAudit(
-        _ db: Database,
-        appID: String,
-        action: SecretAuditRecord.Action,
-        version: Int64,
-        change: SealedSecretChange,
-        now: UnixSeconds
-    ) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO secret_audit (app_id, action, secret_version, fingerprint, request_id, client_address, at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                appID, action.rawValue, version, change.fingerprint, change.requestID, change.clientAddress, now,
-            ]
-        )
-    }
-
-    private static func endpoint(from row: Row) throws -> WebhookEndpoint {
-        WebhookEndpoint(
+        return Endpoint(
+            id: row["id"],
             appID: row["app_id"],
+            format: format,
             url: row["url"],
+            description: row["description"],
+            events: events,
+            headers: headers,
+            rateLimit: row["rate_limit"],
+            status: status,
+            disabledReason: (row["disabled_reason"] as String?).flatMap(EndpointDisabledReason.init(rawValue:)),
+            secretPrefix: row["secret_prefix"],
             sealedSecret: (row["sealed_secret"] as Data?).map(Array.init),
             secretVersion: row["secret_version"],
+            previousSealedSecret: (row["previous_sealed_secret"] as Data?).map(Array.init),
+            previousSecretUntil: row["previous_secret_until"],
+            failureCount: row["failure_count"],
+            failingSince: row["failing_since"],
+            lastDeliveryAt: row["last_delivery_at"],
+            lastDeliveryStatus: row["last_delivery_status"],
+            totalDeliveries: row["total_deliveries"],
+            totalFailures: row["total_failures"],
             createdAt: row["created_at"],
             updatedAt: row["updated_at"]
         )

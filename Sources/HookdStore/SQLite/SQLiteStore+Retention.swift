@@ -8,7 +8,7 @@ extension SQLiteStore: RetentionStore {
                 db.cachedStatement(
                     sql: """
                         SELECT id, app_id, event_id FROM deliveries INDEXED BY deliveries_finished
-                        WHERE status IN ('SUCCEEDED', 'FAILED') AND created_at < ?
+                        WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND created_at < ?
                         ORDER BY created_at LIMIT ?
                         """
                 ),

@@ -1,0 +1,53 @@
+import HookdCore
+
+/// An endpoint as the v3.20 routes show it (SPEC §11): never its secret, only the secret's prefix.
+struct EndpointData: JSONRepresentable {
+    let endpoint: Endpoint
+    /// The app's type, for listing every event of a v3 endpoint.
+    let appType: AppType
+    let environment: AppEnvironment
+
+    var json: JSONOutput {
+        let events = endpoint.events ?? EventCatalogue.events(for: appType).map(\.name)
+        return .object([
+            ("webhookId", .string(endpoint.id)),
+            ("url", .string(endpoint.url)),
+            ("description", .string(endpoint.description)),
+            ("events", .array(events.map { .string(EventName.uppercased($0)) })),
+            ("environment", .string(environment.rawValue)),
+            ("status", .string(endpoint.status.rawValue)),
+            ("disabledReason", .string(endpoint.disabledReason?.rawValue)),
+            ("secretPrefix", .string(endpoint.secretPrefix)),
+            ("failureCount", .int(Int64(endpoint.failureCount))),
+            ("lastDeliveryAt", .string(endpoint.lastDeliveryAt.map { Timestamp.iso8601($0.unixSeconds) })),
+            ("lastDeliveryStatus", .string(endpoint.lastDeliveryStatus)),
+            ("totalDeliveries", .int(endpoint.totalDeliveries)),
+            ("totalFailures", .int(endpoint.totalFailures)),
+            ("headers", .object(endpoint.headers.fields.map { ($0.name, .string($0.value)) })),
+            ("rateLimit", endpoint.rateLimit.map { .int(Int64($0)) } ?? .null),
+            ("createdAt", .string(Timestamp.iso8601(endpoint.createdAt))),
+            ("updatedAt", .string(Timestamp.iso8601(endpoint.updatedAt))),
+        ])
+    }
+}
+
+/// A page of endpoints.
+struct EndpointListData: JSONRepresentable {
+    let items: [EndpointData]
+
+    var json: JSONOutput { .array(items.map(\.json)) }
+}
+
+/// `DELETE /webhooks/{webhookId}`.
+struct EndpointDeletedData: JSONRepresentable {
+    let webhookID: String
+
+    var json: JSONOutput { .object([("deleted", .bool(true)), ("webhookId", .string(webhookID))]) }
+}
+
+/// `POST /webhooks/{webhookId}/recover`.
+struct RecoveryData: JSONRepresentable {
+    let queued: Int
+
+    var json: JSONOutput { .object([("queued", .int(Int64(queued)))]) }
+}

@@ -1,0 +1,383 @@
+import HookdCore
+import HookdDelivery
+import HookdStore
+import Hummingbird
+import Logging
+
+/// The v3.20 webhook interface (SPEC §11): an app's endpoints, their secrets, tests, deliveries, recovery and
+/// statistics, under `/api/v3.20`.
+struct EndpointRoutes: Sendable {
+    let store: any Store
+    let sealer: SecretSealer
+    let urlPolicy: WebhookURLPolicy
+    let signal: DispatchSignal
+    let envelope: Envelope
+    let clock: any WallClock
+    let configuration: HookdServerConfiguration
+    let limiter: RateLimiter
+    let deliveryRoutes: DeliveryRoutes
+
+    /// The longest rotation overlap accepted: seven days.
+    static let maximumOverlap: Duration = .seconds(604_800)
+    /// The most hours `stats` covers: seven days.
+    static let maximumStatsHours = 168
+
+    func addRoutes(to group: RouterGroup<HookdRequestContext>) {
+        group.get("webhooks", use: list)
+        group.post("webhooks", use: create)
+        group.get("webhooks/:webhookId", use: show)
+        group.patch("webhooks/:webhookId", use: update)
+        group.delete("webhooks/:webhookId", use: delete)
+        group.post("webhooks/:webhookId/secret/rotate", use: rotate)
+        group.post("webhooks/:webhookId/test", use: test)
+        group.get("webhooks/:webhookId/deliveries", use: deliveries)
+        group.post("webhooks/:webhookId/recover", use: recover)
+        group.get("webhooks/:webhookId/stats", use: stats)
+    }
+
+    @Sendable func list(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var problems: [APIError.FieldError] = []
+        let page = PageQuery(request.uri.queryParameters, &problems)
+        try problems.throwIfAny()
+        let (items, total) = try await store.endpoints(appID: principal.appID, limit: page.limit, offset: page.offset)
+        return envelope.success(
+            EndpointListData(items: items.map { data($0, principal) }),
+            message: "Webhooks retrieved",
+            pagination: Pagination(total: total, limit: page.limit, offset: page.offset),
+            context: context
+        )
+    }
+
+    @Sendable func create(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await readChange(
+            request,
+            of: principal,
+            allowed: ["url", "events", "description", "headers", "rateLimit", "secret"]
+        )
+        var problems: [APIError.FieldError] = []
+        let url = body.string("url", &problems)
+        if body.value("events") == nil { problems.append(.init(field: "events", message: "is required")) }
+        let broughtSecret = body.optionalString("secret", &problems)
+        let settings = try settings(in: body, principal: principal, &problems)
+        guard let url, let events = settings.events else { throw APIError.validation(problems) }
+        let secret: WebhookSecret
+        if let broughtSecret {
+            guard let brought = WebhookSecret(broughtByApp: broughtSecret) else {
+                throw APIError.validation(
+                    field: "secret",
+                    "must be whsec_ followed by 24 to 64 characters of standard base64"
+                )
+            }
+            secret = brought
+        } else {
+            secret = WebhookSecret.generateForEndpoint()
+        }
+        try await check(url: url, principal: principal)
+        let id = Identifiers.webhookID()
+        let now = clock.unixSeconds
+        let endpoint = Endpoint(
+            id: id,
+            appID: principal.appID,
+            format: .v3_20,
+            url: url,
+            description: settings.description ?? "",
+            events: settings.events,
+            headers: settings.headers ?? .none,
+            rateLimit: settings.rateLimit ?? nil,
+            secretPrefix: secret.prefixShown,
+            sealedSecret: nil,
+            createdAt: now,
+            updatedAt: now
+        )
+        try await store.createEndpoint(
+            endpoint,
+            secret: try await sealedChange(for: secret, endpointID: id, appID: principal.appID, context: context)
+        )
+        context.logger.info("webhook endpoint created", metadata: ["hookd.webhook.id": .string(id)])
+        return envelope.success(
+            data(endpoint, principal),
+            message: "Webhook created",
+            status: .created,
+            secret: secret,
+            context: context
+        )
+    }
+
+    @Sendable func show(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let (principal, endpoint) = try await requireEndpoint(context)
+        return envelope.success(data(endpoint, principal), message: "Webhook retrieved", context: context)
+    }
+
+    @Sendable func update(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let (principal, endpoint) = try await requireEndpoint(context)
+        let body = try await readChange(
+            request,
+            of: principal,
+            allowed: ["url", "description", "events", "enabled", "headers", "rateLimit"]
+        )
+        var problems: [APIError.FieldError] = []
+        let url = body.optionalString("url", &problems)
+        if body.value("url") == .null { problems.append(.init(field: "url", message: "must be a string")) }
+        let enabled = body.optionalBool("enabled", &problems)
+        let settings = try settings(in: body, principal: principal, &problems)
+        if settings.events != nil && endpoint.format == .v3 {
+            throw APIError.validation(field: "events", "the v3 URL receives every event; it has no subscription")
+        }
+        if let url { try await check(url: url, principal: principal) }
+        let change = EndpointChange(
+            url: url,
+            description: settings.description,
+            events: settings.events,
+            enabled: enabled,
+            headers: settings.headers,
+            rateLimit: settings.rateLimit
+        )
+        guard
+            let updated = try await store.updateEndpoint(
+                appID: principal.appID,
+                id: endpoint.id,
+                change,
+                now: clock.unixSeconds
+            )
+        else { throw APIError.notFound }
+        if updated.status == .active { signal.wake() }
+        return envelope.success(data(updated, principal), message: "Webhook updated", context: context)
+    }
+
+    @Sendable func delete(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let (principal, endpoint) = try await requireEndpoint(context)
+        guard endpoint.format == .v3_20 else {
+            throw APIError.validation(
+                field: "webhookId",
+                "the v3 URL is removed with PUT /api/v3/webhooks {\"webhookUrl\":null}"
+            )
+        }
+        guard try await store.deleteEndpoint(appID: principal.appID, id: endpoint.id, now: clock.unixSeconds) else {
+            throw APIError.notFound
+        }
+        context.logger.info("webhook endpoint deleted", metadata: ["hookd.webhook.id": .string(endpoint.id)])
+        return envelope.success(
+            EndpointDeletedData(webhookID: endpoint.id),
+            message: "Webhook deleted",
+            context: context
+        )
+    }
+
+    @Sendable func rotate(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let (principal, endpoint) = try await requireEndpoint(context)
+        try await limiter.take("regenerate:\(principal.appID)", perMinute: configuration.limits.regenerationsPerMinute)
+        var overlap: Duration = .zero
+        let bytes = try await JSONObjectBody.collect(request, limit: configuration.maximumBodySize)
+        if !bytes.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
+            let body = try JSONObjectBody.parse(bytes, allowed: ["overlapSeconds"])
+            var problems: [APIError.FieldError] = []
+            let seconds = body.nullableInteger("overlapSeconds", &problems)
+            try problems.throwIfAny()
+            if let seconds = seconds ?? nil {
+                guard (0...Self.maximumOverlap.components.seconds).contains(Int64(seconds)) else {
+                    throw APIError.validation(
+                        field: "overlapSeconds",
+                        "must be a whole number from 0 to \(Self.maximumOverlap.components.seconds)"
+                    )
+                }
+                overlap = .seconds(seconds)
+            }
+        }
+        // The v3 URL keeps the v3 secret shape (SPEC §4); other endpoints get theirs.
+        let secret = endpoint.format == .v3 ? WebhookSecret.generate() : WebhookSecret.generateForEndpoint()
+        guard
+            let rotated = try await store.rotateEndpointSecret(
+                appID: principal.appID,
+                id: endpoint.id,
+                change: try await sealedChange(
+                    for: secret,
+                    endpointID: endpoint.id,
+                    appID: principal.appID,
+                    context: context
+                ),
+                secretPrefix: secret.prefixShown,
+                overlapUntil: overlap == .zero ? nil : clock.unixMillis + overlap,
+                now: clock.unixSeconds
+            )
+        else { throw APIError.notFound }
+        context.logger.info(
+            "webhook secret rotated",
+            metadata: [
+                "hookd.webhook.id": .string(endpoint.id),
+                "hookd.secret.version": .stringConvertible(rotated.secretVersion),
+                "hookd.secret.overlap_seconds": .stringConvertible(overlap.components.seconds),
+            ]
+        )
+        return envelope.success(
+            data(rotated, principal),
+            message: "Webhook secret rotated",
+            secret: secret,
+            context: context
+        )
+    }
+
+    @Sendable func test(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let (principal, endpoint) = try await requireEndpoint(context)
+        return try await deliveryRoutes.sendTest(request, to: endpoint, principal: principal, context: context)
+    }
+
+    @Sendable func deliveries(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let (_, endpoint) = try await requireEndpoint(context)
+        return try await deliveryRoutes.listDeliveries(request, endpointID: endpoint.id, context: context)
+    }
+
+    @Sendable func recover(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let (principal, endpoint) = try await requireEndpoint(context)
+        try await limiter.take("retries:\(principal.appID)", perMinute: configuration.limits.retriesPerMinute)
+        let body = try await JSONObjectBody.read(
+            request,
+            limit: configuration.maximumBodySize,
+            allowed: ["since", "until"]
+        )
+        var problems: [APIError.FieldError] = []
+        let since = body.string("since", &problems).flatMap { text in
+            Self.instant(text, field: "since", &problems)
+        }
+        let until = body.optionalString("until", &problems).flatMap { text in
+            Self.instant(text, field: "until", &problems)
+        }
+        try problems.throwIfAny()
+        guard let since else { throw APIError.validation(problems) }
+        let now = clock.unixMillis
+        let end = until ?? now
+        guard since < end else { throw APIError.validation(field: "until", "must be later than since") }
+        guard
+            let queued = try await store.recoverDeliveries(
+                appID: principal.appID,
+                endpointID: endpoint.id,
+                createdIn: since..<end,
+                now: now
+            )
+        else { throw APIError.notFound }
+        if queued > 0 { signal.wake() }
+        return envelope.success(
+            RecoveryData(queued: queued),
+            message: "Recovery queued",
+            status: .accepted,
+            context: context
+        )
+    }
+
+    @Sendable func stats(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let (principal, endpoint) = try await requireEndpoint(context)
+        var problems: [APIError.FieldError] = []
+        let hours = PageQuery.integer(
+            request.uri.queryParameters["hours"],
+            name: "hours",
+            default: 24,
+            range: 1...Self.maximumStatsHours,
+            &problems
+        )
+        try problems.throwIfAny()
+        let now = clock.unixMillis
+        let since = UnixMillis(now.rawValue - now.rawValue % 3_600_000) - .seconds(3_600 * (hours - 1))
+        guard
+            let samples = try await store.attemptSamples(appID: principal.appID, endpointID: endpoint.id, since: since)
+        else { throw APIError.notFound }
+        return envelope.success(
+            EndpointStatsData(hours: EndpointStatsData.hours(samples, count: hours, now: now)),
+            message: "Webhook stats retrieved",
+            context: context
+        )
+    }
+
+    // MARK: Shared steps
+
+    /// The endpoint named by the path, of the caller's app: another app's is not found (never forbidden).
+    private func requireEndpoint(_ context: HookdRequestContext) async throws -> (Principal, Endpoint) {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("webhookId")
+        guard Identifiers.isWebhookID(id), let endpoint = try await store.endpoint(appID: principal.appID, id: id)
+        else { throw APIError.notFound }
+        return (principal, endpoint)
+    }
+
+    private func data(_ endpoint: Endpoint, _ principal: Principal) -> EndpointData {
+        EndpointData(endpoint: endpoint, appType: principal.appType, environment: principal.environment)
+    }
+
+    /// The body of a creation or a change, read once the app's limit on URL changes allowed it: each may resolve
+    /// a host name, so the limit (shared with `PUT /api/v3/webhooks`) comes before anything is read.
+    private func readChange(
+        _ request: Request,
+        of principal: Principal,
+        allowed: Set<String>
+    ) async throws -> JSONObjectBody {
+        try await limiter.take(
+            "webhook-updates:\(principal.appID)",
+            perMinute: configuration.limits.webhookUpdatesPerMinute
+        )
+        return try await JSONObjectBody.read(request, limit: configuration.maximumBodySize, allowed: allowed)
+    }
+
+    /// The settings a creation or a change may send, checked (each `nil` when not sent); problems of type end the
+    /// request with every one found so far.
+    private func settings(
+        in body: JSONObjectBody,
+        principal: Principal,
+        _ problems: inout [APIError.FieldError]
+    ) throws -> (events: [String]?, description: String?, headers: EndpointHeaders?, rateLimit: Int??) {
+        let events = body.stringArray("events", &problems)
+        let description = body.optionalString("description", &problems)
+        let headers = body.stringObject("headers", &problems)
+        let rateLimit = body.nullableInteger("rateLimit", &problems)
+        try problems.throwIfAny()
+        do {
+            return (
+                try events.map { try EndpointRules.events($0, for: principal.appType) },
+                try description.map { try EndpointRules.description($0) },
+                try headers.map { try EndpointHeaders(validating: $0) },
+                try rateLimit.map { try EndpointRules.rateLimit($0) }
+            )
+        } catch let error as EndpointFieldError {
+            throw APIError.validation(field: error.field, error.message)
+        }
+    }
+
+    /// Checks a URL as `PUT /webhooks` does; a SANDBOX app may use `http://` without the operator's switch.
+    private func check(url: String, principal: Principal) async throws {
+        var policy = urlPolicy
+        if principal.environment == .sandbox { policy.allowHTTPTargets = true }
+        do {
+            _ = try await policy.check(url)
+        } catch {
+            throw APIError(error, field: "url")
+        }
+    }
+
+    private func sealedChange(
+        for secret: WebhookSecret,
+        endpointID: String,
+        appID: String,
+        context: HookdRequestContext
+    ) async throws -> SealedSecretChange {
+        // Sealed under the key the database says is in force (which, mid-rotation, may not be this node's own).
+        let sealer = try await SealingKeys(keyring: sealer, store: store).sealer()
+        return SealedSecretChange(
+            sealedSecret: try sealer.seal(
+                Array(secret.value.utf8),
+                purpose: SecretSealer.webhookSecretPurpose(appID: appID, endpointID: endpointID)
+            ),
+            fingerprint: secret.fingerprint,
+            requestID: context.requestID,
+            clientAddress: context.clientAddress,
+            secretPrefix: secret.prefixShown
+        )
+    }
+
+    /// An ISO 8601 time (`2026-01-15T10:30:00Z` or with an offset) as Unix milliseconds.
+    static func instant(_ text: String, field: String, _ problems: inout [APIError.FieldError]) -> UnixMillis? {
+        guard let instant = ISO8601Instant.parse(text) else {
+            problems.append(.init(field: field, message: "must be an ISO 8601 time such as 2026-01-15T10:30:00Z"))
+            return nil
+        }
+        return instant
+    }
+}

@@ -1,0 +1,386 @@
+import Foundation
+import HookdCore
+import HookdDelivery
+import HookdVerify
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import HookdServer
+
+/// The v3.20 endpoints (SPEC §11) over real sockets: subscriptions, the v3.20 format, 410 and recovery, rotation
+/// with an overlap, deletion, on both stores.
+@Suite struct EndpointEndToEndTests {
+    /// An endpoint as created: its id and the secret handed out once.
+    struct Created {
+        let id: String
+        let secret: String
+    }
+
+    /// An app with a token, and its secret key (which the v3.20 routes also take as the bearer).
+    struct Tenant {
+        let app: App
+        let token: String
+        let key: AppSecretKey
+    }
+
+    static func tenant(_ harness: TestHarness, client: any TestClientProtocol) async throws -> Tenant {
+        let (app, key) = try await harness.createApp()
+        return Tenant(app: app, token: try await client.token(for: app, key: key), key: key)
+    }
+
+    /// One test's world: a live server, an app with its token, and receivers on 127.0.0.1.
+    struct Session: Sendable {
+        let harness: TestHarness
+        let client: any TestClientProtocol
+        let tenant: Tenant
+        /// The receivers' URLs, in the order they were given.
+        let urls: [String]
+
+        /// Publishes `event` for the app, expecting 202.
+        func publish(_ event: String, data: String = #"{"n":1}"#) async throws {
+            let published = try await client.publish(
+                appID: tenant.app.id,
+                event: event,
+                data: data,
+                operatorKey: harness.operatorKey
+            )
+            #expect(published.status == .accepted, "\(published.raw)")
+        }
+
+        /// Creates an endpoint for the app (see ``EndpointEndToEndTests/create(_:token:url:events:extra:)``).
+        func create(url: String, events: [String], extra: String = "") async throws -> Created {
+            try await EndpointEndToEndTests.create(client, token: tenant.token, url: url, events: events, extra: extra)
+        }
+    }
+
+    /// Runs `body` against a live server on `backend` with a new app and `receivers` started, then stops them.
+    static func withSession(
+        on backend: Backend,
+        receivers: [TestReceiver],
+        configure: (inout HookdServerConfiguration) -> Void = { _ in },
+        _ body: @Sendable (Session) async throws -> Void
+    ) async throws {
+        let harness = try await TestHarness.forDeliveries(on: backend, configure: configure)
+        defer { harness.removeFiles() }
+        var running: [TestReceiver.Running] = []
+        for receiver in receivers { running.append(try await receiver.start()) }
+        let started = running
+        defer { Task { for receiver in started { await receiver.stop() } } }
+        try await harness.withLiveServer { client in
+            let tenant = try await Self.tenant(harness, client: client)
+            try await body(Session(harness: harness, client: client, tenant: tenant, urls: started.map(\.url)))
+        }
+    }
+
+    /// `POST /api/v3.20/webhooks` with the fields given (raw JSON members), expecting 201.
+    static func create(
+        _ client: any TestClientProtocol,
+        token: String,
+        url: String,
+        events: [String],
+        extra: String = ""
+    ) async throws -> Created {
+        let names = events.map { #""\#($0)""# }.joined(separator: ",")
+        let response = try await client.json(
+            "/api/v3.20/webhooks",
+            method: .post,
+            token: token,
+            body: #"{"url":"\#(url)","events":[\#(names)]\#(extra)}"#
+        )
+        #expect(response.status == .created, "\(response.raw)")
+        return Created(
+            id: try #require(response.data["webhookId"] as? String, "\(response.raw)"),
+            secret: try #require(response.object["secret"] as? String, "\(response.raw)")
+        )
+    }
+
+    /// Verifies a received delivery with `secret` at the harness's clock, as a receiver would.
+    static func verify(
+        _ request: TestReceiver.Received,
+        secret: String,
+        at clock: TestClock
+    ) throws -> VerifiedDelivery {
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        return try WebhookVerifier(secret: secret, now: { clock.now }).verify(body: request.body, headers: headers)
+    }
+
+    /// The endpoint as `GET` shows it.
+    static func show(_ client: any TestClientProtocol, token: String, id: String) async throws -> JSONResponse {
+        try await client.json("/api/v3.20/webhooks/\(id)", method: .get, token: token)
+    }
+
+    @Test(arguments: Backend.all) func threeEndpointsReceiveExactlyWhatTheySubscribedTo(backend: Backend) async throws {
+        let receiver = TestReceiver()
+        try await Self.withSession(on: backend, receivers: [receiver]) { session in
+            let (client, tenant, url, clock) = (session.client, session.tenant, session.urls[0], session.harness.clock)
+            // The secret key itself is a bearer on the v3.20 routes.
+            let a = try await Self.create(
+                client,
+                token: tenant.key.value,
+                url: url,
+                events: ["CARD_FUNDED"],
+                extra: #","headers":{"X-Endpoint":"a"}"#
+            )
+            let b = try await session.create(
+                url: url,
+                events: ["card.created", "CARD_FUNDED"],
+                extra: #","headers":{"X-Endpoint":"b"},"description":"ledger""#
+            )
+            let c = try await session.create(
+                url: url,
+                events: ["CARD_TERMINATED"],
+                extra: #","headers":{"X-Endpoint":"c"}"#
+            )
+            for event in ["card.funded", "card.created", "card.terminated", "card.frozen"] {
+                try await session.publish(event)
+            }
+            #expect(try await receiver.waitFor(count: 4))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(receiver.received.count == 4, "card.frozen has no subscriber, and the app has no v3 URL")
+
+            let secrets = ["a": a.secret, "b": b.secret, "c": c.secret]
+            var events: [String: [String]] = [:]
+            for request in receiver.received {
+                let endpoint = try #require(request.header("X-Endpoint"))
+                let delivery = try Self.verify(request, secret: try #require(secrets[endpoint]), at: clock)
+                #expect(delivery.schemes == [.fyatu, .standardWebhooks])
+                #expect(delivery.environment == "LIVE")
+                #expect(delivery.businessId == tenant.app.businessID)
+                #expect(request.header("X-Fyatu-Environment") == "LIVE")
+                events[endpoint, default: []].append(try #require(delivery.event))
+                for (other, secret) in secrets where other != endpoint {
+                    #expect(throws: WebhookVerificationError.self) {
+                        try Self.verify(request, secret: secret, at: clock)
+                    }
+                }
+            }
+            #expect(events["a"] == ["CARD_FUNDED"])
+            #expect(events["b"]?.sorted() == ["CARD_CREATED", "CARD_FUNDED"])
+            #expect(events["c"] == ["CARD_TERMINATED"])
+
+            let listed = try await client.json("/api/v3.20/webhooks", method: .get, token: tenant.key.value)
+            #expect(listed.status == .ok, "\(listed.raw)")
+            let items = try #require(listed.object["data"] as? [[String: Any]])
+            #expect(items.map { $0["webhookId"] as? String } == [a.id, b.id, c.id])
+            #expect((listed.object["pagination"] as? [String: Any])?["total"] as? Int == 3)
+            let shown = try await Self.show(client, token: tenant.token, id: b.id)
+            #expect(shown.data["events"] as? [String] == ["CARD_CREATED", "CARD_FUNDED"])
+            #expect(shown.data["totalDeliveries"] as? Int == 2)
+            #expect(shown.data["secretPrefix"] as? String == String(b.secret.prefix(12)))
+            #expect(!shown.raw.contains(b.secret), "no read shows the secret")
+        }
+    }
+
+    @Test(arguments: Backend.all) func a410DisablesTheEndpointTellsTheOthersAndEnablingDeliversWhatWaited(
+        backend: Backend
+    ) async throws {
+        let listener = TestReceiver()
+        let gone = TestReceiver(fallback: .status(410))
+        try await Self.withSession(on: backend, receivers: [listener, gone]) { session in
+            let (client, tenant, clock) = (session.client, session.tenant, session.harness.clock)
+            let watcher = try await session.create(url: session.urls[0], events: ["WEBHOOK_ENDPOINT_DISABLED"])
+            let leaving = try await session.create(url: session.urls[1], events: ["CARD_FUNDED"])
+            try await session.publish("card.funded")
+            #expect(try await gone.waitFor(count: 1))
+            #expect(try await listener.waitFor(count: 1), "the app is told")
+            let notice = try Self.verify(try #require(listener.received.first), secret: watcher.secret, at: clock)
+            #expect(notice.event == "WEBHOOK_ENDPOINT_DISABLED")
+            let body = String(decoding: try #require(listener.received.first).body, as: UTF8.self)
+            #expect(body.contains(#""webhookId":"\#(leaving.id)""#) && body.contains(#""reason":"GONE""#), "\(body)")
+
+            let disabled = try await Self.show(client, token: tenant.token, id: leaving.id)
+            #expect(disabled.data["status"] as? String == "DISABLED")
+            #expect(disabled.data["disabledReason"] as? String == "GONE")
+            #expect(disabled.data["failureCount"] as? Int == 1)
+            #expect(disabled.data["lastDeliveryStatus"] as? String == "FAILED")
+
+            // The delivery that met the 410 waits for a retry, held while the endpoint is disabled.
+            gone.answer(with: .status(200))
+            let enabled = try await client.json(
+                "/api/v3.20/webhooks/\(leaving.id)",
+                method: .patch,
+                token: tenant.token,
+                body: #"{"enabled":true}"#
+            )
+            #expect(enabled.status == .ok, "\(enabled.raw)")
+            #expect(enabled.data["status"] as? String == "ACTIVE")
+            #expect(enabled.data["disabledReason"] is NSNull)
+            #expect(enabled.data["failureCount"] as? Int == 0)
+            #expect(try await gone.waitFor(count: 2), "the waiting delivery goes out once the endpoint is enabled")
+            #expect(try Self.verify(gone.received[1], secret: leaving.secret, at: clock).event == "CARD_FUNDED")
+        }
+    }
+
+    @Test(arguments: Backend.all) func aRotationWithAnOverlapSignsWithBothSecretsUntilTheWindowEnds(
+        backend: Backend
+    ) async throws {
+        let receiver = TestReceiver()
+        try await Self.withSession(on: backend, receivers: [receiver]) { session in
+            let (client, tenant, clock) = (session.client, session.tenant, session.harness.clock)
+            let endpoint = try await session.create(url: session.urls[0], events: ["CARD_FUNDED"])
+            let rotated = try await client.json(
+                "/api/v3.20/webhooks/\(endpoint.id)/secret/rotate",
+                method: .post,
+                token: tenant.token,
+                body: #"{"overlapSeconds":60}"#
+            )
+            #expect(rotated.status == .ok, "\(rotated.raw)")
+            let newSecret = try #require(rotated.object["secret"] as? String)
+            #expect(newSecret != endpoint.secret)
+            #expect(newSecret.wholeMatch(of: /whsec_[0-9a-f]{64}/) != nil)
+
+            try await session.publish("card.funded")
+            #expect(try await receiver.waitFor(count: 1))
+            let during = try #require(receiver.received.first)
+            #expect(during.header("X-Fyatu-Signature")?.components(separatedBy: "v1=").count == 3)
+            #expect(during.header("webhook-signature")?.split(separator: " ").count == 2)
+            #expect(try Self.verify(during, secret: endpoint.secret, at: clock).schemes.count == 2)
+            #expect(try Self.verify(during, secret: newSecret, at: clock).schemes.count == 2)
+
+            clock.advance(by: 61)
+            try await session.publish("card.funded", data: #"{"n":2}"#)
+            #expect(try await receiver.waitFor(count: 2))
+            let after = receiver.received[1]
+            #expect(try Self.verify(after, secret: newSecret, at: clock).event == "CARD_FUNDED")
+            #expect(throws: WebhookVerificationError.self, "the old secret is dead once the window ends") {
+                try Self.verify(after, secret: endpoint.secret, at: clock)
+            }
+        }
+    }
+
+    @Test(arguments: Backend.all) func recoverQueuesExactlyTheFailedDeliveriesOfTheWindow(backend: Backend) async throws
+    {
+        let receiver = TestReceiver(fallback: .status(500))
+        try await Self.withSession(on: backend, receivers: [receiver]) { configuration in
+            configuration.delivery.retrySchedule = []
+        } _: { session in
+            let (client, tenant, clock) = (session.client, session.tenant, session.harness.clock)
+            let endpoint = try await session.create(url: session.urls[0], events: ["CARD_FUNDED"])
+            let windowStart = Timestamp.iso8601(clock.unixSeconds)
+            for n in 1...2 { try await session.publish("card.funded", data: #"{"n":\#(n)}"#) }
+            #expect(try await receiver.waitFor(count: 2))
+            // Recorded before the clock jumps: a lease outlived by the clock would be released and tried again.
+            #expect(try await Self.eventuallyFailed(2, client: client, token: tenant.token, endpointID: endpoint.id))
+            clock.advance(by: 3_600)
+            let windowEnd = Timestamp.iso8601(clock.unixSeconds)
+            try await session.publish("card.funded", data: #"{"n":3}"#)
+            #expect(try await receiver.waitFor(count: 3))
+            #expect(try await Self.eventuallyFailed(3, client: client, token: tenant.token, endpointID: endpoint.id))
+
+            receiver.answer(with: .status(200))
+            let recovered = try await client.json(
+                "/api/v3.20/webhooks/\(endpoint.id)/recover",
+                method: .post,
+                token: tenant.token,
+                body: #"{"since":"\#(windowStart)","until":"\#(windowEnd)"}"#
+            )
+            #expect(recovered.status == .accepted, "\(recovered.raw)")
+            #expect(recovered.data["queued"] as? Int == 2)
+            #expect(try await receiver.waitFor(count: 5))
+            try await Task.sleep(for: .milliseconds(300))
+            let bodies = receiver.received.map { String(decoding: $0.body, as: UTF8.self) }
+            #expect(bodies.count == 5, "the delivery after the window stays failed: \(bodies)")
+            #expect(bodies.suffix(2).allSatisfy { !$0.contains(#""n":3"#) }, "\(bodies)")
+
+            let stats = try await client.json(
+                "/api/v3.20/webhooks/\(endpoint.id)/stats?hours=2",
+                method: .get,
+                token: tenant.token
+            )
+            let hours = try #require(stats.data["hours"] as? [[String: Any]], "\(stats.raw)")
+            #expect(hours.count == 2)
+            #expect(hours.compactMap { $0["failed"] as? Int }.reduce(0, +) == 3)
+            #expect(hours.compactMap { $0["succeeded"] as? Int }.reduce(0, +) == 2)
+        }
+    }
+
+    /// Waits until the endpoint's log lists `count` failed deliveries.
+    static func eventuallyFailed(
+        _ count: Int,
+        client: any TestClientProtocol,
+        token: String,
+        endpointID: String
+    ) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let failed = try await client.json(
+                "/api/v3.20/webhooks/\(endpointID)/deliveries?status=FAILED",
+                method: .get,
+                token: token
+            )
+            if (failed.object["pagination"] as? [String: Any])?["total"] as? Int == count { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    @Test(arguments: Backend.all) func aDeletedEndpointReceivesNothingMore(backend: Backend) async throws {
+        let receiver = TestReceiver()
+        try await Self.withSession(on: backend, receivers: [receiver]) { session in
+            let (client, tenant) = (session.client, session.tenant)
+            let kept = try await session.create(
+                url: session.urls[0],
+                events: ["CARD_FUNDED"],
+                extra: #","headers":{"X-Endpoint":"kept"}"#
+            )
+            let doomed = try await session.create(
+                url: session.urls[0],
+                events: ["CARD_FUNDED"],
+                extra: #","headers":{"X-Endpoint":"doomed"}"#
+            )
+            let deleted = try await client.json(
+                "/api/v3.20/webhooks/\(doomed.id)",
+                method: .delete,
+                token: tenant.token
+            )
+            #expect(deleted.status == .ok, "\(deleted.raw)")
+            #expect(deleted.data["deleted"] as? Bool == true)
+            #expect(deleted.data["webhookId"] as? String == doomed.id)
+            #expect(try await Self.show(client, token: tenant.token, id: doomed.id).status == .notFound)
+
+            try await session.publish("card.funded")
+            #expect(try await receiver.waitFor(count: 1))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(receiver.received.map { $0.header("X-Endpoint") } == ["kept"])
+            _ = try Self.verify(try #require(receiver.received.first), secret: kept.secret, at: session.harness.clock)
+        }
+    }
+
+    @Test func aSecretBroughtFromAnotherSenderVerifiesWithTheStandardWebhooksLibrary() async throws {
+        let harness = try await StandardWebhooksInteropTests.harness()
+        defer { harness.removeFiles() }
+        try await StandardWebhooksInteropTests.requireStandardWebhooks()
+        let receiver = TestReceiver()
+        let running = try await receiver.start()
+        defer { Task { await running.stop() } }
+        let brought = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        try await harness.withLiveServer { client in
+            let tenant = try await Self.tenant(harness, client: client)
+            let endpoint = try await Self.create(
+                client,
+                token: tenant.token,
+                url: running.url,
+                events: ["CARD_FUNDED"],
+                extra: #","secret":"\#(brought)""#
+            )
+            #expect(endpoint.secret == brought, "the secret brought is the one in force")
+            _ = try await client.publish(
+                appID: tenant.app.id,
+                event: "card.funded",
+                data: #"{"n":1}"#,
+                operatorKey: harness.operatorKey
+            )
+            #expect(try await receiver.waitFor(count: 1))
+            let delivery = StandardWebhooksInteropTests.Delivery(try #require(receiver.received.first))
+            let results = try await StandardWebhooksInteropTests.verifyInPython(
+                [delivery, delivery.with(body: #"{"tampered":true}"#)],
+                secret: brought,
+                in: harness.directory
+            )
+            #expect(results.first == "valid", "\(results)")
+            #expect(results.last?.hasPrefix("rejected") == true, "\(results)")
+        }
+    }
+}
