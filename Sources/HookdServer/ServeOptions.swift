@@ -27,6 +27,7 @@ public struct ServeOptions: Sendable {
     public var loginFailuresPerAddress: Int?
     public var manualRetriesPerDelivery: Int?
     public var retentionDays: Int?
+    public var endpointDisableDays: Int?
     public var maxConnections: Int?
     public var idleTimeout: Double?
     public var requestTimeout: Double?
@@ -85,6 +86,9 @@ public struct ServeOptions: Sendable {
 
         if let days = try read.int(retentionDays, "retention-days", 1...3650) {
             configuration.retention = .seconds(days * 86_400)
+        }
+        if let days = try read.int(endpointDisableDays, "endpoint-disable-days", 1...365) {
+            configuration.delivery.endpointDisableAfter = .seconds(days * 86_400)
         }
 
         var listener = configuration.listener

@@ -53,11 +53,17 @@ struct AppsCommand: AsyncParsableCommand {
                 )
             }
             if json {
-                let line: [String: String] = [
+                // SPEC §10's line, to the byte, for a LIVE app; a SANDBOX app's line says so at its end.
+                var line: [String: String] = [
                     "appId": app.id, "businessId": app.businessID, "secretKey": secretKey.value, "name": app.name,
-                    "type": app.type.rawValue, "environment": app.environment.rawValue,
+                    "type": app.type.rawValue,
                 ]
-                emit(try jsonLine(line, order: ["appId", "businessId", "secretKey", "name", "type", "environment"]))
+                var order = ["appId", "businessId", "secretKey", "name", "type"]
+                if app.environment != .live {
+                    line["environment"] = app.environment.rawValue
+                    order.append("environment")
+                }
+                emit(try jsonLine(line, order: order))
             } else {
                 emit(
                     "created app \(app.id) (\(app.type.rawValue), \(app.environment.rawValue), business \(app.businessID))"

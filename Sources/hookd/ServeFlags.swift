@@ -31,7 +31,7 @@ struct ServeFlags: ParsableArguments {
 
     @Option(
         help:
-            "Delivery requests open at once for one app, across every worker: what one slow receiver can hold (HOOKD_MAX_IN_FLIGHT_PER_APP; default 8)."
+            "Delivery requests open at once for one endpoint (an app's v3 URL is one), across every worker: what one slow receiver can hold (HOOKD_MAX_IN_FLIGHT_PER_APP; default 8)."
     )
     var maxInFlightPerApp: Int?
 
@@ -82,6 +82,12 @@ struct ServeFlags: ParsableArguments {
     var retentionDays: Int?
 
     @Option(
+        help:
+            "Days a v3.20 endpoint may fail every attempt before it is disabled (HOOKD_ENDPOINT_DISABLE_DAYS; default 5)."
+    )
+    var endpointDisableDays: Int?
+
+    @Option(
         help: "API connections open at once; one more is answered 503 and closed (HOOKD_MAX_CONNECTIONS; default 4096)."
     )
     var maxConnections: Int?
@@ -116,6 +122,7 @@ struct ServeFlags: ParsableArguments {
         options.deliveryTimeout = deliveryTimeout
         options.maxInFlight = maxInFlight
         options.maxInFlightPerApp = maxInFlightPerApp
+        options.endpointDisableDays = endpointDisableDays
         options.signatureSchemes = signatureSchemes
         options.leaseDuration = leaseDuration
         options.shutdownTimeout = shutdownTimeout

@@ -222,6 +222,7 @@ import Testing
         (["--shutdown-timeout", "0"], [:], "--shutdown-timeout must be more than 0 and at most 3600 seconds"),
         ([], ["HOOKD_SHUTDOWN_TIMEOUT": "-1"], "--shutdown-timeout must be more than 0 and at most 3600 seconds"),
         (["--retention-days", "0"], [:], "--retention-days must be from 1 to 3650"),
+        ([], ["HOOKD_ENDPOINT_DISABLE_DAYS": "366"], "--endpoint-disable-days must be from 1 to 365"),
         (["--max-connections", "0"], [:], "--max-connections must be from 1 to 1000000"),
         ([], ["HOOKD_IDLE_TIMEOUT": "0"], "--idle-timeout must be more than 0 and at most 3600 seconds"),
         (["--request-timeout", "4000"], [:], "--request-timeout must be more than 0 and at most 3600 seconds"),

@@ -18,6 +18,7 @@ import Testing
         #expect(configuration.limits.loginFailuresPerAddress == 30)
         #expect(configuration.limits.manualRetriesPerDelivery == 10)
         #expect(configuration.retention == .seconds(30 * 86_400))
+        #expect(configuration.delivery.endpointDisableAfter == .seconds(5 * 86_400))
         #expect(configuration.listener.maximumConnections == 4096)
         #expect(configuration.listener.idleTimeout == .seconds(30))
         #expect(configuration.listener.requestTimeout == .seconds(30))
@@ -32,7 +33,9 @@ import Testing
             "HOOKD_MAX_CONNECTIONS": "10", "HOOKD_RETENTION_DAYS": "7", "HOOKD_IDLE_TIMEOUT": "2.5",
             "HOOKD_LOGIN_FAILURES_PER_ADDRESS": "99", "HOOKD_MAX_IN_FLIGHT_PER_APP": "3", "HOOKD_ROLE": "worker",
             "HOOKD_ALLOW_PRIVATE_TARGETS": "yes", "HOOKD_SIGNATURE_SCHEMES": "v3", "HOOKD_MAX_BODY_SIZE": "4096",
+            "HOOKD_ENDPOINT_DISABLE_DAYS": "2",
         ])
+        #expect(configuration.delivery.endpointDisableAfter == .seconds(2 * 86_400))
         #expect(configuration.maximumBodySize == 4096)
         #expect(configuration.listener.maximumConnections == 50, "the flag wins")
         #expect(configuration.retention == .seconds(7 * 86_400))

@@ -55,7 +55,15 @@ struct PostgresStoreTests {
         try await PostgresTestDatabase.withStores(count: 4, migrate: false) { stores, schema in
             let applied = try await withThrowingTaskGroup(of: [String].self) { group in
                 for store in stores {
-                    group.addTask { try await store.migrate() }
+                    group.addTask {
+                        do {
+                            return try await store.migrate()
+                        } catch {
+                            // PSQLError hides its details from `description`; a failure here should say what it was.
+                            Issue.record("migrating failed: \(String(reflecting: error))")
+                            throw error
+                        }
+                    }
                 }
                 return try await group.reduce(into: [String]()) { $0 += $1 }
             }
