@@ -150,11 +150,12 @@ extension PostgresStore: DeliveryQueue {
         // (`leased`, kept by triggers on `deliveries` in the transaction that leases or releases). The only walk over
         // leased rows is for leases that ran out, oldest first with a LIMIT (`deliveries_lease_expiry`).
         //
-        // Three statements in one READ COMMITTED transaction, each with a fresh snapshot: fold what is new into the
-        // queues; lock the endpoints to serve; then, seeing everything committed before those locks were taken (and
-        // every release waits for them to count itself), lease each endpoint's due deliveries up to its room and
-        // settle its queue. A claimer holding an endpoint's queue row is skipped by the others, so no two claimers
-        // take from one endpoint at once.
+        // Two statements in one READ COMMITTED transaction: fold what is new into the queues; then lock the
+        // endpoints to serve, lease each one's due deliveries up to its room and settle its queue. Locking a queue
+        // row reads its newest version (a release committed after the statement's snapshot has counted itself
+        // there, and every later release waits for the lock), so the room is exact; a delivery leased meanwhile is
+        // skipped or re-checked by the lease's own `lease_id IS NULL`. A claimer holding an endpoint's queue row is
+        // skipped by the others, so no two claimers take from one endpoint at once.
         return try await withTransaction { [logger] connection in
             try await connection.query(
                 """
@@ -182,26 +183,21 @@ extension PostgresStore: DeliveryQueue {
                 """,
                 logger: logger
             ).consume()
-            let endpoints = try await connection.query(
-                """
-                SELECT q.endpoint_id FROM delivery_queues q
-                JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(unescaped: Self.sendable)
-                WHERE q.ready_at <= \(now) AND q.leased < \(perAppLimit)
-                ORDER BY q.served_at, q.endpoint_id
-                LIMIT \(limit)
-                FOR UPDATE OF q SKIP LOCKED
-                """,
-                logger: logger
-            ).collect().map { row in try row.decode(String.self) }
-            guard !endpoints.isEmpty else { return [] }
             // Each endpoint's due deliveries, oldest first, as many as it has room for; then the first of every
             // endpoint, the second of every endpoint, … (`rank`, then the endpoint's turn) up to the limit.
             return try await connection.query(
                 """
-                WITH queue AS (
-                    SELECT a.endpoint_id, a.turn, \(perAppLimit) - q.leased AS room
-                    FROM unnest(\(endpoints)::text[]) WITH ORDINALITY AS a(endpoint_id, turn)
-                    JOIN delivery_queues q ON q.endpoint_id = a.endpoint_id
+                WITH locked AS (
+                    SELECT q.endpoint_id, q.served_at, q.leased FROM delivery_queues q
+                    JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(unescaped: Self.sendable)
+                    WHERE q.ready_at <= \(now) AND q.leased < \(perAppLimit)
+                    ORDER BY q.served_at, q.endpoint_id
+                    LIMIT \(limit)
+                    FOR UPDATE OF q SKIP LOCKED
+                ), queue AS (
+                    SELECT endpoint_id, row_number() OVER (ORDER BY served_at, endpoint_id) AS turn,
+                           \(perAppLimit) - leased AS room
+                    FROM locked
                 ), picked AS (
                     SELECT p.id, row_number() OVER (PARTITION BY queue.endpoint_id ORDER BY p.next_attempt_at) AS rank,
                            queue.turn
@@ -228,7 +224,7 @@ extension PostgresStore: DeliveryQueue {
                                       AND r.lease_id IS NULL AND r.id NOT IN (SELECT id FROM chosen)),
                         served_at = CASE WHEN q.endpoint_id IN (SELECT endpoint_id FROM claimed) THEN \(now)
                                     ELSE q.served_at END
-                    WHERE q.endpoint_id = ANY(\(endpoints)::text[])
+                    WHERE q.endpoint_id IN (SELECT endpoint_id FROM locked)
                 )
                 SELECT * FROM claimed ORDER BY next_attempt_at, id
                 """,
