@@ -348,6 +348,49 @@ import Testing
         }
     }
 
+    @Test func duringAnOverlapTheStandardWebhooksLibraryAcceptsEitherSecret() async throws {
+        let harness = try await StandardWebhooksInteropTests.harness()
+        defer { harness.removeFiles() }
+        try await StandardWebhooksInteropTests.requireStandardWebhooks()
+        let receiver = TestReceiver()
+        let running = try await receiver.start()
+        defer { Task { await running.stop() } }
+        try await harness.withLiveServer { client in
+            let tenant = try await Self.tenant(harness, client: client)
+            let endpoint = try await Self.create(client, token: tenant.token, url: running.url, events: ["CARD_FUNDED"])
+            let rotated = try await client.json(
+                "/api/v3.20/webhooks/\(endpoint.id)/secret/rotate",
+                method: .post,
+                token: tenant.token,
+                body: #"{"overlapSeconds":3600}"#
+            )
+            let newSecret = try #require(rotated.object["secret"] as? String, "\(rotated.raw)")
+            _ = try await client.publish(
+                appID: tenant.app.id,
+                event: "card.funded",
+                data: #"{"n":1}"#,
+                operatorKey: harness.operatorKey
+            )
+            #expect(try await receiver.waitFor(count: 1))
+            let delivery = StandardWebhooksInteropTests.Delivery(try #require(receiver.received.first))
+            for secret in [endpoint.secret, newSecret] {
+                let results = try await StandardWebhooksInteropTests.verifyInPython(
+                    [delivery],
+                    secret: secret,
+                    in: harness.directory
+                )
+                #expect(results == ["valid"], "\(results)")
+            }
+            let stranger = WebhookSecret.generateForEndpoint().value
+            let refused = try await StandardWebhooksInteropTests.verifyInPython(
+                [delivery],
+                secret: stranger,
+                in: harness.directory
+            )
+            #expect(refused.first?.hasPrefix("rejected") == true, "\(refused)")
+        }
+    }
+
     @Test func aSecretBroughtFromAnotherSenderVerifiesWithTheStandardWebhooksLibrary() async throws {
         let harness = try await StandardWebhooksInteropTests.harness()
         defer { harness.removeFiles() }

@@ -5,13 +5,14 @@ import Testing
 /// How attempts count against an endpoint, and when one is disabled (SPEC §11), on every backend.
 @Suite struct EndpointHealthTests {
     /// A v3.20 endpoint of `app` subscribed to `card.funded`.
-    static func endpoint(_ store: any Store, app: App) async throws -> Endpoint {
+    static func endpoint(_ store: any Store, app: App, rateLimit: Int? = nil) async throws -> Endpoint {
         let endpoint = Endpoint(
             id: Identifiers.webhookID(),
             appID: app.id,
             format: .v3_20,
             url: "https://a.example/",
             events: ["card.funded"],
+            rateLimit: rateLimit,
             secretPrefix: "whsec_000000",
             sealedSecret: nil,
             createdAt: UnixSeconds(1),
@@ -161,5 +162,36 @@ import Testing
         #expect(healthy.totalDeliveries == 2)
         #expect(healthy.totalFailures == 1)
         #expect(healthy.lastDeliveryStatus == "SUCCEEDED")
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func anEndpointsRateLimitHoldsItsClaimsToItsRate(factory: StoreFactory) async throws {
+        let (store, cleanup) = try await factory.make()
+        defer { cleanup() }
+        let app = makeApp()
+        try await store.insertApp(app)
+        let limited = try await Self.endpoint(store, app: app, rateLimit: 2).id
+        let t0 = UnixMillis(10_000)
+        for index in 0..<10 {
+            _ = try await store.publish(
+                NewEvent(appID: app.id, eventID: Identifiers.eventID(), event: "card.funded", data: Array("{}".utf8)),
+                attemptsAllowed: 1,
+                now: t0 + .milliseconds(Int64(index)),
+                lease: nil
+            )
+        }
+        func claim(at now: UnixMillis) async throws -> Int {
+            try await store.claimDueDeliveries(limit: 64, perAppLimit: 64, now: now, leaseUntil: now + .seconds(60))
+                .filter { $0.endpointID == limited }.count
+        }
+        let later = t0 + .milliseconds(100)
+        #expect(try await claim(at: later) == 2, "a second's burst at 2 per second")
+        #expect(try await claim(at: later) == 0)
+        // The next delivery is allowed one interval (500 ms) after the burst's arrival time less the burst.
+        let next = try #require(try await store.nextDueTime(perAppLimit: 64))
+        #expect(next == later + .milliseconds(500), "\(next)")
+        #expect(try await claim(at: later + .milliseconds(499)) == 0)
+        #expect(try await claim(at: later + .milliseconds(500)) == 1)
+        #expect(try await claim(at: later + .milliseconds(5_000)) == 2, "a pause earns no more than one second's burst")
     }
 }

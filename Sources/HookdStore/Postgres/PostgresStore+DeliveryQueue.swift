@@ -188,15 +188,19 @@ extension PostgresStore: DeliveryQueue {
             return try await connection.query(
                 """
                 WITH locked AS (
-                    SELECT q.endpoint_id, q.served_at, q.leased FROM delivery_queues q
+                    SELECT q.endpoint_id, q.served_at, q.leased, q.rate_tat, w.rate_limit FROM delivery_queues q
                     JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(unescaped: Self.sendable)
                     WHERE q.ready_at <= \(now) AND q.leased < \(perAppLimit)
+                      AND \(unescaped: Self.withinRateLimit(now: now))
                     ORDER BY q.served_at, q.endpoint_id
                     LIMIT \(limit)
                     FOR UPDATE OF q SKIP LOCKED
                 ), queue AS (
                     SELECT endpoint_id, row_number() OVER (ORDER BY served_at, endpoint_id) AS turn,
-                           \(perAppLimit) - leased AS room
+                           LEAST(\(perAppLimit) - leased,
+                                 CASE WHEN rate_limit IS NULL THEN \(perAppLimit)
+                                 ELSE floor((\(now) + 1000 - 1000.0 / rate_limit - GREATEST(rate_tat, \(now)))
+                                            / (1000.0 / rate_limit))::integer + 1 END) AS room
                     FROM locked
                 ), picked AS (
                     SELECT p.id, row_number() OVER (PARTITION BY queue.endpoint_id ORDER BY p.next_attempt_at) AS rank,
@@ -223,8 +227,13 @@ extension PostgresStore: DeliveryQueue {
                                     WHERE r.endpoint_id = q.endpoint_id AND r.status = \(DeliveryStatus.pending.rawValue)
                                       AND r.lease_id IS NULL AND r.id NOT IN (SELECT id FROM chosen)),
                         served_at = CASE WHEN q.endpoint_id IN (SELECT endpoint_id FROM claimed) THEN \(now)
-                                    ELSE q.served_at END
-                    WHERE q.endpoint_id IN (SELECT endpoint_id FROM locked)
+                                    ELSE q.served_at END,
+                        rate_tat = CASE WHEN l.rate_limit IS NULL THEN q.rate_tat
+                                   ELSE ceil(GREATEST(q.rate_tat, \(now))
+                                             + (SELECT count(*) FROM claimed c WHERE c.endpoint_id = q.endpoint_id)
+                                               * 1000.0 / l.rate_limit)::bigint END
+                    FROM locked l
+                    WHERE q.endpoint_id = l.endpoint_id
                 )
                 SELECT * FROM claimed ORDER BY next_attempt_at, id
                 """,
@@ -232,6 +241,19 @@ extension PostgresStore: DeliveryQueue {
             ).collect().map(Self.claim(from:))
         }
     }
+
+    /// Whether the endpoint of queue row `q` and endpoint `w` may send at `now` under its `rateLimit` (GCRA: each
+    /// delivery moves `q.rate_tat` on by 1/rate s, and a burst of up to `rate` deliveries in a second is allowed),
+    /// the state shared by every node through the queue row. A condition built from a number, never data.
+    static func withinRateLimit(now: UnixMillis) -> String {
+        "(w.rate_limit IS NULL OR q.rate_tat <= \(now.rawValue) + 1000 - 1000.0 / w.rate_limit)"
+    }
+
+    /// When the queue row `q` of endpoint `w` may next be served: when it is due, or later when its rate limit says.
+    static let servableAt = """
+        CASE WHEN w.rate_limit IS NULL THEN q.ready_at
+        ELSE GREATEST(q.ready_at, ceil(q.rate_tat - 1000 + 1000.0 / w.rate_limit)::bigint) END
+        """
 
     /// An endpoint deliveries can go to: active, not deleted, with a URL and a secret (the join condition on
     /// `webhook_endpoints w`). A constant, never data.
@@ -466,11 +488,9 @@ extension PostgresStore: DeliveryQueue {
         try await rows(
             """
             SELECT min(t) FROM (
-                (SELECT q.ready_at AS t FROM delivery_queues q
-                 JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(unescaped: Self.sendable)
-                 WHERE q.ready_at IS NOT NULL
-                   AND q.leased < \(perAppLimit)
-                 ORDER BY q.ready_at LIMIT 1)
+                SELECT min(\(unescaped: Self.servableAt)) AS t FROM delivery_queues q
+                JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(unescaped: Self.sendable)
+                WHERE q.ready_at IS NOT NULL AND q.leased < \(perAppLimit)
                 UNION ALL
                 SELECT min(k.due_at) FROM queue_wakeups k
                 JOIN webhook_endpoints w ON w.id = k.endpoint_id AND \(unescaped: Self.sendable)

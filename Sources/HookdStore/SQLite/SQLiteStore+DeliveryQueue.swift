@@ -136,9 +136,14 @@ extension SQLiteStore: DeliveryQueue {
                 try lease.execute(arguments: [leaseUntil, leaseID, id])
             }
             let taken = Set(chosen)
-            let served = Set(zip(queues, due).filter { _, due in due.contains(where: taken.contains) }.map(\.0.id))
-            for queue in queues {
-                try Self.settle(db, endpointID: queue.id, servedAt: served.contains(queue.id) ? now : nil)
+            for (queue, due) in zip(queues, due) {
+                let count = due.filter(taken.contains).count
+                try Self.settle(
+                    db,
+                    endpointID: queue.id,
+                    servedAt: count > 0 ? now : nil,
+                    arrival: queue.rate.map { $0.arrival(after: count, from: queue.arrival, now: now.rawValue) }
+                )
             }
             return try chosen.compactMap { id in try Self.claim(db, id: id, leaseID: leaseID) }
         }
@@ -151,17 +156,17 @@ extension SQLiteStore: DeliveryQueue {
         limit: Int,
         perAppLimit: Int,
         now: UnixMillis
-    ) throws -> [(id: String, room: Int)] {
+    ) throws -> [ReadyEndpoint] {
         try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT endpoint_id, leased FROM (
-                        SELECT q.endpoint_id, q.served_at,
+                    SELECT endpoint_id, leased, rate_limit, rate_tat FROM (
+                        SELECT q.endpoint_id, q.served_at, q.rate_tat, w.rate_limit,
                                (SELECT count(*) FROM deliveries l INDEXED BY deliveries_leased
                                 WHERE l.endpoint_id = q.endpoint_id AND l.lease_id IS NOT NULL) AS leased
                         FROM delivery_queues q
                         JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(sendable)
-                        WHERE q.ready_at <= ?
+                        WHERE q.ready_at <= ?1 AND (w.rate_limit IS NULL OR q.rate_tat <= ?1 + 1000 - 1000.0 / w.rate_limit)
                     )
                     WHERE leased < ?
                     ORDER BY served_at, endpoint_id
@@ -169,7 +174,25 @@ extension SQLiteStore: DeliveryQueue {
                     """
             ),
             arguments: [now, perAppLimit, limit]
-        ).map { row in (id: row["endpoint_id"], room: perAppLimit - (row["leased"] as Int)) }
+        ).map { row in
+            let rate = (row["rate_limit"] as Int?).map(EndpointRate.init(perSecond:))
+            let arrival: Int64 = row["rate_tat"]
+            let room = perAppLimit - (row["leased"] as Int)
+            return ReadyEndpoint(
+                id: row["endpoint_id"],
+                room: rate.map { min(room, $0.allowance(arrival: arrival, now: now.rawValue)) } ?? room,
+                rate: rate,
+                arrival: arrival
+            )
+        }
+    }
+
+    /// An endpoint a claim may take from: its room, and its rate limit's state.
+    private struct ReadyEndpoint {
+        let id: String
+        let room: Int
+        let rate: EndpointRate?
+        let arrival: Int64
     }
 
     /// An endpoint deliveries can go to: active, not deleted, with a URL and a secret (the join condition on
@@ -179,16 +202,18 @@ extension SQLiteStore: DeliveryQueue {
         """
 
     /// Sets an endpoint's queue to the earliest due time of its pending deliveries no one holds, and marks it served.
-    private static func settle(_ db: Database, endpointID: String, servedAt: UnixMillis?) throws {
+    ///
+    /// With `arrival`, the endpoint's rate limit state moves there.
+    private static func settle(_ db: Database, endpointID: String, servedAt: UnixMillis?, arrival: Int64?) throws {
         try db.cachedStatement(
             sql: """
                 UPDATE delivery_queues
                 SET ready_at = (SELECT min(next_attempt_at) FROM deliveries INDEXED BY deliveries_ready
                                 WHERE endpoint_id = ?1 AND status = 'PENDING' AND lease_id IS NULL),
-                    served_at = coalesce(?2, served_at)
+                    served_at = coalesce(?2, served_at), rate_tat = coalesce(?3, rate_tat)
                 WHERE endpoint_id = ?1
                 """
-        ).execute(arguments: [endpointID, servedAt])
+        ).execute(arguments: [endpointID, servedAt, arrival])
     }
 
     /// Lowers an endpoint's queue to `at` (creating it): one of its deliveries is pending, due then, and held by no
@@ -383,7 +408,10 @@ extension SQLiteStore: DeliveryQueue {
                 db.cachedStatement(
                     sql: """
                         SELECT min(t) FROM (
-                            SELECT q.ready_at AS t FROM delivery_queues q
+                            SELECT CASE WHEN w.rate_limit IS NULL THEN q.ready_at
+                                   ELSE max(q.ready_at, CAST(q.rate_tat - 1000 + 1000.0 / w.rate_limit + 0.999 AS INTEGER))
+                                   END AS t
+                            FROM delivery_queues q
                             JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(Self.sendable)
                             WHERE q.ready_at IS NOT NULL
                               AND (SELECT count(*) FROM deliveries l INDEXED BY deliveries_leased
