@@ -50,6 +50,19 @@ public struct BenchSession: Sendable {
         return (object?["data"] as? [String: Any])?["webhookSecret"] as? String
     }
 
+    /// Creates a v3.20 endpoint for `event` at `url` with the secret given (`POST /api/v3.20/webhooks`).
+    public func createEndpoint(url: String, event: String, secret: String, client: LoadGenerator) async throws {
+        let body = try JSONSerialization.data(withJSONObject: ["url": url, "events": [event], "secret": secret])
+        let answer = try await client.exchange(
+            .json(.POST, hookd.base + "/api/v3.20/webhooks", body: Array(body), bearer: token)
+        )
+        guard answer.status == 201 else {
+            throw BenchError(
+                "POST /api/v3.20/webhooks: HTTP \(answer.status) \(String(decoding: answer.body, as: UTF8.self))"
+            )
+        }
+    }
+
     /// `POST /api/v3/internal/events` publishing event `eventID` with ``EventData/card(index:)`` as its data.
     public func publishRequest(eventID: String, index: Int) -> HTTPClientRequest {
         let body =

@@ -23,6 +23,9 @@ public struct DeliveriesBenchmark: Sendable {
         public var lagSeconds = 10.0
         /// Every n-th delivery is checked under all three signature schemes.
         public var verifyEvery = 100
+        /// 0: the app's v3 URL. More: that many v3.20 endpoints, each subscribed to the event published, so every
+        /// event fans out to each and deliveries are counted per endpoint delivery.
+        public var endpoints = 0
 
         public init() {}
     }
@@ -49,15 +52,23 @@ public struct DeliveriesBenchmark: Sendable {
         public var signaturesFailed: Int
         /// hookd's peak resident memory over the run, in MiB.
         public var peakMemoryMiB: Double
+        /// The endpoints each event went to (1: the app's v3 URL); `deliveries` counts every endpoint's delivery.
+        public var endpoints = 1
+
+        private var deliveredWhat: String {
+            endpoints == 1
+                ? "\(deliveries.requests) events"
+                : "\(deliveries.requests) deliveries: \(deliveries.requests / endpoints) events × \(endpoints) endpoints"
+        }
 
         /// The report as lines for a person.
         public var text: String {
             """
             baseline    \(Format.rate(baseline.perSecond)) (\(baseline.requests) requests from one AsyncHTTPClient, no store)
-            deliveries  \(Format.rate(deliveries.perSecond)) (\(deliveries.requests) events, \(duplicates) duplicates)
+            deliveries  \(Format.rate(deliveries.perSecond)) (\(deliveredWhat), \(duplicates) duplicates)
             ratio       \(Format.ratio(ratio)) of the baseline
             lag         \(lag.text)
-            signatures  \(signaturesChecked) deliveries checked under all three schemes, \(signaturesFailed) failed
+            signatures  \(signaturesChecked) deliveries checked under \(endpoints == 1 ? "all three schemes" : "both header schemes (v3.20)"), \(signaturesFailed) failed
             memory      hookd peak \(Format.rounded(peakMemoryMiB, places: 1)) MiB; publishing ran at \(Format.rate(publishedPerSecond))
             """
         }
@@ -82,6 +93,9 @@ public struct DeliveriesBenchmark: Sendable {
             "--max-in-flight-per-app", String(2 * options.inFlight),
         ]
         let app = try await setup.createApp()
+        if options.endpoints > 0 {
+            return try await EndpointFanOutRun(options: options, setup: setup, progress: progress).run(app: app)
+        }
         let hookd = try await HookdUnderTest.start(setup)
         let receiver: BenchReceiver
         do {
@@ -181,7 +195,7 @@ public struct DeliveriesBenchmark: Sendable {
     }
 
     /// The receiver's capacity for requests shaped like deliveries, from one AsyncHTTPClient.
-    private func baselineRun(receiver: BenchReceiver, client: LoadGenerator) async throws -> Report.Throughput {
+    func baselineRun(receiver: BenchReceiver, client: LoadGenerator) async throws -> Report.Throughput {
         let body = Array(
             (#"{"event":"card.created","eventId":"00000000-0000-4000-8000-000000000000","data":"#
                 + EventData.card(index: 0) + #","timestamp":1795932000,"sign":"\#(String(repeating: "0", count: 64))"}"#)
@@ -206,20 +220,32 @@ public struct DeliveriesBenchmark: Sendable {
     }
 }
 
-/// Waits until every id of `expected` has arrived at `receiver`; returns whether they all did within `seconds`.
-func waitForArrivals(of expected: Set<String>, at receiver: BenchReceiver, seconds: Double) async throws -> Bool {
+/// Waits until every id of `expected` has arrived at `receiver`, and at least `count` requests in all (one per id
+/// by default; more when every event goes to several endpoints); returns whether they did within `seconds`.
+func waitForArrivals(
+    of expected: Set<String>,
+    at receiver: BenchReceiver,
+    count: Int? = nil,
+    seconds: Double
+) async throws -> Bool {
     let deadline = BenchClock.now() + UInt64(seconds * 1e9)
+    let count = count ?? expected.count
     while BenchClock.now() < deadline {
-        if receiver.count >= expected.count, Set(receiver.arrivals.map(\.eventID)).isSuperset(of: expected) {
+        if receiver.count >= count, Set(receiver.arrivals.map(\.eventID)).isSuperset(of: expected) {
             return true
         }
         try await Task.sleep(for: .milliseconds(20))
     }
-    return Set(receiver.arrivals.map(\.eventID)).isSuperset(of: expected)
+    return receiver.count >= count && Set(receiver.arrivals.map(\.eventID)).isSuperset(of: expected)
 }
 
-/// Checks kept deliveries under all three schemes with HookdVerify; returns how many were checked and failed.
-func verifySamples(_ samples: [BenchReceiver.Sample], secret: String) -> (checked: Int, failed: Int) {
+/// Checks kept deliveries under `schemes` (all three by default; a v3.20 body has no `sign`) with HookdVerify;
+/// returns how many were checked and failed.
+func verifySamples(
+    _ samples: [BenchReceiver.Sample],
+    secret: String,
+    schemes: Set<SignatureScheme> = Set(SignatureScheme.allCases)
+) -> (checked: Int, failed: Int) {
     guard let verifier = try? WebhookVerifier(secret: secret) else { return (samples.count, samples.count) }
     var failed = 0
     for sample in samples {
@@ -230,9 +256,9 @@ func verifySamples(_ samples: [BenchReceiver.Sample], secret: String) -> (checke
         let verified = try? verifier.verify(
             body: sample.body,
             headers: headers,
-            requiring: Set(SignatureScheme.allCases)
+            requiring: schemes
         )
-        if verified?.schemes != Set(SignatureScheme.allCases) {
+        if verified?.schemes != schemes {
             failed += 1
         }
     }

@@ -126,6 +126,7 @@ struct DeliveriesBench: AsyncParsableCommand {
     @Option(help: "hookd's --max-in-flight, and the baseline's concurrency.") var inFlight = 64
     @Option(help: "Events per second in the lag phase.") var lagRate = 500.0
     @Option(help: "Seconds of the lag phase.") var lagSeconds = 10.0
+    @Option(help: "v3.20 endpoints of the app, each taking every event (0: the app's v3 URL).") var endpoints = 0
 
     func run() async throws {
         var settings = DeliveriesBenchmark.Options()
@@ -133,10 +134,13 @@ struct DeliveriesBench: AsyncParsableCommand {
         settings.inFlight = inFlight
         settings.lagRate = lagRate
         settings.lagSeconds = lagSeconds
+        guard (0...20).contains(endpoints) else { throw CommandFailure("--endpoints must be from 0 to 20") }
+        settings.endpoints = endpoints
         try await options.run(
             "deliveries",
             parameters: [
                 "events": Double(events), "inFlight": Double(inFlight), "lagRate": lagRate, "lagSeconds": lagSeconds,
+                "endpoints": Double(endpoints),
             ]
         ) { setup, progress in
             try await DeliveriesBenchmark(options: settings, setup: setup, progress: progress).run()

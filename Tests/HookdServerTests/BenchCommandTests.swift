@@ -32,6 +32,18 @@ import Testing
         #expect(((lag["lag"] as? [String: Any])?["p99"] as? Double ?? 0) > 0)
     }
 
+    @Test func aBacklogFannedOutToEndpointsCountsEveryEndpointsDelivery() async throws {
+        let report = try await Self.report([
+            "deliveries", "--events", "200", "--endpoints", "3", "--lag-rate", "50", "--lag-seconds", "1",
+        ])
+        let results = try #require(report["results"] as? [String: Any])
+        #expect(results["endpoints"] as? Int == 3)
+        #expect((results["deliveries"] as? [String: Any])?["requests"] as? Int == 600, "200 events × 3 endpoints")
+        #expect(results["duplicates"] as? Int == 0)
+        #expect(results["signaturesFailed"] as? Int == 0)
+        #expect((results["signaturesChecked"] as? Int ?? 0) >= 6, "every 100th delivery is checked")
+    }
+
     @Test(arguments: ["ingest", "api"])
     func routesAreMeasuredBesideHealth(benchmark: String) async throws {
         let report = try await Self.report([benchmark, "--requests", "200", "--concurrency", "8"])
