@@ -474,8 +474,10 @@ enum PostgresMigrations {
     private static func migrateInTransaction(_ connection: PostgresConnection, logger: Logger) async throws -> [String]
     {
         // Waiting for another process's migrations, and a migration that rewrites a large table, are expected to take
-        // longer than a request's query timeout: neither is bounded here (the lock is released with that process).
+        // longer than a request's query and lock timeouts: neither is bounded here (the lock is released with that
+        // process).
         try await connection.query("SET LOCAL statement_timeout = 0", logger: logger).consume()
+        try await connection.query("SET LOCAL lock_timeout = 0", logger: logger).consume()
         try await connection.query("SET LOCAL idle_in_transaction_session_timeout = 0", logger: logger).consume()
         // Released by COMMIT or ROLLBACK, even if this process dies.
         try await connection.query(
