@@ -315,14 +315,18 @@ extension PostgresStore: DeliveryQueue {
         try await completeAttempts([completion])[0]
     }
 
-    /// One transaction for the whole batch: the completions travel as arrays and are unnested on the server, so a
-    /// batch costs two round trips and one commit (one WAL flush) instead of several of each per attempt. An attempt
-    /// is recorded only while its lease holds; then its endpoint's health is counted
-    /// (``recordHealth(_:on:logger:)``).
+    /// One statement for the whole batch: the completions travel as arrays and are unnested on the server, so a
+    /// batch costs one round trip and one commit (one WAL flush). An attempt is recorded only while its lease holds;
+    /// in the same statement its endpoint's health is counted, and a v3.20 endpoint that answered 410, or whose
+    /// attempts have all failed since before the completion's limit, is disabled. Only when one was, a second
+    /// statement in the same transaction tells the app (`webhook.endpoint.disabled`, SPEC §11).
+    ///
+    /// Endpoint rows are locked in id order before the queue rows the lease triggers update, so batches from
+    /// several nodes cannot wait on each other in a cycle, and the statement holds the queue row only until commit.
     public func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool] {
         try await withTransaction { [logger] connection in
             // Arrays cannot hold NULL through postgres-nio's encoders, so absent values travel as -1 or "".
-            let recorded = try await connection.query(
+            let rows = try await connection.query(
                 """
                 WITH input AS (
                     SELECT * FROM unnest(
@@ -336,9 +340,10 @@ extension PostgresStore: DeliveryQueue {
                         \(completions.map { $0.attempt.error ?? "" })::text[],
                         \(completions.map { ByteBuffer(bytes: $0.attempt.responseBody) })::bytea[],
                         \(completions.map(\.secretVersion))::bigint[],
-                        \(completions.map(\.allowsAnotherAttempt))::boolean[]
+                        \(completions.map(\.allowsAnotherAttempt))::boolean[],
+                        \(completions.map { $0.endpointFailingLimit?.rawValue ?? -1 })::bigint[]
                     ) AS i(delivery_id, lease_id, status, number, next_attempt_at, started_at, latency_ms, http_status,
-                           error, response_body, secret_version, allows_another_attempt)
+                           error, response_body, secret_version, allows_another_attempt, failing_limit)
                 ), updated AS (
                     UPDATE deliveries AS d
                     SET status = i.status, attempts = i.number, next_attempt_at = NULLIF(i.next_attempt_at, -1),
@@ -360,128 +365,93 @@ extension PostgresStore: DeliveryQueue {
                            NULLIF(i.error, ''), i.response_body, i.secret_version
                     FROM input i JOIN updated u ON u.id = i.delivery_id
                     ON CONFLICT (delivery_id, number) DO NOTHING
+                ), counted AS (
+                    -- The attempts that count against their endpoint: not those hookd itself cut short.
+                    SELECT u.endpoint_id, i.status = \(DeliveryStatus.succeeded.rawValue) AS ok, i.started_at AS at,
+                           i.http_status = 410 AS gone, i.failing_limit
+                    FROM updated u JOIN input i ON i.delivery_id = u.id
+                    WHERE NOT i.allows_another_attempt
+                ), summed AS (
+                    SELECT endpoint_id, count(*) AS attempts, count(*) FILTER (WHERE NOT ok) AS failures,
+                           max(at) AS last_at, (array_agg(ok ORDER BY at DESC))[1] AS last_ok,
+                           max(at) FILTER (WHERE ok) AS last_success_at, bool_or(gone) AS gone,
+                           max(failing_limit) AS failing_limit
+                    FROM counted GROUP BY endpoint_id
+                ), locked AS (
+                    SELECT w.id, w.status, w.format, w.deleted_at, w.failure_count, w.failing_since
+                    FROM webhook_endpoints w
+                    WHERE w.id IN (SELECT endpoint_id FROM summed) ORDER BY w.id FOR UPDATE
+                ), planned AS (
+                    SELECT s.*, l.status AS old_status,
+                           CASE WHEN s.last_success_at IS NULL THEN l.failure_count + s.failures
+                           ELSE (SELECT count(*) FROM counted f
+                                 WHERE f.endpoint_id = s.endpoint_id AND NOT f.ok AND f.at > s.last_success_at)
+                           END AS failure_count,
+                           CASE WHEN s.last_success_at IS NULL
+                                THEN COALESCE(l.failing_since,
+                                              (SELECT min(f.at) FROM counted f WHERE f.endpoint_id = s.endpoint_id))
+                           ELSE (SELECT min(f.at) FROM counted f
+                                 WHERE f.endpoint_id = s.endpoint_id AND NOT f.ok AND f.at > s.last_success_at)
+                           END AS failing_since,
+                           l.format = 'V3_20' AND l.status = \(EndpointStatus.active.rawValue) AND l.deleted_at IS NULL
+                           AS may_disable
+                    FROM summed s JOIN locked l ON l.id = s.endpoint_id
+                ), judged AS (
+                    SELECT p.*,
+                           p.may_disable AND (p.gone OR (p.failing_limit >= 0 AND p.failing_since IS NOT NULL
+                                                         AND p.failing_since <= p.failing_limit)) AS disable
+                    FROM planned p
+                ), health AS (
+                    UPDATE webhook_endpoints AS w SET
+                        total_deliveries = w.total_deliveries + j.attempts,
+                        total_failures = w.total_failures + j.failures,
+                        last_delivery_at = GREATEST(COALESCE(w.last_delivery_at, j.last_at), j.last_at),
+                        last_delivery_status = CASE WHEN j.last_ok THEN 'SUCCEEDED' ELSE 'FAILED' END,
+                        failure_count = j.failure_count, failing_since = j.failing_since,
+                        status = CASE WHEN j.disable THEN \(EndpointStatus.disabled.rawValue) ELSE w.status END,
+                        disabled_reason = CASE WHEN NOT j.disable THEN w.disabled_reason
+                                          WHEN j.gone THEN \(EndpointDisabledReason.gone.rawValue)
+                                          ELSE \(EndpointDisabledReason.failing.rawValue) END
+                    FROM judged j
+                    WHERE w.id = j.endpoint_id
+                    RETURNING w.id, w.app_id, w.url, w.disabled_reason, j.last_at, j.disable
                 )
-                SELECT id, endpoint_id FROM updated
+                SELECT id, NULL::text AS endpoint_id, NULL::text AS app_id, NULL::text AS url, NULL::text AS reason,
+                       NULL::bigint AS at
+                FROM updated
+                UNION ALL
+                SELECT NULL, id, app_id, url, disabled_reason, last_at FROM health WHERE disable
                 """,
                 logger: logger
             ).collect()
-            var endpoints: [String: String] = [:]
-            for row in recorded {
-                let (id, endpointID) = try row.decode((String, String).self)
-                endpoints[id] = endpointID
+            var recorded = Set<String>()
+            var notices: [NewEvent] = []
+            var latest = UnixMillis(0)
+            for row in rows {
+                let (id, endpointID, appID, url, reason, at) = try row.decode(
+                    (String?, String?, String?, String?, String?, UnixMillis?).self
+                )
+                if let id {
+                    recorded.insert(id)
+                } else if let endpointID, let appID, let at,
+                    let reason = reason.flatMap(EndpointDisabledReason.init(rawValue:))
+                {
+                    notices.append(
+                        EndpointDisabledNotice(endpointID: endpointID, url: url, reason: reason, at: at)
+                            .event(appID: appID)
+                    )
+                    latest = max(latest, at)
+                }
             }
-            let counted = completions.compactMap { completion in
-                endpoints[completion.deliveryID].map { (completion, $0) }
-            }.filter { !$0.0.allowsAnotherAttempt }
-            if !counted.isEmpty {
-                try await Self.recordHealth(counted, on: connection, logger: logger)
+            if !notices.isEmpty {
+                let attemptsAllowed = completions.map(\.noticeAttemptsAllowed).max() ?? 1
+                try await connection.query(
+                    Self.insertQuery(notices, attemptsAllowed: attemptsAllowed, now: latest, lease: nil),
+                    logger: logger
+                ).consume()
             }
-            return completions.map { endpoints[$0.deliveryID] != nil }
+            return completions.map { recorded.contains($0.deliveryID) }
         }
-    }
-
-    /// Counts recorded attempts against their endpoints, and disables a v3.20 endpoint that answered 410 or whose
-    /// attempts have all failed since before the completion's limit, telling the app's other endpoints with a
-    /// `webhook.endpoint.disabled` event in the same transaction (SPEC §11).
-    ///
-    /// Endpoint rows are locked in id order, so two batches counting for the same endpoints cannot wait on each
-    /// other in a cycle.
-    private static func recordHealth(
-        _ counted: [(completion: AttemptCompletion, endpointID: String)],
-        on connection: PostgresConnection,
-        logger: Logger
-    ) async throws {
-        let tallied = try await connection.query(
-            """
-            WITH input AS (
-                SELECT * FROM unnest(
-                    \(counted.map(\.endpointID))::text[],
-                    \(counted.map { $0.completion.status == .succeeded })::boolean[],
-                    \(counted.map(\.completion.attempt.startedAt))::bigint[],
-                    \(counted.map { $0.completion.attempt.httpStatus == 410 })::boolean[],
-                    \(counted.map { $0.completion.endpointFailingLimit?.rawValue ?? -1 })::bigint[]
-                ) AS i(endpoint_id, ok, at, gone, failing_limit)
-            ), summed AS (
-                SELECT endpoint_id, count(*) AS attempts, count(*) FILTER (WHERE NOT ok) AS failures,
-                       max(at) AS last_at, (array_agg(ok ORDER BY at DESC))[1] AS last_ok,
-                       max(at) FILTER (WHERE ok) AS last_success_at, bool_or(gone) AS gone,
-                       max(failing_limit) AS failing_limit
-                FROM input GROUP BY endpoint_id
-            ), locked AS (
-                SELECT w.id, w.status AS old_status FROM webhook_endpoints w
-                WHERE w.id IN (SELECT endpoint_id FROM summed) ORDER BY w.id FOR UPDATE
-            )
-            UPDATE webhook_endpoints AS w SET
-                total_deliveries = w.total_deliveries + s.attempts,
-                total_failures = w.total_failures + s.failures,
-                last_delivery_at = GREATEST(COALESCE(w.last_delivery_at, s.last_at), s.last_at),
-                last_delivery_status = CASE WHEN s.last_ok THEN 'SUCCEEDED' ELSE 'FAILED' END,
-                failure_count = CASE WHEN s.last_success_at IS NULL THEN w.failure_count + s.failures
-                                ELSE (SELECT count(*) FROM input f
-                                      WHERE f.endpoint_id = s.endpoint_id AND NOT f.ok AND f.at > s.last_success_at)
-                                END,
-                failing_since = CASE WHEN s.last_success_at IS NULL
-                                     THEN COALESCE(w.failing_since,
-                                                   (SELECT min(f.at) FROM input f
-                                                    WHERE f.endpoint_id = s.endpoint_id AND NOT f.ok))
-                                     ELSE (SELECT min(f.at) FROM input f
-                                           WHERE f.endpoint_id = s.endpoint_id AND NOT f.ok
-                                             AND f.at > s.last_success_at) END
-            FROM summed s, locked l
-            WHERE w.id = s.endpoint_id AND l.id = w.id
-            RETURNING w.id, s.gone, s.failing_limit, w.failing_since, s.last_at
-            """,
-            logger: logger
-        ).collect()
-        // The v3.20 endpoints to disable: a 410, or failing since before the limit. Only an active one is disabled
-        // (and tells the app), whatever another batch did meanwhile.
-        var candidates: [String] = []
-        var gone: [Bool] = []
-        var at: [Int64] = []
-        for row in tallied {
-            let (id, answeredGone, limit, failingSince, lastAt) = try row.decode(
-                (String, Bool, Int64, UnixMillis?, UnixMillis).self
-            )
-            let failedTooLong = limit >= 0 && failingSince.map { $0.rawValue <= limit } == true
-            guard answeredGone || failedTooLong else { continue }
-            candidates.append(id)
-            gone.append(answeredGone)
-            at.append(lastAt.rawValue)
-        }
-        guard !candidates.isEmpty else { return }
-        let disabled = try await connection.query(
-            """
-            UPDATE webhook_endpoints AS w
-            SET status = \(EndpointStatus.disabled.rawValue),
-                disabled_reason = CASE WHEN c.gone THEN \(EndpointDisabledReason.gone.rawValue)
-                                  ELSE \(EndpointDisabledReason.failing.rawValue) END
-            FROM unnest(\(candidates)::text[], \(gone)::boolean[], \(at)::bigint[]) AS c(id, gone, at)
-            WHERE w.id = c.id AND w.format = 'V3_20' AND w.status = \(EndpointStatus.active.rawValue)
-              AND w.deleted_at IS NULL
-            RETURNING w.id, w.app_id, w.url, w.disabled_reason, c.at
-            """,
-            logger: logger
-        ).collect()
-        var notices: [NewEvent] = []
-        var latest = UnixMillis(0)
-        for row in disabled {
-            let (id, appID, url, reason, disabledAt) = try row.decode(
-                (String, String, String?, String, UnixMillis).self
-            )
-            guard let reason = EndpointDisabledReason(rawValue: reason) else {
-                throw StoreError.corruptRow(table: "webhook_endpoints")
-            }
-            notices.append(
-                EndpointDisabledNotice(endpointID: id, url: url, reason: reason, at: disabledAt).event(appID: appID)
-            )
-            latest = max(latest, disabledAt)
-        }
-        guard !notices.isEmpty else { return }
-        let attemptsAllowed = counted.map(\.completion.noticeAttemptsAllowed).max() ?? 1
-        try await connection.query(
-            insertQuery(notices, attemptsAllowed: attemptsAllowed, now: latest, lease: nil),
-            logger: logger
-        ).consume()
     }
 
     public func nextDueTime(perAppLimit: Int) async throws -> UnixMillis? {
