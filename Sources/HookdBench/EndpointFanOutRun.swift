@@ -18,15 +18,16 @@ struct EndpointFanOutRun {
         publishing.serveOptions += ["--role", "api"]
         let receiver = try await BenchReceiver(sampleEvery: options.verifyEvery)
         let client = LoadGenerator(connections: max(options.inFlight, options.publishConcurrency))
-        defer { Task { await client.shutdown() } }
+        let report: Result<DeliveriesBenchmark.Report, any Error>
         do {
-            let report = try await measure(publishing: publishing, app: app, receiver: receiver, client: client)
-            await receiver.stop()
-            return report
+            report = .success(try await measure(publishing: publishing, app: app, receiver: receiver, client: client))
         } catch {
-            await receiver.stop()
-            throw error
+            report = .failure(error)
         }
+        // Both stopped before returning, whatever happened: nothing of the run outlives it.
+        await receiver.stop()
+        await client.shutdown()
+        return try report.get()
     }
 
     private func measure(

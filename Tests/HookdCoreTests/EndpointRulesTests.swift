@@ -44,7 +44,7 @@ import Testing
     @Test func headersAreKeptSortedByName() throws {
         let headers = try EndpointHeaders(validating: ["X-Tenant": "acme", "Authorization": "Basic dXNlcjpwYXNz"])
         #expect(headers.fields.map(\.name) == ["Authorization", "X-Tenant"])
-        #expect(headers.dictionary == ["X-Tenant": "acme", "Authorization": "Basic dXNlcjpwYXNz"])
+        #expect(headers.fields.map(\.value) == ["Basic dXNlcjpwYXNz", "acme"])
     }
 
     @Test(arguments: [
@@ -69,7 +69,7 @@ import Testing
     @Test func endpointSecretsAreSixtyFourLowercaseHexDigits() {
         let secret = WebhookSecret.generateForEndpoint().value
         #expect(secret.wholeMatch(of: /whsec_[0-9a-f]{64}/) != nil)
-        #expect(WebhookSecret(stored: secret)?.value == secret)
+        #expect(WebhookSecret(broughtByApp: secret)?.value == secret, "and valid base64, for Standard Webhooks")
     }
 
     @Test(arguments: [
@@ -78,7 +78,6 @@ import Testing
     ])
     func aSecretBroughtFromAnotherSenderIsKeptAsGiven(value: String) {
         #expect(WebhookSecret(broughtByApp: value)?.value == value)
-        #expect(WebhookSecret(stored: value)?.value == value)
     }
 
     @Test(arguments: [

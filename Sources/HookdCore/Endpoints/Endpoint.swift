@@ -98,11 +98,6 @@ public struct Endpoint: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
-
-    /// Whether the endpoint takes `event` (a catalogue name).
-    public func isSubscribed(to event: String) -> Bool {
-        events?.contains(event) ?? true
-    }
 }
 
 extension WebhookSecret {

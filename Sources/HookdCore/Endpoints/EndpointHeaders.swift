@@ -73,11 +73,6 @@ public struct EndpointHeaders: Sendable, Equatable {
         self.init(checked: fields.sorted { $0.name.lowercased() < $1.name.lowercased() })
     }
 
-    /// The headers as a JSON object would hold them.
-    public var dictionary: [String: String] {
-        Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.value) })
-    }
-
     private static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),

@@ -32,13 +32,4 @@ extension WebhookSecret {
         else { return nil }
         self.init(unchecked: value)
     }
-
-    /// Wraps a secret opened from the store: any shape hookd issues (v3, or an endpoint's 64 hexadecimal digits,
-    /// which are base64 too) or accepts from an app.
-    ///
-    /// - Returns: `nil` when `value` has none of those shapes (a corrupt or foreign value).
-    public init?(stored value: String) {
-        guard let secret = WebhookSecret(value) ?? WebhookSecret(broughtByApp: value) else { return nil }
-        self = secret
-    }
 }

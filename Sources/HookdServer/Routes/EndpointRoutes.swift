@@ -61,7 +61,7 @@ struct EndpointRoutes: Sendable {
         if body.value("events") == nil { problems.append(.init(field: "events", message: "is required")) }
         let broughtSecret = body.optionalString("secret", &problems)
         let settings = try settings(in: body, principal: principal, &problems)
-        guard let url, let events = settings.events else { throw APIError.validation(problems) }
+        guard let url, settings.events != nil else { throw APIError.validation(problems) }
         let secret: WebhookSecret
         if let broughtSecret {
             guard let brought = WebhookSecret(broughtByApp: broughtSecret) else {

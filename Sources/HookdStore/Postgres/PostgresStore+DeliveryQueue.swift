@@ -490,12 +490,18 @@ extension PostgresStore: DeliveryQueue {
 
     public func listenForPublishes(_ wake: @escaping @Sendable () -> Void) async throws {
         let connection = try await connectOutsidePool()
-        defer { Task { try? await connection.close() } }
-        let notifications = try await connection.listen(Self.publishChannel)
-        // Anything published while this listener was not connected is due now.
-        wake()
-        for try await _ in notifications {
+        do {
+            let notifications = try await connection.listen(Self.publishChannel)
+            // Anything published while this listener was not connected is due now.
             wake()
+            for try await _ in notifications {
+                wake()
+            }
+        } catch {
+            try? await connection.close()
+            throw error
         }
+        // Closed before returning, so the connection never outlives the listener (or the service group's shutdown).
+        try? await connection.close()
     }
 }
