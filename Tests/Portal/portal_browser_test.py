@@ -1,0 +1,691 @@
+#!/usr/bin/env python3
+"""The portal in a real browser: headless Chromium driven by Selenium against a real `hookd serve`, loopback only.
+
+    python3 Tests/Portal/portal_browser_test.py .build/debug/hookd [--screenshots docs/portal]
+
+It starts hookd on 127.0.0.1 with a temporary data directory and a loopback receiver that records every delivery,
+creates two apps, points the first one's v3 URL at the receiver and publishes events; then, in the browser, with
+a link from `hookd portal-link`: sees the deliveries, searches one by eventId, opens it and sees its attempt,
+retries it and sees the new attempt at the receiver and in the page, creates an endpoint (its secret shown once),
+rotates the v3 URL's secret and verifies the next delivery with the secret the page showed (Standard Webhooks),
+checks the cookie (HttpOnly, SameSite=Strict) and that no `link=` stays in the address, logs out, and replays the
+used link (refused). Then the operator's link: apps with their queue depth, suspend and activate. The browser's
+console must hold no error (SEVERE) from the pages.
+
+With --screenshots DIR it saves PNGs of the main pages at 1280x900 and 390x844. Exit status 0 when every check
+passed; the first failing check is printed with what the page showed.
+"""
+
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+CHROMIUM = os.environ.get("HOOKD_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("HOOKD_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")
+WAIT = 20  # seconds an explicit wait may take before the check fails
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+SESSION_ENDED = "Your portal session has ended; ask for a new link (hookd portal-link)"
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise CheckFailed(message)
+
+
+def step(text):
+    print(f"- {text}", flush=True)
+
+
+# ---- The loopback receiver ---------------------------------------------------------------------------------------
+
+
+class Receiver:
+    """An HTTP server on 127.0.0.1 that records every request; `/fail…` paths answer 500, the others 200."""
+
+    def __init__(self):
+        self.requests = []
+        self.changed = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                record = {
+                    "path": self.path,
+                    "headers": {name.lower(): value for name, value in self.headers.items()},
+                    "body": body,
+                }
+                status = 500 if self.path.startswith("/fail") else 200
+                answer = b'{"received":true}' if status == 200 else b'{"error":"the ledger is down"}'
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+                with receiver.changed:
+                    receiver.requests.append(record)
+                    receiver.changed.notify_all()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def matching(self, predicate):
+        with self.changed:
+            return [r for r in self.requests if predicate(r)]
+
+    def wait_for(self, predicate, count, what, timeout=WAIT):
+        """Waits until `count` recorded requests satisfy `predicate`; answers them."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                found = [r for r in self.requests if predicate(r)]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise CheckFailed(f"the receiver did not get {what} within {timeout} s (got {len(found)})")
+                self.changed.wait(remaining)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def for_event(event_id):
+    return lambda r: r["headers"].get("webhook-id") == event_id
+
+
+# ---- hookd --------------------------------------------------------------------------------------------------------
+
+
+class Hookd:
+    """`hookd serve` on 127.0.0.1 with a temporary data directory, and the commands that share it."""
+
+    def __init__(self, binary, data_dir):
+        self.binary = binary
+        self.data_dir = data_dir
+        self.output = []
+        self.process = None
+        self.base = None
+
+    def command(self, *arguments):
+        run = subprocess.run(
+            [self.binary, *arguments, "--data-dir", self.data_dir],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=self.environment(),
+        )
+        check(run.returncode == 0, f"hookd {' '.join(arguments)} failed ({run.returncode}): {run.stderr.strip()}")
+        return run.stdout
+
+    def environment(self):
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("HOOKD_")}
+        return environment
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--data-dir",
+                self.data_dir,
+                "--allow-http-targets",
+                "--allow-private-targets",
+                "--log-level",
+                "warning",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=self.environment(),
+        )
+        listening = threading.Event()
+
+        def read():
+            for line in self.process.stdout:
+                self.output.append(line.rstrip("\n"))
+                match = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
+                if match and not self.base:
+                    self.base = match.group(1)
+                    listening.set()
+            listening.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        listening.wait(60)
+        check(self.base, "hookd serve did not say where it listens:\n" + "\n".join(self.output[-20:]))
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+    def call(self, method, path, body=None, token=None, expect=None):
+        """Calls the API; answers (status, envelope)."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, raw = error.code, error.read()
+        envelope = json.loads(raw) if raw else None
+        if expect is not None:
+            check(status == expect, f"{method} {path} answered {status}, expected {expect}: {raw[:400]!r}")
+        return status, envelope
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def raw_get(url, headers=None):
+    """A GET that does not follow redirects; answers (status, headers, body)."""
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+# ---- Signatures ---------------------------------------------------------------------------------------------------
+
+
+def standard_webhooks_valid(secret, record):
+    """Whether `record` carries a Standard Webhooks signature by `secret` (SPEC §5.1), computed here."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    headers = record["headers"]
+    message = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + record["body"]
+    expected = base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
+    given = [entry.split(",", 1)[1] for entry in headers.get("webhook-signature", "").split() if entry.startswith("v1,")]
+    return any(hmac.compare_digest(expected, signature) for signature in given)
+
+
+def verify_with_library(secret, record):
+    """The same check by the `standardwebhooks` package from PyPI, when it is installed; `None` when it is not."""
+    try:
+        from standardwebhooks import Webhook
+    except ImportError:
+        return None
+    try:
+        Webhook(secret).verify(record["body"], record["headers"])
+        return True
+    except Exception:  # the package raises its own error type for a bad signature
+        return False
+
+
+# ---- The browser --------------------------------------------------------------------------------------------------
+
+
+def start_browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-default-apps",
+        "--disable-sync",
+        "--disable-extensions",
+        "--metrics-recording-only",
+        "--no-pings",
+        "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
+        # Loopback only: any address that is not loopback goes to a proxy that does not exist.
+        "--proxy-server=http://127.0.0.1:9",
+        "--lang=en-US",
+    ]:
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+class Page:
+    """Explicit waits and lookups on the driver, with messages that say what was expected."""
+
+    def __init__(self, driver):
+        self.driver = driver
+        self.console = []  # SEVERE browser log entries seen so far, from the pages
+
+    def wait(self, condition, what, timeout=WAIT):
+        try:
+            return WebDriverWait(self.driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+                lambda driver: condition(driver)
+            )
+        except TimeoutException:
+            main = self.driver.find_elements(By.ID, "main")
+            shown = main[0].text[:1500] if main else self.driver.page_source[:1500]
+            raise CheckFailed(f"waited {timeout} s for {what}; the page at {self.driver.current_url} showed:\n{shown}")
+
+    def one(self, css, what=None, root=None):
+        return self.wait(lambda d: (root or d).find_elements(By.CSS_SELECTOR, css), what or css)[0]
+
+    def all(self, css, root=None):
+        return (root or self.driver).find_elements(By.CSS_SELECTOR, css)
+
+    def text_of(self, css, root=None):
+        return self.one(css, root=root).text
+
+    def collect_console(self, allowed=()):
+        """Reads the browser's log (which empties it) and keeps the SEVERE entries that `allowed` does not excuse."""
+        for entry in self.driver.get_log("browser"):
+            if entry.get("level") != "SEVERE":
+                continue
+            if any(pattern in entry.get("message", "") for pattern in allowed):
+                continue
+            self.console.append(entry)
+
+    def go(self, url):
+        self.driver.get(url)
+
+    def click(self, element):
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        element.click()
+
+
+# ---- The checks ---------------------------------------------------------------------------------------------------
+
+
+def app_portal(page, hookd, receiver, fixture, screenshots):
+    driver = page.driver
+    link = fixture["link"]
+    step("open the app's one-time link")
+    page.go(link)
+    page.wait(lambda d: d.current_url.startswith(hookd.base + "/portal/"), "the link to lead to /portal/")
+    check("link=" not in driver.current_url, f"the address still holds the link's token: {driver.current_url}")
+    page.one(".endpoint", "the endpoints view")
+    cookie = driver.get_cookie("hookd_portal")
+    check(cookie is not None, "no hookd_portal cookie after the link")
+    check(cookie.get("httpOnly") is True, f"the session cookie is not HttpOnly: {cookie}")
+    check(cookie.get("sameSite") == "Strict", f"the session cookie is not SameSite=Strict: {cookie}")
+    check(driver.execute_script("return document.cookie").find("hookd_portal") == -1, "script can read the cookie")
+    header = page.text_of("#identity")
+    check(fixture["appId"] in header and "Acme cards" in header, f"the header does not name the app: {header!r}")
+    check("Session ends" in page.text_of("#session-expiry"), "the header does not say when the session ends")
+
+    step("the v3 URL is listed with its health over 24 hours")
+    v3_card = page.one(f'.endpoint[data-webhook-id="{fixture["v3WebhookId"]}"]', "the v3 URL's card")
+    page.wait(lambda d: v3_card.find_elements(By.CSS_SELECTOR, "svg.chart"), "the health charts")
+    rate = page.text_of('[data-metric="success-rate"]', root=v3_card)
+    check(rate.startswith("100"), f"the v3 URL's success rate is {rate!r}, expected 100 % (every attempt succeeded)")
+
+    step("the deliveries that were published are in the log")
+    page.click(page.one('#tabs a[data-view="deliveries"]'))
+    page.wait(lambda d: len(page.all("tr[data-delivery-id]")) >= len(fixture["published"]), "the published deliveries")
+    total = page.text_of(".pager-text")
+    check(f"of {fixture['deliveryCount']}" in total, f"the pager says {total!r}, expected {fixture['deliveryCount']} deliveries")
+
+    step("search by eventId, open the delivery and see its attempt")
+    event_id = fixture["published"][0]
+    search = page.one('form[data-form="filters"] input[name="eventId"]')
+    search.clear()
+    search.send_keys(event_id)
+    Select(page.one('form[data-form="filters"] select[name="webhookId"]')).select_by_value(fixture["v3WebhookId"])
+    page.click(page.one('form[data-form="filters"] button[type="submit"]'))
+    page.wait(lambda d: "eventId=" in d.current_url and len(page.all("tr[data-delivery-id]")) == 1, "one delivery found by eventId")
+    page.click(page.one("tr[data-delivery-id] a.delivery-link"))
+    page.one(".attempt", "the delivery's attempts")
+    check(event_id in page.text_of(".facts"), "the delivery page does not show its eventId")
+    payload = page.text_of(".payload")
+    check('"reference": "portal-test-0"' in payload, f"the payload is not shown as published: {payload[:300]}")
+    attempts = page.all(".attempt")
+    check(len(attempts) == 1, f"{len(attempts)} attempts shown, expected 1")
+    check("HTTP 200" in attempts[0].text, f"the attempt does not show HTTP 200: {attempts[0].text!r}")
+    delivery_url = driver.current_url
+
+    step("retry it: a new attempt reaches the receiver and shows in the page")
+    before = len(receiver.matching(for_event(event_id)))
+    page.click(page.one("#retry"))
+    receiver.wait_for(for_event(event_id), before + 1, "the retried delivery")
+    page.wait(lambda d: len(page.all(".attempt")) == 2, "the second attempt in the page")
+    page.wait(lambda d: "Attempt 2 made" in page.text_of("#retry-status"), "the retry's outcome beside the button")
+
+    step("create an endpoint in the page: its secret is shown once and signs its deliveries")
+    page.click(page.one('#tabs a[data-view="endpoints"]'))
+    create = page.one('details[data-panel="create"]')
+    page.click(create.find_element(By.TAG_NAME, "summary"))
+    form = page.one('form[data-form="create"]')
+    form.find_element(By.NAME, "url").send_keys(receiver.url("/orders"))
+    form.find_element(By.NAME, "description").send_keys("Orders service")
+    page.click(form.find_element(By.CSS_SELECTOR, 'input[name="events"][value="CARD_FUNDED"]'))
+    page.click(form.find_element(By.CSS_SELECTOR, 'button[type="submit"]'))
+    created_secret = page.text_of("#endpoint-notice .secret-value")
+    check(created_secret.startswith("whsec_"), f"the new endpoint's secret looks wrong: {created_secret!r}")
+    new_card = page.wait(
+        lambda d: [c for c in page.all(".endpoint") if "Orders service" in c.text], "the new endpoint's card"
+    )[0]
+    new_id = new_card.get_attribute("data-webhook-id")
+
+    step("send a test to it, disable it and enable it again")
+    page.click(new_card.find_element(By.CSS_SELECTOR, 'details[data-panel="test"] summary'))
+    page.click(new_card.find_element(By.CSS_SELECTOR, 'details[data-panel="test"] button[type="submit"]'))
+    page.wait(lambda d: "Delivered WEBHOOK_TEST: HTTP 200" in new_card.text, "the test's outcome")
+    check(receiver.matching(lambda r: r["path"] == "/orders"), "the test did not reach the receiver")
+    page.click(new_card.find_element(By.CSS_SELECTOR, 'button[data-action="toggle"]'))
+    disabled = page.one(f'.endpoint[data-webhook-id="{new_id}"] .badge-disabled', "the endpoint disabled")
+    check(disabled.text == "DISABLED", "the endpoint is not shown disabled")
+    page.click(page.one(f'.endpoint[data-webhook-id="{new_id}"] button[data-action="toggle"]'))
+    page.one(f'.endpoint[data-webhook-id="{new_id}"] .badge-active', "the endpoint enabled again")
+
+    step("rotate the v3 URL's secret (no overlap): the page shows the new one once")
+    v3_card = page.one(f'.endpoint[data-webhook-id="{fixture["v3WebhookId"]}"]')
+    page.click(v3_card.find_element(By.CSS_SELECTOR, 'details[data-panel="rotate"] summary'))
+    Select(v3_card.find_element(By.NAME, "overlapSeconds")).select_by_value("0")
+    page.click(v3_card.find_element(By.CSS_SELECTOR, 'details[data-panel="rotate"] button[type="submit"]'))
+    rotated_secret = page.wait(
+        lambda d: [e.text for e in v3_card.find_elements(By.CSS_SELECTOR, ".secret-value") if e.text], "the new secret"
+    )[0]
+    check(rotated_secret.startswith("whsec_") and rotated_secret != fixture["v3Secret"], "the rotated secret looks wrong")
+    check(rotated_secret[:12] in v3_card.find_element(By.CSS_SELECTOR, ".secret-prefix").text, "the secret prefix was not updated")
+    stored = driver.execute_script(
+        "return JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage), location.href])"
+    )
+    check(rotated_secret not in stored and created_secret not in stored, "a secret is in storage or in the address")
+    check(rotated_secret not in driver.current_url, "the secret is in the address")
+
+    step("the next deliveries verify with the secrets the page showed")
+    _, published = hookd.call(
+        "POST",
+        "/api/v3/internal/events",
+        {"appId": fixture["appId"], "event": "card.funded", "data": {"reference": "after-rotation", "amount": 12.5}},
+        token=fixture["operatorKey"],
+        expect=202,
+    )
+    after = published["data"]["eventId"]
+    to_v3 = receiver.wait_for(lambda r: for_event(after)(r) and r["path"] == "/v3", 1, "the delivery after rotation")[0]
+    check(standard_webhooks_valid(rotated_secret, to_v3), "the v3 delivery does not verify with the secret the page showed")
+    check(not standard_webhooks_valid(fixture["v3Secret"], to_v3), "the old secret still verifies (overlap 0)")
+    check(verify_with_library(rotated_secret, to_v3) in (True, None), "the standardwebhooks package rejects the delivery")
+    to_new = receiver.wait_for(lambda r: for_event(after)(r) and r["path"] == "/orders", 1, "the new endpoint's delivery")[0]
+    check(standard_webhooks_valid(created_secret, to_new), "the new endpoint's delivery does not verify with its secret")
+    check(verify_with_library(created_secret, to_new) in (True, None), "the standardwebhooks package rejects it")
+    check(json.loads(to_new["body"])["event"] == "CARD_FUNDED", "the new endpoint did not get the v3.20 format")
+
+    step("the event catalogue")
+    page.click(page.one('#tabs a[data-view="events"]'))
+    catalogue = page.text_of("table.events")
+    check("card.funded" in catalogue and "CARD_FUNDED" in catalogue, "the catalogue does not list card.funded")
+
+    page.collect_console()
+    if screenshots:
+        take_app_screenshots(page, hookd, screenshots, delivery_url)
+        page.collect_console()
+
+    step("log out: the session ends in the page and for the API")
+    driver.set_window_size(1280, 900)
+    page.go(hookd.base + "/portal/#/endpoints")
+    page.one(".endpoint")
+    page.click(page.one("#logout"))
+    page.wait(lambda d: "logged out" in page.text_of("#session-ended"), "the logged-out message")
+    page.go(hookd.base + "/portal/")
+    page.wait(lambda d: SESSION_ENDED in page.text_of("#session-ended"), "the session-ended message")
+    # The page's own GET /api/v3/portal/session answered 401 here, which the browser logs; that one is expected.
+    page.collect_console(allowed=["/api/v3/portal/session - Failed to load resource"])
+
+    step("the used link is refused")
+    status, _, _ = raw_get(link)
+    check(status == 401, f"replaying the used link answered {status}, expected 401")
+    page.go(link)
+    page.wait(lambda d: d.find_elements(By.TAG_NAME, "body") and d.find_element(By.TAG_NAME, "body").text.strip(), "a page")
+    check(driver.get_cookie("hookd_portal") is None or not page.all(".endpoint"), "the replayed link opened a session")
+    check("/portal/enter" in driver.current_url, f"the replayed link led to {driver.current_url}")
+    # The refusal is a 401 document, which the browser logs as a failed load.
+    page.collect_console(allowed=["/portal/enter?link="])
+
+
+def take_app_screenshots(page, hookd, directory, delivery_url):
+    driver = page.driver
+    shots = [
+        ("app-endpoints", hookd.base + "/portal/#/endpoints", ".endpoint .chart"),
+        ("app-deliveries", hookd.base + "/portal/#/deliveries", "tr[data-delivery-id]"),
+        ("app-delivery", delivery_url, ".attempt"),
+    ]
+    for width, height, suffix in [(1280, 900, "wide"), (390, 844, "phone")]:
+        driver.set_window_size(width, height)
+        for name, url, ready in shots:
+            page.go("about:blank")
+            page.go(url)
+            page.one(ready)
+            page.wait(
+                lambda d: all(b.find_elements(By.CSS_SELECTOR, "svg.chart, .error") for b in page.all(".health-body")),
+                "every endpoint's health",
+            )
+            driver.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+            path = os.path.join(directory, f"{name}-{suffix}.png")
+            check(driver.save_screenshot(path), f"could not save {path}")
+            step(f"screenshot {path}")
+    driver.set_window_size(1280, 900)
+
+
+def operator_portal(page, hookd, fixture, screenshots):
+    driver = page.driver
+    step("open the operator's link: the apps with their queue depth")
+    status, answer = hookd.call("POST", "/api/v3/internal/portal-sessions", {"operator": True}, token=fixture["operatorKey"])
+    check(status in (200, 201) and answer and answer.get("success"), f"no operator link ({status}): {answer}")
+    page.go(answer["data"]["url"])
+    page.wait(lambda d: d.current_url.startswith(hookd.base + "/portal/operator"), "the operator page")
+    check("link=" not in driver.current_url, "the address still holds the operator link's token")
+    row = page.one(f'tr[data-app-id="{fixture["otherAppId"]}"]', "the second app's row")
+    depth = row.find_element(By.CSS_SELECTOR, ".queue-depth").text
+    check(depth == str(fixture["otherQueued"]), f"the second app's queue depth is {depth!r}, expected {fixture['otherQueued']}")
+    check(page.one(f'tr[data-app-id="{fixture["appId"]}"]').get_attribute("data-status") == "ACTIVE", "the first app is not ACTIVE")
+    page.one("#activity-hour svg.chart", "the last hour's chart")
+    page.one("#activity-day svg.chart", "the last day's chart")
+    summary = page.text_of('.activity-summary[data-window="hour"]')
+    check(re.search(r"\b[1-9]\d* succeeded", summary), f"the last hour shows no succeeded attempt: {summary!r}")
+
+    if screenshots:
+        for width, height, suffix in [(1280, 900, "wide"), (390, 844, "phone")]:
+            driver.set_window_size(width, height)
+            driver.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+            path = os.path.join(screenshots, f"operator-{suffix}.png")
+            check(driver.save_screenshot(path), f"could not save {path}")
+            step(f"screenshot {path}")
+        driver.set_window_size(1280, 900)
+
+    step("suspend the second app, then activate it")
+    page.click(page.one(f'tr[data-app-id="{fixture["otherAppId"]}"] button[data-action="suspend"]'))
+    suspended = page.one(f'tr[data-app-id="{fixture["otherAppId"]}"] button[data-action="activate"]', "the app suspended")
+    status = page.one(f'tr[data-app-id="{fixture["otherAppId"]}"]').get_attribute("data-status")
+    check(status != "ACTIVE", f"the app's status is {status} after suspending")
+    apps = hookd.call("GET", "/api/v3/internal/apps", token=fixture["operatorKey"], expect=200)[1]["data"]
+    check(next(a for a in apps if a["appId"] == fixture["otherAppId"])["status"] != "ACTIVE", "the API still says ACTIVE")
+    page.click(suspended)
+    page.one(f'tr[data-app-id="{fixture["otherAppId"]}"][data-status="ACTIVE"]', "the app active again")
+    page.collect_console()
+
+
+# ---- The fixture --------------------------------------------------------------------------------------------------
+
+
+def prepare(hookd, receiver):
+    step("create two apps, start hookd serve, point the first app's v3 URL at the receiver")
+    first = json.loads(hookd.command("apps", "create", "--name", "Acme cards", "--json").strip().splitlines()[-1])
+    other = json.loads(
+        hookd.command("apps", "create", "--name", "Sandbox shop", "--type", "collection", "--environment", "SANDBOX", "--json")
+        .strip()
+        .splitlines()[-1]
+    )
+    operator_key = hookd.command("operator-key").strip().splitlines()[-1].strip()
+    hookd.start()
+    _, token = hookd.call(
+        "POST",
+        "/api/v3/auth/token",
+        {"appId": first["appId"], "secretKey": first["secretKey"], "grantType": "client_credentials"},
+        expect=200,
+    )
+    token = token["data"]["accessToken"]
+    _, configured = hookd.call("PUT", "/api/v3/webhooks", {"webhookUrl": receiver.url("/v3")}, token=token, expect=200)
+    v3_secret = configured["data"]["webhookSecret"]
+    _, endpoints = hookd.call("GET", "/api/v3.20/webhooks", token=token, expect=200)
+    v3_id = next(e["webhookId"] for e in endpoints["data"] if e["url"] == receiver.url("/v3"))
+    # A second endpoint that fails, so the log and the charts show failures too.
+    hookd.call(
+        "POST",
+        "/api/v3.20/webhooks",
+        {"url": receiver.url("/fail/ledger"), "events": ["card.funded"], "description": "Ledger (staging)"},
+        token=token,
+        expect=201,
+    )
+
+    step("publish events")
+    published = []
+    events = ["card.funded", "card.transaction.approved", "card.created", "card.funded", "cardholder.kyc.approved"]
+    for index, event in enumerate(events):
+        _, answer = hookd.call(
+            "POST",
+            "/api/v3/internal/events",
+            {"appId": first["appId"], "event": event, "data": {"reference": f"portal-test-{index}", "amount": 100 + index}},
+            token=operator_key,
+            expect=202,
+        )
+        published.append(answer["data"]["eventId"])
+    for event_id in published:
+        receiver.wait_for(lambda r, e=event_id: for_event(e)(r) and r["path"] == "/v3", 1, f"event {event_id}")
+    funded = sum(1 for e in events if e == "card.funded")
+    receiver.wait_for(lambda r: r["path"].startswith("/fail"), funded, "the failing endpoint's first attempts")
+    # The second app has no URL: its events wait in the queue, which the operator page counts.
+    other_queued = 2
+    for index in range(other_queued):
+        hookd.call(
+            "POST",
+            "/api/v3/internal/events",
+            {"appId": other["appId"], "event": "collection.received", "data": {"reference": f"waiting-{index}"}},
+            token=operator_key,
+            expect=202,
+        )
+
+    step("get a one-time link with hookd portal-link")
+    output = hookd.command("portal-link", first["appId"], "--public-url", hookd.base)
+    match = re.search(r"(http://127\.0\.0\.1:\d+/portal/enter\?link=\S+)", output)
+    check(match, f"hookd portal-link printed no link: {output!r}")
+    return {
+        "appId": first["appId"],
+        "otherAppId": other["appId"],
+        "otherQueued": other_queued,
+        "operatorKey": operator_key,
+        "token": token,
+        "v3Secret": v3_secret,
+        "v3WebhookId": v3_id,
+        "published": published,
+        "deliveryCount": len(published) + funded,
+        "link": match.group(1),
+    }
+
+
+def check_headers(hookd):
+    step("the pages are served with the documented Content-Security-Policy")
+    for path in ["/portal/", "/portal/operator", "/portal/assets/app.js", "/portal/assets/portal.css"]:
+        status, headers, _ = raw_get(hookd.base + path)
+        check(status == 200, f"GET {path} answered {status}")
+        if path.startswith("/portal/assets/"):
+            continue
+        check(headers.get("Content-Security-Policy") == CSP, f"{path} has CSP {headers.get('Content-Security-Policy')!r}")
+        check(headers.get("X-Content-Type-Options") == "nosniff", f"{path} lacks X-Content-Type-Options: nosniff")
+
+
+def main():
+    # Stopped from outside (a test's time limit): end like a failure, so the cleanup below still runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("hookd", help="the path of a built hookd binary")
+    parser.add_argument("--screenshots", metavar="DIR", help="save PNGs of the main pages into DIR")
+    arguments = parser.parse_args()
+    binary = os.path.abspath(arguments.hookd)
+    screenshots = os.path.abspath(arguments.screenshots) if arguments.screenshots else None
+    if screenshots:
+        os.makedirs(screenshots, exist_ok=True)
+
+    started = time.monotonic()
+    data_dir = tempfile.mkdtemp(prefix="hookd-portal-test-")
+    receiver = Receiver()
+    hookd = Hookd(binary, data_dir)
+    driver = None
+    try:
+        fixture = prepare(hookd, receiver)
+        check_headers(hookd)
+        driver = start_browser()
+        page = Page(driver)
+        app_portal(page, hookd, receiver, fixture, screenshots)
+        operator_portal(page, hookd, fixture, screenshots)
+        check(not page.console, "the browser's console has errors:\n" + "\n".join(e["message"] for e in page.console))
+        print(f"portal browser test passed in {time.monotonic() - started:.0f} s")
+        return 0
+    except CheckFailed as failure:
+        print(f"FAILED: {failure}", file=sys.stderr)
+    except Exception:
+        traceback.print_exc()
+    finally:
+        if driver is not None:
+            try:
+                for entry in driver.get_log("browser"):
+                    if entry.get("level") == "SEVERE":
+                        print(f"browser console: {entry.get('message')}", file=sys.stderr)
+            except Exception:
+                pass
+            driver.quit()
+        hookd.stop()
+        receiver.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
+    print("hookd serve said:\n" + "\n".join(hookd.output[-40:]), file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
