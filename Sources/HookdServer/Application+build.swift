@@ -82,9 +82,14 @@ func buildRouter(
     delivery: DeliveryServices? = nil
 ) async throws -> Router<HookdRequestContext> {
     let delivery = try delivery ?? DeliveryServices(configuration: configuration, services: services)
-    let tokens = await TokenService(
-        signingKey: try await ServerSecrets.tokenSigningKey(store: services.store, sealer: services.sealer),
-        lifetime: configuration.tokenLifetime
+    let signingKey = try await ServerSecrets.tokenSigningKey(store: services.store, sealer: services.sealer)
+    let tokens = await TokenService(signingKey: signingKey, lifetime: configuration.tokenLifetime)
+    let portalTokens = await PortalTokens(tokenSigningKey: signingKey)
+    let portal = PortalSessions(
+        tokens: portalTokens,
+        store: services.store,
+        clock: services.clock,
+        configuration: configuration.portal
     )
     let envelope = Envelope(clock: services.clock)
     let metrics = RequestMetrics()
@@ -122,14 +127,35 @@ func buildRouter(
     } else {
         operatorKey = try await ServerSecrets.operatorKey(store: services.store, sealer: services.sealer)
     }
+    let gate = OperatorGate(operatorKey: operatorKey, portal: portal)
     InternalEventRoutes(
         publisher: delivery.publisher,
-        operatorKey: operatorKey,
+        gate: gate,
         envelope: envelope,
         configuration: configuration
     ).addRoutes(to: api)
+    OperatorRoutes(
+        store: services.store,
+        gate: gate,
+        tokens: portalTokens,
+        envelope: envelope,
+        clock: services.clock,
+        configuration: configuration
+    ).addRoutes(to: api)
 
-    let authenticated = api.group().add(middleware: AuthenticationMiddleware(authenticator: authenticator))
+    // The portal's pages and files, and its session's routes (SPEC §12).
+    let portalRoutes = PortalRoutes(
+        sessions: portal,
+        store: services.store,
+        assets: try PortalAssets.bundled(),
+        envelope: envelope,
+        clock: services.clock
+    )
+    portalRoutes.addRoutes(to: router)
+    portalRoutes.addAPIRoutes(to: api)
+
+    let authenticated = api.group()
+        .add(middleware: AuthenticationMiddleware(authenticator: authenticator, portal: portal))
     WebhookRoutes(
         store: services.store,
         sealer: services.sealer,
@@ -153,7 +179,9 @@ func buildRouter(
 
     // The v3.20 interface (SPEC §11): the same tokens, or the app's secret key itself as the bearer.
     let v3_20 = router.group("api/v3.20")
-        .add(middleware: AuthenticationMiddleware(authenticator: authenticator, acceptsSecretKey: true))
+        .add(
+            middleware: AuthenticationMiddleware(authenticator: authenticator, portal: portal, acceptsSecretKey: true)
+        )
     EndpointRoutes(
         store: services.store,
         sealer: services.sealer,

@@ -32,8 +32,23 @@ public struct HookdServerConfiguration: Sendable {
     public var tokenLifetime: Int64 = 86_400
     /// Seconds after expiry during which a token may still be refreshed.
     public var refreshGrace: Int64 = 300
+    /// The portal's links and sessions (SPEC §12).
+    public var portal = Portal()
 
     public init() {}
+
+    /// How the portal's one-time links and cookie sessions are made (docs/PORTAL.md).
+    public struct Portal: Sendable {
+        /// The address people reach hookd at, on which links are built (`https://hooks.example.com`); `nil`: the
+        /// scheme `http` and the `Host` the operator's request came to.
+        public var publicURL: String?
+        /// How long a link may wait before it is used: 10 minutes.
+        public var linkLifetime: Duration = .seconds(600)
+        /// How long a session lasts once a link opened it: 1 hour.
+        public var sessionLifetime: Duration = .seconds(3600)
+
+        public init() {}
+    }
 
     /// Per-app and per-client limits, held in the store so that they hold across every node. Each is a rate per
     /// minute (a burst of that many, then one every `60 s / limit`), except the manual retries of one delivery.

@@ -32,6 +32,9 @@ public struct ServeOptions: Sendable {
     public var idleTimeout: Double?
     public var requestTimeout: Double?
     public var maxBodySize: Int?
+    public var publicURL: String?
+    public var portalLinkLifetime: Double?
+    public var portalSessionLifetime: Double?
 
     public init() {}
 
@@ -103,7 +106,28 @@ public struct ServeOptions: Sendable {
         configuration.listener = listener
         configuration.maximumBodySize =
             try read.int(maxBodySize, "max-body-size", 1024...64 * 1024 * 1024) ?? configuration.maximumBodySize
+        configuration.portal = try portalConfiguration(read)
         return configuration
+    }
+
+    private func portalConfiguration(_ read: EnvironmentTwins) throws(Invalid) -> HookdServerConfiguration.Portal {
+        var portal = HookdServerConfiguration.Portal()
+        if let text = publicURL ?? read.string("HOOKD_PUBLIC_URL") {
+            guard let base = PortalPublicURL(text) else {
+                throw Invalid(
+                    description:
+                        "--public-url must be an http:// or https:// URL with a host, like https://hooks.example.com"
+                )
+            }
+            portal.publicURL = base.text
+        }
+        if let seconds = try read.double(portalLinkLifetime, "portal-link-lifetime", 10...86_400) {
+            portal.linkLifetime = .seconds(seconds)
+        }
+        if let seconds = try read.double(portalSessionLifetime, "portal-session-lifetime", 60...86_400) {
+            portal.sessionLifetime = .seconds(seconds)
+        }
+        return portal
     }
 
     private func deliveryConfiguration(_ read: EnvironmentTwins) throws(Invalid) -> DeliveryConfiguration {

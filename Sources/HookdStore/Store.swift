@@ -8,7 +8,7 @@
 /// so no query can reach another tenant's rows.
 public protocol Store: AppStore, WebhookConfigurationStore, EndpointStore, TokenRevocationStore, RateLimitStore,
     SealedValueStore, DeliveryQueue,
-    DeliveryLog, RetentionStore
+    DeliveryLog, RetentionStore, ServiceOverview
 {
     /// Runs a trivial query; throws when the database does not answer.
     func ping() async throws

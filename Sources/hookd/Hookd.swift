@@ -11,7 +11,7 @@ struct Hookd: AsyncParsableCommand {
         version: HookdVersion.current,
         subcommands: [
             ServeCommand.self, AppsCommand.self, PublishCommand.self, VerifyCommand.self, OperatorKeyCommand.self,
-            RotateMasterKeyCommand.self, MigrateCommand.self, BenchCommand.self,
+            RotateMasterKeyCommand.self, MigrateCommand.self, PortalLinkCommand.self, BenchCommand.self,
         ]
     )
 }

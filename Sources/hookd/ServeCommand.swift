@@ -37,10 +37,10 @@ struct ServeCommand: AsyncParsableCommand {
                 dataDirectory: storage.resolved,
                 databaseURL: storage.databaseURL,
                 logger: Logger(label: "hookd")
-            ) { base, firstApp in
+            ) { base, firstStart in
                 emit("listening on \(base)")
-                if let (app, secretKey) = firstApp {
-                    emit(FirstStartBanner(app: app, secretKey: secretKey, base: base).text)
+                if let firstStart {
+                    emit(FirstStartBanner(start: firstStart, base: base).text)
                 }
             }
         } catch let error as RuntimeError {
@@ -51,26 +51,39 @@ struct ServeCommand: AsyncParsableCommand {
 
 /// What `hookd serve` prints once on a fresh data directory: the first app's credentials and a session to try.
 struct FirstStartBanner {
-    let app: App
-    let secretKey: AppSecretKey
+    let start: FirstStart
     let base: String
 
     var text: String {
-        """
+        let app = start.app
+        let secretKey = start.secretKey
+        return """
 
-        hookd created a first app. Its secret key is shown only this once: store it now.
-          appId:     \(app.id)
-          secretKey: \(secretKey.value)
-          type:      \(app.type.rawValue)
+            hookd created a first app. Its secret key is shown only this once: store it now.
+              appId:     \(app.id)
+              secretKey: \(secretKey.value)
+              type:      \(app.type.rawValue)
 
-        Try the API (set a URL your platform can reach; the secret is printed once):
-          TOKEN=$(curl -s \(base)/api/v3/auth/token -H 'Content-Type: application/json' \\
-            -d '{"appId":"\(app.id)","secretKey":"\(secretKey.value)","grantType":"client_credentials"}' \\
-            | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')
-          curl -s -X PUT \(base)/api/v3/webhooks -H "Authorization: Bearer $TOKEN" \\
-            -H 'Content-Type: application/json' -d '{"webhookUrl":"https://example.com/webhooks"}'
-          curl -s -X POST \(base)/api/v3/webhooks/secret/regenerate -H "Authorization: Bearer $TOKEN"
+            Try the API (set a URL your platform can reach; the secret is printed once):
+              TOKEN=$(curl -s \(base)/api/v3/auth/token -H 'Content-Type: application/json' \\
+                -d '{"appId":"\(app.id)","secretKey":"\(secretKey.value)","grantType":"client_credentials"}' \\
+                | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')
+              curl -s -X PUT \(base)/api/v3/webhooks -H "Authorization: Bearer $TOKEN" \\
+                -H 'Content-Type: application/json' -d '{"webhookUrl":"https://example.com/webhooks"}'
+              curl -s -X POST \(base)/api/v3/webhooks/secret/regenerate -H "Authorization: Bearer $TOKEN"
+            \(portalLines)
+            """
+    }
 
-        """
+    /// The portal link, which works once within its lifetime (`hookd portal-link APPID` makes another).
+    private var portalLines: String {
+        guard let link = start.portalLink else { return "" }
+        return """
+
+            Open the app's portal in a browser (the link works once, until \(Timestamp.iso8601(link.expiresAt));
+            hookd portal-link \(start.app.id) makes another):
+              \(link.url)
+
+            """
     }
 }

@@ -104,6 +104,18 @@ struct ServeFlags: ParsableArguments {
     @Option(help: "Seconds a request's body may take once its head arrived (HOOKD_REQUEST_TIMEOUT; default 30).")
     var requestTimeout: Double?
 
+    @Option(
+        help:
+            "The URL people reach hookd at, on which portal links are built (HOOKD_PUBLIC_URL; default http:// and the Host the request came to)."
+    )
+    var publicURL: String?
+
+    @Option(help: "Seconds a portal link may wait before it is used (HOOKD_PORTAL_LINK_LIFETIME; default 600).")
+    var portalLinkLifetime: Double?
+
+    @Option(help: "Seconds a portal session lasts once opened (HOOKD_PORTAL_SESSION_LIFETIME; default 3600).")
+    var portalSessionLifetime: Double?
+
     @Option(help: "all, api or worker: what this process does (HOOKD_ROLE; default all).")
     var role: String?
 
@@ -138,6 +150,9 @@ struct ServeFlags: ParsableArguments {
         options.idleTimeout = idleTimeout
         options.requestTimeout = requestTimeout
         options.maxBodySize = maxBodySize
+        options.publicURL = publicURL
+        options.portalLinkLifetime = portalLinkLifetime
+        options.portalSessionLifetime = portalSessionLifetime
         return options
     }
 }

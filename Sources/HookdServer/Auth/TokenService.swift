@@ -48,6 +48,19 @@ struct TokenService: Sendable {
     ///
     /// - Throws: ``APIError`` `AUTH_TOKEN_INVALID` saying what is wrong.
     func claims(of token: String) async throws -> AccessTokenClaims {
+        try await verified(token, as: AccessTokenClaims.self)
+    }
+
+    /// Signs any hookd claims with this service's key (the portal's links and sessions use their own service,
+    /// whose key is derived from the token key, so one kind can never pass for the other).
+    func sign(_ claims: some JWTPayload) async throws -> String {
+        try await keys.sign(claims)
+    }
+
+    /// The payload of a token whose header and signature are valid, read as `Payload`.
+    ///
+    /// - Throws: ``APIError`` `AUTH_TOKEN_INVALID` saying what is wrong.
+    func verified<Payload: JWTPayload>(_ token: String, as: Payload.Type) async throws -> Payload {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[2].isEmpty else { throw APIError.tokenInvalid("The token is malformed") }
         guard let headerBytes = Self.base64URLDecode(parts[0]),
@@ -60,7 +73,7 @@ struct TokenService: Sendable {
             throw APIError.tokenInvalid("The token header is not accepted")
         }
         do {
-            return try await keys.verify(token, as: AccessTokenClaims.self)
+            return try await keys.verify(token, as: Payload.self)
         } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
             throw APIError.tokenInvalid("The token signature is invalid")
         } catch {

@@ -3,12 +3,13 @@ import HookdCore
 /// A delivery as the log shows it.
 struct DeliverySummaryData: JSONRepresentable {
     let summary: DeliverySummary
-    /// The v3.20 routes write event names in UPPERCASE_SNAKE (SPEC §11), and say which endpoint.
+    /// The v3.20 routes write event names in UPPERCASE_SNAKE (SPEC §11).
     var v3_20 = false
 
     var members: [(String, JSONOutput)] {
-        var members: [(String, JSONOutput)] = [
+        [
             ("deliveryId", .string(summary.id)),
+            ("webhookId", .string(summary.endpointID)),
             ("eventId", .string(summary.eventID)),
             ("event", .string(v3_20 ? EventName.uppercased(summary.event) : summary.event)),
             ("status", .string(summary.status.rawValue)),
@@ -19,8 +20,6 @@ struct DeliverySummaryData: JSONRepresentable {
             ("isTest", .bool(summary.isTest)),
             ("createdAt", .string(Self.timestamp(summary.createdAt))),
         ]
-        if v3_20 { members.insert(("webhookId", .string(summary.endpointID)), at: 1) }
-        return members
     }
 
     var json: JSONOutput { .object(members) }

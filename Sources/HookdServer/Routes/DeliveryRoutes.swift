@@ -163,17 +163,25 @@ struct DeliveryRoutes: Sendable {
                 problems.append(.init(field: "status", message: "must be PENDING, SUCCEEDED, FAILED or CANCELLED"))
             }
         }
-        var event = query["event"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        var event = Self.nonEmpty(query["event"])
         if endpointID != nil, let given = event {
             event = EventName.catalogueName(given, for: principal.appType) ?? given
+        }
+        // The v3 log also takes one endpoint (`webhookId`) and one event (`eventId`): the portal's filters.
+        let endpointFilter = endpointID ?? Self.nonEmpty(query["webhookId"])
+        let eventID = Self.nonEmpty(query["eventId"])
+        for (field, value) in [("webhookId", endpointFilter), ("eventId", eventID)] where (value?.utf8.count ?? 0) > 128
+        {
+            problems.append(.init(field: field, message: "must be at most 128 characters"))
         }
         let page = PageQuery(query, &problems)
         try problems.throwIfAny()
         let (items, total) = try await store.deliveries(
             appID: principal.appID,
-            endpointID: endpointID,
+            endpointID: endpointFilter,
             status: status,
             event: event,
+            eventID: eventID,
             limit: page.limit,
             offset: page.offset
         )
@@ -183,6 +191,11 @@ struct DeliveryRoutes: Sendable {
             pagination: Pagination(total: total, limit: page.limit, offset: page.offset),
             context: context
         )
+    }
+
+    /// A query parameter's value, `nil` when it is absent or empty.
+    private static func nonEmpty(_ value: Substring?) -> String? {
+        value.flatMap { $0.isEmpty ? nil : String($0) }
     }
 
     @Sendable func show(_ request: Request, context: HookdRequestContext) async throws -> Response {

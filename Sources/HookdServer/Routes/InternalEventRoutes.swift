@@ -9,7 +9,7 @@ import Logging
 /// Authenticated with the operator key, never with an app token.
 struct InternalEventRoutes: Sendable {
     let publisher: EventPublisher
-    let operatorKey: String
+    let gate: OperatorGate
     let envelope: Envelope
     let configuration: HookdServerConfiguration
 
@@ -23,10 +23,7 @@ struct InternalEventRoutes: Sendable {
     }
 
     @Sendable func publish(_ request: Request, context: HookdRequestContext) async throws -> Response {
-        guard let presented = Authenticator.bearerToken(in: request.headers) else { throw APIError.tokenMissing }
-        guard ConstantTime.equals(presented, operatorKey) else {
-            throw APIError.tokenInvalid("This route takes the operator key")
-        }
+        try await gate.authorize(request, acceptingPortalSession: false)
         let idempotencyKey = try IdempotencyKeyHeader.value(in: request.headers)
         let bytes = try await JSONObjectBody.collect(request, limit: configuration.maximumBodySize)
         let body = try JSONObjectBody.parse(bytes, allowed: ["appId", "event", "data", "eventId"])

@@ -25,7 +25,7 @@ import UnixSignals
 ///   - environment: The process environment (master keys, `HOOKD_OPERATOR_KEY`).
 ///   - logger: The server's logger.
 ///   - onListening: Called once the server accepts connections, with its base URL and, on a fresh store, the first
-///     app made for it with its secret key (shown only this once).
+///     app made for it with its secret key (shown only this once) and a portal link for it.
 /// - Throws: ``RuntimeError`` with a message for the operator when the server cannot start.
 public func serve(
     configuration: HookdServerConfiguration,
@@ -33,7 +33,7 @@ public func serve(
     databaseURL: String?,
     environment: [String: String] = ProcessInfo.processInfo.environment,
     logger: Logger,
-    onListening: @escaping @Sendable (_ baseURL: String, _ firstApp: (App, AppSecretKey)?) async -> Void
+    onListening: @escaping @Sendable (_ baseURL: String, _ firstStart: FirstStart?) async -> Void
 ) async throws {
     try? dataDirectory.create()
     // SQLite: one server per data directory, so this process is the only dispatcher and leases left by a crash can
@@ -79,7 +79,7 @@ struct ServerService: Service {
     let configuration: HookdServerConfiguration
     let operatorKey: String?
     let logger: Logger
-    let onListening: @Sendable (_ baseURL: String, _ firstApp: (App, AppSecretKey)?) async -> Void
+    let onListening: @Sendable (_ baseURL: String, _ firstStart: FirstStart?) async -> Void
 
     func run() async throws {
         try await runtime.checkMasterKey()
@@ -97,9 +97,35 @@ struct ServerService: Service {
             logger: logger,
             operatorKey: operatorKey
         )
-        let application = try await buildApplication(configuration: configuration, services: services) { host, port in
-            await onListening("http://\(host):\(port)", firstApp)
+        let application = try await buildApplication(configuration: configuration, services: services) {
+            [runtime, configuration, logger] host, port in
+            let base = "http://\(host):\(port)"
+            var firstStart: FirstStart?
+            if let (app, secretKey) = firstApp {
+                var link: PortalLink?
+                if let publicURL = PortalPublicURL(configuration.portal.publicURL ?? base) {
+                    do {
+                        link = try await runtime.portalLink(
+                            appID: app.id,
+                            base: publicURL,
+                            lifetime: configuration.portal.linkLifetime
+                        )
+                    } catch {
+                        logger.warning("could not make a portal link for the first app: \(error)")
+                    }
+                }
+                firstStart = FirstStart(app: app, secretKey: secretKey, portalLink: link)
+            }
+            await onListening(base, firstStart)
         }
         try await application.run()
     }
+}
+
+/// What a fresh store starts with: the first app, its secret key (shown only this once) and a portal link for it.
+public struct FirstStart: Sendable {
+    public let app: App
+    public let secretKey: AppSecretKey
+    /// A one-time link to the app's portal; `nil` when none could be made.
+    public let portalLink: PortalLink?
 }

@@ -447,6 +447,14 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        Migration(
+            id: "0009_attempts_by_time",
+            statements: [
+                // The operator's activity chart counts every app's attempts of the last day. Attempts are written
+                // in about the order they start, so a block-range index finds them for almost nothing per insert.
+                "CREATE INDEX delivery_attempts_by_time ON delivery_attempts USING brin (started_at)"
+            ]
+        ),
     ]
 
     /// The first half of the advisory lock every hookd process takes while migrating ("hook" in ASCII); the second

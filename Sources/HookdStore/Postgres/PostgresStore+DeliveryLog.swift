@@ -7,6 +7,7 @@ extension PostgresStore: DeliveryLog {
         endpointID: String?,
         status: DeliveryStatus?,
         event: String?,
+        eventID: String?,
         limit: Int,
         offset: Int
     ) async throws -> (items: [DeliverySummary], total: Int) {
@@ -19,6 +20,7 @@ extension PostgresStore: DeliveryLog {
                 WHERE app_id = \(appID) AND (\(endpointID)::text IS NULL OR endpoint_id = \(endpointID)::text)
                   AND (\(status)::text IS NULL OR status = \(status)::text)
                   AND (\(event)::text IS NULL OR event = \(event)::text)
+                  AND (\(eventID)::text IS NULL OR event_id = \(eventID)::text)
                 """,
                 logger: logger
             ).collect()
@@ -29,6 +31,7 @@ extension PostgresStore: DeliveryLog {
                 WHERE app_id = \(appID) AND (\(endpointID)::text IS NULL OR endpoint_id = \(endpointID)::text)
                   AND (\(status)::text IS NULL OR status = \(status)::text)
                   AND (\(event)::text IS NULL OR event = \(event)::text)
+                  AND (\(eventID)::text IS NULL OR event_id = \(eventID)::text)
                 ORDER BY d.created_at DESC, d.seq DESC
                 LIMIT \(limit) OFFSET \(offset)
                 """,

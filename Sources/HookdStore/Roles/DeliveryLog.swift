@@ -4,12 +4,14 @@ public import HookdCore
 ///
 /// "Not found" is `nil`; every method takes the app's `appID`, so no query can reach another tenant's rows.
 public protocol DeliveryLog: Sendable {
-    /// A page of the app's deliveries (to one endpoint, or to all), newest first, with the total that match.
+    /// A page of the app's deliveries (to one endpoint, or to all), newest first, with the total that match;
+    /// `eventID` finds the deliveries of one event.
     func deliveries(
         appID: String,
         endpointID: String?,
         status: DeliveryStatus?,
         event: String?,
+        eventID: String?,
         limit: Int,
         offset: Int
     ) async throws -> (items: [DeliverySummary], total: Int)
@@ -46,6 +48,14 @@ extension DeliveryLog {
         limit: Int,
         offset: Int
     ) async throws -> (items: [DeliverySummary], total: Int) {
-        try await deliveries(appID: appID, endpointID: nil, status: status, event: event, limit: limit, offset: offset)
+        try await deliveries(
+            appID: appID,
+            endpointID: nil,
+            status: status,
+            event: event,
+            eventID: nil,
+            limit: limit,
+            offset: offset
+        )
     }
 }

@@ -13,15 +13,17 @@ extension SQLiteStore: DeliveryLog {
         endpointID: String?,
         status: DeliveryStatus?,
         event: String?,
+        eventID: String?,
         limit: Int,
         offset: Int
     ) async throws -> (items: [DeliverySummary], total: Int) {
         try await pool.read { db in
             let filter = """
                 app_id = ? AND (? IS NULL OR endpoint_id = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR event = ?)
+                  AND (? IS NULL OR event_id = ?)
                 """
             let arguments: StatementArguments = [
-                appID, endpointID, endpointID, status?.rawValue, status?.rawValue, event, event,
+                appID, endpointID, endpointID, status?.rawValue, status?.rawValue, event, event, eventID, eventID,
             ]
             let total =
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE \(filter)", arguments: arguments) ?? 0
