@@ -359,6 +359,21 @@ def app_portal(page, hookd, receiver, fixture, screenshots):
     check(fixture["appId"] in header and "Acme cards" in header, f"the header does not name the app: {header!r}")
     check("Session ends" in page.text_of("#session-expiry"), "the header does not say when the session ends")
 
+    step("with the cookie alone (no X-CSRF-Token, or another one) a change is refused")
+    for headers in ({}, {"X-CSRF-Token": "not-the-session-token"}):
+        status = driver.execute_async_script(
+            """
+            const [path, headers, done] = arguments;
+            fetch(path, {method: 'PATCH', credentials: 'same-origin', body: '{"enabled":false}',
+                         headers: Object.assign({'Content-Type': 'application/json'}, headers)})
+              .then((response) => done(response.status), (error) => done(String(error)));
+            """,
+            f"/api/v3.20/webhooks/{fixture['v3WebhookId']}",
+            headers,
+        )
+        check(status == 401, f"a PATCH with the cookie and CSRF header {headers} answered {status}, expected 401")
+    page.collect_console(allowed=[f"/api/v3.20/webhooks/{fixture['v3WebhookId']} - Failed to load resource"])
+
     step("the v3 URL is listed with its health over 24 hours")
     v3_card = page.one(f'.endpoint[data-webhook-id="{fixture["v3WebhookId"]}"]', "the v3 URL's card")
     page.wait(lambda d: v3_card.find_elements(By.CSS_SELECTOR, "svg.chart"), "the health charts")
@@ -485,8 +500,9 @@ def app_portal(page, hookd, receiver, fixture, screenshots):
     page.wait(lambda d: d.find_elements(By.TAG_NAME, "body") and d.find_element(By.TAG_NAME, "body").text.strip(), "a page")
     check(driver.get_cookie("hookd_portal") is None or not page.all(".endpoint"), "the replayed link opened a session")
     check("/portal/enter" in driver.current_url, f"the replayed link led to {driver.current_url}")
-    # The refusal is a 401 document, which the browser logs as a failed load.
-    page.collect_console(allowed=["/portal/enter?link="])
+    # The refusal is a 401 document, which the browser logs as a failed load; that page names no icon, so the
+    # browser also asks for /favicon.ico, which hookd does not serve.
+    page.collect_console(allowed=["/portal/enter?link=", "/favicon.ico - Failed to load resource"])
 
 
 def take_app_screenshots(page, hookd, directory, delivery_url):

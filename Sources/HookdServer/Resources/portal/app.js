@@ -572,12 +572,24 @@ function filterForm(filters, events) {
       limit: limit.value === '20' ? '' : limit.value,
     });
   });
-  return form;
+  // On a phone the filters would fill the first screen: they start folded there unless one is in use.
+  const active = ['status', 'event', 'webhookId', 'eventId'].filter((name) => filters[name]).length;
+  const wide = window.matchMedia('(min-width: 40rem)').matches;
+  return h(
+    'details',
+    { class: 'filter-panel', open: wide || active > 0 },
+    h('summary', { text: active ? `Filters (${active} in use)` : 'Filters' }),
+    form,
+  );
 }
 
 function endpointLabel(webhookId) {
   const endpoint = (state.endpoints || []).find((e) => e.webhookId === webhookId);
   return endpoint ? endpoint.description || endpoint.url : webhookId || '—';
+}
+
+function deliveryHref(deliveryId) {
+  return `#/delivery/${encodeURIComponent(deliveryId)}`;
 }
 
 function deliveryTable(deliveries) {
@@ -589,7 +601,7 @@ function deliveryTable(deliveries) {
       'table',
       { class: 'deliveries stack-on-phone' },
       h('caption', { class: 'visually-hidden', text: 'Deliveries, newest first' }),
-      h('thead', {}, h('tr', {}, ['Created', 'Event', 'Endpoint', 'Status', 'Attempts', 'Last HTTP', 'Delivery'].map((name) => h('th', { scope: 'col', text: name })))),
+      h('thead', {}, h('tr', {}, ['Created', 'Event and delivery', 'Endpoint', 'Status', 'Attempts', 'Last HTTP'].map((name) => h('th', { scope: 'col', text: name })))),
       h(
         'tbody',
         {},
@@ -598,12 +610,16 @@ function deliveryTable(deliveries) {
             'tr',
             { dataset: { deliveryId: delivery.deliveryId } },
             h('td', { dataset: { label: 'Created' } }, timeView(delivery.createdAt)),
-            h('td', { dataset: { label: 'Event' } }, h('span', { text: delivery.event }), delivery.isTest ? [' ', badge('test')] : null),
+            h(
+              'td',
+              { dataset: { label: 'Event' } },
+              h('a', { href: deliveryHref(delivery.deliveryId), class: 'delivery-link' }, h('span', { class: 'event-name', text: delivery.event }), h('code', { class: 'delivery-id', text: delivery.deliveryId })),
+              delivery.isTest ? [' ', badge('test')] : null,
+            ),
             h('td', { dataset: { label: 'Endpoint' }, class: 'cell-endpoint', text: endpointLabel(delivery.webhookId) }),
             h('td', { dataset: { label: 'Status' } }, badge(delivery.status)),
             h('td', { dataset: { label: 'Attempts' }, class: 'num', text: String(delivery.attempts) }),
             h('td', { dataset: { label: 'Last HTTP' }, class: 'num', text: delivery.lastHttpStatus ?? '—' }),
-            h('td', { dataset: { label: 'Delivery' } }, h('a', { href: `#/delivery/${encodeURIComponent(delivery.deliveryId)}`, class: 'delivery-link', text: delivery.deliveryId })),
           ),
         ),
       ),
@@ -636,6 +652,7 @@ async function deliveryView(view, deliveryId, stillCurrent) {
     body,
   );
   const path = `/api/v3/webhooks/deliveries/${encodeURIComponent(deliveryId)}`;
+  if (!state.endpoints) await loadEndpoints().catch(() => null); // only for naming the endpoint
   const draw = async () => {
     const answer = await api('GET', path);
     if (stillCurrent()) replaceChildren(body, deliveryDetail(answer.data));
@@ -673,7 +690,7 @@ function deliveryDetail(delivery) {
       fact('Status', badge(delivery.status)),
       fact('Event', [delivery.event, delivery.isTest ? [' ', badge('test')] : null]),
       fact('Event id', h('code', { text: delivery.eventId })),
-      fact('Endpoint', delivery.webhookId ? [endpointLabel(delivery.webhookId), ' ', h('code', { class: 'muted', text: `(${delivery.webhookId})` })] : '—'),
+      fact('Endpoint', endpointFact(delivery.webhookId)),
       fact('Created', timeView(delivery.createdAt)),
       fact('Attempts', String(delivery.attempts)),
       fact('Last attempt', timeView(delivery.lastAttemptAt)),
@@ -686,6 +703,12 @@ function deliveryDetail(delivery) {
       ? h('ol', { class: 'attempts', reversed: true }, attempts.slice().reverse().map(attemptView))
       : h('p', { class: 'muted', text: 'No attempt yet.' }),
   ];
+}
+
+function endpointFact(webhookId) {
+  if (!webhookId) return '—';
+  const label = endpointLabel(webhookId);
+  return label === webhookId ? h('code', { text: webhookId }) : [label, ' ', h('code', { class: 'muted', text: `(${webhookId})` })];
 }
 
 function attemptView(attempt) {

@@ -160,5 +160,7 @@ async function drawActivity(container, windowName, title) {
 
 function axis(start, end) {
   if (!start) return null;
-  return h('p', { class: 'axis' }, h('span', { text: formatClock(start) }), h('span', { text: end ? formatClock(end) : 'now' }));
+  // A day's chart starts and ends at the same hour: say which day each end is.
+  const label = (date) => (end && end - start >= 86400000 ? `${date.toISOString().slice(5, 10)} ${formatClock(date)}` : formatClock(date));
+  return h('p', { class: 'axis' }, h('span', { text: label(start) }), h('span', { text: end ? label(end) : 'now' }));
 }

@@ -361,7 +361,7 @@ export function chart({ kind = 'bars', series, label, width = 300, height = 64, 
             class: `${s.className} chart-dot`,
             cx: ((i + 0.5) * slotWidth).toFixed(2),
             cy: (height - 2 - value * scale).toFixed(2),
-            r: 1.6,
+            r: 2.2,
           }),
         );
       });
