@@ -44,7 +44,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 CHROMIUM = os.environ.get("HOOKD_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("HOOKD_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")
-WAIT = 20  # seconds an explicit wait may take before the check fails
+WAIT = 30  # seconds an explicit wait may take before the check fails (CI runs other tests beside this one)
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"

@@ -133,7 +133,10 @@ async function endpointsView(view, stillCurrent) {
   );
   const [events, page] = await Promise.all([catalogue(), loadEndpoints()]);
   if (!stillCurrent()) return;
-  view.append(createEndpointForm(events, notice, () => drawEndpointList(list, notice, events)));
+  const create = createEndpointForm(events, notice, () => drawEndpointList(list, notice, events));
+  // With no endpoint yet, adding one is the useful thing to do here: the form starts open.
+  create.open = page.data.length === 0;
+  view.append(create);
   drawEndpointList(list, notice, events, page);
 }
 
@@ -628,7 +631,7 @@ function deliveryTable(deliveries) {
 }
 
 function pager(filters, pagination) {
-  if (!pagination) return null;
+  if (!pagination || pagination.total === 0) return null;
   const { total, limit, offset, hasMore } = pagination;
   const first = Math.min(offset + 1, total);
   const last = Math.min(offset + limit, total);
