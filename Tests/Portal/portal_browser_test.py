@@ -5,9 +5,11 @@
 
 It starts hookd on 127.0.0.1 with a temporary data directory and a loopback receiver that records every delivery,
 creates two apps, points the first one's v3 URL at the receiver and publishes events; then, in the browser, with
-a link from `hookd portal-link`: sees the deliveries, searches one by eventId, opens it and sees its attempt,
-retries it and sees the new attempt at the receiver and in the page, creates an endpoint (its secret shown once),
-rotates the v3 URL's secret and verifies the next delivery with the secret the page showed (Standard Webhooks),
+a link from `hookd portal-link`: checks that the cookie alone (no CSRF header) changes nothing, sees the
+deliveries, searches one by eventId, opens it and sees its attempt, retries it and sees the new attempt at the
+receiver and in the page, creates an endpoint (its secret shown once), tests, disables, enables, edits and
+recovers it, rotates the v3 URL's secret and verifies the next delivery with the secret the page showed (Standard
+Webhooks; and the new endpoint's delivery with the secret shown at its creation),
 checks the cookie (HttpOnly, SameSite=Strict) and that no `link=` stays in the address, logs out, and replays the
 used link (refused). Then the operator's link: apps with their queue depth, suspend and activate. The browser's
 console must hold no error (SEVERE) from the pages.
@@ -437,6 +439,26 @@ def app_portal(page, hookd, receiver, fixture, screenshots):
     check(disabled.text == "DISABLED", "the endpoint is not shown disabled")
     page.click(page.one(f'.endpoint[data-webhook-id="{new_id}"] button[data-action="toggle"]'))
     page.one(f'.endpoint[data-webhook-id="{new_id}"] .badge-active', "the endpoint enabled again")
+
+    step("edit it (description, rate limit) and recover a window of its failed deliveries")
+    card = page.one(f'.endpoint[data-webhook-id="{new_id}"]')
+    page.click(card.find_element(By.CSS_SELECTOR, 'details[data-panel="edit"] summary'))
+    description = card.find_element(By.CSS_SELECTOR, 'details[data-panel="edit"] input[name="description"]')
+    description.clear()
+    description.send_keys("Orders service (EU)")
+    card.find_element(By.CSS_SELECTOR, 'details[data-panel="edit"] input[name="rateLimit"]').send_keys("5")
+    page.click(card.find_element(By.CSS_SELECTOR, 'details[data-panel="edit"] button[type="submit"]'))
+    page.wait(
+        lambda d: "Orders service (EU)" in page.text_of(f'.endpoint[data-webhook-id="{new_id}"] .endpoint-title')
+        and "5 / s" in page.text_of(f'.endpoint[data-webhook-id="{new_id}"] .facts'),
+        "the edited endpoint",
+    )
+    _, stored_endpoint = hookd.call("GET", f"/api/v3.20/webhooks/{new_id}", token=fixture["token"], expect=200)
+    check(stored_endpoint["data"]["rateLimit"] == 5, f"the edit did not reach hookd: {stored_endpoint['data']}")
+    card = page.one(f'.endpoint[data-webhook-id="{new_id}"]')
+    page.click(card.find_element(By.CSS_SELECTOR, 'details[data-panel="recover"] summary'))
+    page.click(card.find_element(By.CSS_SELECTOR, 'details[data-panel="recover"] button[type="submit"]'))
+    page.wait(lambda d: "queued again" in card.text, "the recovery's outcome")
 
     step("rotate the v3 URL's secret (no overlap): the page shows the new one once")
     v3_card = page.one(f'.endpoint[data-webhook-id="{fixture["v3WebhookId"]}"]')
