@@ -248,8 +248,8 @@ import Testing
             let browser = try await Self.signIn(client, harness, body: #"{"operator":true}"#)
             let listed = try await client.json("/api/v3/internal/apps", method: .get, headers: browser.headers())
             let apps = try #require(listed.object["data"] as? [[String: Any]])
-            #expect(apps.map { $0["appId"] as? String } == [app.id, quiet.id])
-            #expect(apps.map { $0["queueDepth"] as? Int } == [3, 0])
+            let depths = Dictionary(apps.map { ($0["appId"] as? String ?? "", $0["queueDepth"] as? Int) }) { $1 }
+            #expect(depths == [app.id: 3, quiet.id: 0])
 
             let withoutCSRF = try await client.json(
                 "/api/v3/internal/apps/\(app.id)/suspend",
