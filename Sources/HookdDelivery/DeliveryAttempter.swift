@@ -79,7 +79,7 @@ public struct DeliveryAttempter: Sendable {
         ]
 
         let startedAt = clock.unixMillis
-        let result = await send(claim, about: about)
+        let (result, sentHeaders) = await send(claim, about: about)
         whenSent()
         let finishedAt = max(clock.unixMillis, startedAt)
         guard case .record(let status, let nextAttemptAt) = machine.finished(result.outcome, now: finishedAt) else {
@@ -95,7 +95,8 @@ public struct DeliveryAttempter: Sendable {
                 latencyMillis: latency,
                 httpStatus: result.outcome.httpStatus,
                 error: result.outcome.httpStatus == nil ? Self.describe(result.outcome) : nil,
-                responseBody: result.responseBody
+                responseBody: result.responseBody,
+                requestHeaders: sentHeaders
             ),
             status: status,
             nextAttemptAt: nextAttemptAt,
@@ -133,7 +134,12 @@ public struct DeliveryAttempter: Sendable {
         return Report(outcome: result.outcome, latencyMillis: latency, status: status, recorded: recorded)
     }
 
-    private func send(_ claim: ClaimedDelivery, about: Logger.Metadata) async -> TransportResult {
+    /// Sends one attempt of `claim`; returns what came of it and the headers it was sent with (none when it was
+    /// refused before it was made).
+    private func send(
+        _ claim: ClaimedDelivery,
+        about: Logger.Metadata
+    ) async -> (result: TransportResult, headers: [SentHeader]) {
         let target: WebhookURLPolicy.CheckedURL
         // A SANDBOX app may use http:// (SPEC §11); every other rule holds for it too.
         var policy = urlPolicy
@@ -141,7 +147,9 @@ public struct DeliveryAttempter: Sendable {
         do {
             target = try await policy.check(claim.url)
         } catch {
-            return TransportResult(outcome: .failed(.forbiddenTarget(error.message)), latency: .zero, responseBody: [])
+            return (
+                TransportResult(outcome: .failed(.forbiddenTarget(error.message)), latency: .zero, responseBody: []), []
+            )
         }
         let signers: [WebhookSigner]
         do {
@@ -151,7 +159,7 @@ public struct DeliveryAttempter: Sendable {
                 "the webhook secret could not be opened; is this the master key the database was sealed with?",
                 metadata: about
             )
-            return TransportResult(outcome: .failed(.secretUnavailable), latency: .zero, responseBody: [])
+            return (TransportResult(outcome: .failed(.secretUnavailable), latency: .zero, responseBody: []), [])
         }
         let webhook = OutgoingWebhook(
             event: claim.event,
@@ -168,7 +176,13 @@ public struct DeliveryAttempter: Sendable {
                 headers: claim.headers
             )
         )
-        return await transport.send(webhook, to: target, timeout: configuration.timeout)
+        let result = await transport.send(webhook, to: target, timeout: configuration.timeout)
+        // As the transport writes them: Host first, Content-Length last.
+        let sent =
+            [SentHeader(name: "Host", value: target.hostHeader)]
+            + webhook.headers.map { SentHeader(name: $0.name, value: $0.value) }
+            + [SentHeader(name: "Content-Length", value: String(webhook.body.count))]
+        return (result, sent)
     }
 
     /// The outcome as the delivery log writes it.

@@ -25,6 +25,22 @@ import Testing
         return (Int(response.status.code), object)
     }
 
+    /// The status of opening a portal link, without following its redirect.
+    static func openPortalLink(_ url: String) async throws -> Int {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            try await client.shutdown()
+            return Int(response.status.code)
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+    }
+
     @Test func serveOnAFreshMachineCreatesItsStateAndPrintsTheFirstApp() async throws {
         let directory = try Self.temporaryDirectory() + "/.hookd"
         defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
@@ -49,6 +65,28 @@ import Testing
             json: #"{"appId":"\#(appID)","secretKey":"\#(secretKey)","grantType":"client_credentials"}"#
         )
         #expect(token.status == 200)
+
+        // Beside the credentials, a portal link that opens a session once; `hookd portal-link` makes another.
+        let banner = try #require(
+            try await server.waitForOutput(#/(http://127\.0\.0\.1:\d+/portal/enter\?link=[A-Za-z0-9._-]+)/#)
+        )
+        #expect(try await Self.openPortalLink(banner) == 303)
+        #expect(try await Self.openPortalLink(banner) == 401)
+        let made = try await ChildProcess.run([
+            "portal-link", appID, "--data-dir", directory, "--public-url", "http://127.0.0.1:\(port)",
+        ])
+        #expect(made.status == 0, "\(made.stderr)")
+        let link = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(link.hasPrefix("http://127.0.0.1:\(port)/portal/enter?link="))
+        #expect(try await Self.openPortalLink(link) == 303)
+        let operatorLink = try await ChildProcess.run(["portal-link", "--operator", "--data-dir", directory])
+        #expect(operatorLink.stdout.hasPrefix("http://127.0.0.1:8080/portal/enter?link="), "\(operatorLink.stderr)")
+        for wrong in [
+            ["portal-link", "--data-dir", directory], ["portal-link", "NOSUCHAPP", "--data-dir", directory],
+        ] {
+            let refused = try await ChildProcess.run(wrong)
+            #expect(refused.status != 0 && refused.stdout.isEmpty)
+        }
         #expect(try await server.stop() == 0, "SIGTERM shuts down cleanly")
 
         let restarted = try ChildProcess(["serve", "--port", "0", "--data-dir", directory])
@@ -229,6 +267,10 @@ import Testing
         (["--login-failures-per-app", "0"], [:], "--login-failures-per-app must be from 1 to 1000000000"),
         ([], ["HOOKD_RETRIES_PER_MINUTE": "lots"], "HOOKD_RETRIES_PER_MINUTE must be a whole number, not lots"),
         ([], ["HOOKD_MANUAL_RETRIES_PER_DELIVERY": "-1"], "--manual-retries-per-delivery must be from 0 to 10000"),
+        (["--portal-link-lifetime", "9"], [:], "--portal-link-lifetime must be from 10 to 86400 seconds"),
+        ([], ["HOOKD_PORTAL_SESSION_LIFETIME": "86401"], "--portal-session-lifetime must be from 60 to 86400 seconds"),
+        (["--public-url", "ftp://hooks.example.com"], [:], "--public-url must be an http:// or https:// URL"),
+        ([], ["HOOKD_PUBLIC_URL": "https://user@hooks.example.com"], "--public-url must be an http:// or https:// URL"),
     ])
     func aLimitOutOfRangeIsRefusedBeforeServing(
         arguments: [String],

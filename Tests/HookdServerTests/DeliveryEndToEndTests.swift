@@ -79,6 +79,24 @@ import Testing
             #expect(entry["attempts"] as? Int == 1)
             #expect(entry["lastHttpStatus"] as? Int == 200)
             #expect(entry["nextAttemptAt"] is NSNull)
+
+            // The log keeps the headers the attempt was sent with: exactly what the receiver got.
+            let deliveryID = try #require(entry["deliveryId"] as? String)
+            let detail = try await client.json(
+                "/api/v3/webhooks/deliveries/\(deliveryID)",
+                method: .get,
+                token: subscriber.token
+            )
+            let attempt = try #require((detail.data["attemptHistory"] as? [[String: Any]])?.first)
+            let sent = try #require(attempt["requestHeaders"] as? [String: String])
+            #expect(detail.raw.contains(#""requestHeaders":{"Host":"#), "Host is first, as it was sent")
+            // The receiver's framework reads Host into the request's authority rather than its header fields.
+            let target = try #require(URLComponents(string: running.url))
+            #expect(sent["Host"] == "\(target.host ?? ""):\(target.port ?? 0)")
+            #expect(sent.count == request.headers.count + 1, "\(sent.keys.sorted()) against \(request.headers)")
+            for field in request.headers {
+                #expect(sent[field.name.rawName] == field.value, "\(field.name)")
+            }
         }
     }
 

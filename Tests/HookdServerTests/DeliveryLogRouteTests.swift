@@ -51,8 +51,8 @@ import Testing
             let entry = try #require(page.first)
             #expect(
                 Set(entry.keys) == [
-                    "deliveryId", "eventId", "event", "status", "attempts", "lastAttemptAt", "nextAttemptAt",
-                    "lastHttpStatus", "isTest", "createdAt",
+                    "deliveryId", "webhookId", "eventId", "event", "status", "attempts", "lastAttemptAt",
+                    "nextAttemptAt", "lastHttpStatus", "isTest", "createdAt",
                 ]
             )
             #expect(first.raw.contains(#"{"deliveryId":"dlv_"#))

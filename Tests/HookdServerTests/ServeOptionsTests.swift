@@ -24,6 +24,9 @@ import Testing
         #expect(configuration.listener.requestTimeout == .seconds(30))
         #expect(configuration.maximumBodySize == 256 * 1024)
         #expect(configuration.shutdownTimeout == nil)
+        #expect(configuration.portal.publicURL == nil)
+        #expect(configuration.portal.linkLifetime == .seconds(600))
+        #expect(configuration.portal.sessionLifetime == .seconds(3600))
     }
 
     @Test func environmentTwinsApplyAndAFlagWins() throws {
@@ -33,8 +36,12 @@ import Testing
             "HOOKD_MAX_CONNECTIONS": "10", "HOOKD_RETENTION_DAYS": "7", "HOOKD_IDLE_TIMEOUT": "2.5",
             "HOOKD_LOGIN_FAILURES_PER_ADDRESS": "99", "HOOKD_MAX_IN_FLIGHT_PER_APP": "3", "HOOKD_ROLE": "worker",
             "HOOKD_ALLOW_PRIVATE_TARGETS": "yes", "HOOKD_SIGNATURE_SCHEMES": "v3", "HOOKD_MAX_BODY_SIZE": "4096",
-            "HOOKD_ENDPOINT_DISABLE_DAYS": "2",
+            "HOOKD_ENDPOINT_DISABLE_DAYS": "2", "HOOKD_PUBLIC_URL": "https://hooks.example.com/",
+            "HOOKD_PORTAL_LINK_LIFETIME": "10", "HOOKD_PORTAL_SESSION_LIFETIME": "86400",
         ])
+        #expect(configuration.portal.publicURL == "https://hooks.example.com")
+        #expect(configuration.portal.linkLifetime == .seconds(10))
+        #expect(configuration.portal.sessionLifetime == .seconds(86_400))
         #expect(configuration.delivery.endpointDisableAfter == .seconds(2 * 86_400))
         #expect(configuration.maximumBodySize == 4096)
         #expect(configuration.listener.maximumConnections == 50, "the flag wins")

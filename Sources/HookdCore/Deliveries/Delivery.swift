@@ -112,6 +112,8 @@ public struct DeliveryAttempt: Sendable, Equatable {
     public var error: String?
     /// The first 2 KiB of the answer's body.
     public var responseBody: [UInt8]
+    /// The headers the request was sent with, in order; empty when it was refused before it was made.
+    public var requestHeaders: [SentHeader]
 
     public init(
         number: Int,
@@ -119,7 +121,8 @@ public struct DeliveryAttempt: Sendable, Equatable {
         latencyMillis: Int64,
         httpStatus: Int?,
         error: String?,
-        responseBody: [UInt8]
+        responseBody: [UInt8],
+        requestHeaders: [SentHeader] = []
     ) {
         self.number = number
         self.startedAt = startedAt
@@ -127,6 +130,34 @@ public struct DeliveryAttempt: Sendable, Equatable {
         self.httpStatus = httpStatus
         self.error = error
         self.responseBody = responseBody
+        self.requestHeaders = requestHeaders
+    }
+}
+
+/// One header of a request hookd sent.
+public struct SentHeader: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    /// The headers as the store keeps them: one `Name: value` line each (no header hookd sends spans lines).
+    public static func lines(_ headers: [SentHeader]) -> String {
+        headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
+    }
+
+    /// The headers of text written by ``lines(_:)``; a line without `: ` is skipped.
+    public static func parse(lines text: String) -> [SentHeader] {
+        text.split(separator: "\n").compactMap { line in
+            guard let colon = line.firstRange(of: ": ") else { return nil }
+            return SentHeader(
+                name: String(line[line.startIndex..<colon.lowerBound]),
+                value: String(line[colon.upperBound..<line.endIndex])
+            )
+        }
     }
 }
 

@@ -56,6 +56,10 @@ struct DeliveryDetailData: JSONRepresentable {
                             ("error", .string(attempt.error)),
                             ("responseTime", .int(attempt.latencyMillis)),
                             ("responseBody", .string(String(decoding: attempt.responseBody, as: UTF8.self))),
+                            (
+                                "requestHeaders",
+                                .object(attempt.requestHeaders.map { ($0.name, JSONOutput.string($0.value)) })
+                            ),
                         ])
                     }
                 )

@@ -448,11 +448,13 @@ enum PostgresMigrations {
             ]
         ),
         Migration(
-            id: "0009_attempts_by_time",
+            id: "0009_portal",
             statements: [
                 // The operator's activity chart counts every app's attempts of the last day. Attempts are written
                 // in about the order they start, so a block-range index finds them for almost nothing per insert.
-                "CREATE INDEX delivery_attempts_by_time ON delivery_attempts USING brin (started_at)"
+                "CREATE INDEX delivery_attempts_by_time ON delivery_attempts USING brin (started_at)",
+                // The portal shows the headers each attempt was sent with (no default rewrites the table).
+                "ALTER TABLE delivery_attempts ADD COLUMN request_headers text NOT NULL DEFAULT ''",
             ]
         ),
     ]

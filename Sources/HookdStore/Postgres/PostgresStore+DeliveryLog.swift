@@ -56,7 +56,7 @@ extension PostgresStore: DeliveryLog {
             let data = try row.makeRandomAccess().bytes("data")
             let attempts = try await connection.query(
                 """
-                SELECT a.number, a.started_at, a.latency_ms, a.http_status, a.error, a.response_body
+                SELECT a.number, a.started_at, a.latency_ms, a.http_status, a.error, a.response_body, a.request_headers
                 FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
                 WHERE a.delivery_id = \(id) AND d.app_id = \(appID)
                 ORDER BY a.number
@@ -70,7 +70,8 @@ extension PostgresStore: DeliveryLog {
                     latencyMillis: try row.decode("latency_ms"),
                     httpStatus: try row.decode("http_status"),
                     error: try row.decode("error"),
-                    responseBody: try row.bytes("response_body")
+                    responseBody: try row.bytes("response_body"),
+                    requestHeaders: SentHeader.parse(lines: try row.decode("request_headers"))
                 )
             }
             return DeliveryDetail(summary: summary, data: data, attempts: attempts)

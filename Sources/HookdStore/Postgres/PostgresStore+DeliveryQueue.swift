@@ -341,9 +341,11 @@ extension PostgresStore: DeliveryQueue {
                         \(completions.map { ByteBuffer(bytes: $0.attempt.responseBody) })::bytea[],
                         \(completions.map(\.secretVersion))::bigint[],
                         \(completions.map(\.allowsAnotherAttempt))::boolean[],
-                        \(completions.map { $0.endpointFailingLimit?.rawValue ?? -1 })::bigint[]
+                        \(completions.map { $0.endpointFailingLimit?.rawValue ?? -1 })::bigint[],
+                        \(completions.map { SentHeader.lines($0.attempt.requestHeaders) })::text[]
                     ) AS i(delivery_id, lease_id, status, number, next_attempt_at, started_at, latency_ms, http_status,
-                           error, response_body, secret_version, allows_another_attempt, failing_limit)
+                           error, response_body, secret_version, allows_another_attempt, failing_limit,
+                           request_headers)
                 ), updated AS (
                     UPDATE deliveries AS d
                     SET status = i.status, attempts = i.number, next_attempt_at = NULLIF(i.next_attempt_at, -1),
@@ -360,9 +362,10 @@ extension PostgresStore: DeliveryQueue {
                     GROUP BY app_id, endpoint_id
                 ), attempt AS (
                     INSERT INTO delivery_attempts
-                        (delivery_id, number, started_at, latency_ms, http_status, error, response_body, secret_version)
+                        (delivery_id, number, started_at, latency_ms, http_status, error, response_body, secret_version,
+                         request_headers)
                     SELECT i.delivery_id, i.number, i.started_at, i.latency_ms, NULLIF(i.http_status, -1)::integer,
-                           NULLIF(i.error, ''), i.response_body, i.secret_version
+                           NULLIF(i.error, ''), i.response_body, i.secret_version, i.request_headers
                     FROM input i JOIN updated u ON u.id = i.delivery_id
                     ON CONFLICT (delivery_id, number) DO NOTHING
                 ), counted AS (

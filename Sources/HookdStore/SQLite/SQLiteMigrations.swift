@@ -171,9 +171,15 @@ enum SQLiteMigrations {
         migrator.registerMigration("0008_endpoints") { db in
             try migrateToEndpoints(db)
         }
-        migrator.registerMigration("0009_attempts_by_time") { db in
-            // The operator's activity chart counts every app's attempts of the last day.
-            try db.execute(sql: "CREATE INDEX delivery_attempts_by_time ON delivery_attempts(started_at)")
+        migrator.registerMigration("0009_portal") { db in
+            // The operator's activity chart counts every app's attempts of the last day; the portal shows the
+            // headers each attempt was sent with.
+            try db.execute(
+                sql: """
+                    CREATE INDEX delivery_attempts_by_time ON delivery_attempts(started_at);
+                    ALTER TABLE delivery_attempts ADD COLUMN request_headers TEXT NOT NULL DEFAULT '';
+                    """
+            )
         }
         return migrator
     }

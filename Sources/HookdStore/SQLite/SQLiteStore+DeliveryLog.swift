@@ -63,7 +63,8 @@ extension SQLiteStore: DeliveryLog {
                     latencyMillis: row["latency_ms"],
                     httpStatus: row["http_status"],
                     error: row["error"],
-                    responseBody: Array(row["response_body"] as Data)
+                    responseBody: Array(row["response_body"] as Data),
+                    requestHeaders: SentHeader.parse(lines: row["request_headers"])
                 )
             }
             return DeliveryDetail(summary: summary, data: Array(data), attempts: attempts)

@@ -336,14 +336,16 @@ extension SQLiteStore: DeliveryQueue {
         try db.cachedStatement(
             sql: """
                 INSERT INTO delivery_attempts
-                    (delivery_id, number, started_at, latency_ms, http_status, error, response_body, secret_version)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    (delivery_id, number, started_at, latency_ms, http_status, error, response_body, secret_version,
+                     request_headers)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (delivery_id, number) DO NOTHING
                 """
         ).execute(
             arguments: [
                 completion.deliveryID, attempt.number, attempt.startedAt, attempt.latencyMillis, attempt.httpStatus,
                 attempt.error, Data(attempt.responseBody), completion.secretVersion,
+                SentHeader.lines(attempt.requestHeaders),
             ]
         )
         if !completion.allowsAnotherAttempt {

@@ -1,0 +1,382 @@
+import Foundation
+import HTTPTypes
+import HookdCore
+import HookdStore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import HookdServer
+
+/// The portal's sessions (SPEC §12) over real sockets: one-time links, the cookie, CSRF, expiry, logout, and what a
+/// session may reach.
+@Suite struct PortalSessionTests {
+    /// A browser's view of one session: the cookie it holds and the CSRF token its page read.
+    struct Browser: Sendable {
+        let cookie: String
+        let csrfToken: String
+
+        /// The headers of a request in this session; `csrf: false` leaves the CSRF token out.
+        func headers(csrf: Bool = true) -> HTTPFields {
+            var headers: HTTPFields = [.cookie: cookie]
+            if csrf { headers[PortalSessions.csrfHeader] = csrfToken }
+            return headers
+        }
+    }
+
+    /// Asks for a link with the operator key (`body` is `{"appId":…}` or `{"operator":true}`) and returns its path.
+    static func linkPath(_ client: some TestClientProtocol, _ harness: TestHarness, body: String) async throws -> String
+    {
+        let made = try await client.json(
+            "/api/v3/internal/portal-sessions",
+            method: .post,
+            token: harness.operatorKey,
+            body: body
+        )
+        #expect(made.status == .created, "\(made.raw)")
+        let text = try #require(made.data["url"] as? String)
+        let url = try #require(URLComponents(string: text))
+        return url.path + "?" + (url.query ?? "")
+    }
+
+    /// Opens a link as a browser would (not following the redirect).
+    static func open(_ path: String, _ client: some TestClientProtocol) async throws -> TestResponse {
+        try await client.execute(uri: path, method: .get, headers: [:], body: nil)
+    }
+
+    /// Opens a new link for `body` and reads the session's CSRF token, as the portal's page does.
+    static func signIn(_ client: some TestClientProtocol, _ harness: TestHarness, body: String) async throws -> Browser
+    {
+        let opened = try await open(try await linkPath(client, harness, body: body), client)
+        #expect(opened.status == .seeOther)
+        let setCookie = try #require(opened.headers[.setCookie])
+        let cookie = String(try #require(setCookie.split(separator: ";").first))
+        let session = try await client.json("/api/v3/portal/session", method: .get, headers: [.cookie: cookie])
+        return Browser(cookie: cookie, csrfToken: try #require(session.data["csrfToken"] as? String))
+    }
+
+    static func appBody(_ app: App) -> String { #"{"appId":"\#(app.id)"}"# }
+
+    @Test(arguments: Backend.all)
+    func aLinkOpensOneSessionOnceWithoutLeavingItsTokenInTheAddress(backend: Backend) async throws {
+        let harness = try await TestHarness.forDeliveries(on: backend)
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp()
+        try await harness.withLiveServer { client in
+            let path = try await Self.linkPath(client, harness, body: Self.appBody(app))
+            #expect(path.hasPrefix("/portal/enter?link="))
+
+            // Two browsers race with the same link: exactly one gets a session.
+            async let first = Self.open(path, client)
+            async let second = Self.open(path, client)
+            let answers = try await [first, second]
+            let opened = try #require(answers.first { $0.status == .seeOther })
+            let refused = try #require(answers.first { $0.status == .unauthorized })
+            #expect(String(buffer: refused.body).contains("used already"))
+            #expect(refused.headers[.setCookie] == nil)
+
+            #expect(opened.headers[.location] == "/portal/")
+            let setCookie = try #require(opened.headers[.setCookie])
+            let attributes = Set(
+                setCookie.split(separator: ";").dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }
+            )
+            #expect(attributes == ["Path=/", "Max-Age=3600", "HttpOnly", "SameSite=Strict"])
+            #expect(opened.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+
+            let cookie = String(try #require(setCookie.split(separator: ";").first))
+            let session = try await client.json("/api/v3/portal/session", method: .get, headers: [.cookie: cookie])
+            #expect(session.data["kind"] as? String == "app")
+            #expect(session.data["appId"] as? String == app.id)
+            #expect((session.data["csrfToken"] as? String)?.count == 64)
+            #expect(session.headers[.cacheControl] == "no-store")
+
+            // The session is a credential for the app's own routes, as a token is.
+            let log = try await client.json("/api/v3/webhooks/deliveries", method: .get, headers: [.cookie: cookie])
+            #expect(log.status == .ok, "\(log.raw)")
+        }
+    }
+
+    @Test func aChangeWithoutTheSessionsCSRFTokenIsRefusedAndChangesNothing() async throws {
+        let harness = try await TestHarness.forDeliveries()
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp()
+        let (other, _) = try await harness.createApp()
+        try await harness.withLiveServer { client in
+            let browser = try await Self.signIn(client, harness, body: Self.appBody(app))
+            let otherBrowser = try await Self.signIn(client, harness, body: Self.appBody(other))
+            let body = #"{"webhookUrl":"http://127.0.0.1:9/hooks"}"#
+            var foreign = browser.headers(csrf: false)
+            foreign[PortalSessions.csrfHeader] = otherBrowser.csrfToken
+            for headers in [browser.headers(csrf: false), foreign] {
+                let refused = try await client.json("/api/v3/webhooks", method: .put, headers: headers, body: body)
+                #expect(refused.status == .unauthorized)
+                #expect(refused.errorCode == "AUTH_TOKEN_INVALID")
+                #expect(try await harness.store.webhookEndpoint(appID: app.id)?.url == nil)
+            }
+            let accepted = try await client.json(
+                "/api/v3/webhooks",
+                method: .put,
+                headers: browser.headers(),
+                body: body
+            )
+            #expect(accepted.status == .ok, "\(accepted.raw)")
+            #expect(try await harness.store.webhookEndpoint(appID: app.id)?.url == "http://127.0.0.1:9/hooks")
+        }
+    }
+
+    @Test func linksAndSessionsEndAtTheirLifetime() async throws {
+        let harness = try await TestHarness.forDeliveries()
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp()
+        try await harness.withLiveServer { client in
+            let late = try await Self.linkPath(client, harness, body: Self.appBody(app))
+            let inTime = try await Self.linkPath(client, harness, body: Self.appBody(app))
+            harness.clock.advance(by: 599)
+            let opened = try await Self.open(inTime, client)
+            #expect(opened.status == .seeOther)
+            harness.clock.advance(by: 1)
+            let expired = try await Self.open(late, client)
+            #expect(expired.status == .unauthorized)
+            #expect(String(buffer: expired.body).contains("expired"))
+
+            let cookie = String(try #require(opened.headers[.setCookie]?.split(separator: ";").first))
+            harness.clock.advance(by: 3598)
+            let lastSecond = try await client.json("/api/v3/portal/session", method: .get, headers: [.cookie: cookie])
+            #expect(lastSecond.status == .ok)
+            harness.clock.advance(by: 1)
+            let ended = try await client.json("/api/v3/webhooks", method: .get, headers: [.cookie: cookie])
+            #expect(ended.status == .unauthorized)
+            #expect(ended.errorCode == "AUTH_TOKEN_INVALID")
+        }
+    }
+
+    @Test func logoutEndsTheSessionAtOnce() async throws {
+        let harness = try await TestHarness.forDeliveries()
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp()
+        try await harness.withLiveServer { client in
+            let browser = try await Self.signIn(client, harness, body: Self.appBody(app))
+            let withoutCSRF = try await client.json(
+                "/api/v3/portal/logout",
+                method: .post,
+                headers: browser.headers(csrf: false)
+            )
+            #expect(withoutCSRF.status == .unauthorized)
+            let out = try await client.json("/api/v3/portal/logout", method: .post, headers: browser.headers())
+            #expect(out.status == .ok)
+            #expect(out.headers[.setCookie]?.hasPrefix("hookd_portal=; Path=/; Max-Age=0") == true)
+            let after = try await client.json("/api/v3/webhooks", method: .get, headers: browser.headers())
+            #expect(after.status == .unauthorized)
+            #expect((after.error["detail"] as? String)?.contains("ended") == true)
+        }
+    }
+
+    @Test func aSessionReachesOnlyWhatItIsFor() async throws {
+        let harness = try await TestHarness.forDeliveries()
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp()
+        let (other, _) = try await harness.createApp()
+        try await harness.withLiveServer { client in
+            let published = try await client.publish(
+                appID: other.id,
+                event: "card.funded",
+                data: "{}",
+                operatorKey: harness.operatorKey
+            )
+            #expect(published.status == .accepted)
+            let othersLog = try await harness.store.deliveries(
+                appID: other.id,
+                status: nil,
+                event: nil,
+                limit: 1,
+                offset: 0
+            )
+            let othersDelivery = try #require(othersLog.items.first)
+            let browser = try await Self.signIn(client, harness, body: Self.appBody(app))
+            let operatorBrowser = try await Self.signIn(client, harness, body: #"{"operator":true}"#)
+
+            let foreign = try await client.json(
+                "/api/v3/webhooks/deliveries/\(othersDelivery.id)",
+                method: .get,
+                headers: browser.headers()
+            )
+            #expect(foreign.status == .notFound)
+            let retried = try await client.json(
+                "/api/v3/webhooks/deliveries/\(othersDelivery.id)/retry",
+                method: .post,
+                headers: browser.headers()
+            )
+            #expect(retried.status == .notFound)
+            let operatorRoute = try await client.json("/api/v3/internal/apps", method: .get, headers: browser.headers())
+            #expect(operatorRoute.status == .unauthorized)
+            let publish = try await client.json(
+                "/api/v3/internal/events",
+                method: .post,
+                headers: operatorBrowser.headers(),
+                body: #"{"appId":"\#(app.id)","event":"card.funded","data":{}}"#
+            )
+            #expect(publish.status == .unauthorized, "publishing takes the operator key itself")
+            let appRoute = try await client.json("/api/v3/webhooks", method: .get, headers: operatorBrowser.headers())
+            #expect(appRoute.status == .unauthorized)
+
+            // A suspended app's session stops, and its links open nothing.
+            let pending = try await Self.linkPath(client, harness, body: Self.appBody(app))
+            _ = try await AppAdministration(store: harness.store, clock: harness.clock).setStatus(
+                appID: app.id,
+                .suspended
+            )
+            let suspended = try await client.json("/api/v3/webhooks", method: .get, headers: browser.headers())
+            #expect(suspended.errorCode == "AUTH_APP_INACTIVE")
+            #expect(try await Self.open(pending, client).status == .forbidden)
+        }
+    }
+
+    @Test func theOperatorSeesEveryAppsBacklogAndSuspendsAndActivatesApps() async throws {
+        let harness = try await TestHarness.forDeliveries()
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp()
+        let (quiet, _) = try await harness.createApp()
+        try await harness.withLiveServer { client in
+            for _ in 0..<3 {
+                _ = try await client.publish(
+                    appID: app.id,
+                    event: "card.funded",
+                    data: "{}",
+                    operatorKey: harness.operatorKey
+                )
+            }
+            let browser = try await Self.signIn(client, harness, body: #"{"operator":true}"#)
+            let listed = try await client.json("/api/v3/internal/apps", method: .get, headers: browser.headers())
+            let apps = try #require(listed.object["data"] as? [[String: Any]])
+            let depths = Dictionary(apps.map { ($0["appId"] as? String ?? "", $0["queueDepth"] as? Int) }) { $1 }
+            #expect(depths == [app.id: 3, quiet.id: 0])
+
+            let withoutCSRF = try await client.json(
+                "/api/v3/internal/apps/\(app.id)/suspend",
+                method: .post,
+                headers: browser.headers(csrf: false)
+            )
+            #expect(withoutCSRF.status == .unauthorized)
+            #expect(try await harness.store.app(id: app.id)?.status == .active)
+            let suspended = try await client.json(
+                "/api/v3/internal/apps/\(app.id)/suspend",
+                method: .post,
+                headers: browser.headers()
+            )
+            #expect(suspended.data["status"] as? String == "SUSPENDED")
+            #expect(try await harness.store.app(id: app.id)?.status == .suspended)
+            let activated = try await client.json(
+                "/api/v3/internal/apps/\(app.id)/activate",
+                method: .post,
+                token: harness.operatorKey
+            )
+            #expect(activated.data["status"] as? String == "ACTIVE")
+            let unknown = try await client.json(
+                "/api/v3/internal/apps/NOSUCHAPP/suspend",
+                method: .post,
+                token: harness.operatorKey
+            )
+            #expect(unknown.status == .notFound)
+
+            for (window, count, seconds) in [("hour", 60, 60), ("day", 24, 3600)] {
+                let activity = try await client.json(
+                    "/api/v3/internal/activity?window=\(window)",
+                    method: .get,
+                    headers: browser.headers()
+                )
+                #expect(activity.data["bucketSeconds"] as? Int == seconds)
+                #expect((activity.data["buckets"] as? [Any])?.count == count)
+            }
+            let week = try await client.json(
+                "/api/v3/internal/activity?window=week",
+                method: .get,
+                token: harness.operatorKey
+            )
+            #expect(week.errorCode == "VALIDATION_ERROR")
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"appId":"APP","operator":true}"#, "VALIDATION_ERROR"),
+        ("{}", "VALIDATION_ERROR"),
+        (#"{"operator":"yes"}"#, "VALIDATION_ERROR"),
+        (#"{"operator":true,"scope":"all"}"#, "VALIDATION_ERROR"),
+        (#"{"appId":"NOSUCHAPP0000000"}"#, "RESOURCE_NOT_FOUND"),
+        ("[1]", "VALIDATION_ERROR"),
+    ])
+    func aBadLinkRequestIsRefusedAndMakesNoLink(body: String, code: String) async throws {
+        let harness = try await TestHarness.forDeliveries()
+        defer { harness.removeFiles() }
+        let (app, key) = try await harness.createApp()
+        try await harness.withClient { client in
+            let refused = try await client.json(
+                "/api/v3/internal/portal-sessions",
+                method: .post,
+                token: harness.operatorKey,
+                body: body.replacingOccurrences(of: "APP", with: app.id)
+            )
+            #expect(refused.errorCode == code, "\(refused.raw)")
+            #expect(refused.data["url"] == nil)
+            let token = try await client.token(for: app, key: key)
+            let withAppToken = try await client.json(
+                "/api/v3/internal/portal-sessions",
+                method: .post,
+                token: token,
+                body: Self.appBody(app)
+            )
+            #expect(withAppToken.errorCode == "AUTH_TOKEN_INVALID")
+        }
+    }
+
+    @Test func pagesCarryAStrictPolicyAndBadLinksGetAPageThatSaysSo() async throws {
+        let harness = try await TestHarness.forDeliveries()
+        defer { harness.removeFiles() }
+        try await harness.withClient { client in
+            for path in ["/portal", "/portal/", "/portal/operator"] {
+                let page = try await client.execute(uri: path, method: .get, headers: [:], body: nil)
+                #expect(page.status == .ok, "\(path)")
+                #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+                let policy = try #require(page.headers[.contentSecurityPolicy])
+                #expect(policy.contains("script-src 'self'") && !policy.contains("unsafe"))
+                #expect(page.headers[.xContentTypeOptions] == "nosniff")
+            }
+            for path in [
+                "/portal/assets/missing.js", "/portal/assets/..%2FPackage.swift", "/portal/assets/openapi.yaml",
+            ] {
+                let missing = try await client.execute(uri: path, method: .get, headers: [:], body: nil)
+                #expect(missing.status == .notFound, "\(path)")
+            }
+            let noLink = try await client.execute(uri: "/portal/enter", method: .get, headers: [:], body: nil)
+            #expect(noLink.status == .badRequest)
+            let forged = try await client.execute(
+                uri: "/portal/enter?link=eyJhbGciOiJIUzI1NiJ9.eyJ1c2UiOiJsaW5rIn0.AAAA",
+                method: .get,
+                headers: [:],
+                body: nil
+            )
+            #expect(forged.status == .unauthorized)
+            #expect(String(buffer: forged.body).contains("not valid"))
+            #expect(forged.headers[.setCookie] == nil)
+        }
+    }
+
+    @Test func anHTTPSPublicURLMakesTheLinkAndASecureCookie() async throws {
+        let harness = try await TestHarness.forDeliveries { configuration in
+            configuration.portal.publicURL = "https://hooks.example.com"
+        }
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp()
+        try await harness.withClient { client in
+            let made = try await client.json(
+                "/api/v3/internal/portal-sessions",
+                method: .post,
+                token: harness.operatorKey,
+                body: Self.appBody(app)
+            )
+            let url = try #require(made.data["url"] as? String)
+            #expect(url.hasPrefix("https://hooks.example.com/portal/enter?link="))
+            let opened = try await Self.open(String(url.dropFirst("https://hooks.example.com".count)), client)
+            #expect(opened.headers[.setCookie]?.hasSuffix("; Secure") == true)
+        }
+    }
+}
