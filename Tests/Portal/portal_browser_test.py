@@ -413,6 +413,14 @@ def app_portal(page, hookd, receiver, fixture, screenshots):
     page.wait(lambda d: len(page.all(".attempt")) == 2, "the second attempt in the page")
     page.wait(lambda d: "Attempt 2 made" in page.text_of("#retry-status"), "the retry's outcome beside the button")
 
+    step("the new attempt shows the headers it was sent with, as the receiver got them")
+    received = receiver.matching(for_event(event_id))[-1]["headers"]
+    newest = page.one('.attempt[data-attempt="2"]')
+    page.click(newest.find_element(By.CSS_SELECTOR, ".request-headers summary"))
+    shown = newest.find_element(By.CSS_SELECTOR, ".request-headers").text
+    for name in ("webhook-id", "webhook-timestamp", "webhook-signature", "x-fyatu-signature"):
+        check(received.get(name) and received[name] in shown, f"the page does not show the {name} sent: {shown[:600]}")
+
     step("create an endpoint in the page: its secret is shown once and signs its deliveries")
     page.click(page.one('#tabs a[data-view="endpoints"]'))
     create = page.one('details[data-panel="create"]')
