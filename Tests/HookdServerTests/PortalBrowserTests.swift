@@ -38,6 +38,13 @@ enum PortalBrowser {
 /// `hookd serve` on 127.0.0.1 with a loopback receiver. The script says what it checks; this runs it with the
 /// `hookd` built beside the tests and expects it to pass.
 @Suite struct PortalBrowserTests {
+    /// `.ci/run` sets `HOOKD_REQUIRE_BROWSER_TESTS=1`: there, a browser that failed to install fails the run instead
+    /// of skipping the browser test.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["HOOKD_REQUIRE_BROWSER_TESTS"] == "1"))
+    func theBrowserIsInstalledWhereItIsRequired() {
+        #expect(PortalBrowser.isAvailable, "chromium, chromium-driver or selenium is missing")
+    }
+
     // Skipped, saying why, where the browser is not installed, so `swift test` passes without one; `.ci/run`
     // installs chromium, chromium-driver and selenium, so CI always runs it.
     @Test(

@@ -153,7 +153,8 @@ struct PortalRoutes: Sendable {
         let page = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>hookd portal</title><link rel="stylesheet" href="/portal/assets/portal.css"></head>
+            <title>hookd portal</title><link rel="icon" href="/portal/assets/icon.svg">
+            <link rel="stylesheet" href="/portal/assets/portal.css"></head>
             <body><main class="refusal"><h1>hookd portal</h1><p id="refusal">\(message)</p>
             <p>Links are made with <code>hookd portal-link</code>; each works once.</p></main></body></html>
 

@@ -15,6 +15,7 @@ struct EndpointData: JSONRepresentable {
             ("description", .string(endpoint.description)),
             ("events", .array(events.map { .string(EventName.uppercased($0)) })),
             ("environment", .string(environment.rawValue)),
+            ("format", .string(endpoint.format.rawValue)),
             ("status", .string(endpoint.status.rawValue)),
             ("disabledReason", .string(endpoint.disabledReason?.rawValue)),
             ("secretPrefix", .string(endpoint.secretPrefix)),

@@ -35,7 +35,6 @@ const PAGE_SIZES = ['20', '50', '100'];
 const state = {
   session: null,
   catalogue: null, // [{event, description}], dot names
-  v3Url: undefined, // the app's v3 URL (null when unset)
   endpoints: null, // the last list read
   generation: 0, // bumped on every navigation, so a slow answer never draws over a newer view
 };
@@ -106,18 +105,14 @@ async function catalogue() {
 }
 
 async function loadEndpoints() {
-  const [list, config] = await Promise.all([
-    api('GET', '/api/v3.20/webhooks', { query: { limit: 100 } }),
-    api('GET', '/api/v3/webhooks'),
-  ]);
+  const list = await api('GET', '/api/v3.20/webhooks', { query: { limit: 100 } });
   state.endpoints = list.data;
-  state.v3Url = config.data.webhookUrl;
   return list;
 }
 
-/** The app's v3 URL is listed among the endpoints; it takes every event and cannot be deleted there. */
+/** The app's v3 URL is listed among the endpoints (`format: "V3"`); it takes every event and cannot be deleted there. */
 function isV3Endpoint(endpoint) {
-  return Boolean(state.v3Url) && endpoint.url === state.v3Url && endpoint.events.length === (state.catalogue || []).length;
+  return endpoint.format === 'V3';
 }
 
 // ---- Endpoints -----------------------------------------------------------------------------------------------
