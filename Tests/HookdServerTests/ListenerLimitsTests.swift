@@ -67,7 +67,8 @@ import Testing
     func aConnectionThatSendsNoWholeRequestHeadIsClosedAtTheIdleTimeout(what: String, bytes: String) async throws {
         try await Self.withListener(idleTimeout: .milliseconds(300)) { _, port in
             let client = try await RawClient.connect(port: port)
-            if !bytes.isEmpty { try await client.send(bytes) }
+            // On a slow machine the server may already have let go before the bytes are sent: that is the point.
+            if !bytes.isEmpty { try? await client.send(bytes) }
             #expect(try await client.waitUntilClosed(), "\(what): the server let go")
             #expect(client.received.isEmpty, "nothing is answered to \(what)")
         }
