@@ -75,6 +75,7 @@ class Receiver:
 
     def __init__(self):
         self.requests = []
+        self.failing_once = set()  # webhook-ids whose next request is answered 500
         self.changed = threading.Condition()
         receiver = self
 
@@ -86,7 +87,11 @@ class Receiver:
                     "headers": {name.lower(): value for name, value in self.headers.items()},
                     "body": body,
                 }
-                status = 500 if self.path.startswith("/fail") else 200
+                event_id = record["headers"].get("webhook-id")
+                with receiver.changed:
+                    fail_once = event_id in receiver.failing_once
+                    receiver.failing_once.discard(event_id)
+                status = 500 if self.path.startswith("/fail") or fail_once else 200
                 answer = b'{"received":true}' if status == 200 else b'{"error":"the ledger is down"}'
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -103,6 +108,11 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def fail_once(self, event_id):
+        """Answers the next request for this event 500."""
+        with self.changed:
+            self.failing_once.add(event_id)
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
@@ -127,6 +137,11 @@ class Receiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def attempts_headers(page, number):
+    """The 'Headers sent' panels of attempt `number` on the delivery page."""
+    return page.one(f'.attempt[data-attempt="{number}"]').find_elements(By.CSS_SELECTOR, ".request-headers")
 
 
 def for_event(event_id):
@@ -406,14 +421,16 @@ def app_portal(page, hookd, receiver, fixture, screenshots):
     check("HTTP 200" in attempts[0].text, f"the attempt does not show HTTP 200: {attempts[0].text!r}")
     delivery_url = driver.current_url
 
-    step("retry it: a new attempt reaches the receiver and shows in the page")
+    step("retry it: a new attempt reaches the receiver (which answers it 500) and shows in the page")
     before = len(receiver.matching(for_event(event_id)))
+    receiver.fail_once(event_id)
     page.click(page.one("#retry"))
     receiver.wait_for(for_event(event_id), before + 1, "the retried delivery")
     page.wait(lambda d: len(page.all(".attempt")) == 2, "the second attempt in the page")
     page.wait(lambda d: "Attempt 2 made" in page.text_of("#retry-status"), "the retry's outcome beside the button")
 
-    step("the new attempt shows the headers it was sent with, as the receiver got them")
+    step("the failed attempt shows the headers it was sent with, as the receiver got them; the successful one none")
+    check(not attempts_headers(page, 1), "the successful attempt shows headers, which hookd does not keep")
     received = receiver.matching(for_event(event_id))[-1]["headers"]
     newest = page.one('.attempt[data-attempt="2"]')
     page.click(newest.find_element(By.CSS_SELECTOR, ".request-headers summary"))

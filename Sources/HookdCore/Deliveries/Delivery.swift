@@ -112,7 +112,8 @@ public struct DeliveryAttempt: Sendable, Equatable {
     public var error: String?
     /// The first 2 KiB of the answer's body.
     public var responseBody: [UInt8]
-    /// The headers the request was sent with, in order; empty when it was refused before it was made.
+    /// The headers the request was sent with, in order, for an attempt that did not succeed; empty for one that
+    /// succeeded and for one refused before it was made.
     public var requestHeaders: [SentHeader]
 
     public init(

@@ -724,7 +724,7 @@ function attemptView(attempt) {
       h('span', { class: 'latency', text: formatMs(attempt.responseTime) }),
     ),
     attempt.error ? h('p', { class: 'attempt-error' }, h('span', { class: 'muted', text: 'Error: ' }), h('span', { text: attempt.error })) : null,
-    requestHeaders ? headersDetails('Headers sent', requestHeaders) : null,
+    requestHeaders && Object.keys(requestHeaders).length ? headersDetails('Headers sent', requestHeaders) : null,
     h(
       'details',
       { class: 'response', open: Boolean(attempt.responseBody) && !ok },
