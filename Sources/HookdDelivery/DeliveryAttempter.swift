@@ -79,7 +79,7 @@ public struct DeliveryAttempter: Sendable {
         ]
 
         let startedAt = clock.unixMillis
-        let (result, sentHeaders) = await send(claim, about: about)
+        let (result, request) = await send(claim, about: about)
         whenSent()
         let finishedAt = max(clock.unixMillis, startedAt)
         guard case .record(let status, let nextAttemptAt) = machine.finished(result.outcome, now: finishedAt) else {
@@ -98,7 +98,7 @@ public struct DeliveryAttempter: Sendable {
                 responseBody: result.responseBody,
                 // Kept for what one debugs, the attempts that did not succeed: keeping them for every attempt cost a
                 // quarter of SQLite's delivery rate (docs/PERFORMANCE.md).
-                requestHeaders: result.outcome.isSuccess ? [] : sentHeaders
+                requestHeaders: result.outcome.isSuccess ? [] : request?.headers ?? []
             ),
             status: status,
             nextAttemptAt: nextAttemptAt,
@@ -136,12 +136,25 @@ public struct DeliveryAttempter: Sendable {
         return Report(outcome: result.outcome, latencyMillis: latency, status: status, recorded: recorded)
     }
 
-    /// Sends one attempt of `claim`; returns what came of it and the headers it was sent with (none when it was
-    /// refused before it was made).
+    /// A request as it was sent, whose headers are written out only for the log of an attempt that failed.
+    private struct SentRequest {
+        let webhook: OutgoingWebhook
+        let host: String
+
+        /// The headers as the transport writes them: Host first, Content-Length last.
+        var headers: [SentHeader] {
+            [SentHeader(name: "Host", value: host)]
+                + webhook.headers.map { SentHeader(name: $0.name, value: $0.value) }
+                + [SentHeader(name: "Content-Length", value: String(webhook.body.count))]
+        }
+    }
+
+    /// Sends one attempt of `claim`; returns what came of it and the request sent (none when it was refused before
+    /// it was made).
     private func send(
         _ claim: ClaimedDelivery,
         about: Logger.Metadata
-    ) async -> (result: TransportResult, headers: [SentHeader]) {
+    ) async -> (result: TransportResult, request: SentRequest?) {
         let target: WebhookURLPolicy.CheckedURL
         // A SANDBOX app may use http:// (SPEC §11); every other rule holds for it too.
         var policy = urlPolicy
@@ -150,7 +163,8 @@ public struct DeliveryAttempter: Sendable {
             target = try await policy.check(claim.url)
         } catch {
             return (
-                TransportResult(outcome: .failed(.forbiddenTarget(error.message)), latency: .zero, responseBody: []), []
+                TransportResult(outcome: .failed(.forbiddenTarget(error.message)), latency: .zero, responseBody: []),
+                nil
             )
         }
         let signers: [WebhookSigner]
@@ -161,7 +175,7 @@ public struct DeliveryAttempter: Sendable {
                 "the webhook secret could not be opened; is this the master key the database was sealed with?",
                 metadata: about
             )
-            return (TransportResult(outcome: .failed(.secretUnavailable), latency: .zero, responseBody: []), [])
+            return (TransportResult(outcome: .failed(.secretUnavailable), latency: .zero, responseBody: []), nil)
         }
         let webhook = OutgoingWebhook(
             event: claim.event,
@@ -179,12 +193,7 @@ public struct DeliveryAttempter: Sendable {
             )
         )
         let result = await transport.send(webhook, to: target, timeout: configuration.timeout)
-        // As the transport writes them: Host first, Content-Length last.
-        let sent =
-            [SentHeader(name: "Host", value: target.hostHeader)]
-            + webhook.headers.map { SentHeader(name: $0.name, value: $0.value) }
-            + [SentHeader(name: "Content-Length", value: String(webhook.body.count))]
-        return (result, sent)
+        return (result, SentRequest(webhook: webhook, host: target.hostHeader))
     }
 
     /// The outcome as the delivery log writes it.

@@ -59,7 +59,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ["status=DONE", "limit=0", "limit=101", "limit=x", "offset=-1"])
+    @Test(arguments: [
+        "status=DONE", "limit=0", "limit=101", "limit=x", "offset=-1",
+        "eventId=" + String(repeating: "e", count: 129), "webhookId=" + String(repeating: "W", count: 129),
+    ])
     func badQueryValuesAreValidationErrors(query: String) async throws {
         let harness = try TestHarness()
         defer { harness.removeFiles() }

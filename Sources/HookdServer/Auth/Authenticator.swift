@@ -48,15 +48,7 @@ struct Authenticator: Sendable {
         }
         let scopes = app.scopes.filter { claims.scopes.contains($0.rawValue) }
         if let scope, !scopes.contains(scope) { throw APIError.scopeDenied(scope.rawValue) }
-        return Principal(
-            appID: app.id,
-            businessID: app.businessID,
-            appType: app.type,
-            environment: app.environment,
-            scopes: scopes,
-            tokenID: claims.jti,
-            expiresAt: claims.expiresAt
-        )
+        return Principal(app: app, scopes: scopes, tokenID: claims.jti, expiresAt: claims.expiresAt)
     }
 
     /// Authenticates a v3.20 request: a bearer token as ``authenticate(_:requiring:expiry:)`` does, or the app's
@@ -73,15 +65,7 @@ struct Authenticator: Sendable {
         }
         guard app.status == .active else { throw APIError.appInactive }
         guard app.scopes.contains(scope) else { throw APIError.scopeDenied(scope.rawValue) }
-        return Principal(
-            appID: app.id,
-            businessID: app.businessID,
-            appType: app.type,
-            environment: app.environment,
-            scopes: app.scopes,
-            tokenID: "",
-            expiresAt: clock.unixSeconds
-        )
+        return Principal(app: app, scopes: app.scopes, tokenID: "", expiresAt: clock.unixSeconds)
     }
 
     /// The token of an `Authorization: Bearer <token>` header; `nil` when there is none or it is empty.

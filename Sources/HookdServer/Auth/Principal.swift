@@ -14,3 +14,18 @@ struct Principal: Sendable {
     /// The token's `exp`; the time of the request when the secret key itself was the bearer.
     let expiresAt: UnixSeconds
 }
+
+extension Principal {
+    /// The principal of `app`, holding `scopes`, for the credential `tokenID` that lasts until `expiresAt`.
+    init(app: App, scopes: [Scope], tokenID: String, expiresAt: UnixSeconds) {
+        self.init(
+            appID: app.id,
+            businessID: app.businessID,
+            appType: app.type,
+            environment: app.environment,
+            scopes: scopes,
+            tokenID: tokenID,
+            expiresAt: expiresAt
+        )
+    }
+}

@@ -25,7 +25,9 @@ public struct PortalPublicURL: Sendable, Equatable {
     /// URL; `nil` when the header is not a plain host and port.
     static func fromHostHeader(_ host: String?) -> PortalPublicURL? {
         guard let host, !host.isEmpty, host.utf8.count <= 255,
-            host.allSatisfy({ $0.isLetter || $0.isNumber || "-.:[]".contains($0) }), host.isASCII
+            host.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || "0123456789-.:[]".unicodeScalars.contains($0))
+            })
         else { return nil }
         return PortalPublicURL("http://\(host)")
     }
@@ -34,8 +36,4 @@ public struct PortalPublicURL: Sendable, Equatable {
     func link(token: String) -> String {
         "\(text)/portal/enter?link=\(token)"
     }
-}
-
-extension String {
-    fileprivate var isASCII: Bool { utf8.allSatisfy { $0 < 0x80 } }
 }

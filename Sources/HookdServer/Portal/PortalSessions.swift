@@ -43,15 +43,7 @@ struct PortalSessions: Sendable {
     func principal(of claims: PortalClaims, requiring scope: Scope) async throws -> Principal {
         let app = try await activeApp(of: claims)
         guard app.scopes.contains(scope) else { throw APIError.scopeDenied(scope.rawValue) }
-        return Principal(
-            appID: app.id,
-            businessID: app.businessID,
-            appType: app.type,
-            environment: app.environment,
-            scopes: app.scopes,
-            tokenID: claims.jti,
-            expiresAt: claims.expiresAt
-        )
+        return Principal(app: app, scopes: app.scopes, tokenID: claims.jti, expiresAt: claims.expiresAt)
     }
 
     /// The app of an app's session, if it exists, is active, and has not retired its credentials since the session

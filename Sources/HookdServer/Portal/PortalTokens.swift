@@ -21,16 +21,7 @@ struct PortalTokens: Sendable {
 
     /// A one-time link token for `audience`, valid from `now` for `lifetime`.
     func link(for audience: PortalAudience, now: UnixSeconds, lifetime: Duration) async throws -> PortalClaims.Signed {
-        try await sign(
-            PortalClaims(
-                use: .link,
-                app: audience.appID,
-                iat: now.rawValue,
-                exp: (now + lifetime).rawValue,
-                jti: Identifiers.tokenID(),
-                csrf: nil
-            )
-        )
+        try await issue(.link, for: audience, now: now, lifetime: lifetime, csrf: nil)
     }
 
     /// A session token for `audience`, valid from `now` for `lifetime`, with a new CSRF token.
@@ -41,16 +32,8 @@ struct PortalTokens: Sendable {
     ) async throws
         -> PortalClaims.Signed
     {
-        try await sign(
-            PortalClaims(
-                use: .session,
-                app: audience.appID,
-                iat: now.rawValue,
-                exp: (now + lifetime).rawValue,
-                jti: Identifiers.tokenID(),
-                csrf: Hex.encode(Array(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }))
-            )
-        )
+        let csrf = Hex.encode(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })
+        return try await issue(.session, for: audience, now: now, lifetime: lifetime, csrf: csrf)
     }
 
     /// The claims of a token of `use` that is well formed, signed by this key, and not expired at `now`.
@@ -63,8 +46,23 @@ struct PortalTokens: Sendable {
         return claims
     }
 
-    private func sign(_ claims: PortalClaims) async throws -> PortalClaims.Signed {
-        PortalClaims.Signed(token: try await service.sign(claims), claims: claims)
+    /// Signs a new token of `use` with a new `jti`.
+    private func issue(
+        _ use: PortalClaims.Use,
+        for audience: PortalAudience,
+        now: UnixSeconds,
+        lifetime: Duration,
+        csrf: String?
+    ) async throws -> PortalClaims.Signed {
+        let claims = PortalClaims(
+            use: use,
+            app: audience.appID,
+            iat: now.rawValue,
+            exp: (now + lifetime).rawValue,
+            jti: Identifiers.tokenID(),
+            csrf: csrf
+        )
+        return PortalClaims.Signed(token: try await service.sign(claims), claims: claims)
     }
 }
 

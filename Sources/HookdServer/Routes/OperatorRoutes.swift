@@ -8,7 +8,7 @@ import Logging
 ///
 /// They take the operator key as the bearer, or the operator's portal session.
 struct OperatorRoutes: Sendable {
-    let store: any AppStore & TokenRevocationStore & ServiceOverview
+    let store: any AppStore & DeliveryLog & ServiceOverview
     let gate: OperatorGate
     let tokens: PortalTokens
     let envelope: Envelope
@@ -123,7 +123,16 @@ struct OperatorRoutes: Sendable {
             "app status set by the operator",
             metadata: ["hookd.app.id": .string(app.id), "hookd.app.status": .string(status.rawValue)]
         )
-        let depth = try await store.pendingDeliveryCounts()[app.id] ?? 0
+        // One app's backlog: the log's count of its pending deliveries, not every app's.
+        let depth = try await store.deliveries(
+            appID: app.id,
+            endpointID: nil,
+            status: .pending,
+            event: nil,
+            eventID: nil,
+            limit: 1,
+            offset: 0
+        ).total
         return envelope.success(
             AppData(app: app, queueDepth: depth),
             message: status == .active ? "App activated" : "App suspended",
@@ -163,16 +172,21 @@ struct OperatorRoutes: Sendable {
             ])
         }
 
-        /// Every bucket of the window ending with the one that holds `now`, oldest first, zero where `counted` has
-        /// none.
-        static func filled(_ counted: [AttemptCount], window: ActivityWindow, now: UnixMillis) -> [AttemptCount] {
+        /// Every bucket of the window starting at `first`, oldest first, zero where `counted` has none.
+        static func filled(_ counted: [AttemptCount], window: ActivityWindow, from first: UnixMillis) -> [AttemptCount]
+        {
             let width = window.bucket.wholeMilliseconds
-            let last = now.rawValue - now.rawValue % width
             let byStart = Dictionary(counted.map { ($0.start.rawValue, $0) }) { first, _ in first }
             return (0..<window.bucketCount).map { index in
-                let start = last - Int64(window.bucketCount - 1 - index) * width
+                let start = first.rawValue + Int64(index) * width
                 return byStart[start] ?? AttemptCount(start: UnixMillis(start), succeeded: 0, failed: 0)
             }
+        }
+
+        /// The start of the window's first bucket: the window ends with the bucket that holds `now`.
+        static func firstBucket(of window: ActivityWindow, now: UnixMillis) -> UnixMillis {
+            let width = window.bucket.wholeMilliseconds
+            return UnixMillis(now.rawValue - now.rawValue % width - Int64(window.bucketCount - 1) * width)
         }
     }
 
@@ -184,11 +198,10 @@ struct OperatorRoutes: Sendable {
         guard let window = ActivityWindow(rawValue: text) else {
             throw APIError.validation(field: "window", "must be hour or day")
         }
-        let now = clock.unixMillis
-        let first = ActivityData.filled([], window: window, now: now)[0].start
+        let first = ActivityData.firstBucket(of: window, now: clock.unixMillis)
         let counted = try await store.attemptCounts(since: first, bucket: window.bucket)
         return envelope.success(
-            ActivityData(window: window, buckets: ActivityData.filled(counted, window: window, now: now)),
+            ActivityData(window: window, buckets: ActivityData.filled(counted, window: window, from: first)),
             message: "Activity retrieved successfully",
             context: context
         )
