@@ -55,6 +55,10 @@ enum PortalBrowser {
             apt-get install chromium chromium-driver gives /usr/bin/chromium and /usr/bin/chromedriver
             """
         ),
+        .enabled(
+            if: ProcessInfo.processInfo.environment["HOOKD_BROWSER_TESTS"] != "apart",
+            "HOOKD_BROWSER_TESTS=apart: run on its own afterwards (swift test --filter PortalBrowserTests), as .ci/run does"
+        ),
         .timeLimit(.minutes(3))
     )
     func thePortalWorksInARealBrowser() async throws {
