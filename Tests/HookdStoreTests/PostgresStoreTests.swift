@@ -40,7 +40,7 @@ struct PostgresStoreTests {
     static let migrations = [
         "0001_apps_webhooks_tokens", "0002_events_deliveries", "0003_fair_delivery_queues", "0004_hardening",
         "0005_master_key_fence", "0006_lease_expiry_index", "0007_leases_counted_per_app", "0008_endpoints",
-        "0009_portal",
+        "0009_portal", "0010_lease_releases_appended",
     ]
 
     @Test func migratingAgainAppliesNothing() async throws {
@@ -222,8 +222,9 @@ struct PostgresStoreTests {
         }
     }
 
-    /// Claims check the in-flight limit on each app's queue row (`leased`), kept by triggers: it must agree with
-    /// the leased rows after every statement that leases or releases.
+    /// Claims check the in-flight limit on each endpoint's queue row (`leased`, less the releases appended to
+    /// `lease_releases` and not folded yet), kept by triggers: it must agree with the leased rows after every
+    /// statement that leases or releases.
     @Test func eachAppsLeaseCountFollowsEveryLeaseAndRelease() async throws {
         try await PostgresTestDatabase.withStores { stores, schema in
             let store = stores[0]
@@ -232,17 +233,19 @@ struct PostgresStoreTests {
                 let rows = try await schema.withConnection { connection in
                     try await connection.query(
                         """
-                        SELECT q.app_id, q.leased,
+                        SELECT q.endpoint_id,
+                               q.leased - COALESCE((SELECT sum(r.released)::integer FROM lease_releases r
+                                                    WHERE r.endpoint_id = q.endpoint_id), 0),
                                (SELECT count(*)::integer FROM deliveries d
-                                WHERE d.app_id = q.app_id AND d.lease_id IS NOT NULL)
-                        FROM delivery_queues q ORDER BY q.app_id
+                                WHERE d.endpoint_id = q.endpoint_id AND d.lease_id IS NOT NULL)
+                        FROM delivery_queues q ORDER BY q.endpoint_id
                         """,
                         logger: PostgresTestDatabase.logger
                     ).collect().map { row in try row.decode((String, Int, Int).self) }
                 }
                 #expect(!rows.isEmpty, step)
-                for (appID, counted, actual) in rows {
-                    #expect(counted == actual, "\(step): app \(appID) counts \(counted) leases, holds \(actual)")
+                for (endpointID, counted, actual) in rows {
+                    #expect(counted == actual, "\(step): \(endpointID) counts \(counted) leases, holds \(actual)")
                 }
             }
             for index in 0..<6 {
@@ -293,6 +296,56 @@ struct PostgresStoreTests {
 
             try await store.releaseAllLeases()
             try await expectCountsAgree("every lease released")
+        }
+    }
+
+    /// An attempt's record appends its release instead of updating the endpoint's queue row, so it never waits for
+    /// a claimer holding that row; the next claim folds the release in and finds exactly the room it freed.
+    @Test func anAttemptsRecordNeverWaitsForAClaimerHoldingItsQueueRow() async throws {
+        try await PostgresTestDatabase.withStores { stores, schema in
+            let store = stores[0]
+            let app = try await makeConfiguredApp(store)
+            for index in 0..<3 {
+                _ = try await publish(store, appID: app.id, now: UnixMillis(1_000) + .milliseconds(index))
+            }
+            let claimed = try await store.claimDueDeliveries(
+                limit: 10,
+                perAppLimit: 2,
+                now: UnixMillis(2_000),
+                leaseUntil: UnixMillis(60_000)
+            )
+            #expect(claimed.count == 2, "up to the limit")
+            let recorded = try await schema.withConnection { connection in
+                try await connection.query("BEGIN", logger: PostgresTestDatabase.logger).consumeAll()
+                // What a claimer holds while it leases: every queue row, until it commits.
+                try await connection.query(
+                    "SELECT endpoint_id FROM delivery_queues FOR UPDATE",
+                    logger: PostgresTestDatabase.logger
+                ).consumeAll()
+                // The store's session gives up waiting for a lock after its lock timeout: this must not wait.
+                let recorded = try await store.completeAttempt(
+                    FairClaimTests.success(claimed[0], at: UnixMillis(2_100))
+                )
+                try await connection.query("ROLLBACK", logger: PostgresTestDatabase.logger).consumeAll()
+                return recorded
+            }
+            #expect(recorded, "recorded while a claimer held the queue row")
+            let next = try await store.claimDueDeliveries(
+                limit: 10,
+                perAppLimit: 2,
+                now: UnixMillis(2_200),
+                leaseUntil: UnixMillis(60_000)
+            )
+            #expect(next.count == 1, "the one slot the record freed, and no more")
+            #expect(
+                try await store.claimDueDeliveries(
+                    limit: 10,
+                    perAppLimit: 2,
+                    now: UnixMillis(2_300),
+                    leaseUntil: UnixMillis(60_000)
+                ).isEmpty,
+                "the limit holds once the release is folded"
+            )
         }
     }
 

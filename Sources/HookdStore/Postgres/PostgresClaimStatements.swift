@@ -9,8 +9,9 @@ import PostgresNIO
 /// index whose condition names it.
 enum PostgresClaimStatements {
     /// Folds what is new into the fair queue (`delivery_queues`, one row per endpoint): the wake-ups appended by
-    /// publishes, retries and requeues, and the leases that ran out (at most 1,000 a claim, oldest first, each due
-    /// again). `$1` is now, Unix milliseconds.
+    /// publishes, retries and requeues, the leases that ran out (at most 1,000 a claim, oldest first, each due
+    /// again), and the releases that records and expiries appended to `lease_releases` (taken off `leased`).
+    /// `$1` is now, Unix milliseconds.
     struct FoldIntoQueues: PostgresPreparedStatement {
         typealias Row = PostgresRow
 
@@ -26,16 +27,22 @@ enum PostgresClaimStatements {
                 DELETE FROM queue_wakeups WHERE seq IN (
                     SELECT seq FROM queue_wakeups ORDER BY seq LIMIT 10000 FOR UPDATE SKIP LOCKED)
                 RETURNING endpoint_id, app_id, due_at
+            ), released AS (
+                DELETE FROM lease_releases WHERE seq IN (
+                    SELECT seq FROM lease_releases ORDER BY seq LIMIT 10000 FOR UPDATE SKIP LOCKED)
+                RETURNING endpoint_id, app_id, released
             ), due AS (
-                SELECT endpoint_id, app_id, min(due_at) AS due_at
-                FROM (SELECT endpoint_id, app_id, due_at FROM woken
-                      UNION ALL SELECT endpoint_id, app_id, next_attempt_at FROM expired) AS u
+                SELECT endpoint_id, app_id, min(due_at) AS due_at, sum(released)::integer AS released
+                FROM (SELECT endpoint_id, app_id, due_at, 0 AS released FROM woken
+                      UNION ALL SELECT endpoint_id, app_id, next_attempt_at, 0 FROM expired
+                      UNION ALL SELECT endpoint_id, app_id, NULL, released FROM released) AS u
                 GROUP BY endpoint_id, app_id
             )
-            INSERT INTO delivery_queues AS q (endpoint_id, app_id, ready_at)
-            SELECT endpoint_id, app_id, due_at FROM due ORDER BY endpoint_id
+            INSERT INTO delivery_queues AS q (endpoint_id, app_id, ready_at, leased)
+            SELECT endpoint_id, app_id, due_at, -released FROM due ORDER BY endpoint_id
             ON CONFLICT (endpoint_id) DO UPDATE
-                SET ready_at = LEAST(COALESCE(q.ready_at, excluded.ready_at), excluded.ready_at)
+                SET ready_at = LEAST(COALESCE(q.ready_at, excluded.ready_at), excluded.ready_at),
+                    leased = q.leased + excluded.leased
             """
         static let bindingDataTypes: [PostgresDataType] = [.int8]
 

@@ -147,15 +147,18 @@ extension PostgresStore: DeliveryQueue {
         // an app as between apps), and `perAppLimit` bounds each endpoint's leases.
         //
         // A claim never reads leased rows to count them: each endpoint's queue row carries its count of leases
-        // (`leased`, kept by triggers on `deliveries` in the transaction that leases or releases). The only walk over
-        // leased rows is for leases that ran out, oldest first with a LIMIT (`deliveries_lease_expiry`).
+        // (`leased`, kept by triggers on `deliveries`: a lease adds to it in the statement that leases, on the queue
+        // row the claim holds; a release appends to `lease_releases`, folded in here), so an attempt's record never
+        // waits for a claimer's lock on the queue row, nor does a claimer skip an endpoint because a record holds it.
+        // The only walk over leased rows is for leases that ran out, oldest first with a LIMIT
+        // (`deliveries_lease_expiry`).
         //
-        // Two statements in one READ COMMITTED transaction: fold what is new into the queues; then lock the
-        // endpoints to serve, lease each one's due deliveries up to its room and settle its queue. Locking a queue
-        // row reads its newest version (a release committed after the statement's snapshot has counted itself
-        // there, and every later release waits for the lock), so the room is exact; a delivery leased meanwhile is
-        // skipped or re-checked by the lease's own `lease_id IS NULL`. A claimer holding an endpoint's queue row is
-        // skipped by the others, so no two claimers take from one endpoint at once.
+        // Two statements in one READ COMMITTED transaction (``withPreparedTransaction(_:)``): fold what is new into
+        // the queues; then lock the endpoints to serve, lease each one's due deliveries up to its room and settle its
+        // queue. Locking a queue row reads its newest version, so every lease and every folded release counts; a
+        // release not folded yet still counts as a lease, so the room is never more than the limit allows. A delivery
+        // leased meanwhile is skipped or re-checked by the lease's own `lease_id IS NULL`. A claimer holding an
+        // endpoint's queue row is skipped by the others, so no two claimers take from one endpoint at once.
         return try await withPreparedTransaction { [logger] connection in
             try await connection.execute(PostgresClaimStatements.FoldIntoQueues(now: now), logger: logger).consume()
             // Each endpoint's due deliveries, oldest first, as many as it has room for; then the first of every
@@ -285,7 +288,9 @@ extension PostgresStore: DeliveryQueue {
             SELECT min(t) FROM (
                 SELECT min(\(unescaped: Self.servableAt)) AS t FROM delivery_queues q
                 JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(unescaped: Self.sendable)
-                WHERE q.ready_at IS NOT NULL AND q.leased < \(perAppLimit)
+                LEFT JOIN (SELECT endpoint_id, sum(released) AS released FROM lease_releases GROUP BY endpoint_id)
+                    AS r ON r.endpoint_id = q.endpoint_id
+                WHERE q.ready_at IS NOT NULL AND q.leased - COALESCE(r.released, 0) < \(perAppLimit)
                 UNION ALL
                 SELECT min(k.due_at) FROM queue_wakeups k
                 JOIN webhook_endpoints w ON w.id = k.endpoint_id AND \(unescaped: Self.sendable)
