@@ -140,4 +140,43 @@ enum PostgresClaimStatements {
 
         func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
     }
+
+    /// When the dispatcher should look again, when nothing was claimed: the earliest of the times an endpoint with
+    /// room may next be served (its queue row, its rate limit, its releases not folded yet), a wake-up not folded
+    /// yet, and a lease of an endpoint that can be sent to running out (among the first 1,000 to run out, through
+    /// `deliveries_lease_expiry`: leases are what is in flight, and a later poll finds the rest). `$1` is the
+    /// per-endpoint limit. NULL: nothing is pending. The two tables appended to and folded by every claim
+    /// (`queue_wakeups`, `lease_releases`) are read whole: they hold only what the next claim folds.
+    struct NextDueTime: PostgresPreparedStatement {
+        typealias Row = PostgresRow
+
+        static let sql = """
+            SELECT min(t) FROM (
+                SELECT min(\(PostgresStore.servableAt)) AS t FROM delivery_queues q
+                JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(PostgresStore.sendable)
+                LEFT JOIN (SELECT endpoint_id, sum(released) AS released FROM lease_releases GROUP BY endpoint_id)
+                    AS r ON r.endpoint_id = q.endpoint_id
+                WHERE q.ready_at IS NOT NULL AND q.leased - COALESCE(r.released, 0) < $1
+                UNION ALL
+                SELECT min(k.due_at) FROM queue_wakeups k
+                JOIN webhook_endpoints w ON w.id = k.endpoint_id AND \(PostgresStore.sendable)
+                UNION ALL
+                SELECT min(l.locked_until) FROM (
+                    SELECT locked_until, endpoint_id FROM deliveries WHERE lease_id IS NOT NULL
+                    ORDER BY locked_until LIMIT 1000) AS l
+                JOIN webhook_endpoints w ON w.id = l.endpoint_id AND \(PostgresStore.sendable)
+            ) AS s
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.int8]
+
+        var perEndpointLimit: Int
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(Int64(perEndpointLimit))
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+    }
 }

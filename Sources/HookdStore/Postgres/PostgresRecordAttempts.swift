@@ -43,7 +43,7 @@ struct PostgresRecordAttempts: PostgresPreparedStatement {
                 last_http_status = NULLIF(i.http_status, -1)::integer,
                 attempts_allowed = d.attempts_allowed + CASE WHEN i.allows_another_attempt THEN 1 ELSE 0 END
             FROM input i
-            WHERE d.id = i.delivery_id AND d.lease_id = i.lease_id
+            WHERE d.id = i.delivery_id AND d.lease_id = i.lease_id AND d.id = ANY($1::text[])
             RETURNING d.id, d.app_id, d.endpoint_id, d.status, d.next_attempt_at
         ), woken AS (
             INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)

@@ -24,14 +24,7 @@ extension PostgresStore: DeliveryQueue {
         try await insert(events, attemptsAllowed: attemptsAllowed, now: now, lease: nil)
     }
 
-    /// One statement for the whole batch, as for ``completeAttempts(_:)``: events are unnested on the server in
-    /// `(app, eventId)` order, so two batches holding the same events cannot wait on each other in a cycle, and
-    /// the batch's notifications go out once, at commit.
-    ///
-    /// Each new event fans out to one delivery per endpoint that takes it (SPEC §11): the one it names (a test
-    /// delivery), or every active v3.20 endpoint subscribed to it and (for the events of the v3 catalogue) the
-    /// app's v3 URL when it has one or the app has no v3.20 endpoint at all (so an app that has set nothing yet
-    /// keeps its events until it does, as v3 promises). An event that exists already changes nothing.
+    /// One prepared statement for the whole batch (``PostgresInsertEvents``): one round trip and one commit.
     /// - Returns: for each event, its first delivery's id ("" when no endpoint takes it) and whether it was new.
     private func insert(
         _ events: [NewEvent],
@@ -46,7 +39,14 @@ extension PostgresStore: DeliveryQueue {
             firstIndex[event.appID + "|" + event.eventID] = index
             unique.append(event)
         }
-        let written = try await rows(Self.insertQuery(unique, attemptsAllowed: attemptsAllowed, now: now, lease: lease))
+        let insert = PostgresInsertEvents(events: unique, attemptsAllowed: attemptsAllowed, now: now, lease: lease)
+        let written = try await withPreparedTransaction { [logger] connection in
+            var rows: [PostgresRow] = []
+            for try await row in try await connection.execute(insert, logger: logger) {
+                rows.append(row)
+            }
+            return rows
+        }
         var outcomes: [String: PublishOutcome] = [:]
         for row in written {
             let (appID, eventID, deliveryID) = try row.decode((String, String, String).self)
@@ -74,66 +74,6 @@ extension PostgresStore: DeliveryQueue {
             guard let outcome = outcomes[key] else { return ("", false) }
             return firstIndex[key] == index ? outcome : (outcome.deliveryID, false)
         }
-    }
-
-    /// The statement that writes new events (each at most once in `unique`) and fans them out; it answers each new
-    /// event's app, id and first delivery.
-    static func insertQuery(
-        _ unique: [NewEvent],
-        attemptsAllowed: Int,
-        now: UnixMillis,
-        lease: (id: String, until: UnixMillis)?
-    ) -> PostgresQuery {
-        // Arrays cannot hold NULL through postgres-nio's encoders: no target is "".
-        """
-        WITH input AS (
-            SELECT * FROM unnest(
-                \(unique.map(\.appID))::text[], \(unique.map(\.eventID))::text[], \(unique.map(\.event))::text[],
-                \(unique.map { ByteBuffer(bytes: $0.data) })::bytea[], \(unique.map(\.isTest))::boolean[],
-                \(unique.map { $0.endpointID ?? "" })::text[],
-                \(unique.map { Identifiers.v3WebhookID(appID: $0.appID) })::text[]
-            ) AS i(app_id, event_id, event, data, is_test, target, v3_endpoint)
-        ), event AS (
-            INSERT INTO events (app_id, event_id, event, data, created_at)
-            SELECT app_id, event_id, event, data, \(now) FROM input ORDER BY app_id, event_id
-            ON CONFLICT (app_id, event_id) DO NOTHING
-            RETURNING app_id, event_id, event
-        ), fresh AS (
-            SELECT e.app_id, e.event_id, e.event, i.is_test, i.target, i.v3_endpoint
-            FROM event e JOIN input i ON i.app_id = e.app_id AND i.event_id = e.event_id
-        ), target AS (
-            SELECT f.*, f.target AS endpoint_id FROM fresh f WHERE f.target <> ''
-            UNION ALL
-            SELECT f.*, w.id FROM fresh f
-            JOIN webhook_endpoints w ON w.app_id = f.app_id AND w.format = 'V3_20' AND w.status = 'ACTIVE'
-             AND w.deleted_at IS NULL AND w.url IS NOT NULL AND f.event = ANY(w.events)
-            WHERE f.target = ''
-            UNION ALL
-            SELECT f.*, f.v3_endpoint FROM fresh f
-            WHERE f.target = '' AND f.event <> \(EventCatalogue.endpointDisabledEvent.name)
-              AND (EXISTS (SELECT 1 FROM webhook_endpoints v WHERE v.id = f.v3_endpoint AND v.url IS NOT NULL)
-                   OR NOT EXISTS (SELECT 1 FROM webhook_endpoints n
-                                  WHERE n.app_id = f.app_id AND n.format = 'V3_20' AND n.deleted_at IS NULL))
-        ), delivery AS (
-            INSERT INTO deliveries
-                (id, app_id, endpoint_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
-                 locked_until, lease_id, is_test, created_at)
-            SELECT 'dlv_' || substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), t.app_id, t.endpoint_id,
-                   t.event_id, t.event, \(DeliveryStatus.pending.rawValue), 0, \(attemptsAllowed), \(now),
-                   \(lease?.until)::bigint, \(lease?.id)::text, t.is_test, \(now)
-            FROM target t
-            ORDER BY t.app_id, t.event_id, t.endpoint_id
-            RETURNING id, app_id, endpoint_id, event_id, lease_id
-        ), woken AS (
-            INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
-            SELECT DISTINCT app_id, endpoint_id, \(now) FROM delivery WHERE lease_id IS NULL
-        )
-        SELECT e.app_id, e.event_id,
-               COALESCE((SELECT min(d.id) FROM delivery d WHERE d.app_id = e.app_id AND d.event_id = e.event_id),
-                        '') AS delivery_id,
-               pg_notify(\(Self.publishChannel), '') AS announced
-        FROM event e
-        """
     }
 
     public func claimDueDeliveries(
@@ -273,34 +213,26 @@ extension PostgresStore: DeliveryQueue {
             }
             if !notices.isEmpty {
                 let attemptsAllowed = completions.map(\.noticeAttemptsAllowed).max() ?? 1
-                try await connection.query(
-                    Self.insertQuery(notices, attemptsAllowed: attemptsAllowed, now: latest, lease: nil),
-                    logger: logger
-                ).consume()
+                let insert = PostgresInsertEvents(
+                    events: notices,
+                    attemptsAllowed: attemptsAllowed,
+                    now: latest,
+                    lease: nil
+                )
+                try await connection.execute(insert, logger: logger).consume()
             }
             return completions.map { recorded.contains($0.deliveryID) }
         }
     }
 
     public func nextDueTime(perAppLimit: Int) async throws -> UnixMillis? {
-        try await rows(
-            """
-            SELECT min(t) FROM (
-                SELECT min(\(unescaped: Self.servableAt)) AS t FROM delivery_queues q
-                JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(unescaped: Self.sendable)
-                LEFT JOIN (SELECT endpoint_id, sum(released) AS released FROM lease_releases GROUP BY endpoint_id)
-                    AS r ON r.endpoint_id = q.endpoint_id
-                WHERE q.ready_at IS NOT NULL AND q.leased - COALESCE(r.released, 0) < \(perAppLimit)
-                UNION ALL
-                SELECT min(k.due_at) FROM queue_wakeups k
-                JOIN webhook_endpoints w ON w.id = k.endpoint_id AND \(unescaped: Self.sendable)
-                UNION ALL
-                SELECT min(d.locked_until) FROM deliveries d
-                JOIN webhook_endpoints w ON w.id = d.endpoint_id AND \(unescaped: Self.sendable)
-                WHERE d.lease_id IS NOT NULL
-            ) AS s
-            """
-        ).first.flatMap { row in try row.decode(UnixMillis?.self) }
+        try await withPreparedTransaction { [logger] connection in
+            let statement = PostgresClaimStatements.NextDueTime(perEndpointLimit: perAppLimit)
+            for try await row in try await connection.execute(statement, logger: logger) {
+                return try row.decode(UnixMillis?.self)
+            }
+            return nil
+        }
     }
 
     public func releaseAllLeases() async throws {

@@ -1,0 +1,97 @@
+import HookdCore
+import PostgresNIO
+
+/// The statement that writes new events and fans them out (``PostgresStore/publishAll(_:attemptsAllowed:now:)``,
+/// and the notices an attempt record sends), prepared once per connection and run in
+/// ``PostgresStore/withPreparedTransaction(_:)``: planning it cost more than running it, on every publish.
+///
+/// Events are unnested on the server in `(app, eventId)` order, so two batches holding the same events cannot wait
+/// on each other in a cycle, and the batch's notifications go out once, at commit. Each new event fans out to one
+/// delivery per endpoint that takes it (SPEC §11): the one it names (a test delivery), or every active v3.20
+/// endpoint subscribed to it and (for the events of the v3 catalogue) the app's v3 URL when it has one or the app
+/// has no v3.20 endpoint at all (so an app that has set nothing yet keeps its events until it does, as v3 promises).
+/// An event that exists already changes nothing. It answers each new event's app, id and first delivery ("" when no
+/// endpoint takes it).
+struct PostgresInsertEvents: PostgresPreparedStatement {
+    typealias Row = PostgresRow
+
+    // Arrays cannot hold NULL through postgres-nio's encoders: no target is "".
+    static let sql = """
+        WITH input AS (
+            SELECT * FROM unnest(
+                $1::text[], $2::text[], $3::text[],
+                $4::bytea[], $5::boolean[],
+                $6::text[],
+                $7::text[]
+            ) AS i(app_id, event_id, event, data, is_test, target, v3_endpoint)
+        ), event AS (
+            INSERT INTO events (app_id, event_id, event, data, created_at)
+            SELECT app_id, event_id, event, data, $8 FROM input ORDER BY app_id, event_id
+            ON CONFLICT (app_id, event_id) DO NOTHING
+            RETURNING app_id, event_id, event
+        ), fresh AS (
+            SELECT e.app_id, e.event_id, e.event, i.is_test, i.target, i.v3_endpoint
+            FROM event e JOIN input i ON i.app_id = e.app_id AND i.event_id = e.event_id
+        ), target AS (
+            SELECT f.*, f.target AS endpoint_id FROM fresh f WHERE f.target <> ''
+            UNION ALL
+            SELECT f.*, w.id FROM fresh f
+            JOIN webhook_endpoints w ON w.app_id = f.app_id AND w.format = 'V3_20' AND w.status = 'ACTIVE'
+             AND w.deleted_at IS NULL AND w.url IS NOT NULL AND f.event = ANY(w.events)
+            WHERE f.target = ''
+            UNION ALL
+            SELECT f.*, f.v3_endpoint FROM fresh f
+            WHERE f.target = '' AND f.event <> '\(EventCatalogue.endpointDisabledEvent.name)'
+              AND (EXISTS (SELECT 1 FROM webhook_endpoints v WHERE v.id = f.v3_endpoint AND v.url IS NOT NULL)
+                   OR NOT EXISTS (SELECT 1 FROM webhook_endpoints n
+                                  WHERE n.app_id = f.app_id AND n.format = 'V3_20' AND n.deleted_at IS NULL))
+        ), delivery AS (
+            INSERT INTO deliveries
+                (id, app_id, endpoint_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
+                 locked_until, lease_id, is_test, created_at)
+            SELECT 'dlv_' || substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), t.app_id, t.endpoint_id,
+                   t.event_id, t.event, '\(DeliveryStatus.pending.rawValue)', 0, $9, $8,
+                   $10::bigint, $11::text, t.is_test, $8
+            FROM target t
+            ORDER BY t.app_id, t.event_id, t.endpoint_id
+            RETURNING id, app_id, endpoint_id, event_id, lease_id
+        ), woken AS (
+            INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
+            SELECT DISTINCT app_id, endpoint_id, $8 FROM delivery WHERE lease_id IS NULL
+        )
+        SELECT e.app_id, e.event_id,
+               COALESCE((SELECT min(d.id) FROM delivery d WHERE d.app_id = e.app_id AND d.event_id = e.event_id),
+                        '') AS delivery_id,
+               pg_notify('\(PostgresStore.publishChannel)', '') AS announced
+        FROM event e
+        """
+    static let bindingDataTypes: [PostgresDataType] = [
+        .textArray, .textArray, .textArray, .byteaArray, .boolArray, .textArray, .textArray, .int8, .int8, .int8,
+        .text,
+    ]
+
+    /// Each event at most once.
+    var events: [NewEvent]
+    var attemptsAllowed: Int
+    var now: UnixMillis
+    /// The lease a test delivery is written with, so the route that sends it at once holds it.
+    var lease: (id: String, until: UnixMillis)?
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 11)
+        bindings.append(events.map(\.appID))
+        bindings.append(events.map(\.eventID))
+        bindings.append(events.map(\.event))
+        bindings.append(events.map { ByteBuffer(bytes: $0.data) })
+        bindings.append(events.map(\.isTest))
+        bindings.append(events.map { $0.endpointID ?? "" })
+        bindings.append(events.map { Identifiers.v3WebhookID(appID: $0.appID) })
+        bindings.append(now.rawValue)
+        bindings.append(Int64(attemptsAllowed))
+        bindings.append(lease?.until.rawValue)
+        bindings.append(lease?.id)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
