@@ -41,6 +41,7 @@ struct PostgresStoreTests {
         "0001_apps_webhooks_tokens", "0002_events_deliveries", "0003_fair_delivery_queues", "0004_hardening",
         "0005_master_key_fence", "0006_lease_expiry_index", "0007_leases_counted_per_app", "0008_endpoints",
         "0009_portal", "0010_lease_releases_appended",
+        "0011_attempts_checked_by_their_statement",
     ]
 
     @Test func migratingAgainAppliesNothing() async throws {
