@@ -41,7 +41,8 @@ struct PostgresStoreTests {
         "0001_apps_webhooks_tokens", "0002_events_deliveries", "0003_fair_delivery_queues", "0004_hardening",
         "0005_master_key_fence", "0006_lease_expiry_index", "0007_leases_counted_per_app", "0008_endpoints",
         "0009_portal", "0010_lease_releases_appended",
-        "0011_attempts_checked_by_their_statement",
+        "0011_attempts_checked_by_their_statement", "0012_leases_counted_by_their_statements",
+        "0013_cancelled_deliveries_allowed",
     ]
 
     @Test func migratingAgainAppliesNothing() async throws {
@@ -294,6 +295,18 @@ struct PostgresStoreTests {
             )
             #expect(!revived.isEmpty)
             try await expectCountsAgree("expired leases released and claimed again")
+
+            let endpoint = try await EndpointHealthTests.endpoint(store, app: apps[0])
+            _ = try await publish(store, appID: apps[0].id, event: "card.funded", now: UnixMillis(6_100))
+            let toEndpoint = try await store.claimDueDeliveries(
+                limit: 10,
+                perAppLimit: 5,
+                now: UnixMillis(6_200),
+                leaseUntil: UnixMillis(9_000)
+            )
+            #expect(toEndpoint.contains { $0.endpointID == endpoint.id }, "a delivery to the new endpoint leased")
+            #expect(try await store.deleteEndpoint(appID: apps[0].id, id: endpoint.id, now: UnixSeconds(7)))
+            try await expectCountsAgree("an endpoint deleted with a delivery leased")
 
             try await store.releaseAllLeases()
             try await expectCountsAgree("every lease released")

@@ -34,7 +34,7 @@ enum PostgresClaimStatements {
             ), due AS (
                 SELECT endpoint_id, app_id, min(due_at) AS due_at, sum(released)::integer AS released
                 FROM (SELECT endpoint_id, app_id, due_at, 0 AS released FROM woken
-                      UNION ALL SELECT endpoint_id, app_id, next_attempt_at, 0 FROM expired
+                      UNION ALL SELECT endpoint_id, app_id, next_attempt_at, 1 FROM expired
                       UNION ALL SELECT endpoint_id, app_id, NULL, released FROM released) AS u
                 GROUP BY endpoint_id, app_id
             )
@@ -111,6 +111,7 @@ enum PostgresClaimStatements {
                                   AND r.lease_id IS NULL AND r.id NOT IN (SELECT id FROM chosen)),
                     served_at = CASE WHEN q.endpoint_id IN (SELECT endpoint_id FROM claimed) THEN $1
                                 ELSE q.served_at END,
+                    leased = q.leased + (SELECT count(*) FROM claimed c WHERE c.endpoint_id = q.endpoint_id),
                     rate_tat = CASE WHEN l.rate_limit IS NULL THEN q.rate_tat
                                ELSE ceil(GREATEST(q.rate_tat, $1)
                                          + (SELECT count(*) FROM claimed c WHERE c.endpoint_id = q.endpoint_id)

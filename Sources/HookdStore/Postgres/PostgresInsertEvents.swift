@@ -55,6 +55,12 @@ struct PostgresInsertEvents: PostgresPreparedStatement {
             FROM target t
             ORDER BY t.app_id, t.event_id, t.endpoint_id
             RETURNING id, app_id, endpoint_id, event_id, lease_id
+        ), leased AS (
+            -- A test delivery written leased counts against its endpoint's limit at once.
+            INSERT INTO delivery_queues AS q (endpoint_id, app_id, leased)
+            SELECT endpoint_id, app_id, count(*) FROM delivery WHERE lease_id IS NOT NULL
+            GROUP BY endpoint_id, app_id ORDER BY endpoint_id
+            ON CONFLICT (endpoint_id) DO UPDATE SET leased = q.leased + excluded.leased
         ), woken AS (
             INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
             SELECT DISTINCT app_id, endpoint_id, $8 FROM delivery WHERE lease_id IS NULL

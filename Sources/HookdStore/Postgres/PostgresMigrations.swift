@@ -526,6 +526,31 @@ enum PostgresMigrations {
                 "ALTER TABLE delivery_attempts DROP CONSTRAINT delivery_attempts_delivery_id_fkey"
             ]
         ),
+        Migration(
+            id: "0012_leases_counted_by_their_statements",
+            statements: [
+                // Every statement that leases or gives a lease back now counts it itself: a claim on the queue row
+                // it holds, a publish that writes a delivery leased on its queue row, and everything that releases
+                // (a record, an expiry, a deleted endpoint, a restart) by appending to `lease_releases`. The triggers
+                // did the same from transition tables on every update of `deliveries`, at a cost on every record.
+                "DROP TRIGGER deliveries_leased_on_insert ON deliveries",
+                "DROP TRIGGER deliveries_leased_on_update ON deliveries",
+                "DROP TRIGGER deliveries_leased_on_delete ON deliveries",
+                "DROP FUNCTION hookd_count_leases()",
+            ]
+        ),
+        Migration(
+            id: "0013_cancelled_deliveries_allowed",
+            statements: [
+                // Deleting an endpoint cancels its pending deliveries (0008), but the status check of 0002 still
+                // refused `CANCELLED`, so deleting an endpoint with deliveries pending failed on PostgreSQL.
+                "ALTER TABLE deliveries DROP CONSTRAINT deliveries_status_known",
+                """
+                ALTER TABLE deliveries ADD CONSTRAINT deliveries_status_known
+                    CHECK (status IN ('PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED'))
+                """,
+            ]
+        ),
     ]
 
     /// The first half of the advisory lock every hookd process takes while migrating ("hook" in ASCII); the second

@@ -45,6 +45,10 @@ struct PostgresRecordAttempts: PostgresPreparedStatement {
             FROM input i
             WHERE d.id = i.delivery_id AND d.lease_id = i.lease_id AND d.id = ANY($1::text[])
             RETURNING d.id, d.app_id, d.endpoint_id, d.status, d.next_attempt_at
+        ), released AS (
+            -- Each delivery recorded gave its lease back: appended, for the next claim to fold.
+            INSERT INTO lease_releases (endpoint_id, app_id, released)
+            SELECT endpoint_id, app_id, count(*) FROM updated GROUP BY endpoint_id, app_id
         ), woken AS (
             INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
             SELECT app_id, endpoint_id, min(next_attempt_at) FROM updated

@@ -241,6 +241,9 @@ extension PostgresStore: DeliveryQueue {
             WITH released AS (
                 UPDATE deliveries SET locked_until = NULL, lease_id = NULL WHERE lease_id IS NOT NULL
                 RETURNING app_id, endpoint_id, next_attempt_at
+            ), counted AS (
+                INSERT INTO lease_releases (endpoint_id, app_id, released)
+                SELECT endpoint_id, app_id, count(*) FROM released GROUP BY endpoint_id, app_id
             )
             INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
             SELECT app_id, endpoint_id, min(next_attempt_at) FROM released GROUP BY app_id, endpoint_id

@@ -116,6 +116,13 @@ extension PostgresStore: EndpointStore {
                 UPDATE deliveries SET status = \(DeliveryStatus.cancelled.rawValue), next_attempt_at = NULL,
                                       locked_until = NULL, lease_id = NULL
                 WHERE endpoint_id IN (SELECT id FROM gone) AND status = \(DeliveryStatus.pending.rawValue)
+            ), released AS (
+                -- The leases cancelled, as the statement found them: given back for the next claim to fold.
+                INSERT INTO lease_releases (endpoint_id, app_id, released)
+                SELECT endpoint_id, app_id, count(*) FROM deliveries
+                WHERE endpoint_id IN (SELECT id FROM gone) AND status = \(DeliveryStatus.pending.rawValue)
+                  AND lease_id IS NOT NULL
+                GROUP BY endpoint_id, app_id
             )
             SELECT id FROM gone
             """
