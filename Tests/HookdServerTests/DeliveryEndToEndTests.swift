@@ -410,9 +410,9 @@ import Testing
         }
         defer { harness.removeFiles() }
         let receiver = TestReceiver()
-        let first = try await receiver.start()
-        let port = first.port
-        await first.stop()
+        // Down: the port refuses connections, and stays ours until the receiver comes back on it.
+        let down = try ClosedPort()
+        let port = down.port
         try await harness.withLiveServer { client in
             let subscriber = try await Self.subscribe(harness, client: client, url: "http://127.0.0.1:\(port)/hook")
             for index in 0..<20 {
@@ -443,6 +443,7 @@ import Testing
             #expect((attempt["error"] as? String)?.contains("connection") == true, "\(attempt)")
             #expect(attempt["httpStatus"] is NSNull)
 
+            down.release()
             let back = try await receiver.start(port: port)
             defer { Task { await back.stop() } }
             harness.clock.advance(by: 5)

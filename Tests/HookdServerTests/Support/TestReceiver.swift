@@ -100,8 +100,15 @@ final class TestReceiver: Sendable {
             logger: logger
         )
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task { try await group.run() }
-        guard let bound = await ports.first(where: { _ in true }) else { throw CancellationError() }
+        // Finished when the server stops, so a server that never comes up (it could not bind) fails the start
+        // instead of leaving it waiting for a port forever.
+        let task = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
+        guard let bound = await ports.first(where: { _ in true }) else {
+            throw TestReceiverError(detail: "the receiver stopped before it was listening on port \(port)")
+        }
         return Running(port: bound, group: group, task: task)
     }
 
@@ -118,4 +125,9 @@ final class TestReceiver: Sendable {
             _ = try? await task.value
         }
     }
+}
+
+struct TestReceiverError: Error, CustomStringConvertible {
+    var detail: String
+    var description: String { detail }
 }
