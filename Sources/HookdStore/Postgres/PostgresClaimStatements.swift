@@ -12,9 +12,7 @@ enum PostgresClaimStatements {
     /// publishes, retries and requeues, the leases that ran out (at most 1,000 a claim, oldest first, each due
     /// again), and the releases that records and expiries appended to `lease_releases` (taken off `leased`).
     /// `$1` is now, Unix milliseconds.
-    struct FoldIntoQueues: PostgresPreparedStatement {
-        typealias Row = PostgresRow
-
+    struct FoldIntoQueues: PostgresRowStatement {
         static let sql = """
             WITH expired AS (
                 UPDATE deliveries SET locked_until = NULL, lease_id = NULL
@@ -53,8 +51,6 @@ enum PostgresClaimStatements {
             bindings.append(now.rawValue)
             return bindings
         }
-
-        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
     }
 
     /// Locks the endpoints to serve (their queue rows, oldest served first, skipping those another claimer holds),
@@ -65,9 +61,7 @@ enum PostgresClaimStatements {
     ///
     /// `$1` is now, `$2` the per-endpoint limit, `$3` the claim's limit, `$4` the lease's end (Unix milliseconds)
     /// and `$5` the lease's id.
-    struct LeaseDueDeliveries: PostgresPreparedStatement {
-        typealias Row = PostgresRow
-
+    struct LeaseDueDeliveries: PostgresRowStatement {
         static let sql = """
             WITH locked AS (
                 SELECT q.endpoint_id, q.served_at, q.leased, q.rate_tat, w.rate_limit FROM delivery_queues q
@@ -138,8 +132,6 @@ enum PostgresClaimStatements {
             bindings.append(leaseID)
             return bindings
         }
-
-        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
     }
 
     /// When the dispatcher should look again, when nothing was claimed: the earliest of the times an endpoint with
@@ -148,9 +140,7 @@ enum PostgresClaimStatements {
     /// `deliveries_lease_expiry`: leases are what is in flight, and a later poll finds the rest). `$1` is the
     /// per-endpoint limit. NULL: nothing is pending. The two tables appended to and folded by every claim
     /// (`queue_wakeups`, `lease_releases`) are read whole: they hold only what the next claim folds.
-    struct NextDueTime: PostgresPreparedStatement {
-        typealias Row = PostgresRow
-
+    struct NextDueTime: PostgresRowStatement {
         static let sql = """
             SELECT min(t) FROM (
                 SELECT min(\(PostgresStore.servableAt)) AS t FROM delivery_queues q
@@ -177,7 +167,5 @@ enum PostgresClaimStatements {
             bindings.append(Int64(perEndpointLimit))
             return bindings
         }
-
-        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
     }
 }

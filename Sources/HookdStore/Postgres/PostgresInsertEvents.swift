@@ -12,9 +12,7 @@ import PostgresNIO
 /// has no v3.20 endpoint at all (so an app that has set nothing yet keeps its events until it does, as v3 promises).
 /// An event that exists already changes nothing. It answers each new event's app, id and first delivery ("" when no
 /// endpoint takes it).
-struct PostgresInsertEvents: PostgresPreparedStatement {
-    typealias Row = PostgresRow
-
+struct PostgresInsertEvents: PostgresRowStatement {
     // Arrays cannot hold NULL through postgres-nio's encoders: no target is "".
     static let sql = """
         WITH input AS (
@@ -98,6 +96,4 @@ struct PostgresInsertEvents: PostgresPreparedStatement {
         bindings.append(lease?.id)
         return bindings
     }
-
-    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }

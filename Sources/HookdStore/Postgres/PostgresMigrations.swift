@@ -463,7 +463,8 @@ enum PostgresMigrations {
                 // A release no longer updates the endpoint's queue row: it appends its count here, and the next claim
                 // folds it into `leased` (as publishes append wakeups). So an attempt's record never waits for the
                 // lock a claimer holds on that row, nor a claimer for a record. Until folded, `leased` counts the
-                // released leases still: a claim may find less room than there is, never more.
+                // released leases still: a claim may find less room than there is, never more. The statements that
+                // release append here themselves (0012 takes away the triggers that counted before).
                 """
                 CREATE TABLE lease_releases (
                     seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -471,49 +472,7 @@ enum PostgresMigrations {
                     app_id text NOT NULL,
                     released integer NOT NULL
                 )
-                """,
                 """
-                CREATE OR REPLACE FUNCTION hookd_count_leases() RETURNS trigger LANGUAGE plpgsql AS $$
-                DECLARE
-                    endpoints text[];
-                    apps text[];
-                    deltas integer[];
-                BEGIN
-                    -- A transition table exists only for the operations that have it, so each is read in its branch.
-                    IF TG_OP = 'INSERT' THEN
-                        SELECT array_agg(endpoint_id ORDER BY endpoint_id), array_agg(app_id ORDER BY endpoint_id),
-                               array_agg(n ORDER BY endpoint_id) INTO endpoints, apps, deltas
-                        FROM (SELECT endpoint_id, app_id, count(*)::integer AS n FROM new_rows
-                              WHERE lease_id IS NOT NULL GROUP BY endpoint_id, app_id) AS c;
-                    ELSIF TG_OP = 'UPDATE' THEN
-                        SELECT array_agg(endpoint_id ORDER BY endpoint_id), array_agg(app_id ORDER BY endpoint_id),
-                               array_agg(n ORDER BY endpoint_id) INTO endpoints, apps, deltas
-                        FROM (SELECT endpoint_id, app_id, sum(delta)::integer AS n FROM (
-                                  SELECT endpoint_id, app_id, 1 AS delta FROM new_rows WHERE lease_id IS NOT NULL
-                                  UNION ALL
-                                  SELECT endpoint_id, app_id, -1 FROM old_rows WHERE lease_id IS NOT NULL) AS u
-                              GROUP BY endpoint_id, app_id HAVING sum(delta) <> 0) AS c;
-                    ELSE
-                        SELECT array_agg(endpoint_id ORDER BY endpoint_id), array_agg(app_id ORDER BY endpoint_id),
-                               array_agg(n ORDER BY endpoint_id) INTO endpoints, apps, deltas
-                        FROM (SELECT endpoint_id, app_id, -count(*)::integer AS n FROM old_rows
-                              WHERE lease_id IS NOT NULL GROUP BY endpoint_id, app_id) AS c;
-                    END IF;
-                    -- Leases count on the queue row at once (a claim holds it already); releases are appended.
-                    FOR i IN 1 .. coalesce(array_length(endpoints, 1), 0) LOOP
-                        IF deltas[i] > 0 THEN
-                            INSERT INTO delivery_queues AS q (endpoint_id, app_id, leased)
-                            VALUES (endpoints[i], apps[i], deltas[i])
-                            ON CONFLICT (endpoint_id) DO UPDATE SET leased = q.leased + excluded.leased;
-                        ELSE
-                            INSERT INTO lease_releases (endpoint_id, app_id, released)
-                            VALUES (endpoints[i], apps[i], -deltas[i]);
-                        END IF;
-                    END LOOP;
-                    RETURN NULL;
-                END
-                $$
-                """,
             ]
         ),
         Migration(

@@ -13,9 +13,7 @@ import PostgresNIO
 /// Endpoint rows are locked in id order before the queue rows the lease triggers update, so batches from several
 /// nodes cannot wait on each other in a cycle, and the statement holds the queue row only until commit. Statuses are
 /// written into the text from constants (the generic plan sees them), never bound.
-struct PostgresRecordAttempts: PostgresPreparedStatement {
-    typealias Row = PostgresRow
-
+struct PostgresRecordAttempts: PostgresRowStatement {
     // Arrays cannot hold NULL through postgres-nio's encoders, so absent values travel as -1 or "".
     static let sql = """
         WITH input AS (
@@ -43,6 +41,8 @@ struct PostgresRecordAttempts: PostgresPreparedStatement {
                 last_http_status = NULLIF(i.http_status, -1)::integer,
                 attempts_allowed = d.attempts_allowed + CASE WHEN i.allows_another_attempt THEN 1 ELSE 0 END
             FROM input i
+            -- `d.id = ANY($1)` repeats the join so that the plan made once finds the rows by id, whatever the
+            -- statistics (without it, the plan made on an empty schema read every leased row).
             WHERE d.id = i.delivery_id AND d.lease_id = i.lease_id AND d.id = ANY($1::text[])
             RETURNING d.id, d.app_id, d.endpoint_id, d.status, d.next_attempt_at
         ), released AS (
@@ -140,6 +140,4 @@ struct PostgresRecordAttempts: PostgresPreparedStatement {
         bindings.append(completions.map { SentHeader.lines($0.attempt.requestHeaders) })
         return bindings
     }
-
-    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }

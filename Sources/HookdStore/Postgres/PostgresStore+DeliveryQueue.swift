@@ -41,11 +41,7 @@ extension PostgresStore: DeliveryQueue {
         }
         let insert = PostgresInsertEvents(events: unique, attemptsAllowed: attemptsAllowed, now: now, lease: lease)
         let written = try await withPreparedTransaction { [logger] connection in
-            var rows: [PostgresRow] = []
-            for try await row in try await connection.execute(insert, logger: logger) {
-                rows.append(row)
-            }
-            return rows
+            try await connection.execute(insert, logger: logger).reduce(into: [PostgresRow]()) { $0.append($1) }
         }
         var outcomes: [String: PublishOutcome] = [:]
         for row in written {

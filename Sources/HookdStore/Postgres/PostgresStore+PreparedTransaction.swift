@@ -32,23 +32,19 @@ extension PostgresStore {
     /// be used (a read of a whole table stays possible where no index can serve). And no JIT compilation: a plan
     /// that still reads a small table whole (the ledgers every claim empties) carries the planner's penalty for it,
     /// a cost so high that PostgreSQL would compile the statement on every run (measured: 0.6 s a run).
-    struct PlanOnceWithIndexes: PostgresPreparedStatement {
-        typealias Row = PostgresRow
-
+    struct PlanOnceWithIndexes: PostgresRowStatement {
         static let sql = """
             SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true),
                    set_config('jit', 'off', true)
             """
 
         func makeBindings() throws -> PostgresBindings { PostgresBindings() }
-
-        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
     }
 }
 
-extension AsyncThrowingMapSequence where Base == PostgresRowSequence {
-    /// Reads the rest of the rows and drops them, so the connection is free for the next statement.
-    func consume() async throws {
-        for try await _ in self {}
-    }
+/// A prepared statement whose rows its caller reads as they are, by column.
+protocol PostgresRowStatement: PostgresPreparedStatement where Row == PostgresRow {}
+
+extension PostgresRowStatement {
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }

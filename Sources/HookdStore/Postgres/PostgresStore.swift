@@ -269,7 +269,7 @@ public final class PostgresStore: Store, Service {
     }
 }
 
-extension PostgresRowSequence {
+extension AsyncSequence {
     /// Reads the rest of the rows and drops them, so the connection is free for the next statement.
     func consume() async throws {
         for try await _ in self {}
