@@ -33,7 +33,7 @@ struct PostgresPreparedPlanTests {
     @Test(arguments: statements.map(\.name))
     func theGenericPlanMadeOnAnEmptySchemaReadsNoTableWhole(name: String) async throws {
         let statement = try #require(Self.statements.first { $0.name == name })
-        let plan = try await Self.genericPlan(of: statement, settings: PostgresStore.PlanOnceWithIndexes.sql)
+        let plan = try await Self.genericPlan(of: statement, settings: PostgresStore.plannedOnceSettings)
         let lines = plan.split(separator: "\n")
         // Only the two tables every claim folds and empties may be read whole; `deliveries` only through the indexes
         // of due deliveries, of leases and of ids, never walked through an app's or an endpoint's history.
@@ -66,18 +66,45 @@ struct PostgresPreparedPlanTests {
         let statement = try #require(Self.statements.first { $0.name == "lease_due_deliveries" })
         let plan = try await Self.genericPlan(
             of: statement,
-            settings: "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true)"
+            settings: PostgresStore.plannedOnceSettings.filter { $0.name != "enable_seqscan" }
         )
         #expect(plan.contains("Seq Scan on deliveries"), "\(plan)")
     }
 
+    /// The dispatcher's pool runs every session with the settings the plans above were checked under; the store's
+    /// other pool keeps PostgreSQL's defaults (its statements are planned for their arguments, every time).
+    @Test func theDispatchersSessionsPlanOnceAndTheOthersDoNot() async throws {
+        try await PostgresTestDatabase.withStores { stores, _ in
+            let store = stores[0]
+            let names = PostgresStore.plannedOnceSettings.map(\.name)
+            let show = PostgresQuery(
+                unsafeSQL: "SELECT " + names.map { "current_setting('\($0)')" }.joined(separator: ", ")
+            )
+            let dispatching = try await store.withPlannedOnceConnection { connection in
+                try await connection.query(show, logger: PostgresTestDatabase.logger).collect()
+            }
+            #expect(
+                try Self.values(dispatching[0], count: names.count) == PostgresStore.plannedOnceSettings.map(\.value)
+            )
+            let other = try await store.rows(show)
+            #expect(try Self.values(other[0], count: names.count) == ["auto", "on", "on"])
+        }
+    }
+
+    private static func values(_ row: PostgresRow, count: Int) throws -> [String] {
+        let cells = Array(row)
+        return try (0..<count).map { try cells[$0].decode(String.self) }
+    }
+
     /// `EXPLAIN` of `statement`'s generic plan, prepared on an empty migrated schema in a transaction that first
-    /// runs `settings`; the plan's lines joined.
+    /// sets `settings`; the plan's lines joined.
     private static func genericPlan(
         of statement: (name: String, sql: String, arguments: String),
-        settings: String
+        settings: [(name: String, value: String)]
     ) async throws -> String {
-        try await PostgresTestDatabase.withStores { _, schema in
+        let settings =
+            "SELECT " + settings.map { "set_config('\($0.name)', '\($0.value)', true)" }.joined(separator: ", ")
+        return try await PostgresTestDatabase.withStores { _, schema in
             try await schema.withConnection { connection in
                 let logger = PostgresTestDatabase.logger
                 try await connection.query(

@@ -204,28 +204,53 @@ struct PostgresStoreTests {
             #expect(claims.count == published.count, "every delivery claimed exactly once")
             #expect(Set(claims.map(\.id)) == Set(published))
             for claim in claims {
-                let completion = AttemptCompletion(
-                    deliveryID: claim.id,
-                    leaseID: claim.leaseID,
-                    attempt: DeliveryAttempt(
-                        number: 1,
-                        startedAt: UnixMillis(5_000),
-                        latencyMillis: 3,
-                        httpStatus: 200,
-                        error: nil,
-                        responseBody: []
-                    ),
-                    status: .succeeded,
-                    nextAttemptAt: nil,
-                    secretVersion: claim.secretVersion
+                #expect(
+                    try await stores[1].completeAttempt(FairClaimTests.success(claim, at: UnixMillis(5_000))),
+                    "each claim holds its delivery's lease"
                 )
-                #expect(try await stores[1].completeAttempt(completion), "each claim holds its delivery's lease")
             }
         }
     }
 
+    /// The dispatcher's pool at its smallest (`dispatch_pool_size=1`): publishes, claims and records made all at
+    /// once take turns on its one connection, and every delivery is still claimed once and recorded.
+    @Test func withOneDispatchConnectionPublishesClaimsAndRecordsTakeTurns() async throws {
+        let (store, cleanup) = try await PostgresTestDatabase.makeEmptyStore { $0.dispatchConnections = 1 }
+        defer { cleanup() }
+        let app = try await makeConfiguredApp(store)
+        let published = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<30 {
+                group.addTask { try await publish(store, appID: app.id, now: UnixMillis(1_000) + .milliseconds(index)) }
+            }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        let recorded = try await withThrowingTaskGroup(of: [String].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var mine: [String] = []
+                    while true {
+                        let batch = try await store.claimDueDeliveries(
+                            limit: 5,
+                            perAppLimit: 100,
+                            now: UnixMillis(5_000),
+                            leaseUntil: UnixMillis(60_000)
+                        )
+                        if batch.isEmpty { return mine }
+                        let done = try await store.completeAttempts(
+                            batch.map { FairClaimTests.success($0, at: UnixMillis(5_000)) }
+                        )
+                        mine += zip(batch, done).filter(\.1).map(\.0.id)
+                    }
+                }
+            }
+            return try await group.reduce(into: [String]()) { $0 += $1 }
+        }
+        #expect(published.count == 30)
+        #expect(recorded.count == 30 && Set(recorded) == published, "each delivery claimed and recorded once")
+    }
+
     /// Claims check the in-flight limit on each endpoint's queue row (`leased`, less the releases appended to
-    /// `lease_releases` and not folded yet), kept by triggers: it must agree with the leased rows after every
+    /// `lease_releases` and not folded yet), kept by the statements that lease and release: it must agree with the leased rows after every
     /// statement that leases or releases.
     @Test func eachAppsLeaseCountFollowsEveryLeaseAndRelease() async throws {
         try await PostgresTestDatabase.withStores { stores, schema in
@@ -748,7 +773,7 @@ struct PostgresStoreTests {
         let configuration = try PostgresStore.Configuration(
             url: "postgresql://hook%40d:p%3Ass%2Fw@db.internal:6543/hookd_prod?sslmode=require"
                 + "&options=-c%20search_path%3Dtenant&application_name=node-1&connect_timeout=3"
-                + "&pool_size=7&query_timeout=4"
+                + "&pool_size=7&dispatch_pool_size=3&query_timeout=4"
         )
         #expect(configuration.host == "db.internal")
         #expect(configuration.port == 6543)
@@ -760,6 +785,7 @@ struct PostgresStoreTests {
         #expect(configuration.applicationName == "node-1")
         #expect(configuration.connectTimeout == .seconds(3))
         #expect(configuration.maximumConnections == 7)
+        #expect(configuration.dispatchConnections == 3)
         #expect(configuration.queryTimeout == .seconds(4))
     }
 
@@ -769,6 +795,8 @@ struct PostgresStoreTests {
         #expect(configuration.password == nil)
         #expect(configuration.database == nil)
         #expect(configuration.tls == .prefer)
+        #expect(configuration.maximumConnections == 20)
+        #expect(configuration.dispatchConnections == 4)
         #expect(try PostgresStore.Configuration(url: "postgres://u@[::1]:5433/d?sslmode=disable").host == "::1")
     }
 
@@ -779,6 +807,8 @@ struct PostgresStoreTests {
         "postgres://u:secretpw@h/d?sslmode=sometimes",
         "postgres://u:secretpw@h/d?pool=9",
         "postgres://u:secretpw@h/d?pool_size=0",
+        "postgres://u:secretpw@h/d?dispatch_pool_size=0",
+        "postgres://u:secretpw@h/d?dispatch_pool_size=101",
         "postgres://u:secretpw@h/d?query_timeout=soon",
         "postgres://u:secretpw@h/d/more",
         "not a url at all secretpw",

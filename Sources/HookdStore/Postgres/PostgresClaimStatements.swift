@@ -2,7 +2,7 @@ import HookdCore
 import PostgresNIO
 
 /// The two statements of a claim (``PostgresStore/claimDueDeliveries(limit:perAppLimit:now:leaseUntil:)``),
-/// prepared once per connection and run in ``PostgresStore/withPreparedTransaction(_:)``.
+/// prepared once per connection and run in the dispatcher's pool (``PostgresStore/withPlannedOnceConnection(_:)``).
 ///
 /// Their text is constant: what varies is bound, and what the planner must see to use a partial index (a status, an
 /// endpoint's state) is written into the text from constants, never bound, or the generic plan could not use the

@@ -2,7 +2,7 @@ import HookdCore
 import PostgresNIO
 
 /// The statement that records a batch of attempts (``PostgresStore/completeAttempts(_:)``), prepared once per
-/// connection and run in ``PostgresStore/withPreparedTransaction(_:)``.
+/// connection and run in the dispatcher's pool (``PostgresStore/withPlannedOnceConnection(_:)``).
 ///
 /// The completions travel as arrays (`$1`…`$14`, one element per attempt) and are unnested on the server, so a
 /// batch costs one round trip and one commit. An attempt is recorded only while its lease holds; in the same
@@ -10,9 +10,9 @@ import PostgresNIO
 /// failed since before the completion's limit, is disabled. It answers the id of each delivery recorded, then one
 /// row for each endpoint it disabled.
 ///
-/// Endpoint rows are locked in id order before the queue rows the lease triggers update, so batches from several
-/// nodes cannot wait on each other in a cycle, and the statement holds the queue row only until commit. Statuses are
-/// written into the text from constants (the generic plan sees them), never bound.
+/// Endpoint rows are locked in id order, so batches from several nodes cannot wait on each other in a cycle; the
+/// statement takes no queue row (its releases are appended to `lease_releases`), so it never waits for a claimer.
+/// Statuses are written into the text from constants (the generic plan sees them), never bound.
 struct PostgresRecordAttempts: PostgresRowStatement {
     // Arrays cannot hold NULL through postgres-nio's encoders, so absent values travel as -1 or "".
     static let sql = """

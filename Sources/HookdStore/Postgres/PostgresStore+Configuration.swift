@@ -46,6 +46,10 @@ extension PostgresStore {
         public var connectTimeout: Duration
         /// The most connections the store's pool opens at once. Default: 20.
         public var maximumConnections: Int
+        /// The most connections the dispatcher's pool opens at once, beside ``maximumConnections``: it runs the
+        /// claims, attempt records, publishes and next-due-time queries, one statement at a time each, in sessions
+        /// that plan them once (``PostgresStore/plannedOnceSettings``). Default: 4.
+        public var dispatchConnections: Int
         /// How long one statement may run before the server cancels it (rolled back; the caller is told the database
         /// is unavailable); the caller stops waiting for a statement or transaction 2 s after it. Default: 10 seconds.
         public var queryTimeout: Duration
@@ -77,6 +81,7 @@ extension PostgresStore {
             self.applicationName = "hookd"
             self.connectTimeout = .seconds(10)
             self.maximumConnections = 20
+            self.dispatchConnections = 4
             self.queryTimeout = .seconds(10)
         }
 
@@ -84,8 +89,8 @@ extension PostgresStore {
         ///
         /// User, password and database may be percent-encoded. Query parameters, as in libpq: `sslmode`
         /// (`disable`, `allow`, `prefer`, `require`, `verify-ca`, `verify-full`), `options`, `application_name`
-        /// and `connect_timeout` (seconds); and hookd's own `pool_size` (``maximumConnections``) and `query_timeout`
-        /// (seconds, ``queryTimeout``).
+        /// and `connect_timeout` (seconds); and hookd's own `pool_size` (``maximumConnections``),
+        /// `dispatch_pool_size` (``dispatchConnections``) and `query_timeout` (seconds, ``queryTimeout``).
         /// - Parameter url: The database URL.
         /// - Throws: ``StoreError/PostgresConnectionError`` naming what is wrong (never the password) when the URL
         ///   is malformed or holds a parameter hookd does not know.
@@ -154,6 +159,13 @@ extension PostgresStore {
                     throw StoreError.invalidPostgresURL("pool_size must be a number of connections from 1 to 1000")
                 }
                 maximumConnections = size
+            case "dispatch_pool_size":
+                guard let size = Int(value), (1...100).contains(size) else {
+                    throw StoreError.invalidPostgresURL(
+                        "dispatch_pool_size must be a number of connections from 1 to 100"
+                    )
+                }
+                dispatchConnections = size
             case "query_timeout":
                 guard let seconds = Int(value), seconds > 0 else {
                     throw StoreError.invalidPostgresURL("query_timeout must be a positive number of seconds")
@@ -182,6 +194,16 @@ extension PostgresStore {
             ]
         }
 
+        /// The session settings of the dispatcher's pool: the pool's, then the planner's choices that make a prepared
+        /// statement's plan independent of the statistics of the moment (``PostgresStore/plannedOnceSettings``),
+        /// after the URL's options so that they hold whatever those say.
+        var plannedOnceStartupParameters: [(String, String)] {
+            let settings = PostgresStore.plannedOnceSettings.map { "-c \($0.name)=\($0.value)" }.joined(separator: " ")
+            return startupParameters.map { name, value in
+                name == "options" ? (name, value + " " + settings) : (name, value)
+            }
+        }
+
         /// The session settings of a connection outside the pool (migrations, which may run long, and `LISTEN`).
         var unboundedStartupParameters: [(String, String)] {
             var parameters = [("application_name", applicationName)]
@@ -208,6 +230,21 @@ extension PostgresStore {
 
         /// The pool's configuration.
         func clientConfiguration() -> PostgresClient.Configuration {
+            clientConfiguration(maximumConnections: maximumConnections, startupParameters: startupParameters)
+        }
+
+        /// The dispatcher's pool's configuration (``dispatchConnections``, ``plannedOnceStartupParameters``).
+        func dispatchClientConfiguration() -> PostgresClient.Configuration {
+            clientConfiguration(
+                maximumConnections: dispatchConnections,
+                startupParameters: plannedOnceStartupParameters
+            )
+        }
+
+        private func clientConfiguration(
+            maximumConnections: Int,
+            startupParameters: [(String, String)]
+        ) -> PostgresClient.Configuration {
             let clientTLS: PostgresClient.Configuration.TLS =
                 switch (tls, tlsConfiguration()) {
                 case (_, nil): .disable

@@ -24,7 +24,8 @@ extension PostgresStore: DeliveryQueue {
         try await insert(events, attemptsAllowed: attemptsAllowed, now: now, lease: nil)
     }
 
-    /// One prepared statement for the whole batch (``PostgresInsertEvents``): one round trip and one commit.
+    /// One prepared statement for the whole batch (``PostgresInsertEvents``), committing on its own: one round trip
+    /// and one commit.
     /// - Returns: for each event, its first delivery's id ("" when no endpoint takes it) and whether it was new.
     private func insert(
         _ events: [NewEvent],
@@ -40,7 +41,7 @@ extension PostgresStore: DeliveryQueue {
             unique.append(event)
         }
         let insert = PostgresInsertEvents(events: unique, attemptsAllowed: attemptsAllowed, now: now, lease: lease)
-        let written = try await withPreparedTransaction { [logger] connection in
+        let written = try await withPlannedOnceConnection { [logger] connection in
             try await connection.execute(insert, logger: logger).reduce(into: [PostgresRow]()) { $0.append($1) }
         }
         var outcomes: [String: PublishOutcome] = [:]
@@ -83,19 +84,21 @@ extension PostgresStore: DeliveryQueue {
         // an app as between apps), and `perAppLimit` bounds each endpoint's leases.
         //
         // A claim never reads leased rows to count them: each endpoint's queue row carries its count of leases
-        // (`leased`, kept by triggers on `deliveries`: a lease adds to it in the statement that leases, on the queue
-        // row the claim holds; a release appends to `lease_releases`, folded in here), so an attempt's record never
-        // waits for a claimer's lock on the queue row, nor does a claimer skip an endpoint because a record holds it.
-        // The only walk over leased rows is for leases that ran out, oldest first with a LIMIT
-        // (`deliveries_lease_expiry`).
+        // (`leased`: a lease adds to it in the statement that leases, on the queue row the claim holds; a record, an
+        // expiry, a deleted endpoint or a restart appends its releases to `lease_releases`, folded in here), so an
+        // attempt's record never waits for a claimer's lock on the queue row, nor does a claimer skip an endpoint
+        // because a record holds it. The only walk over leased rows is for leases that ran out, oldest first with a
+        // LIMIT (`deliveries_lease_expiry`).
         //
-        // Two statements in one READ COMMITTED transaction (``withPreparedTransaction(_:)``): fold what is new into
-        // the queues; then lock the endpoints to serve, lease each one's due deliveries up to its room and settle its
-        // queue. Locking a queue row reads its newest version, so every lease and every folded release counts; a
-        // release not folded yet still counts as a lease, so the room is never more than the limit allows. A delivery
-        // leased meanwhile is skipped or re-checked by the lease's own `lease_id IS NULL`. A claimer holding an
-        // endpoint's queue row is skipped by the others, so no two claimers take from one endpoint at once.
-        return try await withPreparedTransaction { [logger] connection in
+        // Two statements, each committing on its own (one round trip each, on the dispatcher's pool): fold what is
+        // new into the queues; then lock the endpoints to serve, lease each one's due deliveries up to its room and
+        // settle its queue. The fold alone is bookkeeping that any claim may do (what it folds is counted once, in
+        // the statement that deletes it from its ledger); the lease, a new statement, sees it committed. Locking a
+        // queue row reads its newest version, so every lease and every folded release counts; a release not folded
+        // yet still counts as a lease, so the room is never more than the limit allows. A delivery leased meanwhile
+        // is skipped or re-checked by the lease's own `lease_id IS NULL`. A claimer holding an endpoint's queue row
+        // is skipped by the others, so no two claimers take from one endpoint at once.
+        return try await withPlannedOnceConnection { [logger] connection in
             try await connection.execute(PostgresClaimStatements.FoldIntoQueues(now: now), logger: logger).consume()
             // Each endpoint's due deliveries, oldest first, as many as it has room for; then the first of every
             // endpoint, the second of every endpoint, … (`rank`, then the endpoint's turn) up to the limit.
@@ -182,9 +185,10 @@ extension PostgresStore: DeliveryQueue {
 
     /// One prepared statement for the whole batch (``PostgresRecordAttempts``): one round trip and one commit (one
     /// WAL flush). Only when it disabled an endpoint, a second statement in the same transaction tells the app
-    /// (`webhook.endpoint.disabled`, SPEC §11).
+    /// (`webhook.endpoint.disabled`, SPEC §11); a batch that may (one of its attempts failed) is recorded in a
+    /// transaction, a batch of successes (which disable nothing) in the statement alone.
     public func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool] {
-        try await withPreparedTransaction { [logger] connection in
+        let record: @Sendable (PostgresConnection) async throws -> [Bool] = { [logger] connection in
             var recorded = Set<String>()
             var notices: [NewEvent] = []
             var latest = UnixMillis(0)
@@ -219,10 +223,12 @@ extension PostgresStore: DeliveryQueue {
             }
             return completions.map { recorded.contains($0.deliveryID) }
         }
+        let mayDisable = completions.contains { $0.status != .succeeded }
+        return try await mayDisable ? withPlannedOnceTransaction(record) : withPlannedOnceConnection(record)
     }
 
     public func nextDueTime(perAppLimit: Int) async throws -> UnixMillis? {
-        try await withPreparedTransaction { [logger] connection in
+        try await withPlannedOnceConnection { [logger] connection in
             let statement = PostgresClaimStatements.NextDueTime(perEndpointLimit: perAppLimit)
             for try await row in try await connection.execute(statement, logger: logger) {
                 return try row.decode(UnixMillis?.self)

@@ -25,6 +25,9 @@ public import Darwin
 /// ```
 public final class PostgresStore: Store, Service {
     let client: PostgresClient
+    /// The dispatcher's pool (``Configuration/dispatchConnections``): claims, attempt records, publishes and the
+    /// next due time, prepared once per connection and planned once (``plannedOnceSettings``).
+    let dispatchClient: PostgresClient
     let logger: Logger
     private let configuration: Configuration
     private let connectionConfiguration: PostgresConnection.Configuration
@@ -51,16 +54,23 @@ public final class PostgresStore: Store, Service {
         self.connectionConfiguration = try configuration.connectionConfiguration()
         self.logger = logger
         self.client = PostgresClient(configuration: configuration.clientConfiguration(), backgroundLogger: logger)
+        self.dispatchClient = PostgresClient(
+            configuration: configuration.dispatchClientConfiguration(),
+            backgroundLogger: logger
+        )
     }
 
-    /// Runs the connection pool until the calling task is cancelled or, in a `ServiceGroup`, shut down gracefully.
+    /// Runs the connection pools until the calling task is cancelled or, in a `ServiceGroup`, shut down gracefully.
     ///
     /// Every query waits until this runs, so start it first and keep it running while anything uses the store.
     /// - Important: It must be called once. In a `ServiceGroup`, list the store before the services that use it,
     ///   so it is shut down after them and in-flight attempts can still be recorded.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            await self.client.run()
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.client.run() }
+                group.addTask { await self.dispatchClient.run() }
+            }
         }
     }
 
@@ -203,7 +213,16 @@ public final class PostgresStore: Store, Service {
         _ begin: PostgresQuery = "BEGIN",
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await client.withConnection { connection in
+        try await transaction(on: client, begin, body)
+    }
+
+    /// A transaction on a connection of `pool`: committed when `body` returns, rolled back when it throws.
+    func transaction<Result: Sendable>(
+        on pool: PostgresClient,
+        _ begin: PostgresQuery = "BEGIN",
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await pool.withConnection { connection in
             try await connection.query(begin, logger: logger).consume()
             do {
                 let result = try await body(connection)
@@ -228,7 +247,7 @@ public final class PostgresStore: Store, Service {
     ///
     /// The server cancels a statement at the query timeout (`statement_timeout`); the wait here lasts 2 s longer, so
     /// the server's answer (the statement rolled back) normally arrives first, and ends even when none comes.
-    private func guarded<Result: Sendable>(
+    func guarded<Result: Sendable>(
         _ operation: @escaping @Sendable () async throws -> Result
     ) async throws -> Result {
         do {
