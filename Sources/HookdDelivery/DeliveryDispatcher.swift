@@ -8,7 +8,9 @@ import Synchronization
 ///
 /// Claims are taken in batches under a lease, apps in turn and at most
 /// ``DeliveryConfiguration/maximumInFlightPerApp`` per app (the store counts leases across processes), so one
-/// app's slow receiver or backlog holds only its own share of the slots. The dispatcher sleeps until a publish or a
+/// app's slow receiver or backlog holds only its own share of the slots. The next batch is claimed while the
+/// requests of the last are open: up to one batch claimed ahead waits for a request slot, first come first served,
+/// so the slots do not stand empty while a claim (a round trip to a shared database) is made. The dispatcher sleeps until a publish or a
 /// finished attempt wakes it, something falls due, or the idle poll interval passes (the fallback when another
 /// process published). On graceful shutdown it stops claiming and lets the attempts in flight run to their
 /// deadline and be recorded; if its task is cancelled first, they are recorded as interrupted.
@@ -19,8 +21,11 @@ public final class DeliveryDispatcher: Service {
     private let clock: any WallClock
     private let configuration: DeliveryConfiguration
     private let logger: Logger
-    /// Attempts claimed and not yet recorded, and of those, the ones whose request is not over yet.
-    private let inFlight = Mutex((unrecorded: 0, sending: 0))
+    /// Attempts claimed and not yet recorded, and of those, the ones whose request is not over yet (waiting for a
+    /// slot, or open).
+    private let inFlight = Mutex((unrecorded: 0, unsent: 0))
+    /// The `--max-in-flight` request slots.
+    private let slots: SendSlots
 
     public init(
         store: any DeliveryQueue,
@@ -36,6 +41,7 @@ public final class DeliveryDispatcher: Service {
         self.clock = clock
         self.configuration = configuration
         self.logger = logger
+        self.slots = SendSlots(count: configuration.maximumInFlight)
     }
 
     /// Attempts claimed and not yet recorded.
@@ -45,6 +51,9 @@ public final class DeliveryDispatcher: Service {
     /// written. A slow database makes the dispatcher wait rather than send ever further ahead of what it has
     /// written, and a crash repeats at most this many attempts.
     private var recordingBacklog: Int { configuration.maximumInFlight * 2 }
+
+    /// Deliveries claimed ahead of a free request slot, at most: one batch.
+    private var claimedAhead: Int { min(configuration.claimBatchSize, configuration.maximumInFlight) }
 
     public func run() async throws {
         if configuration.releaseLeasesOnStart {
@@ -61,6 +70,8 @@ public final class DeliveryDispatcher: Service {
                 }
             }
         } onGracefulShutdown: {
+            // What waits for a slot goes now, to end within the delivery timeout like the requests already open.
+            self.slots.open()
             self.signal.wake()
         }
         logger.info("dispatcher stopped")
@@ -69,9 +80,10 @@ public final class DeliveryDispatcher: Service {
     /// Claims what fits and starts it, or waits for a reason to look again.
     private func dispatchOnce(into group: inout DiscardingTaskGroup) async {
         // `--max-in-flight` bounds the requests open at once; an attempt's slot is free again when its request is
-        // over, while its record is written (grouped with others) behind it.
-        let (unrecorded, sending) = inFlight.withLock { $0 }
-        let free = min(configuration.maximumInFlight - sending, recordingBacklog - unrecorded)
+        // over, while its record is written (grouped with others) behind it. Up to a batch more is claimed ahead and
+        // waits for a slot.
+        let (unrecorded, unsent) = inFlight.withLock { $0 }
+        let free = min(configuration.maximumInFlight + claimedAhead - unsent, recordingBacklog - unrecorded)
         // Under load, claim in batches rather than one delivery per finished attempt: every claim is a write.
         // With nothing in flight any free slot is enough, so a lone publish leaves at once.
         let worthClaiming =
@@ -103,12 +115,16 @@ public final class DeliveryDispatcher: Service {
         }
         inFlight.withLock { state in
             state.unrecorded += claims.count
-            state.sending += claims.count
+            state.unsent += claims.count
         }
         for claim in claims {
             group.addTask {
+                let holdsSlot = await self.slots.acquire()
                 _ = await self.attempter.attempt(claim) {
-                    self.inFlight.withLock { $0.sending -= 1 }
+                    if holdsSlot {
+                        self.slots.release()
+                    }
+                    self.inFlight.withLock { $0.unsent -= 1 }
                     self.signal.wake()
                 }
                 self.inFlight.withLock { $0.unrecorded -= 1 }

@@ -183,6 +183,26 @@ import Testing
         }
     }
 
+    /// `--max-in-flight` bounds the requests open at once; the dispatcher claims a batch more ahead of a free slot
+    /// (here two, `--max-in-flight`'s worth), which waits for one and, at SIGTERM, goes at once.
+    @Test func deliveriesClaimedAheadWaitForASlotAndGoAtSIGTERM() async throws {
+        let run = try await Self.stopWithStalledAttempts(
+            events: 6,
+            stalled: 2,
+            options: ["--delivery-timeout", "3", "--max-in-flight", "2", "--max-in-flight-per-app", "8"]
+        )
+        #expect(run.mostOpen == 2, "never more requests open than --max-in-flight")
+        #expect(run.stopTook < .seconds(3 + 5), "SIGTERM took \(run.stopTook)")
+        #expect(run.log.count == 6, "nothing accepted was lost")
+        let attempted = run.log.filter { $0.entry["attempts"] as? Int == 1 }
+        #expect(attempted.count == 4, "the two stalled, and the two claimed ahead sent at SIGTERM")
+        for (entry, attempt) in attempted {
+            #expect(entry["status"] as? String == "PENDING", "\(entry)")
+            #expect((attempt["error"] as? String)?.hasPrefix("no answer within 3 s") == true, "\(attempt)")
+        }
+        #expect(run.log.filter { $0.entry["attempts"] as? Int == 0 }.count == 2, "the rest were never claimed")
+    }
+
     @Test func theEnvironmentTwinOfTheLimitPerAppHoldsAnAppToItsShare() async throws {
         let run = try await Self.stopWithStalledAttempts(
             events: 5,
