@@ -17,7 +17,8 @@ public struct DeliveryConfiguration: Sendable {
     public var maximumInFlightPerApp: Int = 8
     /// Deliveries claimed per query at most.
     public var claimBatchSize: Int = 64
-    /// How long a claim holds a delivery; a dispatcher that dies mid-attempt releases it when this runs out.
+    /// How long a claim holds a delivery beyond twice ``timeout`` (a delivery claimed ahead may wait one timeout for
+    /// a slot, then make its attempt); a dispatcher that dies mid-attempt releases it when this runs out.
     public var leaseDuration: Duration = .seconds(60)
     /// How often an idle dispatcher looks for due work when nothing wakes it.
     public var idlePollInterval: Duration = .seconds(1)

@@ -10,10 +10,11 @@ import Synchronization
 /// ``DeliveryConfiguration/maximumInFlightPerApp`` per app (the store counts leases across processes), so one
 /// app's slow receiver or backlog holds only its own share of the slots. The next batch is claimed while the
 /// requests of the last are open: up to one batch claimed ahead waits for a request slot, first come first served,
-/// so the slots do not stand empty while a claim (a round trip to a shared database) is made. The dispatcher sleeps until a publish or a
-/// finished attempt wakes it, something falls due, or the idle poll interval passes (the fallback when another
-/// process published). On graceful shutdown it stops claiming and lets the attempts in flight run to their
-/// deadline and be recorded; if its task is cancelled first, they are recorded as interrupted.
+/// so the slots do not stand empty while a claim (a round trip to a shared database) is made. The dispatcher
+/// sleeps until a publish or a finished attempt wakes it, something falls due, or the idle poll interval passes
+/// (the fallback when another process published). On graceful shutdown it stops claiming, sends what was claimed
+/// ahead at once, and lets the attempts in flight run to their deadline and be recorded; if its task is cancelled
+/// first, they are recorded as interrupted.
 public final class DeliveryDispatcher: Service {
     private let store: any DeliveryQueue
     private let attempter: DeliveryAttempter
@@ -99,7 +100,8 @@ public final class DeliveryDispatcher: Service {
                 limit: min(free, configuration.claimBatchSize),
                 perAppLimit: configuration.maximumInFlightPerApp,
                 now: now,
-                leaseUntil: now + configuration.leaseDuration + configuration.timeout
+                // Its own attempt's deadline, and as long again: claimed ahead, it may wait that long for a slot.
+                leaseUntil: now + configuration.leaseDuration + configuration.timeout * 2
             )
         } catch {
             logger.warning(

@@ -43,7 +43,7 @@ struct ServeFlags: ParsableArguments {
 
     @Option(
         help:
-            "Seconds a worker holds a claimed delivery beyond the timeout; after a crash the work waits this long (HOOKD_LEASE_DURATION; default 60)."
+            "Seconds a worker holds a claimed delivery beyond twice the timeout; after a crash the work waits this long (HOOKD_LEASE_DURATION; default 60)."
     )
     var leaseDuration: Double?
 

@@ -47,6 +47,16 @@ import Testing
         #expect(headers.fields.map(\.value) == ["Basic dXNlcjpwYXNz", "acme"])
     }
 
+    @Test func storedHeadersReadBackAsTheyWereAndNoneIsAnEmptyObject() throws {
+        let headers = try EndpointHeaders(validating: ["X-Tenant": "acme", "Authorization": "Basic dXNlcjpwYXNz"])
+        #expect(try EndpointHeaders(storedJSON: headers.storedJSON) == headers)
+        #expect(EndpointHeaders.none.storedJSON == "{}")
+        #expect(try EndpointHeaders(storedJSON: "{}") == .none)
+        #expect(try EndpointHeaders(storedJSON: #"{ }"#) == .none, "any spelling of an empty object")
+        #expect(throws: EndpointFieldError.self) { try EndpointHeaders(storedJSON: #"{"Host":"x"}"#) }
+        #expect(throws: EndpointFieldError.self) { try EndpointHeaders(storedJSON: "[]") }
+    }
+
     @Test(arguments: [
         ["X-Fyatu-Signature": "v1=forged"], ["webhook-id": "msg_1"], ["Webhook-Signature": "v1,x"],
         ["Transfer-Encoding": "chunked"], ["Host": "elsewhere.example"], ["content-type": "text/plain"],

@@ -97,7 +97,7 @@ import Testing
         let killAfterDeliveries = 400
         // The worker is killed only once it has itself completed this many (it may start a little after the other).
         let killAfterOwnDeliveries = 50
-        // Short leases, so that what the dead worker had claimed comes back in seconds (2 + 2 s after the claim).
+        // Short leases, so that what the dead worker had claimed comes back in seconds (2 + 2 × 2 s after the claim).
         let leaseOptions = ["--lease-duration", "2", "--delivery-timeout", "2"]
         // The receiver takes a moment to answer, so that attempts are in flight when the worker dies.
         try await Cluster.with(reply: .delayed(.milliseconds(20), .status(200))) { cluster in

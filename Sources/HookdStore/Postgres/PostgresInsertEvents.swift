@@ -2,8 +2,8 @@ import HookdCore
 import PostgresNIO
 
 /// The statement that writes new events and fans them out (``PostgresStore/publishAll(_:attemptsAllowed:now:)``,
-/// and the notices an attempt record sends), prepared once per connection and run in
-/// the dispatcher's pool (``PostgresStore/withPlannedOnceConnection(_:)``): planning it cost more than running it, on every publish.
+/// and the notices an attempt record sends), prepared once per connection of the dispatcher's pool
+/// (``PostgresStore/withPlannedOnceConnection(_:)``): planning it cost more than running it, on every publish.
 ///
 /// Events are unnested on the server in `(app, eventId)` order, so two batches holding the same events cannot wait
 /// on each other in a cycle, and the batch's notifications go out once, at commit. Each new event fans out to one
