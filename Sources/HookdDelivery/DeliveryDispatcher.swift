@@ -53,8 +53,8 @@ public final class DeliveryDispatcher: Service {
     /// written, and a crash repeats at most this many attempts.
     private var recordingBacklog: Int { configuration.maximumInFlight * 2 }
 
-    /// Deliveries claimed ahead of a free request slot, at most: one batch.
-    private var claimedAhead: Int { min(configuration.claimBatchSize, configuration.maximumInFlight) }
+    /// A full claim: the claim batch, at most `--max-in-flight`. At most one is claimed ahead of free request slots.
+    private var fullBatch: Int { min(configuration.claimBatchSize, configuration.maximumInFlight) }
 
     public func run() async throws {
         if configuration.releaseLeasesOnStart {
@@ -84,11 +84,10 @@ public final class DeliveryDispatcher: Service {
         // over, while its record is written (grouped with others) behind it. Up to a batch more is claimed ahead and
         // waits for a slot.
         let (unrecorded, unsent) = inFlight.withLock { $0 }
-        let free = min(configuration.maximumInFlight + claimedAhead - unsent, recordingBacklog - unrecorded)
+        let free = min(configuration.maximumInFlight + fullBatch - unsent, recordingBacklog - unrecorded)
         // Under load, claim in batches rather than one delivery per finished attempt: every claim is a write.
         // With nothing in flight any free slot is enough, so a lone publish leaves at once.
-        let worthClaiming =
-            unrecorded == 0 ? 1 : max(1, min(configuration.claimBatchSize, configuration.maximumInFlight) / 4)
+        let worthClaiming = unrecorded == 0 ? 1 : max(1, fullBatch / 4)
         guard free >= worthClaiming else {
             await signal.wait(timeout: configuration.idlePollInterval)
             return

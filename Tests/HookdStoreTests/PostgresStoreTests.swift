@@ -185,19 +185,7 @@ struct PostgresStoreTests {
             let claims = try await withThrowingTaskGroup(of: [ClaimedDelivery].self) { group in
                 for claimer in 0..<8 {
                     let store = stores[claimer % 2]
-                    group.addTask {
-                        var mine: [ClaimedDelivery] = []
-                        while true {
-                            let batch = try await store.claimDueDeliveries(
-                                limit: 3,
-                                perAppLimit: 100,
-                                now: UnixMillis(5_000),
-                                leaseUntil: UnixMillis(60_000)
-                            )
-                            if batch.isEmpty { return mine }
-                            mine += batch
-                        }
-                    }
+                    group.addTask { try await Self.claimUntilEmpty(store, limit: 3) { $0 } }
                 }
                 return try await group.reduce(into: [ClaimedDelivery]()) { $0 += $1 }
             }
@@ -209,6 +197,26 @@ struct PostgresStoreTests {
                     "each claim holds its delivery's lease"
                 )
             }
+        }
+    }
+
+    /// Claims from `store`, `limit` at a time (due by 5 s, leased until 60 s, no per-endpoint limit in the way), until
+    /// a claim comes back empty; returns what `take` makes of each batch, together.
+    static func claimUntilEmpty<Item: Sendable>(
+        _ store: any DeliveryQueue,
+        limit: Int,
+        take: ([ClaimedDelivery]) async throws -> [Item]
+    ) async throws -> [Item] {
+        var taken: [Item] = []
+        while true {
+            let batch = try await store.claimDueDeliveries(
+                limit: limit,
+                perAppLimit: 100,
+                now: UnixMillis(5_000),
+                leaseUntil: UnixMillis(60_000)
+            )
+            if batch.isEmpty { return taken }
+            taken += try await take(batch)
         }
     }
 
@@ -227,19 +235,11 @@ struct PostgresStoreTests {
         let recorded = try await withThrowingTaskGroup(of: [String].self) { group in
             for _ in 0..<4 {
                 group.addTask {
-                    var mine: [String] = []
-                    while true {
-                        let batch = try await store.claimDueDeliveries(
-                            limit: 5,
-                            perAppLimit: 100,
-                            now: UnixMillis(5_000),
-                            leaseUntil: UnixMillis(60_000)
-                        )
-                        if batch.isEmpty { return mine }
+                    try await Self.claimUntilEmpty(store, limit: 5) { batch in
                         let done = try await store.completeAttempts(
                             batch.map { FairClaimTests.success($0, at: UnixMillis(5_000)) }
                         )
-                        mine += zip(batch, done).filter(\.1).map(\.0.id)
+                        return zip(batch, done).filter(\.1).map(\.0.id)
                     }
                 }
             }
