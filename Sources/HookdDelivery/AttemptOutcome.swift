@@ -28,6 +28,8 @@ public enum AttemptFailure: Sendable, Equatable, CustomStringConvertible {
     case protocolViolation(String)
     /// The URL's host is, or resolved to, an address hookd must not send to.
     case forbiddenTarget(String)
+    /// The URL's host could not be resolved: no such name, or no answer within the resolution timeout.
+    case unresolved(String)
     /// The secret could not be opened (wrong master key): nothing was sent.
     case secretUnavailable
     /// hookd stopped the attempt itself (it was shutting down); the receiver is not to blame.
@@ -42,6 +44,7 @@ public enum AttemptFailure: Sendable, Equatable, CustomStringConvertible {
         case .connection(let reason): "connection failed: \(reason)"
         case .protocolViolation(let reason): "not an HTTP answer: \(reason)"
         case .forbiddenTarget(let reason): "target refused before connecting: \(reason)"
+        case .unresolved(let reason): "name resolution failed: \(reason)"
         case .secretUnavailable: "the webhook secret could not be opened"
         case .interrupted: "interrupted: hookd was shutting down; the attempt will be made again"
         case .other(let reason): reason

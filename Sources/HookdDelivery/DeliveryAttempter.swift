@@ -4,9 +4,16 @@ public import HookdStore
 import HookdVerify
 public import Logging
 
-/// Makes one attempt of a claimed delivery and records it: check the URL, sign, send, decide, write.
+/// Makes one attempt of a claimed delivery and records it: read the endpoint as it is now, check the URL, sign, send,
+/// decide, write.
 ///
 /// Shared by the dispatcher and by `POST /webhooks/test`, so a test delivery travels exactly the path of a real one.
+///
+/// What is sent is what is in force when it is sent (SPEC §13): a delivery may have been claimed a while before its
+/// slot came free, so its endpoint is read again just before the request (reads of deliveries starting together
+/// are one query). A deleted endpoint's delivery is not sent (it was cancelled); a disabled endpoint's, or a
+/// suspended app's, is not sent and is given back, pending, for when they are enabled again; a changed URL is
+/// checked again and used, and a changed secret signs.
 public struct DeliveryAttempter: Sendable {
     let store: any DeliveryQueue
     let signers: SignerCache
@@ -18,6 +25,8 @@ public struct DeliveryAttempter: Sendable {
     let logger: Logger
     /// Attempts finishing together are recorded in one transaction (group commit).
     let recorder: BatchingWriter<AttemptCompletion, Bool>
+    /// Endpoints read just before sending, in one query for the attempts that start together.
+    let sendingStates: BatchingWriter<String, EndpointSendingState>
 
     public init(
         store: any DeliveryQueue,
@@ -40,6 +49,10 @@ public struct DeliveryAttempter: Sendable {
         self.recorder = BatchingWriter(maximumBatch: 256) { completions in
             try await store.completeAttempts(completions)
         }
+        self.sendingStates = BatchingWriter(maximumBatch: 256) { endpointIDs in
+            let states = try await store.sendingStates(endpointIDs: Set(endpointIDs))
+            return endpointIDs.map { states[$0] ?? .gone }
+        }
     }
 
     /// What one attempt did.
@@ -50,6 +63,18 @@ public struct DeliveryAttempter: Sendable {
         public let status: DeliveryStatus
         /// Whether the attempt was written (the lease still held).
         public let recorded: Bool
+
+        init(outcome: AttemptOutcome, latencyMillis: Int64, status: DeliveryStatus, recorded: Bool) {
+            self.outcome = outcome
+            self.latencyMillis = latencyMillis
+            self.status = status
+            self.recorded = recorded
+        }
+
+        /// No attempt was made, for `reason`; the delivery stays `status`.
+        init(notSent reason: String, status: DeliveryStatus) {
+            self.init(outcome: .failed(.other("not sent: \(reason)")), latencyMillis: 0, status: status, recorded: false)
+        }
     }
 
     /// Attempts `claim` once and records the attempt and the delivery's next state in one write.
@@ -57,6 +82,23 @@ public struct DeliveryAttempter: Sendable {
     /// - Parameter whenSent: Called once the request is over (answered, failed or never sent) and before the
     ///   attempt is recorded, so a caller can start the next request while this one's record is written.
     public func attempt(_ claim: ClaimedDelivery, whenSent: @Sendable () -> Void = {}) async -> Report {
+        var claim = claim
+        switch await stateInForce(of: claim) {
+        case .sendable(let target):
+            claim.target = target
+        case .held:
+            // Given back, pending: claimed again once the endpoint is enabled or the app activated.
+            try? await store.releaseUnsent([claim])
+            whenSent()
+            return Report(notSent: "its endpoint is disabled or its app suspended", status: .pending)
+        case .gone:
+            whenSent()
+            return Report(notSent: "its endpoint was deleted", status: .cancelled)
+        case nil:
+            // Unread, nothing is sent: the lease runs out and the delivery is claimed again.
+            whenSent()
+            return Report(notSent: "its endpoint could not be read", status: .pending)
+        }
         var machine = DeliveryStateMachine(
             attempts: claim.attempts,
             attemptsAllowed: claim.attemptsAllowed,
@@ -136,6 +178,23 @@ public struct DeliveryAttempter: Sendable {
         return Report(outcome: result.outcome, latencyMillis: latency, status: status, recorded: recorded)
     }
 
+    /// What `claim`'s endpoint allows now, read with the other attempts starting together; `nil` when the store
+    /// could not be read (after a few tries).
+    private func stateInForce(of claim: ClaimedDelivery) async -> EndpointSendingState? {
+        for retry in 0..<3 {
+            do {
+                return try await sendingStates.submit(claim.endpointID)
+            } catch {
+                logger.warning(
+                    "reading an endpoint before sending failed; retrying",
+                    metadata: ["hookd.delivery.id": .string(claim.id), "hookd.retry": .stringConvertible(retry)]
+                )
+                try? await Task.sleep(for: .milliseconds(100 << retry))
+            }
+        }
+        return nil
+    }
+
     /// A request as it was sent, whose headers are written out only for the log of an attempt that failed.
     private struct SentRequest {
         let webhook: OutgoingWebhook
@@ -155,15 +214,23 @@ public struct DeliveryAttempter: Sendable {
         _ claim: ClaimedDelivery,
         about: Logger.Metadata
     ) async -> (result: TransportResult, request: SentRequest?) {
+        // One deadline for the attempt: resolving the host takes its share of it (at most the resolution timeout),
+        // and the request has what is left.
+        let start = ContinuousClock.now
         let target: WebhookURLPolicy.CheckedURL
         // A SANDBOX app may use http:// (SPEC §11); every other rule holds for it too.
         var policy = urlPolicy
         if claim.environment == .sandbox { policy.allowHTTPTargets = true }
         do {
-            target = try await policy.check(claim.url)
+            target = try await policy.check(
+                claim.url,
+                resolvingWithin: min(configuration.resolutionTimeout, configuration.timeout)
+            )
         } catch {
+            let failure: AttemptFailure =
+                error.kind == .unresolved ? .unresolved(error.message) : .forbiddenTarget(error.message)
             return (
-                TransportResult(outcome: .failed(.forbiddenTarget(error.message)), latency: .zero, responseBody: []),
+                TransportResult(outcome: .failed(failure), latency: ContinuousClock.now - start, responseBody: []),
                 nil
             )
         }
@@ -192,7 +259,26 @@ public struct DeliveryAttempter: Sendable {
                 headers: claim.headers
             )
         )
-        let result = await transport.send(webhook, to: target, timeout: configuration.timeout)
+        let left = configuration.timeout - (ContinuousClock.now - start)
+        guard left > .zero else {
+            return (
+                TransportResult(
+                    outcome: .failed(.timeout(configuration.timeout, received: "the host resolved, nothing sent")),
+                    latency: ContinuousClock.now - start,
+                    responseBody: []
+                ),
+                nil
+            )
+        }
+        var result = await transport.send(webhook, to: target, timeout: left)
+        if case .failed(.timeout(_, let received)) = result.outcome {
+            // The log names the attempt's deadline, of which the request had what resolution left.
+            result = TransportResult(
+                outcome: .failed(.timeout(configuration.timeout, received: received)),
+                latency: result.latency,
+                responseBody: result.responseBody
+            )
+        }
         return (result, SentRequest(webhook: webhook, host: target.hostHeader))
     }
 

@@ -1,3 +1,4 @@
+public import HookdStore
 public import HookdVerify
 
 /// How deliveries are sent and retried. Every field has the documented default.
@@ -10,11 +11,19 @@ public struct DeliveryConfiguration: Sendable {
     public var retryAfterBounds: ClosedRange<Duration> = .seconds(1) ... .seconds(3600)
     /// How long one attempt may take, all of it: resolving, connecting, TLS, sending, and reading the answer.
     public var timeout: Duration = .seconds(10)
+    /// How long resolving the URL's host may take, within ``timeout`` (SPEC §13): 5 s. A lookup that has not
+    /// answered by then fails the attempt, which is retried like any other.
+    public var resolutionTimeout: Duration = .seconds(5)
     /// Attempts in flight at most, across all apps.
     public var maximumInFlight: Int = 64
-    /// Attempts in flight at most for one app, across all the processes sharing the store: what one app's slow
-    /// receiver or backlog can hold. Its throughput is then at most this many attempts per receiver latency.
-    public var maximumInFlightPerApp: Int = 8
+    /// Deliveries one app may have under way at once (claimed and not yet recorded), all its endpoints together,
+    /// across all the processes sharing the store: what one tenant's backlog or slow receivers can hold (SPEC §13).
+    /// Half of ``maximumInFlight`` by default, so a newly busy app finds slots free beside one that is not.
+    public var maximumInFlightPerApp: Int = 32
+    /// Deliveries one endpoint may have under way at once, across all the processes sharing the store: what one
+    /// slow receiver can hold of its app's share. The per-app cap by default, so an app with one URL may use all
+    /// of its share.
+    public var maximumInFlightPerEndpoint: Int = 32
     /// Deliveries claimed per query at most.
     public var claimBatchSize: Int = 64
     /// How long a claim holds a delivery beyond twice ``timeout`` (a delivery claimed ahead may wait one timeout for
@@ -34,6 +43,11 @@ public struct DeliveryConfiguration: Sendable {
     public var endpointDisableAfter: Duration = .seconds(5 * 86_400)
 
     public init() {}
+
+    /// The per-app and per-endpoint caps, as a claim takes them.
+    public var caps: ClaimCaps {
+        ClaimCaps(perApp: maximumInFlightPerApp, perEndpoint: maximumInFlightPerEndpoint)
+    }
 
     /// Attempts a new delivery is allowed: the first one and one per scheduled retry.
     public var attemptsAllowed: Int { retrySchedule.count + 1 }

@@ -6,9 +6,10 @@ import Synchronization
 
 /// Claims due deliveries and attempts them, at most ``DeliveryConfiguration/maximumInFlight`` at a time.
 ///
-/// Claims are taken in batches under a lease, apps in turn and at most
-/// ``DeliveryConfiguration/maximumInFlightPerApp`` per app (the store counts leases across processes), so one
-/// app's slow receiver or backlog holds only its own share of the slots. The next batch is claimed while the
+/// Claims are taken in batches under a lease, apps in turn and then each app's endpoints in turn, at most
+/// ``DeliveryConfiguration/maximumInFlightPerApp`` per app and ``DeliveryConfiguration/maximumInFlightPerEndpoint``
+/// per endpoint (the store counts leases across processes), so one tenant's slow receivers or backlog hold only
+/// its own share of the slots (SPEC §13). The next batch is claimed while the
 /// requests of the last are open: up to one batch claimed ahead waits for a request slot, first come first served,
 /// so the slots do not stand empty while a claim (a round trip to a shared database) is made. The dispatcher
 /// sleeps until a publish or a finished attempt wakes it, something falls due, or the idle poll interval passes
@@ -97,7 +98,7 @@ public final class DeliveryDispatcher: Service {
         do {
             claims = try await store.claimDueDeliveries(
                 limit: min(free, configuration.claimBatchSize),
-                perAppLimit: configuration.maximumInFlightPerApp,
+                caps: configuration.caps,
                 now: now,
                 // Its own attempt's deadline, and as long again: claimed ahead, it may wait that long for a slot.
                 leaseUntil: now + configuration.leaseDuration + configuration.timeout * 2
@@ -136,7 +137,7 @@ public final class DeliveryDispatcher: Service {
 
     /// How long to sleep when nothing is due: until the earliest pending delivery, at most the poll interval.
     private func idleWait(now: UnixMillis) async -> Duration {
-        guard let next = try? await store.nextDueTime(perAppLimit: configuration.maximumInFlightPerApp) else {
+        guard let next = try? await store.nextDueTime(caps: configuration.caps) else {
             return configuration.idlePollInterval
         }
         let until = max(.zero, next - now)

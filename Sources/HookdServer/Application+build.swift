@@ -210,14 +210,15 @@ struct DeliveryServices: Sendable {
         urlPolicy = WebhookURLPolicy(
             allowHTTPTargets: configuration.allowHTTPTargets,
             addressPolicy: AddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets),
-            resolver: services.resolver
+            resolver: services.resolver,
+            resolutionTimeout: min(settings.resolutionTimeout, settings.timeout)
         )
         signal = DispatchSignal()
         // Every attempt in flight may be to one address: keep as many connections for it as can be busy at once.
         var transportSettings = settings.transport
         transportSettings.maximumIdleConnectionsPerAddress = max(
             transportSettings.maximumIdleConnectionsPerAddress,
-            settings.maximumInFlightPerApp
+            settings.maximumInFlightPerEndpoint
         )
         transportSettings.maximumIdleConnections = max(
             transportSettings.maximumIdleConnections,

@@ -68,6 +68,8 @@ public struct HookdServerConfiguration: Sendable {
         public var loginFailuresPerAddress: Int = 30
         /// Manual retries of one delivery, in all: 10.
         public var manualRetriesPerDelivery: Int = 10
+        /// v3.20 endpoints one app may have (not counting its v3 URL): 20. One more is `409 ENDPOINT_LIMIT_REACHED`.
+        public var endpointsPerApp: Int = 20
 
         public init() {}
     }

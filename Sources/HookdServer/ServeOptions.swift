@@ -16,6 +16,9 @@ public struct ServeOptions: Sendable {
     public var deliveryTimeout: Double?
     public var maxInFlight: Int?
     public var maxInFlightPerApp: Int?
+    public var maxInFlightPerEndpoint: Int?
+    public var maxEndpointsPerApp: Int?
+    public var dnsTimeout: Double?
     public var signatureSchemes: String?
     public var leaseDuration: Double?
     public var shutdownTimeout: Double?
@@ -85,6 +88,8 @@ public struct ServeOptions: Sendable {
         limits.manualRetriesPerDelivery =
             try read.int(manualRetriesPerDelivery, "manual-retries-per-delivery", 0...10_000)
             ?? limits.manualRetriesPerDelivery
+        limits.endpointsPerApp =
+            try read.int(maxEndpointsPerApp, "max-endpoints-per-app", 1...10_000) ?? limits.endpointsPerApp
         configuration.limits = limits
 
         if let days = try read.int(retentionDays, "retention-days", 1...3650) {
@@ -142,12 +147,21 @@ public struct ServeOptions: Sendable {
         if let seconds = try read.double(deliveryTimeout, "delivery-timeout", 0.001...300) {
             delivery.timeout = .seconds(seconds)
         }
+        if let seconds = try read.double(dnsTimeout, "dns-timeout", 0.001...300) {
+            delivery.resolutionTimeout = .seconds(seconds)
+        }
         if let limit = try read.int(maxInFlight, "max-in-flight", 1...10_000) {
             delivery.maximumInFlight = limit
             delivery.claimBatchSize = min(delivery.claimBatchSize, limit)
         }
+        // Half the slots by default, so one busy app always leaves room for a newly busy one (SPEC §13); an
+        // endpoint may use its app's whole share unless told otherwise.
         delivery.maximumInFlightPerApp =
-            try read.int(maxInFlightPerApp, "max-in-flight-per-app", 1...10_000) ?? delivery.maximumInFlightPerApp
+            try read.int(maxInFlightPerApp, "max-in-flight-per-app", 1...10_000)
+            ?? max(1, delivery.maximumInFlight / 2)
+        delivery.maximumInFlightPerEndpoint =
+            try read.int(maxInFlightPerEndpoint, "max-in-flight-per-endpoint", 1...10_000)
+            ?? delivery.maximumInFlightPerApp
         if let text = signatureSchemes ?? read.string("HOOKD_SIGNATURE_SCHEMES") {
             let parsed = text.split(separator: ",").map {
                 SignatureScheme(rawValue: $0.trimmingCharacters(in: .whitespaces))

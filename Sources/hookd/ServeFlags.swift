@@ -23,17 +23,38 @@ struct ServeFlags: ParsableArguments {
     @Option(help: "Seconds before each retry, comma-separated (HOOKD_RETRY_SCHEDULE; default 60,300,1800).")
     var retrySchedule: String?
 
-    @Option(help: "Seconds one delivery attempt may take, all of it (HOOKD_DELIVERY_TIMEOUT; default 10).")
+    @Option(
+        help:
+            "Seconds one delivery attempt may take, all of it: resolving, connecting, sending, the answer (HOOKD_DELIVERY_TIMEOUT; default 10)."
+    )
     var deliveryTimeout: Double?
+
+    @Option(
+        help:
+            "Seconds resolving a webhook host may take, within the delivery timeout and in PUT /webhooks and endpoint changes; past it the attempt fails and is retried (HOOKD_DNS_TIMEOUT; default 5)."
+    )
+    var dnsTimeout: Double?
 
     @Option(help: "Delivery requests open at once (HOOKD_MAX_IN_FLIGHT; default 64).")
     var maxInFlight: Int?
 
     @Option(
         help:
-            "Delivery requests open at once for one endpoint (an app's v3 URL is one), across every worker: what one slow receiver can hold (HOOKD_MAX_IN_FLIGHT_PER_APP; default 8)."
+            "Deliveries under way at once for one app, all its endpoints together, across every worker: what one tenant's backlog or slow receivers can hold (HOOKD_MAX_IN_FLIGHT_PER_APP; default half of --max-in-flight, 32)."
     )
     var maxInFlightPerApp: Int?
+
+    @Option(
+        help:
+            "Deliveries under way at once for one endpoint (an app's v3 URL is one), across every worker: what one slow receiver can hold of its app's share (HOOKD_MAX_IN_FLIGHT_PER_ENDPOINT; default --max-in-flight-per-app)."
+    )
+    var maxInFlightPerEndpoint: Int?
+
+    @Option(
+        help:
+            "v3.20 endpoints one app may have; one more is answered 409 ENDPOINT_LIMIT_REACHED (HOOKD_MAX_ENDPOINTS_PER_APP; default 20)."
+    )
+    var maxEndpointsPerApp: Int?
 
     @Option(
         help:
@@ -134,6 +155,9 @@ struct ServeFlags: ParsableArguments {
         options.deliveryTimeout = deliveryTimeout
         options.maxInFlight = maxInFlight
         options.maxInFlightPerApp = maxInFlightPerApp
+        options.maxInFlightPerEndpoint = maxInFlightPerEndpoint
+        options.maxEndpointsPerApp = maxEndpointsPerApp
+        options.dnsTimeout = dnsTimeout
         options.endpointDisableDays = endpointDisableDays
         options.signatureSchemes = signatureSchemes
         options.leaseDuration = leaseDuration

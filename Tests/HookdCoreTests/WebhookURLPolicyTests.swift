@@ -1,3 +1,4 @@
+import Synchronization
 import HookdCore
 import Testing
 
@@ -123,7 +124,7 @@ struct TableResolver: HostResolver {
     /// Every form `inet_aton` or a zone once let through stays refused, and never as the address it resembles.
     @Test(arguments: [
         ("https://1.2.3.4%20/", WebhookURLPolicy.Violation.Kind.invalid), ("https://1.2.3.4%00/", .invalid),
-        ("https://1.2.3.4%09/", .invalid), ("https://1.2.3.4%20junk/", .invalid), ("https://1.2.3.4junk/", .forbidden),
+        ("https://1.2.3.4%09/", .invalid), ("https://1.2.3.4%20junk/", .invalid), ("https://1.2.3.4junk/", .unresolved),
         ("https://1.2.3.256/", .invalid), ("https://1.2.3.4.5/", .invalid), ("https://0x/", .invalid),
         ("https://09.1.1.1/", .invalid), ("https://1.2.3.0x/", .invalid), ("https://[fe80::1%25eth0]/", .invalid),
         ("https://[::1%25lo]/", .invalid), ("https://[2606:2800:21f:cb07:6820:80da:af6b:8b2c%251]/", .invalid),
@@ -150,8 +151,8 @@ struct TableResolver: HostResolver {
         ("https://[fe80::1]/", .forbidden),
         ("https://[fc00::1]/", .forbidden), ("https://2130706433/", .forbidden), ("https://0x7f.0.0.1/", .forbidden),
         ("https://rebind.example.com/", .forbidden), ("https://metadata.example.com/", .forbidden),
-        ("https://v6.example.com/", .forbidden), ("https://empty.example.com/", .forbidden),
-        ("https://unknown.example.com/", .forbidden), ("https://1.2.3.999/", .invalid),
+        ("https://v6.example.com/", .forbidden), ("https://empty.example.com/", .unresolved),
+        ("https://unknown.example.com/", .unresolved), ("https://1.2.3.999/", .invalid),
         ("http://hooks.example.com/", .httpsRequired), ("ftp://hooks.example.com/", .httpsRequired),
         ("https://user@hooks.example.com/", .invalid), ("https://u:p@hooks.example.com/", .invalid),
         ("//hooks.example.com/", .invalid), ("https:///path", .invalid), ("not a url", .invalid),
@@ -178,5 +179,42 @@ struct TableResolver: HostResolver {
     @Test func httpIsAcceptedWithTheSwitch() async throws {
         let relaxed = WebhookURLPolicy(allowHTTPTargets: true, addressPolicy: AddressPolicy(), resolver: Self.resolver)
         #expect(try await relaxed.check("http://hooks.example.com/").port == 80)
+    }
+
+    /// A name server that never answers costs the resolution timeout and no more (SPEC §13): the URL is refused as
+    /// unresolved, and the lookup is cancelled rather than left running.
+    @Test func aLookupThatNeverAnswersEndsAtTheResolutionTimeout() async {
+        let resolver = SilentResolver()
+        let silent = WebhookURLPolicy(
+            allowHTTPTargets: false,
+            addressPolicy: AddressPolicy(allowPrivateTargets: false),
+            resolver: resolver,
+            resolutionTimeout: .milliseconds(200)
+        )
+        do {
+            let checked = try await silent.check("https://silent.example.com/")
+            Issue.record("accepted with \(checked.addresses)")
+        } catch {
+            #expect(error.kind == .unresolved)
+            #expect(error.message == "host could not be resolved within 0.2 s")
+        }
+        #expect(resolver.cancelled, "the lookup was cancelled when the timeout passed")
+    }
+}
+
+/// A resolver whose name server never answers: each lookup waits until its task is cancelled, and says so.
+final class SilentResolver: HostResolver {
+    private let wasCancelled = Mutex(false)
+
+    var cancelled: Bool { wasCancelled.withLock { $0 } }
+
+    func addresses(of host: String) async throws -> [IPAddress] {
+        do {
+            try await Task.sleep(for: .seconds(3600))
+        } catch {
+            wasCancelled.withLock { $0 = true }
+            throw error
+        }
+        return []
     }
 }

@@ -90,7 +90,7 @@ final class RecordingTransport: WebhookTransport {
         let now = harness.clock.unixMillis
         let claims = try await harness.store.claimDueDeliveries(
             limit: 10,
-            perAppLimit: 100,
+            caps: ClaimCaps(perApp: 100, perEndpoint: 100),
             now: now,
             leaseUntil: now + .seconds(60)
         )

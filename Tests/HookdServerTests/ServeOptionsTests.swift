@@ -1,5 +1,6 @@
 import HookdCore
 import HookdDelivery
+import HookdStore
 import HookdVerify
 import Testing
 
@@ -10,8 +11,11 @@ import Testing
     @Test func defaultsAreTheDocumentedOnes() throws {
         let configuration = try ServeOptions().configuration(environment: [:])
         #expect(configuration.delivery.maximumInFlight == 64)
-        #expect(configuration.delivery.maximumInFlightPerApp == 8)
+        #expect(configuration.delivery.maximumInFlightPerApp == 32, "half of --max-in-flight")
+        #expect(configuration.delivery.maximumInFlightPerEndpoint == 32, "the app's cap")
+        #expect(configuration.limits.endpointsPerApp == 20)
         #expect(configuration.delivery.timeout == .seconds(10))
+        #expect(configuration.delivery.resolutionTimeout == .seconds(5))
         #expect(configuration.limits.webhookUpdatesPerMinute == 30)
         #expect(configuration.limits.retriesPerMinute == 60)
         #expect(configuration.limits.loginFailuresPerApp == 10)
@@ -38,7 +42,11 @@ import Testing
             "HOOKD_ALLOW_PRIVATE_TARGETS": "yes", "HOOKD_SIGNATURE_SCHEMES": "v3", "HOOKD_MAX_BODY_SIZE": "4096",
             "HOOKD_ENDPOINT_DISABLE_DAYS": "2", "HOOKD_PUBLIC_URL": "https://hooks.example.com/",
             "HOOKD_PORTAL_LINK_LIFETIME": "10", "HOOKD_PORTAL_SESSION_LIFETIME": "86400",
+            "HOOKD_MAX_ENDPOINTS_PER_APP": "5", "HOOKD_DNS_TIMEOUT": "1.5",
         ])
+        #expect(configuration.limits.endpointsPerApp == 5)
+        #expect(configuration.delivery.resolutionTimeout == .milliseconds(1500))
+        #expect(configuration.delivery.maximumInFlightPerEndpoint == 3, "the app's cap, when not given")
         #expect(configuration.portal.publicURL == "https://hooks.example.com")
         #expect(configuration.portal.linkLifetime == .seconds(10))
         #expect(configuration.portal.sessionLifetime == .seconds(86_400))
@@ -52,5 +60,27 @@ import Testing
         #expect(configuration.role == .worker)
         #expect(configuration.allowPrivateTargets)
         #expect(configuration.delivery.signatureSchemes == [.v3])
+    }
+
+    /// The caps follow `--max-in-flight` unless given: an app gets half the slots, an endpoint its app's share.
+    @Test func theCapsFollowTheSlotsUnlessGiven() throws {
+        var options = ServeOptions()
+        options.maxInFlight = 10
+        var configuration = try options.configuration(environment: [:])
+        #expect(configuration.delivery.caps == ClaimCaps(perApp: 5, perEndpoint: 5))
+        options.maxInFlight = 1
+        configuration = try options.configuration(environment: [:])
+        #expect(configuration.delivery.caps == ClaimCaps(perApp: 1, perEndpoint: 1), "never below one")
+        options.maxInFlightPerEndpoint = 2
+        options.maxInFlightPerApp = 7
+        configuration = try options.configuration(environment: ["HOOKD_MAX_IN_FLIGHT_PER_ENDPOINT": "4"])
+        #expect(configuration.delivery.caps == ClaimCaps(perApp: 7, perEndpoint: 2), "flags win")
+        for (twin, value) in [
+            ("HOOKD_MAX_IN_FLIGHT_PER_ENDPOINT", "0"), ("HOOKD_MAX_ENDPOINTS_PER_APP", "0"), ("HOOKD_DNS_TIMEOUT", "0"),
+        ] {
+            #expect(throws: ServeOptions.Invalid.self, "\(twin)=\(value)") {
+                try ServeOptions().configuration(environment: [twin: value])
+            }
+        }
     }
 }

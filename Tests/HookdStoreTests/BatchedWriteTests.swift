@@ -44,7 +44,7 @@ import Testing
         )
         let claims = try await store.claimDueDeliveries(
             limit: 3,
-            perAppLimit: 100,
+            caps: ClaimCaps(perApp: 100, perEndpoint: 100),
             now: UnixMillis(1_000),
             leaseUntil: UnixMillis(60_000)
         )

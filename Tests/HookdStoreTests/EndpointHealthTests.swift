@@ -18,7 +18,7 @@ import Testing
             createdAt: UnixSeconds(1),
             updatedAt: UnixSeconds(1)
         )
-        try await store.createEndpoint(endpoint, secret: change([1]))
+        _ = try await store.createEndpoint(endpoint, secret: change([1]), limit: 20)
         return endpoint
     }
 
@@ -38,7 +38,7 @@ import Testing
             lease: nil
         )
         let claim = try #require(
-            try await store.claimDueDeliveries(limit: 10, perAppLimit: 10, now: now, leaseUntil: now + .seconds(60))
+            try await store.claimDueDeliveries(limit: 10, caps: ClaimCaps(perApp: 10, perEndpoint: 10), now: now, leaseUntil: now + .seconds(60))
                 .first { $0.endpointID == endpoint }
         )
         let recorded = try await store.completeAttempt(
@@ -149,7 +149,7 @@ import Testing
         let claim = try #require(
             try await store.claimDueDeliveries(
                 limit: 1,
-                perAppLimit: 1,
+                caps: ClaimCaps(perApp: 1, perEndpoint: 1),
                 now: UnixMillis(2_000),
                 leaseUntil: UnixMillis(9_000)
             )
@@ -181,14 +181,14 @@ import Testing
             )
         }
         func claim(at now: UnixMillis) async throws -> Int {
-            try await store.claimDueDeliveries(limit: 64, perAppLimit: 64, now: now, leaseUntil: now + .seconds(60))
+            try await store.claimDueDeliveries(limit: 64, caps: ClaimCaps(perApp: 64, perEndpoint: 64), now: now, leaseUntil: now + .seconds(60))
                 .filter { $0.endpointID == limited }.count
         }
         let later = t0 + .milliseconds(100)
         #expect(try await claim(at: later) == 2, "a second's burst at 2 per second")
         #expect(try await claim(at: later) == 0)
         // The next delivery is allowed one interval (500 ms) after the burst's arrival time less the burst.
-        let next = try #require(try await store.nextDueTime(perAppLimit: 64))
+        let next = try #require(try await store.nextDueTime(caps: ClaimCaps(perApp: 64, perEndpoint: 64)))
         #expect(next == later + .milliseconds(500), "\(next)")
         #expect(try await claim(at: later + .milliseconds(499)) == 0)
         #expect(try await claim(at: later + .milliseconds(500)) == 1)

@@ -57,7 +57,7 @@ import Testing
 
         let claims = try await store.claimDueDeliveries(
             limit: 10,
-            perAppLimit: 8,
+            caps: ClaimCaps(perApp: 8, perEndpoint: 8),
             now: UnixMillis(9_000),
             leaseUntil: UnixMillis(60_000)
         )
@@ -74,19 +74,19 @@ import Testing
 
         let first = try await store.claimDueDeliveries(
             limit: 5,
-            perAppLimit: 8,
+            caps: ClaimCaps(perApp: 8, perEndpoint: 8),
             now: UnixMillis(2_000),
             leaseUntil: UnixMillis(60_000)
         )
         let second = try await store.claimDueDeliveries(
             limit: 5,
-            perAppLimit: 8,
+            caps: ClaimCaps(perApp: 8, perEndpoint: 8),
             now: UnixMillis(2_000),
             leaseUntil: UnixMillis(60_000)
         )
         let third = try await store.claimDueDeliveries(
             limit: 5,
-            perAppLimit: 8,
+            caps: ClaimCaps(perApp: 8, perEndpoint: 8),
             now: UnixMillis(2_000),
             leaseUntil: UnixMillis(60_000)
         )
@@ -94,14 +94,14 @@ import Testing
         #expect(second.map(\.id) == Array(ids[5..<8]), "three more reach the limit of eight")
         #expect(third.isEmpty)
         #expect(
-            try await store.nextDueTime(perAppLimit: 8) == UnixMillis(60_000),
+            try await store.nextDueTime(caps: ClaimCaps(perApp: 8, perEndpoint: 8)) == UnixMillis(60_000),
             "an app at its limit is not due; the next thing that can happen is a lease running out"
         )
 
         #expect(try await store.completeAttempt(Self.success(first[0], at: UnixMillis(2_100))))
         let fourth = try await store.claimDueDeliveries(
             limit: 5,
-            perAppLimit: 8,
+            caps: ClaimCaps(perApp: 8, perEndpoint: 8),
             now: UnixMillis(2_200),
             leaseUntil: UnixMillis(60_000)
         )
@@ -121,7 +121,7 @@ import Testing
 
         let round = try await store.claimDueDeliveries(
             limit: 6,
-            perAppLimit: 8,
+            caps: ClaimCaps(perApp: 8, perEndpoint: 8),
             now: UnixMillis(5_000),
             leaseUntil: UnixMillis(60_000)
         )
@@ -139,7 +139,7 @@ import Testing
         for step in 0..<6 {
             let now = UnixMillis(6_000) + .milliseconds(step)
             let one = try #require(
-                try await store.claimDueDeliveries(limit: 1, perAppLimit: 8, now: now, leaseUntil: UnixMillis(60_000))
+                try await store.claimDueDeliveries(limit: 1, caps: ClaimCaps(perApp: 8, perEndpoint: 8), now: now, leaseUntil: UnixMillis(60_000))
                     .first
             )
             order.append(one.appID)
@@ -158,7 +158,7 @@ import Testing
         let claim = try #require(
             try await store.claimDueDeliveries(
                 limit: 5,
-                perAppLimit: 8,
+                caps: ClaimCaps(perApp: 8, perEndpoint: 8),
                 now: UnixMillis(1_000),
                 leaseUntil: UnixMillis(60_000)
             ).first
@@ -168,18 +168,18 @@ import Testing
         retry.nextAttemptAt = UnixMillis(30_000)
         retry.attempt.httpStatus = 500
         #expect(try await store.completeAttempt(retry))
-        #expect(try await store.nextDueTime(perAppLimit: 8) == UnixMillis(30_000))
+        #expect(try await store.nextDueTime(caps: ClaimCaps(perApp: 8, perEndpoint: 8)) == UnixMillis(30_000))
         #expect(
             try await store.claimDueDeliveries(
                 limit: 5,
-                perAppLimit: 8,
+                caps: ClaimCaps(perApp: 8, perEndpoint: 8),
                 now: UnixMillis(29_999),
                 leaseUntil: UnixMillis(90_000)
             ).isEmpty
         )
         let again = try await store.claimDueDeliveries(
             limit: 5,
-            perAppLimit: 8,
+            caps: ClaimCaps(perApp: 8, perEndpoint: 8),
             now: UnixMillis(30_000),
             leaseUntil: UnixMillis(90_000)
         )
@@ -195,7 +195,7 @@ import Testing
         let claim = try #require(
             try await store.claimDueDeliveries(
                 limit: 5,
-                perAppLimit: 8,
+                caps: ClaimCaps(perApp: 8, perEndpoint: 8),
                 now: UnixMillis(1_000),
                 leaseUntil: UnixMillis(60_000)
             ).first
@@ -213,7 +213,7 @@ import Testing
         #expect(detail.attempts.map(\.error) == ["interrupted"])
         let again = try await store.claimDueDeliveries(
             limit: 5,
-            perAppLimit: 8,
+            caps: ClaimCaps(perApp: 8, perEndpoint: 8),
             now: UnixMillis(1_100),
             leaseUntil: UnixMillis(60_000)
         )
@@ -247,7 +247,7 @@ struct SharedFairClaimTests {
                         for _ in 0..<20 {
                             mine += try await store.claimDueDeliveries(
                                 limit: 3,
-                                perAppLimit: 5,
+                                caps: ClaimCaps(perApp: 5, perEndpoint: 5),
                                 now: UnixMillis(5_000),
                                 leaseUntil: UnixMillis(60_000)
                             )

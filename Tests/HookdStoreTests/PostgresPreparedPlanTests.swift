@@ -12,8 +12,9 @@ struct PostgresPreparedPlanTests {
     /// Each prepared statement, with arguments of the types it binds.
     static let statements: [(name: String, sql: String, arguments: String)] = [
         ("fold_into_queues", PostgresClaimStatements.FoldIntoQueues.sql, "1000"),
-        ("lease_due_deliveries", PostgresClaimStatements.LeaseDueDeliveries.sql, "1000, 8, 64, 2000, 'lse_test'"),
-        ("next_due_time", PostgresClaimStatements.NextDueTime.sql, "8"),
+        ("lease_due_deliveries", PostgresClaimStatements.LeaseDueDeliveries.sql, "1000, 8, 64, 2000, 'lse_test', 32"),
+        ("next_due_time", PostgresClaimStatements.NextDueTime.sql, "8, 32"),
+        ("read_sending_states", PostgresClaimStatements.ReadSendingStates.sql, "'{whk_test}'"),
         (
             "insert_events", PostgresInsertEvents.sql,
             """

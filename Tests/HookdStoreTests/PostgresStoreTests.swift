@@ -42,7 +42,7 @@ struct PostgresStoreTests {
         "0005_master_key_fence", "0006_lease_expiry_index", "0007_leases_counted_per_app", "0008_endpoints",
         "0009_portal", "0010_lease_releases_appended",
         "0011_attempts_checked_by_their_statement", "0012_leases_counted_by_their_statements",
-        "0013_cancelled_deliveries_allowed",
+        "0013_cancelled_deliveries_allowed", "0014_apps_take_turns",
     ]
 
     @Test func migratingAgainAppliesNothing() async throws {
@@ -154,7 +154,7 @@ struct PostgresStoreTests {
                 // Waiting for that lock would fail on the store's lock_timeout; skipping it returns the others now.
                 let claimed = try await store.claimDueDeliveries(
                     limit: 10,
-                    perAppLimit: 100,
+                    caps: ClaimCaps(perApp: 100, perEndpoint: 100),
                     now: UnixMillis(2_000),
                     leaseUntil: UnixMillis(9_000)
                 )
@@ -165,7 +165,7 @@ struct PostgresStoreTests {
 
             let rest = try await store.claimDueDeliveries(
                 limit: 10,
-                perAppLimit: 100,
+                caps: ClaimCaps(perApp: 100, perEndpoint: 100),
                 now: UnixMillis(2_000),
                 leaseUntil: UnixMillis(9_000)
             )
@@ -211,7 +211,7 @@ struct PostgresStoreTests {
         while true {
             let batch = try await store.claimDueDeliveries(
                 limit: limit,
-                perAppLimit: 100,
+                caps: ClaimCaps(perApp: 100, perEndpoint: 100),
                 now: UnixMillis(5_000),
                 leaseUntil: UnixMillis(60_000)
             )
@@ -288,7 +288,7 @@ struct PostgresStoreTests {
 
             let claimed = try await store.claimDueDeliveries(
                 limit: 10,
-                perAppLimit: 2,
+                caps: ClaimCaps(perApp: 2, perEndpoint: 2),
                 now: UnixMillis(2_000),
                 leaseUntil: UnixMillis(4_000)
             )
@@ -305,7 +305,7 @@ struct PostgresStoreTests {
 
             let again = try await store.claimDueDeliveries(
                 limit: 10,
-                perAppLimit: 2,
+                caps: ClaimCaps(perApp: 2, perEndpoint: 2),
                 now: UnixMillis(3_000),
                 leaseUntil: UnixMillis(4_000)
             )
@@ -314,7 +314,7 @@ struct PostgresStoreTests {
             // The publisher's lease and the second claim's leases run out, and the claim that finds them re-leases.
             let revived = try await store.claimDueDeliveries(
                 limit: 10,
-                perAppLimit: 2,
+                caps: ClaimCaps(perApp: 2, perEndpoint: 2),
                 now: UnixMillis(6_000),
                 leaseUntil: UnixMillis(9_000)
             )
@@ -325,7 +325,7 @@ struct PostgresStoreTests {
             _ = try await publish(store, appID: apps[0].id, event: "card.funded", now: UnixMillis(6_100))
             let toEndpoint = try await store.claimDueDeliveries(
                 limit: 10,
-                perAppLimit: 5,
+                caps: ClaimCaps(perApp: 5, perEndpoint: 5),
                 now: UnixMillis(6_200),
                 leaseUntil: UnixMillis(9_000)
             )
@@ -349,7 +349,7 @@ struct PostgresStoreTests {
             }
             let claimed = try await store.claimDueDeliveries(
                 limit: 10,
-                perAppLimit: 2,
+                caps: ClaimCaps(perApp: 2, perEndpoint: 2),
                 now: UnixMillis(2_000),
                 leaseUntil: UnixMillis(60_000)
             )
@@ -371,7 +371,7 @@ struct PostgresStoreTests {
             #expect(recorded, "recorded while a claimer held the queue row")
             let next = try await store.claimDueDeliveries(
                 limit: 10,
-                perAppLimit: 2,
+                caps: ClaimCaps(perApp: 2, perEndpoint: 2),
                 now: UnixMillis(2_200),
                 leaseUntil: UnixMillis(60_000)
             )
@@ -379,7 +379,7 @@ struct PostgresStoreTests {
             #expect(
                 try await store.claimDueDeliveries(
                     limit: 10,
-                    perAppLimit: 2,
+                    caps: ClaimCaps(perApp: 2, perEndpoint: 2),
                     now: UnixMillis(2_300),
                     leaseUntil: UnixMillis(60_000)
                 ).isEmpty,
@@ -395,7 +395,7 @@ struct PostgresStoreTests {
             let dead = try #require(
                 try await stores[0].claimDueDeliveries(
                     limit: 10,
-                    perAppLimit: 100,
+                    caps: ClaimCaps(perApp: 100, perEndpoint: 100),
                     now: UnixMillis(1_000),
                     leaseUntil: UnixMillis(2_000)
                 ).first
@@ -403,21 +403,21 @@ struct PostgresStoreTests {
             #expect(
                 try await stores[1].claimDueDeliveries(
                     limit: 10,
-                    perAppLimit: 100,
+                    caps: ClaimCaps(perApp: 100, perEndpoint: 100),
                     now: UnixMillis(1_999),
                     leaseUntil: UnixMillis(3_000)
                 )
                 .isEmpty
             )
             #expect(
-                try await stores[1].nextDueTime(perAppLimit: 100) == UnixMillis(2_000),
+                try await stores[1].nextDueTime(caps: ClaimCaps(perApp: 100, perEndpoint: 100)) == UnixMillis(2_000),
                 "due again when the lease runs out"
             )
 
             let revived = try #require(
                 try await stores[1].claimDueDeliveries(
                     limit: 10,
-                    perAppLimit: 100,
+                    caps: ClaimCaps(perApp: 100, perEndpoint: 100),
                     now: UnixMillis(2_000),
                     leaseUntil: UnixMillis(3_000)
                 ).first
@@ -595,11 +595,11 @@ struct PostgresStoreTests {
         #expect(published.created)
         let again = try await store.publish(event, attemptsAllowed: 2, now: UnixMillis(1_100), lease: nil)
         #expect(again.deliveryID == published.deliveryID && again.created == false)
-        #expect(try await store.nextDueTime(perAppLimit: 100) == UnixMillis(1_000))
+        #expect(try await store.nextDueTime(caps: ClaimCaps(perApp: 100, perEndpoint: 100)) == UnixMillis(1_000))
         #expect(
             try await store.claimDueDeliveries(
                 limit: 5,
-                perAppLimit: 100,
+                caps: ClaimCaps(perApp: 100, perEndpoint: 100),
                 now: UnixMillis(999),
                 leaseUntil: UnixMillis(5_000)
             ).isEmpty
@@ -608,7 +608,7 @@ struct PostgresStoreTests {
         let claim = try #require(
             try await store.claimDueDeliveries(
                 limit: 5,
-                perAppLimit: 100,
+                caps: ClaimCaps(perApp: 100, perEndpoint: 100),
                 now: UnixMillis(1_000),
                 leaseUntil: UnixMillis(5_000)
             ).first
@@ -621,7 +621,7 @@ struct PostgresStoreTests {
         #expect(
             try await store.claimDueDeliveries(
                 limit: 5,
-                perAppLimit: 100,
+                caps: ClaimCaps(perApp: 100, perEndpoint: 100),
                 now: UnixMillis(1_000),
                 leaseUntil: UnixMillis(5_000)
             ).isEmpty
@@ -650,12 +650,12 @@ struct PostgresStoreTests {
         retry.leaseID = claim.leaseID
         #expect(try await store.completeAttempt(retry))
         #expect(try await store.completeAttempt(retry) == false, "the lease ends with the attempt")
-        #expect(try await store.nextDueTime(perAppLimit: 100) == UnixMillis(3_000))
+        #expect(try await store.nextDueTime(caps: ClaimCaps(perApp: 100, perEndpoint: 100)) == UnixMillis(3_000))
 
         let second = try #require(
             try await store.claimDueDeliveries(
                 limit: 5,
-                perAppLimit: 100,
+                caps: ClaimCaps(perApp: 100, perEndpoint: 100),
                 now: UnixMillis(3_000),
                 leaseUntil: UnixMillis(9_000)
             ).first
@@ -670,7 +670,7 @@ struct PostgresStoreTests {
             secretVersion: 1
         )
         #expect(try await store.completeAttempt(failed))
-        #expect(try await store.nextDueTime(perAppLimit: 100) == nil)
+        #expect(try await store.nextDueTime(caps: ClaimCaps(perApp: 100, perEndpoint: 100)) == nil)
 
         let detail = try #require(try await store.delivery(appID: app.id, id: claim.id))
         #expect(detail.summary.status == .failed)
@@ -696,7 +696,7 @@ struct PostgresStoreTests {
         let third = try #require(
             try await store.claimDueDeliveries(
                 limit: 5,
-                perAppLimit: 100,
+                caps: ClaimCaps(perApp: 100, perEndpoint: 100),
                 now: UnixMillis(10_000),
                 leaseUntil: UnixMillis(20_000)
             ).first
@@ -725,7 +725,7 @@ struct PostgresStoreTests {
         #expect(
             try await store.claimDueDeliveries(
                 limit: 5,
-                perAppLimit: 100,
+                caps: ClaimCaps(perApp: 100, perEndpoint: 100),
                 now: UnixMillis(1_000),
                 leaseUntil: UnixMillis(9_000)
             ).isEmpty
@@ -737,11 +737,11 @@ struct PostgresStoreTests {
 
         _ = try await store.setWebhookURL(appID: app.id, url: nil, initialSecret: change([2]), now: UnixSeconds(2))
         let waiting = try await publish(store, appID: app.id, now: UnixMillis(1_500))
-        #expect(try await store.nextDueTime(perAppLimit: 100) == nil, "no URL, nothing is due")
+        #expect(try await store.nextDueTime(caps: ClaimCaps(perApp: 100, perEndpoint: 100)) == nil, "no URL, nothing is due")
         #expect(
             try await store.claimDueDeliveries(
                 limit: 5,
-                perAppLimit: 100,
+                caps: ClaimCaps(perApp: 100, perEndpoint: 100),
                 now: UnixMillis(3_000),
                 leaseUntil: UnixMillis(9_000)
             ).isEmpty
@@ -753,12 +753,12 @@ struct PostgresStoreTests {
             initialSecret: change([3]),
             now: UnixSeconds(3)
         )
-        #expect(try await store.nextDueTime(perAppLimit: 100) == UnixMillis(1_500), "the test's lease runs until 4,000")
+        #expect(try await store.nextDueTime(caps: ClaimCaps(perApp: 100, perEndpoint: 100)) == UnixMillis(1_500), "the test's lease runs until 4,000")
         try await store.releaseAllLeases()
-        #expect(try await store.nextDueTime(perAppLimit: 100) == UnixMillis(1_000))
+        #expect(try await store.nextDueTime(caps: ClaimCaps(perApp: 100, perEndpoint: 100)) == UnixMillis(1_000))
         let claims = try await store.claimDueDeliveries(
             limit: 5,
-            perAppLimit: 100,
+            caps: ClaimCaps(perApp: 100, perEndpoint: 100),
             now: UnixMillis(5_000),
             leaseUntil: UnixMillis(9_000)
         )

@@ -19,7 +19,7 @@ import Testing
         guard let status else { return id }
         let claims = try await store.claimDueDeliveries(
             limit: 100,
-            perAppLimit: 100,
+            caps: ClaimCaps(perApp: 100, perEndpoint: 100),
             now: createdAt,
             leaseUntil: createdAt + .seconds(60)
         )

@@ -27,6 +27,13 @@ struct StoreFactory: Sendable, CustomStringConvertible {
     }
 
     static var all: [StoreFactory] { PostgresTestDatabase.isConfigured ? [.sqlite, .postgres] : [.sqlite] }
+
+    /// Runs `body` with an empty store of this backend, removed afterwards whatever `body` does.
+    func with<Result>(_ body: (any Store) async throws -> Result) async throws -> Result {
+        let (store, cleanup) = try await make()
+        defer { cleanup() }
+        return try await body(store)
+    }
 }
 
 func makeApp(_ id: String = Identifiers.appID(), status: AppStatus = .active) -> App {
@@ -315,16 +322,16 @@ func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001")
         let id = try await publish(store, appID: app.id, now: now)
         let summary = try #require(try await store.delivery(appID: app.id, id: id)?.summary)
         #expect(summary.createdAt == now && summary.nextAttemptAt == now)
-        #expect(try await store.nextDueTime(perAppLimit: 1) == now)
+        #expect(try await store.nextDueTime(caps: ClaimCaps(perApp: 1, perEndpoint: 1)) == now)
         let claims = try await store.claimDueDeliveries(
             limit: 1,
-            perAppLimit: 1,
+            caps: ClaimCaps(perApp: 1, perEndpoint: 1),
             now: now,
             leaseUntil: now + .seconds(30)
         )
         #expect(claims.map(\.id) == [id])
         #expect(
-            try await store.nextDueTime(perAppLimit: 1) == now + .seconds(30),
+            try await store.nextDueTime(caps: ClaimCaps(perApp: 1, perEndpoint: 1)) == now + .seconds(30),
             "the lease's end, to the millisecond"
         )
     }

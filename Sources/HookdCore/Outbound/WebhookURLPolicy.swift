@@ -21,11 +21,20 @@ public struct WebhookURLPolicy: Sendable {
     public var addressPolicy: AddressPolicy
     /// How names are resolved.
     public var resolver: any HostResolver
+    /// How long resolving a name may take (SPEC §13): past it the URL is refused as unresolved, and the resolver's
+    /// task is cancelled (a ``HostResolver`` stops when its task is cancelled).
+    public var resolutionTimeout: Duration
 
-    public init(allowHTTPTargets: Bool, addressPolicy: AddressPolicy, resolver: any HostResolver) {
+    public init(
+        allowHTTPTargets: Bool,
+        addressPolicy: AddressPolicy,
+        resolver: any HostResolver,
+        resolutionTimeout: Duration = .seconds(5)
+    ) {
         self.allowHTTPTargets = allowHTTPTargets
         self.addressPolicy = addressPolicy
         self.resolver = resolver
+        self.resolutionTimeout = resolutionTimeout
     }
 
     /// Why a URL was refused; the message is safe to show the customer.
@@ -38,6 +47,9 @@ public struct WebhookURLPolicy: Sendable {
             case httpsRequired
             /// The host is, or resolves to, a forbidden address.
             case forbidden
+            /// The host's name could not be resolved (no such name, or no answer within the resolution timeout):
+            /// nothing was judged, and the same URL may pass later.
+            case unresolved
         }
 
         public let kind: Kind
@@ -96,6 +108,12 @@ public struct WebhookURLPolicy: Sendable {
     /// - Returns: The canonical pieces of the URL and every address it may be sent to, in connection order.
     /// - Throws: ``Violation`` describing the first rule broken; any forbidden address refuses the whole URL.
     public func check(_ url: String) async throws(Violation) -> CheckedURL {
+        try await check(url, resolvingWithin: resolutionTimeout)
+    }
+
+    /// ``check(_:)`` with the resolution bounded by `timeout` rather than ``resolutionTimeout`` (an attempt gives it
+    /// what is left of its own deadline when that is less).
+    public func check(_ url: String, resolvingWithin timeout: Duration) async throws(Violation) -> CheckedURL {
         let (scheme, host, port, requestTarget) = try checkShape(url)
         let addresses: [IPAddress]
         if let literal = host.address {
@@ -105,14 +123,7 @@ public struct WebhookURLPolicy: Sendable {
             if !addressPolicy.allowPrivateTargets && (name == "localhost" || name.hasSuffix(".localhost")) {
                 throw Violation(kind: .forbidden, message: "must not point to a loopback address")
             }
-            do {
-                addresses = try await resolver.addresses(of: name)
-            } catch {
-                throw Violation(kind: .forbidden, message: "host could not be resolved")
-            }
-            guard !addresses.isEmpty else {
-                throw Violation(kind: .forbidden, message: "host could not be resolved")
-            }
+            addresses = try await resolve(name, within: timeout)
         }
         for address in addresses {
             if let refusal = addressPolicy.refusal(for: address) {
@@ -128,6 +139,42 @@ public struct WebhookURLPolicy: Sendable {
             requestTarget: requestTarget,
             isAddressLiteral: host.isAddressLiteral
         )
+    }
+}
+
+extension WebhookURLPolicy {
+    /// The addresses of `name`, or ``Violation/Kind/unresolved`` when it has none, its lookup fails, or no answer
+    /// comes within `timeout` (the lookup is then cancelled).
+    private func resolve(_ name: String, within timeout: Duration) async throws(Violation) -> [IPAddress] {
+        let resolver = self.resolver
+        let answer: [IPAddress]?
+        do {
+            answer = try await withThrowingTaskGroup(of: [IPAddress]?.self) { group in
+                group.addTask { try await resolver.addresses(of: name) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? nil
+            }
+        } catch {
+            throw Violation(kind: .unresolved, message: "host could not be resolved")
+        }
+        guard let answer else {
+            throw Violation(kind: .unresolved, message: "host could not be resolved within \(Self.seconds(timeout)) s")
+        }
+        guard !answer.isEmpty else {
+            throw Violation(kind: .unresolved, message: "host could not be resolved")
+        }
+        return answer
+    }
+
+    /// Seconds as a message writes them: whole, or with their fraction ("0.5").
+    private static func seconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        guard attoseconds != 0 else { return String(seconds) }
+        return "\(Double(seconds) + Double(attoseconds) / 1e18)"
     }
 }
 

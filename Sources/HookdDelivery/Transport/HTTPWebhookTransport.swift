@@ -34,7 +34,7 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
         public var maximumResponseHeadBytes: Int = 16 * 1024
         /// How long a connection is kept open for the next attempt to the same address: 30 s.
         public var idleConnectionTimeout: Duration = .seconds(30)
-        /// Idle connections kept per address at most: 8 (hookd raises it to `--max-in-flight-per-app`).
+        /// Idle connections kept per address at most: 8 (hookd raises it to `--max-in-flight-per-endpoint`).
         public var maximumIdleConnectionsPerAddress: Int = 8
         /// Idle connections kept in all at most: 256 (hookd raises it to `--max-in-flight`).
         public var maximumIdleConnections: Int = 256

@@ -142,6 +142,16 @@ struct APIError: Error, Sendable {
         )
     }
 
+    /// An app with as many endpoints as it may have (SPEC §13).
+    static func endpointLimitReached(_ limit: Int) -> APIError {
+        APIError(
+            status: .conflict,
+            code: "ENDPOINT_LIMIT_REACHED",
+            message: "This app has as many webhook endpoints as it may have",
+            detail: "An app may have \(limit) webhook endpoints; delete one before creating another"
+        )
+    }
+
     static let unexpected = APIError(
         status: .internalServerError,
         code: "INTERNAL_ERROR",
@@ -170,7 +180,7 @@ extension APIError {
         switch violation.kind {
         case .invalid: self = .validation(field: field, violation.message)
         case .httpsRequired: self = .httpsRequired(violation.message, field: field)
-        case .forbidden: self = .urlForbidden(violation.message, field: field)
+        case .forbidden, .unresolved: self = .urlForbidden(violation.message, field: field)
         }
     }
 }

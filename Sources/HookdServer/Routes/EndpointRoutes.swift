@@ -91,10 +91,14 @@ struct EndpointRoutes: Sendable {
             createdAt: now,
             updatedAt: now
         )
-        try await store.createEndpoint(
-            endpoint,
-            secret: try await sealedChange(for: secret, endpointID: id, appID: principal.appID, context: context)
-        )
+        let limit = configuration.limits.endpointsPerApp
+        guard
+            try await store.createEndpoint(
+                endpoint,
+                secret: try await sealedChange(for: secret, endpointID: id, appID: principal.appID, context: context),
+                limit: limit
+            )
+        else { throw APIError.endpointLimitReached(limit) }
         context.logger.info("webhook endpoint created", metadata: ["hookd.webhook.id": .string(id)])
         return envelope.success(
             data(endpoint, principal),

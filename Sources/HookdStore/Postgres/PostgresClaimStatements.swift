@@ -10,8 +10,8 @@ import PostgresNIO
 enum PostgresClaimStatements {
     /// Folds what is new into the fair queue (`delivery_queues`, one row per endpoint): the wake-ups appended by
     /// publishes, retries and requeues, the leases that ran out (at most 1,000 a claim, oldest first, each due
-    /// again), and the releases that records and expiries appended to `lease_releases` (taken off `leased`).
-    /// `$1` is now, Unix milliseconds.
+    /// again), and the releases that records and expiries appended to `lease_releases` (taken off `leased`); an
+    /// app seen for the first time gets its row in `app_queues` (its turn). `$1` is now, Unix milliseconds.
     struct FoldIntoQueues: PostgresRowStatement {
         static let sql = """
             WITH expired AS (
@@ -35,6 +35,10 @@ enum PostgresClaimStatements {
                       UNION ALL SELECT endpoint_id, app_id, next_attempt_at, 1 FROM expired
                       UNION ALL SELECT endpoint_id, app_id, NULL, released FROM released) AS u
                 GROUP BY endpoint_id, app_id
+            ), turns AS (
+                -- DO NOTHING takes no lock on a row that exists, so a fold never waits for a claimer holding one.
+                INSERT INTO app_queues (app_id) SELECT DISTINCT app_id FROM due ORDER BY app_id
+                ON CONFLICT (app_id) DO NOTHING
             )
             INSERT INTO delivery_queues AS q (endpoint_id, app_id, ready_at, leased)
             SELECT endpoint_id, app_id, due_at, -released FROM due ORDER BY endpoint_id
@@ -53,34 +57,62 @@ enum PostgresClaimStatements {
         }
     }
 
-    /// Locks the endpoints to serve (their queue rows, oldest served first, skipping those another claimer holds),
-    /// leases each one's due deliveries up to its room (its in-flight limit less its leases, and its rate limit),
-    /// then the first of every endpoint, the second of every endpoint, … (`rank`, then the endpoint's turn) up to
-    /// the claim's limit, and settles each queue row. It answers the deliveries leased, with what sending them
-    /// needs (``PostgresStore/claimColumns``).
+    /// Serves apps in turn, then each app's endpoints in turn (SPEC §13), and answers the deliveries it leased with
+    /// what sending them needs (``PostgresStore/claimColumns``).
     ///
-    /// `$1` is now, `$2` the per-endpoint limit, `$3` the claim's limit, `$4` the lease's end (Unix milliseconds)
-    /// and `$5` the lease's id.
+    /// It locks the rows of the apps to serve in `app_queues` (least recently served first, among active apps with
+    /// an endpoint that may be served and fewer leases than the app's cap; skipping those another claimer holds),
+    /// then every queue row of those apps, in endpoint order. Locked rows are read in their newest version, so an
+    /// app's leases (the sum of its endpoints' `leased`) count every lease committed before; a release not folded
+    /// yet still counts, so the room is never more than the caps allow. Each endpoint that may be served (due, below
+    /// its cap, its rate limit allowing) reads its oldest due deliveries up to its room (its cap less its leases,
+    /// its rate limit, its app's room); an app's deliveries are taken from its endpoints in turn (`endpoint_rank`,
+    /// then the endpoint's turn) up to the app's room, and the apps' in turn (`app_rank`, then the app's turn) up
+    /// to the claim's limit. Then each queue row read is settled and each app served is marked served.
+    ///
+    /// `$1` is now, `$2` the per-endpoint cap, `$3` the claim's limit, `$4` the lease's end (Unix milliseconds), `$5`
+    /// the lease's id and `$6` the per-app cap.
     struct LeaseDueDeliveries: PostgresRowStatement {
         static let sql = """
-            WITH locked AS (
-                SELECT q.endpoint_id, q.served_at, q.leased, q.rate_tat, w.rate_limit FROM delivery_queues q
+            WITH candidate AS (
+                SELECT DISTINCT q.app_id FROM delivery_queues q
                 JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(PostgresStore.sendable)
                 WHERE q.ready_at <= $1 AND q.leased < $2
                   AND (w.rate_limit IS NULL OR q.rate_tat <= $1 + 1000 - 1000.0 / w.rate_limit)
-                ORDER BY q.served_at, q.endpoint_id
+            ), turn AS (
+                SELECT t.app_id, t.served_at FROM app_queues t
+                JOIN apps a ON a.id = t.app_id AND a.status = '\(AppStatus.active.rawValue)'
+                WHERE t.app_id IN (SELECT app_id FROM candidate)
+                  AND (SELECT sum(s.leased) FROM delivery_queues s WHERE s.app_id = t.app_id) < $6
+                ORDER BY t.served_at, t.app_id
                 LIMIT $3
-                FOR UPDATE OF q SKIP LOCKED
+                FOR UPDATE OF t SKIP LOCKED
+            ), locked AS (
+                SELECT q.endpoint_id, q.app_id, q.ready_at, q.served_at, q.leased, q.rate_tat FROM delivery_queues q
+                WHERE q.app_id IN (SELECT app_id FROM turn)
+                ORDER BY q.endpoint_id
+                FOR UPDATE OF q
+            ), app_room AS (
+                SELECT turn.app_id, $6 - (SELECT COALESCE(sum(l.leased), 0) FROM locked l WHERE l.app_id = turn.app_id)
+                           AS room,
+                       row_number() OVER (ORDER BY turn.served_at, turn.app_id) AS app_turn
+                FROM turn
             ), queue AS (
-                SELECT endpoint_id, row_number() OVER (ORDER BY served_at, endpoint_id) AS turn,
-                       LEAST($2 - leased,
-                             CASE WHEN rate_limit IS NULL THEN $2
-                             ELSE floor(($1 + 1000 - 1000.0 / rate_limit - GREATEST(rate_tat, $1))
-                                        / (1000.0 / rate_limit))::integer + 1 END) AS room
-                FROM locked
+                SELECT l.endpoint_id, l.app_id, r.app_turn, r.room AS app_room, w.rate_limit,
+                       row_number() OVER (PARTITION BY l.app_id ORDER BY l.served_at, l.endpoint_id) AS endpoint_turn,
+                       LEAST($2 - l.leased, r.room,
+                             CASE WHEN w.rate_limit IS NULL THEN $2
+                             ELSE floor(($1 + 1000 - 1000.0 / w.rate_limit - GREATEST(l.rate_tat, $1))
+                                        / (1000.0 / w.rate_limit))::integer + 1 END) AS room
+                FROM locked l
+                JOIN app_room r ON r.app_id = l.app_id
+                JOIN webhook_endpoints w ON w.id = l.endpoint_id AND \(PostgresStore.sendable)
+                WHERE l.ready_at <= $1 AND l.leased < $2 AND r.room > 0
+                  AND (w.rate_limit IS NULL OR l.rate_tat <= $1 + 1000 - 1000.0 / w.rate_limit)
             ), picked AS (
-                SELECT p.id, row_number() OVER (PARTITION BY queue.endpoint_id ORDER BY p.next_attempt_at) AS rank,
-                       queue.turn
+                SELECT p.id, queue.app_id, queue.app_turn, queue.app_room, queue.endpoint_turn,
+                       row_number() OVER (PARTITION BY queue.endpoint_id ORDER BY p.next_attempt_at, p.id)
+                           AS endpoint_rank
                 FROM queue CROSS JOIN LATERAL (
                     SELECT d.id, d.next_attempt_at FROM deliveries d
                     WHERE d.endpoint_id = queue.endpoint_id AND d.status = '\(DeliveryStatus.pending.rawValue)'
@@ -89,8 +121,12 @@ enum PostgresClaimStatements {
                     LIMIT GREATEST(queue.room, 0)
                     FOR UPDATE OF d SKIP LOCKED
                 ) AS p
+            ), ranked AS (
+                SELECT id, app_turn, app_room,
+                       row_number() OVER (PARTITION BY app_id ORDER BY endpoint_rank, endpoint_turn) AS app_rank
+                FROM picked
             ), chosen AS (
-                SELECT id FROM picked ORDER BY rank, turn LIMIT $3
+                SELECT id FROM ranked WHERE app_rank <= app_room ORDER BY app_rank, app_turn LIMIT $3
             ), claimed AS (
                 UPDATE deliveries AS d SET locked_until = $4, lease_id = $5
                 FROM chosen, events e, webhook_endpoints w, apps a
@@ -110,44 +146,55 @@ enum PostgresClaimStatements {
                                ELSE ceil(GREATEST(q.rate_tat, $1)
                                          + (SELECT count(*) FROM claimed c WHERE c.endpoint_id = q.endpoint_id)
                                            * 1000.0 / l.rate_limit)::bigint END
-                FROM locked l
+                FROM queue l
                 WHERE q.endpoint_id = l.endpoint_id
+            ), served AS (
+                UPDATE app_queues AS t SET served_at = $1
+                WHERE t.app_id IN (SELECT app_id FROM claimed)
             )
             SELECT * FROM claimed ORDER BY next_attempt_at, id
             """
-        static let bindingDataTypes: [PostgresDataType] = [.int8, .int8, .int8, .int8, .text]
+        static let bindingDataTypes: [PostgresDataType] = [.int8, .int8, .int8, .int8, .text, .int8]
 
         var now: UnixMillis
-        var perEndpointLimit: Int
+        var caps: ClaimCaps
         var limit: Int
         var leaseUntil: UnixMillis
         var leaseID: String
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 5)
+            var bindings = PostgresBindings(capacity: 6)
             bindings.append(now.rawValue)
-            bindings.append(Int64(perEndpointLimit))
+            bindings.append(Int64(caps.perEndpoint))
             bindings.append(Int64(limit))
             bindings.append(leaseUntil.rawValue)
             bindings.append(leaseID)
+            bindings.append(Int64(caps.perApp))
             return bindings
         }
     }
 
-    /// When the dispatcher should look again, when nothing was claimed: the earliest of the times an endpoint with
-    /// room may next be served (its queue row, its rate limit, its releases not folded yet), a wake-up not folded
-    /// yet, and a lease of an endpoint that can be sent to running out (among the first 1,000 to run out, through
-    /// `deliveries_lease_expiry`: leases are what is in flight, and a later poll finds the rest). `$1` is the
-    /// per-endpoint limit. NULL: nothing is pending. The two tables appended to and folded by every claim
-    /// (`queue_wakeups`, `lease_releases`) are read whole: they hold only what the next claim folds.
+    /// When the dispatcher should look again, when nothing was claimed: the earliest of the times an endpoint below
+    /// its cap, of an active app below its cap, may next be served (its queue row, its rate limit, the releases not
+    /// folded yet), a wake-up not folded yet, and a lease of an endpoint that can be sent to running out (among the
+    /// first 1,000 to run out, through `deliveries_lease_expiry`: leases are what is in flight, and a later poll
+    /// finds the rest). `$1` is the per-endpoint cap and `$2` the per-app cap. NULL: nothing is pending. The two
+    /// tables appended to and folded by every claim (`queue_wakeups`, `lease_releases`) are read whole: they hold
+    /// only what the next claim folds.
     struct NextDueTime: PostgresRowStatement {
         static let sql = """
+            WITH released AS (
+                SELECT endpoint_id, app_id, sum(released) AS released FROM lease_releases GROUP BY endpoint_id, app_id
+            )
             SELECT min(t) FROM (
                 SELECT min(\(PostgresStore.servableAt)) AS t FROM delivery_queues q
                 JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(PostgresStore.sendable)
-                LEFT JOIN (SELECT endpoint_id, sum(released) AS released FROM lease_releases GROUP BY endpoint_id)
-                    AS r ON r.endpoint_id = q.endpoint_id
-                WHERE q.ready_at IS NOT NULL AND q.leased - COALESCE(r.released, 0) < $1
+                JOIN apps a ON a.id = q.app_id AND a.status = '\(AppStatus.active.rawValue)'
+                WHERE q.ready_at IS NOT NULL
+                  AND q.leased - COALESCE((SELECT sum(r.released) FROM released r WHERE r.endpoint_id = q.endpoint_id), 0)
+                      < $1
+                  AND (SELECT sum(s.leased) FROM delivery_queues s WHERE s.app_id = q.app_id)
+                      - COALESCE((SELECT sum(r.released) FROM released r WHERE r.app_id = q.app_id), 0) < $2
                 UNION ALL
                 SELECT min(k.due_at) FROM queue_wakeups k
                 JOIN webhook_endpoints w ON w.id = k.endpoint_id AND \(PostgresStore.sendable)
@@ -158,13 +205,33 @@ enum PostgresClaimStatements {
                 JOIN webhook_endpoints w ON w.id = l.endpoint_id AND \(PostgresStore.sendable)
             ) AS s
             """
-        static let bindingDataTypes: [PostgresDataType] = [.int8]
+        static let bindingDataTypes: [PostgresDataType] = [.int8, .int8]
 
-        var perEndpointLimit: Int
+        var caps: ClaimCaps
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(Int64(caps.perEndpoint))
+            bindings.append(Int64(caps.perApp))
+            return bindings
+        }
+    }
+
+    /// What each endpoint allows now (``PostgresStore/sendingStates(endpointIDs:)``): the columns of
+    /// ``PostgresStore/sendingStateColumns`` for each id of `$1` that has an endpoint.
+    struct ReadSendingStates: PostgresRowStatement {
+        static let sql = """
+            SELECT w.id, \(PostgresStore.sendingStateColumns)
+            FROM webhook_endpoints w JOIN apps a ON a.id = w.app_id
+            WHERE w.id = ANY($1::text[])
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.textArray]
+
+        var endpointIDs: [String]
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 1)
-            bindings.append(Int64(perEndpointLimit))
+            bindings.append(endpointIDs)
             return bindings
         }
     }

@@ -510,6 +510,23 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        Migration(
+            id: "0014_apps_take_turns",
+            statements: [
+                // A tenant is an app, however many endpoints it has (SPEC §13). Apps take turns, least recently served
+                // first (`served_at`); a claimer locks the rows of the apps it serves (`SKIP LOCKED`: two claimers
+                // never serve one app at once), then every queue row of those apps, and counts the app's leases as
+                // the sum of its endpoints' `leased`. A fold adds the row of an app it sees first.
+                """
+                CREATE TABLE app_queues (
+                    app_id text PRIMARY KEY REFERENCES apps (id),
+                    served_at bigint NOT NULL DEFAULT 0
+                )
+                """,
+                "INSERT INTO app_queues (app_id) SELECT id FROM apps",
+                "CREATE INDEX delivery_queues_by_app ON delivery_queues (app_id)",
+            ]
+        ),
     ]
 
     /// The first half of the advisory lock every hookd process takes while migrating ("hook" in ASCII); the second

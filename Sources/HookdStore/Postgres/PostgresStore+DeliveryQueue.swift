@@ -75,13 +75,14 @@ extension PostgresStore: DeliveryQueue {
 
     public func claimDueDeliveries(
         limit: Int,
-        perAppLimit: Int,
+        caps: ClaimCaps,
         now: UnixMillis,
         leaseUntil: UnixMillis
     ) async throws -> [ClaimedDelivery] {
         let leaseID = Identifiers.leaseID()
-        // The fair queue has one row per endpoint (SPEC §11: one endpoint's failure never delays another's, within
-        // an app as between apps), and `perAppLimit` bounds each endpoint's leases.
+        // The fair queue has one row per endpoint (SPEC §11: one endpoint's failure never delays another's) and one
+        // per app (SPEC §13: a tenant is an app): apps take turns, then an app's endpoints take turns, within the
+        // caps.
         //
         // A claim never reads leased rows to count them: each endpoint's queue row carries its count of leases
         // (`leased`: a lease adds to it in the statement that leases, on the queue row the claim holds; a record, an
@@ -96,15 +97,13 @@ extension PostgresStore: DeliveryQueue {
         // the statement that deletes it from its ledger); the lease, a new statement, sees it committed. Locking a
         // queue row reads its newest version, so every lease and every folded release counts; a release not folded
         // yet still counts as a lease, so the room is never more than the limit allows. A delivery leased meanwhile
-        // is skipped or re-checked by the lease's own `lease_id IS NULL`. A claimer holding an endpoint's queue row
-        // is skipped by the others, so no two claimers take from one endpoint at once.
+        // is skipped or re-checked by the lease's own `lease_id IS NULL`. A claimer holding an app's row in
+        // `app_queues` is skipped by the others, so no two claimers take from one app at once.
         return try await withPlannedOnceConnection { [logger] connection in
             try await connection.execute(PostgresClaimStatements.FoldIntoQueues(now: now), logger: logger).consume()
-            // Each endpoint's due deliveries, oldest first, as many as it has room for; then the first of every
-            // endpoint, the second of every endpoint, … (`rank`, then the endpoint's turn) up to the limit.
             let lease = PostgresClaimStatements.LeaseDueDeliveries(
                 now: now,
-                perEndpointLimit: perAppLimit,
+                caps: caps,
                 limit: limit,
                 leaseUntil: leaseUntil,
                 leaseID: leaseID
@@ -227,14 +226,80 @@ extension PostgresStore: DeliveryQueue {
         return try await mayDisable ? withPlannedOnceTransaction(record) : withPlannedOnceConnection(record)
     }
 
-    public func nextDueTime(perAppLimit: Int) async throws -> UnixMillis? {
+    public func nextDueTime(caps: ClaimCaps) async throws -> UnixMillis? {
         try await withPlannedOnceConnection { [logger] connection in
-            let statement = PostgresClaimStatements.NextDueTime(perEndpointLimit: perAppLimit)
+            let statement = PostgresClaimStatements.NextDueTime(caps: caps)
             for try await row in try await connection.execute(statement, logger: logger) {
                 return try row.decode(UnixMillis?.self)
             }
             return nil
         }
+    }
+
+    /// What ``sendingState(from:)`` reads, from `webhook_endpoints w` and `apps a`. A constant list of column names,
+    /// never data.
+    static let sendingStateColumns = """
+        w.url, w.sealed_secret, w.secret_version, w.format, w.headers, w.previous_sealed_secret, \
+        w.previous_secret_until, w.status, w.deleted_at, a.status AS app_status, a.business_id, a.environment
+        """
+
+    public func sendingStates(endpointIDs: Set<String>) async throws -> [String: EndpointSendingState] {
+        let statement = PostgresClaimStatements.ReadSendingStates(endpointIDs: Array(endpointIDs))
+        let rows = try await withPlannedOnceConnection { [logger] connection in
+            try await connection.execute(statement, logger: logger).reduce(into: [PostgresRow]()) { $0.append($1) }
+        }
+        var states = Dictionary(uniqueKeysWithValues: endpointIDs.map { ($0, EndpointSendingState.gone) })
+        for row in rows {
+            let row = row.makeRandomAccess()
+            states[try row.decode("id", as: String.self)] = try Self.sendingState(from: row)
+        }
+        return states
+    }
+
+    /// What an endpoint's row, joined to its app's (``sendingStateColumns``), allows now.
+    private static func sendingState(from row: PostgresRandomAccessRow) throws -> EndpointSendingState {
+        guard try row.decode("deleted_at", as: Int64?.self) == nil else { return .gone }
+        guard try row.decode("status", as: String.self) == EndpointStatus.active.rawValue,
+            try row.decode("app_status", as: String.self) == AppStatus.active.rawValue,
+            let url = try row.decode("url", as: String?.self),
+            let sealedSecret = try row.optionalBytes("sealed_secret")
+        else { return .held }
+        guard let format = Endpoint.Format(rawValue: try row.decode("format")),
+            let environment = AppEnvironment(rawValue: try row.decode("environment")),
+            let headers = try? EndpointHeaders(storedJSON: try row.decode("headers"))
+        else { throw StoreError.corruptRow(table: "webhook_endpoints") }
+        return .sendable(
+            DeliveryTarget(
+                url: url,
+                sealedSecret: sealedSecret,
+                secretVersion: try row.decode("secret_version"),
+                format: format,
+                headers: headers,
+                previousSealedSecret: try row.optionalBytes("previous_sealed_secret"),
+                previousSecretUntil: try row.decode("previous_secret_until"),
+                businessID: try row.decode("business_id"),
+                environment: environment
+            )
+        )
+    }
+
+    public func releaseUnsent(_ claims: [ClaimedDelivery]) async throws {
+        guard !claims.isEmpty else { return }
+        try await execute(
+            """
+            WITH released AS (
+                UPDATE deliveries AS d SET locked_until = NULL, lease_id = NULL
+                FROM unnest(\(claims.map(\.id))::text[], \(claims.map(\.leaseID))::text[]) AS u(id, lease_id)
+                WHERE d.id = u.id AND d.lease_id = u.lease_id AND d.status = \(DeliveryStatus.pending.rawValue)
+                RETURNING d.endpoint_id, d.app_id, d.next_attempt_at
+            ), counted AS (
+                INSERT INTO lease_releases (endpoint_id, app_id, released)
+                SELECT endpoint_id, app_id, count(*) FROM released GROUP BY endpoint_id, app_id
+            )
+            INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
+            SELECT app_id, endpoint_id, min(next_attempt_at) FROM released GROUP BY app_id, endpoint_id
+            """
+        )
     }
 
     public func releaseAllLeases() async throws {

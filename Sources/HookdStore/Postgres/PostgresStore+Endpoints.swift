@@ -12,26 +12,37 @@ extension PostgresStore: EndpointStore {
     /// What the v3.20 routes see: not deleted, and (for the app's v3 URL) configured.
     static let visibleEndpoint = "deleted_at IS NULL AND url IS NOT NULL"
 
-    public func createEndpoint(_ endpoint: Endpoint, secret: SealedSecretChange) async throws {
-        try await execute(
-            """
-            WITH created AS (
-                INSERT INTO webhook_endpoints
-                    (id, app_id, format, url, description, events, headers, rate_limit, status, secret_prefix,
-                     sealed_secret, secret_version, created_at, updated_at)
-                VALUES (\(endpoint.id), \(endpoint.appID), \(endpoint.format.rawValue), \(endpoint.url),
-                        \(endpoint.description), \(endpoint.events)::text[], \(endpoint.headers.storedJSON),
-                        \(endpoint.rateLimit)::integer, \(endpoint.status.rawValue), \(endpoint.secretPrefix),
-                        \(ByteBuffer(bytes: secret.sealedSecret)), \(endpoint.secretVersion), \(endpoint.createdAt),
-                        \(endpoint.updatedAt))
-                RETURNING app_id, secret_version
-            )
-            INSERT INTO secret_audit (app_id, action, secret_version, fingerprint, request_id, client_address, at)
-            SELECT app_id, \(SecretAuditRecord.Action.created.rawValue), secret_version, \(secret.fingerprint),
-                   \(secret.requestID), \(secret.clientAddress)::text, \(endpoint.createdAt)
-            FROM created
-            """
-        )
+    public func createEndpoint(_ endpoint: Endpoint, secret: SealedSecretChange, limit: Int) async throws -> Bool {
+        try await withTransaction { [logger] connection in
+            // Creations for one app queue on its row, so each counts, in a statement that starts after the lock is
+            // held, every endpoint the ones before it created.
+            try await connection.query("SELECT 1 FROM apps WHERE id = \(endpoint.appID) FOR UPDATE", logger: logger)
+                .consume()
+            let created = try await connection.query(
+                """
+                WITH created AS (
+                    INSERT INTO webhook_endpoints
+                        (id, app_id, format, url, description, events, headers, rate_limit, status, secret_prefix,
+                         sealed_secret, secret_version, created_at, updated_at)
+                    SELECT \(endpoint.id), \(endpoint.appID), \(endpoint.format.rawValue), \(endpoint.url),
+                           \(endpoint.description), \(endpoint.events)::text[], \(endpoint.headers.storedJSON),
+                           \(endpoint.rateLimit)::integer, \(endpoint.status.rawValue), \(endpoint.secretPrefix),
+                           \(ByteBuffer(bytes: secret.sealedSecret)), \(endpoint.secretVersion), \(endpoint.createdAt),
+                           \(endpoint.updatedAt)
+                    WHERE (SELECT count(*) FROM webhook_endpoints
+                           WHERE app_id = \(endpoint.appID) AND deleted_at IS NULL AND format = 'V3_20') < \(limit)
+                    RETURNING app_id, secret_version
+                )
+                INSERT INTO secret_audit (app_id, action, secret_version, fingerprint, request_id, client_address, at)
+                SELECT app_id, \(SecretAuditRecord.Action.created.rawValue), secret_version, \(secret.fingerprint),
+                       \(secret.requestID), \(secret.clientAddress)::text, \(endpoint.createdAt)
+                FROM created
+                RETURNING 1
+                """,
+                logger: logger
+            ).collect()
+            return !created.isEmpty
+        }
     }
 
     public func endpoints(appID: String, limit: Int, offset: Int) async throws -> (items: [Endpoint], total: Int) {

@@ -22,19 +22,22 @@ public protocol DeliveryQueue: Sendable {
         lease: (id: String, until: UnixMillis)?
     ) async throws -> (deliveryID: String, created: Bool)
 
-    /// Leases up to `limit` due deliveries of apps that have a URL, taking apps in turn.
+    /// Leases up to `limit` due deliveries, apps taking turns and, within an app, its endpoints taking turns.
     ///
-    /// A delivery is due when it is pending, its next attempt time has come, and it is not leased. Leases that ran
-    /// out are released first (a dispatcher that died mid-attempt costs a retry, not a delivery).
+    /// A delivery is due when it is pending, its next attempt time has come, it is not leased, its endpoint can be
+    /// sent to (active, with a URL and a secret) and its app is active. Leases that ran out are released first (a
+    /// dispatcher that died mid-attempt costs a retry, not a delivery).
     ///
-    /// Fairness: apps with due work are served least recently served first, one delivery each before any gets a
-    /// second, and an app that already has `perAppLimit` deliveries leased, by any process, gets none. So one app's
-    /// backlog or slow receiver bounds its own throughput and never holds another app's deliveries back. Within an
-    /// app, the oldest due go first. The claim reads only apps with due work and, per app, only as many deliveries
-    /// as it takes: never every pending row.
+    /// Fairness (SPEC §13), in two levels of turns: apps with due work are served least recently served first, one
+    /// delivery each before any gets a second; an app's share goes to its endpoints the same way, least recently
+    /// served first. An app that already holds `caps.perApp` leases, by any process, gets none, and an endpoint
+    /// that holds `caps.perEndpoint` gets none. The rule is work-conserving: what one app or endpoint may not take is
+    /// offered to the next, and an app alone gets up to its cap. Within an endpoint, the oldest due go first. The
+    /// claim reads only endpoints with due work and, per endpoint, only as many deliveries as it may take: never
+    /// every pending row.
     func claimDueDeliveries(
         limit: Int,
-        perAppLimit: Int,
+        caps: ClaimCaps,
         now: UnixMillis,
         leaseUntil: UnixMillis
     ) async throws -> [ClaimedDelivery]
@@ -53,12 +56,23 @@ public protocol DeliveryQueue: Sendable {
     /// - Returns: for each completion in order, whether it was recorded.
     func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool]
 
-    /// When a claim may next find work, if ever: the earliest due time among apps with a URL
-    /// and fewer than `perAppLimit` deliveries leased, or the earliest lease to run out.
+    /// When a claim may next find work, if ever: the earliest due time among endpoints that can be sent to, of
+    /// active apps, below both caps, or the earliest lease to run out.
     ///
-    /// An app at its limit is left out: it moves again when one of its attempts finishes, which wakes the
-    /// dispatcher that made it. The answer may be early (a claim then finds nothing), never late.
-    func nextDueTime(perAppLimit: Int) async throws -> UnixMillis?
+    /// An app or endpoint at its cap is left out: it moves again when one of its attempts finishes, which wakes
+    /// the dispatcher that made it. The answer may be early (a claim then finds nothing), never late.
+    func nextDueTime(caps: ClaimCaps) async throws -> UnixMillis?
+
+    /// What each endpoint allows now, for the check made just before an attempt (SPEC §13): the target in force
+    /// (URL, secret, headers), or that its deliveries are held (disabled, no URL, app suspended), or that it is gone
+    /// (deleted). An id with no endpoint is gone.
+    func sendingStates(endpointIDs: Set<String>) async throws -> [String: EndpointSendingState]
+
+    /// Gives back the leases of claimed deliveries that were not sent because their endpoint was held when the
+    /// check before sending read it: each stays pending, due when it was, and is claimed again once its endpoint
+    /// and app allow it. A lease that no longer holds (the delivery was cancelled, or its lease ran out) is left
+    /// alone.
+    func releaseUnsent(_ claims: [ClaimedDelivery]) async throws
 
     /// Drops every lease, making those deliveries due again. Only for a store one dispatcher owns alone (SQLite under
     /// the data-dir lock), at start.

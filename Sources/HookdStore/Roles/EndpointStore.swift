@@ -6,8 +6,12 @@ public import HookdCore
 /// Every method takes the caller's `appID`: another app's endpoint is "not found", never "forbidden". Endpoints
 /// that were deleted are not found either. The app's v3 URL is listed as an endpoint once it has a URL.
 public protocol EndpointStore: Sendable {
-    /// Stores a new endpoint with its first secret, and the secret's audit record, in one transaction.
-    func createEndpoint(_ endpoint: Endpoint, secret: SealedSecretChange) async throws
+    /// Stores a new endpoint with its first secret, and the secret's audit record, in one transaction, unless the
+    /// app already has `limit` v3.20 endpoints (not deleted; the v3 URL does not count).
+    ///
+    /// The count and the insert are one step: endpoints created in parallel never take an app past its limit.
+    /// - Returns: `false` when the app was at its limit (nothing was written).
+    func createEndpoint(_ endpoint: Endpoint, secret: SealedSecretChange, limit: Int) async throws -> Bool
 
     /// A page of the app's endpoints, oldest first, with the total.
     func endpoints(appID: String, limit: Int, offset: Int) async throws -> (items: [Endpoint], total: Int)

@@ -181,6 +181,21 @@ enum SQLiteMigrations {
                     """
             )
         }
+        migrator.registerMigration("0010_apps_take_turns") { db in
+            // A tenant is an app, however many endpoints it has (SPEC §13): apps take turns, least recently served
+            // first (`app_queues.served_at`), then an app's endpoints take turns (`delivery_queues.served_at`), and
+            // a claim counts an app's leases across all its endpoints (`deliveries_leased_by_app`). An app has a row
+            // once it is first served.
+            try db.execute(
+                sql: """
+                    CREATE TABLE app_queues (
+                        app_id TEXT PRIMARY KEY NOT NULL REFERENCES apps(id),
+                        served_at INTEGER NOT NULL DEFAULT 0
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX deliveries_leased_by_app ON deliveries(app_id) WHERE lease_id IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 

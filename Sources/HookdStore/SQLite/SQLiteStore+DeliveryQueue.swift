@@ -108,7 +108,7 @@ extension SQLiteStore: DeliveryQueue {
 
     public func claimDueDeliveries(
         limit: Int,
-        perAppLimit: Int,
+        caps: ClaimCaps,
         now: UnixMillis,
         leaseUntil: UnixMillis
     ) async throws -> [ClaimedDelivery] {
@@ -116,79 +116,119 @@ extension SQLiteStore: DeliveryQueue {
         // One write transaction, and SQLite has one writer: nothing changes between reading the queues and leasing.
         return try await pool.write { db in
             try Self.releaseExpiredLeases(db, now: now)
-            let queues = try Self.readyEndpoints(db, limit: limit, perAppLimit: perAppLimit, now: now)
-            guard !queues.isEmpty else { return [] }
-            let due = try queues.map { queue in
-                try String.fetchAll(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT id FROM deliveries INDEXED BY deliveries_ready
-                            WHERE endpoint_id = ? AND status = 'PENDING' AND lease_id IS NULL AND next_attempt_at <= ?
-                            ORDER BY next_attempt_at LIMIT ?
-                            """
-                    ),
-                    arguments: [queue.id, now, min(queue.room, limit)]
-                )
+            let apps = try Self.appsInTurn(db, limit: limit, caps: caps, now: now)
+            guard !apps.isEmpty else { return [] }
+            let due = try apps.map { app in
+                try app.endpoints.map { endpoint in
+                    try String.fetchAll(
+                        db.cachedStatement(
+                            sql: """
+                                SELECT id FROM deliveries INDEXED BY deliveries_ready
+                                WHERE endpoint_id = ? AND status = 'PENDING' AND lease_id IS NULL
+                                  AND next_attempt_at <= ?
+                                ORDER BY next_attempt_at LIMIT ?
+                                """
+                        ),
+                        arguments: [endpoint.id, now, min(endpoint.room, limit)]
+                    )
+                }
             }
-            let chosen = FairShare.takeInTurn(due, limit: limit)
+            // Within each app its endpoints in turn, up to the app's room; then the apps in turn, up to the limit.
+            let chosen = FairShare.takeInTurn(
+                zip(apps, due).map { app, endpoints in FairShare.takeInTurn(endpoints, limit: app.room) },
+                limit: limit
+            )
             let lease = try db.cachedStatement(sql: "UPDATE deliveries SET locked_until = ?, lease_id = ? WHERE id = ?")
             for id in chosen {
                 try lease.execute(arguments: [leaseUntil, leaseID, id])
             }
             let taken = Set(chosen)
-            for (queue, due) in zip(queues, due) {
-                let count = due.filter(taken.contains).count
-                try Self.settle(
-                    db,
-                    endpointID: queue.id,
-                    servedAt: count > 0 ? now : nil,
-                    arrival: queue.rate.map { $0.arrival(after: count, from: queue.arrival, now: now.rawValue) }
-                )
+            for (app, due) in zip(apps, due) {
+                var served = false
+                for (endpoint, due) in zip(app.endpoints, due) {
+                    let count = due.filter(taken.contains).count
+                    served = served || count > 0
+                    try Self.settle(
+                        db,
+                        endpointID: endpoint.id,
+                        servedAt: count > 0 ? now : nil,
+                        arrival: endpoint.rate.map { $0.arrival(after: count, from: endpoint.arrival, now: now.rawValue) }
+                    )
+                }
+                if served {
+                    try db.cachedStatement(
+                        sql: """
+                            INSERT INTO app_queues (app_id, served_at) VALUES (?1, ?2)
+                            ON CONFLICT (app_id) DO UPDATE SET served_at = ?2
+                            """
+                    ).execute(arguments: [app.id, now])
+                }
             }
             return try chosen.compactMap { id in try Self.claim(db, id: id, leaseID: leaseID) }
         }
     }
 
-    /// The endpoints a claim may take from, least recently served first: due work, active with a URL and a secret,
-    /// and fewer than `perAppLimit` deliveries leased; with the room each has left.
-    private static func readyEndpoints(
+    /// The apps a claim may serve, least recently served first, at most `limit` of them, each with its room (its
+    /// cap less its leases) and its endpoints that may be served, least recently served first, each with its room
+    /// (the endpoint's cap less its leases, its rate limit, and the app's room).
+    ///
+    /// An endpoint may be served when it has due work, can be sent to, is below its cap and its rate limit allows;
+    /// an app when it is active and below its cap.
+    private static func appsInTurn(
         _ db: Database,
         limit: Int,
-        perAppLimit: Int,
+        caps: ClaimCaps,
         now: UnixMillis
-    ) throws -> [ReadyEndpoint] {
-        try Row.fetchAll(
+    ) throws -> [AppInTurn] {
+        let rows = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
-                    SELECT endpoint_id, leased, rate_limit, rate_tat FROM (
-                        SELECT q.endpoint_id, q.served_at, q.rate_tat, w.rate_limit,
+                    SELECT endpoint_id, app_id, endpoint_leased, app_leased, rate_limit, rate_tat FROM (
+                        SELECT q.endpoint_id, q.app_id, q.served_at, q.rate_tat, w.rate_limit,
+                               coalesce(t.served_at, 0) AS app_served_at,
                                (SELECT count(*) FROM deliveries l INDEXED BY deliveries_leased
-                                WHERE l.endpoint_id = q.endpoint_id AND l.lease_id IS NOT NULL) AS leased
+                                WHERE l.endpoint_id = q.endpoint_id AND l.lease_id IS NOT NULL) AS endpoint_leased,
+                               (SELECT count(*) FROM deliveries l INDEXED BY deliveries_leased_by_app
+                                WHERE l.app_id = q.app_id AND l.lease_id IS NOT NULL) AS app_leased
                         FROM delivery_queues q
                         JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(sendable)
+                        JOIN apps a ON a.id = q.app_id AND a.status = '\(AppStatus.active.rawValue)'
+                        LEFT JOIN app_queues t ON t.app_id = q.app_id
                         WHERE q.ready_at <= ?1 AND (w.rate_limit IS NULL OR q.rate_tat <= ?1 + 1000 - 1000.0 / w.rate_limit)
                     )
-                    WHERE leased < ?
-                    ORDER BY served_at, endpoint_id
-                    LIMIT ?
+                    WHERE endpoint_leased < ?2 AND app_leased < ?3
+                    ORDER BY app_served_at, app_id, served_at, endpoint_id
                     """
             ),
-            arguments: [now, perAppLimit, limit]
-        ).map { row in
+            arguments: [now, caps.perEndpoint, caps.perApp]
+        )
+        var apps: [AppInTurn] = []
+        while let row = try rows.next() {
+            let appID: String = row["app_id"]
+            if apps.last?.id != appID {
+                guard apps.count < limit else { break }
+                apps.append(AppInTurn(id: appID, room: caps.perApp - (row["app_leased"] as Int), endpoints: []))
+            }
             let rate = (row["rate_limit"] as Int?).map(EndpointRate.init(perSecond:))
             let arrival: Int64 = row["rate_tat"]
-            let room = perAppLimit - (row["leased"] as Int)
-            return ReadyEndpoint(
-                id: row["endpoint_id"],
-                room: rate.map { min(room, $0.allowance(arrival: arrival, now: now.rawValue)) } ?? room,
-                rate: rate,
-                arrival: arrival
+            var room = min(caps.perEndpoint - (row["endpoint_leased"] as Int), apps[apps.count - 1].room)
+            if let rate { room = min(room, rate.allowance(arrival: arrival, now: now.rawValue)) }
+            apps[apps.count - 1].endpoints.append(
+                EndpointInTurn(id: row["endpoint_id"], room: room, rate: rate, arrival: arrival)
             )
         }
+        return apps
+    }
+
+    /// An app a claim may take from: its room, and its endpoints that may be served, in their turn.
+    private struct AppInTurn {
+        let id: String
+        let room: Int
+        var endpoints: [EndpointInTurn]
     }
 
     /// An endpoint a claim may take from: its room, and its rate limit's state.
-    private struct ReadyEndpoint {
+    private struct EndpointInTurn {
         let id: String
         let room: Int
         let rate: EndpointRate?
@@ -404,7 +444,7 @@ extension SQLiteStore: DeliveryQueue {
         )
     }
 
-    public func nextDueTime(perAppLimit: Int) async throws -> UnixMillis? {
+    public func nextDueTime(caps: ClaimCaps) async throws -> UnixMillis? {
         try await pool.read { db in
             try UnixMillis.fetchOne(
                 db.cachedStatement(
@@ -415,9 +455,12 @@ extension SQLiteStore: DeliveryQueue {
                                    END AS t
                             FROM delivery_queues q
                             JOIN webhook_endpoints w ON w.id = q.endpoint_id AND \(Self.sendable)
+                            JOIN apps a ON a.id = q.app_id AND a.status = '\(AppStatus.active.rawValue)'
                             WHERE q.ready_at IS NOT NULL
                               AND (SELECT count(*) FROM deliveries l INDEXED BY deliveries_leased
-                                   WHERE l.endpoint_id = q.endpoint_id AND l.lease_id IS NOT NULL) < ?
+                                   WHERE l.endpoint_id = q.endpoint_id AND l.lease_id IS NOT NULL) < ?1
+                              AND (SELECT count(*) FROM deliveries l INDEXED BY deliveries_leased_by_app
+                                   WHERE l.app_id = q.app_id AND l.lease_id IS NOT NULL) < ?2
                             UNION ALL
                             SELECT d.locked_until FROM deliveries d INDEXED BY deliveries_leased
                             JOIN webhook_endpoints w ON w.id = d.endpoint_id AND \(Self.sendable)
@@ -425,8 +468,77 @@ extension SQLiteStore: DeliveryQueue {
                         )
                         """
                 ),
-                arguments: [perAppLimit]
+                arguments: [caps.perEndpoint, caps.perApp]
             )
+        }
+    }
+
+    public func sendingStates(endpointIDs: Set<String>) async throws -> [String: EndpointSendingState] {
+        try await pool.read { db in
+            var states: [String: EndpointSendingState] = [:]
+            let read = try db.cachedStatement(
+                sql: """
+                    SELECT w.url, w.sealed_secret, w.secret_version, w.format, w.headers, w.previous_sealed_secret,
+                           w.previous_secret_until, w.status, w.deleted_at, a.status AS app_status, a.business_id,
+                           a.environment
+                    FROM webhook_endpoints w JOIN apps a ON a.id = w.app_id
+                    WHERE w.id = ?
+                    """
+            )
+            for id in endpointIDs {
+                guard let row = try Row.fetchOne(read, arguments: [id]) else {
+                    states[id] = .gone
+                    continue
+                }
+                states[id] = try Self.sendingState(from: row)
+            }
+            return states
+        }
+    }
+
+    /// What an endpoint's row, joined to its app's (`app_status`, `business_id`, `environment`), allows now.
+    private static func sendingState(from row: Row) throws -> EndpointSendingState {
+        guard (row["deleted_at"] as Int64?) == nil else { return .gone }
+        guard row["status"] == EndpointStatus.active.rawValue, row["app_status"] == AppStatus.active.rawValue,
+            let url: String = row["url"], let sealedSecret = row["sealed_secret"] as Data?
+        else { return .held }
+        guard let format = Endpoint.Format(rawValue: row["format"]),
+            let environment = AppEnvironment(rawValue: row["environment"]),
+            let headers = try? EndpointHeaders(storedJSON: row["headers"])
+        else { throw StoreError.corruptRow(table: "webhook_endpoints") }
+        return .sendable(
+            DeliveryTarget(
+                url: url,
+                sealedSecret: Array(sealedSecret),
+                secretVersion: row["secret_version"],
+                format: format,
+                headers: headers,
+                previousSealedSecret: (row["previous_sealed_secret"] as Data?).map(Array.init),
+                previousSecretUntil: row["previous_secret_until"],
+                businessID: row["business_id"],
+                environment: environment
+            )
+        )
+    }
+
+    public func releaseUnsent(_ claims: [ClaimedDelivery]) async throws {
+        try await pool.write { db in
+            let release = try db.cachedStatement(
+                sql: """
+                    UPDATE deliveries SET locked_until = NULL, lease_id = NULL
+                    WHERE id = ? AND lease_id = ? AND status = 'PENDING'
+                    RETURNING endpoint_id, app_id, next_attempt_at
+                    """
+            )
+            for claim in claims {
+                guard let row = try Row.fetchOne(release, arguments: [claim.id, claim.leaseID]) else { continue }
+                try Self.markEndpointReady(
+                    db,
+                    endpointID: row["endpoint_id"],
+                    appID: row["app_id"],
+                    at: row["next_attempt_at"]
+                )
+            }
         }
     }
 

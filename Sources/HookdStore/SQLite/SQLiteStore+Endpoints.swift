@@ -11,8 +11,18 @@ extension SQLiteStore: EndpointStore {
     /// What the v3.20 routes see: not deleted, and (for the app's v3 URL) configured.
     static let visibleEndpoint = "deleted_at IS NULL AND url IS NOT NULL"
 
-    public func createEndpoint(_ endpoint: Endpoint, secret: SealedSecretChange) async throws {
+    public func createEndpoint(_ endpoint: Endpoint, secret: SealedSecretChange, limit: Int) async throws -> Bool {
         try await writeSealed { db in
+            // One writer: nothing is created between the count and the insert.
+            let existing = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) FROM webhook_endpoints INDEXED BY webhook_endpoints_by_app
+                    WHERE app_id = ? AND deleted_at IS NULL AND format = 'V3_20'
+                    """,
+                arguments: [endpoint.appID]
+            )
+            guard (existing ?? 0) < limit else { return false }
             try db.execute(
                 sql: """
                     INSERT INTO webhook_endpoints
@@ -35,6 +45,7 @@ extension SQLiteStore: EndpointStore {
                 change: secret,
                 now: endpoint.createdAt
             )
+            return true
         }
     }
 

@@ -1,0 +1,84 @@
+/// Where, and signed how, a delivery goes: the part of a ``ClaimedDelivery`` that comes from its endpoint and app.
+///
+/// Read at claim time, and read again just before the attempt (SPEC §13): a delivery claimed ahead of a free slot
+/// goes to the URL, with the secret and headers, in force when it is sent.
+public struct DeliveryTarget: Sendable, Equatable {
+    /// The endpoint's URL.
+    public var url: String
+    /// The endpoint's sealed secret and its version.
+    public var sealedSecret: [UInt8]
+    public var secretVersion: Int64
+    /// How the body is shaped.
+    public var format: Endpoint.Format
+    /// The endpoint's custom request headers.
+    public var headers: EndpointHeaders
+    /// The secret a rotation replaced, and when its overlap ends: until then the delivery is signed by both.
+    public var previousSealedSecret: [UInt8]?
+    public var previousSecretUntil: UnixMillis?
+    /// The app's business id and environment, for the v3.20 body.
+    public var businessID: String
+    public var environment: AppEnvironment
+
+    public init(
+        url: String,
+        sealedSecret: [UInt8],
+        secretVersion: Int64,
+        format: Endpoint.Format,
+        headers: EndpointHeaders,
+        previousSealedSecret: [UInt8]?,
+        previousSecretUntil: UnixMillis?,
+        businessID: String,
+        environment: AppEnvironment
+    ) {
+        self.url = url
+        self.sealedSecret = sealedSecret
+        self.secretVersion = secretVersion
+        self.format = format
+        self.headers = headers
+        self.previousSealedSecret = previousSealedSecret
+        self.previousSecretUntil = previousSecretUntil
+        self.businessID = businessID
+        self.environment = environment
+    }
+}
+
+/// What an endpoint allows now, as the check just before an attempt reads it (SPEC §13).
+public enum EndpointSendingState: Sendable, Equatable {
+    /// Deliveries go, to this target.
+    case sendable(DeliveryTarget)
+    /// Nothing is sent for now, and nothing is failed: the endpoint is disabled or has no URL, or its app is
+    /// suspended. Its deliveries wait, pending, until that changes.
+    case held
+    /// The endpoint was deleted: its deliveries were cancelled with it.
+    case gone
+}
+
+extension ClaimedDelivery {
+    /// The endpoint's part of this claim, as it was read at claim time.
+    public var target: DeliveryTarget {
+        get {
+            DeliveryTarget(
+                url: url,
+                sealedSecret: sealedSecret,
+                secretVersion: secretVersion,
+                format: format,
+                headers: headers,
+                previousSealedSecret: previousSealedSecret,
+                previousSecretUntil: previousSecretUntil,
+                businessID: businessID,
+                environment: environment
+            )
+        }
+        set {
+            url = newValue.url
+            sealedSecret = newValue.sealedSecret
+            secretVersion = newValue.secretVersion
+            format = newValue.format
+            headers = newValue.headers
+            previousSealedSecret = newValue.previousSealedSecret
+            previousSecretUntil = newValue.previousSecretUntil
+            businessID = newValue.businessID
+            environment = newValue.environment
+        }
+    }
+}
