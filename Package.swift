@@ -152,7 +152,11 @@ let package = Package(
         ),
         .testTarget(
             name: "HookdDeliveryTests",
-            dependencies: ["HookdDelivery"],
+            dependencies: [
+                "HookdDelivery",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

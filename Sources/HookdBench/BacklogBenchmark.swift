@@ -49,11 +49,9 @@ public struct BacklogBenchmark: Sendable {
 
     public func run() async throws -> Report {
         var setup = setup
-        // One app: no limit of its own below the dispatcher's (whose leases include attempts sent and not yet
-        // recorded, up to twice --max-in-flight), so this measures hookd, not the fair share.
+        // hookd's own caps: what an operator with one large tenant gets.
         setup.serveOptions += [
             "--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight),
-            "--max-in-flight-per-app", String(2 * options.inFlight),
         ]
         let app = try await setup.createApp()
         let receiver = try await BenchReceiver(sampleEvery: 0)

@@ -26,8 +26,40 @@ public struct DeliveriesBenchmark: Sendable {
         /// 0: the app's v3 URL. More: that many v3.20 endpoints, each subscribed to the event published, so every
         /// event fans out to each and deliveries are counted per endpoint delivery.
         public var endpoints = 0
+        /// hookd's caps: its defaults unless given.
+        public var caps = Caps()
+        /// Drain a second backlog with the caps raised out of the way, on a hookd started again, and report the
+        /// first drain against it: what the default caps cost an app alone.
+        public var compareRaisedCaps = false
 
         public init() {}
+    }
+
+    /// `--max-in-flight-per-app` and `--max-in-flight-per-endpoint` as the benchmark gives them to hookd; `nil`:
+    /// hookd's default.
+    public struct Caps: Sendable, Codable {
+        public var perApp: Int?
+        public var perEndpoint: Int?
+
+        public init(perApp: Int? = nil, perEndpoint: Int? = nil) {
+            self.perApp = perApp
+            self.perEndpoint = perEndpoint
+        }
+
+        /// Caps that never bind: each as large as everything the dispatcher may have claimed (twice the slots).
+        static func raised(inFlight: Int) -> Caps { Caps(perApp: 2 * inFlight, perEndpoint: 2 * inFlight) }
+
+        var serveOptions: [String] {
+            (perApp.map { ["--max-in-flight-per-app", String($0)] } ?? [])
+                + (perEndpoint.map { ["--max-in-flight-per-endpoint", String($0)] } ?? [])
+        }
+
+        /// "hookd's defaults", or what was given.
+        var text: String {
+            guard perApp != nil || perEndpoint != nil else { return "hookd's defaults" }
+            return "--max-in-flight-per-app \(perApp.map(String.init) ?? "default"), "
+                + "--max-in-flight-per-endpoint \(perEndpoint.map(String.init) ?? "default")"
+        }
     }
 
     public struct Report: BenchReport {
@@ -54,6 +86,14 @@ public struct DeliveriesBenchmark: Sendable {
         public var peakMemoryMiB: Double
         /// The endpoints each event went to (1: the app's v3 URL); `deliveries` counts every endpoint's delivery.
         public var endpoints = 1
+        /// The caps hookd ran with.
+        public var caps = Caps()
+        /// hookd's own CPU time per delivery while it drained the backlog, in milliseconds (from `/proc`).
+        public var cpuMillisecondsPerDelivery: Double?
+        /// With `compareRaisedCaps`: the same drain with the caps raised, and `deliveries.perSecond` against it.
+        public var raised: Throughput?
+        public var raisedCPUMillisecondsPerDelivery: Double?
+        public var ratioToRaisedCaps: Double?
 
         private var deliveredWhat: String {
             endpoints == 1
@@ -61,12 +101,23 @@ public struct DeliveriesBenchmark: Sendable {
                 : "\(deliveries.requests) deliveries: \(deliveries.requests / endpoints) events × \(endpoints) endpoints"
         }
 
+        private var cpuText: String {
+            cpuMillisecondsPerDelivery.map { "; hookd's CPU \(Format.rounded($0, places: 3)) ms a delivery" } ?? ""
+        }
+
+        private var raisedText: String {
+            guard let raised, let ratioToRaisedCaps else { return "" }
+            let cpu = raisedCPUMillisecondsPerDelivery.map { ", CPU \(Format.rounded($0, places: 3)) ms a delivery" } ?? ""
+            return "\ncaps raised \(Format.rate(raised.perSecond)) (the same drain again, no cap binding\(cpu)); "
+                + "with \(caps.text): \(Format.ratio(ratioToRaisedCaps)) of it"
+        }
+
         /// The report as lines for a person.
         public var text: String {
             """
             baseline    \(Format.rate(baseline.perSecond)) (\(baseline.requests) requests from one AsyncHTTPClient, no store)
-            deliveries  \(Format.rate(deliveries.perSecond)) (\(deliveredWhat), \(duplicates) duplicates)
-            ratio       \(Format.ratio(ratio)) of the baseline
+            deliveries  \(Format.rate(deliveries.perSecond)) (\(deliveredWhat), \(duplicates) duplicates, \(caps.text)\(cpuText))
+            ratio       \(Format.ratio(ratio)) of the baseline\(raisedText)
             lag         \(lag.text)
             signatures  \(signaturesChecked) deliveries checked under \(endpoints == 1 ? "all three schemes" : "both header schemes (v3.20)"), \(signaturesFailed) failed
             memory      hookd peak \(Format.rounded(peakMemoryMiB, places: 1)) MiB; publishing ran at \(Format.rate(publishedPerSecond))
@@ -84,18 +135,41 @@ public struct DeliveriesBenchmark: Sendable {
         self.progress = progress
     }
 
+    /// The options every hookd of the run is started with, and `caps`.
+    private func serveOptions(caps: Caps) -> [String] {
+        ["--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight)]
+            + caps.serveOptions
+    }
+
     public func run() async throws -> Report {
-        var setup = setup
-        // One app: no limit of its own below the dispatcher's (whose leases include attempts sent and not yet
-        // recorded, up to twice --max-in-flight), so this measures hookd, not the fair share.
-        setup.serveOptions += [
-            "--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight),
-            "--max-in-flight-per-app", String(2 * options.inFlight),
-        ]
+        // What an operator gets: hookd's own caps unless the caller gives others (one app alone is capped like any
+        // tenant); `compareRaisedCaps` measures what they cost it.
+        var setup = self.setup
+        setup.serveOptions += serveOptions(caps: options.caps)
         let app = try await setup.createApp()
         if options.endpoints > 0 {
             return try await EndpointFanOutRun(options: options, setup: setup, progress: progress).run(app: app)
         }
+        var report = try await run(setup: setup, app: app, measuringLag: true)
+        if options.compareRaisedCaps {
+            var raised = self.setup
+            raised.serveOptions += serveOptions(caps: .raised(inFlight: options.inFlight))
+            progress.say("again with the caps raised: a second app, on hookd started again")
+            let second = try await run(setup: raised, app: try await raised.createApp(), measuringLag: false)
+            report.raised = second.deliveries
+            report.raisedCPUMillisecondsPerDelivery = second.cpuMillisecondsPerDelivery
+            report.ratioToRaisedCaps = report.deliveries.perSecond / max(second.deliveries.perSecond, 1e-9)
+        }
+        report.caps = options.caps
+        return report
+    }
+
+    /// One hookd on `setup`: the baseline, the drain of a backlog for `app`, and (when `measuringLag`) the lag.
+    private func run(
+        setup: HookdSetup,
+        app: (appID: String, secretKey: String, operatorKey: String),
+        measuringLag: Bool
+    ) async throws -> Report {
         let hookd = try await HookdUnderTest.start(setup)
         let receiver: BenchReceiver
         do {
@@ -106,7 +180,13 @@ public struct DeliveriesBenchmark: Sendable {
         }
         let client = LoadGenerator(connections: max(options.inFlight, options.publishConcurrency))
         do {
-            let report = try await measure(hookd: hookd, app: app, receiver: receiver, client: client)
+            let report = try await measure(
+                hookd: hookd,
+                app: app,
+                receiver: receiver,
+                client: client,
+                measuringLag: measuringLag
+            )
             await hookd.stop()
             await receiver.stop()
             await client.shutdown()
@@ -123,7 +203,8 @@ public struct DeliveriesBenchmark: Sendable {
         hookd: HookdUnderTest,
         app: (appID: String, secretKey: String, operatorKey: String),
         receiver: BenchReceiver,
-        client: LoadGenerator
+        client: LoadGenerator,
+        measuringLag: Bool
     ) async throws -> Report {
         let session = try await BenchSession.open(hookd, app: app, client: client)
         guard let secret = try await session.setWebhookURL(receiver.url, client: client) else {
@@ -153,11 +234,13 @@ public struct DeliveriesBenchmark: Sendable {
         }
 
         progress.say("setting the URL: hookd delivers the backlog")
+        let cpuBefore = ProcessCPU.read(pid: hookd.pid)
         let enabled = BenchClock.now()
         try await session.setWebhookURL(receiver.url, client: client)
         let drained = try await progress.reporting("\(receiver.count) delivered") {
             try await waitForArrivals(of: Set(eventIDs), at: receiver, seconds: 600)
         }
+        let cpuAfter = ProcessCPU.read(pid: hookd.pid)
         let arrivals = receiver.arrivals
         let lastArrival = arrivals.map(\.nanoseconds).max() ?? enabled
         let deliverySeconds = BenchClock.seconds(from: enabled, to: lastArrival)
@@ -168,16 +251,18 @@ public struct DeliveriesBenchmark: Sendable {
         let duplicates = arrivals.count - Set(arrivals.map(\.eventID)).count
 
         receiver.reset()
-        let lag = try await PublishLag.measure(
-            session: session,
-            receiver: receiver,
-            client: client,
-            rate: options.lagRate,
-            seconds: options.lagSeconds,
-            progress: progress
-        )
+        let lag =
+            measuringLag
+            ? try await PublishLag.measure(
+                session: session,
+                receiver: receiver,
+                client: client,
+                rate: options.lagRate,
+                seconds: options.lagSeconds,
+                progress: progress
+            ) : PublishLag(perSecond: 0, events: 0, arrived: 0, lag: LatencySummary(nanoseconds: []))
         let memory = hookd.memory
-        return Report(
+        var report = Report(
             baseline: baseline,
             deliveries: .init(
                 requests: options.events,
@@ -192,6 +277,10 @@ public struct DeliveriesBenchmark: Sendable {
             signaturesFailed: failed,
             peakMemoryMiB: Double(memory?.peakResidentBytes ?? 0) / 1_048_576
         )
+        if let cpuBefore, let cpuAfter {
+            report.cpuMillisecondsPerDelivery = (cpuAfter.seconds - cpuBefore.seconds) * 1000 / Double(options.events)
+        }
+        return report
     }
 
     /// The receiver's capacity for requests shaped like deliveries, from one AsyncHTTPClient.

@@ -72,7 +72,7 @@ public struct DeliveryAttempter: Sendable {
         }
 
         /// No attempt was made, for `reason`; the delivery stays `status`.
-        init(notSent reason: String, status: DeliveryStatus) {
+        fileprivate init(notSent reason: String, status: DeliveryStatus) {
             self.init(outcome: .failed(.other("not sent: \(reason)")), latencyMillis: 0, status: status, recorded: false)
         }
     }
@@ -83,22 +83,34 @@ public struct DeliveryAttempter: Sendable {
     ///   attempt is recorded, so a caller can start the next request while this one's record is written.
     public func attempt(_ claim: ClaimedDelivery, whenSent: @Sendable () -> Void = {}) async -> Report {
         var claim = claim
+        let unsent: Report
         switch await stateInForce(of: claim) {
         case .sendable(let target):
             claim.target = target
+            return await attemptInForce(claim, whenSent: whenSent)
         case .held:
             // Given back, pending: claimed again once the endpoint is enabled or the app activated.
             try? await store.releaseUnsent([claim])
-            whenSent()
-            return Report(notSent: "its endpoint is disabled or its app suspended", status: .pending)
+            unsent = Report(notSent: "its endpoint is disabled or its app suspended", status: .pending)
         case .gone:
-            whenSent()
-            return Report(notSent: "its endpoint was deleted", status: .cancelled)
+            unsent = Report(notSent: "its endpoint was deleted", status: .cancelled)
         case nil:
             // Unread, nothing is sent: the lease runs out and the delivery is claimed again.
-            whenSent()
-            return Report(notSent: "its endpoint could not be read", status: .pending)
+            unsent = Report(notSent: "its endpoint could not be read", status: .pending)
         }
+        whenSent()
+        logger.debug(
+            "delivery not sent",
+            metadata: [
+                "hookd.delivery.id": .string(claim.id), "hookd.app.id": .string(claim.appID),
+                "hookd.reason": .string("\(unsent.outcome)"),
+            ]
+        )
+        return unsent
+    }
+
+    /// Attempts `claim`, whose target is the one in force, once and records it.
+    private func attemptInForce(_ claim: ClaimedDelivery, whenSent: @Sendable () -> Void) async -> Report {
         var machine = DeliveryStateMachine(
             attempts: claim.attempts,
             attemptsAllowed: claim.attemptsAllowed,
@@ -228,7 +240,9 @@ public struct DeliveryAttempter: Sendable {
             )
         } catch {
             let failure: AttemptFailure =
-                error.kind == .unresolved ? .unresolved(error.message) : .forbiddenTarget(error.message)
+                Task.isCancelled
+                ? .interrupted  // hookd is shutting down: the lookup was cut short, not failed
+                : error.kind == .unresolved ? .unresolved(error.message) : .forbiddenTarget(error.message)
             return (
                 TransportResult(outcome: .failed(failure), latency: ContinuousClock.now - start, responseBody: []),
                 nil

@@ -14,6 +14,10 @@ public struct DeliveryConfiguration: Sendable {
     /// How long resolving the URL's host may take, within ``timeout`` (SPEC §13): 5 s. A lookup that has not
     /// answered by then fails the attempt, which is retried like any other.
     public var resolutionTimeout: Duration = .seconds(5)
+    /// The longest a name's answer is kept by hookd's resolver, whatever its TTL: 30 s. Negative answers and failures
+    /// are kept too (a failure for the resolution timeout), so a silent name server costs one wait per name and
+    /// period, not one per delivery. Zero keeps nothing.
+    public var resolutionCacheTTL: Duration = .seconds(30)
     /// Attempts in flight at most, across all apps.
     public var maximumInFlight: Int = 64
     /// Deliveries one app may have under way at once (claimed and not yet recorded), all its endpoints together,

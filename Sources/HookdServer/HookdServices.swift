@@ -1,4 +1,5 @@
 public import HookdCore
+public import HookdDelivery
 public import HookdStore
 public import Logging
 
@@ -19,7 +20,7 @@ public struct HookdServices: Sendable {
         store: any Store,
         sealer: SecretSealer,
         clock: any WallClock = SystemWallClock(),
-        resolver: any HostResolver = SystemHostResolver(),
+        resolver: any HostResolver = DNSStubResolver(configuration: .init(resolverConfiguration: .system())),
         logger: Logger = Logger(label: "hookd"),
         operatorKey: String? = nil
     ) {

@@ -19,6 +19,7 @@ public struct ServeOptions: Sendable {
     public var maxInFlightPerEndpoint: Int?
     public var maxEndpointsPerApp: Int?
     public var dnsTimeout: Double?
+    public var dnsCacheTTL: Double?
     public var signatureSchemes: String?
     public var leaseDuration: Double?
     public var shutdownTimeout: Double?
@@ -150,6 +151,9 @@ public struct ServeOptions: Sendable {
         if let seconds = try read.double(dnsTimeout, "dns-timeout", 0.001...300) {
             delivery.resolutionTimeout = .seconds(seconds)
         }
+        if let seconds = try read.double(dnsCacheTTL, "dns-cache-ttl", 0...3600) {
+            delivery.resolutionCacheTTL = .seconds(seconds)
+        }
         if let limit = try read.int(maxInFlight, "max-in-flight", 1...10_000) {
             delivery.maximumInFlight = limit
             delivery.claimBatchSize = min(delivery.claimBatchSize, limit)
@@ -232,7 +236,7 @@ private struct EnvironmentTwins {
         guard let value else { return nil }
         guard range.contains(value) else {
             let bounds =
-                range.lowerBound < 1
+                range.lowerBound > 0 && range.lowerBound < 1
                 ? "more than 0 and at most \(Int(range.upperBound))"
                 : "from \(Int(range.lowerBound)) to \(Int(range.upperBound))"
             throw ServeOptions.Invalid(description: "--\(option) must be \(bounds) seconds")

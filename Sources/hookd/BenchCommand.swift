@@ -127,6 +127,11 @@ struct DeliveriesBench: AsyncParsableCommand {
     @Option(help: "Events per second in the lag phase.") var lagRate = 500.0
     @Option(help: "Seconds of the lag phase.") var lagSeconds = 10.0
     @Option(help: "v3.20 endpoints of the app, each taking every event (0: the app's v3 URL).") var endpoints = 0
+    @Option(help: "hookd's --max-in-flight-per-app (default: hookd's own default).") var maxInFlightPerApp: Int?
+    @Option(help: "hookd's --max-in-flight-per-endpoint (default: hookd's own default).")
+    var maxInFlightPerEndpoint: Int?
+    @Flag(help: "Drain a second backlog with the caps raised out of the way and report the first against it.")
+    var compareRaisedCaps = false
 
     func run() async throws {
         var settings = DeliveriesBenchmark.Options()
@@ -136,11 +141,18 @@ struct DeliveriesBench: AsyncParsableCommand {
         settings.lagSeconds = lagSeconds
         guard (0...20).contains(endpoints) else { throw CommandFailure("--endpoints must be from 0 to 20") }
         settings.endpoints = endpoints
+        settings.caps = DeliveriesBenchmark.Caps(perApp: maxInFlightPerApp, perEndpoint: maxInFlightPerEndpoint)
+        settings.compareRaisedCaps = compareRaisedCaps
+        guard !compareRaisedCaps || endpoints == 0 else {
+            throw CommandFailure("--compare-raised-caps drains to the app's v3 URL: leave --endpoints at 0")
+        }
         try await options.run(
             "deliveries",
             parameters: [
                 "events": Double(events), "inFlight": Double(inFlight), "lagRate": lagRate, "lagSeconds": lagSeconds,
-                "endpoints": Double(endpoints),
+                "endpoints": Double(endpoints), "maxInFlightPerApp": Double(maxInFlightPerApp ?? 0),
+                "maxInFlightPerEndpoint": Double(maxInFlightPerEndpoint ?? 0),
+                "compareRaisedCaps": compareRaisedCaps ? 1 : 0,
             ]
         ) { setup, progress in
             try await DeliveriesBenchmark(options: settings, setup: setup, progress: progress).run()

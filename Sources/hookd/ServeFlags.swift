@@ -35,6 +35,12 @@ struct ServeFlags: ParsableArguments {
     )
     var dnsTimeout: Double?
 
+    @Option(
+        help:
+            "Seconds a webhook host's answer is kept at most, whatever its TTL; failures and unknown names too; 0 keeps nothing (HOOKD_DNS_CACHE_TTL; default 30)."
+    )
+    var dnsCacheTTL: Double?
+
     @Option(help: "Delivery requests open at once (HOOKD_MAX_IN_FLIGHT; default 64).")
     var maxInFlight: Int?
 
@@ -158,6 +164,7 @@ struct ServeFlags: ParsableArguments {
         options.maxInFlightPerEndpoint = maxInFlightPerEndpoint
         options.maxEndpointsPerApp = maxEndpointsPerApp
         options.dnsTimeout = dnsTimeout
+        options.dnsCacheTTL = dnsCacheTTL
         options.endpointDisableDays = endpointDisableDays
         options.signatureSchemes = signatureSchemes
         options.leaseDuration = leaseDuration

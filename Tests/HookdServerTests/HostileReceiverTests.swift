@@ -120,12 +120,15 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.all) func aStallingNeighbourWithABacklogDoesNotDelayAnotherApp(
+    @Test(arguments: Backend.all) func aNeighbourWithManyStallingEndpointsHoldsOnlyItsShare(
         backend: Backend
     ) async throws {
         // The neighbour's attempts stay stalled for the whole test: whatever the quiet app receives, it receives
-        // while all the neighbour's slots are held.
-        let harness = try await TestHarness.forDeliveries(on: backend) { $0.delivery.timeout = .seconds(120) }
+        // while the neighbour holds all it may. It has 24 endpoints; a tenant is an app, however many it has.
+        let harness = try await TestHarness.forDeliveries(on: backend) { configuration in
+            configuration.delivery.timeout = .seconds(120)
+            configuration.limits.endpointsPerApp = 24
+        }
         defer { harness.removeFiles() }
         let stalling = HostileReceiver(.stallAfterHeaders)
         let stalled = try await stalling.start()
@@ -133,13 +136,17 @@ import Testing
         let listening = try await quiet.start()
         defer { Task { await listening.stop() } }
         try await harness.withLiveServer { client in
-            let neighbour = try await DeliveryEndToEndTests.subscribe(
-                harness,
-                client: client,
-                url: "http://127.0.0.1:\(stalled.port)/hook"
-            )
+            let neighbour = try await EndpointEndToEndTests.tenant(harness, client: client)
+            for index in 0..<24 {
+                _ = try await EndpointEndToEndTests.create(
+                    client,
+                    token: neighbour.token,
+                    url: "http://127.0.0.1:\(stalled.port)/hook/\(index)",
+                    events: ["CARD_CREATED"]
+                )
+            }
             let other = try await DeliveryEndToEndTests.subscribe(harness, client: client, url: listening.url)
-            for index in 0..<150 {
+            for index in 0..<10 {
                 _ = try await client.publish(
                     appID: neighbour.app.id,
                     event: "card.created",
@@ -147,8 +154,9 @@ import Testing
                     operatorKey: harness.operatorKey
                 )
             }
-            let limit = harness.configuration.delivery.maximumInFlightPerApp
-            #expect(try await stalling.waitUntil { $0.open == limit }, "\(stalling.connectionCounts)")
+            let cap = harness.configuration.delivery.maximumInFlightPerApp
+            #expect(cap < harness.configuration.delivery.maximumInFlight)
+            #expect(try await stalling.waitUntil { $0.open == cap }, "\(stalling.connectionCounts)")
 
             for index in 0..<20 {
                 _ = try await client.publish(
@@ -160,8 +168,8 @@ import Testing
             }
             #expect(try await quiet.waitFor(count: 20, seconds: 15), "the quiet app's events all arrived")
             let counts = stalling.connectionCounts
-            #expect(counts.open == limit, "the neighbour's attempts were still stalled: \(counts)")
-            #expect(counts.mostOpen == limit, "the neighbour never held more than its limit: \(counts)")
+            #expect(counts.open == cap, "the neighbour's attempts were still stalled: \(counts)")
+            #expect(counts.mostOpen == cap, "240 deliveries, 24 endpoints: never more than the app's cap \(counts)")
             // Let the stalled attempts end now rather than at their deadline.
             await stalled.stop()
         }

@@ -16,6 +16,7 @@ import Testing
         #expect(configuration.limits.endpointsPerApp == 20)
         #expect(configuration.delivery.timeout == .seconds(10))
         #expect(configuration.delivery.resolutionTimeout == .seconds(5))
+        #expect(configuration.delivery.resolutionCacheTTL == .seconds(30))
         #expect(configuration.limits.webhookUpdatesPerMinute == 30)
         #expect(configuration.limits.retriesPerMinute == 60)
         #expect(configuration.limits.loginFailuresPerApp == 10)
@@ -42,8 +43,9 @@ import Testing
             "HOOKD_ALLOW_PRIVATE_TARGETS": "yes", "HOOKD_SIGNATURE_SCHEMES": "v3", "HOOKD_MAX_BODY_SIZE": "4096",
             "HOOKD_ENDPOINT_DISABLE_DAYS": "2", "HOOKD_PUBLIC_URL": "https://hooks.example.com/",
             "HOOKD_PORTAL_LINK_LIFETIME": "10", "HOOKD_PORTAL_SESSION_LIFETIME": "86400",
-            "HOOKD_MAX_ENDPOINTS_PER_APP": "5", "HOOKD_DNS_TIMEOUT": "1.5",
+            "HOOKD_MAX_ENDPOINTS_PER_APP": "5", "HOOKD_DNS_TIMEOUT": "1.5", "HOOKD_DNS_CACHE_TTL": "0",
         ])
+        #expect(configuration.delivery.resolutionCacheTTL == .zero, "0 keeps nothing")
         #expect(configuration.limits.endpointsPerApp == 5)
         #expect(configuration.delivery.resolutionTimeout == .milliseconds(1500))
         #expect(configuration.delivery.maximumInFlightPerEndpoint == 3, "the app's cap, when not given")
@@ -77,6 +79,7 @@ import Testing
         #expect(configuration.delivery.caps == ClaimCaps(perApp: 7, perEndpoint: 2), "flags win")
         for (twin, value) in [
             ("HOOKD_MAX_IN_FLIGHT_PER_ENDPOINT", "0"), ("HOOKD_MAX_ENDPOINTS_PER_APP", "0"), ("HOOKD_DNS_TIMEOUT", "0"),
+            ("HOOKD_DNS_CACHE_TTL", "3601"),
         ] {
             #expect(throws: ServeOptions.Invalid.self, "\(twin)=\(value)") {
                 try ServeOptions().configuration(environment: [twin: value])

@@ -158,6 +158,8 @@ extension WebhookURLPolicy {
                 defer { group.cancelAll() }
                 return try await group.next() ?? nil
             }
+        } catch let error as HostResolutionError {
+            throw Violation(kind: .unresolved, message: "host could not be resolved: \(error.description)")
         } catch {
             throw Violation(kind: .unresolved, message: "host could not be resolved")
         }

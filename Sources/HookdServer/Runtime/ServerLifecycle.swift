@@ -91,9 +91,19 @@ struct ServerService: Service {
         let firstApp: (App, AppSecretKey)? =
             try await runtime.store.apps().isEmpty
             ? try await AppAdministration(store: runtime.store).create(name: "first app", type: .issuing) : nil
+        // Names resolved asynchronously, within --dns-timeout, by hookd's own stub resolver (SPEC §13): no lookup
+        // blocks a thread, whatever /etc/resolv.conf's retries say.
+        let resolver = DNSStubResolver(
+            configuration: .init(
+                resolverConfiguration: .system(),
+                timeout: min(configuration.delivery.resolutionTimeout, configuration.delivery.timeout),
+                maximumCacheTTL: configuration.delivery.resolutionCacheTTL
+            )
+        )
         let services = HookdServices(
             store: runtime.store,
             sealer: runtime.sealer,
+            resolver: resolver,
             logger: logger,
             operatorKey: operatorKey
         )

@@ -26,22 +26,48 @@ struct FakeHostResolver: HostResolver {
     }
 }
 
-/// A resolver whose table a test can change while the server runs (DNS rebinding).
+/// A resolver whose table a test can change while the server runs (DNS rebinding), and whose name server can go
+/// silent for a name: a lookup of a silenced name waits until its task is cancelled.
 final class MutableHostResolver: HostResolver {
-    private let table: Mutex<[String: [IPAddress]]>
+    private struct State {
+        var table: [String: [IPAddress]]
+        var silenced: Set<String> = []
+        var lookups = 0
+        var unanswered = 0
+    }
+
+    private let state: Mutex<State>
 
     init(_ table: [String: [String]]) {
-        self.table = Mutex(table.mapValues { $0.map { IPAddress(literal: $0)! } })
+        state = Mutex(State(table: table.mapValues { $0.map { IPAddress(literal: $0)! } }))
     }
 
     func set(_ host: String, to addresses: [String]) {
-        table.withLock { $0[host] = addresses.map { IPAddress(literal: $0)! } }
+        state.withLock { $0.table[host] = addresses.map { IPAddress(literal: $0)! } }
     }
 
+    /// From now on, lookups of `host` never answer.
+    func silence(_ host: String) {
+        state.withLock { _ = $0.silenced.insert(host) }
+    }
+
+    /// Lookups made so far, and how many of them were never answered (they ended when their task was cancelled).
+    var counts: (lookups: Int, unanswered: Int) { state.withLock { ($0.lookups, $0.unanswered) } }
+
     func addresses(of host: String) async throws -> [IPAddress] {
-        guard let addresses = table.withLock({ $0[host] }) else {
-            throw HostResolutionError(description: "no such host")
+        let (addresses, silent) = state.withLock { state in
+            state.lookups += 1
+            return (state.table[host], state.silenced.contains(host))
         }
+        if silent {
+            do {
+                try await Task.sleep(for: .seconds(3600))
+            } catch {
+                state.withLock { $0.unanswered += 1 }
+                throw error
+            }
+        }
+        guard let addresses else { throw HostResolutionError(description: "no such host") }
         return addresses
     }
 }
