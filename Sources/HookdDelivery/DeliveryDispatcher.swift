@@ -24,8 +24,8 @@ public final class DeliveryDispatcher: Service {
     private let configuration: DeliveryConfiguration
     private let logger: Logger
     /// Attempts claimed and not yet recorded, and of those, the ones whose request is not over yet (waiting for a
-    /// slot, or open).
-    private let inFlight = Mutex((unrecorded: 0, unsent: 0))
+    /// slot, or open); and when the next claim is worth making.
+    private let pacing: Mutex<ClaimPacing>
     /// The `--max-in-flight` request slots.
     private let slots: SendSlots
 
@@ -44,18 +44,11 @@ public final class DeliveryDispatcher: Service {
         self.configuration = configuration
         self.logger = logger
         self.slots = SendSlots(count: configuration.maximumInFlight)
+        self.pacing = Mutex(ClaimPacing(configuration: configuration))
     }
 
     /// Attempts claimed and not yet recorded.
-    public var attemptsInFlight: Int { inFlight.withLock { $0.unrecorded } }
-
-    /// Attempts claimed and not yet recorded, at most: those sending plus as many whose records are being
-    /// written. A slow database makes the dispatcher wait rather than send ever further ahead of what it has
-    /// written, and a crash repeats at most this many attempts.
-    private var recordingBacklog: Int { configuration.maximumInFlight * 2 }
-
-    /// A full claim: the claim batch, at most `--max-in-flight`. At most one is claimed ahead of free request slots.
-    private var fullBatch: Int { min(configuration.claimBatchSize, configuration.maximumInFlight) }
+    public var attemptsInFlight: Int { pacing.withLock { $0.unrecorded } }
 
     public func run() async throws {
         if configuration.releaseLeasesOnStart {
@@ -79,25 +72,26 @@ public final class DeliveryDispatcher: Service {
         logger.info("dispatcher stopped")
     }
 
+    /// Whether something may be due that the last claim did not see: set by every wake that is not the dispatcher's
+    /// own (a publish, a requeue, shutdown) and by a wait that ran out.
+    private let newWork = Mutex(true)
+
     /// Claims what fits and starts it, or waits for a reason to look again.
     private func dispatchOnce(into group: inout DiscardingTaskGroup) async {
         // `--max-in-flight` bounds the requests open at once; an attempt's slot is free again when its request is
         // over, while its record is written (grouped with others) behind it. Up to a batch more is claimed ahead and
-        // waits for a slot.
-        let (unrecorded, unsent) = inFlight.withLock { $0 }
-        let free = min(configuration.maximumInFlight + fullBatch - unsent, recordingBacklog - unrecorded)
-        // Under load, claim in batches rather than one delivery per finished attempt: every claim is a write.
-        // With nothing in flight any free slot is enough, so a lone publish leaves at once.
-        let worthClaiming = unrecorded == 0 ? 1 : max(1, fullBatch / 4)
-        guard free >= worthClaiming else {
-            await signal.wait(timeout: configuration.idlePollInterval)
+        // waits for a slot (``ClaimPacing``).
+        let announced = newWork.withLock { $0 }
+        guard let size = pacing.withLock({ $0.claimSize(newWork: announced) }) else {
+            await wait(timeout: configuration.idlePollInterval)
             return
         }
+        newWork.withLock { $0 = false }
         let now = clock.unixMillis
         let claims: [ClaimedDelivery]
         do {
             claims = try await store.claimDueDeliveries(
-                limit: min(free, configuration.claimBatchSize),
+                limit: size,
                 caps: configuration.caps,
                 now: now,
                 // Its own attempt's deadline, and as long again: claimed ahead, it may wait that long for a slot.
@@ -108,16 +102,14 @@ public final class DeliveryDispatcher: Service {
                 "claiming deliveries failed; will retry",
                 metadata: ["hookd.error": .string(String(describing: type(of: error)))]
             )
-            await signal.wait(timeout: configuration.idlePollInterval)
+            newWork.withLock { $0 = true }
+            await wait(timeout: configuration.idlePollInterval)
             return
         }
+        pacing.withLock { $0.claimed(claims.count, asked: size) }
         guard !claims.isEmpty else {
-            await signal.wait(timeout: await idleWait(now: now))
+            await wait(timeout: await idleWait(now: now))
             return
-        }
-        inFlight.withLock { state in
-            state.unrecorded += claims.count
-            state.unsent += claims.count
         }
         for claim in claims {
             group.addTask {
@@ -126,12 +118,19 @@ public final class DeliveryDispatcher: Service {
                     if holdsSlot {
                         self.slots.release()
                     }
-                    self.inFlight.withLock { $0.unsent -= 1 }
-                    self.signal.wake()
+                    self.pacing.withLock { $0.sent() }
+                    self.signal.wake(announcingWork: false)
                 }
-                self.inFlight.withLock { $0.unrecorded -= 1 }
-                self.signal.wake()
+                self.pacing.withLock { $0.recorded() }
+                self.signal.wake(announcingWork: false)
             }
+        }
+    }
+
+    /// Waits for a wake or `timeout`; what is announced, or a wait that ran out, makes the next claim look again.
+    private func wait(timeout: Duration) async {
+        if await signal.wait(timeout: timeout) {
+            newWork.withLock { $0 = true }
         }
     }
 
