@@ -20,13 +20,14 @@ public struct DeliveryConfiguration: Sendable {
     public var resolutionCacheTTL: Duration = .seconds(30)
     /// Attempts in flight at most, across all apps.
     public var maximumInFlight: Int = 64
-    /// Deliveries one app may have under way at once (claimed and not yet recorded), all its endpoints together,
-    /// across all the processes sharing the store: what one tenant's backlog or slow receivers can hold (SPEC §13).
-    /// Half of ``maximumInFlight`` by default, so a newly busy app finds slots free beside one that is not.
+    /// Request slots one app may hold at once, all its endpoints together: what one tenant's backlog or slow
+    /// receivers can hold of a node's ``maximumInFlight`` (SPEC §13). Half of them by default, so a newly busy app
+    /// finds slots free beside one that is not. Across the processes sharing the store, its claimed deliveries are
+    /// counted in the database and held to this and one claim batch more (``claimCaps``).
     public var maximumInFlightPerApp: Int = 32
-    /// Deliveries one endpoint may have under way at once, across all the processes sharing the store: what one
-    /// slow receiver can hold of its app's share. The per-app cap by default, so an app with one URL may use all
-    /// of its share.
+    /// Request slots one endpoint may hold at once: what one slow receiver can hold of its app's share. The per-app
+    /// cap by default, so an app with one URL may use all of its share. Its claimed deliveries are held to this and
+    /// one claim batch more across processes.
     public var maximumInFlightPerEndpoint: Int = 32
     /// Deliveries claimed per query at most.
     public var claimBatchSize: Int = 64
@@ -48,9 +49,13 @@ public struct DeliveryConfiguration: Sendable {
 
     public init() {}
 
-    /// The per-app and per-endpoint caps, as a claim takes them.
-    public var caps: ClaimCaps {
-        ClaimCaps(perApp: maximumInFlightPerApp, perEndpoint: maximumInFlightPerEndpoint)
+    /// What one app and one endpoint may have claimed, across every process sharing the store: their slots and one
+    /// full claim batch more, so that while an app's requests are open its next batch is claimed (ahead, waiting for
+    /// its slots) and its finished attempts are recorded, rather than its slots standing empty during each claim and
+    /// record. The slots themselves are held to the caps by each node's dispatcher.
+    public var claimCaps: ClaimCaps {
+        let batch = min(claimBatchSize, maximumInFlight)
+        return ClaimCaps(perApp: maximumInFlightPerApp + batch, perEndpoint: maximumInFlightPerEndpoint + batch)
     }
 
     /// Attempts a new delivery is allowed: the first one and one per scheduled retry.

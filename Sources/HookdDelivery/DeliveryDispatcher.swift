@@ -6,16 +6,17 @@ import Synchronization
 
 /// Claims due deliveries and attempts them, at most ``DeliveryConfiguration/maximumInFlight`` at a time.
 ///
-/// Claims are taken in batches under a lease, apps in turn and then each app's endpoints in turn, at most
-/// ``DeliveryConfiguration/maximumInFlightPerApp`` per app and ``DeliveryConfiguration/maximumInFlightPerEndpoint``
-/// per endpoint (the store counts leases across processes), so one tenant's slow receivers or backlog hold only
-/// its own share of the slots (SPEC §13). The next batch is claimed while the
-/// requests of the last are open: up to one batch claimed ahead waits for a request slot, first come first served,
-/// so the slots do not stand empty while a claim (a round trip to a shared database) is made. The dispatcher
+/// Claims are taken in batches under a lease, apps in turn and then each app's endpoints in turn, within what each
+/// app and endpoint may have claimed across processes (``DeliveryConfiguration/claimCaps``, counted by the store).
+/// The next batch is claimed while the requests of the last are open: up to one batch claimed ahead waits for a
+/// request slot (``RequestSlots``), so the slots do not stand empty while a claim (on PostgreSQL, round trips to a
+/// shared server) is made. An app holds at most ``DeliveryConfiguration/maximumInFlightPerApp`` slots and an
+/// endpoint ``DeliveryConfiguration/maximumInFlightPerEndpoint``, and apps waiting for slots take turns, so one
+/// tenant's slow receivers or backlog hold only its own share of them (SPEC §13). The dispatcher
 /// sleeps until a publish or a finished attempt wakes it, something falls due, or the idle poll interval passes
-/// (the fallback when another process published). On graceful shutdown it stops claiming, sends what was claimed
-/// ahead at once, and lets the attempts in flight run to their deadline and be recorded; if its task is cancelled
-/// first, they are recorded as interrupted.
+/// (the fallback when another process published). On graceful shutdown it stops claiming, gives back unsent what
+/// was claimed ahead, and lets the attempts in flight run to their deadline and be recorded; if its task is
+/// cancelled first, they are recorded as interrupted.
 public final class DeliveryDispatcher: Service {
     private let store: any DeliveryQueue
     private let attempter: DeliveryAttempter
@@ -26,8 +27,8 @@ public final class DeliveryDispatcher: Service {
     /// Attempts claimed and not yet recorded, and of those, the ones whose request is not over yet (waiting for a
     /// slot, or open); and when the next claim is worth making.
     private let pacing: Mutex<ClaimPacing>
-    /// The `--max-in-flight` request slots.
-    private let slots: SendSlots
+    /// The `--max-in-flight` request slots, shared between tenants within their caps.
+    private let slots: RequestSlots
 
     public init(
         store: any DeliveryQueue,
@@ -43,7 +44,11 @@ public final class DeliveryDispatcher: Service {
         self.clock = clock
         self.configuration = configuration
         self.logger = logger
-        self.slots = SendSlots(count: configuration.maximumInFlight)
+        self.slots = RequestSlots(
+            count: configuration.maximumInFlight,
+            perApp: configuration.maximumInFlightPerApp,
+            perEndpoint: configuration.maximumInFlightPerEndpoint
+        )
         self.pacing = Mutex(ClaimPacing(configuration: configuration))
     }
 
@@ -65,34 +70,28 @@ public final class DeliveryDispatcher: Service {
                 }
             }
         } onGracefulShutdown: {
-            // What waits for a slot goes now, to end within the delivery timeout like the requests already open.
-            self.slots.open()
+            // What waits for a slot is given back unsent: only the requests already open run to their deadline.
+            self.slots.close()
             self.signal.wake()
         }
         logger.info("dispatcher stopped")
     }
 
-    /// Whether something may be due that the last claim did not see: set by every wake that is not the dispatcher's
-    /// own (a publish, a requeue, shutdown) and by a wait that ran out.
-    private let newWork = Mutex(true)
-
     /// Claims what fits and starts it, or waits for a reason to look again.
     private func dispatchOnce(into group: inout DiscardingTaskGroup) async {
         // `--max-in-flight` bounds the requests open at once; an attempt's slot is free again when its request is
         // over, while its record is written (grouped with others) behind it. Up to a batch more is claimed ahead and
-        // waits for a slot (``ClaimPacing``).
-        let announced = newWork.withLock { $0 }
-        guard let size = pacing.withLock({ $0.claimSize(newWork: announced) }) else {
-            await wait(timeout: configuration.idlePollInterval)
+        // waits for a slot (``ClaimPacing``), where the caps hold what each app and endpoint may have open.
+        guard let size = pacing.withLock({ $0.claimSize }) else {
+            await signal.wait(timeout: configuration.idlePollInterval)
             return
         }
-        newWork.withLock { $0 = false }
         let now = clock.unixMillis
         let claims: [ClaimedDelivery]
         do {
             claims = try await store.claimDueDeliveries(
                 limit: size,
-                caps: configuration.caps,
+                caps: configuration.claimCaps,
                 now: now,
                 // Its own attempt's deadline, and as long again: claimed ahead, it may wait that long for a slot.
                 leaseUntil: now + configuration.leaseDuration + configuration.timeout * 2
@@ -102,41 +101,37 @@ public final class DeliveryDispatcher: Service {
                 "claiming deliveries failed; will retry",
                 metadata: ["hookd.error": .string(String(describing: type(of: error)))]
             )
-            newWork.withLock { $0 = true }
-            await wait(timeout: configuration.idlePollInterval)
+            await signal.wait(timeout: configuration.idlePollInterval)
             return
         }
-        pacing.withLock { $0.claimed(claims.count, asked: size) }
         guard !claims.isEmpty else {
-            await wait(timeout: await idleWait(now: now))
+            await signal.wait(timeout: await idleWait(now: now))
             return
         }
+        pacing.withLock { $0.claimed(claims.count) }
         for claim in claims {
             group.addTask {
-                let holdsSlot = await self.slots.acquire()
-                _ = await self.attempter.attempt(claim) {
-                    if holdsSlot {
-                        self.slots.release()
+                let holder = RequestSlots.Holder(appID: claim.appID, endpointID: claim.endpointID)
+                if await self.slots.acquire(holder) {
+                    _ = await self.attempter.attempt(claim) {
+                        self.slots.release(holder)
+                        self.pacing.withLock { $0.sent() }
+                        self.signal.wake()
                     }
+                } else {
+                    // Shutting down: given back unsent, due at once for another node (or this one's next start).
+                    try? await self.store.releaseUnsent([claim])
                     self.pacing.withLock { $0.sent() }
-                    self.signal.wake(announcingWork: false)
                 }
                 self.pacing.withLock { $0.recorded() }
-                self.signal.wake(announcingWork: false)
+                self.signal.wake()
             }
-        }
-    }
-
-    /// Waits for a wake or `timeout`; what is announced, or a wait that ran out, makes the next claim look again.
-    private func wait(timeout: Duration) async {
-        if await signal.wait(timeout: timeout) {
-            newWork.withLock { $0 = true }
         }
     }
 
     /// How long to sleep when nothing is due: until the earliest pending delivery, at most the poll interval.
     private func idleWait(now: UnixMillis) async -> Duration {
-        guard let next = try? await store.nextDueTime(caps: configuration.caps) else {
+        guard let next = try? await store.nextDueTime(caps: configuration.claimCaps) else {
             return configuration.idlePollInterval
         }
         let until = max(.zero, next - now)

@@ -2,66 +2,44 @@ import Testing
 
 @testable import HookdDelivery
 
-/// When the dispatcher claims: within its slots, and in batches once the caps hold an app back.
+/// When the dispatcher claims: within its slots, one batch ahead of them, and within what it may leave unrecorded.
 @Suite struct ClaimPacingTests {
-    static func pacing(maxInFlight: Int = 64, perApp: Int = 32) -> ClaimPacing {
+    static func pacing(maxInFlight: Int = 64, claimBatch: Int = 64) -> ClaimPacing {
         var configuration = DeliveryConfiguration()
         configuration.maximumInFlight = maxInFlight
-        configuration.maximumInFlightPerApp = perApp
+        configuration.claimBatchSize = claimBatch
         return ClaimPacing(configuration: configuration)
     }
 
-    @Test func withNothingUnderWayAnyFreeSlotIsWorthAClaim() {
-        let pacing = Self.pacing()
-        #expect(pacing.claimSize(newWork: false) == 64)
-        #expect(pacing.claimSize(newWork: true) == 64)
+    @Test func withNothingUnderWayAFullBatchIsClaimed() {
+        #expect(Self.pacing().claimSize == 64)
+        #expect(Self.pacing(maxInFlight: 8).claimSize == 8, "a batch is at most the slots")
     }
 
     @Test func aBatchIsClaimedAheadOfTheSlotsAndNoMore() {
         var pacing = Self.pacing()
-        pacing.claimed(64, asked: 64)
-        #expect(pacing.claimSize(newWork: false) == 64, "one batch ahead of the 64 open requests")
-        pacing.claimed(64, asked: 64)
-        #expect(pacing.claimSize(newWork: true) == nil, "128 claimed: the slots and one batch ahead are full")
+        pacing.claimed(64)
+        #expect(pacing.claimSize == 64, "one batch ahead of the 64 open requests")
+        pacing.claimed(64)
+        #expect(pacing.claimSize == nil, "128 claimed: the slots and one batch ahead are full")
         for _ in 0..<15 { pacing.sent() }
-        #expect(pacing.claimSize(newWork: true) == nil, "15 free: less than a quarter batch")
+        #expect(pacing.claimSize == nil, "15 free: less than a quarter batch is not worth a write")
         pacing.sent()
-        #expect(pacing.claimSize(newWork: true) == nil, "sent but not recorded: the recording backlog is full")
+        #expect(pacing.claimSize == nil, "sent but not recorded: what may stay unrecorded is full")
         for _ in 0..<16 { pacing.recorded() }
-        #expect(pacing.claimSize(newWork: false) == 16)
+        #expect(pacing.claimSize == 16)
     }
 
-    @Test func afterAShortClaimTheNextWaitsForAQuarterOfTheAppsCap() {
-        var pacing = Self.pacing(perApp: 32)
-        pacing.claimed(32, asked: 64)  // an app alone, at its cap of 32
-        #expect(pacing.claimSize(newWork: false) == nil, "held back by the cap: nothing to find yet")
-        for _ in 0..<7 {
-            pacing.sent()
-            pacing.recorded()
-        }
-        #expect(pacing.claimSize(newWork: false) == nil, "seven ended: a claim would find seven")
-        #expect(pacing.claimSize(newWork: true) == 64, "a publish or a timer claims at once")
-        pacing.sent()
-        pacing.recorded()
-        #expect(pacing.claimSize(newWork: false) == 64, "eight ended: a quarter of the cap")
-        pacing.claimed(8, asked: 64)
-        #expect(pacing.claimSize(newWork: false) == nil, "short again: counting starts anew")
-    }
-
-    @Test func whenEverythingHasEndedAClaimIsAlwaysWorthIt() {
-        var pacing = Self.pacing(perApp: 32)
-        pacing.claimed(3, asked: 64)
-        for _ in 0..<3 {
-            pacing.sent()
-            pacing.recorded()
-        }
-        #expect(pacing.claimSize(newWork: false) == 64)
-    }
-
-    @Test func aFullClaimKeepsClaimingAsSlotsFree() {
-        var pacing = Self.pacing(maxInFlight: 8, perApp: 4)
-        pacing.claimed(8, asked: 8)
-        #expect(pacing.claimSize(newWork: false) == 8, "a batch ahead of the 8 slots")
-        #expect(pacing.refill == 1, "a quarter of a cap of 4")
+    @Test func withAnythingUnderWayAClaimWaitsForAQuarterBatch() {
+        var pacing = Self.pacing()
+        pacing.claimed(100)
+        for _ in 0..<100 { pacing.sent() }
+        for _ in 0..<72 { pacing.recorded() }
+        #expect(pacing.claimSize == 64)
+        var lone = Self.pacing()
+        lone.claimed(1)
+        lone.sent()
+        lone.recorded()
+        #expect(lone.claimSize == 64, "nothing under way: a claim at once")
     }
 }

@@ -448,7 +448,8 @@ import Testing
             #expect(
                 try await Self.resolver(server).addresses(of: "big.example") == [Self.first, Self.second, Self.firstV6]
             )
-            #expect(server.count("big.example", WireDNS.a, overTCP: false) == 1)
+            // At least once: on a loaded machine the truncated answer may come after the retransmit interval.
+            #expect(server.count("big.example", WireDNS.a, overTCP: false) >= 1)
             #expect(server.count("big.example", WireDNS.a, overTCP: true) == 1)
             #expect(server.count("big.example", WireDNS.aaaa, overTCP: true) == 1)
         }

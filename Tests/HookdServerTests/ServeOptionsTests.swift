@@ -69,14 +69,21 @@ import Testing
         var options = ServeOptions()
         options.maxInFlight = 10
         var configuration = try options.configuration(environment: [:])
-        #expect(configuration.delivery.caps == ClaimCaps(perApp: 5, perEndpoint: 5))
+        #expect(configuration.delivery.maximumInFlightPerApp == 5)
+        #expect(configuration.delivery.maximumInFlightPerEndpoint == 5)
+        #expect(
+            configuration.delivery.claimCaps == ClaimCaps(perApp: 15, perEndpoint: 15),
+            "what the database lets them claim: their slots and a claim batch (10, the slots) more"
+        )
         options.maxInFlight = 1
         configuration = try options.configuration(environment: [:])
-        #expect(configuration.delivery.caps == ClaimCaps(perApp: 1, perEndpoint: 1), "never below one")
+        #expect(configuration.delivery.maximumInFlightPerApp == 1, "never below one slot")
+        #expect(configuration.delivery.claimCaps == ClaimCaps(perApp: 2, perEndpoint: 2))
         options.maxInFlightPerEndpoint = 2
         options.maxInFlightPerApp = 7
         configuration = try options.configuration(environment: ["HOOKD_MAX_IN_FLIGHT_PER_ENDPOINT": "4"])
-        #expect(configuration.delivery.caps == ClaimCaps(perApp: 7, perEndpoint: 2), "flags win")
+        #expect(configuration.delivery.maximumInFlightPerApp == 7, "flags win")
+        #expect(configuration.delivery.maximumInFlightPerEndpoint == 2)
         for (twin, value) in [
             ("HOOKD_MAX_IN_FLIGHT_PER_ENDPOINT", "0"), ("HOOKD_MAX_ENDPOINTS_PER_APP", "0"), ("HOOKD_DNS_TIMEOUT", "0"),
             ("HOOKD_DNS_CACHE_TTL", "3601"),
