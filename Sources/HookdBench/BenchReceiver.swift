@@ -37,7 +37,14 @@ public final class BenchReceiver: Sendable {
     ///   - threads: Event loop threads of its own (the default is one, so it takes at most one core).
     ///   - sampleEvery: Keep every n-th request whole; 0 keeps none.
     ///   - answerDelay: How long it waits before answering each request (a slow receiver); none by default.
-    public init(threads: Int = 1, sampleEvery: Int = 100, answerDelay: TimeAmount = .zero) async throws {
+    ///   - stallsAfterHead: Answer each request's status line and headers, then nothing more (a receiver that
+    ///     stalls): the sender's attempt lasts until its deadline.
+    public init(
+        threads: Int = 1,
+        sampleEvery: Int = 100,
+        answerDelay: TimeAmount = .zero,
+        stallsAfterHead: Bool = false
+    ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let log = ArrivalLog(sampleEvery: sampleEvery)
         self.group = group
@@ -47,8 +54,12 @@ public final class BenchReceiver: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                    channel.pipeline.addHandler(AnswerOK(log: log, delay: answerDelay))
+                log.opened()
+                channel.closeFuture.whenComplete { _ in log.closed() }
+                return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
+                    channel.pipeline.addHandler(
+                        AnswerOK(log: log, delay: answerDelay, stallsAfterHead: stallsAfterHead)
+                    )
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
@@ -66,9 +77,17 @@ public final class BenchReceiver: Sendable {
     /// The requests kept whole.
     public var samples: [Sample] { log.state.withLock { $0.samples } }
 
-    /// Forgets every arrival and sample.
+    /// The connections open now, and the most that were open at once.
+    public var connections: (open: Int, mostOpen: Int) { log.state.withLock { ($0.open, $0.mostOpen) } }
+
+    /// Forgets every arrival and sample (and the most connections open, keeping those open now).
     public func reset() {
-        log.state.withLock { $0 = ArrivalLog.State() }
+        log.state.withLock { state in
+            let open = state.open
+            state = ArrivalLog.State()
+            state.open = open
+            state.mostOpen = open
+        }
     }
 
     /// Stops listening and closes every connection.
@@ -83,6 +102,19 @@ private final class ArrivalLog: Sendable {
     struct State {
         var arrivals: [BenchReceiver.Arrival] = []
         var samples: [BenchReceiver.Sample] = []
+        var open = 0
+        var mostOpen = 0
+    }
+
+    func opened() {
+        state.withLock { state in
+            state.open += 1
+            state.mostOpen = max(state.mostOpen, state.open)
+        }
+    }
+
+    func closed() {
+        state.withLock { $0.open -= 1 }
     }
 
     let state = Mutex(State())
@@ -120,10 +152,12 @@ private final class AnswerOK: ChannelInboundHandler, @unchecked Sendable {
     private var body: [UInt8] = []
     private var keepAlive = true
     private let delay: TimeAmount
+    private let stallsAfterHead: Bool
 
-    init(log: ArrivalLog, delay: TimeAmount) {
+    init(log: ArrivalLog, delay: TimeAmount, stallsAfterHead: Bool) {
         self.log = log
         self.delay = delay
+        self.stallsAfterHead = stallsAfterHead
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -165,6 +199,11 @@ private final class AnswerOK: ChannelInboundHandler, @unchecked Sendable {
             headers.add(name: "connection", value: "close")
         }
         let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)
+        guard !stallsAfterHead else {
+            // The body promised never comes.
+            context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+            return
+        }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in

@@ -50,15 +50,46 @@ public struct BenchSession: Sendable {
         return (object?["data"] as? [String: Any])?["webhookSecret"] as? String
     }
 
-    /// Creates a v3.20 endpoint for `event` at `url` with the secret given (`POST /api/v3.20/webhooks`).
-    public func createEndpoint(url: String, event: String, secret: String, client: LoadGenerator) async throws {
+    /// Creates a v3.20 endpoint for `event` at `url` with the secret given (`POST /api/v3.20/webhooks`); returns its
+    /// id.
+    @discardableResult
+    public func createEndpoint(url: String, event: String, secret: String, client: LoadGenerator) async throws -> String {
         let body = try JSONSerialization.data(withJSONObject: ["url": url, "events": [event], "secret": secret])
         let answer = try await client.exchange(
             .json(.POST, hookd.base + "/api/v3.20/webhooks", body: Array(body), bearer: token)
         )
-        guard answer.status == 201 else {
+        guard answer.status == 201,
+            let object = try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any],
+            let id = (object["data"] as? [String: Any])?["webhookId"] as? String
+        else {
             throw BenchError(
                 "POST /api/v3.20/webhooks: HTTP \(answer.status) \(String(decoding: answer.body, as: UTF8.self))"
+            )
+        }
+        return id
+    }
+
+    /// Suspends or activates the app with the operator key (`POST /api/v3/internal/apps/{id}/suspend|activate`): a
+    /// suspended app's deliveries are held until it is active again.
+    public func setApp(suspended: Bool, client: LoadGenerator) async throws {
+        let action = suspended ? "suspend" : "activate"
+        let answer = try await client.exchange(
+            .json(.POST, hookd.base + "/api/v3/internal/apps/\(appID)/\(action)", body: [], bearer: operatorKey)
+        )
+        guard answer.status == 200 else {
+            throw BenchError("\(action): HTTP \(answer.status) \(String(decoding: answer.body, as: UTF8.self))")
+        }
+    }
+
+    /// Enables or disables one of the app's v3.20 endpoints (`PATCH /api/v3.20/webhooks/{id}`).
+    public func setEndpoint(_ id: String, enabled: Bool, client: LoadGenerator) async throws {
+        let body = try JSONSerialization.data(withJSONObject: ["enabled": enabled])
+        let answer = try await client.exchange(
+            .json(.PATCH, hookd.base + "/api/v3.20/webhooks/\(id)", body: Array(body), bearer: token)
+        )
+        guard answer.status == 200 else {
+            throw BenchError(
+                "PATCH /api/v3.20/webhooks/\(id): HTTP \(answer.status) \(String(decoding: answer.body, as: UTF8.self))"
             )
         }
     }

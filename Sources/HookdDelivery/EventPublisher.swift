@@ -17,7 +17,7 @@ public struct EventPublisher: Sendable {
     /// Publishes arriving together are stored in one transaction (group commit); each is answered once stored.
     let batcher: BatchingWriter<NewEvent, PublishOutcome>
     /// Each app's type, once read: an app is never deleted and its type never changes, so a publish need not read
-    /// the app again. (A suspended app's events are still accepted, as before; its suspension concerns its tokens.)
+    /// the app again. (A suspended app's events are still accepted, and held until it is active again: SPEC §13.)
     let appTypes = AppTypeCache()
 
     /// - Parameters:

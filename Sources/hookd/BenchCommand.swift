@@ -15,6 +15,7 @@ struct BenchCommand: AsyncParsableCommand {
             """,
         subcommands: [
             DeliveriesBench.self, IngestBench.self, APIBench.self, BacklogBench.self, IsolationBench.self,
+            FairnessBench.self,
         ]
     )
 }
@@ -236,7 +237,11 @@ struct BacklogBench: AsyncParsableCommand {
 struct IsolationBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "isolation",
-        abstract: "An app's publish→receipt lag alone, beside a neighbour's backlog, and beside its slow receiver."
+        abstract: "An app's publish→receipt lag alone, beside a neighbour's backlog, and beside its slow receiver.",
+        discussion: """
+            With --greedy-endpoints N, the neighbour is instead an app with N v3.20 endpoints whose receiver stalls \
+            after the headers, with --greedy-events events due to each: the quiet app's lag alone and beside it.
+            """
     )
 
     @OptionGroup var options: BenchOptions
@@ -244,8 +249,30 @@ struct IsolationBench: AsyncParsableCommand {
     @Option(help: "Seconds each phase publishes.") var seconds = 10.0
     @Option(help: "The neighbour's pending deliveries.") var backlog = 100_000
     @Option(help: "Seconds the neighbour's slow receiver takes to answer.") var slowAnswer = 10.0
+    @Option(help: "A greedy neighbour instead: this many stalling endpoints (0: the backlog and slow receiver).")
+    var greedyEndpoints = 0
+    @Option(help: "Events published to every greedy endpoint.") var greedyEvents = 200
+    @Option(help: "Delivery workers beside an API node (PostgreSQL; with --greedy-endpoints).") var workers = 1
 
     func run() async throws {
+        if greedyEndpoints > 0 {
+            var settings = GreedyNeighbourBenchmark.Options()
+            settings.rate = rate
+            settings.seconds = seconds
+            settings.greedyEndpoints = greedyEndpoints
+            settings.greedyEvents = greedyEvents
+            settings.workers = workers
+            try await options.run(
+                "isolation-greedy",
+                parameters: [
+                    "rate": rate, "seconds": seconds, "greedyEndpoints": Double(greedyEndpoints),
+                    "greedyEvents": Double(greedyEvents), "workers": Double(workers),
+                ]
+            ) { setup, progress in
+                try await GreedyNeighbourBenchmark(options: settings, setup: setup, progress: progress).run()
+            }
+            return
+        }
         var settings = IsolationBenchmark.Options()
         settings.rate = rate
         settings.seconds = seconds
@@ -256,6 +283,32 @@ struct IsolationBench: AsyncParsableCommand {
             parameters: ["rate": rate, "seconds": seconds, "backlog": Double(backlog), "slowAnswer": slowAnswer]
         ) { setup, progress in
             try await IsolationBenchmark(options: settings, setup: setup, progress: progress).run()
+        }
+    }
+}
+
+struct FairnessBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fairness",
+        abstract: "Apps with equal backlogs: each one's share of the deliveries while all are busy, and Jain's index."
+    )
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Apps, each with its own receiver.") var apps = 10
+    @Option(help: "Deliveries due to each app.") var events = 3_000
+    @Option(help: "Delivery workers beside an API node (PostgreSQL).") var workers = 1
+
+    func run() async throws {
+        guard apps >= 2 else { throw CommandFailure("--apps must be at least 2") }
+        var settings = FairnessBenchmark.Options()
+        settings.apps = apps
+        settings.events = events
+        settings.workers = workers
+        try await options.run(
+            "fairness",
+            parameters: ["apps": Double(apps), "events": Double(events), "workers": Double(workers)]
+        ) { setup, progress in
+            try await FairnessBenchmark(options: settings, setup: setup, progress: progress).run()
         }
     }
 }

@@ -30,6 +30,41 @@ import Testing
         #expect(lag["events"] as? Int == 100)
         #expect(lag["arrived"] as? Int == 100)
         #expect(((lag["lag"] as? [String: Any])?["p99"] as? Double ?? 0) > 0)
+        #expect((results["cpuMillisecondsPerDelivery"] as? Double ?? 0) > 0, "hookd's CPU, from /proc")
+        #expect(results["caps"] as? [String: Any] != nil, "the caps it ran with (hookd's defaults: none given)")
+    }
+
+    @Test func theDefaultCapsAreComparedWithTheCapsRaisedInTheSameRun() async throws {
+        let report = try await Self.report([
+            "deliveries", "--events", "300", "--lag-rate", "50", "--lag-seconds", "1", "--compare-raised-caps",
+        ])
+        let results = try #require(report["results"] as? [String: Any])
+        #expect((results["raised"] as? [String: Any])?["requests"] as? Int == 300, "a second drain, caps raised")
+        #expect((results["ratioToRaisedCaps"] as? Double ?? 0) > 0)
+        #expect(results["duplicates"] as? Int == 0)
+    }
+
+    @Test func aGreedyAppsStallingEndpointsHoldNoMoreThanItsCap() async throws {
+        let report = try await Self.report([
+            "isolation", "--greedy-endpoints", "22", "--greedy-events", "5", "--rate", "50", "--seconds", "1",
+        ])
+        #expect(report["benchmark"] as? String == "isolation-greedy")
+        let results = try #require(report["results"] as? [String: Any])
+        for phase in ["alone", "besideGreedy"] {
+            let lag = try #require(results[phase] as? [String: Any], "\(phase)")
+            #expect(lag["arrived"] as? Int == 50, "every quiet event arrived: \(phase)")
+        }
+        #expect(results["greedyDeliveries"] as? Int == 110)
+        #expect(results["greedyMostOpen"] as? Int == 32, "the greedy app held its cap of hookd's 64 slots, no more")
+    }
+
+    @Test func appsWithEqualBacklogsShareTheSlots() async throws {
+        let report = try await Self.report(["fairness", "--apps", "3", "--events", "300"])
+        let results = try #require(report["results"] as? [String: Any])
+        let counts = try #require(results["deliveriesWhileAllBusy"] as? [Int])
+        #expect(counts.count == 3)
+        #expect(counts.allSatisfy { $0 > 0 }, "every app was served while all were busy: \(counts)")
+        #expect((results["jainIndex"] as? Double ?? 0) > 1.0 / 3, "better than one app having everything")
     }
 
     @Test func aBacklogFannedOutToEndpointsCountsEveryEndpointsDelivery() async throws {
