@@ -34,6 +34,10 @@ public struct DeliveryConfiguration: Sendable {
     /// How long a claim holds a delivery beyond twice ``timeout`` (a delivery claimed ahead may wait one timeout for
     /// a slot, then make its attempt); a dispatcher that dies mid-attempt releases it when this runs out.
     public var leaseDuration: Duration = .seconds(60)
+    /// How often a dispatcher notes itself alive among those sharing the queue (PostgreSQL): 5 s. Each holds its share
+    /// of the caps among the dispatchers heard from within six times this: a node that joins lowers the others'
+    /// shares within this long, one that stops raises them at once (or, if it died, after six times this).
+    public var presenceInterval: Duration = .seconds(5)
     /// How often an idle dispatcher looks for due work when nothing wakes it.
     public var idlePollInterval: Duration = .seconds(1)
     /// The signature schemes deliveries carry; all three by default.

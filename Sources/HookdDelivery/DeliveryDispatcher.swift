@@ -55,10 +55,60 @@ public final class DeliveryDispatcher: Service {
     /// Attempts claimed and not yet recorded.
     public var attemptsInFlight: Int { pacing.withLock { $0.unrecorded } }
 
+    /// This dispatcher, among those sharing the queue.
+    private let id = "dsp_" + Identifiers.leaseID()
+    /// When it last noted itself alive, and how many dispatchers shared the queue then.
+    private let lastPresence = Mutex<UnixMillis?>(nil)
+    private let sharing = Mutex(1)
+
+    /// Notes this dispatcher alive every ``DeliveryConfiguration/presenceInterval`` and holds it to its share of the caps among those alive
+    /// (SPEC §13: an app's slots stay within its cap across nodes). A failure keeps the last share. Liveness is told
+    /// by the system's clock, which every node shares, not the injected one.
+    private func notePresence() async {
+        let now = SystemWallClock().unixMillis
+        let due = lastPresence.withLock { last in
+            guard last.map({ now - $0 >= configuration.presenceInterval || now < $0 }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        do {
+            let dispatchers = try await store.dispatchersSharingQueue(
+                id: id,
+                now: now,
+                // A dispatcher is counted at once and forgotten only after six missed notes: counting one too many
+                // only lowers the shares for a while, counting one too few would let the fleet pass the caps.
+                aliveSince: now - configuration.presenceInterval * 6
+            )
+            slots.share(among: dispatchers)
+            let changed = sharing.withLock { last in
+                defer { last = dispatchers }
+                return last != dispatchers
+            }
+            if changed {
+                let caps = slots.caps
+                logger.info(
+                    "dispatchers sharing the queue changed; this one holds its share of the caps",
+                    metadata: [
+                        "hookd.dispatchers": .stringConvertible(dispatchers),
+                        "hookd.slots.per_app": .stringConvertible(caps.perApp),
+                        "hookd.slots.per_endpoint": .stringConvertible(caps.perEndpoint),
+                    ]
+                )
+            }
+        } catch {
+            logger.warning(
+                "noting the dispatcher alive failed; keeping its share of the caps",
+                metadata: ["hookd.error": .string(String(describing: type(of: error)))]
+            )
+        }
+    }
+
     public func run() async throws {
         if configuration.releaseLeasesOnStart {
             try await store.releaseAllLeases()
         }
+        await notePresence()
         logger.info(
             "dispatcher started",
             metadata: ["hookd.dispatcher.max_in_flight": .stringConvertible(configuration.maximumInFlight)]
@@ -74,11 +124,14 @@ public final class DeliveryDispatcher: Service {
             self.slots.close()
             self.signal.wake()
         }
+        // The others take back this one's share of the caps at once.
+        try? await store.leaveQueue(dispatcherID: id)
         logger.info("dispatcher stopped")
     }
 
     /// Claims what fits and starts it, or waits for a reason to look again.
     private func dispatchOnce(into group: inout DiscardingTaskGroup) async {
+        await notePresence()
         // `--max-in-flight` bounds the requests open at once; an attempt's slot is free again when its request is
         // over, while its record is written (grouped with others) behind it. Up to a batch more is claimed ahead and
         // waits for a slot (``ClaimPacing``), where the caps hold what each app and endpoint may have open.

@@ -27,6 +27,8 @@ final class RequestSlots: Sendable {
 
     private struct State {
         var free: Int
+        var perApp: Int
+        var perEndpoint: Int
         var closed = false
         var heldByApp: [String: Int] = [:]
         var heldByEndpoint: [String: Int] = [:]
@@ -36,7 +38,7 @@ final class RequestSlots: Sendable {
         var turns: [String] = []
         var nextID = 0
 
-        func mayTake(_ holder: Holder, perApp: Int, perEndpoint: Int) -> Bool {
+        func mayTake(_ holder: Holder) -> Bool {
             heldByApp[holder.appID, default: 0] < perApp && heldByEndpoint[holder.endpointID, default: 0] < perEndpoint
         }
 
@@ -65,6 +67,7 @@ final class RequestSlots: Sendable {
     }
 
     private let state: Mutex<State>
+    /// The caps of the whole fleet, of which this node holds its share (``share(among:)``).
     private let perApp: Int
     private let perEndpoint: Int
 
@@ -74,10 +77,27 @@ final class RequestSlots: Sendable {
     ///   - perEndpoint: Slots one endpoint may hold.
     init(count: Int, perApp: Int, perEndpoint: Int) {
         precondition(count > 0 && perApp > 0 && perEndpoint > 0, "at least one request at a time")
-        state = Mutex(State(free: count))
+        state = Mutex(State(free: count, perApp: perApp, perEndpoint: perEndpoint))
         self.perApp = perApp
         self.perEndpoint = perEndpoint
     }
+
+    /// Holds this node to its share of the caps when `dispatchers` dispatchers share the queue (SPEC §13: an app's
+    /// slots across the fleet stay within its cap): each cap divided among them, at least one. A holder above its
+    /// new share keeps what it holds and takes no more until it is below; waiters a larger share lets in go at once.
+    func share(among dispatchers: Int) {
+        let granted = state.withLock { state -> [Waiter] in
+            state.perApp = max(1, perApp / max(1, dispatchers))
+            state.perEndpoint = max(1, perEndpoint / max(1, dispatchers))
+            return grantFreeSlots(&state)
+        }
+        for waiter in granted {
+            waiter.continuation.resume(returning: true)
+        }
+    }
+
+    /// The caps this node holds now: (per app, per endpoint).
+    var caps: (perApp: Int, perEndpoint: Int) { state.withLock { ($0.perApp, $0.perEndpoint) } }
 
     /// Waits for a slot for `holder`; returns whether one is held (to ``release(_:)`` when the request is over). It
     /// returns `false` without one once the slots are closed, or when the waiting task is cancelled.
@@ -92,7 +112,7 @@ final class RequestSlots: Sendable {
             await withCheckedContinuation { continuation in
                 let answer = state.withLock { state -> Bool? in
                     guard !state.closed, !Task.isCancelled else { return false }
-                    if state.free > 0, state.mayTake(holder, perApp: perApp, perEndpoint: perEndpoint) {
+                    if state.free > 0, state.mayTake(holder) {
                         state.take(holder)
                         return true
                     }
@@ -119,26 +139,29 @@ final class RequestSlots: Sendable {
     func release(_ holder: Holder) {
         let granted = state.withLock { state -> [Waiter] in
             state.give(holder)
-            var granted: [Waiter] = []
-            while state.free > 0, let next = nextWaiter(&state) {
-                state.take(next.holder)
-                granted.append(next)
-            }
-            return granted
+            return grantFreeSlots(&state)
         }
         for waiter in granted {
             waiter.continuation.resume(returning: true)
         }
     }
 
+    /// Hands free slots to the waiters whose turn it is; returns them, to be resumed outside the lock.
+    private func grantFreeSlots(_ state: inout State) -> [Waiter] {
+        var granted: [Waiter] = []
+        while state.free > 0, let next = nextWaiter(&state) {
+            state.take(next.holder)
+            granted.append(next)
+        }
+        return granted
+    }
+
     /// Takes the first waiter that may take a slot, from the first app in turn that has one; that app's turn moves
     /// to the end.
     private func nextWaiter(_ state: inout State) -> Waiter? {
         for (turn, appID) in state.turns.enumerated() {
-            guard state.heldByApp[appID, default: 0] < perApp,
-                let index = state.waiting[appID]?.firstIndex(where: {
-                    state.mayTake($0.holder, perApp: perApp, perEndpoint: perEndpoint)
-                })
+            guard state.heldByApp[appID, default: 0] < state.perApp,
+                let index = state.waiting[appID]?.firstIndex(where: { state.mayTake($0.holder) })
             else { continue }
             let waiter = state.removeWaiter(at: index, ofApp: appID)
             if state.waiting[appID] != nil {

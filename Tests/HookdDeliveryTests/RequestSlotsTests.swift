@@ -101,4 +101,18 @@ import Testing
         slots.release(a)
         #expect(await slots.acquire(a), "the slot given back is free for the next caller")
     }
+
+    @Test func eachDispatcherHoldsItsShareOfTheCaps() async throws {
+        let slots = RequestSlots(count: 64, perApp: 32, perEndpoint: 8)
+        slots.share(among: 2)
+        #expect(slots.caps == (16, 4))
+        slots.share(among: 100)
+        #expect(slots.caps == (1, 1), "at least one each")
+        let a = Self.holder("a")
+        #expect(await slots.acquire(a))
+        let waiting = try await Self.waiter(on: slots, a)
+        slots.share(among: 1)
+        #expect(slots.caps == (32, 8))
+        #expect(await waiting.value, "a larger share lets the waiter in at once")
+    }
 }

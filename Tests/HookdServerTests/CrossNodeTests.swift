@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdDelivery
 import HookdStore
 import HookdTestSupport
 import Hummingbird
@@ -109,6 +110,67 @@ struct CrossNodeTests {
                         revoked.errorCode == "AUTH_TOKEN_INVALID",
                         "a token revoked on one node is refused by the other"
                     )
+                }
+            }
+        }
+    }
+
+    /// An app's slots across the fleet stay within its cap (SPEC §13): two workers, each holding its share.
+    @Test func twoWorkersHoldAnAppWithStallingEndpointsToItsCapInAll() async throws {
+        let stalling = HostileReceiver(.stallAfterHeaders)
+        let stalled = try await stalling.start()
+        try await PostgresTestDatabase.withStores(count: 3) { stores, _ in
+            let api = try TestHarness.forDeliveries(sharing: stores[0]) { configuration in
+                configuration.role = .api
+                configuration.delivery.maximumInFlightPerApp = 6
+                configuration.delivery.maximumInFlightPerEndpoint = 6
+                configuration.delivery.timeout = .seconds(120)
+                configuration.delivery.presenceInterval = .seconds(1)
+            }
+            defer { api.removeFiles() }
+            var workerConfiguration = api.configuration
+            workerConfiguration.role = .worker
+            var firstServices = api.services
+            firstServices.store = stores[1]
+            var secondServices = api.services
+            secondServices.store = stores[2]
+            let first = try await buildApplication(configuration: workerConfiguration, services: firstServices)
+            let second = try await buildApplication(configuration: workerConfiguration, services: secondServices)
+            try await first.test(.live) { _ in
+                try await second.test(.live) { _ in
+                    try await api.withLiveServer { client in
+                        let tenant = try await EndpointEndToEndTests.tenant(api, client: client)
+                        for index in 0..<3 {
+                            _ = try await EndpointEndToEndTests.create(
+                                client,
+                                token: tenant.token,
+                                url: "http://127.0.0.1:\(stalled.port)/hook/\(index)",
+                                events: ["CARD_CREATED"]
+                            )
+                        }
+                        // Both workers have heard from each other (every second) before any work is due.
+                        #expect(
+                            try await api.eventually {
+                                api.logs.text.split(separator: "\n").filter {
+                                    $0.contains("sharing the queue changed") && $0.contains(#""hookd.dispatchers": 2"#)
+                                }.count >= 2
+                            },
+                            "each worker holds half of the caps"
+                        )
+                        for index in 0..<30 {
+                            _ = try await client.publish(
+                                appID: tenant.app.id,
+                                event: "card.created",
+                                data: #"{"n":\#(index)}"#,
+                                operatorKey: api.operatorKey
+                            )
+                        }
+                        #expect(try await stalling.waitUntil { $0.open == 6 }, "\(stalling.connectionCounts)")
+                        try await Task.sleep(for: .milliseconds(500))
+                        let counts = stalling.connectionCounts
+                        #expect(counts.mostOpen == 6, "90 deliveries, two workers: never more than the cap: \(counts)")
+                        await stalled.stop()
+                    }
                 }
             }
         }

@@ -527,6 +527,14 @@ enum PostgresMigrations {
                 "CREATE INDEX delivery_queues_by_app ON delivery_queues (app_id)",
             ]
         ),
+        Migration(
+            id: "0015_dispatchers",
+            statements: [
+                // The dispatchers sharing the queue, each noting itself every few seconds: each node holds its share of
+                // an app's and an endpoint's request slots, so the caps hold across nodes (SPEC §13).
+                "CREATE TABLE dispatchers (id text PRIMARY KEY, seen_at bigint NOT NULL)"
+            ]
+        ),
     ]
 
     /// The first half of the advisory lock every hookd process takes while migrating ("hook" in ASCII); the second

@@ -318,6 +318,25 @@ extension PostgresStore: DeliveryQueue {
         )
     }
 
+    public func dispatchersSharingQueue(id: String, now: UnixMillis, aliveSince: UnixMillis) async throws -> Int {
+        let rows = try await rows(
+            """
+            WITH seen AS (
+                INSERT INTO dispatchers (id, seen_at) VALUES (\(id), \(now))
+                ON CONFLICT (id) DO UPDATE SET seen_at = GREATEST(dispatchers.seen_at, excluded.seen_at)
+            ), forgotten AS (
+                DELETE FROM dispatchers WHERE seen_at < \(aliveSince) AND id <> \(id)
+            )
+            SELECT 1 + count(*) FROM dispatchers WHERE seen_at >= \(aliveSince) AND id <> \(id)
+            """
+        )
+        return try rows.first.map { try $0.decode(Int.self) } ?? 1
+    }
+
+    public func leaveQueue(dispatcherID id: String) async throws {
+        try await execute("DELETE FROM dispatchers WHERE id = \(id)")
+    }
+
     public var isSharedAcrossProcesses: Bool { true }
 
     public func listenForPublishes(_ wake: @escaping @Sendable () -> Void) async throws {

@@ -78,6 +78,14 @@ public protocol DeliveryQueue: Sendable {
     /// the data-dir lock), at start.
     func releaseAllLeases() async throws
 
+    /// Notes that dispatcher `id` is alive at `now`, forgets the dispatchers not seen since `aliveSince`, and returns
+    /// how many share this queue now, this one included (SPEC §13: the caps hold across them, each holding its
+    /// share). A store one dispatcher owns alone answers 1.
+    func dispatchersSharingQueue(id: String, now: UnixMillis, aliveSince: UnixMillis) async throws -> Int
+
+    /// Forgets dispatcher `id` (it is stopping), so the others take back its share at once.
+    func leaveQueue(dispatcherID id: String) async throws
+
     /// Whether several hookd processes may share this store's delivery queue (PostgreSQL). A store that is not
     /// shared (SQLite, under the data-dir lock) lets its one dispatcher drop stale leases at start.
     var isSharedAcrossProcesses: Bool { get }

@@ -562,6 +562,10 @@ extension SQLiteStore: DeliveryQueue {
         }
     }
 
+    public func dispatchersSharingQueue(id: String, now: UnixMillis, aliveSince: UnixMillis) async throws -> Int { 1 }
+
+    public func leaveQueue(dispatcherID id: String) async throws {}
+
     public var isSharedAcrossProcesses: Bool { false }
 
     public func listenForPublishes(_ wake: @escaping @Sendable () -> Void) async throws {}
