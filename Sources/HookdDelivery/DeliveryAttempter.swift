@@ -10,8 +10,8 @@ public import Logging
 /// Shared by the dispatcher and by `POST /webhooks/test`, so a test delivery travels exactly the path of a real one.
 ///
 /// What is sent is what is in force when it is sent (SPEC §13): a delivery may have been claimed a while before its
-/// slot came free, so its endpoint is read again just before the request (reads of deliveries starting together
-/// are one query). A deleted endpoint's delivery is not sent (it was cancelled); a disabled endpoint's, or a
+/// slot came free, so its endpoint is read again just before the request unless a read of it at most
+/// ``DeliveryConfiguration/endpointReadMaximumAge`` old is at hand (``SendingStateReader``). A deleted endpoint's delivery is not sent (it was cancelled); a disabled endpoint's, or a
 /// suspended app's, is not sent and is given back, pending, for when they are enabled again; a changed URL is
 /// checked again and used, and a changed secret signs.
 public struct DeliveryAttempter: Sendable {
@@ -25,8 +25,8 @@ public struct DeliveryAttempter: Sendable {
     let logger: Logger
     /// Attempts finishing together are recorded in one transaction (group commit).
     let recorder: BatchingWriter<AttemptCompletion, Bool>
-    /// Endpoints read just before sending, in one query for the attempts that start together.
-    let sendingStates: BatchingWriter<String, EndpointSendingState>
+    /// Endpoints read just before sending (at most ``DeliveryConfiguration/endpointReadMaximumAge`` before).
+    let sendingStates: SendingStateReader
 
     public init(
         store: any DeliveryQueue,
@@ -49,9 +49,8 @@ public struct DeliveryAttempter: Sendable {
         self.recorder = BatchingWriter(maximumBatch: 256) { completions in
             try await store.completeAttempts(completions)
         }
-        self.sendingStates = BatchingWriter(maximumBatch: 256) { endpointIDs in
-            let states = try await store.sendingStates(endpointIDs: Set(endpointIDs))
-            return endpointIDs.map { states[$0] ?? .gone }
+        self.sendingStates = SendingStateReader(maximumAge: configuration.endpointReadMaximumAge) { endpointIDs in
+            try await store.sendingStates(endpointIDs: endpointIDs)
         }
     }
 
@@ -79,12 +78,18 @@ public struct DeliveryAttempter: Sendable {
 
     /// Attempts `claim` once and records the attempt and the delivery's next state in one write.
     ///
-    /// - Parameter whenSent: Called once the request is over (answered, failed or never sent) and before the
-    ///   attempt is recorded, so a caller can start the next request while this one's record is written.
-    public func attempt(_ claim: ClaimedDelivery, whenSent: @Sendable () -> Void = {}) async -> Report {
+    /// - Parameters:
+    ///   - claimedAt: When the claim that read `claim`'s endpoint began; `nil` when not known (it is read again).
+    ///   - whenSent: Called once the request is over (answered, failed or never sent) and before the attempt is
+    ///     recorded, so a caller can start the next request while this one's record is written.
+    public func attempt(
+        _ claim: ClaimedDelivery,
+        claimedAt: ContinuousClock.Instant? = nil,
+        whenSent: @Sendable () -> Void = {}
+    ) async -> Report {
         var claim = claim
         let unsent: Report
-        switch await stateInForce(of: claim) {
+        switch await stateInForce(of: claim, claimedAt: claimedAt) {
         case .sendable(let target):
             claim.target = target
             return await attemptInForce(claim, whenSent: whenSent)
@@ -190,12 +195,14 @@ public struct DeliveryAttempter: Sendable {
         return Report(outcome: result.outcome, latencyMillis: latency, status: status, recorded: recorded)
     }
 
-    /// What `claim`'s endpoint allows now, read with the other attempts starting together; `nil` when the store
-    /// could not be read (after a few tries).
-    private func stateInForce(of claim: ClaimedDelivery) async -> EndpointSendingState? {
+    /// What `claim`'s endpoint allows now (``SendingStateReader``); `nil` when the store could not be read (after a
+    /// few tries).
+    private func stateInForce(of claim: ClaimedDelivery, claimedAt: ContinuousClock.Instant?) async
+        -> EndpointSendingState?
+    {
         for retry in 0..<3 {
             do {
-                return try await sendingStates.submit(claim.endpointID)
+                return try await sendingStates.state(of: claim, claimedAt: claimedAt)
             } catch {
                 logger.warning(
                     "reading an endpoint before sending failed; retrying",

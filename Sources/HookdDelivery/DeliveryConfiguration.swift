@@ -34,6 +34,11 @@ public struct DeliveryConfiguration: Sendable {
     /// How long a claim holds a delivery beyond twice ``timeout`` (a delivery claimed ahead may wait one timeout for
     /// a slot, then make its attempt); a dispatcher that dies mid-attempt releases it when this runs out.
     public var leaseDuration: Duration = .seconds(60)
+    /// How old a read of an endpoint may be when an attempt to it starts (SPEC §13: what is sent is what is in force):
+    /// 100 ms. A delivery sent within this of its claim uses what the claim read; one that waited longer for a slot is
+    /// read again, one query for the attempts starting together, and reads are shared by the attempts to one endpoint
+    /// for this long. Zero reads the endpoint before every attempt.
+    public var endpointReadMaximumAge: Duration = .milliseconds(100)
     /// How often a dispatcher notes itself alive among those sharing the queue (PostgreSQL): 5 s. Each holds its share
     /// of the caps among the dispatchers heard from within six times this: a node that joins lowers the others'
     /// shares within this long, one that stops raises them at once (or, if it died, after six times this).

@@ -140,6 +140,7 @@ public final class DeliveryDispatcher: Service {
             return
         }
         let now = clock.unixMillis
+        let claimedAt = ContinuousClock.now
         let claims: [ClaimedDelivery]
         do {
             claims = try await store.claimDueDeliveries(
@@ -166,7 +167,7 @@ public final class DeliveryDispatcher: Service {
             group.addTask {
                 let holder = RequestSlots.Holder(appID: claim.appID, endpointID: claim.endpointID)
                 if await self.slots.acquire(holder) {
-                    _ = await self.attempter.attempt(claim) {
+                    _ = await self.attempter.attempt(claim, claimedAt: claimedAt) {
                         self.slots.release(holder)
                         self.pacing.withLock { $0.sent() }
                         self.signal.wake()
