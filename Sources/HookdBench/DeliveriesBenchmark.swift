@@ -31,6 +31,9 @@ public struct DeliveriesBenchmark: Sendable {
         /// Drain a second backlog with the caps raised out of the way, on a hookd started again, and report the
         /// first drain against it: what the default caps cost an app alone.
         public var compareRaisedCaps = false
+        /// A hookd on SQLite (a data directory of its own) to drain the same backlog after this one's, with the same
+        /// caps, and report this one against: PostgreSQL against SQLite in the same run.
+        public var sqliteComparison: HookdSetup?
 
         public init() {}
     }
@@ -94,6 +97,9 @@ public struct DeliveriesBenchmark: Sendable {
         public var raised: Throughput?
         public var raisedCPUMillisecondsPerDelivery: Double?
         public var ratioToRaisedCaps: Double?
+        /// With `sqliteComparison`: the same drain on SQLite, and `deliveries.perSecond` against it.
+        public var sqlite: Throughput?
+        public var ratioToSQLite: Double?
 
         private var deliveredWhat: String {
             endpoints == 1
@@ -112,12 +118,18 @@ public struct DeliveriesBenchmark: Sendable {
                 + "with \(caps.text): \(Format.ratio(ratioToRaisedCaps)) of it"
         }
 
+        private var sqliteText: String {
+            guard let sqlite, let ratioToSQLite else { return "" }
+            return "\nSQLite      \(Format.rate(sqlite.perSecond)) (the same drain on SQLite, same caps); "
+                + "this store: \(Format.ratio(ratioToSQLite)) of it"
+        }
+
         /// The report as lines for a person.
         public var text: String {
             """
             baseline    \(Format.rate(baseline.perSecond)) (\(baseline.requests) requests from one AsyncHTTPClient, no store)
             deliveries  \(Format.rate(deliveries.perSecond)) (\(deliveredWhat), \(duplicates) duplicates, \(caps.text)\(cpuText))
-            ratio       \(Format.ratio(ratio)) of the baseline\(raisedText)
+            ratio       \(Format.ratio(ratio)) of the baseline\(raisedText)\(sqliteText)
             lag         \(lag.text)
             signatures  \(signaturesChecked) deliveries checked under \(endpoints == 1 ? "all three schemes" : "both header schemes (v3.20)"), \(signaturesFailed) failed
             memory      hookd peak \(Format.rounded(peakMemoryMiB, places: 1)) MiB; publishing ran at \(Format.rate(publishedPerSecond))
@@ -159,6 +171,13 @@ public struct DeliveriesBenchmark: Sendable {
             report.raised = second.deliveries
             report.raisedCPUMillisecondsPerDelivery = second.cpuMillisecondsPerDelivery
             report.ratioToRaisedCaps = report.deliveries.perSecond / max(second.deliveries.perSecond, 1e-9)
+        }
+        if var sqlite = options.sqliteComparison {
+            sqlite.serveOptions += serveOptions(caps: options.caps)
+            progress.say("the same drain on SQLite")
+            let other = try await run(setup: sqlite, app: try await sqlite.createApp(), measuringLag: false)
+            report.sqlite = other.deliveries
+            report.ratioToSQLite = report.deliveries.perSecond / max(other.deliveries.perSecond, 1e-9)
         }
         report.caps = options.caps
         return report

@@ -133,6 +133,8 @@ struct DeliveriesBench: AsyncParsableCommand {
     var maxInFlightPerEndpoint: Int?
     @Flag(help: "Drain a second backlog with the caps raised out of the way and report the first against it.")
     var compareRaisedCaps = false
+    @Flag(help: "With --database: drain the same backlog on SQLite afterwards and report PostgreSQL against it.")
+    var compareSQLite = false
 
     func run() async throws {
         var settings = DeliveriesBenchmark.Options()
@@ -147,16 +149,29 @@ struct DeliveriesBench: AsyncParsableCommand {
         guard !compareRaisedCaps || endpoints == 0 else {
             throw CommandFailure("--compare-raised-caps drains to the app's v3 URL: leave --endpoints at 0")
         }
+        guard !compareSQLite || (options.database != nil && endpoints == 0) else {
+            throw CommandFailure("--compare-sqlite compares a --database postgres://… run, to the app's v3 URL")
+        }
         try await options.run(
             "deliveries",
             parameters: [
                 "events": Double(events), "inFlight": Double(inFlight), "lagRate": lagRate, "lagSeconds": lagSeconds,
                 "endpoints": Double(endpoints), "maxInFlightPerApp": Double(maxInFlightPerApp ?? 0),
                 "maxInFlightPerEndpoint": Double(maxInFlightPerEndpoint ?? 0),
-                "compareRaisedCaps": compareRaisedCaps ? 1 : 0,
+                "compareRaisedCaps": compareRaisedCaps ? 1 : 0, "compareSQLite": compareSQLite ? 1 : 0,
             ]
         ) { setup, progress in
-            try await DeliveriesBenchmark(options: settings, setup: setup, progress: progress).run()
+            var settings = settings
+            if compareSQLite {
+                // A data directory of its own inside the run's, removed with it.
+                settings.sqliteComparison = HookdSetup(
+                    executable: setup.executable,
+                    dataDirectory: setup.dataDirectory + "/sqlite",
+                    databaseURL: nil,
+                    serveOptions: []
+                )
+            }
+            return try await DeliveriesBenchmark(options: settings, setup: setup, progress: progress).run()
         }
     }
 }
