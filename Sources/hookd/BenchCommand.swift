@@ -133,7 +133,10 @@ struct DeliveriesBench: AsyncParsableCommand {
     var maxInFlightPerEndpoint: Int?
     @Flag(help: "Drain a second backlog with the caps raised out of the way and report the first against it.")
     var compareRaisedCaps = false
-    @Flag(help: "With --database: drain the same backlog on SQLite afterwards and report PostgreSQL against it.")
+    @Flag(
+        name: .customLong("compare-sqlite"),
+        help: "With --database: drain the same backlog on SQLite afterwards and report PostgreSQL against it."
+    )
     var compareSQLite = false
 
     func run() async throws {
