@@ -153,6 +153,7 @@ let package = Package(
         .testTarget(
             name: "HookdDeliveryTests",
             dependencies: [
+                "HookdCore",
                 "HookdDelivery",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -53,7 +53,8 @@ public struct BenchSession: Sendable {
     /// Creates a v3.20 endpoint for `event` at `url` with the secret given (`POST /api/v3.20/webhooks`); returns its
     /// id.
     @discardableResult
-    public func createEndpoint(url: String, event: String, secret: String, client: LoadGenerator) async throws -> String {
+    public func createEndpoint(url: String, event: String, secret: String, client: LoadGenerator) async throws -> String
+    {
         let body = try JSONSerialization.data(withJSONObject: ["url": url, "events": [event], "secret": secret])
         let answer = try await client.exchange(
             .json(.POST, hookd.base + "/api/v3.20/webhooks", body: Array(body), bearer: token)

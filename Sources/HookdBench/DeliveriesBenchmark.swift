@@ -113,7 +113,8 @@ public struct DeliveriesBenchmark: Sendable {
 
         private var raisedText: String {
             guard let raised, let ratioToRaisedCaps else { return "" }
-            let cpu = raisedCPUMillisecondsPerDelivery.map { ", CPU \(Format.rounded($0, places: 3)) ms a delivery" } ?? ""
+            let cpu =
+                raisedCPUMillisecondsPerDelivery.map { ", CPU \(Format.rounded($0, places: 3)) ms a delivery" } ?? ""
             return "\ncaps raised \(Format.rate(raised.perSecond)) (the same drain again, no cap binding\(cpu)); "
                 + "with \(caps.text): \(Format.ratio(ratioToRaisedCaps)) of it"
         }

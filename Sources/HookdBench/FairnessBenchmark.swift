@@ -73,7 +73,10 @@ public struct FairnessBenchmark: Sendable {
             let first = try await HookdUnderTest.start(setup)
             do {
                 for (app, receiver) in zip(apps, receivers) {
-                    try await BenchSession.open(first, app: app, client: client).setWebhookURL(receiver.url, client: client)
+                    try await BenchSession.open(first, app: app, client: client).setWebhookURL(
+                        receiver.url,
+                        client: client
+                    )
                 }
             } catch {
                 await first.stop()
@@ -81,7 +84,12 @@ public struct FairnessBenchmark: Sendable {
             }
             await first.stop()
             for app in apps {
-                _ = try await setup.seedBacklog(appID: app.appID, events: options.events, batch: 1_000, progress: progress)
+                _ = try await setup.seedBacklog(
+                    appID: app.appID,
+                    events: options.events,
+                    batch: 1_000,
+                    progress: progress
+                )
             }
             progress.say("starting hookd: \(options.apps) apps drain \(options.events) deliveries each")
             let fleet = try await HookdFleet.start(setup, workers: options.workers)

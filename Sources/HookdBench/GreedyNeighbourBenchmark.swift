@@ -116,7 +116,9 @@ public struct GreedyNeighbourBenchmark: Sendable {
             concurrency: 16,
             expecting: .accepted
         ) { index in greedySession.publishRequest(eventID: EventData.eventID(), index: index) }
-        guard published.failed == 0 else { throw BenchError("\(published.failed) publishes failed: \(published.failures)") }
+        guard published.failed == 0 else {
+            throw BenchError("\(published.failed) publishes failed: \(published.failures)")
+        }
 
         func lag() async throws -> PublishLag {
             receivers.quiet.reset()

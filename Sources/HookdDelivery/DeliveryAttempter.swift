@@ -72,7 +72,12 @@ public struct DeliveryAttempter: Sendable {
 
         /// No attempt was made, for `reason`; the delivery stays `status`.
         fileprivate init(notSent reason: String, status: DeliveryStatus) {
-            self.init(outcome: .failed(.other("not sent: \(reason)")), latencyMillis: 0, status: status, recorded: false)
+            self.init(
+                outcome: .failed(.other("not sent: \(reason)")),
+                latencyMillis: 0,
+                status: status,
+                recorded: false
+            )
         }
     }
 
@@ -197,7 +202,10 @@ public struct DeliveryAttempter: Sendable {
 
     /// What `claim`'s endpoint allows now (``SendingStateReader``); `nil` when the store could not be read (after a
     /// few tries).
-    private func stateInForce(of claim: ClaimedDelivery, claimedAt: ContinuousClock.Instant?) async
+    private func stateInForce(
+        of claim: ClaimedDelivery,
+        claimedAt: ContinuousClock.Instant?
+    ) async
         -> EndpointSendingState?
     {
         for retry in 0..<3 {

@@ -1,5 +1,5 @@
-import Synchronization
 import HookdCore
+import Synchronization
 import Testing
 
 /// Resolves from a table; never sends a DNS query.

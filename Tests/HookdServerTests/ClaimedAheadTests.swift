@@ -1,7 +1,7 @@
 import Foundation
+import HTTPTypes
 import HookdCore
 import HookdDelivery
-import HTTPTypes
 import HookdStore
 import HookdVerify
 import Testing
@@ -101,8 +101,11 @@ import Testing
             case .rotate:
                 #expect(try await old.waitFor(count: 1))
                 let received = try #require(old.received.first)
-                #expect(try EndpointEndToEndTests.verify(received, secret: newSecret, at: harness.clock).schemes.count == 2)
-                #expect(throws: WebhookVerificationError.self, "the old secret signed nothing sent after the rotation") {
+                #expect(
+                    try EndpointEndToEndTests.verify(received, secret: newSecret, at: harness.clock).schemes.count == 2
+                )
+                #expect(throws: WebhookVerificationError.self, "the old secret signed nothing sent after the rotation")
+                {
                     try EndpointEndToEndTests.verify(received, secret: target.secret, at: harness.clock)
                 }
             case .disable, .delete, .suspend:
@@ -114,7 +117,9 @@ import Testing
                     "the dispatcher came to the delivery and did not send it"
                 )
                 #expect(old.received.isEmpty && new.received.isEmpty, "nothing was sent")
-                let delivery = try #require(try await Self.delivery(of: eventID, harness: harness, appID: tenant.app.id))
+                let delivery = try #require(
+                    try await Self.delivery(of: eventID, harness: harness, appID: tenant.app.id)
+                )
                 #expect(delivery.attempts == 0, "no attempt was made")
                 #expect(
                     delivery.status == (change == .delete ? .cancelled : .pending),

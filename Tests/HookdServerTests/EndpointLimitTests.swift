@@ -35,7 +35,10 @@ import Testing
             )
             #expect(refused.status == .conflict, "\(refused.raw)")
             #expect(refused.errorCode == "ENDPOINT_LIMIT_REACHED")
-            #expect(refused.error["detail"] as? String == "An app may have 3 webhook endpoints; delete one before creating another")
+            #expect(
+                refused.error["detail"] as? String
+                    == "An app may have 3 webhook endpoints; delete one before creating another"
+            )
             #expect(refused.object["secret"] == nil, "no secret handed out for an endpoint that was not made")
             #expect(try await harness.store.endpoints(appID: tenant.app.id, limit: 100, offset: 0).total == 3)
 
@@ -96,7 +99,10 @@ import Testing
             }
             #expect(resolver.counts.unanswered == 3, "three lookups never answered, each cancelled at the timeout")
             #expect(try await harness.store.endpoints(appID: tenant.app.id, limit: 100, offset: 0).total == 1)
-            #expect(try await harness.store.endpoint(appID: tenant.app.id, id: endpoint.id)?.url == "https://hooks.example.com/in")
+            #expect(
+                try await harness.store.endpoint(appID: tenant.app.id, id: endpoint.id)?.url
+                    == "https://hooks.example.com/in"
+            )
         }
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
+import HTTPTypes
 import HookdCore
 import HookdDelivery
 import HookdStore
-import HTTPTypes
 import Synchronization
 import Testing
 

@@ -38,8 +38,13 @@ import Testing
             lease: nil
         )
         let claim = try #require(
-            try await store.claimDueDeliveries(limit: 10, caps: ClaimCaps(perApp: 10, perEndpoint: 10), now: now, leaseUntil: now + .seconds(60))
-                .first { $0.endpointID == endpoint }
+            try await store.claimDueDeliveries(
+                limit: 10,
+                caps: ClaimCaps(perApp: 10, perEndpoint: 10),
+                now: now,
+                leaseUntil: now + .seconds(60)
+            )
+            .first { $0.endpointID == endpoint }
         )
         let recorded = try await store.completeAttempt(
             AttemptCompletion(
@@ -181,8 +186,13 @@ import Testing
             )
         }
         func claim(at now: UnixMillis) async throws -> Int {
-            try await store.claimDueDeliveries(limit: 64, caps: ClaimCaps(perApp: 64, perEndpoint: 64), now: now, leaseUntil: now + .seconds(60))
-                .filter { $0.endpointID == limited }.count
+            try await store.claimDueDeliveries(
+                limit: 64,
+                caps: ClaimCaps(perApp: 64, perEndpoint: 64),
+                now: now,
+                leaseUntil: now + .seconds(60)
+            )
+            .filter { $0.endpointID == limited }.count
         }
         let later = t0 + .milliseconds(100)
         #expect(try await claim(at: later) == 2, "a second's burst at 2 per second")

@@ -139,8 +139,13 @@ import Testing
         for step in 0..<6 {
             let now = UnixMillis(6_000) + .milliseconds(step)
             let one = try #require(
-                try await store.claimDueDeliveries(limit: 1, caps: ClaimCaps(perApp: 8, perEndpoint: 8), now: now, leaseUntil: UnixMillis(60_000))
-                    .first
+                try await store.claimDueDeliveries(
+                    limit: 1,
+                    caps: ClaimCaps(perApp: 8, perEndpoint: 8),
+                    now: now,
+                    leaseUntil: UnixMillis(60_000)
+                )
+                .first
             )
             order.append(one.appID)
             #expect(try await store.completeAttempt(Self.success(one, at: now)))

@@ -738,7 +738,10 @@ struct PostgresStoreTests {
 
         _ = try await store.setWebhookURL(appID: app.id, url: nil, initialSecret: change([2]), now: UnixSeconds(2))
         let waiting = try await publish(store, appID: app.id, now: UnixMillis(1_500))
-        #expect(try await store.nextDueTime(caps: ClaimCaps(perApp: 100, perEndpoint: 100)) == nil, "no URL, nothing is due")
+        #expect(
+            try await store.nextDueTime(caps: ClaimCaps(perApp: 100, perEndpoint: 100)) == nil,
+            "no URL, nothing is due"
+        )
         #expect(
             try await store.claimDueDeliveries(
                 limit: 5,
@@ -754,7 +757,10 @@ struct PostgresStoreTests {
             initialSecret: change([3]),
             now: UnixSeconds(3)
         )
-        #expect(try await store.nextDueTime(caps: ClaimCaps(perApp: 100, perEndpoint: 100)) == UnixMillis(1_500), "the test's lease runs until 4,000")
+        #expect(
+            try await store.nextDueTime(caps: ClaimCaps(perApp: 100, perEndpoint: 100)) == UnixMillis(1_500),
+            "the test's lease runs until 4,000"
+        )
         try await store.releaseAllLeases()
         #expect(try await store.nextDueTime(caps: ClaimCaps(perApp: 100, perEndpoint: 100)) == UnixMillis(1_000))
         let claims = try await store.claimDueDeliveries(

@@ -152,7 +152,10 @@ import Testing
 
             let states = try await store.sendingStates(endpointIDs: [kept, moved, disabled, deleted, "whk_NONE"])
             guard case .sendable(let keptTarget) = states[kept], case .sendable(let movedTarget) = states[moved]
-            else { Issue.record("\(states)"); return }
+            else {
+                Issue.record("\(states)")
+                return
+            }
             #expect(keptTarget.url == "https://kept.example/")
             #expect(keptTarget.sealedSecret == [2])
             #expect(keptTarget.businessID == app.businessID)
@@ -257,17 +260,28 @@ struct SharedTenantTurnsTests {
     @Test func dispatchersSharingTheQueueAreCountedWhileTheyAreHeardFrom() async throws {
         try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
             let (a, b) = (stores[0], stores[1])
-            #expect(try await a.dispatchersSharingQueue(id: "dsp_a", now: UnixMillis(10_000), aliveSince: .init(0)) == 1)
-            #expect(try await b.dispatchersSharingQueue(id: "dsp_b", now: UnixMillis(11_000), aliveSince: .init(0)) == 2)
-            #expect(try await a.dispatchersSharingQueue(id: "dsp_a", now: UnixMillis(12_000), aliveSince: .init(0)) == 2)
             #expect(
-                try await b.dispatchersSharingQueue(id: "dsp_b", now: UnixMillis(30_000), aliveSince: .init(15_000)) == 1,
+                try await a.dispatchersSharingQueue(id: "dsp_a", now: UnixMillis(10_000), aliveSince: .init(0)) == 1
+            )
+            #expect(
+                try await b.dispatchersSharingQueue(id: "dsp_b", now: UnixMillis(11_000), aliveSince: .init(0)) == 2
+            )
+            #expect(
+                try await a.dispatchersSharingQueue(id: "dsp_a", now: UnixMillis(12_000), aliveSince: .init(0)) == 2
+            )
+            #expect(
+                try await b.dispatchersSharingQueue(id: "dsp_b", now: UnixMillis(30_000), aliveSince: .init(15_000))
+                    == 1,
                 "a dispatcher not heard from within the window is forgotten"
             )
-            #expect(try await a.dispatchersSharingQueue(id: "dsp_a", now: UnixMillis(31_000), aliveSince: .init(16_000)) == 2)
+            #expect(
+                try await a.dispatchersSharingQueue(id: "dsp_a", now: UnixMillis(31_000), aliveSince: .init(16_000))
+                    == 2
+            )
             try await b.leaveQueue(dispatcherID: "dsp_b")
             #expect(
-                try await a.dispatchersSharingQueue(id: "dsp_a", now: UnixMillis(32_000), aliveSince: .init(17_000)) == 1,
+                try await a.dispatchersSharingQueue(id: "dsp_a", now: UnixMillis(32_000), aliveSince: .init(17_000))
+                    == 1,
                 "one that left is not counted"
             )
         }

@@ -152,7 +152,9 @@ extension SQLiteStore: DeliveryQueue {
                         db,
                         endpointID: endpoint.id,
                         servedAt: count > 0 ? now : nil,
-                        arrival: endpoint.rate.map { $0.arrival(after: count, from: endpoint.arrival, now: now.rawValue) }
+                        arrival: endpoint.rate.map {
+                            $0.arrival(after: count, from: endpoint.arrival, now: now.rawValue)
+                        }
                     )
                 }
                 if served {
