@@ -98,6 +98,7 @@ func buildRouter(
     let urlPolicy = delivery.urlPolicy
 
     let router = Router(context: HookdRequestContext.self)
+    router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: EnvelopeMiddleware(envelope: envelope, maximumBodySize: configuration.maximumBodySize))
 

@@ -1,3 +1,4 @@
+public import HookdCore
 public import HookdDelivery
 
 /// How a hookd server behaves. Every field has the documented default; the CLI fills it from flags and
@@ -13,6 +14,9 @@ public struct HookdServerConfiguration: Sendable {
     public var allowHTTPTargets: Bool = false
     /// Accept webhook URLs that resolve to loopback or private addresses (development and tests only).
     public var allowPrivateTargets: Bool = false
+    /// The proxies whose `X-Forwarded-For` is believed (SPEC §13): behind them, a request's client is the rightmost
+    /// forwarded address that is not one of them. None by default: the client is the peer.
+    public var trustedProxies: [AddressRange] = []
     /// What one app, or one client, may ask of the server.
     public var limits = Limits()
     /// What the API listener allows a connection.

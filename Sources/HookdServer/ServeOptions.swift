@@ -1,4 +1,5 @@
 import Foundation
+import HookdCore
 import HookdDelivery
 import HookdVerify
 
@@ -20,6 +21,7 @@ public struct ServeOptions: Sendable {
     public var maxEndpointsPerApp: Int?
     public var dnsTimeout: Double?
     public var dnsCacheTTL: Double?
+    public var trustedProxies: String?
     public var signatureSchemes: String?
     public var leaseDuration: Double?
     public var shutdownTimeout: Double?
@@ -63,6 +65,15 @@ public struct ServeOptions: Sendable {
             throw Invalid(description: "--role must be all, api or worker")
         }
         configuration.role = serverRole
+        if let text = trustedProxies ?? read.string("HOOKD_TRUSTED_PROXIES") {
+            let ranges = text.split(separator: ",").map { AddressRange($0.trimmingCharacters(in: .whitespaces)) }
+            guard ranges.allSatisfy({ $0 != nil }) else {
+                throw Invalid(
+                    description: "--trusted-proxies must list addresses or CIDR blocks, e.g. 10.0.0.0/8,192.0.2.7"
+                )
+            }
+            configuration.trustedProxies = ranges.compactMap { $0 }
+        }
 
         configuration.delivery = try deliveryConfiguration(read)
         if let seconds = try read.double(shutdownTimeout, "shutdown-timeout", 0.001...3600) {

@@ -143,6 +143,12 @@ struct ServeFlags: ParsableArguments {
     @Option(help: "Seconds a portal session lasts once opened (HOOKD_PORTAL_SESSION_LIFETIME; default 3600).")
     var portalSessionLifetime: Double?
 
+    @Option(
+        help:
+            "Proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For names the client, as behind a load balancer (HOOKD_TRUSTED_PROXIES; default none)."
+    )
+    var trustedProxies: String?
+
     @Option(help: "all, api or worker: what this process does (HOOKD_ROLE; default all).")
     var role: String?
 
@@ -165,6 +171,7 @@ struct ServeFlags: ParsableArguments {
         options.maxEndpointsPerApp = maxEndpointsPerApp
         options.dnsTimeout = dnsTimeout
         options.dnsCacheTTL = dnsCacheTTL
+        options.trustedProxies = trustedProxies
         options.endpointDisableDays = endpointDisableDays
         options.signatureSchemes = signatureSchemes
         options.leaseDuration = leaseDuration

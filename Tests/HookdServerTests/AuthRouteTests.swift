@@ -63,10 +63,12 @@ import Testing
     @Test(arguments: [
         (#"{"appId":1,"secretKey":"x","grantType":"client_credentials"}"#, ["appId"]),
         (#"{"secretKey":"x","grantType":"client_credentials"}"#, ["appId"]),
-        (#"{"appId":"A","secretKey":null,"grantType":"client_credentials"}"#, ["secretKey"]),
-        (#"{"appId":"A","secretKey":"x","grantType":"password"}"#, ["grantType"]),
-        (#"{"appId":"A","secretKey":"x"}"#, ["grantType"]),
+        (#"{"appId":"AAAAAAAAAAAAAAAA","secretKey":null,"grantType":"client_credentials"}"#, ["secretKey"]),
+        (#"{"appId":"AAAAAAAAAAAAAAAA","secretKey":"x","grantType":"password"}"#, ["grantType"]),
+        (#"{"appId":"AAAAAAAAAAAAAAAA","secretKey":"x"}"#, ["grantType"]),
         (#"{}"#, ["appId", "secretKey", "grantType"]),
+        (#"{"appId":"A","secretKey":"x","grantType":"client_credentials"}"#, ["appId"]),
+        (#"{"appId":"aaaaaaaaaaaaaaaa","secretKey":"x","grantType":"client_credentials"}"#, ["appId"]),
         (#"{"appId":"A","secretKey":"x","grantType":"client_credentials","scope":"all"}"#, ["scope"]),
     ])
     func invalidFieldsAreNamed(body: String, fields: [String]) async throws {

@@ -93,4 +93,17 @@ import Testing
             }
         }
     }
+
+    @Test func trustedProxiesAreCIDRBlocksOrAddresses() throws {
+        var options = ServeOptions()
+        options.trustedProxies = "10.0.0.0/8, 192.0.2.7 ,2001:db8::/32"
+        let configuration = try options.configuration(environment: [:])
+        #expect(configuration.trustedProxies.map(\.description) == ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"])
+        #expect(try ServeOptions().configuration(environment: [:]).trustedProxies.isEmpty, "none by default")
+        let twin = try ServeOptions().configuration(environment: ["HOOKD_TRUSTED_PROXIES": "172.16.0.0/12"])
+        #expect(twin.trustedProxies.map(\.description) == ["172.16.0.0/12"])
+        #expect(throws: ServeOptions.Invalid.self) {
+            try ServeOptions().configuration(environment: ["HOOKD_TRUSTED_PROXIES": "10.0.0.0/8,lb.example.com"])
+        }
+    }
 }

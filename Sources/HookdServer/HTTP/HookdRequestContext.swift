@@ -8,8 +8,9 @@ struct HookdRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// `req_` and 24 hex digits, sent back in `meta.requestId` and `X-Request-Id`.
     let requestID: String
-    /// The peer's IP address, when the request came over a socket.
-    let clientAddress: String?
+    /// The client's IP address, when the request came over a socket: the peer's, or behind a trusted proxy the one
+    /// it forwarded the request for (``ClientAddressMiddleware``).
+    var clientAddress: String?
     /// The authenticated app, set by ``AuthenticationMiddleware``.
     var principal: Principal?
 

@@ -53,25 +53,27 @@ struct AuthRoutes: Sendable {
         if let grantType, grantType != "client_credentials" {
             problems.append(.init(field: "grantType", message: "must be client_credentials"))
         }
+        // Checked by shape before anything is stored or read: an app id that cannot be one is refused as it is.
+        if let appID, !Identifiers.isAppID(appID) {
+            problems.append(.init(field: "appId", message: "must be 16 uppercase letters and digits"))
+        }
         try problems.throwIfAny()
         guard let appID, let secretKey else { throw APIError.validation(problems) }
 
-        // Guessing is limited per client address, and per app id from each address, counting only failures: one
-        // that keeps guessing is refused before its guess is even checked, while a client that knows its key is
-        // never held back by what others do (a limit per app id alone would let any stranger lock an app out).
+        // Guessing is limited per client address, and per app id from each address, counting only failures: each
+        // attempt reserves a unit of both in one statement each (so parallel guesses can never pass a limit), and a
+        // right key gives them back. One that keeps guessing is refused before its guess is even checked, while a
+        // client that knows its key is never held back by what other clients do (a limit per app id alone would let
+        // any stranger lock an app out).
         let limits = loginFailureLimits(appID: appID, address: context.clientAddress)
-        for limit in limits {
-            try await limiter.check(limit.key, perMinute: limit.perMinute)
-        }
+        try await limiter.reserve(limits)
         let presented = AppSecretKey(secretKey)
         let app = try await store.app(id: appID)
         // Hash and compare even for an unknown app id, so it takes as long as a wrong key.
         guard presented.matches(digest: app?.secretKeyDigest ?? AppSecretKey("").digest), let app else {
-            for limit in limits {
-                try await limiter.count(limit.key, perMinute: limit.perMinute)
-            }
             throw APIError.invalidCredentials
         }
+        try await limiter.giveBack(limits)
         guard app.status == .active else { throw APIError.appInactive }
         let issued = try await tokens.issue(for: app, scopes: app.scopes, now: clock.unixSeconds)
         context.logger.info("token issued", metadata: ["hookd.app.id": .string(app.id)])
@@ -119,17 +121,19 @@ struct AuthRoutes: Sendable {
         return envelope.success(RevokedData(), message: "Token revoked successfully", context: context)
     }
 
-    /// The failure limits a token request counts against: its app id from its client address, and its client
-    /// address (when known).
-    private func loginFailureLimits(appID: String, address: String?) -> [(key: String, perMinute: Int)] {
-        var limits = [
-            (key: "login-failures:app:\(appID):\(address ?? "")", perMinute: configuration.limits.loginFailuresPerApp)
-        ]
+    /// The failure limits a token request counts against: its client address (when known), and its app id from its
+    /// client address.
+    private func loginFailureLimits(appID: String, address: String?) -> [RateLimiter.Limit] {
+        // The client's own limit first: once it is used up, a guess is refused without writing anything.
+        var limits: [RateLimiter.Limit] = []
         if let address {
             limits.append(
-                (key: "login-failures:address:\(address)", perMinute: configuration.limits.loginFailuresPerAddress)
+                .init(key: "login-failures:address:\(address)", perMinute: configuration.limits.loginFailuresPerAddress)
             )
         }
+        limits.append(
+            .init(key: "login-failures:app:\(appID):\(address ?? "")", perMinute: configuration.limits.loginFailuresPerApp)
+        )
         return limits
     }
 }

@@ -34,4 +34,14 @@ extension PostgresStore: RateLimitStore {
             .map { row in try row.decode(Int64.self) }
         return plan.wait(theoreticalArrival: arrival ?? 0)
     }
+
+    public func refundRateLimit(key: String, limit: Int, period: Duration, now: UnixMillis) async throws {
+        let plan = RateLimitPlan(limit: limit, period: period, now: now)
+        try await execute(
+            """
+            UPDATE rate_limits SET theoretical_arrival_ms = theoretical_arrival_ms - \(plan.intervalMillis)
+            WHERE key = \(key)
+            """
+        )
+    }
 }

@@ -11,4 +11,7 @@ public protocol RateLimitStore: Sendable {
     /// How long the rate limit `key` would make a request at `now` wait, without taking a unit: `nil` when it would
     /// allow one.
     func rateLimitWait(key: String, limit: Int, period: Duration, now: UnixMillis) async throws -> Duration?
+    /// Gives back one unit taken from the rate limit `key` (a reservation that was not used): the next unit is
+    /// available one interval (`period / limit`) sooner.
+    func refundRateLimit(key: String, limit: Int, period: Duration, now: UnixMillis) async throws
 }

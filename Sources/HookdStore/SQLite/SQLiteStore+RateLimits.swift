@@ -42,4 +42,14 @@ extension SQLiteStore: RateLimitStore {
             return plan.wait(theoreticalArrival: arrival)
         }
     }
+
+    public func refundRateLimit(key: String, limit: Int, period: Duration, now: UnixMillis) async throws {
+        let plan = RateLimitPlan(limit: limit, period: period, now: now)
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE rate_limits SET theoretical_arrival_ms = theoretical_arrival_ms - ? WHERE key = ?",
+                arguments: [plan.intervalMillis, key]
+            )
+        }
+    }
 }

@@ -10,8 +10,9 @@ final class FakeRateLimitStore: RateLimitStore, Sendable {
         let limit: Int
         let period: Duration
         let now: UnixMillis
-        /// Whether the request would take a unit (``acquireRateLimit(key:limit:period:now:)``).
+        /// Whether the request would take a unit (``acquireRateLimit(key:limit:period:now:)``), or gave one back.
         let takes: Bool
+        var refunds = false
     }
 
     private let wait: Duration?
@@ -32,5 +33,11 @@ final class FakeRateLimitStore: RateLimitStore, Sendable {
     func rateLimitWait(key: String, limit: Int, period: Duration, now: UnixMillis) async throws -> Duration? {
         asked.withLock { $0.append(Request(key: key, limit: limit, period: period, now: now, takes: false)) }
         return wait
+    }
+
+    func refundRateLimit(key: String, limit: Int, period: Duration, now: UnixMillis) async throws {
+        asked.withLock {
+            $0.append(Request(key: key, limit: limit, period: period, now: now, takes: false, refunds: true))
+        }
     }
 }
