@@ -23,6 +23,7 @@ public struct WebhookVerificationError: Error, Equatable, Hashable, Sendable, Cu
         case timestampInFuture(SignatureScheme)
         case noMatchingSignature(SignatureScheme)
         case noSignature
+        case signOnly
         case malformedBody(BodyIssue, offset: Int)
         case missingBodyKey(String)
         case duplicateBodyKey(String, offset: Int)
@@ -82,6 +83,11 @@ public struct WebhookVerificationError: Error, Equatable, Hashable, Sendable, Cu
 
     /// The delivery carries none of the three signature schemes.
     public static let noSignature = Self(.noSignature)
+
+    /// The delivery's only signature is the v3 `sign`, which covers `data` alone: no time and no event name, so a
+    /// delivery captured once could be replayed for ever with its headers stripped. Refused unless the verifier was
+    /// made with `allowingSignOnly: true`.
+    public static let signOnly = Self(.signOnly)
 
     /// The body is not a well-formed JSON object.
     ///
@@ -158,6 +164,9 @@ public struct WebhookVerificationError: Error, Equatable, Hashable, Sendable, Cu
             "no matching \(scheme) signature"
         case .noSignature:
             "no signature: the delivery carries none of v3 sign, X-Fyatu-Signature or webhook-signature"
+        case .signOnly:
+            "only the v3 sign, which covers no timestamp: a captured delivery could be replayed; "
+                + "X-Fyatu-Signature or webhook-signature is required unless sign-only deliveries are allowed"
         case .malformedBody(let issue, let offset):
             "malformed body: \(issue) at byte \(offset)"
         case .missingBodyKey(let key):

@@ -65,6 +65,9 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
     /// ``SignatureScheme/standardWebhooks`` when the secret is `whsec_` followed by standard base64.
     public var supportedSchemes: Set<SignatureScheme> { signer.supportedSchemes }
 
+    /// Whether a delivery signed by the v3 `sign` alone is accepted (`false` unless the verifier was made so).
+    public let allowsSignOnly: Bool
+
     private let signer: WebhookSigner
     private let toleranceSeconds: Double
     private let now: @Sendable () -> Date
@@ -76,14 +79,20 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
     ///     as 64 hex digits (which checks every scheme but Standard Webhooks).
     ///   - tolerance: How far the `X-Fyatu-Signature` and `webhook-timestamp` timestamps may be from
     ///     `now()`, in the past or the future; five minutes by default. A negative tolerance counts as zero.
+    ///   - allowingSignOnly: Accept a delivery whose only signature is the v3 `sign` (`false` by default). The `sign`
+    ///     covers `data` alone, with no timestamp and no event name, so a delivery captured once could be replayed
+    ///     for ever with its headers stripped; hookd sends a timestamped signature with every delivery unless its
+    ///     operator switched them off.
     ///   - now: The clock; the system clock by default. Tests inject a fixed one.
     /// - Throws: ``WebhookVerificationError/invalidSecret`` when the secret is empty, is `whsec_` alone, or begins
     ///   or ends with a space or a control character.
     public init(
         secret: String,
         tolerance: Duration = WebhookVerifier.defaultTolerance,
+        allowingSignOnly: Bool = false,
         now: @escaping @Sendable () -> Date = { Date() }
     ) throws(WebhookVerificationError) {
+        self.allowsSignOnly = allowingSignOnly
         self.signer = try WebhookSigner(secret: secret)
         self.tolerance = tolerance
         let components = tolerance.components
@@ -98,8 +107,9 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
     ///   - headers: The request headers; names in any case.
     /// - Returns: The schemes that matched and the body's `eventId`, `event`, `environment`, `businessId` and
     ///   `data` range.
-    /// - Throws: ``WebhookVerificationError/noSignature`` when no scheme is present; otherwise the first
-    ///   failure found: a `webhook-signature` the secret cannot check
+    /// - Throws: ``WebhookVerificationError/noSignature`` when no scheme is present,
+    ///   ``WebhookVerificationError/signOnly`` when the v3 `sign` is the only one and ``allowsSignOnly`` is `false`;
+    ///   otherwise the first failure found: a `webhook-signature` the secret cannot check
     ///   (``WebhookVerificationError/secretCannotVerify(_:)``), a missing or malformed header, a stale timestamp,
     ///   a malformed body, or ``WebhookVerificationError/noMatchingSignature(_:)`` naming the scheme that did
     ///   not match.
@@ -180,6 +190,8 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
                 throw .missingBodyKey("sign")
             }
             guard !passed.isEmpty else { throw .noSignature }
+            // The v3 `sign` covers no time: alone, it would let a captured delivery be replayed for ever.
+            guard allowsSignOnly || passed != [.v3] else { throw .signOnly }
             let string = { (key: Int) in found[key].flatMap { DataValueScanner.stringValue(bytes, at: $0) } }
             return VerifiedDelivery(
                 schemes: passed,

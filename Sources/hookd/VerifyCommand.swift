@@ -13,7 +13,8 @@ struct VerifyCommand: AsyncParsableCommand {
                 --header "webhook-signature: v1,…" < body.json
 
             Every scheme the delivery carries is checked: the body's v3 "sign", X-Fyatu-Signature and \
-            webhook-signature. Both body formats verify (v3, and v3.20 without "sign"). A header with several \
+            webhook-signature; the answer names those that matched. A delivery signed by "sign" alone is refused \
+            unless --allow-sign-only is given: "sign" covers no timestamp. Both body formats verify (v3, and v3.20 without "sign"). A header with several \
             signatures, as during a secret rotation's overlap, is valid when one of them matches.
 
             The secret is used exactly as it was issued, whatever its shape: whsec_… of any length, or a bare \
@@ -38,6 +39,14 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "Seconds a header timestamp may differ from now (default 300).")
     var tolerance: Int = 300
 
+    @Flag(
+        help: """
+            Accept a delivery whose only signature is the body's v3 "sign", which covers no timestamp (a captured \
+            delivery could be replayed); by default X-Fyatu-Signature or webhook-signature is required.
+            """
+    )
+    var allowSignOnly = false
+
     func run() async throws {
         guard let secret = secret ?? Environment.string("HOOKD_SECRET") else {
             throw CommandFailure("give the secret with --secret or HOOKD_SECRET")
@@ -52,7 +61,11 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         let body = Array(FileHandle.standardInput.readDataToEndOfFile())
         do {
-            let verifier = try WebhookVerifier(secret: secret, tolerance: .seconds(tolerance))
+            let verifier = try WebhookVerifier(
+                secret: secret,
+                tolerance: .seconds(tolerance),
+                allowingSignOnly: allowSignOnly
+            )
             let delivery = try verifier.verify(body: body, headers: fields)
             let schemes = SignatureScheme.allCases.filter { delivery.schemes.contains($0) }.map(\.rawValue)
             emit("valid (\(schemes.joined(separator: ", ")))")

@@ -105,7 +105,7 @@ import Testing
             let other = try await client.json(
                 "/api/v3/auth/token",
                 method: .post,
-                body: #"{"appId":"A","secretKey":"k","grantType":"client_credentials"}"#
+                body: #"{"appId":"AAAAAAAAAAAAAAAA","secretKey":"k","grantType":"client_credentials"}"#
             )
             #expect(other.status == .internalServerError, "a failing database is an internal error, never a crash")
             #expect(other.error["detail"] == nil, "no internal detail in the body")

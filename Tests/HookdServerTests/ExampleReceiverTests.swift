@@ -212,10 +212,10 @@ import Testing
                         "rejected: no matching"
                     ),
                     // The envelope under another eventId with the header schemes stripped: the v3 `sign` still
-                    // matches (it covers `data` only), so the receiver insists on a timestamped header scheme.
+                    // matches (it covers `data` only), so the verifier insists on a timestamped header scheme.
                     (
                         body.replacingOccurrences(of: eventID, with: UUID().uuidString.lowercased()), plain, 400,
-                        "rejected: no signed timestamp header"
+                        "rejected: only the v3 sign"
                     ),
                     // No signature at all.
                     (body.replacingOccurrences(of: sign, with: ""), plain, 400, "rejected: no signature"),

@@ -11,9 +11,17 @@ import Testing
         body = Fixture.body(signer: signer)
     }
 
-    func verifier(at seconds: Int64 = Fixture.timestamp, tolerance: Duration = .seconds(300)) throws -> WebhookVerifier
-    {
-        try WebhookVerifier(secret: Fixture.secret, tolerance: tolerance, now: Fixture.clock(seconds))
+    func verifier(
+        at seconds: Int64 = Fixture.timestamp,
+        tolerance: Duration = .seconds(300),
+        allowingSignOnly: Bool = false
+    ) throws -> WebhookVerifier {
+        try WebhookVerifier(
+            secret: Fixture.secret,
+            tolerance: tolerance,
+            allowingSignOnly: allowingSignOnly,
+            now: Fixture.clock(seconds)
+        )
     }
 
     func fyatuHeaders(timestamp: Int64 = Fixture.timestamp, body: [UInt8]? = nil) -> [String: String] {
@@ -58,7 +66,7 @@ import Testing
         let body = Array(
             #"{"event":"card.\u0066unded","eventId":"evt\u005f1 \ud83d\ude00","sign":"\#(sign)","data":{}}"#.utf8
         )
-        let delivery = try verifier().verify(body: body, headers: [:])
+        let delivery = try verifier(allowingSignOnly: true).verify(body: body, headers: [:])
         #expect(delivery.event == "card.funded")
         #expect(delivery.eventId == "evt_1 😀")
     }
@@ -66,7 +74,7 @@ import Testing
     @Test func nonStringBodyFieldsAreNil() throws {
         let sign = signer.v3Sign(data: Array("[]".utf8))
         let body = Array(#"{"event":1,"eventId":null,"sign":"\#(sign)","data":[]}"#.utf8)
-        let delivery = try verifier().verify(body: body, headers: [:])
+        let delivery = try verifier(allowingSignOnly: true).verify(body: body, headers: [:])
         #expect(delivery.event == nil)
         #expect(delivery.eventId == nil)
     }
@@ -231,10 +239,23 @@ import Testing
         #expect(try zero.verify(body: body, headers: allHeaders).schemes.count == 3)
     }
 
-    @Test func timestampIsCheckedWithoutTheBodySignature() throws {
-        // v3 has no timestamp: a replayed body with no headers passes v3 alone, whatever the clock says.
-        let verifier = try verifier(at: Fixture.timestamp + 86_400 * 365)
-        #expect(try verifier.verify(body: body, headers: [:]).schemes == [.v3])
+    @Test func aBodySignedByV3AloneIsRefusedUnlessTheReceiverAllowsIt() throws {
+        // v3 has no timestamp: a captured body replayed a year later with its headers stripped still has a valid
+        // `sign`. Refused by default; accepted only by a receiver that says so.
+        let strict = try verifier(at: Fixture.timestamp + 86_400 * 365)
+        #expect(throws: WebhookVerificationError.signOnly) { try strict.verify(body: body, headers: [:]) }
+        #expect(throws: WebhookVerificationError.signOnly) {
+            try strict.verify(body: body, headers: [:], requiring: [.v3])
+        }
+        let lenient = try verifier(at: Fixture.timestamp + 86_400 * 365, allowingSignOnly: true)
+        #expect(lenient.allowsSignOnly)
+        #expect(try lenient.verify(body: body, headers: [:]).schemes == [.v3])
+        #expect(
+            WebhookVerificationError.signOnly.description.contains("replayed"),
+            "the message says why: \(WebhookVerificationError.signOnly)"
+        )
+        // With a timestamped scheme beside it, `sign` is checked too.
+        #expect(try verifier().verify(body: body, headers: fyatuHeaders()).schemes == [.v3, .fyatu])
     }
 
     // MARK: Several signatures and versions
@@ -348,7 +369,7 @@ import Testing
     /// signing off: without `webhook-signature` the scheme is absent, not broken.
     @Test func identificationHeadersWithoutASignatureAreNotTheScheme() throws {
         let headers = standardHeaders().filter { $0.key != "webhook-signature" }
-        #expect(try verifier().verify(body: body, headers: headers).schemes == [.v3])
+        #expect(try verifier(allowingSignOnly: true).verify(body: body, headers: headers).schemes == [.v3])
         #expect(throws: WebhookVerificationError.missingHeader("webhook-signature")) {
             try verifier().verify(body: body, headers: headers, requiring: [.standardWebhooks])
         }
@@ -392,7 +413,7 @@ import Testing
         for (key, value) in standardHeaders() {
             headers[key.replacingOccurrences(of: "k", with: "\u{212A}")] = value
         }
-        #expect(try verifier().verify(body: body, headers: headers).schemes == [.v3])
+        #expect(try verifier(allowingSignOnly: true).verify(body: body, headers: headers).schemes == [.v3])
     }
 
     // MARK: Secrets of any shape (SPEC §11)
