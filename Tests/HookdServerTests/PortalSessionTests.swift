@@ -231,6 +231,49 @@ import Testing
         }
     }
 
+    @Test(arguments: Backend.all)
+    func everyCredentialChangeEndsTheLinksAndSessionsMadeBeforeIt(backend: Backend) async throws {
+        let harness = try await TestHarness.forDeliveries(on: backend)
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp()
+        let administration = AppAdministration(store: harness.store, clock: harness.clock)
+        try await harness.withLiveServer { client in
+            // rotate-key: a link made before it opens nothing, and a session opened before it ends.
+            let browser = try await Self.signIn(client, harness, body: Self.appBody(app))
+            let early = try await Self.linkPath(client, harness, body: Self.appBody(app))
+            #expect(try await administration.rotateKey(appID: app.id) != nil)
+            harness.clock.advance(by: 1)
+            let refused = try await Self.open(early, client)
+            #expect(refused.status == .unauthorized)
+            #expect(refused.headers[.setCookie] == nil)
+            #expect(String(buffer: refused.body).contains("before the app's credentials changed"))
+            let ended = try await client.json("/api/v3/webhooks", method: .get, headers: browser.headers())
+            #expect(ended.errorCode == "AUTH_TOKEN_INVALID")
+            // A link made after the change works.
+            _ = try await Self.signIn(client, harness, body: Self.appBody(app))
+
+            // Suspend, then activate: a link made before the suspension opens nothing after the activation.
+            let beforeSuspension = try await Self.linkPath(client, harness, body: Self.appBody(app))
+            let session = try await Self.signIn(client, harness, body: Self.appBody(app))
+            _ = try await administration.setStatus(appID: app.id, .suspended)
+            harness.clock.advance(by: 1)
+            let whileSuspended = try await Self.linkPath(client, harness, body: Self.appBody(app))
+            _ = try await administration.setStatus(appID: app.id, .active)
+            harness.clock.advance(by: 1)
+            #expect(try await Self.open(beforeSuspension, client).status == .unauthorized)
+            #expect(try await Self.open(whileSuspended, client).status == .unauthorized)
+            let afterActivation = try await client.json("/api/v3/webhooks", method: .get, headers: session.headers())
+            #expect(afterActivation.errorCode == "AUTH_TOKEN_INVALID")
+
+            // Activating an app that is active already ends nothing.
+            let fresh = try await Self.signIn(client, harness, body: Self.appBody(app))
+            _ = try await administration.setStatus(appID: app.id, .active)
+            harness.clock.advance(by: 1)
+            let still = try await client.json("/api/v3/webhooks", method: .get, headers: fresh.headers())
+            #expect(still.status == .ok, "\(still.raw)")
+        }
+    }
+
     @Test func theOperatorSeesEveryAppsBacklogAndSuspendsAndActivatesApps() async throws {
         let harness = try await TestHarness.forDeliveries()
         defer { harness.removeFiles() }

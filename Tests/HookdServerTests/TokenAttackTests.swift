@@ -105,6 +105,29 @@ import Testing
         try await expectRefused(token, code: "AUTH_TOKEN_INVALID", harness: harness, detail: "signature")
     }
 
+    @Test(arguments: ["attacker", "../../../dev/null", "", "default", "hs256"])
+    func aForgedKeyIDIsRefused(kid: String) async throws {
+        // hookd signs with one key and names none: a `kid` cannot pick another key, whether the token is signed
+        // with the attacker's key or with the server's own.
+        let harness = try TestHarness()
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp()
+        _ = try await buildRouter(configuration: harness.configuration, services: harness.services)
+        let claims = Self.claims(for: app, now: harness.clock.unixSeconds)
+        let attackers = Self.forge(
+            header: ["alg": "HS256", "typ": "JWT", "kid": kid],
+            payload: claims,
+            key: Array(repeating: 7, count: 32)
+        )
+        try await expectRefused(attackers, code: "AUTH_TOKEN_INVALID", harness: harness)
+        let withServerKey = Self.forge(
+            header: ["alg": "HS256", "typ": "JWT", "kid": kid],
+            payload: claims,
+            key: try await Self.serverKey(harness)
+        )
+        try await expectRefused(withServerKey, code: "AUTH_TOKEN_INVALID", harness: harness)
+    }
+
     @Test func aTamperedPayloadIsRefused() async throws {
         let harness = try TestHarness()
         defer { harness.removeFiles() }

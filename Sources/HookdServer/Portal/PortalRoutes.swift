@@ -91,6 +91,10 @@ struct PortalRoutes: Sendable {
             guard app.status == .active else {
                 return refusal(.forbidden, "This app is suspended. Contact the platform to reactivate it.")
             }
+            // A credential change (rotate-key, suspend, activate) ends the links made before it, as it ends tokens.
+            guard link.issuedAt >= app.tokensNotBefore else {
+                return refusal(.unauthorized, "This portal link was made before the app's credentials changed. Ask for a new one.")
+            }
         }
         // Remembering the link's id is what uses it up: of two requests with the same link, only one records it.
         guard try await store.revokeToken(id: link.jti, until: link.expiresAt) else {

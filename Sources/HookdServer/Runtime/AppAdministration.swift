@@ -51,18 +51,24 @@ public struct AppAdministration: Sendable {
         return secretKey
     }
 
-    /// Suspends or reactivates an app. Suspending also retires every token issued until now: they do not come back
-    /// when the app is activated again. - Returns: the app, or `nil` when there is none.
     /// Every app, oldest first.
     public func list() async throws -> [App] {
         try await store.apps()
     }
 
+    /// Suspends or reactivates an app. Either change retires every token, portal link and portal session issued
+    /// until now: those of a suspended app do not come back when it is activated, and nothing minted while it was
+    /// suspended outlives the suspension. Setting the status an app already has retires nothing (except
+    /// suspending, which always does).
+    ///
+    /// - Returns: the app, or `nil` when there is none.
     public func setStatus(appID: String, _ status: AppStatus) async throws -> App? {
-        try await store.updateAppStatus(
+        guard let current = try await store.app(id: appID) else { return nil }
+        let changesCredentials = status == .suspended || current.status != status
+        return try await store.updateAppStatus(
             id: appID,
             status: status,
-            retiringTokensBefore: status == .suspended ? tokensNotBeforeNow : nil
+            retiringTokensBefore: changesCredentials ? tokensNotBeforeNow : nil
         )
     }
 
