@@ -93,7 +93,10 @@ struct PortalRoutes: Sendable {
             }
             // A credential change (rotate-key, suspend, activate) ends the links made before it, as it ends tokens.
             guard link.issuedAt >= app.tokensNotBefore else {
-                return refusal(.unauthorized, "This portal link was made before the app's credentials changed. Ask for a new one.")
+                return refusal(
+                    .unauthorized,
+                    "This portal link was made before the app's credentials changed. Ask for a new one."
+                )
             }
         }
         // Remembering the link's id is what uses it up: of two requests with the same link, only one records it.
