@@ -30,8 +30,8 @@ import Testing
             method: .post,
             path: "/api/v3.20/webhooks",
             body: #"{"url":"\#(url)","events":["CARD_EXPLODED"]}"#,
-            status: .badRequest,
-            code: "VALIDATION_ERROR"
+            status: .unprocessableContent,
+            code: "INVALID_EVENT_TYPE"
         ),
         Refusal(
             label: "21 events",
@@ -129,6 +129,22 @@ import Testing
             body: #"{"events":[\#(Array(repeating: #""CARD_FUNDED""#, count: 21).joined(separator: ","))]}"#,
             status: .badRequest,
             code: "VALIDATION_ERROR"
+        ),
+        Refusal(
+            label: "a PATCH with an unknown event",
+            method: .patch,
+            path: "/api/v3.20/webhooks/{id}",
+            body: #"{"events":["CARD_FUNDED","card.exploded"]}"#,
+            status: .unprocessableContent,
+            code: "INVALID_EVENT_TYPE"
+        ),
+        Refusal(
+            label: "a test of an unknown event",
+            method: .post,
+            path: "/api/v3.20/webhooks/{id}/test",
+            body: #"{"eventType":"CARD_EXPLODED"}"#,
+            status: .unprocessableContent,
+            code: "INVALID_EVENT_TYPE"
         ),
         Refusal(
             label: "a PATCH with a hop-by-hop header",

@@ -7,8 +7,12 @@ public struct EndpointFieldError: Error, Sendable, Equatable {
     /// What is wrong with it.
     public var message: String
 
-    public init(field: String, _ message: String) {
+    /// The value names an event that is not in the app's catalogue (`INVALID_EVENT_TYPE`, not a validation error).
+    public var isUnknownEvent: Bool
+
+    public init(field: String, _ message: String, isUnknownEvent: Bool = false) {
         self.field = field
         self.message = message
+        self.isUnknownEvent = isUnknownEvent
     }
 }

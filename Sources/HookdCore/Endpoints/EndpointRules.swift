@@ -41,7 +41,8 @@ public enum EndpointRules {
             guard let event = EventName.catalogueName(name, for: type) else {
                 throw EndpointFieldError(
                     field: "events",
-                    "'\(name.prefix(64))' is not an event of this app's catalogue"
+                    "'\(name.prefix(64))' is not an event of this app's catalogue",
+                    isUnknownEvent: true
                 )
             }
             if !events.contains(event) { events.append(event) }

@@ -33,6 +33,22 @@ struct APIError: Error, Sendable {
         validation([FieldError(field: field, message: message)])
     }
 
+    /// An event name that is not in the app's catalogue: `400` on v3, `422` on the v3.20 endpoint routes
+    /// (SPEC §11.1).
+    static func invalidEventType(
+        field: String,
+        _ message: String,
+        status: HTTPResponse.Status = .badRequest
+    ) -> APIError {
+        APIError(
+            status: status,
+            code: "INVALID_EVENT_TYPE",
+            message: "Unknown event type",
+            detail: message,
+            fields: [FieldError(field: field, message: message)]
+        )
+    }
+
     static let tokenMissing = APIError(
         status: .unauthorized,
         code: "AUTH_TOKEN_MISSING",

@@ -85,7 +85,11 @@ struct DeliveryRoutes: Sendable {
         }
         let name = acceptingUppercase ? EventName.catalogueName(event, for: principal.appType) ?? event : event
         guard EventCatalogue.isPublishable(name, for: principal.appType) else {
-            throw APIError(publishError: .invalidEventType(event))
+            // The v3.20 endpoint routes answer 422 (SPEC §11.1); the v3 URL's test answers as v3 does.
+            let error = PublishError.invalidEventType(event)
+            throw acceptingUppercase
+                ? APIError.invalidEventType(field: "event", error.description, status: .unprocessableContent)
+                : APIError(publishError: error)
         }
         return name
     }

@@ -340,6 +340,8 @@ struct EndpointRoutes: Sendable {
                 try headers.map { try EndpointHeaders(validating: $0) },
                 try rateLimit.map { try EndpointRules.rateLimit($0) }
             )
+        } catch let error as EndpointFieldError where error.isUnknownEvent {
+            throw APIError.invalidEventType(field: error.field, error.message, status: .unprocessableContent)
         } catch let error as EndpointFieldError {
             throw APIError.validation(field: error.field, error.message)
         }

@@ -80,13 +80,7 @@ extension APIError {
                 detail: "No app has this appId"
             )
         } else if error.isInvalidEventType {
-            self = APIError(
-                status: .badRequest,
-                code: "INVALID_EVENT_TYPE",
-                message: "Unknown event type",
-                detail: error.description,
-                fields: [.init(field: "event", message: error.description)]
-            )
+            self = .invalidEventType(field: "event", error.description)
         } else if error == .dataTooLarge {
             self = APIError(
                 status: .contentTooLarge,
