@@ -37,7 +37,13 @@ public func buildApplication(
     }
     return Application(
         router: router,
-        server: .http1(configuration: listenerConfiguration(configuration.listener, clock: services.clock)),
+        server: .http1(
+            configuration: listenerConfiguration(
+                configuration.listener,
+                trustedProxies: configuration.trustedProxies,
+                clock: services.clock
+            )
+        ),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "hookd"
@@ -53,21 +59,23 @@ public func buildApplication(
 /// The HTTP/1 listener with hookd's limits on connections (``HookdServerConfiguration/Listener``).
 func listenerConfiguration(
     _ listener: HookdServerConfiguration.Listener,
+    trustedProxies: [AddressRange],
     clock: any WallClock
 ) -> HTTP1Channel.Configuration {
     let open = ConnectionGuard.OpenConnections()
     let envelope = Envelope(clock: clock)
-    let refusal: @Sendable () -> (requestID: String, body: [UInt8]) = {
+    let refusal: @Sendable (APIError) -> (requestID: String, body: [UInt8]) = { error in
         let requestID = Identifiers.requestID()
-        return (requestID, envelope.failureBody(.connectionLimit, requestID: requestID))
+        return (requestID, envelope.failureBody(error, requestID: requestID))
     }
+    let limits = ConnectionGuard.Limits(
+        maximumConnections: listener.maximumConnections,
+        maximumConnectionsPerAddress: listener.maximumConnectionsPerAddress,
+        trustedProxies: trustedProxies,
+        requestTimeout: TimeAmount(listener.requestTimeout)
+    )
     let makeGuard: @Sendable () -> any RemovableChannelHandler = {
-        ConnectionGuard(
-            open: open,
-            maximumConnections: listener.maximumConnections,
-            requestTimeout: TimeAmount(listener.requestTimeout),
-            refusal: refusal
-        )
+        ConnectionGuard(open: open, limits: limits, refusal: refusal)
     }
     return HTTP1Channel.Configuration(
         additionalChannelHandlers: [makeGuard()],
@@ -106,7 +114,8 @@ func buildRouter(
         store: services.store,
         envelope: envelope,
         metrics: metrics,
-        openAPIDocument: try OperationsRoutes.loadOpenAPIDocument()
+        openAPIDocument: try OperationsRoutes.loadOpenAPIDocument(),
+        metricsToken: configuration.metricsToken
     ).addRoutes(to: router)
 
     guard configuration.role.servesAPI else { return router }
@@ -128,7 +137,12 @@ func buildRouter(
     } else {
         operatorKey = try await ServerSecrets.operatorKey(store: services.store, sealer: services.sealer)
     }
-    let gate = OperatorGate(operatorKey: operatorKey, portal: portal)
+    let gate = OperatorGate(
+        operatorKey: operatorKey,
+        portal: portal,
+        limiter: limiter,
+        failuresPerAddress: configuration.limits.loginFailuresPerAddress
+    )
     InternalEventRoutes(
         publisher: delivery.publisher,
         gate: gate,

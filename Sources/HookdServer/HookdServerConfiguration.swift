@@ -17,6 +17,9 @@ public struct HookdServerConfiguration: Sendable {
     /// The proxies whose `X-Forwarded-For` is believed (SPEC §13): behind them, a request's client is the rightmost
     /// forwarded address that is not one of them. None by default: the client is the peer.
     public var trustedProxies: [AddressRange] = []
+    /// The bearer token `GET /metrics` requires (`--metrics-token`); without one, `/metrics` answers loopback
+    /// clients only. It must carry at least 256 bits (``SecretStrength``).
+    public var metricsToken: String?
     /// What one app, or one client, may ask of the server.
     public var limits = Limits()
     /// What the API listener allows a connection.
@@ -82,6 +85,9 @@ public struct HookdServerConfiguration: Sendable {
     public struct Listener: Sendable {
         /// Connections open at once at most: 4,096. One more is answered `503 SERVICE_UNAVAILABLE` and closed.
         public var maximumConnections: Int = 4096
+        /// Connections open at once from one client address: 256. One more is answered `429 RATE_LIMIT_EXCEEDED` and
+        /// closed. The peers named by `--trusted-proxies` are not held to it (every client behind them shares it).
+        public var maximumConnectionsPerAddress: Int = 256
         /// How long a connection may wait for its next request to arrive whole, head and headers: 30 s. This is
         /// the keep-alive idle time and the bound on a request's head sent slowly.
         public var idleTimeout: Duration = .seconds(30)

@@ -35,6 +35,8 @@ public struct ServeOptions: Sendable {
     public var retentionDays: Int?
     public var endpointDisableDays: Int?
     public var maxConnections: Int?
+    public var maxConnectionsPerAddress: Int?
+    public var metricsToken: String?
     public var idleTimeout: Double?
     public var requestTimeout: Double?
     public var maxBodySize: Int?
@@ -73,6 +75,16 @@ public struct ServeOptions: Sendable {
                 )
             }
             configuration.trustedProxies = ranges.compactMap { $0 }
+        }
+
+        if let token = metricsToken ?? read.string("HOOKD_METRICS_TOKEN") {
+            guard SecretStrength.isStrong(token) else {
+                throw Invalid(
+                    description:
+                        "--metrics-token must carry at least 256 bits, such as 64 hex digits: openssl rand -hex 32"
+                )
+            }
+            configuration.metricsToken = token
         }
 
         configuration.delivery = try deliveryConfiguration(read)
@@ -114,6 +126,9 @@ public struct ServeOptions: Sendable {
         var listener = configuration.listener
         listener.maximumConnections =
             try read.int(maxConnections, "max-connections", 1...1_000_000) ?? listener.maximumConnections
+        listener.maximumConnectionsPerAddress =
+            try read.int(maxConnectionsPerAddress, "max-connections-per-address", 1...1_000_000)
+            ?? listener.maximumConnectionsPerAddress
         if let seconds = try read.double(idleTimeout, "idle-timeout", 0.001...3600) {
             listener.idleTimeout = .seconds(seconds)
         }

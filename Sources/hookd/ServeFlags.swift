@@ -119,6 +119,22 @@ struct ServeFlags: ParsableArguments {
     )
     var maxConnections: Int?
 
+    @Option(
+        help: """
+            API connections open at once from one client address; one more is answered 429 and closed. Trusted \
+            proxies are exempt (HOOKD_MAX_CONNECTIONS_PER_ADDRESS; default 256).
+            """
+    )
+    var maxConnectionsPerAddress: Int?
+
+    @Option(
+        help: """
+            A bearer token GET /metrics requires; without one, /metrics answers loopback clients only \
+            (HOOKD_METRICS_TOKEN, the better place for it; default none).
+            """
+    )
+    var metricsToken: String?
+
     @Option(help: "Bytes a request body may have; a larger one is answered 413 (HOOKD_MAX_BODY_SIZE; default 262144).")
     var maxBodySize: Int?
 
@@ -185,6 +201,8 @@ struct ServeFlags: ParsableArguments {
         options.manualRetriesPerDelivery = manualRetriesPerDelivery
         options.retentionDays = retentionDays
         options.maxConnections = maxConnections
+        options.maxConnectionsPerAddress = maxConnectionsPerAddress
+        options.metricsToken = metricsToken
         options.idleTimeout = idleTimeout
         options.requestTimeout = requestTimeout
         options.maxBodySize = maxBodySize

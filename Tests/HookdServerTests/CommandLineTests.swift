@@ -174,11 +174,19 @@ import Testing
             try await ChildProcess.run(["operator-key", "--data-dir", directory]).stdout == operatorKey.stdout,
             "the key is stable"
         )
+        let chosen = "hok_" + (0..<4).map { _ in UUID().uuidString.replacingOccurrences(of: "-", with: "") }.joined()
         let fromEnvironment = try await ChildProcess.run(
             ["operator-key", "--data-dir", directory],
-            environment: ["HOOKD_OPERATOR_KEY": "hok_from_environment"]
+            environment: ["HOOKD_OPERATOR_KEY": chosen]
         )
-        #expect(fromEnvironment.stdout == "hok_from_environment\n")
+        #expect(fromEnvironment.stdout == chosen + "\n")
+        // A guessable key is refused, by the command and by the server, and never echoed.
+        for command in [["operator-key", "--data-dir", directory], ["serve", "--port", "0", "--data-dir", directory]] {
+            let weak = try await ChildProcess.run(command, environment: ["HOOKD_OPERATOR_KEY": "hok_from_environment"])
+            #expect(weak.status != 0, "\(command[0]): \(weak.stdout)")
+            #expect(weak.stderr.contains("HOOKD_OPERATOR_KEY must carry at least 256 bits"), "\(weak.stderr)")
+            #expect(!weak.stderr.contains("hok_from_environment") && !weak.stdout.contains("hok_from_environment"))
+        }
     }
 
     @Test func environmentTwinsConfigureServe() async throws {

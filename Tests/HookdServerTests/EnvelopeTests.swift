@@ -116,7 +116,7 @@ import Testing
     @Test func metricsCountRequestsByRoutePatternAndStatus() async throws {
         let harness = try TestHarness()
         defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await harness.withLiveServer { client in
             _ = try await client.json("/health", method: .get)
             _ = try await client.json("/api/v3/webhooks", method: .get)
             _ = try await client.json("/api/v3/no/such/route", method: .get)

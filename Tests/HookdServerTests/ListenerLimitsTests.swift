@@ -14,12 +14,18 @@ import Testing
     /// port it listens on.
     static func withListener(
         maximumConnections: Int? = nil,
+        maximumConnectionsPerAddress: Int? = nil,
+        trustedProxies: [AddressRange] = [],
         idleTimeout: Duration? = nil,
         requestTimeout: Duration? = nil,
         _ body: @escaping @Sendable (_ harness: TestHarness, _ port: Int) async throws -> Void
     ) async throws {
         let harness = try TestHarness {
             if let maximumConnections { $0.listener.maximumConnections = maximumConnections }
+            if let maximumConnectionsPerAddress {
+                $0.listener.maximumConnectionsPerAddress = maximumConnectionsPerAddress
+            }
+            $0.trustedProxies = trustedProxies
             if let idleTimeout { $0.listener.idleTimeout = idleTimeout }
             if let requestTimeout { $0.listener.requestTimeout = requestTimeout }
         }
@@ -30,6 +36,18 @@ import Testing
     }
 
     static let healthRequest = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+    /// Whether a new connection is served within a minute: the server counts a connection closed when it sees the
+    /// close, and until then a new one may still be refused.
+    static func aNewConnectionIsServedEventually(port: Int) async throws -> Bool {
+        try await HostileReceiver.eventually(seconds: 60) {
+            guard let next = try? await RawClient.connect(port: port) else { return false }
+            try? await next.send(healthRequest)
+            let served = (try? await next.waitFor("\"status\":200", seconds: 2)) ?? false
+            await next.close()
+            return served
+        }
+    }
 
     @Test func aConnectionOverTheLimitIsAnswered503AndClosedAndTheNextIsServedOnceOneCloses() async throws {
         // A closed connection the server has not yet noticed is reaped by the idle timeout at the latest.
@@ -47,16 +65,54 @@ import Testing
             #expect(third.received.contains(#""requestId":"req_"#))
 
             await second.close()
-            let fourth = try await HostileReceiver.eventually(seconds: 60) {
-                // The count goes down when the server sees the close; until then a new one may still be refused.
-                guard let fourth = try? await RawClient.connect(port: port) else { return false }
-                try? await fourth.send(Self.healthRequest)
-                let served = (try? await fourth.waitFor("\"status\":200", seconds: 2)) ?? false
-                await fourth.close()
-                return served
-            }
-            #expect(fourth, "a closed connection frees its place")
+            #expect(try await Self.aNewConnectionIsServedEventually(port: port), "a closed connection frees its place")
             await first.close()
+        }
+    }
+
+    @Test func oneAddressOverItsCapIsAnswered429AndClosedWhileTheListenerHasRoom() async throws {
+        try await Self.withListener(maximumConnectionsPerAddress: 3, idleTimeout: .seconds(5)) { _, port in
+            // The test's own client may hold a connection from 127.0.0.1 too: open more until one is refused.
+            var served: [RawClient] = []
+            var refused: RawClient?
+            for _ in 0..<5 where refused == nil {
+                let next = try await RawClient.connect(port: port)
+                try? await next.send(Self.healthRequest)
+                if try await next.waitFor("\"status\":200", seconds: 5) {
+                    served.append(next)
+                } else {
+                    refused = next
+                }
+            }
+            #expect((2...3).contains(served.count), "at most three from one address: \(served.count) served")
+            let third = try #require(refused)
+            #expect(try await third.waitUntilClosed(), "the one over the cap is closed at once")
+            #expect(third.received.hasPrefix("HTTP/1.1 429 Too Many Requests\r\n"), "\(third.received)")
+            #expect(third.received.contains("\r\nRetry-After: 1\r\n"))
+            #expect(third.received.contains(#""error":{"code":"RATE_LIMIT_EXCEEDED""#))
+
+            await served[0].close()
+            #expect(
+                try await Self.aNewConnectionIsServedEventually(port: port),
+                "a closed connection gives its address room again"
+            )
+            for client in served.dropFirst() { await client.close() }
+        }
+    }
+
+    @Test func aTrustedProxyIsNotHeldToTheCapOfOneAddress() async throws {
+        try await Self.withListener(
+            maximumConnectionsPerAddress: 1,
+            trustedProxies: [AddressRange("127.0.0.1/32")!],
+            idleTimeout: .seconds(5)
+        ) { _, port in
+            var clients: [RawClient] = []
+            for _ in 0..<4 { clients.append(try await RawClient.connect(port: port)) }
+            for client in clients {
+                try await client.send(Self.healthRequest)
+                #expect(try await client.waitFor("\"status\":200"), "\(client.received)")
+            }
+            for client in clients { await client.close() }
         }
     }
 

@@ -24,7 +24,7 @@ import Testing
             )
             return (old, new)
         }
-        let later = try await harness.withClient { client in
+        let later = try await harness.withLiveServer { client in
             let token = try await client.token(for: app, key: key)
             var later: [String] = []
             for (path, method) in [

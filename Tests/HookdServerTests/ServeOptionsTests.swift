@@ -25,6 +25,8 @@ import Testing
         #expect(configuration.retention == .seconds(30 * 86_400))
         #expect(configuration.delivery.endpointDisableAfter == .seconds(5 * 86_400))
         #expect(configuration.listener.maximumConnections == 4096)
+        #expect(configuration.listener.maximumConnectionsPerAddress == 256)
+        #expect(configuration.metricsToken == nil, "loopback clients only")
         #expect(configuration.listener.idleTimeout == .seconds(30))
         #expect(configuration.listener.requestTimeout == .seconds(30))
         #expect(configuration.maximumBodySize == 256 * 1024)
@@ -104,6 +106,28 @@ import Testing
         #expect(twin.trustedProxies.map(\.description) == ["172.16.0.0/12"])
         #expect(throws: ServeOptions.Invalid.self) {
             try ServeOptions().configuration(environment: ["HOOKD_TRUSTED_PROXIES": "10.0.0.0/8,lb.example.com"])
+        }
+    }
+
+    @Test func theConnectionCapPerAddressAndTheMetricsTokenHaveTwins() throws {
+        let token = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+        let configuration = try ServeOptions().configuration(environment: [
+            "HOOKD_MAX_CONNECTIONS_PER_ADDRESS": "8", "HOOKD_METRICS_TOKEN": token,
+        ])
+        #expect(configuration.listener.maximumConnectionsPerAddress == 8)
+        #expect(configuration.metricsToken == token)
+        var options = ServeOptions()
+        options.maxConnectionsPerAddress = 2
+        #expect(
+            try options.configuration(environment: ["HOOKD_MAX_CONNECTIONS_PER_ADDRESS": "8"]).listener
+                .maximumConnectionsPerAddress == 2
+        )
+        options.metricsToken = "metrics-secret"
+        #expect(throws: ServeOptions.Invalid.self, "a guessable token is refused") {
+            try options.configuration(environment: [:])
+        }
+        #expect(throws: ServeOptions.Invalid.self) {
+            try ServeOptions().configuration(environment: ["HOOKD_MAX_CONNECTIONS_PER_ADDRESS": "0"])
         }
     }
 }

@@ -11,7 +11,7 @@ import Testing
     @Test func aWorkerServesOnlyHealthAndMetrics() async throws {
         let harness = try TestHarness { $0.role = .worker }
         defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await harness.withLiveServer { client in
             let health = try await client.json("/health", method: .get)
             #expect(health.status == .ok)
             let metrics = try await client.execute(uri: "/metrics", method: .get)

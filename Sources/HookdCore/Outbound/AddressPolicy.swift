@@ -88,3 +88,8 @@ public struct AddressPolicy: Sendable {
         return nil
     }
 }
+
+extension IPAddress {
+    /// Whether this is a loopback address: `127.0.0.0/8`, `::1`, or `127.x` mapped into IPv6.
+    public var isLoopback: Bool { AddressPolicy.category(of: self) == .loopback }
+}

@@ -148,6 +148,15 @@ struct APIError: Error, Sendable {
         "The server has as many connections open as it allows; retry shortly"
     )
 
+    /// A connection over the number one client address may hold open.
+    static let connectionLimitPerAddress = APIError(
+        status: .tooManyRequests,
+        code: "RATE_LIMIT_EXCEEDED",
+        message: "Too many requests",
+        detail: "This address has as many connections open as one address may; reuse them or retry shortly",
+        headers: [.retryAfter: "1"]
+    )
+
     /// A delivery retried by hand as often as allowed.
     static func retryLimitReached(_ limit: Int) -> APIError {
         APIError(

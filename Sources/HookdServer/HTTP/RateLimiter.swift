@@ -25,13 +25,17 @@ struct RateLimiter: Sendable {
     ///
     /// - Throws: `RATE_LIMIT_EXCEEDED` with `Retry-After` when none is left; nothing else happens then.
     func take(_ key: String, perMinute limit: Int) async throws {
-        try Self.refuse(
-            ifWaiting: try await store.acquireRateLimit(
-                key: Self.storedKey(key),
-                limit: limit,
-                period: Self.period,
-                now: clock.unixMillis
-            )
+        try Self.refuse(ifWaiting: try await wait(taking: key, perMinute: limit))
+    }
+
+    /// Takes one unit of `key`'s limit if one is left. - Returns: `nil` when one was taken; otherwise how long until
+    /// one is, and nothing was taken.
+    func wait(taking key: String, perMinute limit: Int) async throws -> Duration? {
+        try await store.acquireRateLimit(
+            key: Self.storedKey(key),
+            limit: limit,
+            period: Self.period,
+            now: clock.unixMillis
         )
     }
 
@@ -70,7 +74,7 @@ struct RateLimiter: Sendable {
     }
 
     /// `RATE_LIMIT_EXCEEDED` with `Retry-After` in whole seconds, rounded up, when there is a wait.
-    private static func refuse(ifWaiting wait: Duration?) throws {
+    static func refuse(ifWaiting wait: Duration?) throws {
         if let wait { throw APIError.rateLimited(retryAfterSeconds: (wait.wholeMilliseconds + 999) / 1000) }
     }
 }

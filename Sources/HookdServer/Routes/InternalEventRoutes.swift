@@ -23,7 +23,7 @@ struct InternalEventRoutes: Sendable {
     }
 
     @Sendable func publish(_ request: Request, context: HookdRequestContext) async throws -> Response {
-        try await gate.authorize(request, acceptingPortalSession: false)
+        try await gate.authorize(request, context: context, acceptingPortalSession: false)
         let idempotencyKey = try IdempotencyKeyHeader.value(in: request.headers)
         let bytes = try await JSONObjectBody.collect(request, limit: configuration.maximumBodySize)
         let body = try JSONObjectBody.parse(bytes, allowed: ["appId", "event", "data", "eventId"])

@@ -10,6 +10,8 @@ struct OperationsRoutes: Sendable {
     let envelope: Envelope
     let metrics: RequestMetrics
     let openAPIDocument: ByteBuffer
+    /// The bearer token `/metrics` requires; `nil`: loopback clients only.
+    let metricsToken: String?
 
     struct HealthData: JSONRepresentable {
         var json: JSONOutput {
@@ -41,8 +43,22 @@ struct OperationsRoutes: Sendable {
         )
     }
 
+    /// `GET /metrics`: the Prometheus exposition, for the bearer of `--metrics-token`, or (with none configured) for
+    /// a client on loopback. The counts name apps' routes and statuses: not for the internet to read.
     @Sendable func exposition(_ request: Request, context: HookdRequestContext) async throws -> Response {
-        Response(
+        if let metricsToken {
+            guard let presented = Authenticator.bearerToken(in: request.headers) else {
+                throw APIError.tokenMissing
+            }
+            guard ConstantTime.equals(presented.utf8, metricsToken.utf8) else {
+                throw APIError.tokenInvalid("/metrics takes the server's metrics token")
+            }
+        } else {
+            guard let client = context.clientAddress.flatMap({ IPAddress(literal: $0) }), client.isLoopback else {
+                throw APIError.tokenInvalid("/metrics answers loopback clients only; start hookd with --metrics-token")
+            }
+        }
+        return Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition()))

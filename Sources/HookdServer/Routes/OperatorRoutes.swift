@@ -33,7 +33,7 @@ struct OperatorRoutes: Sendable {
 
     /// `POST /internal/portal-sessions` `{appId}` or `{operator: true}` → a one-time link.
     @Sendable func createLink(_ request: Request, context: HookdRequestContext) async throws -> Response {
-        try await gate.authorize(request)
+        try await gate.authorize(request, context: context)
         let body = try await JSONObjectBody.read(
             request,
             limit: configuration.maximumBodySize,
@@ -95,7 +95,7 @@ struct OperatorRoutes: Sendable {
 
     /// `GET /internal/apps`: every app, oldest first, with its deliveries still pending.
     @Sendable func apps(_ request: Request, context: HookdRequestContext) async throws -> Response {
-        try await gate.authorize(request)
+        try await gate.authorize(request, context: context)
         let depths = try await store.pendingDeliveryCounts()
         let apps = try await store.apps().map { AppData(app: $0, queueDepth: depths[$0.id] ?? 0) }
         return envelope.success(AppListData(apps: apps), message: "Apps retrieved successfully", context: context)
@@ -115,7 +115,7 @@ struct OperatorRoutes: Sendable {
         _ request: Request,
         context: HookdRequestContext
     ) async throws -> Response {
-        try await gate.authorize(request)
+        try await gate.authorize(request, context: context)
         let appID = try context.parameters.require("appId")
         guard let app = try await AppAdministration(store: store, clock: clock).setStatus(appID: appID, status)
         else { throw APIError.notFound }
@@ -193,7 +193,7 @@ struct OperatorRoutes: Sendable {
     /// `GET /internal/activity?window=hour|day`: every app's attempts per minute of the last hour, or per hour of the
     /// last day.
     @Sendable func activity(_ request: Request, context: HookdRequestContext) async throws -> Response {
-        try await gate.authorize(request)
+        try await gate.authorize(request, context: context)
         let text = request.uri.queryParameters["window"].map(String.init) ?? "hour"
         guard let window = ActivityWindow(rawValue: text) else {
             throw APIError.validation(field: "window", "must be hour or day")

@@ -182,10 +182,27 @@ public struct HookdRuntime: Sendable {
     }
 
     /// The operator key: `HOOKD_OPERATOR_KEY` when set, otherwise the one sealed in the store.
+    ///
+    /// - Throws: ``RuntimeError`` when `HOOKD_OPERATOR_KEY` carries fewer than 256 bits.
     public func operatorKey(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> String
     {
-        if let key = environment["HOOKD_OPERATOR_KEY"], !key.isEmpty { return key }
+        if let key = try Self.configuredOperatorKey(environment) { return key }
         return try await ServerSecrets.operatorKey(store: store, sealer: sealer)
+    }
+
+    /// `HOOKD_OPERATOR_KEY`, if set and not empty.
+    ///
+    /// - Throws: ``RuntimeError`` when it carries fewer than 256 bits (``SecretStrength``): the operator key
+    ///   publishes for every app, so a guessable one is refused rather than served.
+    public static func configuredOperatorKey(_ environment: [String: String]) throws -> String? {
+        guard let key = environment["HOOKD_OPERATOR_KEY"], !key.isEmpty else { return nil }
+        guard SecretStrength.isStrong(key) else {
+            throw RuntimeError(
+                "HOOKD_OPERATOR_KEY must carry at least 256 bits, such as 64 hex digits (openssl rand -hex 32); "
+                    + "unset it to use the generated key (hookd operator-key)"
+            )
+        }
+        return key
     }
 }
 

@@ -35,6 +35,7 @@ public func serve(
     logger: Logger,
     onListening: @escaping @Sendable (_ baseURL: String, _ firstStart: FirstStart?) async -> Void
 ) async throws {
+    let operatorKey = try HookdRuntime.configuredOperatorKey(environment)
     try? dataDirectory.create()
     // SQLite: one server per data directory, so this process is the only dispatcher and leases left by a crash can
     // go at once. PostgreSQL: any number of servers share the queue, and leases expire instead.
@@ -52,7 +53,7 @@ public func serve(
     let server = ServerService(
         runtime: runtime,
         configuration: configuration,
-        operatorKey: environment["HOOKD_OPERATOR_KEY"].flatMap { $0.isEmpty ? nil : $0 },
+        operatorKey: operatorKey,
         logger: logger,
         onListening: onListening
     )
