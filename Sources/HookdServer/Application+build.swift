@@ -108,12 +108,20 @@ func buildRouter(
     let router = Router(context: HookdRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
-    router.add(middleware: EnvelopeMiddleware(envelope: envelope, maximumBodySize: configuration.maximumBodySize))
+    let storeWrites = StoreWriteMonitor(store: services.store, clock: services.clock, logger: services.logger)
+    router.add(
+        middleware: EnvelopeMiddleware(
+            envelope: envelope,
+            maximumBodySize: configuration.maximumBodySize,
+            storeWrites: storeWrites
+        )
+    )
 
     OperationsRoutes(
         store: services.store,
         envelope: envelope,
         metrics: metrics,
+        storeWrites: storeWrites,
         openAPIDocument: try OperationsRoutes.loadOpenAPIDocument(),
         metricsToken: configuration.metricsToken
     ).addRoutes(to: router)

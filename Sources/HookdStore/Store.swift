@@ -1,3 +1,5 @@
+public import HookdCore
+
 /// Every role hookd's store plays, as one protocol with one implementation per database: ``SQLiteStore`` and
 /// ``PostgresStore`` conform to it, and one contract suite runs every role on both.
 ///
@@ -12,4 +14,8 @@ public protocol Store: AppStore, WebhookConfigurationStore, EndpointStore, Token
 {
     /// Runs a trivial query; throws when the database does not answer.
     func ping() async throws
+
+    /// Writes and commits one small row (the time of the probe); throws when the database cannot write, for a
+    /// health check that must see a full disk before a publish does.
+    func probeWrite(now: UnixMillis) async throws
 }

@@ -11,6 +11,9 @@ public struct StoreError: Error, CustomStringConvertible {
         /// A secret was sealed under a master key that is no longer the one in force (a rotation moved the fence
         /// since it was read); sealed again under the key in force, the same write succeeds.
         case outdatedMasterKey
+        /// The database answers but cannot write: its disk is full, it is read-only, or its storage failed. Nothing
+        /// was written; the same call succeeds once an operator has made room.
+        case cannotWrite(reason: String)
     }
 
     private enum Reason {
@@ -45,6 +48,14 @@ public struct StoreError: Error, CustomStringConvertible {
         return false
     }
 
+    /// Why the database cannot write (``Unavailability/cannotWrite(reason:)``), or `nil` for any other failure.
+    public var cannotWriteReason: String? {
+        if case .unavailable(.cannotWrite(let reason)) = reason {
+            return reason
+        }
+        return nil
+    }
+
     /// Whether the master key fence refused a value sealed under a key that is no longer in force.
     public var isOutdatedMasterKey: Bool {
         if case .unavailable(.outdatedMasterKey) = reason {
@@ -66,6 +77,18 @@ public struct StoreError: Error, CustomStringConvertible {
             "the connection to the database was lost: \(detail)"
         case .unavailable(.outdatedMasterKey):
             "a secret was sealed under a master key that is no longer the one in force"
+        case .unavailable(.cannotWrite(let reason)):
+            "the database cannot write: \(reason)"
         }
+    }
+}
+
+extension StoreError {
+    /// What any error a store call threw means to its caller: a ``StoreError`` as it is, a database's own error that
+    /// says it cannot write (SQLite's `SQLITE_FULL`, `SQLITE_READONLY`, `SQLITE_IOERR`; PostgreSQL's are mapped where
+    /// its statements run) as ``Unavailability/cannotWrite(reason:)``, and `nil` for anything else.
+    public static func reading(_ error: any Error) -> StoreError? {
+        if let error = error as? StoreError { return error }
+        return SQLiteStore.cannotWrite(error)
     }
 }

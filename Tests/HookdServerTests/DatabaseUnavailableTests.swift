@@ -121,6 +121,59 @@ import Testing
             #expect(try await harness.storedSecret(appID: app.id) == retried.data["webhookSecret"] as? String)
         }
     }
+
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, "HOOKD_TEST_POSTGRES_URL is not set (CI sets it)"))
+    func aServerOutOfDiskIsA503AndHealthSaysSo() async throws {
+        let schemaName = SchemaName()
+        let harness = try await TestHarness.onPostgres { configuration in schemaName.read(from: configuration) }
+        defer { harness.removeFiles() }
+        let (app, _) = try await harness.createApp(type: .issuing)
+        let schema: String = try #require(schemaName.value)
+        // The server's answer to a write when its disk is full is SQLSTATE 53100 (disk_full); a trigger gives it here
+        // without filling the test server's disk.
+        try await PostgresTestDatabase.withConnection(searchPath: schema) { connection in
+            try await connection.query(
+                """
+                CREATE FUNCTION refuse_as_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$
+                """,
+                logger: PostgresTestDatabase.logger
+            ).consumeAll()
+            try await connection.query(
+                "CREATE TRIGGER disk_full BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_as_disk_full()",
+                logger: PostgresTestDatabase.logger
+            ).consumeAll()
+        }
+        try await harness.withClient { client in
+            let refused = try await client.publish(
+                appID: app.id,
+                event: "card.created",
+                data: "{}",
+                operatorKey: harness.operatorKey
+            )
+            #expect(refused.status == .serviceUnavailable, "\(refused.raw)")
+            #expect(refused.errorCode == "SERVICE_UNAVAILABLE")
+            #expect(refused.headers[.retryAfter] == "10")
+            let unwell = try await client.json("/health", method: .get)
+            #expect(unwell.status == .serviceUnavailable)
+            #expect((unwell.error["detail"] as? String)?.contains("disk is full") == true, "\(unwell.raw)")
+
+            try await PostgresTestDatabase.withConnection(searchPath: schema) { connection in
+                try await connection.query("DROP TRIGGER disk_full ON events", logger: PostgresTestDatabase.logger)
+                    .consumeAll()
+            }
+            harness.clock.advance(by: 11)
+            #expect(try await client.json("/health", method: .get).status == .ok, "healthy once it can write")
+            let accepted = try await client.publish(
+                appID: app.id,
+                event: "card.created",
+                data: "{}",
+                operatorKey: harness.operatorKey
+            )
+            #expect(accepted.status == .accepted)
+        }
+        #expect(harness.logs.text.components(separatedBy: "the database cannot write").count == 2, "logged once")
+    }
 }
 
 /// The schema a test store was given, read from its `search_path` startup option.

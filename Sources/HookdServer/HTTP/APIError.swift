@@ -186,6 +186,21 @@ struct APIError: Error, Sendable {
     /// The database does not answer for now; the caller may repeat the request after `Retry-After`.
     static let unavailable = serviceUnavailable("The database does not answer; retry shortly")
 
+    /// The database answers but cannot write (a full disk, a read-only database): nothing was stored, and the
+    /// same request succeeds once the operator has made room. Retried after 10 s rather than 1: room takes a while.
+    static let storeCannotWrite: APIError = {
+        var error = serviceUnavailable("The service cannot store anything just now; nothing was stored, retry later")
+        error.headers[.retryAfter] = "10"
+        return error
+    }()
+
+    /// This error with another `detail`.
+    func withDetail(_ detail: String) -> APIError {
+        var error = self
+        error.detail = detail
+        return error
+    }
+
     /// A `503 SERVICE_UNAVAILABLE` that may be repeated after one second, saying why in `detail`.
     private static func serviceUnavailable(_ detail: String) -> APIError {
         var error = APIError(

@@ -5,13 +5,16 @@ import Logging
 /// The one place errors become responses: every error thrown below it is answered as an error envelope.
 ///
 /// ``APIError`` goes out as it is; Hummingbird's own errors (no route, body too large) are mapped to the
-/// table's codes; a database that does not answer is a 503 `SERVICE_UNAVAILABLE` with `Retry-After`; anything else is logged here and answered as `INTERNAL_ERROR` with no detail. Every response
+/// table's codes; a database that does not answer, or cannot write, is a 503 `SERVICE_UNAVAILABLE` with
+/// `Retry-After`; anything else is logged here and answered as `INTERNAL_ERROR` with no detail. Every response
 /// carries `X-Request-Id`. A declared `Content-Length` over the limit is refused before any handler runs.
 struct EnvelopeMiddleware: RouterMiddleware {
     typealias Context = HookdRequestContext
 
     let envelope: Envelope
     let maximumBodySize: Int
+    /// Told of every request that failed because the database could not write.
+    let storeWrites: StoreWriteMonitor
 
     func handle(
         _ request: Request,
@@ -29,6 +32,10 @@ struct EnvelopeMiddleware: RouterMiddleware {
             return envelope.failure(error, context: context)
         } catch let error as HTTPError {
             return envelope.failure(map(error), context: context)
+        } catch let error where StoreError.reading(error)?.cannotWriteReason != nil {
+            // Logged by the monitor, once a minute at most: a full disk fails every request that writes.
+            storeWrites.recordFailure(StoreError.reading(error)?.cannotWriteReason ?? "")
+            return envelope.failure(.storeCannotWrite, context: context)
         } catch let error as StoreError where error.isUnavailable {
             context.logger.warning("request failed: the database is unavailable", metadata: ["hookd.error": "\(error)"])
             return envelope.failure(.unavailable, context: context)

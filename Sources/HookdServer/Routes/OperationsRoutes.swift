@@ -9,6 +9,7 @@ struct OperationsRoutes: Sendable {
     let store: any Store
     let envelope: Envelope
     let metrics: RequestMetrics
+    let storeWrites: StoreWriteMonitor
     let openAPIDocument: ByteBuffer
     /// The bearer token `/metrics` requires; `nil`: loopback clients only.
     let metricsToken: String?
@@ -36,6 +37,10 @@ struct OperationsRoutes: Sendable {
             context.logger.warning("health check: the database does not answer")
             throw APIError.unavailable
         }
+        if let problem = await storeWrites.problem() {
+            // Logged by the monitor; the answer names the part that is unwell.
+            throw APIError.storeCannotWrite.withDetail("The database answers but cannot write: \(problem)")
+        }
         return envelope.success(
             HealthData(),
             message: "hookd is healthy",
@@ -61,7 +66,7 @@ struct OperationsRoutes: Sendable {
         return Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition()))
+            body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition() + Array(storeWrites.exposition.utf8)))
         )
     }
 

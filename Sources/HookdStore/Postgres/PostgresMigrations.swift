@@ -535,6 +535,14 @@ enum PostgresMigrations {
                 "CREATE TABLE dispatchers (id text PRIMARY KEY, seen_at bigint NOT NULL)"
             ]
         ),
+        Migration(
+            id: "0016_write_probe",
+            statements: [
+                // `GET /health` writes here now and then, so that a database that cannot write is seen before a
+                // publish fails on it.
+                "CREATE TABLE write_probe (id integer PRIMARY KEY, probed_at bigint NOT NULL)"
+            ]
+        ),
     ]
 
     /// The first half of the advisory lock every hookd process takes while migrating ("hook" in ASCII); the second

@@ -1,3 +1,4 @@
+public import HookdCore
 public import PostgresNIO
 public import ServiceLifecycle
 
@@ -179,6 +180,15 @@ public final class PostgresStore: Store, Service {
         try await execute("SELECT 1")
     }
 
+    public func probeWrite(now: UnixMillis) async throws {
+        try await execute(
+            """
+            INSERT INTO write_probe (id, probed_at) VALUES (1, \(now.rawValue))
+            ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at
+            """
+        )
+    }
+
     // MARK: Running queries
 
     /// Runs one statement on a pooled connection and returns all its rows.
@@ -271,12 +281,27 @@ public final class PostgresStore: Store, Service {
             guard let state = error.serverInfo?[.sqlState] else { return nil }
             // HK001: the master key fence refused a value sealed under an outdated key (migration 0005).
             if state == "HK001" { return .unavailable(.outdatedMasterKey) }
+            if let reason = cannotWriteReason(sqlState: state) { return .unavailable(.cannotWrite(reason: reason)) }
             guard state.hasPrefix("08") || ["57P01", "57P02", "57P03", "57014", "25P03"].contains(state) else {
                 return nil
             }
             return .unavailable(.connectionLost(detail: "SQLSTATE \(state)"))
         default:
             return nil
+        }
+    }
+
+    /// Why a statement failed with `sqlState` if the server cannot write: class 53 (insufficient resources: `53100`
+    /// disk full, `53200` out of memory), `25006` (a read-only transaction: a standby, or
+    /// `default_transaction_read_only`), `58030` (an I/O error); `nil` for the others.
+    static func cannotWriteReason(sqlState state: String) -> String? {
+        switch state {
+        case "53100": "the database server's disk is full"
+        case "53200": "the database server is out of memory"
+        case "25006": "the database is read-only"
+        case "58030": "the database server's disk failed a read or a write"
+        case _ where state.hasPrefix("53") && state != "53300": "the database server is out of resources"
+        default: nil
         }
     }
 

@@ -196,6 +196,18 @@ enum SQLiteMigrations {
                     """
             )
         }
+        migrator.registerMigration("0016_write_probe") { db in
+            // `GET /health` writes here now and then, so that a full disk or a read-only file is seen before a
+            // publish fails on it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE write_probe (
+                        id INTEGER PRIMARY KEY NOT NULL,
+                        probed_at INTEGER NOT NULL
+                    ) STRICT;
+                    """
+            )
+        }
         return migrator
     }
 

@@ -1,4 +1,5 @@
 import GRDB
+public import HookdCore
 
 /// The embedded store: one SQLite file in WAL mode, through GRDB.
 ///
@@ -61,5 +62,32 @@ public final class SQLiteStore: Store, Sendable {
 
     public func ping() async throws {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    public func probeWrite(now: UnixMillis) async throws {
+        do {
+            try await pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO write_probe (id, probed_at) VALUES (1, ?) "
+                        + "ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at",
+                    arguments: [now.rawValue]
+                )
+            }
+        } catch {
+            throw Self.cannotWrite(error) ?? error
+        }
+    }
+
+    /// ``StoreError/Unavailability/cannotWrite(reason:)`` for the SQLite errors that mean the file cannot be
+    /// written; `nil` for the others.
+    static func cannotWrite(_ error: any Error) -> StoreError? {
+        guard let error = error as? DatabaseError else { return nil }
+        switch error.resultCode {
+        case .SQLITE_FULL: return .unavailable(.cannotWrite(reason: "the disk or the database is full"))
+        case .SQLITE_READONLY: return .unavailable(.cannotWrite(reason: "the database is read-only"))
+        case .SQLITE_IOERR: return .unavailable(.cannotWrite(reason: "the disk failed a read or a write"))
+        case .SQLITE_CANTOPEN: return .unavailable(.cannotWrite(reason: "a database file cannot be opened"))
+        default: return nil
+        }
     }
 }
