@@ -71,7 +71,8 @@ import Testing
     }
 
     @Test func oneAddressOverItsCapIsAnswered429AndClosedWhileTheListenerHasRoom() async throws {
-        try await Self.withListener(maximumConnectionsPerAddress: 3, idleTimeout: .seconds(5)) { _, port in
+        // Idle connections are kept a minute, so that none is closed for idleness while the next is opened.
+        try await Self.withListener(maximumConnectionsPerAddress: 3, idleTimeout: .seconds(60)) { _, port in
             // The test's own client may hold a connection from 127.0.0.1 too: open more until one is refused.
             var served: [RawClient] = []
             var refused: RawClient?
@@ -104,7 +105,7 @@ import Testing
         try await Self.withListener(
             maximumConnectionsPerAddress: 1,
             trustedProxies: [AddressRange("127.0.0.1/32")!],
-            idleTimeout: .seconds(5)
+            idleTimeout: .seconds(60)
         ) { _, port in
             var clients: [RawClient] = []
             for _ in 0..<4 { clients.append(try await RawClient.connect(port: port)) }
