@@ -227,10 +227,12 @@ public struct DeliveryAttempter: Sendable {
         let webhook: OutgoingWebhook
         let host: String
 
-        /// The headers as the transport writes them: Host first, Content-Length last.
+        /// The headers as the transport writes them (Host first, Content-Length last), as the log keeps them:
+        /// credentials redacted and signatures without their MACs (``HeaderRedaction``), so that neither lands in
+        /// the database.
         var headers: [SentHeader] {
             [SentHeader(name: "Host", value: host)]
-                + webhook.headers.map { SentHeader(name: $0.name, value: $0.value) }
+                + webhook.headers.map { HeaderRedaction.redacted(SentHeader(name: $0.name, value: $0.value)) }
                 + [SentHeader(name: "Content-Length", value: String(webhook.body.count))]
         }
     }
@@ -264,11 +266,13 @@ public struct DeliveryAttempter: Sendable {
             )
         }
         let signers: [WebhookSigner]
+        let headers: EndpointHeaders
         do {
             signers = try self.signers.signers(for: claim, now: clock.unixMillis)
+            headers = try self.signers.headers(for: claim)
         } catch {
             logger.error(
-                "the webhook secret could not be opened; is this the master key the database was sealed with?",
+                "the webhook secret or headers could not be opened; is this the master key the database was sealed with?",
                 metadata: about
             )
             return (TransportResult(outcome: .failed(.secretUnavailable), latency: .zero, responseBody: []), nil)
@@ -285,7 +289,7 @@ public struct DeliveryAttempter: Sendable {
                 format: claim.format,
                 businessID: claim.businessID,
                 environment: claim.environment,
-                headers: claim.headers
+                headers: headers
             )
         )
         let left = configuration.timeout - (ContinuousClock.now - start)

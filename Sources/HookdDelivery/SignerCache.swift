@@ -2,7 +2,8 @@ public import HookdCore
 public import HookdVerify
 import Synchronization
 
-/// Decrypted signers by endpoint, kept until the endpoint's secret version changes.
+/// Decrypted signers by endpoint, kept until the endpoint's secret version changes; and the endpoint's sealed headers,
+/// opened for each attempt.
 ///
 /// A claim carries the secret version read in the same transaction; a rotation bumps the version, so the first
 /// attempt claimed after it misses the cache and signs with the new secret. Opening a sealed secret costs an AES-GCM
@@ -30,6 +31,18 @@ public final class SignerCache: Sendable {
             return [entry.signer]
         }
         return [entry.signer, previous]
+    }
+
+    /// The custom request headers of a claim's endpoint, opened (none when it has none).
+    ///
+    /// Not cached: most endpoints have none, and opening a few hundred bytes costs one AES-GCM decryption.
+    public func headers(for claim: ClaimedDelivery) throws -> EndpointHeaders {
+        try EndpointHeaders(
+            sealed: claim.sealedHeaders,
+            openedBy: sealer,
+            appID: claim.appID,
+            endpointID: claim.endpointID
+        )
     }
 
     private func entry(for claim: ClaimedDelivery) throws -> Entry {

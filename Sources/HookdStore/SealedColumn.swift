@@ -9,14 +9,17 @@ struct SealedColumn: Sendable {
     /// The sealing purpose of a row's value, from its key columns' values.
     let purpose: @Sendable (_ keyValues: [String]) -> String
 
-    /// Every sealed column: endpoint secrets (and the ones an overlap keeps), server secrets, and the secrets kept for
-    /// idempotent regenerations.
+    /// Every sealed column: endpoint secrets (and the ones an overlap keeps), endpoints' custom headers, server
+    /// secrets, and the secrets kept for idempotent regenerations.
     static let all = [
         SealedColumn(table: "webhook_endpoints", column: "sealed_secret", keyColumns: ["app_id", "id"]) {
             SecretSealer.webhookSecretPurpose(appID: $0[0], endpointID: $0[1])
         },
         SealedColumn(table: "webhook_endpoints", column: "previous_sealed_secret", keyColumns: ["app_id", "id"]) {
             SecretSealer.webhookSecretPurpose(appID: $0[0], endpointID: $0[1])
+        },
+        SealedColumn(table: "webhook_endpoints", column: "sealed_headers", keyColumns: ["app_id", "id"]) {
+            SecretSealer.endpointHeadersPurpose(appID: $0[0], endpointID: $0[1])
         },
         SealedColumn(table: "server_secrets", column: "sealed", keyColumns: ["name"]) {
             SecretSealer.serverSecretPurpose(name: $0[0])

@@ -1,10 +1,11 @@
 import Foundation
+import GRDB
 import HookdCore
-import HookdStore
 import Logging
 import Testing
 
 @testable import HookdServer
+@testable import HookdStore
 
 @Suite struct MasterKeyRotationTests {
     /// Opens a runtime on a new data directory and stores one webhook secret and the server secrets.
@@ -60,6 +61,98 @@ import Testing
         #expect(try await Self.openSecret(reopened, appID: appID) == secret)
         #expect(try await reopened.operatorKey(environment: [:]) == operatorKey)
         await #expect(throws: SecretSealingError.self) { _ = try await Self.openSecret(runtime, appID: appID) }
+    }
+
+    /// An endpoint's custom headers are re-sealed with everything else: after the rotation they open under the new key
+    /// alone, bound to their endpoint, and the old key no longer opens them.
+    @Test func rotationReSealsEndpointHeaders() async throws {
+        let (runtime, appID, _) = try await Self.prepare()
+        defer { try? FileManager.default.removeItem(atPath: runtime.dataDirectory.path) }
+        let headers = try EndpointHeaders(validating: ["Authorization": "Bearer rotate-me", "X-Team": "payments"])
+        let id = Identifiers.webhookID()
+        let endpoint = Endpoint(
+            id: id,
+            appID: appID,
+            format: .v3_20,
+            url: "https://hooks.example.com/e",
+            events: ["card.funded"],
+            sealedHeaders: try headers.sealed(by: runtime.sealer, appID: appID, endpointID: id),
+            secretPrefix: "whsec_000000",
+            sealedSecret: nil,
+            createdAt: UnixSeconds(1),
+            updatedAt: UnixSeconds(1)
+        )
+        let secret = try runtime.sealer.seal(
+            Array("whsec_x".utf8),
+            purpose: SecretSealer.webhookSecretPurpose(appID: appID, endpointID: id)
+        )
+        let created = try await runtime.store.createEndpoint(
+            endpoint,
+            secret: SealedSecretChange(
+                sealedSecret: secret,
+                fingerprint: "fp",
+                requestID: "req_test",
+                clientAddress: nil
+            ),
+            limit: 20
+        )
+        #expect(created)
+
+        let outcome = try await MasterKeyRotation.rotate(runtime)
+        #expect(outcome.resealed == 6, "the v3 secret, the endpoint's secret and headers, and three server secrets")
+        let reopened = try await HookdRuntime.open(
+            dataDirectory: runtime.dataDirectory,
+            environment: [:],
+            create: false
+        )
+        let sealed = try #require(try await reopened.store.endpoint(appID: appID, id: id)?.sealedHeaders)
+        #expect(reopened.sealer.isSealedUnderPrimary(sealed))
+        #expect(
+            try EndpointHeaders(sealed: sealed, openedBy: reopened.sealer, appID: appID, endpointID: id) == headers
+        )
+        let old = SecretSealer(primary: runtime.sealer.primary)
+        #expect(throws: SecretSealingError.self) {
+            _ = try EndpointHeaders(sealed: sealed, openedBy: old, appID: appID, endpointID: id)
+        }
+    }
+
+    /// Headers an older hookd kept in the clear are sealed when hookd next opens the database with its key.
+    @Test func headersKeptInTheClearAreSealedWhenTheRuntimeOpens() async throws {
+        let (runtime, appID, _) = try await Self.prepare()
+        defer { try? FileManager.default.removeItem(atPath: runtime.dataDirectory.path) }
+        let endpointID = Identifiers.v3WebhookID(appID: appID)
+        let sqlite = try #require(runtime.store as? SQLiteStore)
+        // As an older hookd wrote it (ids made by Identifiers, the JSON is ours).
+        try await sqlite.pool.write { db in
+            try db.execute(
+                sql: "UPDATE webhook_endpoints SET headers = ? WHERE id = ?",
+                arguments: [#"{"Authorization":"Bearer from-before"}"#, endpointID]
+            )
+        }
+        let reopened = try await HookdRuntime.open(
+            dataDirectory: runtime.dataDirectory,
+            environment: [:],
+            create: false
+        )
+        let sealed = try #require(try await reopened.store.endpoint(appID: appID, id: endpointID)?.sealedHeaders)
+        let headers = try EndpointHeaders(
+            sealed: sealed,
+            openedBy: reopened.sealer,
+            appID: appID,
+            endpointID: endpointID
+        )
+        #expect(headers.fields.map { [$0.name, $0.value] } == [["Authorization", "Bearer from-before"]])
+        let left = try await sqlite.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT headers FROM webhook_endpoints WHERE id = ?", arguments: [endpointID])
+        }
+        #expect(left == "{}")
+        var bytes = Data()
+        for suffix in ["", "-wal"] {
+            bytes.append(
+                (try? Data(contentsOf: URL(fileURLWithPath: runtime.dataDirectory.databasePath + suffix))) ?? Data()
+            )
+        }
+        #expect(bytes.range(of: Data("from-before".utf8)) == nil, "the clear value is still in the database files")
     }
 
     /// A crash after any step of a rotation (the new key written; everything re-sealed) loses nothing: hookd starts,

@@ -195,8 +195,8 @@ public struct ClaimedDelivery: Sendable {
     /// The endpoint the delivery goes to, and how its body is shaped.
     public var endpointID: String
     public var format: Endpoint.Format
-    /// The endpoint's custom request headers.
-    public var headers: EndpointHeaders
+    /// The endpoint's custom request headers, sealed; `nil`: none.
+    public var sealedHeaders: [UInt8]?
     /// The secret a rotation replaced, and when its overlap ends: until then the delivery is signed by both.
     public var previousSealedSecret: [UInt8]?
     public var previousSecretUntil: UnixMillis?
@@ -218,7 +218,7 @@ public struct ClaimedDelivery: Sendable {
         leaseID: String,
         endpointID: String,
         format: Endpoint.Format = .v3,
-        headers: EndpointHeaders = .none,
+        sealedHeaders: [UInt8]? = nil,
         previousSealedSecret: [UInt8]? = nil,
         previousSecretUntil: UnixMillis? = nil,
         businessID: String = "",
@@ -237,7 +237,7 @@ public struct ClaimedDelivery: Sendable {
         self.leaseID = leaseID
         self.endpointID = endpointID
         self.format = format
-        self.headers = headers
+        self.sealedHeaders = sealedHeaders
         self.previousSealedSecret = previousSealedSecret
         self.previousSecretUntil = previousSecretUntil
         self.businessID = businessID

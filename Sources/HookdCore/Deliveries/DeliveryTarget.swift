@@ -10,8 +10,8 @@ public struct DeliveryTarget: Sendable, Equatable {
     public var secretVersion: Int64
     /// How the body is shaped.
     public var format: Endpoint.Format
-    /// The endpoint's custom request headers.
-    public var headers: EndpointHeaders
+    /// The endpoint's custom request headers, sealed; `nil`: none.
+    public var sealedHeaders: [UInt8]?
     /// The secret a rotation replaced, and when its overlap ends: until then the delivery is signed by both.
     public var previousSealedSecret: [UInt8]?
     public var previousSecretUntil: UnixMillis?
@@ -24,7 +24,7 @@ public struct DeliveryTarget: Sendable, Equatable {
         sealedSecret: [UInt8],
         secretVersion: Int64,
         format: Endpoint.Format,
-        headers: EndpointHeaders,
+        sealedHeaders: [UInt8]?,
         previousSealedSecret: [UInt8]?,
         previousSecretUntil: UnixMillis?,
         businessID: String,
@@ -34,7 +34,7 @@ public struct DeliveryTarget: Sendable, Equatable {
         self.sealedSecret = sealedSecret
         self.secretVersion = secretVersion
         self.format = format
-        self.headers = headers
+        self.sealedHeaders = sealedHeaders
         self.previousSealedSecret = previousSealedSecret
         self.previousSecretUntil = previousSecretUntil
         self.businessID = businessID
@@ -62,7 +62,7 @@ extension ClaimedDelivery {
                 sealedSecret: sealedSecret,
                 secretVersion: secretVersion,
                 format: format,
-                headers: headers,
+                sealedHeaders: sealedHeaders,
                 previousSealedSecret: previousSealedSecret,
                 previousSecretUntil: previousSecretUntil,
                 businessID: businessID,
@@ -74,7 +74,7 @@ extension ClaimedDelivery {
             sealedSecret = newValue.sealedSecret
             secretVersion = newValue.secretVersion
             format = newValue.format
-            headers = newValue.headers
+            sealedHeaders = newValue.sealedHeaders
             previousSealedSecret = newValue.previousSealedSecret
             previousSecretUntil = newValue.previousSecretUntil
             businessID = newValue.businessID

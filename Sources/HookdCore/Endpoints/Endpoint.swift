@@ -21,7 +21,8 @@ public struct Endpoint: Sendable, Equatable {
     public var description: String
     /// The catalogue (dot) names subscribed to; `nil`: every event (the v3 endpoint).
     public var events: [String]?
-    public var headers: EndpointHeaders
+    /// The custom request headers, sealed by ``EndpointHeaders/sealed(by:appID:endpointID:)``; `nil`: none.
+    public var sealedHeaders: [UInt8]?
     /// At most this many deliveries per second, across every node; `nil`: no limit of its own.
     public var rateLimit: Int?
     public var status: EndpointStatus
@@ -56,7 +57,7 @@ public struct Endpoint: Sendable, Equatable {
         url: String?,
         description: String = "",
         events: [String]?,
-        headers: EndpointHeaders = .none,
+        sealedHeaders: [UInt8]? = nil,
         rateLimit: Int? = nil,
         status: EndpointStatus = .active,
         disabledReason: EndpointDisabledReason? = nil,
@@ -80,7 +81,7 @@ public struct Endpoint: Sendable, Equatable {
         self.url = url
         self.description = description
         self.events = events
-        self.headers = headers
+        self.sealedHeaders = sealedHeaders
         self.rateLimit = rateLimit
         self.status = status
         self.disabledReason = disabledReason

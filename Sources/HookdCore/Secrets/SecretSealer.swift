@@ -79,6 +79,10 @@ extension SecretSealer {
         endpointID == Identifiers.v3WebhookID(appID: appID)
             ? webhookSecretPurpose(appID: appID) : "webhook-secret:\(appID):\(endpointID)"
     }
+    /// The sealing purpose of an endpoint's custom request headers (SPEC §11 `headers`), bound to the endpoint.
+    public static func endpointHeadersPurpose(appID: String, endpointID: String) -> String {
+        "endpoint-headers:\(appID):\(endpointID)"
+    }
     /// The sealing purpose of a server-wide secret (the token signing key, the operator key).
     public static func serverSecretPurpose(name: String) -> String { "server-secret:\(name)" }
 }

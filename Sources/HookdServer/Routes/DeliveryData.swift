@@ -37,7 +37,8 @@ struct DeliveryListData: JSONRepresentable {
     var json: JSONOutput { .array(items.map { DeliverySummaryData(summary: $0, v3_20: v3_20).json }) }
 }
 
-/// A delivery with its payload and every attempt.
+/// A delivery with its payload and every attempt, with the headers each was sent with (credentials and MACs
+/// redacted).
 struct DeliveryDetailData: JSONRepresentable {
     let detail: DeliveryDetail
 
@@ -57,8 +58,13 @@ struct DeliveryDetailData: JSONRepresentable {
                             ("responseTime", .int(attempt.latencyMillis)),
                             ("responseBody", .string(String(decoding: attempt.responseBody, as: UTF8.self))),
                             (
+                                // Redacted before they were stored; again here for rows kept before that was so.
                                 "requestHeaders",
-                                .object(attempt.requestHeaders.map { ($0.name, JSONOutput.string($0.value)) })
+                                .object(
+                                    attempt.requestHeaders.map(HeaderRedaction.redacted).map {
+                                        ($0.name, JSONOutput.string($0.value))
+                                    }
+                                )
                             ),
                         ])
                     }

@@ -1,8 +1,11 @@
 import HookdCore
 
-/// An endpoint as the v3.20 routes show it (SPEC §11): never its secret, only the secret's prefix.
+/// An endpoint as the v3.20 routes show it (SPEC §11): never its secret, only the secret's prefix; its custom headers
+/// with credentials redacted (``HeaderRedaction``).
 struct EndpointData: JSONRepresentable {
     let endpoint: Endpoint
+    /// The endpoint's custom headers, opened.
+    let headers: EndpointHeaders
     /// The app's type, for listing every event of a v3 endpoint.
     let appType: AppType
     let environment: AppEnvironment
@@ -24,7 +27,7 @@ struct EndpointData: JSONRepresentable {
             ("lastDeliveryStatus", .string(endpoint.lastDeliveryStatus)),
             ("totalDeliveries", .int(endpoint.totalDeliveries)),
             ("totalFailures", .int(endpoint.totalFailures)),
-            ("headers", .object(endpoint.headers.fields.map { ($0.name, .string($0.value)) })),
+            ("headers", .object(headers.redactedFields.map { ($0.name, .string($0.value)) })),
             ("rateLimit", endpoint.rateLimit.map { .int(Int64($0)) } ?? .null),
             ("createdAt", .string(Timestamp.iso8601(endpoint.createdAt))),
             ("updatedAt", .string(Timestamp.iso8601(endpoint.updatedAt))),

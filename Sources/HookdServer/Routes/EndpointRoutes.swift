@@ -42,7 +42,7 @@ struct EndpointRoutes: Sendable {
         try problems.throwIfAny()
         let (items, total) = try await store.endpoints(appID: principal.appID, limit: page.limit, offset: page.offset)
         return envelope.success(
-            EndpointListData(items: items.map { data($0, principal) }),
+            EndpointListData(items: try items.map { try data($0, principal) }),
             message: "Webhooks retrieved",
             pagination: Pagination(total: total, limit: page.limit, offset: page.offset),
             context: context
@@ -74,6 +74,7 @@ struct EndpointRoutes: Sendable {
         } else {
             secret = WebhookSecret.generateForEndpoint()
         }
+        let headers = try Self.headers(settings.headers, keeping: .none)
         try await check(url: url, principal: principal)
         let id = Identifiers.webhookID()
         let now = clock.unixSeconds
@@ -84,7 +85,7 @@ struct EndpointRoutes: Sendable {
             url: url,
             description: settings.description ?? "",
             events: settings.events,
-            headers: settings.headers ?? .none,
+            sealedHeaders: try await seal(headers, appID: principal.appID, endpointID: id),
             rateLimit: settings.rateLimit ?? nil,
             secretPrefix: secret.prefixShown,
             sealedSecret: nil,
@@ -101,7 +102,7 @@ struct EndpointRoutes: Sendable {
         else { throw APIError.endpointLimitReached(limit) }
         context.logger.info("webhook endpoint created", metadata: ["hookd.webhook.id": .string(id)])
         return envelope.success(
-            data(endpoint, principal),
+            try data(endpoint, principal),
             message: "Webhook created",
             status: .created,
             secret: secret,
@@ -111,7 +112,7 @@ struct EndpointRoutes: Sendable {
 
     @Sendable func show(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let (principal, endpoint) = try await requireEndpoint(context)
-        return envelope.success(data(endpoint, principal), message: "Webhook retrieved", context: context)
+        return envelope.success(try data(endpoint, principal), message: "Webhook retrieved", context: context)
     }
 
     @Sendable func update(_ request: Request, context: HookdRequestContext) async throws -> Response {
@@ -129,13 +130,19 @@ struct EndpointRoutes: Sendable {
         if settings.events != nil && endpoint.format == .v3 {
             throw APIError.validation(field: "events", "the v3 URL receives every event; it has no subscription")
         }
+        // A value sent back as an answer showed it (the marker) keeps the one stored.
+        let headers = try settings.headers.map { try Self.headers($0, keeping: try opened(endpoint)) }
         if let url { try await check(url: url, principal: principal) }
+        var sealedHeaders: [UInt8]?? = nil
+        if let headers {
+            sealedHeaders = .some(try await seal(headers, appID: principal.appID, endpointID: endpoint.id))
+        }
         let change = EndpointChange(
             url: url,
             description: settings.description,
             events: settings.events,
             enabled: enabled,
-            headers: settings.headers,
+            sealedHeaders: sealedHeaders,
             rateLimit: settings.rateLimit
         )
         guard
@@ -147,7 +154,7 @@ struct EndpointRoutes: Sendable {
             )
         else { throw APIError.notFound }
         if updated.status == .active { signal.wake() }
-        return envelope.success(data(updated, principal), message: "Webhook updated", context: context)
+        return envelope.success(try data(updated, principal), message: "Webhook updated", context: context)
     }
 
     @Sendable func delete(_ request: Request, context: HookdRequestContext) async throws -> Response {
@@ -215,7 +222,7 @@ struct EndpointRoutes: Sendable {
             ]
         )
         return envelope.success(
-            data(rotated, principal),
+            try data(rotated, principal),
             message: "Webhook secret rotated",
             secret: secret,
             context: context
@@ -303,8 +310,44 @@ struct EndpointRoutes: Sendable {
         return (principal, endpoint)
     }
 
-    private func data(_ endpoint: Endpoint, _ principal: Principal) -> EndpointData {
-        EndpointData(endpoint: endpoint, appType: principal.appType, environment: principal.environment)
+    /// The endpoint as answers show it, its headers opened (and redacted by ``EndpointData``).
+    private func data(_ endpoint: Endpoint, _ principal: Principal) throws -> EndpointData {
+        EndpointData(
+            endpoint: endpoint,
+            headers: try opened(endpoint),
+            appType: principal.appType,
+            environment: principal.environment
+        )
+    }
+
+    /// The endpoint's custom headers, opened.
+    private func opened(_ endpoint: Endpoint) throws -> EndpointHeaders {
+        try EndpointHeaders(
+            sealed: endpoint.sealedHeaders,
+            openedBy: sealer,
+            appID: endpoint.appID,
+            endpointID: endpoint.id
+        )
+    }
+
+    /// Headers sealed for the store, under the key the database says is in force; `nil` when there are none.
+    private func seal(_ headers: EndpointHeaders, appID: String, endpointID: String) async throws -> [UInt8]? {
+        guard !headers.fields.isEmpty else { return nil }
+        let sealer = try await SealingKeys(keyring: sealer, store: store).sealer()
+        return try headers.sealed(by: sealer, appID: appID, endpointID: endpointID)
+    }
+
+    /// Headers an app sent, checked; a value that is ``HeaderRedaction/marker`` keeps the one `stored` has.
+    private static func headers(
+        _ sent: [String: String]?,
+        keeping stored: EndpointHeaders
+    ) throws -> EndpointHeaders {
+        guard let sent else { return .none }
+        do {
+            return try EndpointHeaders(validating: sent, keeping: stored)
+        } catch {
+            throw APIError.validation(field: error.field, error.message)
+        }
     }
 
     /// The body of a creation or a change, read once the app's limit on URL changes allowed it: each may resolve
@@ -327,7 +370,7 @@ struct EndpointRoutes: Sendable {
         in body: JSONObjectBody,
         principal: Principal,
         _ problems: inout [APIError.FieldError]
-    ) throws -> (events: [String]?, description: String?, headers: EndpointHeaders?, rateLimit: Int??) {
+    ) throws -> (events: [String]?, description: String?, headers: [String: String]?, rateLimit: Int??) {
         let events = body.stringArray("events", &problems)
         let description = body.optionalString("description", &problems)
         let headers = body.stringObject("headers", &problems)
@@ -337,7 +380,7 @@ struct EndpointRoutes: Sendable {
             return (
                 try events.map { try EndpointRules.events($0, for: principal.appType) },
                 try description.map { try EndpointRules.description($0) },
-                try headers.map { try EndpointHeaders(validating: $0) },
+                headers,
                 try rateLimit.map { try EndpointRules.rateLimit($0) }
             )
         } catch let error as EndpointFieldError where error.isUnknownEvent {

@@ -134,10 +134,18 @@ public struct HookdRuntime: Sendable {
         )
     }
 
-    /// Checks that the master key opens this store's secrets; with PostgreSQL, the pool must be running.
+    /// Checks that the master key opens this store's secrets, then seals what an older hookd kept in the clear (the
+    /// custom headers of endpoints); with PostgreSQL, the pool must be running.
     func checkMasterKey() async throws {
         do {
             try await ServerSecrets.checkMasterKey(store: store, sealer: sealer)
+            let sealing = try await SealingKeys(keyring: sealer, store: store).sealer()
+            _ = try await store.sealHeadersKeptInClear { json, appID, endpointID in
+                try sealing.seal(
+                    Array(json.utf8),
+                    purpose: SecretSealer.endpointHeadersPurpose(appID: appID, endpointID: endpointID)
+                )
+            }
         } catch let error as StoreError where error.isOutdatedMasterKey {
             throw RuntimeError(
                 "this database's secrets are sealed under a master key this node does not hold (a rotation has "

@@ -1,3 +1,4 @@
+import HookdCore
 import PostgresNIO
 
 /// The PostgreSQL schema, as numbered migrations. Append new ones; never edit one that has shipped.
@@ -10,6 +11,8 @@ enum PostgresMigrations {
         let id: String
         /// Run one by one: the extended query protocol takes one statement at a time.
         let statements: [String]
+        /// Rewrites data the statements cannot (in Swift), in the migration's transaction, after them.
+        var rewrite: (@Sendable (PostgresConnection, Logger) async throws -> Void)? = nil
     }
 
     /// Every migration, in the order they apply.
@@ -536,7 +539,24 @@ enum PostgresMigrations {
             ]
         ),
         Migration(
-            id: "0016_write_probe",
+            id: "0016_secrets_out_of_the_clear",
+            statements: [
+                // An endpoint's custom headers (a receiver's `Authorization`, say) are sealed like its secret, under
+                // the fence, in `sealed_headers`. `headers` keeps only what was written before this: the first start
+                // with the master key seals it and empties it (`sealHeadersKeptInClear`), as a migration cannot,
+                // holding no key.
+                "ALTER TABLE webhook_endpoints ADD COLUMN sealed_headers bytea",
+                """
+                CREATE TRIGGER webhook_headers_under_the_fence
+                BEFORE INSERT OR UPDATE OF sealed_headers ON webhook_endpoints
+                FOR EACH ROW EXECUTE FUNCTION hookd_sealed_under_the_fence('sealed_headers')
+                """,
+            ],
+            // The headers kept with failed attempts lose their credentials and MACs.
+            rewrite: { connection, logger in try await redactAttemptHeaders(connection, logger: logger) }
+        ),
+        Migration(
+            id: "0017_write_probe",
             statements: [
                 // `GET /health` writes here now and then, so that a database that cannot write is seen before a
                 // publish fails on it.
@@ -544,6 +564,35 @@ enum PostgresMigrations {
             ]
         ),
     ]
+
+    /// Redacts the headers kept with attempts (``HeaderRedaction``), a batch at a time in key order.
+    private static func redactAttemptHeaders(_ connection: PostgresConnection, logger: Logger) async throws {
+        var after: (deliveryID: String, number: Int) = ("", -1)
+        while true {
+            let rows = try await connection.query(
+                """
+                SELECT delivery_id, number, request_headers FROM delivery_attempts
+                WHERE (delivery_id, number) > (\(after.deliveryID), \(after.number)) AND request_headers <> ''
+                ORDER BY delivery_id, number LIMIT 500
+                """,
+                logger: logger
+            ).collect()
+            guard !rows.isEmpty else { return }
+            for row in rows {
+                let (deliveryID, number, stored) = try row.decode((String, Int, String).self)
+                after = (deliveryID, number)
+                let redacted = HeaderRedaction.redacted(lines: stored)
+                guard redacted != stored else { continue }
+                try await connection.query(
+                    """
+                    UPDATE delivery_attempts SET request_headers = \(redacted)
+                    WHERE delivery_id = \(deliveryID) AND number = \(number)
+                    """,
+                    logger: logger
+                ).consume()
+            }
+        }
+    }
 
     /// The first half of the advisory lock every hookd process takes while migrating ("hook" in ASCII); the second
     /// half is the hash of the schema being migrated, so deployments in separate schemas never wait for each other.
@@ -604,6 +653,7 @@ enum PostgresMigrations {
                 // The schema's own text, never data.
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).consume()
             }
+            try await migration.rewrite?(connection, logger)
             try await connection.query("INSERT INTO hookd_migrations (id) VALUES (\(migration.id))", logger: logger)
                 .consume()
             applied.append(migration.id)

@@ -132,7 +132,7 @@ extension PostgresStore: DeliveryQueue {
     /// of column names, never data.
     static let claimColumns = """
         d.id, d.app_id, d.endpoint_id, d.event_id, d.event, d.attempts, d.attempts_allowed, d.lease_id, e.data, \
-        w.url, w.sealed_secret, w.secret_version, w.format, w.headers, w.previous_sealed_secret, \
+        w.url, w.sealed_secret, w.secret_version, w.format, w.sealed_headers, w.previous_sealed_secret, \
         w.previous_secret_until, a.business_id, a.environment
         """
 
@@ -152,8 +152,7 @@ extension PostgresStore: DeliveryQueue {
     private static func claim(from row: PostgresRow) throws -> ClaimedDelivery {
         let row = row.makeRandomAccess()
         guard let format = Endpoint.Format(rawValue: try row.decode("format")),
-            let environment = AppEnvironment(rawValue: try row.decode("environment")),
-            let headers = try? EndpointHeaders(storedJSON: try row.decode("headers"))
+            let environment = AppEnvironment(rawValue: try row.decode("environment"))
         else { throw StoreError.corruptRow(table: "webhook_endpoints") }
         return ClaimedDelivery(
             id: try row.decode("id"),
@@ -169,7 +168,7 @@ extension PostgresStore: DeliveryQueue {
             leaseID: try row.decode("lease_id"),
             endpointID: try row.decode("endpoint_id"),
             format: format,
-            headers: headers,
+            sealedHeaders: try row.optionalBytes("sealed_headers"),
             previousSealedSecret: try row.optionalBytes("previous_sealed_secret"),
             previousSecretUntil: try row.decode("previous_secret_until"),
             businessID: try row.decode("business_id"),
@@ -239,7 +238,7 @@ extension PostgresStore: DeliveryQueue {
     /// What ``sendingState(from:)`` reads, from `webhook_endpoints w` and `apps a`. A constant list of column names,
     /// never data.
     static let sendingStateColumns = """
-        w.url, w.sealed_secret, w.secret_version, w.format, w.headers, w.previous_sealed_secret, \
+        w.url, w.sealed_secret, w.secret_version, w.format, w.sealed_headers, w.previous_sealed_secret, \
         w.previous_secret_until, w.status, w.deleted_at, a.status AS app_status, a.business_id, a.environment
         """
 
@@ -265,8 +264,7 @@ extension PostgresStore: DeliveryQueue {
             let sealedSecret = try row.optionalBytes("sealed_secret")
         else { return .held }
         guard let format = Endpoint.Format(rawValue: try row.decode("format")),
-            let environment = AppEnvironment(rawValue: try row.decode("environment")),
-            let headers = try? EndpointHeaders(storedJSON: try row.decode("headers"))
+            let environment = AppEnvironment(rawValue: try row.decode("environment"))
         else { throw StoreError.corruptRow(table: "webhook_endpoints") }
         return .sendable(
             DeliveryTarget(
@@ -274,7 +272,7 @@ extension PostgresStore: DeliveryQueue {
                 sealedSecret: sealedSecret,
                 secretVersion: try row.decode("secret_version"),
                 format: format,
-                headers: headers,
+                sealedHeaders: try row.optionalBytes("sealed_headers"),
                 previousSealedSecret: try row.optionalBytes("previous_sealed_secret"),
                 previousSecretUntil: try row.decode("previous_secret_until"),
                 businessID: try row.decode("business_id"),

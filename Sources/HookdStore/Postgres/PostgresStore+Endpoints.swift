@@ -4,9 +4,9 @@ import PostgresNIO
 extension PostgresStore: EndpointStore {
     /// The columns ``endpoint(from:)`` reads. A constant list of column names, never data: values are always bound.
     static let endpointColumns = """
-        id, app_id, format, url, description, events, headers, rate_limit, status, disabled_reason, secret_prefix, \
-        sealed_secret, secret_version, previous_sealed_secret, previous_secret_until, failure_count, failing_since, \
-        last_delivery_at, last_delivery_status, total_deliveries, total_failures, created_at, updated_at
+        id, app_id, format, url, description, events, sealed_headers, rate_limit, status, disabled_reason, \
+        secret_prefix, sealed_secret, secret_version, previous_sealed_secret, previous_secret_until, failure_count, \
+        failing_since, last_delivery_at, last_delivery_status, total_deliveries, total_failures, created_at, updated_at
         """
 
     /// What the v3.20 routes see: not deleted, and (for the app's v3 URL) configured.
@@ -22,10 +22,11 @@ extension PostgresStore: EndpointStore {
                 """
                 WITH created AS (
                     INSERT INTO webhook_endpoints
-                        (id, app_id, format, url, description, events, headers, rate_limit, status, secret_prefix,
-                         sealed_secret, secret_version, created_at, updated_at)
+                        (id, app_id, format, url, description, events, sealed_headers, rate_limit, status,
+                         secret_prefix, sealed_secret, secret_version, created_at, updated_at)
                     SELECT \(endpoint.id), \(endpoint.appID), \(endpoint.format.rawValue), \(endpoint.url),
-                           \(endpoint.description), \(endpoint.events)::text[], \(endpoint.headers.storedJSON),
+                           \(endpoint.description), \(endpoint.events)::text[],
+                           \(endpoint.sealedHeaders.map { ByteBuffer(bytes: $0) })::bytea,
                            \(endpoint.rateLimit)::integer, \(endpoint.status.rawValue), \(endpoint.secretPrefix),
                            \(ByteBuffer(bytes: secret.sealedSecret)), \(endpoint.secretVersion), \(endpoint.createdAt),
                            \(endpoint.updatedAt)
@@ -87,7 +88,9 @@ extension PostgresStore: EndpointStore {
                     url = COALESCE(\(change.url)::text, url),
                     description = COALESCE(\(change.description)::text, description),
                     events = CASE WHEN \(change.events != nil) THEN \(change.events)::text[] ELSE events END,
-                    headers = COALESCE(\(change.headers?.storedJSON)::text, headers),
+                    sealed_headers = CASE WHEN \(change.sealedHeaders != nil)
+                                     THEN \((change.sealedHeaders ?? nil).map { ByteBuffer(bytes: $0) })::bytea
+                                     ELSE sealed_headers END,
                     rate_limit = CASE WHEN \(change.rateLimit != nil) THEN \(change.rateLimit ?? nil)::integer
                                  ELSE rate_limit END,
                     status = CASE WHEN \(change.enabled)::boolean IS NULL THEN status
@@ -234,12 +237,6 @@ extension PostgresStore: EndpointStore {
             let status = EndpointStatus(rawValue: try row.decode("status"))
         else { throw StoreError.corruptRow(table: "webhook_endpoints") }
         let reason = try row.decode("disabled_reason", as: String?.self)
-        let headers: EndpointHeaders
-        do {
-            headers = try EndpointHeaders(storedJSON: try row.decode("headers"))
-        } catch {
-            throw StoreError.corruptRow(table: "webhook_endpoints")
-        }
         return Endpoint(
             id: try row.decode("id"),
             appID: try row.decode("app_id"),
@@ -247,7 +244,7 @@ extension PostgresStore: EndpointStore {
             url: try row.decode("url"),
             description: try row.decode("description"),
             events: try row.decode("events"),
-            headers: headers,
+            sealedHeaders: try row.optionalBytes("sealed_headers"),
             rateLimit: try row.decode("rate_limit"),
             status: status,
             disabledReason: reason.flatMap(EndpointDisabledReason.init(rawValue:)),

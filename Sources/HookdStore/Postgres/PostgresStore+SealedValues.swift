@@ -72,4 +72,27 @@ extension PostgresStore: SealedValueStore {
             return count
         }
     }
+
+    public func sealHeadersKeptInClear(
+        _ seal: @Sendable (_ headersJSON: String, _ appID: String, _ endpointID: String) throws -> [UInt8]
+    ) async throws -> Int {
+        let rows = try await rows(
+            "SELECT id, app_id, headers, sealed_headers IS NULL FROM webhook_endpoints WHERE headers <> '{}'"
+        )
+        var count = 0
+        for row in rows {
+            let (id, appID, headers, unsealed) = try row.decode((String, String, String, Bool).self)
+            // Headers sealed since (by a node that had them from the API) are newer than the clear ones.
+            let sealed = unsealed ? ByteBuffer(bytes: try seal(headers, appID, id)) : nil
+            // Only while the row still holds what was sealed: another node may have sealed it meanwhile.
+            try await execute(
+                """
+                UPDATE webhook_endpoints SET sealed_headers = COALESCE(sealed_headers, \(sealed)::bytea), headers = '{}'
+                WHERE id = \(id) AND headers = \(headers)
+                """
+            )
+            count += 1
+        }
+        return count
+    }
 }

@@ -65,7 +65,8 @@ public struct EndpointChange: Sendable {
     /// Catalogue (dot) names.
     public var events: [String]?
     public var enabled: Bool?
-    public var headers: EndpointHeaders?
+    /// The custom headers sealed (``EndpointHeaders/sealed(by:appID:endpointID:)``); `.some(nil)`: none any more.
+    public var sealedHeaders: [UInt8]??
     public var rateLimit: Int??
 
     public init(
@@ -73,14 +74,14 @@ public struct EndpointChange: Sendable {
         description: String? = nil,
         events: [String]? = nil,
         enabled: Bool? = nil,
-        headers: EndpointHeaders? = nil,
+        sealedHeaders: [UInt8]?? = nil,
         rateLimit: Int?? = nil
     ) {
         self.url = url
         self.description = description
         self.events = events
         self.enabled = enabled
-        self.headers = headers
+        self.sealedHeaders = sealedHeaders
         self.rateLimit = rateLimit
     }
 }

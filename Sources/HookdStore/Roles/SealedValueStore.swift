@@ -12,8 +12,8 @@ public protocol SealedValueStore: Sendable {
     /// ``StoreError/unavailable(_:)`` with ``StoreError/Unavailability/outdatedMasterKey``.
     func sealingKeyIdentifier(settingIfAbsent identifier: [UInt8]) async throws -> [UInt8]
 
-    /// Moves the fence to `identifier` and rewrites every sealed value (webhook secrets, server secrets, the
-    /// secrets kept for idempotent regenerations) through `reseal`, in one transaction.
+    /// Moves the fence to `identifier` and rewrites every sealed value (webhook secrets, endpoints' custom headers,
+    /// server secrets, the secrets kept for idempotent regenerations) through `reseal`, in one transaction.
     ///
     /// `reseal` receives each value with its sealing purpose and returns the value to store, sealed under
     /// `identifier`.
@@ -21,5 +21,15 @@ public protocol SealedValueStore: Sendable {
     func resealAll(
         under identifier: [UInt8],
         _ reseal: @Sendable (_ sealed: [UInt8], _ purpose: String) throws -> [UInt8]
+    ) async throws -> Int
+
+    /// Seals the custom headers of endpoints still kept in the clear (written before the headers were sealed) through
+    /// `seal`, and clears them; called at every start once the master key is checked, it finds none after the first.
+    ///
+    /// `seal` receives the stored headers (a JSON object) with the endpoint's app and id, and returns them sealed
+    /// under the key the fence names. A row changed meanwhile is left for the next start.
+    /// - Returns: how many endpoints' headers were sealed.
+    func sealHeadersKeptInClear(
+        _ seal: @Sendable (_ headersJSON: String, _ appID: String, _ endpointID: String) throws -> [UInt8]
     ) async throws -> Int
 }

@@ -196,7 +196,16 @@ enum SQLiteMigrations {
                     """
             )
         }
-        migrator.registerMigration("0016_write_probe") { db in
+        migrator.registerMigration("0011_secrets_out_of_the_clear") { db in
+            // An endpoint's custom headers (a receiver's `Authorization`, say) are sealed like its secret, under the
+            // fence, in `sealed_headers`. `headers` keeps only what was written before this: the first start with the
+            // master key seals it and empties it (``SealedValueStore/sealHeadersKeptInClear(_:)``), as a migration
+            // cannot, holding no key. The headers kept with failed attempts lose their credentials and MACs.
+            try db.execute(sql: "ALTER TABLE webhook_endpoints ADD COLUMN sealed_headers BLOB")
+            try fence(db, table: "webhook_endpoints", column: "sealed_headers")
+            try withSecureDelete(db) { try redactAttemptHeaders(db) }
+        }
+        migrator.registerMigration("0012_write_probe") { db in
             // `GET /health` writes here now and then, so that a full disk or a read-only file is seen before a
             // publish fails on it.
             try db.execute(
@@ -209,6 +218,41 @@ enum SQLiteMigrations {
             )
         }
         return migrator
+    }
+
+    /// Runs `body` with deleted content overwritten, so that what it replaces does not stay in free space.
+    static func withSecureDelete(_ db: Database, _ body: () throws -> Void) throws {
+        let previous = try Int.fetchOne(db, sql: "PRAGMA secure_delete") ?? 0
+        try db.execute(sql: "PRAGMA secure_delete = ON")
+        defer { try? db.execute(sql: "PRAGMA secure_delete = \(previous)") }
+        try body()
+    }
+
+    /// Redacts the headers kept with attempts (``HeaderRedaction``), a batch at a time in key order.
+    private static func redactAttemptHeaders(_ db: Database) throws {
+        var after: (deliveryID: String, number: Int) = ("", -1)
+        while true {
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT delivery_id, number, request_headers FROM delivery_attempts
+                    WHERE (delivery_id, number) > (?, ?) AND request_headers <> ''
+                    ORDER BY delivery_id, number LIMIT 500
+                    """,
+                arguments: [after.deliveryID, after.number]
+            )
+            guard let last = rows.last else { return }
+            for row in rows {
+                let stored: String = row["request_headers"]
+                let redacted = HeaderRedaction.redacted(lines: stored)
+                guard redacted != stored else { continue }
+                try db.execute(
+                    sql: "UPDATE delivery_attempts SET request_headers = ? WHERE delivery_id = ? AND number = ?",
+                    arguments: [redacted, row["delivery_id"], row["number"]]
+                )
+            }
+            after = (last["delivery_id"], last["number"])
+        }
     }
 
     /// Refuses, in the database itself, a value of `table.column` sealed under any key but the fence's.

@@ -298,7 +298,7 @@ extension SQLiteStore: DeliveryQueue {
             db.cachedStatement(
                 sql: """
                     SELECT d.id, d.app_id, d.endpoint_id, d.event_id, d.event, d.attempts, d.attempts_allowed, e.data,
-                           w.url, w.sealed_secret, w.secret_version, w.format, w.headers, w.previous_sealed_secret,
+                           w.url, w.sealed_secret, w.secret_version, w.format, w.sealed_headers, w.previous_sealed_secret,
                            w.previous_secret_until, a.business_id, a.environment
                     FROM deliveries d
                     JOIN events e ON e.app_id = d.app_id AND e.event_id = d.event_id
@@ -310,8 +310,7 @@ extension SQLiteStore: DeliveryQueue {
             arguments: [id, leaseID]
         ).map { row in
             guard let format = Endpoint.Format(rawValue: row["format"]),
-                let environment = AppEnvironment(rawValue: row["environment"]),
-                let headers = try? EndpointHeaders(storedJSON: row["headers"])
+                let environment = AppEnvironment(rawValue: row["environment"])
             else { throw StoreError.corruptRow(table: "webhook_endpoints") }
             return
                 ClaimedDelivery(
@@ -328,7 +327,7 @@ extension SQLiteStore: DeliveryQueue {
                     leaseID: leaseID,
                     endpointID: row["endpoint_id"],
                     format: format,
-                    headers: headers,
+                    sealedHeaders: (row["sealed_headers"] as Data?).map(Array.init),
                     previousSealedSecret: (row["previous_sealed_secret"] as Data?).map(Array.init),
                     previousSecretUntil: row["previous_secret_until"],
                     businessID: row["business_id"],
@@ -480,7 +479,7 @@ extension SQLiteStore: DeliveryQueue {
             var states: [String: EndpointSendingState] = [:]
             let read = try db.cachedStatement(
                 sql: """
-                    SELECT w.url, w.sealed_secret, w.secret_version, w.format, w.headers, w.previous_sealed_secret,
+                    SELECT w.url, w.sealed_secret, w.secret_version, w.format, w.sealed_headers, w.previous_sealed_secret,
                            w.previous_secret_until, w.status, w.deleted_at, a.status AS app_status, a.business_id,
                            a.environment
                     FROM webhook_endpoints w JOIN apps a ON a.id = w.app_id
@@ -505,8 +504,7 @@ extension SQLiteStore: DeliveryQueue {
             let url: String = row["url"], let sealedSecret = row["sealed_secret"] as Data?
         else { return .held }
         guard let format = Endpoint.Format(rawValue: row["format"]),
-            let environment = AppEnvironment(rawValue: row["environment"]),
-            let headers = try? EndpointHeaders(storedJSON: row["headers"])
+            let environment = AppEnvironment(rawValue: row["environment"])
         else { throw StoreError.corruptRow(table: "webhook_endpoints") }
         return .sendable(
             DeliveryTarget(
@@ -514,7 +512,7 @@ extension SQLiteStore: DeliveryQueue {
                 sealedSecret: Array(sealedSecret),
                 secretVersion: row["secret_version"],
                 format: format,
-                headers: headers,
+                sealedHeaders: (row["sealed_headers"] as Data?).map(Array.init),
                 previousSealedSecret: (row["previous_sealed_secret"] as Data?).map(Array.init),
                 previousSecretUntil: row["previous_secret_until"],
                 businessID: row["business_id"],

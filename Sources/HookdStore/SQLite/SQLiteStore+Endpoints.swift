@@ -26,13 +26,13 @@ extension SQLiteStore: EndpointStore {
             try db.execute(
                 sql: """
                     INSERT INTO webhook_endpoints
-                        (id, app_id, format, url, description, events, headers, rate_limit, status, secret_prefix,
-                         sealed_secret, secret_version, created_at, updated_at)
+                        (id, app_id, format, url, description, events, sealed_headers, rate_limit, status,
+                         secret_prefix, sealed_secret, secret_version, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     endpoint.id, endpoint.appID, endpoint.format.rawValue, endpoint.url, endpoint.description,
-                    try Self.eventsJSON(endpoint.events), endpoint.headers.storedJSON, endpoint.rateLimit,
+                    try Self.eventsJSON(endpoint.events), endpoint.sealedHeaders.map { Data($0) }, endpoint.rateLimit,
                     endpoint.status.rawValue, endpoint.secretPrefix, Data(secret.sealedSecret), endpoint.secretVersion,
                     endpoint.createdAt, endpoint.updatedAt,
                 ]
@@ -87,7 +87,7 @@ extension SQLiteStore: EndpointStore {
         now: UnixSeconds
     ) async throws -> Endpoint? {
         let events = try change.events.map { try Self.eventsJSON($0) }
-        return try await pool.write { db in
+        return try await writeSealed { db in
             guard try Self.findVisibleEndpoint(db, appID: appID, id: id) != nil else { return nil }
             try db.execute(
                 sql: """
@@ -95,7 +95,7 @@ extension SQLiteStore: EndpointStore {
                         url = coalesce(:url, url),
                         description = coalesce(:description, description),
                         events = CASE WHEN :setEvents THEN :events ELSE events END,
-                        headers = coalesce(:headers, headers),
+                        sealed_headers = CASE WHEN :setHeaders THEN :sealedHeaders ELSE sealed_headers END,
                         rate_limit = CASE WHEN :setRateLimit THEN :rateLimit ELSE rate_limit END,
                         status = CASE WHEN :enabled IS NULL THEN status WHEN :enabled THEN 'ACTIVE' ELSE 'DISABLED' END,
                         disabled_reason = CASE WHEN :enabled IS NULL THEN disabled_reason WHEN :enabled THEN NULL
@@ -107,8 +107,10 @@ extension SQLiteStore: EndpointStore {
                     """,
                 arguments: [
                     "url": change.url, "description": change.description, "setEvents": events != nil,
-                    "events": events, "headers": change.headers?.storedJSON, "setRateLimit": change.rateLimit != nil,
-                    "rateLimit": change.rateLimit ?? nil, "enabled": change.enabled, "now": now, "appID": appID,
+                    "events": events, "setHeaders": change.sealedHeaders != nil,
+                    "sealedHeaders": (change.sealedHeaders ?? nil).map { Data($0) },
+                    "setRateLimit": change.rateLimit != nil, "rateLimit": change.rateLimit ?? nil,
+                    "enabled": change.enabled, "now": now, "appID": appID,
                     "id": id,
                 ]
             )
@@ -241,12 +243,10 @@ extension SQLiteStore: EndpointStore {
             let status = EndpointStatus(rawValue: row["status"])
         else { throw StoreError.corruptRow(table: "webhook_endpoints") }
         let events: [String]?
-        let headers: EndpointHeaders
         do {
             events = try (row["events"] as String?).map {
                 try JSONDecoder().decode([String].self, from: Data($0.utf8))
             }
-            headers = try EndpointHeaders(storedJSON: row["headers"])
         } catch {
             throw StoreError.corruptRow(table: "webhook_endpoints")
         }
@@ -257,7 +257,7 @@ extension SQLiteStore: EndpointStore {
             url: row["url"],
             description: row["description"],
             events: events,
-            headers: headers,
+            sealedHeaders: (row["sealed_headers"] as Data?).map(Array.init),
             rateLimit: row["rate_limit"],
             status: status,
             disabledReason: (row["disabled_reason"] as String?).flatMap(EndpointDisabledReason.init(rawValue:)),

@@ -73,4 +73,38 @@ extension SQLiteStore: SealedValueStore {
             return count
         }
     }
+
+    public func sealHeadersKeptInClear(
+        _ seal: @Sendable (_ headersJSON: String, _ appID: String, _ endpointID: String) throws -> [UInt8]
+    ) async throws -> Int {
+        let count = try await writeSealed { db in
+            var count = 0
+            try SQLiteMigrations.withSecureDelete(db) {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT id, app_id, headers, sealed_headers IS NULL AS unsealed FROM webhook_endpoints "
+                        + "WHERE headers <> '{}'"
+                )
+                for row in rows {
+                    let headers: String = row["headers"]
+                    // Headers sealed since (by a node that had them from the API) are newer than the clear ones.
+                    let sealed: Data? = row["unsealed"] ? Data(try seal(headers, row["app_id"], row["id"])) : nil
+                    try db.execute(
+                        sql: """
+                            UPDATE webhook_endpoints SET sealed_headers = coalesce(sealed_headers, ?), headers = '{}'
+                            WHERE id = ? AND headers = ?
+                            """,
+                        arguments: [sealed, row["id"], headers]
+                    )
+                    count += 1
+                }
+            }
+            return count
+        }
+        if count > 0 {
+            // The clear values' pages may still be in the write-ahead log's old frames.
+            try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        }
+        return count
+    }
 }

@@ -37,7 +37,13 @@ public final class SQLiteStore: Store, Sendable {
             try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
         }
         guard unknown.isEmpty else { throw StoreError.schemaNewerThanBinary(applied: unknown.sorted()) }
+        let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
         try migrator.migrate(pool)
+        if try pool.read({ db in try migrator.appliedIdentifiers(db) }) != applied {
+            // A migration may have rewritten values that must not stay anywhere (0011 redacts credentials): the
+            // write-ahead log, whose old frames hold the pages as they were, is emptied into the database.
+            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        }
     }
 
     /// The message of the triggers that refuse a value sealed under a key other than the fence's.

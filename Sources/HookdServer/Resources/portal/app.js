@@ -385,7 +385,7 @@ function endpointFields(endpoint, events, v3) {
       field('Description', description, 'Optional, at most 255 characters.'),
       v3 ? h('p', { class: 'hint', text: 'The v3 URL receives every event.' }) : eventCheckboxes(events, endpoint ? endpoint.events : []),
       field('Rate limit (deliveries a second)', rateLimit, 'Empty for no limit of its own.'),
-      field('Custom headers', headers, 'One "Name: value" a line, at most 10.'),
+      field('Custom headers', headers, 'One "Name: value" a line, at most 10. Credentials show as [redacted]; leave them so to keep them.'),
     ],
   };
 }
