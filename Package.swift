@@ -126,7 +126,11 @@ let package = Package(
         ),
         .target(
             name: "HookdTestSupport",
-            dependencies: ["HookdStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "HookdStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Tests/HookdTestSupport",
             swiftSettings: swiftSettings
         ),

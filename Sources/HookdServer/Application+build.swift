@@ -177,8 +177,10 @@ func buildRouter(
     portalRoutes.addRoutes(to: router)
     portalRoutes.addAPIRoutes(to: api)
 
+    let readLimit = ReadLimitMiddleware(limiter: limiter, readsPerMinute: configuration.limits.readsPerMinute)
     let authenticated = api.group()
         .add(middleware: AuthenticationMiddleware(authenticator: authenticator, portal: portal))
+        .add(middleware: readLimit)
     WebhookRoutes(
         store: services.store,
         sealer: services.sealer,
@@ -205,6 +207,7 @@ func buildRouter(
         .add(
             middleware: AuthenticationMiddleware(authenticator: authenticator, portal: portal, acceptsSecretKey: true)
         )
+        .add(middleware: readLimit)
     EndpointRoutes(
         store: services.store,
         sealer: services.sealer,

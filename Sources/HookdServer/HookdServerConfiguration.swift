@@ -58,7 +58,8 @@ public struct HookdServerConfiguration: Sendable {
     }
 
     /// Per-app and per-client limits, held in the store so that they hold across every node. Each is a rate per
-    /// minute (a burst of that many, then one every `60 s / limit`), except the manual retries of one delivery.
+    /// minute (a burst of that many, then one every `60 s / limit`), except the manual retries of one delivery, the
+    /// endpoints of an app and the deliveries one recovery queues.
     public struct Limits: Sendable {
         /// `POST /webhooks/secret/regenerate` per app: 10.
         public var regenerationsPerMinute: Int = 10
@@ -77,6 +78,11 @@ public struct HookdServerConfiguration: Sendable {
         public var manualRetriesPerDelivery: Int = 10
         /// v3.20 endpoints one app may have (not counting its v3 URL): 20. One more is `409 ENDPOINT_LIMIT_REACHED`.
         public var endpointsPerApp: Int = 20
+        /// `GET` requests per app, every read route of v3 and v3.20 together (the portal's too): 600.
+        public var readsPerMinute: Int = 600
+        /// Failed deliveries one `POST /webhooks/{webhookId}/recover` queues again, at most: 10,000. The answer says
+        /// when more remain (`hasMore`); each recovered delivery counts as one of its manual retries.
+        public var recoveriesPerCall: Int = 10_000
 
         public init() {}
     }

@@ -32,6 +32,8 @@ public struct ServeOptions: Sendable {
     public var loginFailuresPerApp: Int?
     public var loginFailuresPerAddress: Int?
     public var manualRetriesPerDelivery: Int?
+    public var readsPerMinute: Int?
+    public var recoverLimit: Int?
     public var retentionDays: Int?
     public var endpointDisableDays: Int?
     public var maxConnections: Int?
@@ -114,6 +116,10 @@ public struct ServeOptions: Sendable {
             ?? limits.manualRetriesPerDelivery
         limits.endpointsPerApp =
             try read.int(maxEndpointsPerApp, "max-endpoints-per-app", 1...10_000) ?? limits.endpointsPerApp
+        limits.readsPerMinute =
+            try read.int(readsPerMinute, "reads-per-minute", 1...1_000_000_000) ?? limits.readsPerMinute
+        limits.recoveriesPerCall =
+            try read.int(recoverLimit, "recover-limit", 1...1_000_000) ?? limits.recoveriesPerCall
         configuration.limits = limits
 
         if let days = try read.int(retentionDays, "retention-days", 1...3650) {

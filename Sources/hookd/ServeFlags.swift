@@ -105,6 +105,18 @@ struct ServeFlags: ParsableArguments {
     @Option(help: "Manual retries of one delivery, in all (HOOKD_MANUAL_RETRIES_PER_DELIVERY; default 10).")
     var manualRetriesPerDelivery: Int?
 
+    @Option(
+        help:
+            "GET requests per app per minute, every read route together; one more is answered 429 (HOOKD_READS_PER_MINUTE; default 600)."
+    )
+    var readsPerMinute: Int?
+
+    @Option(
+        help:
+            "Failed deliveries one recover call queues again; the answer says whether more remain (HOOKD_RECOVER_LIMIT; default 10000)."
+    )
+    var recoverLimit: Int?
+
     @Option(help: "Days finished deliveries and their attempts are kept (HOOKD_RETENTION_DAYS; default 30).")
     var retentionDays: Int?
 
@@ -199,6 +211,8 @@ struct ServeFlags: ParsableArguments {
         options.loginFailuresPerApp = loginFailuresPerApp
         options.loginFailuresPerAddress = loginFailuresPerAddress
         options.manualRetriesPerDelivery = manualRetriesPerDelivery
+        options.readsPerMinute = readsPerMinute
+        options.recoverLimit = recoverLimit
         options.retentionDays = retentionDays
         options.maxConnections = maxConnections
         options.maxConnectionsPerAddress = maxConnectionsPerAddress

@@ -32,7 +32,9 @@ import Testing
             let page = try #require(first.object["data"] as? [[String: Any]])
             #expect(page.count == 20)
             #expect(page.first?["eventId"] as? String == eventIDs.last, "newest first")
-            #expect(first.raw.contains(#""pagination":{"total":25,"limit":20,"offset":0,"hasMore":true},"meta""#))
+            #expect(
+                first.raw.contains(#""pagination":{"total":25,"limit":20,"offset":0,"hasMore":true,"nextCursor":"c1"#)
+            )
             let second = try await client.json(
                 "/api/v3/webhooks/deliveries?limit=20&offset=20",
                 method: .get,
@@ -60,7 +62,7 @@ import Testing
     }
 
     @Test(arguments: [
-        "status=DONE", "limit=0", "limit=101", "limit=x", "offset=-1",
+        "status=DONE", "limit=0", "limit=101", "limit=x", "offset=-1", "offset=10001", "cursor=c1",
         "eventId=" + String(repeating: "e", count: 129), "webhookId=" + String(repeating: "W", count: 129),
     ])
     func badQueryValuesAreValidationErrors(query: String) async throws {

@@ -22,6 +22,8 @@ import Testing
         #expect(configuration.limits.loginFailuresPerApp == 10)
         #expect(configuration.limits.loginFailuresPerAddress == 30)
         #expect(configuration.limits.manualRetriesPerDelivery == 10)
+        #expect(configuration.limits.readsPerMinute == 600)
+        #expect(configuration.limits.recoveriesPerCall == 10_000)
         #expect(configuration.retention == .seconds(30 * 86_400))
         #expect(configuration.delivery.endpointDisableAfter == .seconds(5 * 86_400))
         #expect(configuration.listener.maximumConnections == 4096)
@@ -46,7 +48,10 @@ import Testing
             "HOOKD_ENDPOINT_DISABLE_DAYS": "2", "HOOKD_PUBLIC_URL": "https://hooks.example.com/",
             "HOOKD_PORTAL_LINK_LIFETIME": "10", "HOOKD_PORTAL_SESSION_LIFETIME": "86400",
             "HOOKD_MAX_ENDPOINTS_PER_APP": "5", "HOOKD_DNS_TIMEOUT": "1.5", "HOOKD_DNS_CACHE_TTL": "0",
+            "HOOKD_READS_PER_MINUTE": "42", "HOOKD_RECOVER_LIMIT": "250",
         ])
+        #expect(configuration.limits.readsPerMinute == 42)
+        #expect(configuration.limits.recoveriesPerCall == 250)
         #expect(configuration.delivery.resolutionCacheTTL == .zero, "0 keeps nothing")
         #expect(configuration.limits.endpointsPerApp == 5)
         #expect(configuration.delivery.resolutionTimeout == .milliseconds(1500))
@@ -88,7 +93,8 @@ import Testing
         #expect(configuration.delivery.maximumInFlightPerEndpoint == 2)
         for (twin, value) in [
             ("HOOKD_MAX_IN_FLIGHT_PER_ENDPOINT", "0"), ("HOOKD_MAX_ENDPOINTS_PER_APP", "0"), ("HOOKD_DNS_TIMEOUT", "0"),
-            ("HOOKD_DNS_CACHE_TTL", "3601"),
+            ("HOOKD_DNS_CACHE_TTL", "3601"), ("HOOKD_READS_PER_MINUTE", "0"), ("HOOKD_RECOVER_LIMIT", "0"),
+            ("HOOKD_RECOVER_LIMIT", "1000001"),
         ] {
             #expect(throws: ServeOptions.Invalid.self, "\(twin)=\(value)") {
                 try ServeOptions().configuration(environment: [twin: value])

@@ -1,18 +1,44 @@
 import HTTPTypes
 import HookdCore
+import HookdStore
 import Hummingbird
 
 /// The `pagination` block of list responses.
 struct Pagination {
-    let total: Int
+    /// How many match; `nil` (written `null`) when not counted.
+    let total: Int?
     let limit: Int
     let offset: Int
+    let hasMore: Bool
+    /// For the lists that page by cursor: where the next page begins (`null` on the last page); `nil` for the others,
+    /// which have no `nextCursor` member.
+    var nextCursor: String??
+
+    /// A list whose `total` is exact: there is more past `offset + limit`.
+    init(total: Int, limit: Int, offset: Int) {
+        self.total = total
+        self.limit = limit
+        self.offset = offset
+        self.hasMore = offset + limit < total
+        self.nextCursor = nil
+    }
+
+    /// A page of a delivery log, which says itself whether there is more and where it goes on.
+    init(_ page: DeliveryPage, query: LogPageQuery) {
+        total = page.total
+        limit = query.limit
+        offset = query.offset
+        hasMore = page.hasMore
+        nextCursor = .some(page.hasMore ? page.next.map(LogCursor.encode) : nil)
+    }
 
     var json: JSONOutput {
-        .object([
-            ("total", .int(Int64(total))), ("limit", .int(Int64(limit))), ("offset", .int(Int64(offset))),
-            ("hasMore", .bool(offset + limit < total)),
-        ])
+        var members: [(String, JSONOutput)] = [
+            ("total", total.map { .int(Int64($0)) } ?? .null), ("limit", .int(Int64(limit))),
+            ("offset", .int(Int64(offset))), ("hasMore", .bool(hasMore)),
+        ]
+        if let nextCursor { members.append(("nextCursor", nextCursor.map(JSONOutput.string) ?? .null)) }
+        return .object(members)
     }
 }
 

@@ -178,21 +178,25 @@ struct DeliveryRoutes: Sendable {
         {
             problems.append(.init(field: field, message: "must be at most 128 characters"))
         }
-        let page = PageQuery(query, &problems)
+        let pageQuery = LogPageQuery(query, &problems)
         try problems.throwIfAny()
-        let (items, total) = try await store.deliveries(
+        // Counted (up to a bound) on the first page only: a walk by cursor does not count the log on every page.
+        let counting: Int? =
+            switch pageQuery.position {
+            case .offset: LogPageQuery.countLimit
+            case .after: nil
+            }
+        let page = try await store.deliveryPage(
             appID: principal.appID,
-            endpointID: endpointFilter,
-            status: status,
-            event: event,
-            eventID: eventID,
-            limit: page.limit,
-            offset: page.offset
+            filter: DeliveryFilter(endpointID: endpointFilter, status: status, event: event, eventID: eventID),
+            limit: pageQuery.limit,
+            from: pageQuery.position,
+            countingUpTo: counting
         )
         return envelope.success(
-            DeliveryListData(items: items, v3_20: endpointID != nil),
+            DeliveryListData(items: page.items, v3_20: endpointID != nil),
             message: "Deliveries retrieved successfully",
-            pagination: Pagination(total: total, limit: page.limit, offset: page.offset),
+            pagination: Pagination(page, query: pageQuery),
             context: context
         )
     }

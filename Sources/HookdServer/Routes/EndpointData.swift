@@ -52,6 +52,8 @@ struct EndpointDeletedData: JSONRepresentable {
 /// `POST /webhooks/{webhookId}/recover`.
 struct RecoveryData: JSONRepresentable {
     let queued: Int
+    /// Whether failed deliveries of the window were left for another call (the limit per call was reached).
+    let hasMore: Bool
 
-    var json: JSONOutput { .object([("queued", .int(Int64(queued)))]) }
+    var json: JSONOutput { .object([("queued", .int(Int64(queued))), ("hasMore", .bool(hasMore))]) }
 }

@@ -260,16 +260,18 @@ struct EndpointRoutes: Sendable {
         let end = until ?? now
         guard since < end else { throw APIError.validation(field: "until", "must be later than since") }
         guard
-            let queued = try await store.recoverDeliveries(
+            let recovered = try await store.recoverDeliveries(
                 appID: principal.appID,
                 endpointID: endpoint.id,
                 createdIn: since..<end,
-                now: now
+                now: now,
+                limit: configuration.limits.recoveriesPerCall,
+                maximumManualRetries: configuration.limits.manualRetriesPerDelivery
             )
         else { throw APIError.notFound }
-        if queued > 0 { signal.wake() }
+        if recovered.queued > 0 { signal.wake() }
         return envelope.success(
-            RecoveryData(queued: queued),
+            RecoveryData(queued: recovered.queued, hasMore: recovered.hasMore),
             message: "Recovery queued",
             status: .accepted,
             context: context
@@ -290,10 +292,15 @@ struct EndpointRoutes: Sendable {
         let now = clock.unixMillis
         let since = UnixMillis(now.rawValue - now.rawValue % 3_600_000) - .seconds(3_600 * (hours - 1))
         guard
-            let samples = try await store.attemptSamples(appID: principal.appID, endpointID: endpoint.id, since: since)
+            let counted = try await store.attemptHours(
+                appID: principal.appID,
+                endpointID: endpoint.id,
+                from: since,
+                hours: hours
+            )
         else { throw APIError.notFound }
         return envelope.success(
-            EndpointStatsData(hours: EndpointStatsData.hours(samples, count: hours, now: now)),
+            EndpointStatsData(hours: EndpointStatsData.hours(counted, count: hours, from: since)),
             message: "Webhook stats retrieved",
             context: context
         )

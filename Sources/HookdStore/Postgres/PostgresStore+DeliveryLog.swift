@@ -2,42 +2,68 @@ public import HookdCore
 import PostgresNIO
 
 extension PostgresStore: DeliveryLog {
-    public func deliveries(
+    public func deliveryPage(
         appID: String,
-        endpointID: String?,
-        status: DeliveryStatus?,
-        event: String?,
-        eventID: String?,
+        filter: DeliveryFilter,
         limit: Int,
-        offset: Int
-    ) async throws -> (items: [DeliverySummary], total: Int) {
-        let status = status?.rawValue
+        from position: DeliveryLogPosition,
+        countingUpTo countLimit: Int?
+    ) async throws -> DeliveryPage {
+        let (endpointID, status, event, eventID) = (
+            filter.endpointID, filter.status?.rawValue, filter.event, filter.eventID
+        )
+        // A cursor reads from its place in the index on (created_at DESC, seq DESC); an offset walks past that many
+        // rows first. Without a cursor the row comparison matches every row.
+        let (offset, cursor): (Int, DeliveryCursor?) =
+            switch position {
+            case .offset(let offset): (offset, nil)
+            case .after(let cursor): (0, cursor)
+            }
         // The count and the page come from one snapshot, so they agree.
         return try await withReadSnapshot { [logger] connection in
-            let counted = try await connection.query(
+            var total: Int?
+            if let countLimit {
+                // A count that stops at `countLimit` rows: its cost is bounded whatever the log holds.
+                let counted = try await connection.query(
+                    """
+                    SELECT count(*) FROM (
+                        SELECT 1 FROM deliveries d
+                        WHERE app_id = \(appID) AND (\(endpointID)::text IS NULL OR endpoint_id = \(endpointID)::text)
+                          AND (\(status)::text IS NULL OR status = \(status)::text)
+                          AND (\(event)::text IS NULL OR event = \(event)::text)
+                          AND (\(eventID)::text IS NULL OR event_id = \(eventID)::text)
+                        LIMIT \(countLimit)
+                    ) AS matching
+                    """,
+                    logger: logger
+                ).collect()
+                total = try counted.first.map { row in try row.decode(Int.self) } ?? 0
+            }
+            // One row past the page says whether there is more.
+            let rows = try await connection.query(
                 """
-                SELECT count(*) FROM deliveries d
+                SELECT \(unescaped: Self.summaryColumns), d.seq FROM deliveries d
                 WHERE app_id = \(appID) AND (\(endpointID)::text IS NULL OR endpoint_id = \(endpointID)::text)
                   AND (\(status)::text IS NULL OR status = \(status)::text)
                   AND (\(event)::text IS NULL OR event = \(event)::text)
                   AND (\(eventID)::text IS NULL OR event_id = \(eventID)::text)
-                """,
-                logger: logger
-            ).collect()
-            let total = try counted.first.map { row in try row.decode(Int.self) } ?? 0
-            let page = try await connection.query(
-                """
-                SELECT \(unescaped: Self.summaryColumns) FROM deliveries d
-                WHERE app_id = \(appID) AND (\(endpointID)::text IS NULL OR endpoint_id = \(endpointID)::text)
-                  AND (\(status)::text IS NULL OR status = \(status)::text)
-                  AND (\(event)::text IS NULL OR event = \(event)::text)
-                  AND (\(eventID)::text IS NULL OR event_id = \(eventID)::text)
+                  AND (d.created_at, d.seq) < (\(cursor?.createdAt.rawValue ?? Int64.max), \(cursor?.sequence ?? Int64.max))
                 ORDER BY d.created_at DESC, d.seq DESC
-                LIMIT \(limit) OFFSET \(offset)
+                LIMIT \(limit + 1) OFFSET \(offset)
                 """,
                 logger: logger
             ).collect()
-            return (try page.map(Self.summary(from:)), total)
+            let page = rows.prefix(limit)
+            let next = try page.last.map { row in
+                let row = row.makeRandomAccess()
+                return DeliveryCursor(createdAt: try row.decode("created_at"), sequence: try row.decode("seq"))
+            }
+            return DeliveryPage(
+                items: try page.map(Self.summary(from:)),
+                hasMore: rows.count > limit,
+                next: next,
+                total: total
+            )
         }
     }
 

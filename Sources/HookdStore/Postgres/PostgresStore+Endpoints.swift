@@ -176,35 +176,72 @@ extension PostgresStore: EndpointStore {
         appID: String,
         endpointID: String,
         createdIn window: Range<UnixMillis>,
-        now: UnixMillis
-    ) async throws -> Int? {
-        let counted = try await rows(
+        now: UnixMillis,
+        limit: Int,
+        maximumManualRetries: Int
+    ) async throws -> RecoveryOutcome? {
+        guard try await endpoint(appID: appID, id: endpointID) != nil else { return nil }
+        // Oldest first, from a place that only moves on: a delivery that fails again during the call is not queued
+        // twice by it. Each batch is one statement, so its row locks are held only while it runs.
+        var after = (createdAt: window.lowerBound.rawValue, sequence: Int64.min)
+        var queued = 0
+        while queued < limit {
+            let batch = min(Self.recoveryBatchSize, limit - queued)
+            let row = try await rows(
+                """
+                WITH picked AS (
+                    SELECT d.id, d.created_at, d.seq FROM deliveries d
+                    WHERE d.endpoint_id = \(endpointID) AND d.app_id = \(appID)
+                      AND d.status = \(DeliveryStatus.failed.rawValue) AND d.manual_retries < \(maximumManualRetries)
+                      AND d.created_at < \(window.upperBound) AND (d.created_at, d.seq) > (\(after.createdAt), \(after.sequence))
+                      AND EXISTS (
+                          SELECT 1 FROM webhook_endpoints
+                          WHERE app_id = \(appID) AND id = \(endpointID) AND \(unescaped: Self.visibleEndpoint)
+                      )
+                    ORDER BY d.created_at, d.seq LIMIT \(batch)
+                    FOR UPDATE OF d
+                ), requeued AS (
+                    UPDATE deliveries AS d
+                    SET status = \(DeliveryStatus.pending.rawValue), next_attempt_at = \(now),
+                        attempts_allowed = GREATEST(attempts_allowed, attempts + 1), manual_retries = manual_retries + 1
+                    FROM picked WHERE d.id = picked.id
+                    RETURNING d.app_id, d.endpoint_id
+                ), woken AS (
+                    INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
+                    SELECT DISTINCT app_id, endpoint_id, \(now) FROM requeued
+                ), last AS (
+                    SELECT created_at, seq FROM picked ORDER BY created_at DESC, seq DESC LIMIT 1
+                )
+                SELECT (SELECT count(*) FROM requeued), (SELECT created_at FROM last), (SELECT seq FROM last),
+                       pg_notify(\(Self.publishChannel), '') AS announced
+                """
+            ).first
+            let (count, lastCreatedAt, lastSequence) = try row?.decode((Int, Int64?, Int64?).self) ?? (0, nil, nil)
+            queued += count
+            guard let lastCreatedAt, let lastSequence, count == batch else {
+                return RecoveryOutcome(queued: queued, hasMore: false)
+            }
+            after = (lastCreatedAt, lastSequence)
+        }
+        let more = try await rows(
             """
-            WITH endpoint AS (
-                SELECT id FROM webhook_endpoints
-                WHERE app_id = \(appID) AND id = \(endpointID) AND \(unescaped: Self.visibleEndpoint)
-            ), requeued AS (
-                UPDATE deliveries AS d
-                SET status = \(DeliveryStatus.pending.rawValue), next_attempt_at = \(now),
-                    attempts_allowed = GREATEST(attempts_allowed, attempts + 1)
-                WHERE d.endpoint_id IN (SELECT id FROM endpoint) AND d.app_id = \(appID)
-                  AND d.status = \(DeliveryStatus.failed.rawValue)
-                  AND d.created_at >= \(window.lowerBound) AND d.created_at < \(window.upperBound)
-                RETURNING d.app_id, d.endpoint_id
-            ), woken AS (
-                INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
-                SELECT DISTINCT app_id, endpoint_id, \(now) FROM requeued
-            )
-            SELECT (SELECT count(*) FROM endpoint), (SELECT count(*) FROM requeued),
-                   pg_notify(\(Self.publishChannel), '') AS announced
+            SELECT 1 FROM deliveries d
+            WHERE d.endpoint_id = \(endpointID) AND d.app_id = \(appID)
+              AND d.status = \(DeliveryStatus.failed.rawValue) AND d.manual_retries < \(maximumManualRetries)
+              AND d.created_at < \(window.upperBound) AND (d.created_at, d.seq) > (\(after.createdAt), \(after.sequence))
+            LIMIT 1
             """
-        ).first.map { row in try row.decode((Int, Int).self) }
-        guard let counted, counted.0 > 0 else { return nil }
-        return counted.1
+        )
+        return RecoveryOutcome(queued: queued, hasMore: !more.isEmpty)
     }
 
-    public func attemptSamples(appID: String, endpointID: String, since: UnixMillis) async throws -> [AttemptSample]? {
-        try await withReadSnapshot { [logger] connection -> [AttemptSample]? in
+    public func attemptHours(
+        appID: String,
+        endpointID: String,
+        from start: UnixMillis,
+        hours: Int
+    ) async throws -> [AttemptHour]? {
+        try await withReadSnapshot { [logger] connection -> [AttemptHour]? in
             let found = try await connection.query(
                 """
                 SELECT 1 FROM webhook_endpoints
@@ -213,20 +250,27 @@ extension PostgresStore: EndpointStore {
                 logger: logger
             ).collect()
             guard !found.isEmpty else { return nil }
-            // A delivery's attempts follow its creation by at most the retry schedule; a day covers any schedule
-            // an operator would set, and keeps the walk to the endpoint's recent deliveries.
+            let hour: Int64 = 3_600_000
+            var binds = PostgresBindings()
+            for value in [start.rawValue, (start + .seconds(3_600 * hours)).rawValue, hour] { binds.append(value) }
+            binds.append(endpointID)
+            binds.append(appID)
+            binds.append((start - .seconds(86_400)).rawValue)
+            let sql = AttemptHoursQuery.sql(
+                .init(start: "$1", end: "$2", hourLength: "$3", endpointID: "$4", appID: "$5", createdSince: "$6")
+            )
             return try await connection.query(
-                """
-                SELECT a.started_at, a.latency_ms, COALESCE(a.http_status BETWEEN 200 AND 299, false)
-                FROM deliveries d JOIN delivery_attempts a ON a.delivery_id = d.id
-                WHERE d.endpoint_id = \(endpointID) AND d.app_id = \(appID)
-                  AND d.created_at >= \(since - .seconds(86_400)) AND a.started_at >= \(since)
-                ORDER BY a.started_at
-                """,
+                PostgresQuery(unsafeSQL: sql, binds: binds),
                 logger: logger
             ).collect().map { row in
-                let (startedAt, latency, succeeded) = try row.decode((UnixMillis, Int64, Bool).self)
-                return AttemptSample(startedAt: startedAt, latencyMillis: latency, succeeded: succeeded)
+                let (index, succeeded, failed, p50, p95) = try row.decode((Int64, Int64, Int64, Int64, Int64).self)
+                return AttemptHour(
+                    start: start + .milliseconds(index * hour),
+                    succeeded: Int(succeeded),
+                    failed: Int(failed),
+                    latencyP50: p50,
+                    latencyP95: p95
+                )
             }
         }
     }

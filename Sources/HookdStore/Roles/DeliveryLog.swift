@@ -4,17 +4,22 @@ public import HookdCore
 ///
 /// "Not found" is `nil`; every method takes the app's `appID`, so no query can reach another tenant's rows.
 public protocol DeliveryLog: Sendable {
-    /// A page of the app's deliveries (to one endpoint, or to all), newest first, with the total that match;
-    /// `eventID` finds the deliveries of one event.
-    func deliveries(
+    /// A page of the app's deliveries that match `filter`, newest first.
+    ///
+    /// The page is read by keyset when `position` is a cursor (the cost does not grow with how far in the log it
+    /// is) and by offset otherwise; `hasMore` comes from reading one row past the page, never from a count.
+    /// - Parameters:
+    ///   - limit: The most deliveries on the page.
+    ///   - position: Where the page begins: an offset from the newest, or just after a delivery of an earlier page.
+    ///   - countingUpTo: Count the deliveries that match, stopping at this many (the count's cost is bounded by
+    ///     it); `nil` counts nothing.
+    func deliveryPage(
         appID: String,
-        endpointID: String?,
-        status: DeliveryStatus?,
-        event: String?,
-        eventID: String?,
+        filter: DeliveryFilter,
         limit: Int,
-        offset: Int
-    ) async throws -> (items: [DeliverySummary], total: Int)
+        from position: DeliveryLogPosition,
+        countingUpTo: Int?
+    ) async throws -> DeliveryPage
 
     /// One of the app's deliveries with its payload and attempts.
     func delivery(appID: String, id: String) async throws -> DeliveryDetail?
@@ -29,6 +34,65 @@ public protocol DeliveryLog: Sendable {
     ) async throws -> RequeueOutcome
 }
 
+/// Which of an app's deliveries a page of its log shows; `nil` members match everything.
+public struct DeliveryFilter: Sendable, Equatable {
+    public var endpointID: String?
+    public var status: DeliveryStatus?
+    /// A catalogue name.
+    public var event: String?
+    /// The deliveries of one event.
+    public var eventID: String?
+
+    public init(endpointID: String? = nil, status: DeliveryStatus? = nil, event: String? = nil, eventID: String? = nil)
+    {
+        self.endpointID = endpointID
+        self.status = status
+        self.event = event
+        self.eventID = eventID
+    }
+}
+
+/// A delivery's place in the log's order (newest first): its creation time, then the order the store wrote it in.
+///
+/// Rows written after a cursor was handed out sort before it (they are newer), so walking the log by cursors
+/// meets every older delivery once, however many arrive meanwhile.
+public struct DeliveryCursor: Sendable, Hashable {
+    public var createdAt: UnixMillis
+    /// The store's own sequence of the row (SQLite's `rowid`, PostgreSQL's `seq`); meaningful only beside `createdAt`.
+    public var sequence: Int64
+
+    public init(createdAt: UnixMillis, sequence: Int64) {
+        self.createdAt = createdAt
+        self.sequence = sequence
+    }
+}
+
+/// Where a page of the log begins.
+public enum DeliveryLogPosition: Sendable, Equatable {
+    /// This many deliveries after the newest.
+    case offset(Int)
+    /// Just after the delivery at this cursor.
+    case after(DeliveryCursor)
+}
+
+/// One page of an app's delivery log.
+public struct DeliveryPage: Sendable {
+    public var items: [DeliverySummary]
+    /// Whether the log has more deliveries after this page.
+    public var hasMore: Bool
+    /// The place of the page's last delivery, from which the next page begins; `nil` when the page is empty.
+    public var next: DeliveryCursor?
+    /// How many deliveries match, counted up to the limit asked for; `nil` when no count was asked for.
+    public var total: Int?
+
+    public init(items: [DeliverySummary], hasMore: Bool, next: DeliveryCursor?, total: Int?) {
+        self.items = items
+        self.hasMore = hasMore
+        self.next = next
+        self.total = total
+    }
+}
+
 /// What ``DeliveryLog/requeueDelivery(appID:id:now:maximumManualRetries:)`` did.
 public enum RequeueOutcome: Sendable, Equatable {
     /// Due now: the delivery after the change.
@@ -40,7 +104,30 @@ public enum RequeueOutcome: Sendable, Equatable {
 }
 
 extension DeliveryLog {
-    /// A page of the app's deliveries to every endpoint, newest first, with the total that match.
+    /// A page of the app's deliveries (to one endpoint, or to all) by offset, newest first, with the exact number
+    /// that match; `eventID` finds the deliveries of one event.
+    ///
+    /// The count reads every match: for the operator's tools and tests, not for the API's lists.
+    public func deliveries(
+        appID: String,
+        endpointID: String?,
+        status: DeliveryStatus?,
+        event: String?,
+        eventID: String?,
+        limit: Int,
+        offset: Int
+    ) async throws -> (items: [DeliverySummary], total: Int) {
+        let page = try await deliveryPage(
+            appID: appID,
+            filter: DeliveryFilter(endpointID: endpointID, status: status, event: event, eventID: eventID),
+            limit: limit,
+            from: .offset(offset),
+            countingUpTo: Int(Int64.max)
+        )
+        return (page.items, page.total ?? 0)
+    }
+
+    /// A page of the app's deliveries to every endpoint by offset, newest first, with the exact number that match.
     public func deliveries(
         appID: String,
         status: DeliveryStatus?,

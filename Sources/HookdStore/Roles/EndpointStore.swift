@@ -45,17 +45,72 @@ public protocol EndpointStore: Sendable {
         now: UnixSeconds
     ) async throws -> Endpoint?
 
-    /// Makes every `FAILED` delivery of an endpoint created in `window` due at `now`, allowing each one more attempt.
-    /// - Returns: how many were queued again, or `nil` when the app has no such endpoint.
+    /// Makes at most `limit` `FAILED` deliveries of an endpoint created in `window` due at `now`, oldest first,
+    /// allowing each one more attempt; each counts as one of the delivery's manual retries, and a delivery already
+    /// requeued `maximumManualRetries` times is left as it is.
+    ///
+    /// The work is done in writes of at most ``recoveryBatchSize`` deliveries each, so no write holds the
+    /// database for long however many failed; a delivery is queued at most once per call.
+    /// - Returns: how many were queued and whether more remain, or `nil` when the app has no such endpoint.
     func recoverDeliveries(
         appID: String,
         endpointID: String,
         createdIn window: Range<UnixMillis>,
-        now: UnixMillis
-    ) async throws -> Int?
+        now: UnixMillis,
+        limit: Int,
+        maximumManualRetries: Int
+    ) async throws -> RecoveryOutcome?
 
-    /// The attempts made to an endpoint since `since`, oldest first: when, how long, and whether each succeeded.
-    func attemptSamples(appID: String, endpointID: String, since: UnixMillis) async throws -> [AttemptSample]?
+    /// The attempts made to an endpoint in the `hours` whole hours from `start`, aggregated by the database hour
+    /// by hour: counts of successes and failures, and the exact nearest-rank latency p50 and p95.
+    ///
+    /// Only the aggregates leave the database: the memory used does not grow with the number of attempts.
+    /// - Returns: the hours that had attempts, oldest first, or `nil` when the app has no such endpoint.
+    func attemptHours(
+        appID: String,
+        endpointID: String,
+        from start: UnixMillis,
+        hours: Int
+    ) async throws
+        -> [AttemptHour]?
+}
+
+extension EndpointStore {
+    /// The most deliveries one write of a recovery queues again: 500, a few milliseconds of the writer.
+    public static var recoveryBatchSize: Int { 500 }
+}
+
+/// What a recovery did.
+public struct RecoveryOutcome: Sendable, Equatable {
+    /// How many deliveries were queued again.
+    public var queued: Int
+    /// Whether failed deliveries of the window that may still be recovered were left for another call.
+    public var hasMore: Bool
+
+    public init(queued: Int, hasMore: Bool) {
+        self.queued = queued
+        self.hasMore = hasMore
+    }
+}
+
+/// One hour of an endpoint's attempts.
+public struct AttemptHour: Sendable, Equatable {
+    /// The hour's start.
+    public var start: UnixMillis
+    public var succeeded: Int
+    public var failed: Int
+    /// The nearest-rank percentiles of the hour's latencies, in milliseconds: the smallest latency with at least
+    /// half (95 %) of the hour's attempts at or below it.
+    public var latencyP50: Int64
+    public var latencyP95: Int64
+
+    public init(start: UnixMillis, succeeded: Int, failed: Int, latencyP50: Int64, latencyP95: Int64) {
+        self.start = start
+        self.succeeded = succeeded
+        self.failed = failed
+        self.latencyP50 = latencyP50
+        self.latencyP95 = latencyP95
+    }
 }
 
 /// What a `PATCH` changes: only the members that are set (a doubly optional member set to `.some(nil)` clears).
@@ -83,18 +138,5 @@ public struct EndpointChange: Sendable {
         self.enabled = enabled
         self.sealedHeaders = sealedHeaders
         self.rateLimit = rateLimit
-    }
-}
-
-/// One attempt, as endpoint statistics need it.
-public struct AttemptSample: Sendable, Equatable {
-    public var startedAt: UnixMillis
-    public var latencyMillis: Int64
-    public var succeeded: Bool
-
-    public init(startedAt: UnixMillis, latencyMillis: Int64, succeeded: Bool) {
-        self.startedAt = startedAt
-        self.latencyMillis = latencyMillis
-        self.succeeded = succeeded
     }
 }

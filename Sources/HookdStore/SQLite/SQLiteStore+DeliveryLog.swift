@@ -8,31 +8,64 @@ public import Foundation
 #endif
 
 extension SQLiteStore: DeliveryLog {
-    public func deliveries(
+    public func deliveryPage(
         appID: String,
-        endpointID: String?,
-        status: DeliveryStatus?,
-        event: String?,
-        eventID: String?,
+        filter: DeliveryFilter,
         limit: Int,
-        offset: Int
-    ) async throws -> (items: [DeliverySummary], total: Int) {
+        from position: DeliveryLogPosition,
+        countingUpTo countLimit: Int?
+    ) async throws -> DeliveryPage {
         try await pool.read { db in
-            let filter = """
+            let matching = """
                 app_id = ? AND (? IS NULL OR endpoint_id = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR event = ?)
                   AND (? IS NULL OR event_id = ?)
                 """
             let arguments: StatementArguments = [
-                appID, endpointID, endpointID, status?.rawValue, status?.rawValue, event, event, eventID, eventID,
+                appID, filter.endpointID, filter.endpointID, filter.status?.rawValue, filter.status?.rawValue,
+                filter.event, filter.event, filter.eventID, filter.eventID,
             ]
-            let total =
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE \(filter)", arguments: arguments) ?? 0
-            let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM deliveries WHERE \(filter) ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
-                arguments: arguments + [limit, offset]
+            // A count that stops at `countLimit` rows: its cost is bounded whatever the log holds.
+            let total = try countLimit.map { countLimit in
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE \(matching) LIMIT ?)",
+                    arguments: arguments + [countLimit]
+                ) ?? 0
+            }
+            // One row past the page says whether there is more. A cursor reads from its place in the index on
+            // (created_at DESC, rowid); an offset walks past that many rows first.
+            let rows: [Row]
+            switch position {
+            case .offset(let offset):
+                rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT rowid AS log_sequence, * FROM deliveries WHERE \(matching)
+                        ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?
+                        """,
+                    arguments: arguments + [limit + 1, offset]
+                )
+            case .after(let cursor):
+                rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT rowid AS log_sequence, * FROM deliveries WHERE \(matching)
+                          AND created_at <= ? AND (created_at < ? OR rowid < ?)
+                        ORDER BY created_at DESC, rowid DESC LIMIT ?
+                        """,
+                    arguments: arguments + [cursor.createdAt, cursor.createdAt, cursor.sequence, limit + 1]
+                )
+            }
+            let page = rows.prefix(limit)
+            let next = page.last.map { row in
+                DeliveryCursor(createdAt: row["created_at"], sequence: row["log_sequence"])
+            }
+            return DeliveryPage(
+                items: try page.map(Self.summary(from:)),
+                hasMore: rows.count > limit,
+                next: next,
+                total: total
             )
-            return (try rows.map(Self.summary(from:)), total)
         }
     }
 

@@ -189,45 +189,101 @@ extension SQLiteStore: EndpointStore {
         appID: String,
         endpointID: String,
         createdIn window: Range<UnixMillis>,
-        now: UnixMillis
-    ) async throws -> Int? {
-        try await pool.write { db in
-            guard try Self.findVisibleEndpoint(db, appID: appID, id: endpointID) != nil else { return nil }
-            try db.execute(
-                sql: """
-                    UPDATE deliveries
-                    SET status = 'PENDING', next_attempt_at = ?, attempts_allowed = max(attempts_allowed, attempts + 1)
-                    WHERE endpoint_id = ? AND app_id = ? AND status = 'FAILED' AND created_at >= ? AND created_at < ?
-                    """,
-                arguments: [now, endpointID, appID, window.lowerBound, window.upperBound]
-            )
-            let queued = db.changesCount
-            if queued > 0 {
-                try Self.markEndpointReady(db, endpointID: endpointID, appID: appID, at: now)
+        now: UnixMillis,
+        limit: Int,
+        maximumManualRetries: Int
+    ) async throws -> RecoveryOutcome? {
+        guard try await endpoint(appID: appID, id: endpointID) != nil else { return nil }
+        // Oldest first (ties newest written first, the order of the index on (endpoint_id, created_at DESC) read
+        // backwards), from a place that only moves on: a delivery that fails again during the call is not queued
+        // twice by it. Each batch is one short write, so publishes and attempts go on between them.
+        let eligible = """
+            endpoint_id = ?1 AND app_id = ?2 AND status = 'FAILED' AND manual_retries < ?3
+              AND created_at < ?4 AND created_at >= ?5 AND (created_at > ?5 OR rowid < ?6)
+              AND EXISTS (SELECT 1 FROM webhook_endpoints WHERE id = ?1 AND app_id = ?2 AND \(Self.visibleEndpoint))
+            """
+        var after = (createdAt: window.lowerBound, sequence: Int64.max)
+        var queued = 0
+        while queued < limit {
+            let batch = min(Self.recoveryBatchSize, limit - queued)
+            let arguments: StatementArguments = [
+                endpointID, appID, maximumManualRetries, window.upperBound, after.createdAt, after.sequence,
+            ]
+            let picked = try await pool.write { db -> [Row] in
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        UPDATE deliveries
+                        SET status = 'PENDING', next_attempt_at = ?7,
+                            attempts_allowed = max(attempts_allowed, attempts + 1), manual_retries = manual_retries + 1
+                        WHERE rowid IN (
+                            SELECT rowid FROM deliveries INDEXED BY deliveries_by_endpoint WHERE \(eligible)
+                            ORDER BY created_at, rowid DESC LIMIT ?8
+                        )
+                        RETURNING created_at, rowid AS log_sequence
+                        """,
+                    arguments: arguments + [now, batch]
+                )
+                if !rows.isEmpty {
+                    try Self.markEndpointReady(db, endpointID: endpointID, appID: appID, at: now)
+                }
+                return rows
             }
-            return queued
+            queued += picked.count
+            let places = picked.map { row in
+                (createdAt: row["created_at"] as UnixMillis, sequence: row["log_sequence"] as Int64)
+            }
+            // The batch's last place in that order: the latest creation, and of those the first written.
+            let last = places.max {
+                $0.createdAt == $1.createdAt ? $0.sequence > $1.sequence : $0.createdAt < $1.createdAt
+            }
+            guard let last, picked.count == batch else { return RecoveryOutcome(queued: queued, hasMore: false) }
+            after = last
         }
+        let arguments: StatementArguments = [
+            endpointID, appID, maximumManualRetries, window.upperBound, after.createdAt, after.sequence,
+        ]
+        let more = try await pool.read { db in
+            try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS (SELECT 1 FROM deliveries INDEXED BY deliveries_by_endpoint WHERE \(eligible))",
+                arguments: arguments
+            )
+        }
+        return RecoveryOutcome(queued: queued, hasMore: more == true)
     }
 
-    public func attemptSamples(appID: String, endpointID: String, since: UnixMillis) async throws -> [AttemptSample]? {
-        try await pool.read { db -> [AttemptSample]? in
+    public func attemptHours(
+        appID: String,
+        endpointID: String,
+        from start: UnixMillis,
+        hours: Int
+    ) async throws -> [AttemptHour]? {
+        try await pool.read { db -> [AttemptHour]? in
             guard try Self.findVisibleEndpoint(db, appID: appID, id: endpointID) != nil else { return nil }
-            // A delivery's attempts follow its creation by at most the retry schedule; a day covers any schedule an
-            // operator would set, and keeps the walk to the endpoint's recent deliveries.
             return try Row.fetchAll(
                 db,
-                sql: """
-                    SELECT a.started_at, a.latency_ms, coalesce(a.http_status BETWEEN 200 AND 299, 0) AS succeeded
-                    FROM deliveries d JOIN delivery_attempts a ON a.delivery_id = d.id
-                    WHERE d.endpoint_id = ? AND d.app_id = ? AND d.created_at >= ? AND a.started_at >= ?
-                    ORDER BY a.started_at
-                    """,
-                arguments: [endpointID, appID, since - .seconds(86_400), since]
+                sql: AttemptHoursQuery.sql(
+                    .init(
+                        start: ":start",
+                        end: ":end",
+                        hourLength: ":hour",
+                        endpointID: ":endpointID",
+                        appID: ":appID",
+                        createdSince: ":createdSince"
+                    )
+                ),
+                arguments: [
+                    "start": start, "end": start + .seconds(3_600 * hours), "hour": 3_600_000,
+                    "endpointID": endpointID, "appID": appID, "createdSince": start - .seconds(86_400),
+                ]
             ).map { row in
-                AttemptSample(
-                    startedAt: row["started_at"],
-                    latencyMillis: row["latency_ms"],
-                    succeeded: row["succeeded"]
+                AttemptHour(
+                    start: start + .milliseconds(row["hour"] as Int64 * 3_600_000),
+                    succeeded: row["succeeded"],
+                    failed: row["failed"],
+                    latencyP50: row["p50"],
+                    latencyP95: row["p95"]
                 )
             }
         }

@@ -482,7 +482,8 @@ function recoverForm(endpoint) {
       const body = { since: new Date(since.value).toISOString() };
       if (until.value) body.until = new Date(until.value).toISOString();
       const answer = await api('POST', `/api/v3.20/webhooks/${encodeURIComponent(endpoint.webhookId)}/recover`, { body });
-      return `${answer.data.queued} failed ${answer.data.queued === 1 ? 'delivery' : 'deliveries'} queued again.`;
+      const queued = `${answer.data.queued} failed ${answer.data.queued === 1 ? 'delivery' : 'deliveries'} queued again.`;
+      return answer.data.hasMore ? `${queued} More remain in the window: recover again to queue the next ones.` : queued;
     });
   });
   return form;
@@ -525,16 +526,20 @@ async function deliveriesView(view, params, stillCurrent) {
     webhookId: params.get('webhookId') || '',
     eventId: params.get('eventId') || '',
     limit: PAGE_SIZES.includes(params.get('limit')) ? params.get('limit') : '20',
-    offset: String(Math.max(0, Number.parseInt(params.get('offset') || '0', 10) || 0)),
+    // Older pages go by the cursor the API handed out (deep offsets are refused); `from` is only what the pager
+    // shows: how many newer deliveries came before this page.
+    cursor: params.get('cursor') || '',
+    from: String(Math.max(0, Number.parseInt(params.get('from') || '0', 10) || 0)),
   };
   const results = h('div', { class: 'results', id: 'delivery-results' }, h('p', { class: 'muted', text: 'Loading deliveries…' }));
   view.append(h('div', { class: 'view-head' }, h('h1', { text: 'Deliveries' })));
   const [events] = await Promise.all([catalogue(), state.endpoints ? null : loadEndpoints()]);
   if (!stillCurrent()) return;
   view.append(filterForm(filters, events), results);
-  const answer = await api('GET', '/api/v3/webhooks/deliveries', { query: filters });
+  const { from, ...query } = filters;
+  const answer = await api('GET', '/api/v3/webhooks/deliveries', { query });
   if (!stillCurrent()) return;
-  replaceChildren(results, deliveryTable(answer.data), pager(filters, answer.pagination));
+  replaceChildren(results, deliveryTable(answer.data), pager(filters, answer.pagination, answer.data.length));
 }
 
 function filterForm(filters, events) {
@@ -625,15 +630,22 @@ function deliveryTable(deliveries) {
   );
 }
 
-function pager(filters, pagination) {
-  if (!pagination || pagination.total === 0) return null;
-  const { total, limit, offset, hasMore } = pagination;
-  const first = Math.min(offset + 1, total);
-  const last = Math.min(offset + limit, total);
-  const base = { ...filters, limit: filters.limit === '20' ? '' : filters.limit };
-  const previous = offset > 0 ? h('a', { class: 'button-link secondary', rel: 'prev', href: deliveriesHash({ ...base, offset: String(Math.max(0, offset - limit) || '') }), text: '← Newer' }) : null;
-  const next = hasMore ? h('a', { class: 'button-link secondary', rel: 'next', href: deliveriesHash({ ...base, offset: String(offset + limit) }), text: 'Older →' }) : null;
-  return h('nav', { class: 'pager', 'aria-label': 'Pages' }, previous, h('span', { class: 'pager-text', text: `${first}–${last} of ${total}` }), next);
+/**
+ * Newest and older pages: the first page counts the log (up to 10,000: more says "10000+"), the next ones follow
+ * `nextCursor`; the browser's back button returns to newer pages.
+ */
+function pager(filters, pagination, count) {
+  if (!pagination || pagination.total === 0 || count === 0) return null;
+  const { total, limit, hasMore, nextCursor } = pagination;
+  const before = Number(filters.from) || 0;
+  const shownTotal = total === null ? null : total >= 10000 ? '10000+' : String(total);
+  const base = { ...filters, limit: filters.limit === '20' ? '' : filters.limit, cursor: '', from: '' };
+  const newest = filters.cursor ? h('a', { class: 'button-link secondary', rel: 'first', href: deliveriesHash(base), text: '← Newest' }) : null;
+  const next = hasMore && nextCursor
+    ? h('a', { class: 'button-link secondary', rel: 'next', href: deliveriesHash({ ...base, cursor: nextCursor, from: String(before + limit) }), text: 'Older →' })
+    : null;
+  const range = `${before + 1}–${before + count}`;
+  return h('nav', { class: 'pager', 'aria-label': 'Pages' }, newest, h('span', { class: 'pager-text', text: shownTotal === null ? range : `${range} of ${shownTotal}` }), next);
 }
 
 // ---- One delivery --------------------------------------------------------------------------------------------
