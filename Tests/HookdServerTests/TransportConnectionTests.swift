@@ -1,8 +1,9 @@
 import Foundation
 import HookdCore
-import HookdDelivery
 import HookdVerify
 import Testing
+
+@testable import HookdDelivery
 
 /// How the transport keeps, replaces and lets go of its connections. Loopback only.
 @Suite struct TransportConnectionTests {
@@ -27,6 +28,27 @@ import Testing
             userAgent: "hookd/test"
         )
         return await transport.send(webhook, to: try await policy.check(url), timeout: timeout)
+    }
+
+    @Test func aTransportForLoopbackOnlyRefusesAnyOtherAddressBeforeConnecting() async throws {
+        // The test harness's servers all run so: a test that names a public receiver by mistake sends nothing. The
+        // refusal is checked here as a rule (no test sends to another address); the connection path applies it.
+        var configuration = HTTPWebhookTransport.Configuration()
+        configuration.connectsOnlyToLoopback = true
+        for text in ["93.184.215.14", "10.0.0.7", "2001:db8::1", "::ffff:192.0.2.1"] {
+            let refusal = HTTPWebhookTransport.refusal(of: IPAddress(literal: text)!, by: configuration)
+            #expect(refusal.map { "\($0)".contains("is not loopback") } == true, "\(text)")
+        }
+        for text in ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"] {
+            #expect(HTTPWebhookTransport.refusal(of: IPAddress(literal: text)!, by: configuration) == nil, "\(text)")
+        }
+        #expect(HTTPWebhookTransport.refusal(of: IPAddress(literal: "93.184.215.14")!, by: .init()) == nil, "off")
+        let transport = try HTTPWebhookTransport(configuration: configuration)
+        defer { transport.shutdown() }
+        let receiver = HostileReceiver(.okKeepAlive)
+        let running = try await receiver.start()
+        defer { Task { await running.stop() } }
+        #expect(try await Self.send(transport, to: "http://127.0.0.1:\(running.port)/hook").outcome.isSuccess)
     }
 
     @Test func attemptsToOneAddressShareAKeptAliveConnection() async throws {

@@ -40,8 +40,23 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
         public var maximumIdleConnections: Int = 256
         /// TLS settings: the system's trust roots, full verification.
         public var tls: TLSConfiguration = .makeClientConfiguration()
+        /// Refuse, before connecting, every address that is not loopback: off. For test suites and labs, whose
+        /// traffic must never leave the machine whatever name a test gives a receiver; the attempt fails as a
+        /// refused connection would.
+        public var connectsOnlyToLoopback = false
 
         public init() {}
+    }
+
+    /// An address refused by ``Configuration/connectsOnlyToLoopback`` before any connection was made.
+    struct NotLoopback: Error, CustomStringConvertible {
+        let address: IPAddress
+        var description: String { "refused before connecting: \(address) is not loopback (connectsOnlyToLoopback)" }
+    }
+
+    /// Why `configuration` forbids connecting to `address`, or `nil`: checked just before every connection.
+    static func refusal(of address: IPAddress, by configuration: Configuration) -> (any Error)? {
+        configuration.connectsOnlyToLoopback && !address.isLoopback ? NotLoopback(address: address) : nil
     }
 
     private let configuration: Configuration
@@ -174,6 +189,7 @@ public final class HTTPWebhookTransport: WebhookTransport, Service {
         to key: WebhookConnectionPool.Key,
         within budget: TimeAmount
     ) async throws -> WebhookConnection {
+        if let refusal = Self.refusal(of: key.address, by: configuration) { throw refusal }
         let address = try SocketAddress(packedIPAddress: ByteBuffer(bytes: key.address.bytes), port: key.port)
         let sslContext = self.sslContext
         let configuration = self.configuration

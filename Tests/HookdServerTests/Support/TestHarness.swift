@@ -53,6 +53,8 @@ struct TestHarness {
         clock = TestClock()
         logs = CapturedLogs()
         var configuration = HookdServerConfiguration()
+        // Whatever a test names a receiver, its deliveries never leave the machine.
+        configuration.delivery.transport.connectsOnlyToLoopback = true
         configure(&configuration)
         self.configuration = configuration
         resolver = FakeHostResolver.standard
