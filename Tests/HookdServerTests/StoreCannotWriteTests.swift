@@ -64,6 +64,8 @@ import Testing
                 #expect(acknowledged.count >= 20, "some were stored before the disk filled: \(acknowledged.count)")
                 #expect(others.isEmpty, "every answer is 202 or 503, never a 500: \(others.prefix(5))")
 
+                let log = try await client.json("/api/v3/webhooks/deliveries", method: .get, token: subscriber.token)
+                #expect(log.status == .ok, "the log stays readable (its read goes uncounted): \(log.raw.prefix(300))")
                 let unwell = try await client.json("/health", method: .get)
                 #expect(unwell.status == .serviceUnavailable)
                 #expect((unwell.error["detail"] as? String)?.contains("cannot write") == true, "\(unwell.raw)")
