@@ -109,13 +109,8 @@ func buildRouter(
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     let storeWrites = StoreWriteMonitor(store: services.store, clock: services.clock, logger: services.logger)
-    router.add(
-        middleware: EnvelopeMiddleware(
-            envelope: envelope,
-            maximumBodySize: configuration.maximumBodySize,
-            storeWrites: storeWrites
-        )
-    )
+    let failures = FailureAnswers(maximumBodySize: configuration.maximumBodySize, storeWrites: storeWrites)
+    router.add(middleware: EnvelopeMiddleware(envelope: envelope, failures: failures))
 
     OperationsRoutes(
         store: services.store,
@@ -202,8 +197,11 @@ func buildRouter(
     )
     deliveryRoutes.addRoutes(to: authenticated)
 
-    // The v3.20 interface (SPEC §11): the same tokens, or the app's secret key itself as the bearer.
+    // The v3.20 interface (SPEC §11): the same tokens, or the app's secret key itself as the bearer. The
+    // multi-endpoint routes answer as Fyatu's CaaS pages do (SPEC §11.1), authentication's failures included.
     let v3_20 = router.group("api/v3.20")
+    let multiEndpoint = v3_20.group()
+        .add(middleware: EnvelopeMiddleware(envelope: envelope, failures: failures, dialect: .caas))
         .add(
             middleware: AuthenticationMiddleware(authenticator: authenticator, portal: portal, acceptsSecretKey: true)
         )
@@ -218,7 +216,7 @@ func buildRouter(
         configuration: configuration,
         limiter: limiter,
         deliveryRoutes: deliveryRoutes
-    ).addRoutes(to: v3_20)
+    ).addRoutes(to: multiEndpoint)
     return router
 }
 

@@ -7,7 +7,8 @@ import Testing
 
 @testable import HookdServer
 
-/// Every bad input to the v3.20 routes gets a clear error in the envelope and changes nothing (SPEC §1, §11).
+/// Every bad input to the v3.20 routes gets a clear error in the envelope and changes nothing (SPEC §1, §11), in the
+/// CaaS dialect of §11.1: `422` for what is invalid, `404 WEBHOOK_NOT_FOUND` for another app's endpoint.
 @Suite struct EndpointBadInputTests {
     /// A request that must be refused, and what it must be refused with.
     struct Refusal: Sendable, CustomTestStringConvertible {
@@ -39,7 +40,7 @@ import Testing
             path: "/api/v3.20/webhooks",
             body:
                 #"{"url":"\#(url)","events":[\#(Array(repeating: #""CARD_FUNDED""#, count: 21).joined(separator: ","))]}"#,
-            status: .badRequest,
+            status: .unprocessableContent,
             code: "VALIDATION_ERROR"
         ),
         Refusal(
@@ -47,7 +48,7 @@ import Testing
             method: .post,
             path: "/api/v3.20/webhooks",
             body: #"{"url":"\#(url)"}"#,
-            status: .badRequest,
+            status: .unprocessableContent,
             code: "VALIDATION_ERROR"
         ),
         Refusal(
@@ -55,7 +56,7 @@ import Testing
             method: .post,
             path: "/api/v3.20/webhooks",
             body: #"{"url":"https://private.example.com/","events":["CARD_FUNDED"]}"#,
-            status: .badRequest,
+            status: .unprocessableContent,
             code: "WEBHOOK_URL_FORBIDDEN"
         ),
         Refusal(
@@ -63,7 +64,7 @@ import Testing
             method: .post,
             path: "/api/v3.20/webhooks",
             body: #"{"url":"http://hooks.example.com/","events":["CARD_FUNDED"]}"#,
-            status: .badRequest,
+            status: .unprocessableContent,
             code: "WEBHOOK_HTTPS_REQUIRED"
         ),
         Refusal(
@@ -71,7 +72,7 @@ import Testing
             method: .post,
             path: "/api/v3.20/webhooks",
             body: #"{"url":"\#(url)","events":["CARD_FUNDED"],"headers":{"X-Fyatu-Signature":"t=1,v1=00"}}"#,
-            status: .badRequest,
+            status: .unprocessableContent,
             code: "VALIDATION_ERROR"
         ),
         Refusal(
@@ -79,7 +80,7 @@ import Testing
             method: .post,
             path: "/api/v3.20/webhooks",
             body: #"{"url":"\#(url)","events":["CARD_FUNDED"],"secret":"whsec_short"}"#,
-            status: .badRequest,
+            status: .unprocessableContent,
             code: "VALIDATION_ERROR"
         ),
         Refusal(
@@ -87,7 +88,7 @@ import Testing
             method: .post,
             path: "/api/v3.20/webhooks",
             body: #"{"url":"\#(url)","events":["CARD_FUNDED"],"enabled":false}"#,
-            status: .badRequest,
+            status: .unprocessableContent,
             code: "VALIDATION_ERROR"
         ),
         Refusal(
@@ -95,7 +96,7 @@ import Testing
             method: .post,
             path: "/api/v3.20/webhooks",
             body: #"{"url":"\#(url)","events":"CARD_FUNDED"}"#,
-            status: .badRequest,
+            status: .unprocessableContent,
             code: "VALIDATION_ERROR"
         ),
         Refusal(
@@ -104,7 +105,7 @@ import Testing
             path: "/api/v3.20/webhooks/{other}",
             body: nil,
             status: .notFound,
-            code: "RESOURCE_NOT_FOUND"
+            code: "WEBHOOK_NOT_FOUND"
         ),
         Refusal(
             label: "changing another app's endpoint",
@@ -112,7 +113,7 @@ import Testing
             path: "/api/v3.20/webhooks/{other}",
             body: #"{"enabled":false}"#,
             status: .notFound,
-            code: "RESOURCE_NOT_FOUND"
+            code: "WEBHOOK_NOT_FOUND"
         ),
         Refusal(
             label: "deleting another app's endpoint",
@@ -120,14 +121,14 @@ import Testing
             path: "/api/v3.20/webhooks/{other}",
             body: nil,
             status: .notFound,
-            code: "RESOURCE_NOT_FOUND"
+            code: "WEBHOOK_NOT_FOUND"
         ),
         Refusal(
             label: "a PATCH with 21 events",
             method: .patch,
             path: "/api/v3.20/webhooks/{id}",
             body: #"{"events":[\#(Array(repeating: #""CARD_FUNDED""#, count: 21).joined(separator: ","))]}"#,
-            status: .badRequest,
+            status: .unprocessableContent,
             code: "VALIDATION_ERROR"
         ),
         Refusal(
@@ -151,7 +152,7 @@ import Testing
             method: .patch,
             path: "/api/v3.20/webhooks/{id}",
             body: #"{"headers":{"Transfer-Encoding":"chunked"}}"#,
-            status: .badRequest,
+            status: .unprocessableContent,
             code: "VALIDATION_ERROR"
         ),
         Refusal(
@@ -159,7 +160,7 @@ import Testing
             method: .post,
             path: "/api/v3.20/webhooks/{id}/secret/rotate",
             body: #"{"overlapSeconds":604801}"#,
-            status: .badRequest,
+            status: .unprocessableContent,
             code: "VALIDATION_ERROR"
         ),
         Refusal(
@@ -167,7 +168,7 @@ import Testing
             method: .post,
             path: "/api/v3.20/webhooks/{id}/recover",
             body: #"{"since":"2026-02-30T00:00:00Z"}"#,
-            status: .badRequest,
+            status: .unprocessableContent,
             code: "VALIDATION_ERROR"
         ),
         Refusal(
@@ -175,7 +176,7 @@ import Testing
             method: .get,
             path: "/api/v3.20/webhooks/{id}/stats?hours=169",
             body: nil,
-            status: .badRequest,
+            status: .unprocessableContent,
             code: "VALIDATION_ERROR"
         ),
     ]

@@ -166,7 +166,7 @@ import Testing
                     body: #"{"headers":{"Authorization":"[redacted]","X-Other-Token":"[redacted]"}}"#
                 )
                 #expect(refused.errorCode == "VALIDATION_ERROR", "\(refused.raw)")
-                #expect(refused.status == .badRequest)
+                #expect(refused.status == .unprocessableContent)
                 let createdWithMarker = try await client.json(
                     "/api/v3.20/webhooks",
                     method: .post,

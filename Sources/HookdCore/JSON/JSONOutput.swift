@@ -11,9 +11,23 @@ public indirect enum JSONOutput: Sendable, Equatable {
     case object([(String, JSONOutput)])
     /// Bytes that are already compact JSON, written as they are (the stored `data` of an event).
     case raw([UInt8])
+    /// An instant, written as an ISO 8601 string in the ``TimestampStyle`` the writer is asked for.
+    case timestamp(UnixSeconds)
+
+    /// How ``timestamp(_:)`` values are written: the v3 API's `+00:00` (``Timestamp/iso8601(_:)``), or the `Z` of
+    /// Fyatu's v3.20 multi-endpoint pages (``Timestamp/iso8601Zulu(_:)``).
+    public enum TimestampStyle: Sendable {
+        case offset
+        case zulu
+    }
 
     public static func == (lhs: JSONOutput, rhs: JSONOutput) -> Bool {
         lhs.bytes == rhs.bytes
+    }
+
+    /// A timestamp, or `null` when `instant` is `nil`.
+    public static func timestamp(_ instant: UnixSeconds?) -> JSONOutput {
+        instant.map(JSONOutput.timestamp) ?? .null
     }
 
     /// A string, or `null` when `value` is `nil`.
@@ -21,16 +35,19 @@ public indirect enum JSONOutput: Sendable, Equatable {
         value.map(JSONOutput.string) ?? .null
     }
 
-    /// The compact UTF-8 encoding.
-    public var bytes: [UInt8] {
+    /// The compact UTF-8 encoding, timestamps written with `+00:00`.
+    public var bytes: [UInt8] { bytes(timestamps: .offset) }
+
+    /// The compact UTF-8 encoding, timestamps written in `style`.
+    public func bytes(timestamps style: TimestampStyle) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256)
-        write(into: &output)
+        write(into: &output, timestamps: style)
         return output
     }
 
     /// Appends the compact UTF-8 encoding to `output`.
-    public func write(into output: inout [UInt8]) {
+    public func write(into output: inout [UInt8], timestamps style: TimestampStyle = .offset) {
         switch self {
         case .null:
             output.append(contentsOf: "null".utf8)
@@ -44,7 +61,7 @@ public indirect enum JSONOutput: Sendable, Equatable {
             output.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                element.write(into: &output)
+                element.write(into: &output, timestamps: style)
             }
             output.append(UInt8(ascii: "]"))
         case .object(let members):
@@ -53,11 +70,16 @@ public indirect enum JSONOutput: Sendable, Equatable {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 Self.writeString(key, into: &output)
                 output.append(UInt8(ascii: ":"))
-                value.write(into: &output)
+                value.write(into: &output, timestamps: style)
             }
             output.append(UInt8(ascii: "}"))
         case .raw(let bytes):
             output.append(contentsOf: bytes)
+        case .timestamp(let instant):
+            Self.writeString(
+                style == .zulu ? Timestamp.iso8601Zulu(instant) : Timestamp.iso8601(instant),
+                into: &output
+            )
         }
     }
 

@@ -1,5 +1,5 @@
-import HookdCore
 import HTTPTypes
+import HookdCore
 import Hummingbird
 
 /// Names a request's client behind the proxies the operator trusts (`--trusted-proxies`, SPEC §13): the rightmost

@@ -66,15 +66,20 @@ struct Envelope: Sendable {
         ]
         if let pagination { members.append(("pagination", pagination.json)) }
         if let secret { members.append(("secret", .string(secret.value))) }
-        members.append(("meta", meta(context)))
-        return response(status: status, body: JSONOutput.object(members).bytes, context: context)
+        members.append(("meta", meta(requestID: context.requestID, dialect: context.dialect)))
+        return response(
+            status: status,
+            body: JSONOutput.object(members).bytes(timestamps: context.dialect.timestamps),
+            context: context
+        )
     }
 
     /// The error envelope of `error`: `{"success":false,"status":…,"message":…,"error":{…},"meta":…}`.
     func failure(_ error: APIError, context: HookdRequestContext) -> Response {
+        let error = context.dialect.translate(error)
         var response = response(
             status: error.status,
-            body: failureBody(error, requestID: context.requestID),
+            body: failureBody(error, requestID: context.requestID, dialect: context.dialect),
             context: context
         )
         response.headers.append(contentsOf: error.headers)
@@ -82,7 +87,7 @@ struct Envelope: Sendable {
     }
 
     /// The bytes of `error`'s envelope, for answers written outside a request's handling (a refused connection).
-    func failureBody(_ error: APIError, requestID: String) -> [UInt8] {
+    func failureBody(_ error: APIError, requestID: String, dialect: APIDialect = .v3) -> [UInt8] {
         var body: [(String, JSONOutput)] = [("code", .string(error.code))]
         if let detail = error.detail { body.append(("detail", .string(detail))) }
         if !error.fields.isEmpty {
@@ -97,19 +102,16 @@ struct Envelope: Sendable {
         }
         return JSONOutput.object([
             ("success", .bool(false)), ("status", .int(Int64(error.status.code))), ("message", .string(error.message)),
-            ("error", .object(body)), ("meta", meta(requestID: requestID)),
-        ]).bytes
+            ("error", .object(body)), ("meta", meta(requestID: requestID, dialect: dialect)),
+        ]).bytes(timestamps: dialect.timestamps)
     }
 
-    private func meta(_ context: HookdRequestContext) -> JSONOutput {
-        meta(requestID: context.requestID)
-    }
-
-    private func meta(requestID: String) -> JSONOutput {
-        .object([
-            ("requestId", .string(requestID)),
-            ("timestamp", .string(Timestamp.iso8601(clock.unixSeconds))),
-        ])
+    /// `{requestId, timestamp}`, with `platform` between them in the CaaS dialect.
+    private func meta(requestID: String, dialect: APIDialect) -> JSONOutput {
+        var members: [(String, JSONOutput)] = [("requestId", .string(requestID))]
+        if let platform = dialect.platform { members.append(("platform", .string(platform))) }
+        members.append(("timestamp", .timestamp(clock.unixSeconds)))
+        return .object(members)
     }
 
     private func response(status: HTTPResponse.Status, body: [UInt8], context: HookdRequestContext) -> Response {

@@ -13,6 +13,8 @@ struct HookdRequestContext: RequestContext {
     var clientAddress: String?
     /// The authenticated app, set by ``AuthenticationMiddleware``.
     var principal: Principal?
+    /// How the route answers: as v3 does, or as Fyatu's v3.20 multi-endpoint pages do (``EnvelopeMiddleware``).
+    var dialect: APIDialect = .v3
 
     init(source: ApplicationRequestContextSource) {
         let requestID = Identifiers.requestID()

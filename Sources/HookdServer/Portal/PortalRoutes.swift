@@ -40,7 +40,7 @@ struct PortalRoutes: Sendable {
                 ]
             }
             members += [
-                ("csrfToken", .string(claims.csrf)), ("expiresAt", .string(Timestamp.iso8601(claims.expiresAt))),
+                ("csrfToken", .string(claims.csrf)), ("expiresAt", .timestamp(claims.expiresAt)),
             ]
             return .object(members)
         }

@@ -23,7 +23,7 @@ struct AuthRoutes: Sendable {
                 ("accessToken", .string(token)),
                 ("tokenType", .string("Bearer")),
                 ("expiresIn", .int(claims.exp - claims.iat)),
-                ("expiresAt", .string(Timestamp.iso8601(claims.expiresAt))),
+                ("expiresAt", .timestamp(claims.expiresAt)),
                 ("appType", .string(claims.type)),
                 ("scopes", .array(claims.scopes.map(JSONOutput.string))),
             ])
@@ -132,7 +132,10 @@ struct AuthRoutes: Sendable {
             )
         }
         limits.append(
-            .init(key: "login-failures:app:\(appID):\(address ?? "")", perMinute: configuration.limits.loginFailuresPerApp)
+            .init(
+                key: "login-failures:app:\(appID):\(address ?? "")",
+                perMinute: configuration.limits.loginFailuresPerApp
+            )
         )
         return limits
     }

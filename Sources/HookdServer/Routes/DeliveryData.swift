@@ -14,20 +14,15 @@ struct DeliverySummaryData: JSONRepresentable {
             ("event", .string(v3_20 ? EventName.uppercased(summary.event) : summary.event)),
             ("status", .string(summary.status.rawValue)),
             ("attempts", .int(Int64(summary.attempts))),
-            ("lastAttemptAt", .string(summary.lastAttemptAt.map(Self.timestamp))),
-            ("nextAttemptAt", .string(summary.nextAttemptAt.map(Self.timestamp))),
+            ("lastAttemptAt", .timestamp(summary.lastAttemptAt?.unixSeconds)),
+            ("nextAttemptAt", .timestamp(summary.nextAttemptAt?.unixSeconds)),
             ("lastHttpStatus", summary.lastHTTPStatus.map { .int(Int64($0)) } ?? .null),
             ("isTest", .bool(summary.isTest)),
-            ("createdAt", .string(Self.timestamp(summary.createdAt))),
+            ("createdAt", .timestamp(summary.createdAt.unixSeconds)),
         ]
     }
 
     var json: JSONOutput { .object(members) }
-
-    /// An instant written as the API writes times (to the second, `+00:00`).
-    static func timestamp(_ instant: UnixMillis) -> String {
-        Timestamp.iso8601(instant.unixSeconds)
-    }
 }
 
 /// A page of the delivery log.
@@ -52,7 +47,7 @@ struct DeliveryDetailData: JSONRepresentable {
                     detail.attempts.map { attempt in
                         .object([
                             ("attempt", .int(Int64(attempt.number))),
-                            ("attemptedAt", .string(DeliverySummaryData.timestamp(attempt.startedAt))),
+                            ("attemptedAt", .timestamp(attempt.startedAt.unixSeconds)),
                             ("httpStatus", attempt.httpStatus.map { .int(Int64($0)) } ?? .null),
                             ("error", .string(attempt.error)),
                             ("responseTime", .int(attempt.latencyMillis)),

@@ -23,14 +23,14 @@ struct EndpointData: JSONRepresentable {
             ("disabledReason", .string(endpoint.disabledReason?.rawValue)),
             ("secretPrefix", .string(endpoint.secretPrefix)),
             ("failureCount", .int(Int64(endpoint.failureCount))),
-            ("lastDeliveryAt", .string(endpoint.lastDeliveryAt.map { Timestamp.iso8601($0.unixSeconds) })),
+            ("lastDeliveryAt", .timestamp(endpoint.lastDeliveryAt?.unixSeconds)),
             ("lastDeliveryStatus", .string(endpoint.lastDeliveryStatus)),
             ("totalDeliveries", .int(endpoint.totalDeliveries)),
             ("totalFailures", .int(endpoint.totalFailures)),
             ("headers", .object(headers.redactedFields.map { ($0.name, .string($0.value)) })),
             ("rateLimit", endpoint.rateLimit.map { .int(Int64($0)) } ?? .null),
-            ("createdAt", .string(Timestamp.iso8601(endpoint.createdAt))),
-            ("updatedAt", .string(Timestamp.iso8601(endpoint.updatedAt))),
+            ("createdAt", .timestamp(endpoint.createdAt)),
+            ("updatedAt", .timestamp(endpoint.updatedAt)),
         ])
     }
 }

@@ -40,7 +40,7 @@ struct EndpointStatsData: JSONRepresentable {
                 .array(
                     hours.map { hour in
                         .object([
-                            ("hour", .string(Timestamp.iso8601(hour.start))),
+                            ("hour", .timestamp(hour.start)),
                             ("succeeded", .int(Int64(hour.succeeded))),
                             ("failed", .int(Int64(hour.failed))),
                             ("latencyP50", hour.latencyP50.map(JSONOutput.int) ?? .null),

@@ -27,7 +27,7 @@ struct OperatorRoutes: Sendable {
         let url: String
         let expiresAt: UnixSeconds
         var json: JSONOutput {
-            .object([("url", .string(url)), ("expiresAt", .string(Timestamp.iso8601(expiresAt)))])
+            .object([("url", .string(url)), ("expiresAt", .timestamp(expiresAt))])
         }
     }
 
@@ -83,7 +83,7 @@ struct OperatorRoutes: Sendable {
                 ("appId", .string(app.id)), ("name", .string(app.name)), ("businessId", .string(app.businessID)),
                 ("type", .string(app.type.rawValue)), ("environment", .string(app.environment.rawValue)),
                 ("status", .string(app.status.rawValue)), ("queueDepth", .int(Int64(queueDepth))),
-                ("createdAt", .string(Timestamp.iso8601(app.createdAt))),
+                ("createdAt", .timestamp(app.createdAt)),
             ])
         }
     }
@@ -162,7 +162,7 @@ struct OperatorRoutes: Sendable {
                     .array(
                         buckets.map { bucket in
                             .object([
-                                ("start", .string(Timestamp.iso8601(bucket.start.unixSeconds))),
+                                ("start", .timestamp(bucket.start.unixSeconds)),
                                 ("succeeded", .int(Int64(bucket.succeeded))),
                                 ("failed", .int(Int64(bucket.failed))),
                             ])

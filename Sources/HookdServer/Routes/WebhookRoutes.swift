@@ -30,8 +30,8 @@ struct WebhookRoutes: Sendable {
                 ("webhookUrl", .string(endpoint?.url)),
                 ("isConfigured", .bool(endpoint?.isConfigured ?? false)),
                 ("hasWebhookSecret", .bool(endpoint?.sealedSecret != nil)),
-                ("createdAt", .string(endpoint.map { Timestamp.iso8601($0.createdAt) })),
-                ("updatedAt", .string(endpoint.map { Timestamp.iso8601($0.updatedAt) })),
+                ("createdAt", .timestamp(endpoint?.createdAt)),
+                ("updatedAt", .timestamp(endpoint?.updatedAt)),
             ]
             if let createdSecret {
                 members.append(("webhookSecret", .string(createdSecret.value)))
@@ -66,7 +66,7 @@ struct WebhookRoutes: Sendable {
         var json: JSONOutput {
             .object([
                 ("webhookSecret", .string(secret.value)),
-                ("regeneratedAt", .string(Timestamp.iso8601(regeneratedAt))),
+                ("regeneratedAt", .timestamp(regeneratedAt)),
                 ("note", .string(WebhookRoutes.secretNote)),
             ])
         }
