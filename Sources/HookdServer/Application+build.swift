@@ -124,7 +124,7 @@ func buildRouter(
     guard configuration.role.servesAPI else { return router }
 
     let api = router.group("api/v3")
-    AuthRoutes(
+    var authRoutes = AuthRoutes(
         store: services.store,
         tokens: tokens,
         authenticator: authenticator,
@@ -132,7 +132,8 @@ func buildRouter(
         clock: services.clock,
         configuration: configuration,
         limiter: limiter
-    ).addRoutes(to: api)
+    )
+    authRoutes.addRoutes(to: api)
 
     let operatorKey: String
     if let configured = services.operatorKey {
@@ -176,7 +177,7 @@ func buildRouter(
     let authenticated = api.group()
         .add(middleware: AuthenticationMiddleware(authenticator: authenticator, portal: portal))
         .add(middleware: readLimit)
-    WebhookRoutes(
+    let webhookRoutes = WebhookRoutes(
         store: services.store,
         sealer: services.sealer,
         urlPolicy: urlPolicy,
@@ -185,7 +186,8 @@ func buildRouter(
         clock: services.clock,
         configuration: configuration,
         limiter: limiter
-    ).addRoutes(to: authenticated)
+    )
+    webhookRoutes.addRoutes(to: authenticated)
     let deliveryRoutes = DeliveryRoutes(
         store: services.store,
         attempter: delivery.attempter,
@@ -197,14 +199,24 @@ func buildRouter(
     )
     deliveryRoutes.addRoutes(to: authenticated)
 
-    // The v3.20 interface (SPEC §11): the same tokens, or the app's secret key itself as the bearer. The
-    // multi-endpoint routes answer as Fyatu's CaaS pages do (SPEC §11.1), authentication's failures included.
-    let v3_20 = router.group("api/v3.20")
-    let multiEndpoint = v3_20.group()
+    // The v3.20 interface (SPEC §11): the same tokens, or the app's secret key itself as the bearer.
+    let v3_20Authentication = AuthenticationMiddleware(
+        authenticator: authenticator,
+        portal: portal,
+        acceptsSecretKey: true
+    )
+    authRoutes.version = .v3_20
+    authRoutes.addRoutes(to: router.group("api/v3.20"))
+    // Fyatu's single-URL (family A) routes act on the app's v3 URL and answer as v3 does (SPEC §11.1): a group of
+    // their own, apart from the multi-endpoint routes' answers.
+    let singleURL = router.group("api/v3.20").add(middleware: v3_20Authentication).add(middleware: readLimit)
+    webhookRoutes.addV3_20Routes(to: singleURL)
+    deliveryRoutes.addV3_20Routes(to: singleURL)
+
+    // The multi-endpoint routes answer as Fyatu's CaaS pages do (SPEC §11.1), authentication's failures included.
+    let multiEndpoint = router.group("api/v3.20")
         .add(middleware: EnvelopeMiddleware(envelope: envelope, failures: failures, dialect: .caas))
-        .add(
-            middleware: AuthenticationMiddleware(authenticator: authenticator, portal: portal, acceptsSecretKey: true)
-        )
+        .add(middleware: v3_20Authentication)
         .add(middleware: readLimit)
     EndpointRoutes(
         store: services.store,

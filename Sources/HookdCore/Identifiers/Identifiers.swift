@@ -27,6 +27,11 @@ public enum Identifiers {
     public static func isAppID(_ value: String) -> Bool {
         value.utf8.count == 16 && value.utf8.allSatisfy { RandomString.uppercaseAlphanumerics.contains($0) }
     }
+
+    /// Whether `value` has the shape of a business identifier: 24 uppercase letters and digits.
+    public static func isBusinessID(_ value: String) -> Bool {
+        value.utf8.count == 24 && value.utf8.allSatisfy { RandomString.uppercaseAlphanumerics.contains($0) }
+    }
 }
 
 extension Identifiers {

@@ -22,24 +22,24 @@ struct TokenService: Sendable {
         self.lifetime = lifetime
     }
 
-    /// A signed token for `app`, valid from `now` for ``lifetime`` seconds.
+    /// A signed token of `version` for `app`, valid from `now` for ``lifetime`` seconds.
     ///
     /// A token issued in the second the app's credentials changed is dated the next second (``App/tokensNotBefore``),
     /// so that it is not mistaken for one issued before the change.
     func issue(
+        _ version: AccessTokenClaims.Version = .v3,
         for app: App,
         scopes: [Scope],
         now: UnixSeconds
     ) async throws -> (token: String, claims: AccessTokenClaims) {
         let issuedAt = max(now, app.tokensNotBefore)
         let claims = AccessTokenClaims(
-            sub: app.id,
-            bus: app.businessID,
-            type: app.type.rawValue,
-            scopes: scopes.map(\.rawValue),
-            iat: issuedAt.rawValue,
-            exp: (issuedAt + .seconds(lifetime)).rawValue,
-            jti: Identifiers.tokenID()
+            version: version,
+            app: app,
+            scopes: scopes,
+            issuedAt: issuedAt,
+            expiresAt: issuedAt + .seconds(lifetime),
+            tokenID: Identifiers.tokenID()
         )
         return (try await keys.sign(claims), claims)
     }

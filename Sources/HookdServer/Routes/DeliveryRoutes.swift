@@ -20,6 +20,11 @@ struct DeliveryRoutes: Sendable {
         group.post("webhooks/deliveries/:deliveryId/retry", use: retry)
     }
 
+    /// `POST /api/v3.20/webhooks/test`: the v3 test of the app's one URL, on the v3.20 path (family A, SPEC §11.1).
+    func addV3_20Routes(to group: RouterGroup<HookdRequestContext>) {
+        group.post("webhooks/test", use: test)
+    }
+
     struct TestResultData: JSONRepresentable {
         let event: String
         let webhookUrl: String

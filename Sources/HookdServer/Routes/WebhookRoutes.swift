@@ -62,14 +62,25 @@ struct WebhookRoutes: Sendable {
     struct RegeneratedData: JSONRepresentable {
         let secret: WebhookSecret
         let regeneratedAt: UnixSeconds
+        /// v3 calls the note `note`; v3.20's page calls it `secretNote`, as `PUT /webhooks` does.
+        var noteField = "note"
 
         var json: JSONOutput {
             .object([
                 ("webhookSecret", .string(secret.value)),
                 ("regeneratedAt", .timestamp(regeneratedAt)),
-                ("note", .string(WebhookRoutes.secretNote)),
+                (noteField, .string(WebhookRoutes.secretNote)),
             ])
         }
+    }
+
+    /// How the regenerate route answers: v3's message and note, or v3.20's (SPEC §4, §11.1).
+    struct RegenerateAnswer: Sendable {
+        let message: String
+        let noteField: String
+
+        static let v3 = RegenerateAnswer(message: "Webhook secret regenerated successfully", noteField: "note")
+        static let v3_20 = RegenerateAnswer(message: "Webhook secret regenerated", noteField: "secretNote")
     }
 
     func addRoutes(to group: RouterGroup<HookdRequestContext>) {
@@ -77,6 +88,15 @@ struct WebhookRoutes: Sendable {
         group.put("webhooks", use: update)
         group.get("webhooks/events", use: events)
         group.post("webhooks/secret/regenerate", use: regenerate)
+    }
+
+    /// The single-URL routes of Fyatu's v3.20 pages (family A, SPEC §11.1) under `/api/v3.20`: the same handlers on
+    /// the app's one URL. `GET /webhooks` there is the endpoint list (family B), so it is not added here.
+    func addV3_20Routes(to group: RouterGroup<HookdRequestContext>) {
+        group.put("webhooks", use: update)
+        group.post("webhooks/secret/regenerate") { request, context in
+            try await regenerate(request, context: context, answer: .v3_20)
+        }
     }
 
     @Sendable func show(_ request: Request, context: HookdRequestContext) async throws -> Response {
@@ -143,6 +163,14 @@ struct WebhookRoutes: Sendable {
     }
 
     @Sendable func regenerate(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        try await regenerate(request, context: context, answer: .v3)
+    }
+
+    func regenerate(
+        _ request: Request,
+        context: HookdRequestContext,
+        answer: RegenerateAnswer
+    ) async throws -> Response {
         let principal = try context.requirePrincipal()
         let key = try IdempotencyKeyHeader.value(in: request.headers)
         try await limiter.take("regenerate:\(principal.appID)", perMinute: configuration.limits.regenerationsPerMinute)
@@ -169,8 +197,8 @@ struct WebhookRoutes: Sendable {
                 ]
             )
             return envelope.success(
-                RegeneratedData(secret: secret, regeneratedAt: now),
-                message: "Webhook secret regenerated successfully",
+                RegeneratedData(secret: secret, regeneratedAt: now, noteField: answer.noteField),
+                message: answer.message,
                 context: context
             )
         case .repeated(let sealed, let regeneratedAt):
@@ -180,8 +208,8 @@ struct WebhookRoutes: Sendable {
                 throw StoreError.corruptRow(table: "idempotency_keys")
             }
             var response = envelope.success(
-                RegeneratedData(secret: earlier, regeneratedAt: regeneratedAt),
-                message: "Webhook secret regenerated successfully",
+                RegeneratedData(secret: earlier, regeneratedAt: regeneratedAt, noteField: answer.noteField),
+                message: answer.message,
                 context: context
             )
             response.headers[IdempotencyKeyHeader.replayed] = "true"
