@@ -219,6 +219,7 @@ func buildRouter(
         limiter: limiter,
         deliveryRoutes: deliveryRoutes
     ).addRoutes(to: v3_20)
+    EventCatalogueRoutes(envelope: envelope).addRoutes(to: v3_20)
     return router
 }
 
@@ -256,7 +257,8 @@ struct DeliveryServices: Sendable {
             signers: SignerCache(sealer: services.sealer),
             urlPolicy: urlPolicy,
             transport: transport,
-            retryPolicy: ScheduledRetryPolicy(settings),
+            retryPolicy: ScheduledRetryPolicy(settings, for: .v3),
+            endpointRetryPolicy: ScheduledRetryPolicy(settings, for: .v3_20),
             clock: services.clock,
             configuration: settings,
             logger: services.logger
