@@ -1,3 +1,4 @@
+public import HookdCore
 public import HookdStore
 public import HookdVerify
 

@@ -171,7 +171,8 @@ public struct ServeOptions: Sendable {
 
     /// A retry schedule: one or more positive numbers of seconds, comma-separated.
     private static func schedule(_ text: String, _ option: String, example: String) throws(Invalid) -> [Duration] {
-        let steps = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let steps = text.split(separator: ",", omittingEmptySubsequences: false)
+            .map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard !steps.isEmpty, steps.allSatisfy({ ($0 ?? -1) > 0 }) else {
             throw Invalid(description: "--\(option) must list positive seconds, e.g. \(example)")
         }

@@ -155,7 +155,8 @@ import Testing
         options.endpointRetrySchedule = "60"
         configuration = try options.configuration(environment: ["HOOKD_ENDPOINT_RETRY_SCHEDULE": "1,2,3"])
         #expect(configuration.delivery.endpointRetrySchedule == [.seconds(60)], "the flag wins")
-        for refused in ["0", "300,0", "", "300,,1800", "-5", "five"] {
+        // An empty twin is an unset one, as for every option.
+        for refused in ["0", "300,0", "300,,1800", "-5", "five", ","] {
             #expect(throws: ServeOptions.Invalid.self, "\(refused)") {
                 try ServeOptions().configuration(environment: ["HOOKD_ENDPOINT_RETRY_SCHEDULE": refused])
             }

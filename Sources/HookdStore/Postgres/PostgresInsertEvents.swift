@@ -49,7 +49,7 @@ struct PostgresInsertEvents: PostgresRowStatement {
                  locked_until, lease_id, is_test, created_at)
             SELECT 'dlv_' || substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), t.app_id, t.endpoint_id,
                    t.event_id, t.event, '\(DeliveryStatus.pending.rawValue)', 0,
-                   CASE WHEN t.endpoint_id = t.v3_endpoint THEN $9 ELSE $13 END, $8,
+                   CASE WHEN t.endpoint_id = t.v3_endpoint THEN $9::bigint ELSE $13::bigint END, $8,
                    $10::bigint, $11::text, t.is_test, $8
             FROM target t
             ORDER BY t.app_id, t.event_id, t.endpoint_id
