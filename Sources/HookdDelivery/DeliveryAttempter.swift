@@ -20,6 +20,7 @@ public struct DeliveryAttempter: Sendable {
     let urlPolicy: WebhookURLPolicy
     let transport: any WebhookTransport
     let retryPolicy: any RetryPolicy
+    let endpointRetryPolicy: any RetryPolicy
     let clock: any WallClock
     let configuration: DeliveryConfiguration
     let logger: Logger
@@ -34,6 +35,7 @@ public struct DeliveryAttempter: Sendable {
         urlPolicy: WebhookURLPolicy,
         transport: any WebhookTransport,
         retryPolicy: any RetryPolicy,
+        endpointRetryPolicy: (any RetryPolicy)? = nil,
         clock: any WallClock,
         configuration: DeliveryConfiguration,
         logger: Logger
@@ -43,6 +45,7 @@ public struct DeliveryAttempter: Sendable {
         self.urlPolicy = urlPolicy
         self.transport = transport
         self.retryPolicy = retryPolicy
+        self.endpointRetryPolicy = endpointRetryPolicy ?? retryPolicy
         self.clock = clock
         self.configuration = configuration
         self.logger = logger
@@ -124,7 +127,7 @@ public struct DeliveryAttempter: Sendable {
         var machine = DeliveryStateMachine(
             attempts: claim.attempts,
             attemptsAllowed: claim.attemptsAllowed,
-            policy: retryPolicy
+            policy: claim.format == .v3 ? retryPolicy : endpointRetryPolicy
         )
         guard case .send(let number) = machine.claimed() else {
             whenSent()
@@ -169,7 +172,7 @@ public struct DeliveryAttempter: Sendable {
             secretVersion: claim.secretVersion,
             allowsAnotherAttempt: result.outcome == .failed(.interrupted),
             endpointFailingLimit: startedAt - configuration.endpointDisableAfter,
-            noticeAttemptsAllowed: configuration.attemptsAllowed
+            noticeAttemptsAllowed: configuration.attemptsAllowed.endpoint
         )
         var recorded = false
         for retry in 0..<5 {

@@ -1,10 +1,14 @@
+public import HookdCore
 public import HookdStore
 public import HookdVerify
 
 /// How deliveries are sent and retried. Every field has the documented default.
 public struct DeliveryConfiguration: Sendable {
-    /// Delays before the retries, in order: 60 s, 300 s, 1800 s (4 attempts in all).
+    /// Delays before the retries to an app's v3 URL, in order: 60 s, 300 s, 1800 s (4 attempts in all; SPEC §5.2).
     public var retrySchedule: [Duration] = [.seconds(60), .seconds(300), .seconds(1800)]
+    /// Delays before the retries to a v3.20 endpoint, in order: 300 s, 1800 s, 7200 s, 21600 s (5 attempts in all,
+    /// the first at once; SPEC §11.1, after Fyatu's v3.20 pages).
+    public var endpointRetrySchedule: [Duration] = [.seconds(300), .seconds(1800), .seconds(7200), .seconds(21_600)]
     /// Each retry delay is moved by up to this fraction either way (0.2 is ±20 %).
     public var retryJitter: Double = 0.2
     /// A receiver's `Retry-After` on 429 or 503 replaces the scheduled delay, kept within these bounds.
@@ -67,6 +71,8 @@ public struct DeliveryConfiguration: Sendable {
         return ClaimCaps(perApp: maximumInFlightPerApp + batch, perEndpoint: maximumInFlightPerEndpoint + batch)
     }
 
-    /// Attempts a new delivery is allowed: the first one and one per scheduled retry.
-    public var attemptsAllowed: Int { retrySchedule.count + 1 }
+    /// Attempts a new delivery is allowed: the first one and one per scheduled retry of its kind of endpoint.
+    public var attemptsAllowed: AttemptsAllowed {
+        AttemptsAllowed(v3URL: retrySchedule.count + 1, endpoint: endpointRetrySchedule.count + 1)
+    }
 }

@@ -13,7 +13,7 @@ public struct EventPublisher: Sendable {
     let store: any DeliveryQueue & AppStore
     let clock: any WallClock
     let signal: DispatchSignal?
-    let attemptsAllowed: Int
+    let attemptsAllowed: AttemptsAllowed
     /// Publishes arriving together are stored in one transaction (group commit); each is answered once stored.
     let batcher: BatchingWriter<NewEvent, PublishOutcome>
     /// Each app's type, once read: an app is never deleted and its type never changes, so a publish need not read
@@ -22,12 +22,12 @@ public struct EventPublisher: Sendable {
 
     /// - Parameters:
     ///   - signal: Wakes a dispatcher in this process; `nil` when none runs here (it will poll).
-    ///   - attemptsAllowed: Attempts each new delivery gets (the first and its retries).
+    ///   - attemptsAllowed: Attempts each new delivery gets (the first and its retries), by kind of endpoint.
     public init(
         store: any DeliveryQueue & AppStore,
         clock: any WallClock,
         signal: DispatchSignal?,
-        attemptsAllowed: Int
+        attemptsAllowed: AttemptsAllowed
     ) {
         self.store = store
         self.clock = clock
@@ -76,8 +76,11 @@ public struct EventPublisher: Sendable {
         }
         guard compact.count <= Self.maximumDataSize else { throw PublishError.dataTooLarge }
         guard let appType = try await appType(appID) else { throw PublishError.unknownApp }
-        guard EventCatalogue.isPublishable(event, for: appType) else { throw PublishError.invalidEventType(event) }
-        return try await record(NewEvent(appID: appID, eventID: normalizedID, event: event, data: compact))
+        // Stored under one name whatever the spelling, so one publish reaches the v3 URL and the v3.20 endpoints.
+        guard let stored = EventName.catalogueName(event, for: appType),
+            EventCatalogue.isPublishable(stored, for: appType)
+        else { throw PublishError.invalidEventType(event) }
+        return try await record(NewEvent(appID: appID, eventID: normalizedID, event: stored, data: compact))
     }
 
     private func appType(_ appID: String) async throws -> AppType? {

@@ -82,7 +82,7 @@ public struct OutgoingWebhook: Sendable {
             members.append(("data", .raw(data)))
             body = JSONOutput.object(members).bytes
         case .v3_20:
-            eventName = EventName.uppercased(event)
+            eventName = EventName.v320Name(event)
             body =
                 JSONOutput.object([
                     ("event", .string(eventName)), ("eventId", .string(eventID)),

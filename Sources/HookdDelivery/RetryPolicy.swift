@@ -1,3 +1,5 @@
+public import HookdCore
+
 /// Decides how long to wait before retrying a failed attempt.
 public protocol RetryPolicy: Sendable {
     /// The delay before the attempt after attempt `number` (1-based) failed.
@@ -27,9 +29,12 @@ public struct ScheduledRetryPolicy: RetryPolicy {
         self.random = random
     }
 
-    public init(_ configuration: DeliveryConfiguration) {
+    /// The policy of the deliveries to `format`'s endpoints: ``DeliveryConfiguration/retrySchedule`` for the v3 URL,
+    /// ``DeliveryConfiguration/endpointRetrySchedule`` for v3.20 endpoints.
+    public init(_ configuration: DeliveryConfiguration, for format: Endpoint.Format = .v3) {
+        let schedule = format == .v3 ? configuration.retrySchedule : configuration.endpointRetrySchedule
         self.init(
-            schedule: configuration.retrySchedule.isEmpty ? [.seconds(60)] : configuration.retrySchedule,
+            schedule: schedule.isEmpty ? [.seconds(60)] : schedule,
             jitter: configuration.retryJitter,
             retryAfterBounds: configuration.retryAfterBounds
         )

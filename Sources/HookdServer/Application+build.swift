@@ -229,6 +229,7 @@ func buildRouter(
         limiter: limiter,
         deliveryRoutes: deliveryRoutes
     ).addRoutes(to: multiEndpoint)
+    EventCatalogueRoutes(envelope: envelope).addRoutes(to: multiEndpoint)
     return router
 }
 
@@ -266,7 +267,8 @@ struct DeliveryServices: Sendable {
             signers: SignerCache(sealer: services.sealer),
             urlPolicy: urlPolicy,
             transport: transport,
-            retryPolicy: ScheduledRetryPolicy(settings),
+            retryPolicy: ScheduledRetryPolicy(settings, for: .v3),
+            endpointRetryPolicy: ScheduledRetryPolicy(settings, for: .v3_20),
             clock: services.clock,
             configuration: settings,
             logger: services.logger

@@ -14,6 +14,7 @@ public struct ServeOptions: Sendable {
     public var allowPrivateTargets = false
     public var role: String?
     public var retrySchedule: String?
+    public var endpointRetrySchedule: String?
     public var deliveryTimeout: Double?
     public var maxInFlight: Int?
     public var maxInFlightPerApp: Int?
@@ -168,14 +169,27 @@ public struct ServeOptions: Sendable {
         return portal
     }
 
+    /// A retry schedule: one or more positive numbers of seconds, comma-separated.
+    private static func schedule(_ text: String, _ option: String, example: String) throws(Invalid) -> [Duration] {
+        let steps = text.split(separator: ",", omittingEmptySubsequences: false)
+            .map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !steps.isEmpty, steps.allSatisfy({ ($0 ?? -1) > 0 }) else {
+            throw Invalid(description: "--\(option) must list positive seconds, e.g. \(example)")
+        }
+        return steps.map { .seconds($0!) }
+    }
+
     private func deliveryConfiguration(_ read: EnvironmentTwins) throws(Invalid) -> DeliveryConfiguration {
         var delivery = DeliveryConfiguration()
         if let text = retrySchedule ?? read.string("HOOKD_RETRY_SCHEDULE") {
-            let steps = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard !steps.isEmpty, steps.allSatisfy({ ($0 ?? -1) > 0 }) else {
-                throw Invalid(description: "--retry-schedule must list positive seconds, e.g. 60,300,1800")
-            }
-            delivery.retrySchedule = steps.map { .seconds($0!) }
+            delivery.retrySchedule = try Self.schedule(text, "retry-schedule", example: "60,300,1800")
+        }
+        if let text = endpointRetrySchedule ?? read.string("HOOKD_ENDPOINT_RETRY_SCHEDULE") {
+            delivery.endpointRetrySchedule = try Self.schedule(
+                text,
+                "endpoint-retry-schedule",
+                example: "300,1800,7200,21600"
+            )
         }
         if let seconds = try read.double(deliveryTimeout, "delivery-timeout", 0.001...300) {
             delivery.timeout = .seconds(seconds)

@@ -20,8 +20,17 @@ struct ServeFlags: ParsableArguments {
     )
     var allowPrivateTargets = false
 
-    @Option(help: "Seconds before each retry, comma-separated (HOOKD_RETRY_SCHEDULE; default 60,300,1800).")
+    @Option(
+        help:
+            "Seconds before each retry to an app's v3 URL, comma-separated (HOOKD_RETRY_SCHEDULE; default 60,300,1800)."
+    )
     var retrySchedule: String?
+
+    @Option(
+        help:
+            "Seconds before each retry to a v3.20 endpoint, comma-separated; the first attempt is at once (HOOKD_ENDPOINT_RETRY_SCHEDULE; default 300,1800,7200,21600)."
+    )
+    var endpointRetrySchedule: String?
 
     @Option(
         help:
@@ -192,6 +201,7 @@ struct ServeFlags: ParsableArguments {
         options.allowPrivateTargets = allowPrivateTargets
         options.role = role
         options.retrySchedule = retrySchedule
+        options.endpointRetrySchedule = endpointRetrySchedule
         options.deliveryTimeout = deliveryTimeout
         options.maxInFlight = maxInFlight
         options.maxInFlightPerApp = maxInFlightPerApp

@@ -9,7 +9,7 @@ import Testing
             for: .issuing
         )
         #expect(events == ["card.funded", "card.transaction.approved", "cardholder.kyc.pending"])
-        #expect(EventName.uppercased("card.transaction.approved") == "CARD_TRANSACTION_APPROVED")
+        #expect(EventName.uppercasedForm("card.transaction.approved") == "CARD_TRANSACTION_APPROVED")
     }
 
     @Test(arguments: [

@@ -118,4 +118,33 @@ import Testing
         #expect(machine.finished(.answered(status: 200, retryAfter: nil), now: UnixMillis(0)) == .ignore)
         #expect(machine.state == .pending(attempts: 0))
     }
+
+    /// SPEC §11.1: a v3.20 endpoint's delivery is tried at once, then after 5 minutes, 30 minutes, 2 hours and 6
+    /// hours, and fails after the fifth attempt; the v3 URL keeps its own schedule.
+    @Test func aV320EndpointRetriesOnItsOwnScheduleFiveAttemptsInAll() {
+        var configuration = DeliveryConfiguration()
+        configuration.retryJitter = 0
+        #expect(configuration.attemptsAllowed == AttemptsAllowed(v3URL: 4, endpoint: 5))
+        let endpointPolicy = ScheduledRetryPolicy(configuration, for: .v3_20)
+        var machine = DeliveryStateMachine(
+            attempts: 0,
+            attemptsAllowed: configuration.attemptsAllowed.endpoint,
+            policy: endpointPolicy
+        )
+        var now = UnixMillis(1_000_000)
+        var waits: [Duration] = []
+        while case .send = machine.claimed() {
+            let action = machine.finished(.answered(status: 500, retryAfter: nil), now: now)
+            guard case .record(.pending, let next?) = action else {
+                #expect(action == .record(status: .failed, nextAttemptAt: nil))
+                break
+            }
+            waits.append(next - now)
+            now = next
+        }
+        #expect(waits == [.seconds(300), .seconds(1800), .seconds(7200), .seconds(21_600)])
+        #expect(machine.state == .failed(attempts: 5))
+        let v3Policy = ScheduledRetryPolicy(configuration, for: .v3)
+        #expect((1...3).map { v3Policy.delay(afterAttempt: $0, retryAfter: nil) } == configuration.retrySchedule)
+    }
 }

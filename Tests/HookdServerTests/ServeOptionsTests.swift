@@ -26,6 +26,12 @@ import Testing
         #expect(configuration.limits.recoveriesPerCall == 10_000)
         #expect(configuration.retention == .seconds(30 * 86_400))
         #expect(configuration.delivery.endpointDisableAfter == .seconds(5 * 86_400))
+        #expect(configuration.delivery.retrySchedule == [.seconds(60), .seconds(300), .seconds(1800)])
+        #expect(
+            configuration.delivery.endpointRetrySchedule
+                == [.seconds(300), .seconds(1800), .seconds(7200), .seconds(21_600)]
+        )
+        #expect(configuration.delivery.attemptsAllowed == AttemptsAllowed(v3URL: 4, endpoint: 5))
         #expect(configuration.listener.maximumConnections == 4096)
         #expect(configuration.listener.maximumConnectionsPerAddress == 256)
         #expect(configuration.metricsToken == nil, "loopback clients only")
@@ -134,6 +140,26 @@ import Testing
         }
         #expect(throws: ServeOptions.Invalid.self) {
             try ServeOptions().configuration(environment: ["HOOKD_MAX_CONNECTIONS_PER_ADDRESS": "0"])
+        }
+    }
+
+    /// `--endpoint-retry-schedule` and its twin: positive seconds, as `--retry-schedule`, each for its own endpoints.
+    @Test func theEndpointRetryScheduleHasATwinAndTheRetryScheduleRules() throws {
+        var configuration = try ServeOptions().configuration(environment: [
+            "HOOKD_ENDPOINT_RETRY_SCHEDULE": "0.001, 2", "HOOKD_RETRY_SCHEDULE": "7",
+        ])
+        #expect(configuration.delivery.endpointRetrySchedule == [.milliseconds(1), .seconds(2)], "the least accepted")
+        #expect(configuration.delivery.retrySchedule == [.seconds(7)], "each schedule for its own endpoints")
+        #expect(configuration.delivery.attemptsAllowed == AttemptsAllowed(v3URL: 2, endpoint: 3))
+        var options = ServeOptions()
+        options.endpointRetrySchedule = "60"
+        configuration = try options.configuration(environment: ["HOOKD_ENDPOINT_RETRY_SCHEDULE": "1,2,3"])
+        #expect(configuration.delivery.endpointRetrySchedule == [.seconds(60)], "the flag wins")
+        // An empty twin is an unset one, as for every option.
+        for refused in ["0", "300,0", "300,,1800", "-5", "five", ","] {
+            #expect(throws: ServeOptions.Invalid.self, "\(refused)") {
+                try ServeOptions().configuration(environment: ["HOOKD_ENDPOINT_RETRY_SCHEDULE": refused])
+            }
         }
     }
 }

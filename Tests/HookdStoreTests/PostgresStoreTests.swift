@@ -535,7 +535,7 @@ struct PostgresStoreTests {
         var sameMillisecond: [String] = []
         for _ in 0..<4 {
             sameMillisecond.append(
-                try await publish(store, appID: app.id, event: "card.updated", now: UnixMillis(1_000))
+                try await publish(store, appID: app.id, event: "card.funded", now: UnixMillis(1_000))
             )
         }
         let last = try await publish(store, appID: app.id, event: "card.created", now: UnixMillis(2_000))

@@ -260,7 +260,7 @@ public struct AttemptCompletion: Sendable {
     /// A v3.20 endpoint whose attempts have all failed since before this is disabled (`FAILING`, SPEC §11);
     /// `nil`: sustained failure disables nothing.
     public var endpointFailingLimit: UnixMillis?
-    /// Attempts allowed to the `webhook.endpoint.disabled` deliveries this attempt may cause.
+    /// Attempts allowed to the `webhook.endpoint.disabled` deliveries this attempt may cause (to v3.20 endpoints).
     public var noticeAttemptsAllowed: Int
 
     public init(

@@ -11,7 +11,7 @@ struct DeliverySummaryData: JSONRepresentable {
             ("deliveryId", .string(summary.id)),
             ("webhookId", .string(summary.endpointID)),
             ("eventId", .string(summary.eventID)),
-            ("event", .string(v3_20 ? EventName.uppercased(summary.event) : summary.event)),
+            ("event", .string(v3_20 ? EventName.v320Name(summary.event) : summary.event)),
             ("status", .string(summary.status.rawValue)),
             ("attempts", .int(Int64(summary.attempts))),
             ("lastAttemptAt", .timestamp(summary.lastAttemptAt?.unixSeconds)),

@@ -68,7 +68,7 @@ struct DeliveryRoutes: Sendable {
             throw APIError.validation(field: "webhookId", "the endpoint is disabled; enable it to send to it")
         }
         return try await deliverTest(of: event, to: endpoint.id, url: url, principal: principal, context: context) {
-            event in EventName.uppercased(event)
+            event in EventName.v320Name(event)
         }
     }
 
@@ -88,8 +88,13 @@ struct DeliveryRoutes: Sendable {
             try problems.throwIfAny()
             event = named ?? synonym ?? event
         }
+        // A v3.20 endpoint takes any spelling of its catalogue; the v3 URL, the v3 names alone.
         let name = acceptingUppercase ? EventName.catalogueName(event, for: principal.appType) ?? event : event
-        guard EventCatalogue.isPublishable(name, for: principal.appType) else {
+        let known =
+            acceptingUppercase
+            ? EventCatalogue.isPublishable(name, for: principal.appType)
+            : EventCatalogue.contains(name, for: principal.appType)
+        guard known else {
             // The v3.20 endpoint routes answer 422 (SPEC §11.1); the v3 URL's test answers as v3 does.
             let error = PublishError.invalidEventType(event)
             throw acceptingUppercase
@@ -173,7 +178,8 @@ struct DeliveryRoutes: Sendable {
             }
         }
         var event = Self.nonEmpty(query["event"])
-        if endpointID != nil, let given = event {
+        if let given = event {
+            // Any spelling of an event finds it, as it is stored under one name.
             event = EventName.catalogueName(given, for: principal.appType) ?? given
         }
         // The v3 log also takes one endpoint (`webhookId`) and one event (`eventId`): the portal's filters.

@@ -16,7 +16,7 @@ struct EndpointData: JSONRepresentable {
             ("webhookId", .string(endpoint.id)),
             ("url", .string(endpoint.url)),
             ("description", .string(endpoint.description)),
-            ("events", .array(events.map { .string(EventName.uppercased($0)) })),
+            ("events", .array(events.map { .string(EventName.v320Name($0)) })),
             ("environment", .string(environment.rawValue)),
             ("format", .string(endpoint.format.rawValue)),
             ("status", .string(endpoint.status.rawValue)),

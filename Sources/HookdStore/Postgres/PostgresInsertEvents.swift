@@ -8,7 +8,7 @@ import PostgresNIO
 /// Events are unnested on the server in `(app, eventId)` order, so two batches holding the same events cannot wait
 /// on each other in a cycle, and the batch's notifications go out once, at commit. Each new event fans out to one
 /// delivery per endpoint that takes it (SPEC §11): the one it names (a test delivery), or every active v3.20
-/// endpoint subscribed to it and (for the events of the v3 catalogue) the app's v3 URL when it has one or the app
+/// endpoint subscribed to it and (for the events with a v3 name) the app's v3 URL when it has one or the app
 /// has no v3.20 endpoint at all (so an app that has set nothing yet keeps its events until it does, as v3 promises).
 /// An event that exists already changes nothing. It answers each new event's app, id and first delivery ("" when no
 /// endpoint takes it).
@@ -20,15 +20,15 @@ struct PostgresInsertEvents: PostgresRowStatement {
                 $1::text[], $2::text[], $3::text[],
                 $4::bytea[], $5::boolean[],
                 $6::text[],
-                $7::text[]
-            ) AS i(app_id, event_id, event, data, is_test, target, v3_endpoint)
+                $7::text[], $12::boolean[]
+            ) AS i(app_id, event_id, event, data, is_test, target, v3_endpoint, reaches_v3)
         ), event AS (
             INSERT INTO events (app_id, event_id, event, data, created_at)
             SELECT app_id, event_id, event, data, $8 FROM input ORDER BY app_id, event_id
             ON CONFLICT (app_id, event_id) DO NOTHING
             RETURNING app_id, event_id, event
         ), fresh AS (
-            SELECT e.app_id, e.event_id, e.event, i.is_test, i.target, i.v3_endpoint
+            SELECT e.app_id, e.event_id, e.event, i.is_test, i.target, i.v3_endpoint, i.reaches_v3
             FROM event e JOIN input i ON i.app_id = e.app_id AND i.event_id = e.event_id
         ), target AS (
             SELECT f.*, f.target AS endpoint_id FROM fresh f WHERE f.target <> ''
@@ -39,7 +39,7 @@ struct PostgresInsertEvents: PostgresRowStatement {
             WHERE f.target = ''
             UNION ALL
             SELECT f.*, f.v3_endpoint FROM fresh f
-            WHERE f.target = '' AND f.event <> '\(EventCatalogue.endpointDisabledEvent.name)'
+            WHERE f.target = '' AND f.reaches_v3
               AND (EXISTS (SELECT 1 FROM webhook_endpoints v WHERE v.id = f.v3_endpoint AND v.url IS NOT NULL)
                    OR NOT EXISTS (SELECT 1 FROM webhook_endpoints n
                                   WHERE n.app_id = f.app_id AND n.format = 'V3_20' AND n.deleted_at IS NULL))
@@ -48,7 +48,8 @@ struct PostgresInsertEvents: PostgresRowStatement {
                 (id, app_id, endpoint_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
                  locked_until, lease_id, is_test, created_at)
             SELECT 'dlv_' || substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), t.app_id, t.endpoint_id,
-                   t.event_id, t.event, '\(DeliveryStatus.pending.rawValue)', 0, $9, $8,
+                   t.event_id, t.event, '\(DeliveryStatus.pending.rawValue)', 0,
+                   CASE WHEN t.endpoint_id = t.v3_endpoint THEN $9::bigint ELSE $13::bigint END, $8,
                    $10::bigint, $11::text, t.is_test, $8
             FROM target t
             ORDER BY t.app_id, t.event_id, t.endpoint_id
@@ -71,18 +72,18 @@ struct PostgresInsertEvents: PostgresRowStatement {
         """
     static let bindingDataTypes: [PostgresDataType] = [
         .textArray, .textArray, .textArray, .byteaArray, .boolArray, .textArray, .textArray, .int8, .int8, .int8,
-        .text,
+        .text, .boolArray, .int8,
     ]
 
     /// Each event at most once.
     var events: [NewEvent]
-    var attemptsAllowed: Int
+    var attemptsAllowed: AttemptsAllowed
     var now: UnixMillis
     /// The lease a test delivery is written with, so the route that sends it at once holds it.
     var lease: (id: String, until: UnixMillis)?
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 11)
+        var bindings = PostgresBindings(capacity: 13)
         bindings.append(events.map(\.appID))
         bindings.append(events.map(\.eventID))
         bindings.append(events.map(\.event))
@@ -91,9 +92,11 @@ struct PostgresInsertEvents: PostgresRowStatement {
         bindings.append(events.map { $0.endpointID ?? "" })
         bindings.append(events.map { Identifiers.v3WebhookID(appID: $0.appID) })
         bindings.append(now.rawValue)
-        bindings.append(Int64(attemptsAllowed))
+        bindings.append(Int64(attemptsAllowed.v3URL))
         bindings.append(lease?.until.rawValue)
         bindings.append(lease?.id)
+        bindings.append(events.map { EventCatalogue.reachesV3URL($0.event) })
+        bindings.append(Int64(attemptsAllowed.endpoint))
         return bindings
     }
 }

@@ -9,7 +9,7 @@ extension PostgresStore: DeliveryQueue {
 
     public func publish(
         _ event: NewEvent,
-        attemptsAllowed: Int,
+        attemptsAllowed: AttemptsAllowed,
         now: UnixMillis,
         lease: (id: String, until: UnixMillis)?
     ) async throws -> (deliveryID: String, created: Bool) {
@@ -18,7 +18,7 @@ extension PostgresStore: DeliveryQueue {
 
     public func publishAll(
         _ events: [NewEvent],
-        attemptsAllowed: Int,
+        attemptsAllowed: AttemptsAllowed,
         now: UnixMillis
     ) async throws -> [PublishOutcome] {
         try await insert(events, attemptsAllowed: attemptsAllowed, now: now, lease: nil)
@@ -29,7 +29,7 @@ extension PostgresStore: DeliveryQueue {
     /// - Returns: for each event, its first delivery's id ("" when no endpoint takes it) and whether it was new.
     private func insert(
         _ events: [NewEvent],
-        attemptsAllowed: Int,
+        attemptsAllowed: AttemptsAllowed,
         now: UnixMillis,
         lease: (id: String, until: UnixMillis)?
     ) async throws -> [PublishOutcome] {
@@ -210,10 +210,11 @@ extension PostgresStore: DeliveryQueue {
                 }
             }
             if !notices.isEmpty {
-                let attemptsAllowed = completions.map(\.noticeAttemptsAllowed).max() ?? 1
+                // Notices go to v3.20 endpoints alone.
+                let attempts = completions.map(\.noticeAttemptsAllowed).max() ?? 1
                 let insert = PostgresInsertEvents(
                     events: notices,
-                    attemptsAllowed: attemptsAllowed,
+                    attemptsAllowed: AttemptsAllowed(v3URL: attempts, endpoint: attempts),
                     now: latest,
                     lease: nil
                 )

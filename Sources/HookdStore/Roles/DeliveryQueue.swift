@@ -7,9 +7,14 @@ public protocol DeliveryQueue: Sendable {
     /// idempotent on its own, in as few transactions as the database allows (one for SQLite): for publishes that
     /// arrive together, and for loading a backlog.
     /// - Returns: for each event in order, its delivery's id and whether this call created it.
-    func publishAll(_ events: [NewEvent], attemptsAllowed: Int, now: UnixMillis) async throws -> [PublishOutcome]
+    func publishAll(
+        _ events: [NewEvent],
+        attemptsAllowed: AttemptsAllowed,
+        now: UnixMillis
+    ) async throws -> [PublishOutcome]
 
-    /// Stores an event and its pending delivery in one transaction, due at `now`.
+    /// Stores an event and its pending deliveries in one transaction, due at `now`, each allowed the attempts of
+    /// its kind of endpoint (`attemptsAllowed`).
     ///
     /// Idempotent on `(appID, eventID)`: when the event exists already, nothing is written and the first one stands.
     /// A test event is written already leased to the caller (`lease`), so no dispatcher takes it while the
@@ -17,7 +22,7 @@ public protocol DeliveryQueue: Sendable {
     /// - Returns: the delivery's id, and whether this call created it.
     func publish(
         _ event: NewEvent,
-        attemptsAllowed: Int,
+        attemptsAllowed: AttemptsAllowed,
         now: UnixMillis,
         lease: (id: String, until: UnixMillis)?
     ) async throws -> (deliveryID: String, created: Bool)

@@ -10,7 +10,7 @@ public import Foundation
 extension SQLiteStore: DeliveryQueue {
     public func publish(
         _ event: NewEvent,
-        attemptsAllowed: Int,
+        attemptsAllowed: AttemptsAllowed,
         now: UnixMillis,
         lease: (id: String, until: UnixMillis)?
     ) async throws -> (deliveryID: String, created: Bool) {
@@ -21,7 +21,7 @@ extension SQLiteStore: DeliveryQueue {
 
     public func publishAll(
         _ events: [NewEvent],
-        attemptsAllowed: Int,
+        attemptsAllowed: AttemptsAllowed,
         now: UnixMillis
     ) async throws -> [PublishOutcome] {
         try await pool.write { db in
@@ -37,7 +37,7 @@ extension SQLiteStore: DeliveryQueue {
     /// - Returns: the first delivery's id ("" when no endpoint takes the event), and whether the event was new.
     static func insert(
         _ event: NewEvent,
-        attemptsAllowed: Int,
+        attemptsAllowed: AttemptsAllowed,
         now: UnixMillis,
         lease: (id: String, until: UnixMillis)?,
         _ db: Database
@@ -59,8 +59,10 @@ extension SQLiteStore: DeliveryQueue {
             return (existing ?? "", false)
         }
         var first: String?
+        let v3 = Identifiers.v3WebhookID(appID: event.appID)
         for endpointID in try targets(of: event, db) {
             let deliveryID = Identifiers.deliveryID()
+            let attempts = endpointID == v3 ? attemptsAllowed.v3URL : attemptsAllowed.endpoint
             try db.cachedStatement(
                 sql: """
                     INSERT INTO deliveries
@@ -70,7 +72,7 @@ extension SQLiteStore: DeliveryQueue {
                     """
             ).execute(
                 arguments: [
-                    deliveryID, event.appID, endpointID, event.eventID, event.event, attemptsAllowed, now,
+                    deliveryID, event.appID, endpointID, event.eventID, event.event, attempts, now,
                     lease?.until, lease?.id, event.isTest, now,
                 ]
             )
@@ -83,7 +85,7 @@ extension SQLiteStore: DeliveryQueue {
     }
 
     /// The endpoints an event goes to (SPEC §11): the one it names (a test delivery), or every active v3.20
-    /// endpoint subscribed to it, and (for the events of the v3 catalogue) the app's v3 URL when it has one or the
+    /// endpoint subscribed to it, and (for the events with a v3 name) the app's v3 URL when it has one or the
     /// app has no v3.20 endpoint at all (so an app that has set nothing yet keeps its events until it does, as v3
     /// promises).
     private static func targets(of event: NewEvent, _ db: Database) throws -> [String] {
@@ -96,13 +98,13 @@ extension SQLiteStore: DeliveryQueue {
                     WHERE app_id = ?1 AND format = 'V3_20' AND status = 'ACTIVE' AND \(visibleEndpoint)
                       AND EXISTS (SELECT 1 FROM json_each(events) WHERE value = ?2)
                     UNION ALL
-                    SELECT ?3 WHERE ?2 <> ?4
+                    SELECT ?3 WHERE ?4
                       AND (EXISTS (SELECT 1 FROM webhook_endpoints WHERE id = ?3 AND url IS NOT NULL)
                            OR NOT EXISTS (SELECT 1 FROM webhook_endpoints
                                           WHERE app_id = ?1 AND format = 'V3_20' AND deleted_at IS NULL))
                     """
             ),
-            arguments: [event.appID, event.event, v3, EventCatalogue.endpointDisabledEvent.name]
+            arguments: [event.appID, event.event, v3, EventCatalogue.reachesV3URL(event.event)]
         )
     }
 
@@ -438,7 +440,11 @@ extension SQLiteStore: DeliveryQueue {
                 reason: reason,
                 at: attempt.startedAt
             ).event(appID: appID),
-            attemptsAllowed: completion.noticeAttemptsAllowed,
+            // Notices go to v3.20 endpoints alone.
+            attemptsAllowed: AttemptsAllowed(
+                v3URL: completion.noticeAttemptsAllowed,
+                endpoint: completion.noticeAttemptsAllowed
+            ),
             now: attempt.startedAt,
             lease: nil,
             db

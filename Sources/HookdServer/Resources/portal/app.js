@@ -34,7 +34,7 @@ const PAGE_SIZES = ['20', '50', '100'];
 
 const state = {
   session: null,
-  catalogue: null, // [{event, description}], dot names
+  catalogue: null, // [{event, v3Event, description, origin}]: v3.20 names, and the v3 name where there is one
   endpoints: null, // the last list read
   generation: 0, // bumped on every navigation, so a slow answer never draws over a newer view
 };
@@ -100,7 +100,7 @@ async function route(main) {
 }
 
 async function catalogue() {
-  if (!state.catalogue) state.catalogue = (await api('GET', '/api/v3/webhooks/events')).data.events;
+  if (!state.catalogue) state.catalogue = (await api('GET', '/api/v3.20/webhooks/events')).data.events;
   return state.catalogue;
 }
 
@@ -336,7 +336,7 @@ function eventCheckboxes(events, chosen) {
     h('legend', { text: 'Events' }),
     events.map((entry) => {
       const id = uniqueId('event');
-      const name = upperEventName(entry.event);
+      const name = entry.event;
       return h(
         'div',
         { class: 'checkbox' },
@@ -440,7 +440,8 @@ function editForm(endpoint, events, v3, replace) {
 }
 
 function testForm(endpoint, events, v3) {
-  const names = v3 ? events.map((entry) => upperEventName(entry.event)) : endpoint.events;
+  // The v3 URL takes the events with a v3 name.
+  const names = v3 ? events.filter((entry) => entry.v3Event).map((entry) => entry.event) : endpoint.events;
   const choices = Array.from(new Set(['WEBHOOK_TEST', ...names]));
   const eventSelect = select('event', choices.map((name) => [name, name]), 'WEBHOOK_TEST');
   const status = h('div', { class: 'action-status' });
@@ -763,7 +764,7 @@ function headersDetails(title, headers) {
 async function eventsView(view, stillCurrent) {
   view.append(
     h('div', { class: 'view-head' }, h('h1', { text: 'Events' })),
-    h('p', { class: 'lead', text: 'The events your app can receive. v3 deliveries name them as written here; v3.20 endpoints in UPPERCASE_SNAKE.' }),
+    h('p', { class: 'lead', text: 'The events your app can receive. v3.20 endpoints subscribe to and receive the v3.20 name; the v3 URL receives the v3 name, and only the events that have one.' }),
   );
   const events = await catalogue();
   if (!stillCurrent()) return;
@@ -775,7 +776,7 @@ async function eventsView(view, stillCurrent) {
         'table',
         { class: 'events stack-on-phone' },
         h('caption', { class: 'visually-hidden', text: 'Event catalogue' }),
-        h('thead', {}, h('tr', {}, ['Event', 'v3.20 name', 'Description', ''].map((name) => h('th', { scope: 'col', text: name })))),
+        h('thead', {}, h('tr', {}, ['v3.20 name', 'v3 name', 'Description', ''].map((name) => h('th', { scope: 'col', text: name })))),
         h(
           'tbody',
           {},
@@ -783,8 +784,8 @@ async function eventsView(view, stillCurrent) {
             h(
               'tr',
               {},
-              h('td', { dataset: { label: 'Event' } }, h('code', { text: entry.event })),
-              h('td', { dataset: { label: 'v3.20 name' } }, h('code', { text: upperEventName(entry.event) })),
+              h('td', { dataset: { label: 'v3.20 name' } }, h('code', { text: entry.event })),
+              h('td', { dataset: { label: 'v3 name' } }, entry.v3Event ? h('code', { text: entry.v3Event }) : 'none'),
               h('td', { dataset: { label: 'Description' }, text: entry.description }),
               h('td', { dataset: { label: '' } }, h('a', { href: deliveriesHash({ event: entry.event }), text: 'Deliveries' })),
             ),
