@@ -17,33 +17,37 @@ import Testing
     /// A name server that never answers.
     private static let silent: FakeNameServer.Responder = { _ in [] }
 
-    /// A resolver that asks `servers` in order, with settings a test may change.
+    /// A resolver that asks `servers` in order, with settings a test may change. Its timeouts are generous (30 s in
+    /// all, 10 s before the next server, as long as the lookup for the other family): on a loaded machine a fake
+    /// server on loopback can take seconds to answer, and only the tests of those timeouts may depend on them.
     private static func resolver(
         _ servers: FakeNameServer...,
-        timeout: Duration = .seconds(5),
-        retransmitInterval: Duration = .seconds(1),
+        timeout: Duration = .seconds(30),
+        retransmitInterval: Duration = .seconds(10),
         attempts: Int = 2,
         searchDomains: [String] = [],
         hosts: [String: [IPAddress]] = [:],
         maximumCacheTTL: Duration = .seconds(30),
         maximumCacheEntries: Int = 10_000,
+        otherFamilyWait: Duration? = nil,
         clock: ManualClock = ManualClock()
     ) -> DNSStubResolver {
-        DNSStubResolver(
-            configuration: .init(
-                resolverConfiguration: ResolverConfiguration(
-                    nameServers: servers.map(\.nameServer),
-                    searchDomains: searchDomains,
-                    attempts: attempts,
-                    hosts: hosts
-                ),
-                timeout: timeout,
-                retransmitInterval: retransmitInterval,
-                maximumCacheTTL: maximumCacheTTL,
-                maximumCacheEntries: maximumCacheEntries
+        var configuration = DNSStubResolver.Configuration(
+            resolverConfiguration: ResolverConfiguration(
+                nameServers: servers.map(\.nameServer),
+                searchDomains: searchDomains,
+                attempts: attempts,
+                hosts: hosts
             ),
-            now: clock.function
+            timeout: timeout,
+            retransmitInterval: retransmitInterval,
+            maximumCacheTTL: maximumCacheTTL,
+            maximumCacheEntries: maximumCacheEntries
         )
+        // Both families are waited for as long as the lookup may take, unless a test says otherwise: on a loaded
+        // machine the second answer can come later than the default half second, and a test must not depend on it.
+        configuration.otherFamilyWait = otherFamilyWait ?? timeout
+        return DNSStubResolver(configuration: configuration, now: clock.function)
     }
 
     /// A name server for a zone: each name's addresses in order (A and AAAA queries each get their family's),
@@ -113,7 +117,8 @@ import Testing
         }
         try await FakeNameServer.with(respond) { server async throws in
             let started = ContinuousClock.now
-            let addresses = try await Self.resolver(server, timeout: .seconds(60)).addresses(of: "v4only.example")
+            let resolver = Self.resolver(server, timeout: .seconds(60), otherFamilyWait: .milliseconds(500))
+            let addresses = try await resolver.addresses(of: "v4only.example")
             #expect(addresses == [Self.first])
             #expect(ContinuousClock.now - started < .seconds(30), "answered long before the 60 s timeout")
         }
@@ -314,7 +319,7 @@ import Testing
             try await FakeNameServer.with(Self.zone(["next.example": [Self.first, Self.firstV6]])) {
                 working async throws in
                 // The retransmit interval is longer than the timeout: only a prompt move reaches the second server.
-                let resolver = Self.resolver(broken, working, timeout: .seconds(5), retransmitInterval: .seconds(60))
+                let resolver = Self.resolver(broken, working, timeout: .seconds(30), retransmitInterval: .seconds(60))
                 #expect(try await resolver.addresses(of: "next.example") == [Self.first, Self.firstV6])
                 #expect(broken.queries.count == 2)
                 #expect(working.queries.count == 2)
@@ -334,7 +339,7 @@ import Testing
                     resolverConfiguration: ResolverConfiguration(
                         nameServers: [.init(address: .v4([127, 0, 0, 1]), port: port), working.nameServer]
                     ),
-                    timeout: .seconds(5),
+                    timeout: .seconds(30),
                     retransmitInterval: .seconds(60)
                 )
             )

@@ -55,6 +55,12 @@ public final class DNSStubResolver: HostResolver {
         /// How many hosts the cache holds; when it is full, the oldest stored is forgotten first. 10,000 by default.
         public var maximumCacheEntries: Int
 
+        /// How long the other family's answer is waited for once one family has addresses; 0.5 seconds by default.
+        ///
+        /// A name server that drops AAAA queries (some do) then costs this, not the whole ``timeout``. RFC 8305
+        /// waits 50 ms for AAAA; this is longer, and both ways, so a slower family is rarely cut off.
+        public var otherFamilyWait: Duration = .milliseconds(500)
+
         /// A configuration with the given name servers and the other settings at their defaults unless given.
         ///
         /// - Parameters:
@@ -93,11 +99,6 @@ public final class DNSStubResolver: HostResolver {
 
     /// The longest CNAME chain followed.
     static let maximumChain = 8
-
-    /// How long the other family's answer is waited for once one family has addresses: a name server that drops
-    /// AAAA queries (some do) then costs this, not the whole timeout. RFC 8305 waits 50 ms for AAAA; this is longer,
-    /// and both ways, so a slower family is rarely cut off.
-    static let otherFamilyWait: Duration = .milliseconds(500)
 
     /// The cache, and the lookups in flight by host.
     private struct State {
@@ -306,12 +307,13 @@ public final class DNSStubResolver: HostResolver {
     }
 
     /// The answers to A and AAAA questions about `name`, asked at once, A first; once one family has
-    /// addresses, the other is waited for ``otherFamilyWait`` at most, and left out when it has not come.
+    /// addresses, the other is waited for ``Configuration/otherFamilyWait`` at most, and left out when it has not come.
     private func askBothFamilies(
         _ name: String,
         deadline: ContinuousClock.Instant
     ) async throws -> [(DNSExchange.Outcome, DNSMessage.RecordType)] {
-        try await withThrowingTaskGroup(of: (DNSExchange.Outcome, DNSMessage.RecordType)?.self) { group in
+        let wait = configuration.otherFamilyWait
+        return try await withThrowingTaskGroup(of: (DNSExchange.Outcome, DNSMessage.RecordType)?.self) { group in
             for type in [DNSMessage.RecordType.a, .aaaa] {
                 group.addTask { [exchange] in
                     (try await exchange.ask(DNSMessage.Question(name: name, type: type), deadline: deadline), type)
@@ -329,7 +331,7 @@ public final class DNSStubResolver: HostResolver {
                     )
                 {
                     group.addTask {
-                        try await Task.sleep(for: Self.otherFamilyWait)
+                        try await Task.sleep(for: wait)
                         return nil
                     }
                 }
