@@ -15,7 +15,9 @@ import Testing
         #expect(block.contains(try #require(IPAddress(literal: address))) == contained, "\(range) ∋ \(address)")
     }
 
-    @Test(arguments: ["10.0.0.0/33", "10.0.0.0/", "10.0.0.0/+8", "10.0.0.0/a", "example.com", "", "::/129", "1.2.3.4/8/8"])
+    @Test(arguments: [
+        "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/+8", "10.0.0.0/a", "example.com", "", "::/129", "1.2.3.4/8/8",
+    ])
     func malformedRangesAreRefused(text: String) {
         #expect(AddressRange(text) == nil, "\(text)")
     }

@@ -28,7 +28,7 @@ import Testing
         try await harness.withClient { client in
             // Another session holds the events table, as a long migration or a stuck transaction would. The lock is
             // held until the publish has been answered, so its answer comes from the query timeout (without it,
-            // the statement would fail after the session's 10 s lock_timeout, as a 500).
+            // the statement would fail after the session's 30 s lock_timeout, as a 500).
             try await PostgresTestDatabase.withConnection(searchPath: schema) { connection in
                 let logger = PostgresTestDatabase.logger
                 try await connection.query("BEGIN", logger: logger).consumeAll()

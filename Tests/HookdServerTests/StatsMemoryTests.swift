@@ -24,7 +24,7 @@ import Testing
         let directory = CrashRecoveryTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let schema = backend == .postgres ? try await PostgresTestDatabase.Schema.create() : nil
-        defer { schema?.dropWaiting() }
+        defer { schema?.dropInBackground() }
         var database: [String] = []
         if let schema, let base = PostgresTestDatabase.url {
             database = [

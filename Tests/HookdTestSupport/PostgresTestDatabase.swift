@@ -42,11 +42,16 @@ package enum PostgresTestDatabase {
             return schema
         }
 
-        /// A store configuration whose sessions all use this schema; a lock wait fails after 10 s instead of hanging.
+        /// A store configuration whose sessions all use this schema and carry its name as `application_name`; a lock
+        /// wait fails after 30 s instead of hanging. Its query timeout is 30 s rather than hookd's 10: the whole suite
+        /// at once on two cores can keep the server busy for seconds, and only the tests of that timeout (which set
+        /// their own) may depend on it.
         package var configuration: PostgresStore.Configuration {
             var configuration = base
-            configuration.startupOptions = "-c search_path=\(name) -c lock_timeout=10s"
+            configuration.startupOptions = "-c search_path=\(name) -c lock_timeout=30s"
+            configuration.applicationName = name
             configuration.maximumConnections = 4
+            configuration.queryTimeout = .seconds(30)
             return configuration
         }
 
@@ -64,23 +69,32 @@ package enum PostgresTestDatabase {
             }
         }
 
-        /// ``drop()`` for a synchronous cleanup: waits on NIO's event loop, not on the concurrency pool.
-        package func dropWaiting() {
+        /// ``drop()`` for a synchronous cleanup (a `defer`), without waiting for it: it runs on NIO's event loop
+        /// and first ends the sessions the schema's stores still hold (they carry its name as `application_name`).
+        ///
+        /// Waiting here would hold one of the two threads of Swift's shared executor for as long as the `DROP`
+        /// waits for those sessions' locks, while ending them needs that executor: two such waits at once stalled
+        /// every test in the process. The test database is a throwaway; a drop cut short by the process's exit
+        /// leaves one empty schema behind.
+        package func dropInBackground() {
             let loop = MultiThreadedEventLoopGroup.singleton.any()
             let logger = logger
-            let sql = "DROP SCHEMA \(name) CASCADE"
             guard let configuration = try? PostgresTestDatabase.connectionConfiguration(searchPath: nil) else { return }
-            let dropped = PostgresConnection.connect(
-                on: loop,
-                configuration: configuration,
-                id: 1,
-                logger: logger
-            ).flatMap { connection in
-                connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).map { _ in () }
-                    .flatMapError { error in connection.close().flatMapThrowing { throw error } }
-                    .flatMap { connection.close() }
-            }
-            try? dropped.wait()
+            let endSessions = PostgresQuery(
+                unsafeSQL: """
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE application_name = '\(name)' AND pid <> pg_backend_pid()
+                    """
+            )
+            let drop = PostgresQuery(unsafeSQL: "DROP SCHEMA \(name) CASCADE")
+            _ = PostgresConnection.connect(on: loop, configuration: configuration, id: 1, logger: logger)
+                .flatMap { connection in
+                    connection.query(endSessions, logger: logger)
+                        .flatMap { _ in connection.query(drop, logger: logger) }
+                        .map { _ in () }
+                        .flatMapError { _ in loop.makeSucceededVoidFuture() }
+                        .flatMap { connection.close() }
+                }
         }
     }
 
@@ -142,7 +156,7 @@ package enum PostgresTestDatabase {
                 store,
                 {
                     running.cancel()
-                    schema.dropWaiting()
+                    schema.dropInBackground()
                 }
             )
         } catch {

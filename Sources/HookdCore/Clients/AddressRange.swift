@@ -18,7 +18,8 @@ public struct AddressRange: Sendable, Hashable, CustomStringConvertible {
         let bits = Self.bytes(of: address).count * 8
         var prefix = bits
         if parts.count == 2 {
-            guard parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let given = Int(parts[1]), (0...bits).contains(given)
+            guard parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let given = Int(parts[1]),
+                (0...bits).contains(given)
             else {
                 return nil
             }
