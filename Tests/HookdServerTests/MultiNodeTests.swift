@@ -58,7 +58,10 @@ import Testing
             let arrivalTime = Self.seconds(since: publishing)
             print("multi-node: published in \(publishTime), all arrived \(arrivalTime) after the first publish")
             let lost = expected.subtracting(seen)
-            #expect(lost.isEmpty, "\(lost.count) accepted events never arrived, e.g. \(lost.prefix(3))")
+            #expect(lost.isEmpty, "\(lost.count) accepted events never arrived, e.g. \(Array(lost.prefix(3)))")
+            if !lost.isEmpty {
+                await Self.explainLoss(lost, on: cluster, base: api.base, token: token, nodes: [api] + workers)
+            }
 
             let requests = cluster.receiver.received
             let distinct = Set(requests.compactMap { $0.header("webhook-id") }).count
@@ -141,7 +144,10 @@ import Testing
             let expected = Set(published.accepted.map { eventIDs[$0] })
             let seen = await Self.waitForArrival(of: expected, at: cluster.receiver, seconds: 90)
             let lost = expected.subtracting(seen)
-            #expect(lost.isEmpty, "\(lost.count) accepted events never arrived, e.g. \(lost.prefix(3))")
+            #expect(lost.isEmpty, "\(lost.count) accepted events never arrived, e.g. \(Array(lost.prefix(3)))")
+            if !lost.isEmpty {
+                await Self.explainLoss(lost, on: cluster, base: api.base, token: token, nodes: [api, survivor])
+            }
 
             let requests = cluster.receiver.received
             let byEvent = Dictionary(grouping: requests, by: { $0.header("webhook-id") ?? "" })
@@ -257,7 +263,10 @@ import Testing
             let expected = Set(accepted.map { eventIDs[$0] })
             let seen = await Self.waitForArrival(of: expected, at: cluster.receiver, seconds: 120)
             let lost = expected.subtracting(seen)
-            #expect(lost.isEmpty, "\(lost.count) accepted events never arrived, e.g. \(lost.prefix(3))")
+            #expect(lost.isEmpty, "\(lost.count) accepted events never arrived, e.g. \(Array(lost.prefix(3)))")
+            if !lost.isEmpty {
+                await Self.explainLoss(lost, on: cluster, base: api.base, token: token, nodes: [api] + workers)
+            }
 
             let requests = cluster.receiver.received
             let distinct = Set(requests.compactMap { $0.header("webhook-id") }).count
@@ -281,7 +290,7 @@ import Testing
             for node in [api] + workers {
                 #expect(
                     node.process.isRunning,
-                    "the \(node.role) node survived: \(node.process.standardError.suffix(2000))"
+                    "the \(node.role) node survived: \(Self.crashReport(in: node.process.standardError))"
                 )
                 #expect(await Self.isHealthy(node.base, seconds: 30), "the \(node.role) node reconnected")
             }
@@ -700,6 +709,55 @@ import Testing
     /// Successful attempts a worker started with `--log-level debug` has logged.
     static func deliveriesLogged(by process: ChildProcess) -> Int {
         occurrences(of: "[HookdDelivery] delivered", in: process.standardError)
+    }
+
+    /// Prints where accepted events that never arrived are: the delivery log counted by status, and the last lines
+    /// each node wrote beside its debug ones.
+    static func explainLoss(_ lost: Set<String>, on cluster: Cluster, base: String, token: String, nodes: [Node]) async
+    {
+        var counts: [String: Int] = [:]
+        for status in ["", "PENDING", "SUCCEEDED", "FAILED", "CANCELLED"] {
+            counts[status.isEmpty ? "all" : status] = try? await CrashRecoveryTests.deliveries(
+                status,
+                base: base,
+                token: token
+            )
+        }
+        print("multi-node: the delivery log holds \(counts)")
+        // The rows behind them, and the queue rows that decide when they are claimed.
+        let rows = try? await cluster.schema.withConnection { connection in
+            var lines: [String] = []
+            for query: PostgresQuery in [
+                "SELECT row_to_json(d)::text FROM deliveries d WHERE event_id = ANY(\(Array(lost)))",
+                """
+                SELECT row_to_json(a)::text FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+                WHERE d.event_id = ANY(\(Array(lost)))
+                """,
+                "SELECT row_to_json(q)::text FROM delivery_queues q",
+                "SELECT row_to_json(q)::text FROM app_queues q",
+                "SELECT row_to_json(r)::text FROM lease_releases r",
+                "SELECT now()::text",
+            ] {
+                for try await line in try await connection.query(query, logger: PostgresTestDatabase.logger)
+                    .decode(String.self)
+                {
+                    lines.append(line)
+                }
+            }
+            return lines
+        }
+        print("multi-node: rows:\n\((rows ?? ["unreadable"]).joined(separator: "\n"))")
+        for node in nodes {
+            let said = node.process.standardError.split(separator: "\n").filter { !$0.contains("debug") }
+            print("multi-node: the \(node.role) node said:\n\(said.suffix(40).joined(separator: "\n"))")
+        }
+    }
+
+    /// What a crashed node's standard error says of the crash: Swift's backtrace from its headline (the fault and
+    /// the crashed thread's frames come first), or the last lines when there is none.
+    static func crashReport(in standardError: String) -> String {
+        guard let headline = standardError.range(of: "*** ") else { return String(standardError.suffix(2000)) }
+        return String(standardError[headline.lowerBound...].prefix(6000))
     }
 
     static func occurrences(of needle: String, in text: String) -> Int {

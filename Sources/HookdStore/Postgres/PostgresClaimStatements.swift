@@ -70,6 +70,11 @@ enum PostgresClaimStatements {
     /// then the endpoint's turn) up to the app's room, and the apps' in turn (`app_rank`, then the app's turn) up
     /// to the claim's limit. Then each queue row read is settled and each app served is marked served.
     ///
+    /// Settling computes an endpoint's next `ready_at` from this statement's snapshot, which cannot see deliveries
+    /// published after it began. When another dispatcher's fold has since folded their wake-ups into the row (its
+    /// version, `xmin`, differs from the snapshot's), the row keeps the earlier of that newest `ready_at` and the
+    /// one computed here: otherwise those deliveries would wait, unclaimed, for the endpoint's next publish.
+    ///
     /// `$1` is now, `$2` the per-endpoint cap, `$3` the claim's limit, `$4` the lease's end (Unix milliseconds), `$5`
     /// the lease's id and `$6` the per-app cap.
     struct LeaseDueDeliveries: PostgresRowStatement {
@@ -88,10 +93,15 @@ enum PostgresClaimStatements {
                 LIMIT $3
                 FOR UPDATE OF t SKIP LOCKED
             ), locked AS (
-                SELECT q.endpoint_id, q.app_id, q.ready_at, q.served_at, q.leased, q.rate_tat FROM delivery_queues q
+                SELECT q.endpoint_id, q.app_id, q.ready_at, q.served_at, q.leased, q.rate_tat, q.xmin AS version
+                FROM delivery_queues q
                 WHERE q.app_id IN (SELECT app_id FROM turn)
                 ORDER BY q.endpoint_id
                 FOR UPDATE OF q
+            ), seen AS (
+                -- The same rows as this statement's snapshot has them (no lock, so not their newest version).
+                SELECT s.endpoint_id, s.xmin AS version FROM delivery_queues s
+                WHERE s.app_id IN (SELECT app_id FROM turn)
             ), app_room AS (
                 SELECT turn.app_id, $6 - (SELECT COALESCE(sum(l.leased), 0) FROM locked l WHERE l.app_id = turn.app_id)
                            AS room,
@@ -99,6 +109,9 @@ enum PostgresClaimStatements {
                 FROM turn
             ), queue AS (
                 SELECT l.endpoint_id, l.app_id, r.app_turn, r.room AS app_room, w.rate_limit,
+                       l.ready_at AS newest_ready_at,
+                       l.version IS DISTINCT FROM (SELECT s.version FROM seen s WHERE s.endpoint_id = l.endpoint_id)
+                           AS folded_since,
                        row_number() OVER (PARTITION BY l.app_id ORDER BY l.served_at, l.endpoint_id) AS endpoint_turn,
                        LEAST($2 - l.leased, r.room,
                              CASE WHEN w.rate_limit IS NULL THEN $2
@@ -135,10 +148,8 @@ enum PostgresClaimStatements {
                 RETURNING \(PostgresStore.claimColumns), d.next_attempt_at
             ), settled AS (
                 UPDATE delivery_queues AS q
-                SET ready_at = (SELECT min(r.next_attempt_at) FROM deliveries r
-                                WHERE r.endpoint_id = q.endpoint_id
-                                  AND r.status = '\(DeliveryStatus.pending.rawValue)'
-                                  AND r.lease_id IS NULL AND r.id NOT IN (SELECT id FROM chosen)),
+                SET ready_at = CASE WHEN l.folded_since THEN LEAST(l.newest_ready_at, u.ready_at)
+                               ELSE u.ready_at END,
                     served_at = CASE WHEN q.endpoint_id IN (SELECT endpoint_id FROM claimed) THEN $1
                                 ELSE q.served_at END,
                     leased = q.leased + (SELECT count(*) FROM claimed c WHERE c.endpoint_id = q.endpoint_id),
@@ -146,7 +157,12 @@ enum PostgresClaimStatements {
                                ELSE ceil(GREATEST(q.rate_tat, $1)
                                          + (SELECT count(*) FROM claimed c WHERE c.endpoint_id = q.endpoint_id)
                                            * 1000.0 / l.rate_limit)::bigint END
-                FROM queue l
+                FROM queue l CROSS JOIN LATERAL (
+                    SELECT min(r.next_attempt_at) AS ready_at FROM deliveries r
+                    WHERE r.endpoint_id = l.endpoint_id
+                      AND r.status = '\(DeliveryStatus.pending.rawValue)'
+                      AND r.lease_id IS NULL AND r.id NOT IN (SELECT id FROM chosen)
+                ) AS u
                 WHERE q.endpoint_id = l.endpoint_id
             ), served AS (
                 UPDATE app_queues AS t SET served_at = $1
