@@ -37,8 +37,8 @@ struct PortalLinkCommand: AsyncParsableCommand {
     func run() async throws {
         guard (appID == nil) == forOperator else { throw CommandFailure("give an APPID or --operator, not both") }
         var options = ServeOptions()
-        options.publicURL = publicURL
-        options.portalLinkLifetime = lifetime
+        options[.publicURL] = publicURL
+        options[.portalLinkLifetime] = lifetime.map { String($0) }
         let portal: HookdServerConfiguration.Portal
         do {
             portal = try options.configuration(environment: Environment.values).portal
