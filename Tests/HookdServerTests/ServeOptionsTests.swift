@@ -1,3 +1,4 @@
+import Foundation
 import HookdCore
 import HookdDelivery
 import HookdStore
@@ -160,6 +161,17 @@ import Testing
             #expect(throws: ServeOptions.Invalid.self, "\(refused)") {
                 try ServeOptions().configuration(environment: ["HOOKD_ENDPOINT_RETRY_SCHEDULE": refused])
             }
+        }
+    }
+
+    /// README's configuration table lists every setting of `hookd serve` with its twin, as the table declares them.
+    @Test func theReadmeListsEverySettingWithItsTwin() throws {
+        let readme = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        for setting in ServeSetting.all {
+            #expect(text.contains("| `--\(setting.flag)` | `\(setting.twin)` |"), "\(setting.flag)")
         }
     }
 }
