@@ -48,7 +48,8 @@ public func buildApplication(
 /// What one node runs beside its HTTP server: its router, and the services the application's group runs.
 ///
 /// The group stops them in the reverse of their order, after the server: the retention job and the publish
-/// listener, then the dispatcher (which lets its attempts in flight finish), then the transport they used.
+/// listener, then the dispatcher (which lets its attempts in flight finish), then the transport they used, and last
+/// the batching writers, once every event and attempt record given to them is written.
 struct HookdNode {
     let router: Router<HookdRequestContext>
     let services: [any Service]
@@ -56,7 +57,9 @@ struct HookdNode {
     init(configuration: HookdServerConfiguration, dependencies: NodeDependencies) async throws {
         let engine = try DeliveryEngine(configuration: configuration, dependencies: dependencies)
         router = try await buildRouter(configuration: configuration, dependencies: dependencies, engine: engine)
-        var services: [any Service] = [engine.transport]
+        var services: [any Service] = [
+            BatchingWriters(engine.publisher.writers + engine.attempter.writers), engine.transport,
+        ]
         if configuration.role.dispatches {
             services.append(engine.dispatcher)
             services.append(
