@@ -47,8 +47,8 @@ struct PortalLinkCommand: AsyncParsableCommand {
                 error.description.replacingOccurrences(of: "--portal-link-lifetime", with: "--lifetime")
             )
         }
-        let host = Environment.string("HOOKD_HOST") ?? HookdServerConfiguration().host
-        let port = Environment.string("HOOKD_PORT") ?? String(HookdServerConfiguration().port)
+        let host = Environment.string(ServeSetting.host.twin) ?? HookdServerConfiguration().host
+        let port = Environment.string(ServeSetting.port.twin) ?? String(HookdServerConfiguration().port)
         guard let base = PortalPublicURL(portal.publicURL ?? "http://\(host):\(port)") else {
             throw CommandFailure("HOOKD_HOST and HOOKD_PORT do not make a URL; give --public-url")
         }
