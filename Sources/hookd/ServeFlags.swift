@@ -81,7 +81,7 @@ private protocol OptionalFlagValue {
 }
 
 extension Optional: OptionalFlagValue where Wrapped: LosslessStringConvertible {
-    var text: String? { map(String.init(describing:)) }
+    var text: String? { map { String(describing: $0) } }
 }
 
 extension Option: GivenServeFlag where Value: OptionalFlagValue {
