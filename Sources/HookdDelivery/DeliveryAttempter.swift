@@ -57,6 +57,9 @@ public struct DeliveryAttempter: Sendable {
         }
     }
 
+    /// The writers whose tasks record attempts and read endpoints, for shutdown to wait for (``BatchingWriters``).
+    public var writers: [any DrainableWriter] { [recorder] + sendingStates.writers }
+
     /// What one attempt did.
     public struct Report: Sendable {
         public let outcome: AttemptOutcome

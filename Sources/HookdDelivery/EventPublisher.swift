@@ -38,6 +38,9 @@ public struct EventPublisher: Sendable {
         }
     }
 
+    /// The writer whose task stores events, for shutdown to wait for (``BatchingWriters``).
+    public var writers: [any DrainableWriter] { [batcher] }
+
     /// What a publish did.
     public struct Receipt: Sendable, Equatable {
         /// The event's id (given, or generated).

@@ -37,6 +37,9 @@ final class SendingStateReader: Sendable {
         }
     }
 
+    /// The writer whose task reads endpoints together, for shutdown to wait for (``BatchingWriters``).
+    var writers: [any DrainableWriter] { [reads] }
+
     /// What `claim`'s endpoint allows now, its claim having read it at `claimedAt` (`nil`: not known).
     ///
     /// - Throws: The store's error when it had to be read and could not be.

@@ -1,8 +1,9 @@
 public import HookdCore
 public import HookdDelivery
+public import Logging
 
 /// How a hookd server behaves. Every field has the documented default; the CLI fills it from flags and
-/// `HOOKD_*` environment variables.
+/// `HOOKD_*` environment variables (``ServeSetting/all``).
 public struct HookdServerConfiguration: Sendable {
     /// The address to listen on.
     public var host: String = "127.0.0.1"
@@ -41,6 +42,8 @@ public struct HookdServerConfiguration: Sendable {
     public var refreshGrace: Int64 = 300
     /// The portal's links and sessions (SPEC §12).
     public var portal = Portal()
+    /// The least severe level logged: `info`.
+    public var logLevel: Logger.Level = .info
 
     public init() {}
 

@@ -9,7 +9,11 @@ import Synchronization
 ///
 /// When a batch's write throws, every caller of that batch gets the error; nothing of the batch was written if the
 /// write is one transaction.
-public final class BatchingWriter<Item: Sendable, Result: Sendable>: Sendable {
+///
+/// The batches are written by a task of the writer's own, so that a caller's cancellation (an attempt interrupted at
+/// shutdown, whose record must still be written) does not cancel the write it shares with others. That task is
+/// awaited: ``drained()`` waits for it, and ``BatchingWriters`` does so as a service at shutdown.
+public final class BatchingWriter<Item: Sendable, Result: Sendable>: DrainableWriter {
     private struct Pending {
         var item: Item
         var continuation: CheckedContinuation<Result, any Error>
@@ -17,7 +21,8 @@ public final class BatchingWriter<Item: Sendable, Result: Sendable>: Sendable {
 
     private struct State {
         var queue: [Pending] = []
-        var writing = false
+        /// The task writing batches, while there are any to write.
+        var drain: Task<Void, Never>?
     }
 
     private let state = Mutex(State())
@@ -36,15 +41,19 @@ public final class BatchingWriter<Item: Sendable, Result: Sendable>: Sendable {
     /// Writes `item` with whatever else is waiting, and returns its result once its batch is written.
     public func submit(_ item: Item) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
-            let leads = state.withLock { state in
+            state.withLock { state in
                 state.queue.append(Pending(item: item, continuation: continuation))
-                guard !state.writing else { return false }
-                state.writing = true
-                return true
+                guard state.drain == nil else { return }
+                // Made under the lock, so the task ``drained()`` finds is always the one writing.
+                state.drain = Task { await self.drain() }
             }
-            if leads {
-                Task { await self.drain() }
-            }
+        }
+    }
+
+    /// Returns once everything submitted so far has been written (or has failed) and the writer is idle.
+    public func drained() async {
+        while let drain = state.withLock({ $0.drain }) {
+            await drain.value
         }
     }
 
@@ -53,7 +62,7 @@ public final class BatchingWriter<Item: Sendable, Result: Sendable>: Sendable {
         while true {
             let batch: [Pending] = state.withLock { state in
                 guard !state.queue.isEmpty else {
-                    state.writing = false
+                    state.drain = nil
                     return []
                 }
                 let count = min(maximumBatch, state.queue.count)

@@ -37,8 +37,8 @@ struct PortalLinkCommand: AsyncParsableCommand {
     func run() async throws {
         guard (appID == nil) == forOperator else { throw CommandFailure("give an APPID or --operator, not both") }
         var options = ServeOptions()
-        options.publicURL = publicURL
-        options.portalLinkLifetime = lifetime
+        options[.publicURL] = publicURL
+        options[.portalLinkLifetime] = lifetime.map { String($0) }
         let portal: HookdServerConfiguration.Portal
         do {
             portal = try options.configuration(environment: Environment.values).portal
@@ -47,8 +47,8 @@ struct PortalLinkCommand: AsyncParsableCommand {
                 error.description.replacingOccurrences(of: "--portal-link-lifetime", with: "--lifetime")
             )
         }
-        let host = Environment.string("HOOKD_HOST") ?? HookdServerConfiguration().host
-        let port = Environment.string("HOOKD_PORT") ?? String(HookdServerConfiguration().port)
+        let host = Environment.string(ServeSetting.host.twin) ?? HookdServerConfiguration().host
+        let port = Environment.string(ServeSetting.port.twin) ?? String(HookdServerConfiguration().port)
         guard let base = PortalPublicURL(portal.publicURL ?? "http://\(host):\(port)") else {
             throw CommandFailure("HOOKD_HOST and HOOKD_PORT do not make a URL; give --public-url")
         }

@@ -22,13 +22,9 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(error.description)
         }
-        let levelName = flags.logLevel ?? Environment.string("HOOKD_LOG_LEVEL") ?? "info"
-        guard let level = Logger.Level(rawValue: levelName) else {
-            throw CommandFailure("unknown log level \(levelName)")
-        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
+            handler.logLevel = configuration.logLevel
             return handler
         }
         do {

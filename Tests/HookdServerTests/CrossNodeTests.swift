@@ -20,11 +20,14 @@ struct CrossNodeTests {
         try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
             let api = try TestHarness.forDeliveries(sharing: stores[0]) { $0.role = .api }
             defer { api.removeFiles() }
-            var workerServices = api.services
-            workerServices.store = stores[1]
+            var workerDependencies = api.dependencies
+            workerDependencies.store = stores[1]
             var workerConfiguration = api.configuration
             workerConfiguration.role = .worker
-            let worker = try await buildApplication(configuration: workerConfiguration, services: workerServices)
+            let worker = try await buildApplication(
+                configuration: workerConfiguration,
+                dependencies: workerDependencies
+            )
             try await worker.test(.live) { _ in
                 try await api.withLiveServer { client in
                     let subscriber = try await DeliveryEndToEndTests.subscribe(api, client: client, url: running.url)
@@ -78,9 +81,12 @@ struct CrossNodeTests {
                 $0.limits.regenerationsPerMinute = 2
             }
             defer { first.removeFiles() }
-            var secondServices = first.services
-            secondServices.store = stores[1]
-            let second = try await buildApplication(configuration: first.configuration, services: secondServices)
+            var secondDependencies = first.dependencies
+            secondDependencies.store = stores[1]
+            let second = try await buildApplication(
+                configuration: first.configuration,
+                dependencies: secondDependencies
+            )
             try await second.test(.router) { secondClient in
                 try await first.withClient { firstClient in
                     let (app, key) = try await first.createApp()
@@ -130,12 +136,15 @@ struct CrossNodeTests {
             defer { api.removeFiles() }
             var workerConfiguration = api.configuration
             workerConfiguration.role = .worker
-            var firstServices = api.services
-            firstServices.store = stores[1]
-            var secondServices = api.services
-            secondServices.store = stores[2]
-            let first = try await buildApplication(configuration: workerConfiguration, services: firstServices)
-            let second = try await buildApplication(configuration: workerConfiguration, services: secondServices)
+            var firstDependencies = api.dependencies
+            firstDependencies.store = stores[1]
+            var secondDependencies = api.dependencies
+            secondDependencies.store = stores[2]
+            let first = try await buildApplication(configuration: workerConfiguration, dependencies: firstDependencies)
+            let second = try await buildApplication(
+                configuration: workerConfiguration,
+                dependencies: secondDependencies
+            )
             try await first.test(.live) { _ in
                 try await second.test(.live) { _ in
                     try await api.withLiveServer { client in

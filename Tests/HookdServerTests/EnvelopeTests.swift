@@ -95,7 +95,7 @@ import Testing
     @Test func healthSaysServiceUnavailableWhenTheDatabaseDoesNotAnswer() async throws {
         let harness = try TestHarness()
         defer { harness.removeFiles() }
-        let app = try await buildApplication(configuration: harness.configuration, services: harness.services)
+        let app = try await buildApplication(configuration: harness.configuration, dependencies: harness.dependencies)
         try #require(harness.store as? SQLiteStore).close()
         try await app.test(.router) { client in
             let response = try await client.json("/health", method: .get)

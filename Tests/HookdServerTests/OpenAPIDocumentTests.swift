@@ -36,7 +36,8 @@ import Testing
     @Test func everyRouteOfTheServerIsDocumented() async throws {
         let harness = try TestHarness()
         defer { harness.removeFiles() }
-        let router = try await buildRouter(configuration: harness.configuration, services: harness.services)
+        let router = try await HookdNode(configuration: harness.configuration, dependencies: harness.dependencies)
+            .router
         // The portal's pages and files are HTML, not API routes: docs/PORTAL.md describes them.
         let served = Set(
             router.routes.filter {

@@ -1,3 +1,4 @@
+import Foundation
 import HookdCore
 import HookdDelivery
 import HookdStore
@@ -46,7 +47,7 @@ import Testing
 
     @Test func environmentTwinsApplyAndAFlagWins() throws {
         var options = ServeOptions()
-        options.maxConnections = 50
+        options[.maxConnections] = "50"
         let configuration = try options.configuration(environment: [
             "HOOKD_MAX_CONNECTIONS": "10", "HOOKD_RETENTION_DAYS": "7", "HOOKD_IDLE_TIMEOUT": "2.5",
             "HOOKD_LOGIN_FAILURES_PER_ADDRESS": "99", "HOOKD_MAX_IN_FLIGHT_PER_APP": "3", "HOOKD_ROLE": "worker",
@@ -80,7 +81,7 @@ import Testing
     /// The caps follow `--max-in-flight` unless given: an app gets half the slots, an endpoint its app's share.
     @Test func theCapsFollowTheSlotsUnlessGiven() throws {
         var options = ServeOptions()
-        options.maxInFlight = 10
+        options[.maxInFlight] = "10"
         var configuration = try options.configuration(environment: [:])
         #expect(configuration.delivery.maximumInFlightPerApp == 5)
         #expect(configuration.delivery.maximumInFlightPerEndpoint == 5)
@@ -88,12 +89,12 @@ import Testing
             configuration.delivery.claimCaps == ClaimCaps(perApp: 15, perEndpoint: 15),
             "what the database lets them claim: their slots and a claim batch (10, the slots) more"
         )
-        options.maxInFlight = 1
+        options[.maxInFlight] = "1"
         configuration = try options.configuration(environment: [:])
         #expect(configuration.delivery.maximumInFlightPerApp == 1, "never below one slot")
         #expect(configuration.delivery.claimCaps == ClaimCaps(perApp: 2, perEndpoint: 2))
-        options.maxInFlightPerEndpoint = 2
-        options.maxInFlightPerApp = 7
+        options[.maxInFlightPerEndpoint] = "2"
+        options[.maxInFlightPerApp] = "7"
         configuration = try options.configuration(environment: ["HOOKD_MAX_IN_FLIGHT_PER_ENDPOINT": "4"])
         #expect(configuration.delivery.maximumInFlightPerApp == 7, "flags win")
         #expect(configuration.delivery.maximumInFlightPerEndpoint == 2)
@@ -110,7 +111,7 @@ import Testing
 
     @Test func trustedProxiesAreCIDRBlocksOrAddresses() throws {
         var options = ServeOptions()
-        options.trustedProxies = "10.0.0.0/8, 192.0.2.7 ,2001:db8::/32"
+        options[.trustedProxies] = "10.0.0.0/8, 192.0.2.7 ,2001:db8::/32"
         let configuration = try options.configuration(environment: [:])
         #expect(configuration.trustedProxies.map(\.description) == ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"])
         #expect(try ServeOptions().configuration(environment: [:]).trustedProxies.isEmpty, "none by default")
@@ -129,12 +130,12 @@ import Testing
         #expect(configuration.listener.maximumConnectionsPerAddress == 8)
         #expect(configuration.metricsToken == token)
         var options = ServeOptions()
-        options.maxConnectionsPerAddress = 2
+        options[.maxConnectionsPerAddress] = "2"
         #expect(
             try options.configuration(environment: ["HOOKD_MAX_CONNECTIONS_PER_ADDRESS": "8"]).listener
                 .maximumConnectionsPerAddress == 2
         )
-        options.metricsToken = "metrics-secret"
+        options[.metricsToken] = "metrics-secret"
         #expect(throws: ServeOptions.Invalid.self, "a guessable token is refused") {
             try options.configuration(environment: [:])
         }
@@ -152,7 +153,7 @@ import Testing
         #expect(configuration.delivery.retrySchedule == [.seconds(7)], "each schedule for its own endpoints")
         #expect(configuration.delivery.attemptsAllowed == AttemptsAllowed(v3URL: 2, endpoint: 3))
         var options = ServeOptions()
-        options.endpointRetrySchedule = "60"
+        options[.endpointRetrySchedule] = "60"
         configuration = try options.configuration(environment: ["HOOKD_ENDPOINT_RETRY_SCHEDULE": "1,2,3"])
         #expect(configuration.delivery.endpointRetrySchedule == [.seconds(60)], "the flag wins")
         // An empty twin is an unset one, as for every option.
@@ -160,6 +161,17 @@ import Testing
             #expect(throws: ServeOptions.Invalid.self, "\(refused)") {
                 try ServeOptions().configuration(environment: ["HOOKD_ENDPOINT_RETRY_SCHEDULE": refused])
             }
+        }
+    }
+
+    /// README's configuration table lists every setting of `hookd serve` with its twin, as the table declares them.
+    @Test func theReadmeListsEverySettingWithItsTwin() throws {
+        let readme = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        for setting in ServeSetting.all {
+            #expect(text.contains("| `--\(setting.flag)` | `\(setting.twin)` |"), "\(setting.flag)")
         }
     }
 }

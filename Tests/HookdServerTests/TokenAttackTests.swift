@@ -50,7 +50,7 @@ import Testing
         let harness = try TestHarness()
         defer { harness.removeFiles() }
         let (app, _) = try await harness.createApp()
-        _ = try await buildRouter(configuration: harness.configuration, services: harness.services)
+        _ = try await HookdNode(configuration: harness.configuration, dependencies: harness.dependencies)
         let key = try await Self.serverKey(harness)
         let token = Self.forge(
             header: ["alg": "HS256", "typ": "JWT"],
@@ -71,7 +71,7 @@ import Testing
         let unsigned = JWTParts.encode(["alg": "none", "typ": "JWT"]) + "." + JWTParts.encode(claims) + "."
         try await expectRefused(unsigned, code: "AUTH_TOKEN_INVALID", harness: harness)
         // `none` in the header with a valid HS256 signature must still be refused.
-        _ = try await buildRouter(configuration: harness.configuration, services: harness.services)
+        _ = try await HookdNode(configuration: harness.configuration, dependencies: harness.dependencies)
         let key = try await Self.serverKey(harness)
         let signedNone = Self.forge(header: ["alg": "none"], payload: claims, key: key)
         try await expectRefused(signedNone, code: "AUTH_TOKEN_INVALID", harness: harness, detail: "HS256")
@@ -82,7 +82,7 @@ import Testing
         let harness = try TestHarness()
         defer { harness.removeFiles() }
         let (app, _) = try await harness.createApp()
-        _ = try await buildRouter(configuration: harness.configuration, services: harness.services)
+        _ = try await HookdNode(configuration: harness.configuration, dependencies: harness.dependencies)
         let key = try await Self.serverKey(harness)
         let token = Self.forge(
             header: ["alg": alg, "typ": "JWT"],
@@ -112,7 +112,7 @@ import Testing
         let harness = try TestHarness()
         defer { harness.removeFiles() }
         let (app, _) = try await harness.createApp()
-        _ = try await buildRouter(configuration: harness.configuration, services: harness.services)
+        _ = try await HookdNode(configuration: harness.configuration, dependencies: harness.dependencies)
         let claims = Self.claims(for: app, now: harness.clock.unixSeconds)
         let attackers = Self.forge(
             header: ["alg": "HS256", "typ": "JWT", "kid": kid],

@@ -50,4 +50,24 @@ import Testing
         await #expect(throws: DiskFull.self) { try await writer.submit(1) }
         #expect(try await writer.submit(2) == 2)
     }
+
+    /// What shutdown relies on (`BatchingWriters`): a caller cancelled while its item is written does not cancel the
+    /// write, and `drained()` returns only once it is done.
+    @Test func drainedWaitsForTheWriteOfACancelledCaller() async throws {
+        let started = Mutex(false)
+        let written = Mutex<[Int]>([])
+        let writer = BatchingWriter<Int, Int>(maximumBatch: 4) { items in
+            started.withLock { $0 = true }
+            // Not cancelled with the caller: the write's own task runs it.
+            try await Task.sleep(for: .milliseconds(200))
+            written.withLock { $0 += items }
+            return items
+        }
+        let caller = Task { try await writer.submit(7) }
+        while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+        caller.cancel()
+        await writer.drained()
+        #expect(written.withLock { $0 } == [7])
+        #expect(try await caller.value == 7)
+    }
 }

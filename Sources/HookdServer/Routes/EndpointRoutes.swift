@@ -7,7 +7,7 @@ import Logging
 /// The v3.20 webhook interface (SPEC §11): an app's endpoints, their secrets, tests, deliveries, recovery and
 /// statistics, under `/api/v3.20`.
 struct EndpointRoutes: Sendable {
-    let store: any Store
+    let store: any EndpointStore & SealedValueStore
     let sealer: SecretSealer
     let urlPolicy: WebhookURLPolicy
     let signal: DispatchSignal

@@ -13,7 +13,7 @@ public import Darwin
 /// What every hookd command works on: the data directory, the master key and the store.
 ///
 /// With PostgreSQL the store's connection pool must run while anything uses the store; ``withOpened(dataDirectory:environment:create:databaseURL:logger:_:)``
-/// runs it beside the caller's work for the commands, and ``HookdServer/serve(options:dataDirectory:databaseURL:environment:logger:onListening:)``
+/// runs it beside the caller's work for the commands, and ``HookdServer/serve(configuration:dataDirectory:databaseURL:environment:logger:onListening:)``
 /// runs it as the first service of the server's service group.
 public struct HookdRuntime: Sendable {
     /// The data directory.

@@ -50,7 +50,7 @@ public func serve(
     )
     var configuration = configuration
     configuration.delivery.releaseLeasesOnStart = !runtime.store.isSharedAcrossProcesses
-    let server = ServerService(
+    let server = NodeService(
         runtime: runtime,
         configuration: configuration,
         operatorKey: operatorKey,
@@ -73,9 +73,9 @@ public func serve(
     try await ServiceGroup(configuration: group).run()
 }
 
-/// The server of `hookd serve` as a service: once the store is up it checks the master key, makes the first app of
-/// a fresh store, builds the application and runs it.
-struct ServerService: Service {
+/// The node of `hookd serve` as a service: once the store is up it checks the master key, makes the first app of a
+/// fresh store, builds the node (``buildApplication(configuration:dependencies:onServerRunning:)``) and runs it.
+struct NodeService: Service {
     let runtime: HookdRuntime
     let configuration: HookdServerConfiguration
     let operatorKey: String?
@@ -92,23 +92,13 @@ struct ServerService: Service {
         let firstApp: (App, AppSecretKey)? =
             try await runtime.store.apps().isEmpty
             ? try await AppAdministration(store: runtime.store).create(name: "first app", type: .issuing) : nil
-        // Names resolved asynchronously, within --dns-timeout, by hookd's own stub resolver (SPEC §13): no lookup
-        // blocks a thread, whatever /etc/resolv.conf's retries say.
-        let resolver = DNSStubResolver(
-            configuration: .init(
-                resolverConfiguration: .system(),
-                timeout: min(configuration.delivery.resolutionTimeout, configuration.delivery.timeout),
-                maximumCacheTTL: configuration.delivery.resolutionCacheTTL
-            )
-        )
-        let services = HookdServices(
+        let dependencies = NodeDependencies(
             store: runtime.store,
             sealer: runtime.sealer,
-            resolver: resolver,
             logger: logger,
             operatorKey: operatorKey
         )
-        let application = try await buildApplication(configuration: configuration, services: services) {
+        let application = try await buildApplication(configuration: configuration, dependencies: dependencies) {
             [runtime, configuration, logger] host, port in
             let base = "http://\(host):\(port)"
             var firstStart: FirstStart?

@@ -63,8 +63,8 @@ struct TestHarness {
     /// The operator key this harness's servers take for `POST /internal/events`.
     let operatorKey = "hok_test_" + UUID().uuidString
 
-    var services: HookdServices {
-        HookdServices(
+    var dependencies: NodeDependencies {
+        NodeDependencies(
             store: store,
             sealer: sealer,
             clock: clock,
@@ -140,7 +140,7 @@ struct TestHarness {
     func withLiveServer<Value: Sendable>(
         _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
-        let app = try await buildApplication(configuration: configuration, services: services)
+        let app = try await buildApplication(configuration: configuration, dependencies: dependencies)
         return try await app.test(.live) { client in try await body(client) }
     }
 
@@ -163,7 +163,7 @@ struct TestHarness {
     func withClient<Value: Sendable>(
         _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
-        let app = try await buildApplication(configuration: configuration, services: services)
+        let app = try await buildApplication(configuration: configuration, dependencies: dependencies)
         return try await app.test(.router) { client in try await body(client) }
     }
 

@@ -7,53 +7,76 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// Builds the hookd HTTP application: the one place that wires services, routes and middleware together.
+/// Builds a hookd node from its configuration: the one place that wires the store, the delivery engine, the routes,
+/// the middleware and the services a node runs.
+///
+/// `hookd serve` runs what it returns in its service group (``serve(configuration:dataDirectory:databaseURL:environment:logger:onListening:)``);
+/// tests build their nodes with it too, their clock, resolver and store given in `dependencies`.
 ///
 /// - Parameters:
-///   - configuration: How the server behaves.
-///   - services: The store, keys, clock and resolver to use.
+///   - configuration: How the node behaves.
+///   - dependencies: The store, keys, clock and resolver to use.
 ///   - onServerRunning: Called with the bound host and port once the server accepts connections.
-/// - Returns: An application to `runService()` or to test.
+/// - Returns: An application to `run()` (its services run beside the server and stop after it) or to test.
 public func buildApplication(
     configuration: HookdServerConfiguration,
-    services: HookdServices,
+    dependencies: NodeDependencies,
     onServerRunning: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) async throws -> some ApplicationProtocol {
-    let delivery = try DeliveryServices(configuration: configuration, services: services)
-    let router = try await buildRouter(configuration: configuration, services: services, delivery: delivery)
-    var background: [any Service] = [delivery.transport]
-    if configuration.role.dispatches {
-        background.append(delivery.dispatcher)
-        background.append(PublishListener(store: services.store, signal: delivery.signal, logger: services.logger))
-        background.append(
-            RetentionService(
-                store: services.store,
-                clock: services.clock,
-                retention: configuration.retention,
-                idempotencyWindow: configuration.idempotencyWindow,
-                logger: services.logger
-            )
-        )
-    }
+    let node = try await HookdNode(configuration: configuration, dependencies: dependencies)
     return Application(
-        router: router,
+        router: node.router,
         server: .http1(
             configuration: listenerConfiguration(
                 configuration.listener,
                 trustedProxies: configuration.trustedProxies,
-                clock: services.clock
+                clock: dependencies.clock
             )
         ),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "hookd"
         ),
-        services: background,
+        services: node.services,
         onServerRunning: { channel in
             await onServerRunning(configuration.host, channel.localAddress?.port ?? configuration.port)
         },
-        logger: services.logger
+        logger: dependencies.logger
     )
+}
+
+/// What one node runs beside its HTTP server: its router, and the services the application's group runs.
+///
+/// The group stops them in the reverse of their order, after the server: the retention job and the publish
+/// listener, then the dispatcher (which lets its attempts in flight finish), then the transport they used, and last
+/// the batching writers, once every event and attempt record given to them is written.
+struct HookdNode {
+    let router: Router<HookdRequestContext>
+    let services: [any Service]
+
+    init(configuration: HookdServerConfiguration, dependencies: NodeDependencies) async throws {
+        let engine = try DeliveryEngine(configuration: configuration, dependencies: dependencies)
+        router = try await buildRouter(configuration: configuration, dependencies: dependencies, engine: engine)
+        var services: [any Service] = [
+            BatchingWriters(engine.publisher.writers + engine.attempter.writers), engine.transport,
+        ]
+        if configuration.role.dispatches {
+            services.append(engine.dispatcher)
+            services.append(
+                PublishListener(store: dependencies.store, signal: engine.signal, logger: dependencies.logger)
+            )
+            services.append(
+                RetentionService(
+                    store: dependencies.store,
+                    clock: dependencies.clock,
+                    retention: configuration.retention,
+                    idempotencyWindow: configuration.idempotencyWindow,
+                    logger: dependencies.logger
+                )
+            )
+        }
+        self.services = services
+    }
 }
 
 /// The HTTP/1 listener with hookd's limits on connections (``HookdServerConfiguration/Listener``).
@@ -83,37 +106,40 @@ func listenerConfiguration(
     )
 }
 
-/// The router with every route and middleware; ``buildApplication(configuration:services:onServerRunning:)`` serves it.
-func buildRouter(
+/// The router of a ``HookdNode``, with every route and middleware, on the node's delivery engine.
+private func buildRouter(
     configuration: HookdServerConfiguration,
-    services: HookdServices,
-    delivery: DeliveryServices? = nil
+    dependencies: NodeDependencies,
+    engine: DeliveryEngine
 ) async throws -> Router<HookdRequestContext> {
-    let delivery = try delivery ?? DeliveryServices(configuration: configuration, services: services)
-    let signingKey = try await ServerSecrets.tokenSigningKey(store: services.store, sealer: services.sealer)
+    let signingKey = try await ServerSecrets.tokenSigningKey(store: dependencies.store, sealer: dependencies.sealer)
     let tokens = await TokenService(signingKey: signingKey, lifetime: configuration.tokenLifetime)
     let portalTokens = await PortalTokens(tokenSigningKey: signingKey)
     let portal = PortalSessions(
         tokens: portalTokens,
-        store: services.store,
-        clock: services.clock,
+        store: dependencies.store,
+        clock: dependencies.clock,
         configuration: configuration.portal
     )
-    let envelope = Envelope(clock: services.clock)
+    let envelope = Envelope(clock: dependencies.clock)
     let metrics = RequestMetrics()
-    let authenticator = Authenticator(tokens: tokens, store: services.store, clock: services.clock)
-    let limiter = RateLimiter(store: services.store, clock: services.clock)
-    let urlPolicy = delivery.urlPolicy
+    let authenticator = Authenticator(tokens: tokens, store: dependencies.store, clock: dependencies.clock)
+    let limiter = RateLimiter(store: dependencies.store, clock: dependencies.clock)
+    let urlPolicy = engine.urlPolicy
 
     let router = Router(context: HookdRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
-    let storeWrites = StoreWriteMonitor(store: services.store, clock: services.clock, logger: services.logger)
+    let storeWrites = StoreWriteMonitor(
+        store: dependencies.store,
+        clock: dependencies.clock,
+        logger: dependencies.logger
+    )
     let failures = FailureAnswers(maximumBodySize: configuration.maximumBodySize, storeWrites: storeWrites)
     router.add(middleware: EnvelopeMiddleware(envelope: envelope, failures: failures))
 
     OperationsRoutes(
-        store: services.store,
+        store: dependencies.store,
         envelope: envelope,
         metrics: metrics,
         storeWrites: storeWrites,
@@ -125,21 +151,21 @@ func buildRouter(
 
     let api = router.group("api/v3")
     var authRoutes = AuthRoutes(
-        store: services.store,
+        store: dependencies.store,
         tokens: tokens,
         authenticator: authenticator,
         envelope: envelope,
-        clock: services.clock,
+        clock: dependencies.clock,
         configuration: configuration,
         limiter: limiter
     )
     authRoutes.addRoutes(to: api)
 
     let operatorKey: String
-    if let configured = services.operatorKey {
+    if let configured = dependencies.operatorKey {
         operatorKey = configured
     } else {
-        operatorKey = try await ServerSecrets.operatorKey(store: services.store, sealer: services.sealer)
+        operatorKey = try await ServerSecrets.operatorKey(store: dependencies.store, sealer: dependencies.sealer)
     }
     let gate = OperatorGate(
         operatorKey: operatorKey,
@@ -148,27 +174,27 @@ func buildRouter(
         failuresPerAddress: configuration.limits.loginFailuresPerAddress
     )
     InternalEventRoutes(
-        publisher: delivery.publisher,
+        publisher: engine.publisher,
         gate: gate,
         envelope: envelope,
         configuration: configuration
     ).addRoutes(to: api)
     OperatorRoutes(
-        store: services.store,
+        store: dependencies.store,
         gate: gate,
         tokens: portalTokens,
         envelope: envelope,
-        clock: services.clock,
+        clock: dependencies.clock,
         configuration: configuration
     ).addRoutes(to: api)
 
     // The portal's pages and files, and its session's routes (SPEC §12).
     let portalRoutes = PortalRoutes(
         sessions: portal,
-        store: services.store,
+        store: dependencies.store,
         assets: try PortalAssets.bundled(),
         envelope: envelope,
-        clock: services.clock
+        clock: dependencies.clock
     )
     portalRoutes.addRoutes(to: router)
     portalRoutes.addAPIRoutes(to: api)
@@ -178,22 +204,22 @@ func buildRouter(
         .add(middleware: AuthenticationMiddleware(authenticator: authenticator, portal: portal))
         .add(middleware: readLimit)
     let webhookRoutes = WebhookRoutes(
-        store: services.store,
-        sealer: services.sealer,
+        store: dependencies.store,
+        sealer: dependencies.sealer,
         urlPolicy: urlPolicy,
-        signal: delivery.signal,
+        signal: engine.signal,
         envelope: envelope,
-        clock: services.clock,
+        clock: dependencies.clock,
         configuration: configuration,
         limiter: limiter
     )
     webhookRoutes.addRoutes(to: authenticated)
     let deliveryRoutes = DeliveryRoutes(
-        store: services.store,
-        attempter: delivery.attempter,
-        signal: delivery.signal,
+        store: dependencies.store,
+        attempter: engine.attempter,
+        signal: engine.signal,
         envelope: envelope,
-        clock: services.clock,
+        clock: dependencies.clock,
         configuration: configuration,
         limiter: limiter
     )
@@ -219,73 +245,16 @@ func buildRouter(
         .add(middleware: v3_20Authentication)
         .add(middleware: readLimit)
     EndpointRoutes(
-        store: services.store,
-        sealer: services.sealer,
+        store: dependencies.store,
+        sealer: dependencies.sealer,
         urlPolicy: urlPolicy,
-        signal: delivery.signal,
+        signal: engine.signal,
         envelope: envelope,
-        clock: services.clock,
+        clock: dependencies.clock,
         configuration: configuration,
         limiter: limiter,
         deliveryRoutes: deliveryRoutes
     ).addRoutes(to: multiEndpoint)
     EventCatalogueRoutes(envelope: envelope).addRoutes(to: multiEndpoint)
     return router
-}
-
-/// The delivery engine of one application: transport, attempter, dispatcher and publisher, wired once.
-struct DeliveryServices: Sendable {
-    let urlPolicy: WebhookURLPolicy
-    let signal: DispatchSignal
-    let transport: HTTPWebhookTransport
-    let attempter: DeliveryAttempter
-    let dispatcher: DeliveryDispatcher
-    let publisher: EventPublisher
-
-    init(configuration: HookdServerConfiguration, services: HookdServices) throws {
-        let settings = configuration.delivery
-        urlPolicy = WebhookURLPolicy(
-            allowHTTPTargets: configuration.allowHTTPTargets,
-            addressPolicy: AddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets),
-            resolver: services.resolver,
-            resolutionTimeout: min(settings.resolutionTimeout, settings.timeout)
-        )
-        signal = DispatchSignal()
-        // Every attempt in flight may be to one address: keep as many connections for it as can be busy at once.
-        var transportSettings = settings.transport
-        transportSettings.maximumIdleConnectionsPerAddress = max(
-            transportSettings.maximumIdleConnectionsPerAddress,
-            settings.maximumInFlightPerEndpoint
-        )
-        transportSettings.maximumIdleConnections = max(
-            transportSettings.maximumIdleConnections,
-            settings.maximumInFlight
-        )
-        transport = try HTTPWebhookTransport(configuration: transportSettings)
-        attempter = DeliveryAttempter(
-            store: services.store,
-            signers: SignerCache(sealer: services.sealer),
-            urlPolicy: urlPolicy,
-            transport: transport,
-            retryPolicy: ScheduledRetryPolicy(settings, for: .v3),
-            endpointRetryPolicy: ScheduledRetryPolicy(settings, for: .v3_20),
-            clock: services.clock,
-            configuration: settings,
-            logger: services.logger
-        )
-        dispatcher = DeliveryDispatcher(
-            store: services.store,
-            attempter: attempter,
-            signal: signal,
-            clock: services.clock,
-            configuration: settings,
-            logger: services.logger
-        )
-        publisher = EventPublisher(
-            store: services.store,
-            clock: services.clock,
-            signal: signal,
-            attemptsAllowed: settings.attemptsAllowed
-        )
-    }
 }
