@@ -1,20 +1,11 @@
 // The operator's portal page: every app with its status and queue depth (suspend, activate), and the service's
 // deliveries per second and failures over the last hour and the last day.
 
-import {
-  api,
-  badge,
-  chart,
-  errorView,
-  formatClock,
-  formatRate,
-  h,
-  legend,
-  replaceChildren,
-  runAction,
-  startPage,
-  timeView,
-} from './portal.js';
+import { api } from './api.js';
+import { chart, legend } from './charts.js';
+import { badge, errorView, h, replaceChildren, runAction, timeView } from './dom.js';
+import { formatClock, formatRate } from './format.js';
+import { startPage } from './portal.js';
 
 startPage('operator', async (session, main) => {
   const apps = h('div', { id: 'apps' }, h('p', { class: 'muted', text: 'Loading apps…' }));

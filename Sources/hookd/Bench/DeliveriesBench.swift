@@ -1,0 +1,66 @@
+import ArgumentParser
+import HookdBench
+
+/// `hookd bench deliveries`: sustained delivery throughput and publish→receipt lag.
+struct DeliveriesBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deliveries",
+        abstract: "Sustained deliveries per second against the receiver's own capacity, and publish→receipt lag."
+    )
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Events delivered in the throughput phase.") var events = 20_000
+    @Option(help: "hookd's --max-in-flight, and the baseline's concurrency.") var inFlight = 64
+    @Option(help: "Events per second in the lag phase.") var lagRate = 500.0
+    @Option(help: "Seconds of the lag phase.") var lagSeconds = 10.0
+    @Option(help: "v3.20 endpoints of the app, each taking every event (0: the app's v3 URL).") var endpoints = 0
+    @Option(help: "hookd's --max-in-flight-per-app (default: hookd's own default).") var maxInFlightPerApp: Int?
+    @Option(help: "hookd's --max-in-flight-per-endpoint (default: hookd's own default).")
+    var maxInFlightPerEndpoint: Int?
+    @Flag(help: "Drain a second backlog with the caps raised out of the way and report the first against it.")
+    var compareRaisedCaps = false
+    @Flag(
+        name: .customLong("compare-sqlite"),
+        help: "With --database: drain the same backlog on SQLite afterwards and report PostgreSQL against it."
+    )
+    var compareSQLite = false
+
+    func run() async throws {
+        var settings = DeliveriesBenchmark.Options()
+        settings.events = events
+        settings.inFlight = inFlight
+        settings.lagRate = lagRate
+        settings.lagSeconds = lagSeconds
+        guard (0...20).contains(endpoints) else { throw CommandFailure("--endpoints must be from 0 to 20") }
+        settings.endpoints = endpoints
+        settings.caps = DeliveriesBenchmark.Caps(perApp: maxInFlightPerApp, perEndpoint: maxInFlightPerEndpoint)
+        settings.compareRaisedCaps = compareRaisedCaps
+        guard !compareRaisedCaps || endpoints == 0 else {
+            throw CommandFailure("--compare-raised-caps drains to the app's v3 URL: leave --endpoints at 0")
+        }
+        guard !compareSQLite || (options.database != nil && endpoints == 0) else {
+            throw CommandFailure("--compare-sqlite compares a --database postgres://… run, to the app's v3 URL")
+        }
+        try await options.run(
+            "deliveries",
+            parameters: [
+                "events": Double(events), "inFlight": Double(inFlight), "lagRate": lagRate, "lagSeconds": lagSeconds,
+                "endpoints": Double(endpoints), "maxInFlightPerApp": Double(maxInFlightPerApp ?? 0),
+                "maxInFlightPerEndpoint": Double(maxInFlightPerEndpoint ?? 0),
+                "compareRaisedCaps": compareRaisedCaps ? 1 : 0, "compareSQLite": compareSQLite ? 1 : 0,
+            ]
+        ) { setup, progress in
+            var settings = settings
+            if compareSQLite {
+                // A data directory of its own inside the run's, removed with it.
+                settings.sqliteComparison = HookdSetup(
+                    executable: setup.executable,
+                    dataDirectory: setup.dataDirectory + "/sqlite",
+                    databaseURL: nil,
+                    serveOptions: []
+                )
+            }
+            return try await DeliveriesBenchmark(options: settings, setup: setup, progress: progress).run()
+        }
+    }
+}

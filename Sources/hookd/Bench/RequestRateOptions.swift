@@ -1,0 +1,24 @@
+import ArgumentParser
+import HookdBench
+
+/// The load `ingest` and `api` drive their routes with, and how they run.
+struct RequestRateOptions: ParsableArguments {
+    @Option(help: "Requests measured per route.")
+    var requests = 20_000
+
+    @Option(help: "Requests in flight.")
+    var concurrency = 64
+
+    /// Runs the `kind` benchmark with this load, under the options every benchmark takes.
+    func run(_ kind: RequestRateBenchmark.Kind, options: BenchOptions) async throws {
+        var settings = RequestRateBenchmark.Options()
+        settings.requests = requests
+        settings.concurrency = concurrency
+        try await options.run(
+            kind.rawValue,
+            parameters: ["requests": Double(requests), "concurrency": Double(concurrency)]
+        ) { setup, progress in
+            try await RequestRateBenchmark(kind: kind, options: settings, setup: setup, progress: progress).run()
+        }
+    }
+}
