@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "hookd", targets: ["hookd"]),
         .library(name: "HookdVerify", targets: ["HookdVerify"]),
         .library(name: "HookdServer", targets: ["HookdServer"]),
+        .executable(name: "hookd-example-receiver", targets: ["HookdExampleReceiver"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -77,6 +78,7 @@ let package = Package(
                 "HookdCore",
                 "HookdDelivery",
                 "HookdStore",
+                "HookdVerify",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -87,6 +89,7 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources/openapi.yaml"), .copy("Resources/portal")],
             swiftSettings: swiftSettings
@@ -95,6 +98,7 @@ let package = Package(
             name: "HookdBench",
             dependencies: [
                 "HookdCore",
+                "HookdDelivery",
                 "HookdServer",
                 "HookdStore",
                 "HookdVerify",
@@ -119,7 +123,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
-            name: "hookd-example-receiver",
+            name: "HookdExampleReceiver",
             dependencies: ["HookdVerify", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Examples/Receiver/Sources",
             swiftSettings: swiftSettings
@@ -127,8 +131,10 @@ let package = Package(
         .target(
             name: "HookdTestSupport",
             dependencies: [
+                "HookdCore",
                 "HookdStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/HookdTestSupport",
@@ -141,12 +147,13 @@ let package = Package(
         ),
         .testTarget(
             name: "HookdCoreTests",
-            dependencies: ["HookdCore"],
+            dependencies: ["HookdCore", "HookdVerify", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "HookdStoreTests",
             dependencies: [
+                "HookdCore",
                 "HookdStore",
                 "HookdTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -159,6 +166,8 @@ let package = Package(
             dependencies: [
                 "HookdCore",
                 "HookdDelivery",
+                "HookdVerify",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -168,14 +177,22 @@ let package = Package(
             name: "HookdServerTests",
             dependencies: [
                 "HookdBench",
+                "HookdCore",
+                "HookdDelivery",
+                "HookdExampleReceiver",
                 "HookdServer",
-                "hookd",
-                "hookd-example-receiver",
+                "HookdStore",
                 "HookdTestSupport",
+                "HookdVerify",
+                "hookd",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

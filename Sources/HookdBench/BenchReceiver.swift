@@ -206,9 +206,11 @@ private final class AnswerOK: ChannelInboundHandler, @unchecked Sendable {
         }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
+        // The write completes on this handler's event loop, where the context may be used.
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
             if !keepAlive {
-                context.close(promise: nil)
+                loopBound.value.close(promise: nil)
             }
         }
     }

@@ -64,6 +64,25 @@ public struct EventPublisher: Sendable {
         data: some Collection<UInt8>,
         eventID: String?
     ) async throws -> Receipt {
+        let compactData = Result { () throws(CompactJSONError) in try CompactJSON.normalizeObject(data) }
+        return try await publish(appID: appID, event: event, compactData: compactData, eventID: eventID)
+    }
+
+    /// Validates and stores an event for `appID` whose `data` was rewritten by `CompactJSON` as it was read.
+    ///
+    /// ``publish(appID:event:data:eventID:)`` for a caller that has read the payload already (the publish route
+    /// reads the request body once, `data` included), so the bytes are not read again.
+    ///
+    /// - Parameters:
+    ///   - compactData: `data` as `CompactJSON` rewrote it, or why it refused it (reported as `PublishError`).
+    ///   - eventID: A UUID to make the publish idempotent; generated when `nil`.
+    /// - Throws: As ``publish(appID:event:data:eventID:)``.
+    public func publish(
+        appID: String,
+        event: String,
+        compactData: Result<[UInt8], CompactJSONError>,
+        eventID: String?
+    ) async throws -> Receipt {
         let normalizedID: String
         if let eventID {
             guard let valid = Identifiers.normalizedEventID(eventID) else { throw PublishError.invalidEventID }
@@ -72,10 +91,9 @@ public struct EventPublisher: Sendable {
             normalizedID = Identifiers.eventID()
         }
         let compact: [UInt8]
-        do {
-            compact = try CompactJSON.normalizeObject(data)
-        } catch {
-            throw PublishError.invalidData(error.description)
+        switch compactData {
+        case .success(let bytes): compact = bytes
+        case .failure(let error): throw PublishError.invalidData(error.description)
         }
         guard compact.count <= Self.maximumDataSize else { throw PublishError.dataTooLarge }
         guard let appType = try await appType(appID) else { throw PublishError.unknownApp }

@@ -1,4 +1,4 @@
-public import HookdCore
+import HookdCore
 import HookdStore
 import Synchronization
 

@@ -18,8 +18,14 @@ package enum JSONString {
     /// - Parameters:
     ///   - content: The bytes between the quotes.
     ///   - limit: Stop and return `nil` once the output would exceed this many bytes.
+    ///   - loneSurrogate: Called with the offset of the backslash of each `\u` escape of a UTF-16 surrogate outside a
+    ///     high-low pair (what a cursor made with `rejectingLoneSurrogates: true` refuses).
     /// - Returns: The decoded bytes, or `nil` when they would be longer than `limit`.
-    package static func decode(_ content: UnsafeBufferPointer<UInt8>.SubSequence, limit: Int = .max) -> [UInt8]? {
+    package static func decode(
+        _ content: UnsafeBufferPointer<UInt8>.SubSequence,
+        limit: Int = .max,
+        loneSurrogate: (_ backslash: Int) -> Void = { _ in }
+    ) -> [UInt8]? {
         var output: [UInt8] = []
         output.reserveCapacity(min(content.count, limit))
         var index = content.startIndex
@@ -56,6 +62,7 @@ package enum JSONString {
                     scalar = Unicode.Scalar(0x10000 + ((UInt32(first) - 0xD800) << 10) + (UInt32(second) - 0xDC00))
                 } else {
                     scalar = Unicode.Scalar(first)
+                    if scalar == nil { loneSurrogate(index - 6) }
                 }
                 output.append(contentsOf: (scalar ?? "\u{FFFD}").utf8)
             default: output.append(kind)  // `"`, `\` and `/` stand for themselves
@@ -69,9 +76,16 @@ package enum JSONString {
     /// - Parameters:
     ///   - content: The bytes between the quotes of a token from ``JSONCursor/next()``.
     ///   - hasEscapes: The token's ``JSONCursor/Token/hasEscapes``; without escapes the content is the text.
+    ///   - loneSurrogate: Called with the offset of the backslash of each unpaired surrogate escape, which the text
+    ///     holds as U+FFFD.
     /// - Returns: The decoded string.
-    package static func text(_ content: UnsafeBufferPointer<UInt8>.SubSequence, hasEscapes: Bool) -> String {
+    package static func text(
+        _ content: UnsafeBufferPointer<UInt8>.SubSequence,
+        hasEscapes: Bool,
+        loneSurrogate: (_ backslash: Int) -> Void = { _ in }
+    ) -> String {
         guard hasEscapes else { return String(decoding: content, as: UTF8.self) }
-        return String(decoding: decode(content) ?? [], as: UTF8.self)  // never `nil` without a limit
+        // Never `nil` without a limit.
+        return String(decoding: decode(content, loneSurrogate: loneSurrogate) ?? [], as: UTF8.self)
     }
 }

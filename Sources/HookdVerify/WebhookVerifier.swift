@@ -227,7 +227,7 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
             received = Hex.decode(String(decoding: content, as: UTF8.self)) ?? []
         }
         let expected = signer.v3Code(data: body[data])
-        guard constantTimeEquals(Array(expected), received) else { throw .noMatchingSignature(.v3) }
+        guard ConstantTime.equals(Array(expected), received) else { throw .noMatchingSignature(.v3) }
     }
 
     private func verifyFyatu(header: String, body: UnsafeBufferPointer<UInt8>) throws(WebhookVerificationError) {
@@ -291,7 +291,7 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
     /// Whether any candidate equals `expected`, comparing every candidate in constant time.
     private static func anyMatches(_ expected: [UInt8], _ candidates: [[UInt8]]) -> Bool {
         var matched = false
-        for candidate in candidates where constantTimeEquals(expected, candidate) { matched = true }
+        for candidate in candidates where ConstantTime.equals(expected, candidate) { matched = true }
         return matched
     }
 

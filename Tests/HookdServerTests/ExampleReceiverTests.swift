@@ -12,8 +12,8 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 
+@testable import HookdExampleReceiver
 @testable import HookdServer
-@testable import hookd_example_receiver
 
 /// The customer's example receiver (`Examples/Receiver`) against a real hookd: verification, deduplication, refusals.
 @Suite struct ExampleReceiverTests {

@@ -54,20 +54,47 @@ import Testing
         (#"{"appId":"APP","event":"card.created","data":{}"#, "VALIDATION_ERROR", 400),
     ])
     func refusedPublishesStoreNothing(body: String, code: String, status: Int) async throws {
+        let (response, deliveries) = try await Self.publishToNewApp(body)
+        #expect(response.errorCode == code, "\(response.raw)")
+        #expect(response.status.code == status)
+        #expect(deliveries == 0)
+    }
+
+    /// Publishes `body`, its `"APP"` replaced by the id of a new issuing app, and returns the answer and how many
+    /// deliveries the app has after it.
+    static func publishToNewApp(_ body: String) async throws -> (response: JSONResponse, deliveries: Int) {
         let harness = try TestHarness()
         defer { harness.removeFiles() }
         let (app, _) = try await harness.createApp(type: .issuing)
-        try await harness.withClient { client in
+        return try await harness.withClient { client in
             let response = try await client.json(
                 "/api/v3/internal/events",
                 method: .post,
                 token: harness.operatorKey,
                 body: body.replacingOccurrences(of: "\"APP\"", with: "\"\(app.id)\"")
             )
-            #expect(response.errorCode == code, "\(response.raw)")
-            #expect(response.status.code == status)
-            #expect(try await Self.deliveryCount(harness, app.id) == 0)
+            return (response, try await Self.deliveryCount(harness, app.id))
         }
+    }
+
+    /// What the compact rewriting refuses in `data` is reported with offsets from `data`'s `{`, though `data` is
+    /// rewritten while the whole body is read.
+    @Test(arguments: [
+        (
+            #"{"appId":"APP","event":"card.created","data":{"a":"\ud800"}}"#,
+            #"must be a JSON object (invalid JSON at byte offset 6: a \u escape is an unpaired UTF-16 surrogate)"#
+        ),
+        (
+            #"{"appId":"APP","event":"card.created","data":{"a":{"k":1,"k":2}}}"#,
+            "must be a JSON object (duplicate object key at byte offset 12)"
+        ),
+    ])
+    func dataTheRewritingRefusesIsNamedWhereItIsWrong(body: String, message: String) async throws {
+        let (response, deliveries) = try await Self.publishToNewApp(body)
+        let fields = response.error["fields"] as? [[String: Any]]
+        #expect(fields?.first?["field"] as? String == "data", "\(response.raw)")
+        #expect(fields?.first?["message"] as? String == message, "\(response.raw)")
+        #expect(deliveries == 0)
     }
 
     /// 100,000 levels of arrays (200 kB, under the body limit): refused as a wrong type or too deep, with no value

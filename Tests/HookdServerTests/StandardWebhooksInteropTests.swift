@@ -13,13 +13,15 @@ import Testing
 @Suite struct StandardWebhooksInteropTests {
     /// Verifies each delivery named on the command line with the secret from the environment; one line per delivery.
     static let verifierScript = """
-        import json, os, sys
+        from json import load
+        from os import environ
+        from sys import argv
         from standardwebhooks import Webhook, WebhookVerificationError
-        webhook = Webhook(os.environ["HOOKD_INTEROP_SECRET"])
-        for path in sys.argv[1:]:
+        webhook = Webhook(environ["HOOKD_INTEROP_SECRET"])
+        for path in argv[1:]:
             with open(path + ".body", "rb") as body, open(path + ".headers.json") as headers:
                 try:
-                    webhook.verify(body.read(), json.load(headers))
+                    webhook.verify(body.read(), load(headers))
                     print("valid")
                 except WebhookVerificationError as error:
                     print("rejected: " + str(error))

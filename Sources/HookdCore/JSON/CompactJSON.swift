@@ -1,4 +1,4 @@
-import HookdVerify
+package import HookdVerify
 
 /// Rewrites a JSON object as the compact, deterministic bytes that hookd stores, signs and delivers.
 ///
@@ -44,23 +44,74 @@ public enum CompactJSON {
         maximumDepth: Int
     ) throws(CompactJSONError) -> [UInt8] {
         var cursor = JSONCursor(input, rejectingLoneSurrogates: true)
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count)
-        // The keys of each open object, innermost last.
-        var keys: [Set<String>] = []
+        var writer = Writer(origin: 0, capacity: input.count, maximumDepth: maximumDepth)
         while let token = try next(&cursor) {
+            try writer.write(token, depth: cursor.depth, from: input)
+        }
+        return writer.output
+    }
+
+    /// The cursor's next token, with a syntax error reported as a `CompactJSONError`.
+    private static func next(_ cursor: inout JSONCursor) throws(CompactJSONError) -> JSONCursor.Token? {
+        do throws(JSONSyntaxError) {
+            return try cursor.next()
+        } catch {
+            throw CompactJSONError(error)
+        }
+    }
+}
+
+extension CompactJSON {
+    /// Writes one JSON object compactly as a ``JSONCursor`` reads it, token by token.
+    ///
+    /// The rules of ``normalizeObject(_:maximumDepth:)``, for a reader that is reading a larger document around the
+    /// object (the publish body around its `data`): the object's bytes are read once, by that reader's cursor.
+    /// Unpaired surrogate escapes are refused here whether or not the cursor refuses them.
+    package struct Writer {
+        /// The compact bytes written so far.
+        package private(set) var output: [UInt8] = []
+        /// Where the object starts in the input: error offsets are counted from there.
+        private let origin: Int
+        private let maximumDepth: Int
+        /// The keys of each open object, innermost last.
+        private var keys: [Set<String>] = []
+
+        /// A writer for the object whose `{` is at offset `origin` of the input.
+        ///
+        /// - Parameters:
+        ///   - origin: The offset of the object's first byte in the input the cursor reads.
+        ///   - capacity: Bytes to reserve for the output.
+        ///   - maximumDepth: How many objects and arrays may be open at once, the object counting as one.
+        package init(origin: Int, capacity: Int, maximumDepth: Int = 64) {
+            self.origin = origin
+            self.maximumDepth = maximumDepth
+            output.reserveCapacity(capacity)
+        }
+
+        /// Writes the next token of the object, from its `{` through its `}`.
+        ///
+        /// - Parameters:
+        ///   - token: The token the cursor returned.
+        ///   - depth: How many objects and arrays are open after the token, the object itself counting as one.
+        ///   - input: The bytes the cursor reads.
+        /// - Throws: `CompactJSONError`, with offsets from the object's start: `.duplicateKey`, `.tooDeep`, or
+        ///   `.invalidJSON` with the `.loneSurrogate` reason. The writer must not be used after an error.
+        package mutating func write(
+            _ token: JSONCursor.Token,
+            depth: Int,
+            from input: UnsafeBufferPointer<UInt8>
+        ) throws(CompactJSONError) {
             switch token.kind {
             case .key:
-                let key = JSONString.text(input[token.content], hasEscapes: token.hasEscapes)
+                let key = try text(of: token, in: input)
                 guard keys[keys.count - 1].insert(key).inserted else {
-                    throw .duplicateKey(offset: token.range.lowerBound)
+                    throw .duplicateKey(offset: token.range.lowerBound - origin)
                 }
                 JSONOutput.writeString(key, into: &output)
             case .string:
-                let text = JSONString.text(input[token.content], hasEscapes: token.hasEscapes)
-                JSONOutput.writeString(text, into: &output)
+                JSONOutput.writeString(try text(of: token, in: input), into: &output)
             case .objectStart, .arrayStart:
-                guard cursor.depth <= maximumDepth else { throw .tooDeep }
+                guard depth <= maximumDepth else { throw .tooDeep }
                 if token.kind == .objectStart { keys.append([]) }
                 output.append(contentsOf: input[token.range])
             case .objectEnd:
@@ -70,15 +121,18 @@ public enum CompactJSON {
                 output.append(contentsOf: input[token.range])  // numbers byte for byte
             }
         }
-        return output
-    }
 
-    /// The cursor's next token, with a syntax error reported as a `CompactJSONError`.
-    private static func next(_ cursor: inout JSONCursor) throws(CompactJSONError) -> JSONCursor.Token? {
-        do throws(JSONSyntaxError) {
-            return try cursor.next()
-        } catch {
-            throw CompactJSONError(error)
+        /// The decoded text of a key or string token.
+        private func text(
+            of token: JSONCursor.Token,
+            in input: UnsafeBufferPointer<UInt8>
+        ) throws(CompactJSONError) -> String {
+            var loneSurrogate: Int?
+            let text = JSONString.text(input[token.content], hasEscapes: token.hasEscapes) { backslash in
+                if loneSurrogate == nil { loneSurrogate = backslash }
+            }
+            if let loneSurrogate { throw .invalidJSON(offset: loneSurrogate - origin, reason: .loneSurrogate) }
+            return text
         }
     }
 }

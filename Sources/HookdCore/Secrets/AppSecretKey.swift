@@ -1,4 +1,5 @@
 import Crypto
+import HookdVerify
 
 /// An app's credential for `POST /auth/token`: `sk_` and 48 base62 characters.
 ///

@@ -1,4 +1,5 @@
 import HookdCore
+import HookdVerify
 import Hummingbird
 import Logging
 import Synchronization

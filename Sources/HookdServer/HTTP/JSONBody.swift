@@ -1,3 +1,4 @@
+import HookdCore
 import HookdVerify
 import Hummingbird
 
@@ -26,8 +27,27 @@ enum JSONValue: Equatable {
     /// - Throws: ``JSONMembersError`` when `bytes` is not one JSON object, or names a member twice (at the top level
     ///   or inside a member that is an object).
     static func members(of bytes: [UInt8]) throws -> [String: JSONValue] {
+        try members(of: bytes, compacting: nil).members
+    }
+
+    /// The members of the JSON object that is the whole of `bytes`, and one member that is an object rewritten by
+    /// `CompactJSON` in the same pass (`data` on the publish path: its bytes are read once).
+    ///
+    /// - Parameters:
+    ///   - compactedName: The member to rewrite, or `nil` for none.
+    /// - Returns: The members, and the member's compact bytes (or why `CompactJSON` refuses them), `nil` when there is
+    ///   no such member or it is not an object.
+    /// - Throws: ``JSONMembersError`` when `bytes` is not one JSON object, or names a member twice (at the top level
+    ///   or inside a member that is an object).
+    static func members(
+        of bytes: [UInt8],
+        compacting compactedName: String?
+    ) throws -> (members: [String: JSONValue], compacted: Result<[UInt8], CompactJSONError>?) {
         try bytes.withUnsafeBufferPointer { buffer in
             var cursor = JSONCursor(buffer)
+            var compacted: Result<[UInt8], CompactJSONError>?
+            // While the member to rewrite is being read (and nothing in it was refused yet), its writer.
+            var writer: CompactJSON.Writer?
             var members: [String: JSONValue] = [:]
             var key = ""
             // The member being read when it is an array or an object: its elements or members so far.
@@ -53,6 +73,18 @@ enum JSONValue: Equatable {
             do {
                 while let token = try cursor.next() {
                     let depth = cursor.depth
+                    if token.kind == .objectStart, depth == 2, key == compactedName {
+                        writer = CompactJSON.Writer(origin: token.range.lowerBound, capacity: buffer.count)
+                    }
+                    if writer != nil {
+                        do throws(CompactJSONError) {
+                            try writer?.write(token, depth: depth - 1, from: buffer)
+                            if depth == 1, let output = writer?.output { compacted = .success(output) }
+                        } catch {
+                            compacted = .failure(error)
+                        }
+                        if compacted != nil { writer = nil }
+                    }
                     switch token.kind {
                     case .key where depth == 1:
                         key = JSONString.text(buffer[token.content], hasEscapes: token.hasEscapes)
@@ -96,7 +128,7 @@ enum JSONValue: Equatable {
             } catch let error as JSONSyntaxError {
                 throw JSONMembersError.syntax(error)
             }
-            return members
+            return (members, compacted)
         }
     }
 
@@ -119,6 +151,9 @@ enum JSONValue: Equatable {
 /// means a change the client believes was made and was not.
 struct JSONObjectBody {
     private let fields: [String: JSONValue]
+    /// The member `parse(_:allowed:compacting:)` was asked to rewrite, as `CompactJSON` rewrites it (or why it
+    /// refuses it); `nil` when it was not asked, or the member is absent or not an object.
+    let compacted: Result<[UInt8], CompactJSONError>?
 
     /// Reads the request body (at most `limit` bytes) as a JSON object with only the `allowed` fields.
     ///
@@ -137,13 +172,21 @@ struct JSONObjectBody {
     }
 
     /// Parses `bytes` as a JSON object with only the `allowed` fields.
-    static func parse(_ bytes: [UInt8], allowed: Set<String>) throws -> JSONObjectBody {
+    ///
+    /// - Parameters:
+    ///   - compactedName: A field that must be an object to rewrite compactly as it is read, into ``compacted``.
+    static func parse(
+        _ bytes: [UInt8],
+        allowed: Set<String>,
+        compacting compactedName: String? = nil
+    ) throws -> JSONObjectBody {
         guard !bytes.isEmpty else {
             throw APIError.validation([], detail: "The request body must be a JSON object")
         }
         let fields: [String: JSONValue]
+        let compacted: Result<[UInt8], CompactJSONError>?
         do {
-            fields = try JSONValue.members(of: bytes)
+            (fields, compacted) = try JSONValue.members(of: bytes, compacting: compactedName)
         } catch JSONMembersError.duplicate(let name) {
             throw APIError.validation([.init(field: name, message: "appears more than once")])
         } catch JSONMembersError.syntax(let error) where error.issue == .notAnObject {
@@ -155,7 +198,7 @@ struct JSONObjectBody {
         guard unknown.isEmpty else {
             throw APIError.validation(unknown.map { .init(field: $0, message: "is not a known field") })
         }
-        return JSONObjectBody(fields: fields)
+        return JSONObjectBody(fields: fields, compacted: compacted)
     }
 
     /// A required string field; a problem is appended to `problems` and gives `nil`.

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HookdCore
 import HookdStore
+import HookdVerify
 import Hummingbird
 
 /// Reads the portal session a request carries in its cookie, and checks what a session may do.

@@ -1,5 +1,6 @@
 import HookdCore
 import HookdStore
+import HookdVerify
 import Hummingbird
 import Logging
 

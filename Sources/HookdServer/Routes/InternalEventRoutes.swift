@@ -1,6 +1,5 @@
 import HookdCore
 import HookdDelivery
-import HookdVerify
 import Hummingbird
 import Logging
 
@@ -26,7 +25,8 @@ struct InternalEventRoutes: Sendable {
         try await gate.authorize(request, context: context, acceptingPortalSession: false)
         let idempotencyKey = try IdempotencyKeyHeader.value(in: request.headers)
         let bytes = try await JSONObjectBody.collect(request, limit: configuration.maximumBodySize)
-        let body = try JSONObjectBody.parse(bytes, allowed: ["appId", "event", "data", "eventId"])
+        // `data` is rewritten compactly as the body is read: its bytes are read once.
+        let body = try JSONObjectBody.parse(bytes, allowed: ["appId", "event", "data", "eventId"], compacting: "data")
         var problems: [APIError.FieldError] = []
         let appID = body.string("appId", &problems)
         let event = body.string("event", &problems)
@@ -37,7 +37,7 @@ struct InternalEventRoutes: Sendable {
         case let other?: problems.append(.init(field: "data", message: "must be a JSON object, not \(other.typeName)"))
         }
         try problems.throwIfAny()
-        guard let appID, let event, let range = try? DataValueScanner.rangeOfValue(forKey: "data", in: bytes) else {
+        guard let appID, let event, let compactData = body.compacted else {
             throw APIError.validation(field: "data", "could not be read")
         }
         // Without an eventId, an Idempotency-Key stands for one: the same key gives the same eventId, so a repeat
@@ -47,7 +47,7 @@ struct InternalEventRoutes: Sendable {
             let receipt = try await publisher.publish(
                 appID: appID,
                 event: event,
-                data: bytes[range],
+                compactData: compactData,
                 eventID: idempotentID
             )
             context.logger.debug(

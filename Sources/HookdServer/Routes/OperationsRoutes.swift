@@ -1,6 +1,7 @@
 import Foundation
 import HookdCore
 import HookdStore
+import HookdVerify
 import Hummingbird
 import Logging
 

@@ -341,11 +341,13 @@ extension PostgresStore: DeliveryQueue {
     public func listenForPublishes(_ wake: @escaping @Sendable () -> Void) async throws {
         let connection = try await connectOutsidePool()
         do {
-            let notifications = try await connection.listen(Self.publishChannel)
-            // Anything published while this listener was not connected is due now.
-            wake()
-            for try await _ in notifications {
+            // `UNLISTEN` is sent when the closure returns, however it returns.
+            try await connection.listen(on: Self.publishChannel) { notifications in
+                // Anything published while this listener was not connected is due now.
                 wake()
+                for try await _ in notifications {
+                    wake()
+                }
             }
         } catch {
             try? await connection.close()

@@ -209,7 +209,9 @@ extension SQLiteStore: EndpointStore {
             let arguments: StatementArguments = [
                 endpointID, appID, maximumManualRetries, window.upperBound, after.createdAt, after.sequence,
             ]
-            let picked = try await pool.write { db -> [Row] in
+            // The async write, not the synchronous one that would hold this thread: it returns no `Row`s, which are
+            // not `Sendable`.
+            let places = try await pool.write { db in
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
@@ -227,17 +229,16 @@ extension SQLiteStore: EndpointStore {
                 if !rows.isEmpty {
                     try Self.markEndpointReady(db, endpointID: endpointID, appID: appID, at: now)
                 }
-                return rows
+                return rows.map { row in
+                    (createdAt: row["created_at"] as UnixMillis, sequence: row["log_sequence"] as Int64)
+                }
             }
-            queued += picked.count
-            let places = picked.map { row in
-                (createdAt: row["created_at"] as UnixMillis, sequence: row["log_sequence"] as Int64)
-            }
+            queued += places.count
             // The batch's last place in that order: the latest creation, and of those the first written.
             let last = places.max {
                 $0.createdAt == $1.createdAt ? $0.sequence > $1.sequence : $0.createdAt < $1.createdAt
             }
-            guard let last, picked.count == batch else { return RecoveryOutcome(queued: queued, hasMore: false) }
+            guard let last, places.count == batch else { return RecoveryOutcome(queued: queued, hasMore: false) }
             after = last
         }
         let arguments: StatementArguments = [

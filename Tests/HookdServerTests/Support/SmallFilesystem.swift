@@ -33,7 +33,8 @@ enum SmallFilesystem {
     /// - Returns: The file, to remove when room is wanted again.
     static func fill(_ directory: URL, leaving: Int = 0) throws -> URL {
         let filler = directory.appendingPathComponent("filler")
-        FileManager.default.createFile(atPath: filler.path, contents: nil)
+        // A failure here shows as the `FileHandle` that follows throwing.
+        _ = FileManager.default.createFile(atPath: filler.path, contents: nil)
         let handle = try FileHandle(forWritingTo: filler)
         defer { try? handle.close() }
         let chunk = Data(repeating: 0x5A, count: 4096)

@@ -37,7 +37,7 @@ struct TestCertificate {
         while process.isRunning { usleep(10_000) }
         try #require(process.terminationStatus == 0, "openssl could not make a certificate")
         return TestCertificate(
-            certificate: try NIOSSLCertificate(file: certificatePath, format: .pem),
+            certificate: try #require(try NIOSSLCertificate.fromPEMFile(certificatePath).first),
             key: try NIOSSLPrivateKey(file: keyPath, format: .pem)
         )
     }
