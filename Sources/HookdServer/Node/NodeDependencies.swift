@@ -1,5 +1,5 @@
 public import HookdCore
-public import HookdDelivery
+import HookdDelivery
 public import HookdStore
 public import Logging
 
