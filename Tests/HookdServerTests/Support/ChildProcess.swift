@@ -31,7 +31,10 @@ final class ChildProcess: Sendable {
     var identifier: Int32 { process.identifier }
 
     /// Waits until standard output matches `pattern` (or the process ends, or `seconds` pass) and returns the match.
-    func waitForOutput(_ pattern: Regex<(Substring, Substring)>, seconds: Double = 30) async throws -> String? {
+    ///
+    /// The default is generous: a start that takes half a second alone took 40 s once beside the whole suite and a
+    /// build on two cores, and only a failing test waits it out.
+    func waitForOutput(_ pattern: Regex<(Substring, Substring)>, seconds: Double = 90) async throws -> String? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let match = standardOutput.firstMatch(of: pattern) { return String(match.1) }
