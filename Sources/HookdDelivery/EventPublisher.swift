@@ -43,7 +43,7 @@ public struct EventPublisher: Sendable {
         /// The event's id (given, or generated).
         public let eventID: String
         /// The delivery created for it (or the one created by the first publish).
-        public let deliveryID: String
+        public let deliveryID: DeliveryID
         /// `false` when the event had been published before and this call changed nothing.
         public let created: Bool
     }

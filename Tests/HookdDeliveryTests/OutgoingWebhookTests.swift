@@ -88,7 +88,7 @@ import Testing
         previousUntil: UnixMillis? = nil
     ) -> ClaimedDelivery {
         ClaimedDelivery(
-            id: "dlv_1",
+            id: DeliveryID("dlv_1"),
             appID: appID,
             eventID: "evt",
             event: "card.created",
@@ -98,7 +98,7 @@ import Testing
             url: "https://a.example/",
             sealedSecret: sealed,
             secretVersion: version,
-            leaseID: "lease",
+            leaseID: LeaseID("lease"),
             endpointID: endpointID ?? Identifiers.v3WebhookID(appID: appID),
             previousSealedSecret: previous,
             previousSecretUntil: previousUntil

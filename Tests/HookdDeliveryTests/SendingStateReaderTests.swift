@@ -19,7 +19,7 @@ import Testing
 
     static func claim(_ endpoint: String, url: String) -> ClaimedDelivery {
         ClaimedDelivery(
-            id: "dlv_1",
+            id: DeliveryID("dlv_1"),
             appID: "APP",
             eventID: "evt",
             event: "card.created",
@@ -29,7 +29,7 @@ import Testing
             url: url,
             sealedSecret: [1],
             secretVersion: 1,
-            leaseID: "lse",
+            leaseID: LeaseID("lse"),
             endpointID: endpoint
         )
     }

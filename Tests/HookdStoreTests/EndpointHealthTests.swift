@@ -53,7 +53,7 @@ import Testing
                 attempt: DeliveryAttempt(
                     number: 1,
                     startedAt: now,
-                    latencyMillis: 5,
+                    latency: .milliseconds(5),
                     httpStatus: status,
                     error: nil,
                     responseBody: []

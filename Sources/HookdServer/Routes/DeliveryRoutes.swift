@@ -152,7 +152,7 @@ struct DeliveryRoutes: Sendable {
                 event: shown(event),
                 webhookUrl: url,
                 httpStatus: report.outcome.httpStatus,
-                responseTime: report.latencyMillis,
+                responseTime: report.latency.wholeMilliseconds,
                 eventID: eventID
             ),
             message: "Test webhook delivered successfully",
@@ -219,7 +219,7 @@ struct DeliveryRoutes: Sendable {
 
     @Sendable func show(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let id = try context.parameters.require("deliveryId")
+        let id = DeliveryID(try context.parameters.require("deliveryId"))
         guard let detail = try await store.delivery(appID: principal.appID, id: id) else { throw APIError.notFound }
         return envelope.success(
             DeliveryDetailData(detail: detail),
@@ -230,7 +230,7 @@ struct DeliveryRoutes: Sendable {
 
     @Sendable func retry(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let id = try context.parameters.require("deliveryId")
+        let id = DeliveryID(try context.parameters.require("deliveryId"))
         try await limiter.take("retries:\(principal.appID)", perMinute: configuration.limits.retriesPerMinute)
         let summary: DeliverySummary
         switch try await store.requeueDelivery(

@@ -53,7 +53,7 @@ struct InternalEventRoutes: Sendable {
             context.logger.debug(
                 "event published",
                 metadata: [
-                    "hookd.app.id": .string(appID), "hookd.delivery.id": .string(receipt.deliveryID),
+                    "hookd.app.id": .string(appID), "hookd.delivery.id": .string(receipt.deliveryID.rawValue),
                     "hookd.event.created": .stringConvertible(receipt.created),
                 ]
             )

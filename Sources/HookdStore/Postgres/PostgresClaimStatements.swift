@@ -160,7 +160,7 @@ enum PostgresClaimStatements {
         var caps: ClaimCaps
         var limit: Int
         var leaseUntil: UnixMillis
-        var leaseID: String
+        var leaseID: LeaseID
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 6)

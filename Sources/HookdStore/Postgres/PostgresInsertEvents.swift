@@ -80,7 +80,7 @@ struct PostgresInsertEvents: PostgresRowStatement {
     var attemptsAllowed: AttemptsAllowed
     var now: UnixMillis
     /// The lease a test delivery is written with, so the route that sends it at once holds it.
-    var lease: (id: String, until: UnixMillis)?
+    var lease: (id: LeaseID, until: UnixMillis)?
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 13)

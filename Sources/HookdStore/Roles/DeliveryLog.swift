@@ -22,13 +22,13 @@ public protocol DeliveryLog: Sendable {
     ) async throws -> DeliveryPage
 
     /// One of the app's deliveries with its payload and attempts.
-    func delivery(appID: String, id: String) async throws -> DeliveryDetail?
+    func delivery(appID: String, id: DeliveryID) async throws -> DeliveryDetail?
 
     /// Makes one of the app's deliveries due now, allowing it one more attempt, unless it has been requeued
     /// `maximumManualRetries` times already.
     func requeueDelivery(
         appID: String,
-        id: String,
+        id: DeliveryID,
         now: UnixMillis,
         maximumManualRetries: Int
     ) async throws -> RequeueOutcome
