@@ -81,7 +81,7 @@ import Testing
     /// A claim of the app `APP`'s v3 URL with `sealed` at `version`.
     static func claim(
         appID: String = "APP",
-        endpointID: String? = nil,
+        endpointID: EndpointID? = nil,
         version: Int64,
         sealed: [UInt8],
         previous: [UInt8]? = nil,
@@ -135,11 +135,14 @@ import Testing
 
     @Test func theReplacedSecretSignsUntilItsOverlapEnds() throws {
         let sealer = SecretSealer(primary: .generate())
-        let purpose = SecretSealer.webhookSecretPurpose(appID: "APP", endpointID: "whk_AAAAAAAAAAAAAAAAAAAA")
+        let purpose = SecretSealer.webhookSecretPurpose(
+            appID: "APP",
+            endpointID: EndpointID("whk_AAAAAAAAAAAAAAAAAAAA")
+        )
         let old = WebhookSecret.generateForEndpoint().value
         let new = WebhookSecret.generateForEndpoint().value
         let claim = Self.claim(
-            endpointID: "whk_AAAAAAAAAAAAAAAAAAAA",
+            endpointID: EndpointID("whk_AAAAAAAAAAAAAAAAAAAA"),
             version: 2,
             sealed: try sealer.seal(Array(new.utf8), purpose: purpose),
             previous: try sealer.seal(Array(old.utf8), purpose: purpose),
@@ -157,7 +160,11 @@ import Testing
         #expect(try SignerCache(sealer: sealer).signers(for: claim, now: UnixMillis(60_000)).count == 1)
         #expect(throws: SecretSealingError.self, "an endpoint's secret opens only for that endpoint") {
             try SignerCache(sealer: sealer).signers(
-                for: Self.claim(endpointID: "whk_BBBBBBBBBBBBBBBBBBBB", version: 2, sealed: claim.sealedSecret),
+                for: Self.claim(
+                    endpointID: EndpointID("whk_BBBBBBBBBBBBBBBBBBBB"),
+                    version: 2,
+                    sealed: claim.sealedSecret
+                ),
                 now: UnixMillis(0)
             )
         }

@@ -1,6 +1,7 @@
 import Foundation
 import HookdCore
 import HookdStore
+import HookdTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Testing

@@ -103,7 +103,7 @@ import Testing
 
             let window = failedAt..<(failedAt + .seconds(60))
             let now = failedAt + .seconds(10)
-            func recover(endpointID: String = endpoint.id) async throws -> RecoveryOutcome? {
+            func recover(endpointID: EndpointID = endpoint.id) async throws -> RecoveryOutcome? {
                 try await store.recoverDeliveries(
                     appID: app.id,
                     endpointID: endpointID,

@@ -26,7 +26,7 @@ import Testing
     static func failOnce(
         _ store: any Store,
         app: App,
-        endpoint: String,
+        endpoint: EndpointID,
         at now: UnixMillis,
         status: Int = 500,
         failingLimit: UnixMillis?

@@ -14,3 +14,7 @@ extension DeliveryID: ExpressibleByStringLiteral {}
 extension LeaseID: ExpressibleByStringLiteral {}
 
 extension DispatcherID: ExpressibleByStringLiteral {}
+
+extension EndpointID: ExpressibleByStringLiteral {}
+
+extension TokenID: ExpressibleByStringLiteral {}

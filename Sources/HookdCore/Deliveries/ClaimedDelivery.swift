@@ -16,7 +16,7 @@ public struct ClaimedDelivery: Sendable {
     /// Proves this claim is still the current one when the attempt is recorded.
     public var leaseID: LeaseID
     /// The endpoint the delivery goes to, and how its body is shaped.
-    public var endpointID: String
+    public var endpointID: EndpointID
     public var format: Endpoint.Format
     /// The endpoint's custom request headers, sealed; `nil`: none.
     public var sealedHeaders: [UInt8]?
@@ -39,7 +39,7 @@ public struct ClaimedDelivery: Sendable {
         sealedSecret: [UInt8],
         secretVersion: Int64,
         leaseID: LeaseID,
-        endpointID: String,
+        endpointID: EndpointID,
         format: Endpoint.Format = .v3,
         sealedHeaders: [UInt8]? = nil,
         previousSealedSecret: [UInt8]? = nil,

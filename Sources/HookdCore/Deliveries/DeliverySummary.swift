@@ -3,7 +3,7 @@ public struct DeliverySummary: Sendable, Equatable {
     public var id: DeliveryID
     public var appID: String
     /// The endpoint it goes to.
-    public var endpointID: String
+    public var endpointID: EndpointID
     public var eventID: String
     public var event: String
     public var status: DeliveryStatus
@@ -24,7 +24,7 @@ public struct DeliverySummary: Sendable, Equatable {
     public init(
         id: DeliveryID,
         appID: String,
-        endpointID: String = "",
+        endpointID: EndpointID = EndpointID(""),
         eventID: String,
         event: String,
         status: DeliveryStatus,

@@ -10,7 +10,7 @@ public struct NewEvent: Sendable {
     /// A test delivery requested with `POST /webhooks/test`.
     public var isTest: Bool
     /// The one endpoint to deliver to (a test delivery); `nil`: every endpoint subscribed to the event (SPEC §11).
-    public var endpointID: String?
+    public var endpointID: EndpointID?
 
     public init(
         appID: String,
@@ -18,7 +18,7 @@ public struct NewEvent: Sendable {
         event: String,
         data: [UInt8],
         isTest: Bool = false,
-        endpointID: String? = nil
+        endpointID: EndpointID? = nil
     ) {
         self.appID = appID
         self.eventID = eventID

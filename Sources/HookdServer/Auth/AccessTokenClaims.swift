@@ -39,7 +39,7 @@ struct AccessTokenClaims: JWTPayload, Equatable {
     /// Expires at, Unix seconds.
     let exp: Int64
     /// `jwt_` and 24 hex digits.
-    let jti: String
+    let jti: TokenID
 
     /// The claims of a token of `version` for `app`.
     init(
@@ -48,7 +48,7 @@ struct AccessTokenClaims: JWTPayload, Equatable {
         scopes: [Scope],
         issuedAt: UnixSeconds,
         expiresAt: UnixSeconds,
-        tokenID: String
+        tokenID: TokenID
     ) {
         switch version {
         case .v3:

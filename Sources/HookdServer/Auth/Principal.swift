@@ -10,14 +10,14 @@ struct Principal: Sendable {
     /// The token's scopes, narrowed to the app's current scopes.
     let scopes: [Scope]
     /// The token's `jti`; empty when the app's secret key itself was the bearer (v3.20).
-    let tokenID: String
+    let tokenID: TokenID
     /// The token's `exp`; the time of the request when the secret key itself was the bearer.
     let expiresAt: UnixSeconds
 }
 
 extension Principal {
     /// The principal of `app`, holding `scopes`, for the credential `tokenID` that lasts until `expiresAt`.
-    init(app: App, scopes: [Scope], tokenID: String, expiresAt: UnixSeconds) {
+    init(app: App, scopes: [Scope], tokenID: TokenID, expiresAt: UnixSeconds) {
         self.init(
             appID: app.id,
             businessID: app.businessID,

@@ -9,7 +9,7 @@ struct DeliverySummaryData: JSONRepresentable {
     var members: [(String, JSONOutput)] {
         [
             ("deliveryId", .string(summary.id.rawValue)),
-            ("webhookId", .string(summary.endpointID)),
+            ("webhookId", .string(summary.endpointID.rawValue)),
             ("eventId", .string(summary.eventID)),
             ("event", .string(v3_20 ? EventName.v320Name(summary.event) : summary.event)),
             ("status", .string(summary.status.rawValue)),

@@ -107,7 +107,7 @@ struct DeliveryRoutes: Sendable {
     /// Sends one test delivery of `event` to an endpoint now and answers with what happened (SPEC §5.3).
     private func deliverTest(
         of event: String,
-        to endpointID: String,
+        to endpointID: EndpointID,
         url: String,
         principal: Principal,
         context: HookdRequestContext,
@@ -165,8 +165,11 @@ struct DeliveryRoutes: Sendable {
     }
 
     /// The delivery log, of every endpoint (v3) or of one (v3.20, whose names are UPPERCASE_SNAKE).
-    func listDeliveries(_ request: Request, endpointID: String?, context: HookdRequestContext) async throws -> Response
-    {
+    func listDeliveries(
+        _ request: Request,
+        endpointID: EndpointID?,
+        context: HookdRequestContext
+    ) async throws -> Response {
         let principal = try context.requirePrincipal()
         let query = request.uri.queryParameters
         var problems: [APIError.FieldError] = []
@@ -183,7 +186,7 @@ struct DeliveryRoutes: Sendable {
             event = EventName.catalogueName(given, for: principal.appType) ?? given
         }
         // The v3 log also takes one endpoint (`webhookId`) and one event (`eventId`): the portal's filters.
-        let endpointFilter = endpointID ?? Self.nonEmpty(query["webhookId"])
+        let endpointFilter = endpointID?.rawValue ?? Self.nonEmpty(query["webhookId"])
         let eventID = Self.nonEmpty(query["eventId"])
         for (field, value) in [("webhookId", endpointFilter), ("eventId", eventID)] where (value?.utf8.count ?? 0) > 128
         {
@@ -199,7 +202,12 @@ struct DeliveryRoutes: Sendable {
             }
         let page = try await store.deliveryPage(
             appID: principal.appID,
-            filter: DeliveryFilter(endpointID: endpointFilter, status: status, event: event, eventID: eventID),
+            filter: DeliveryFilter(
+                endpointID: endpointFilter.map(EndpointID.init),
+                status: status,
+                event: event,
+                eventID: eventID
+            ),
             limit: pageQuery.limit,
             from: pageQuery.position,
             countingUpTo: counting

@@ -227,7 +227,7 @@ enum PostgresClaimStatements {
             """
         static let bindingDataTypes: [PostgresDataType] = [.textArray]
 
-        var endpointIDs: [String]
+        var endpointIDs: [EndpointID]
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 1)

@@ -89,7 +89,7 @@ struct PostgresInsertEvents: PostgresRowStatement {
         bindings.append(events.map(\.event))
         bindings.append(events.map { ByteBuffer(bytes: $0.data) })
         bindings.append(events.map(\.isTest))
-        bindings.append(events.map { $0.endpointID ?? "" })
+        bindings.append(events.map { $0.endpointID ?? EndpointID("") })
         bindings.append(events.map { Identifiers.v3WebhookID(appID: $0.appID) })
         bindings.append(now.rawValue)
         bindings.append(Int64(attemptsAllowed.v3URL))

@@ -195,7 +195,7 @@ extension PostgresStore: DeliveryQueue {
                 logger: logger
             ) {
                 let (id, endpointID, appID, url, reason, at) = try row.decode(
-                    (DeliveryID?, String?, String?, String?, String?, UnixMillis?).self
+                    (DeliveryID?, EndpointID?, String?, String?, String?, UnixMillis?).self
                 )
                 if let id {
                     recorded.insert(id)
@@ -243,7 +243,7 @@ extension PostgresStore: DeliveryQueue {
         w.previous_secret_until, w.status, w.deleted_at, a.status AS app_status, a.business_id, a.environment
         """
 
-    public func sendingStates(endpointIDs: Set<String>) async throws -> [String: EndpointSendingState] {
+    public func sendingStates(endpointIDs: Set<EndpointID>) async throws -> [EndpointID: EndpointSendingState] {
         let statement = PostgresClaimStatements.ReadSendingStates(endpointIDs: Array(endpointIDs))
         let rows = try await withPlannedOnceConnection { [logger] connection in
             try await connection.execute(statement, logger: logger).reduce(into: [PostgresRow]()) { $0.append($1) }
@@ -251,7 +251,7 @@ extension PostgresStore: DeliveryQueue {
         var states = Dictionary(uniqueKeysWithValues: endpointIDs.map { ($0, EndpointSendingState.gone) })
         for row in rows {
             let row = row.makeRandomAccess()
-            states[try row.decode("id", as: String.self)] = try Self.sendingState(from: row)
+            states[try row.decode("id", as: EndpointID.self)] = try Self.sendingState(from: row)
         }
         return states
     }

@@ -13,6 +13,10 @@ extension LeaseID: PostgresNonThrowingEncodable, PostgresDecodable, PostgresArra
 
 extension DispatcherID: PostgresNonThrowingEncodable, PostgresDecodable {}
 
+extension TokenID: PostgresNonThrowingEncodable, PostgresDecodable {}
+
+extension EndpointID: PostgresNonThrowingEncodable, PostgresDecodable, PostgresArrayEncodable, PostgresArrayDecodable {}
+
 extension PostgresNonThrowingEncodable where Self: TypedIdentifier {
     public static var psqlType: PostgresDataType { String.psqlType }
     public static var psqlFormat: PostgresFormat { String.psqlFormat }

@@ -36,15 +36,19 @@ public protocol DeliveryLog: Sendable {
 
 /// Which of an app's deliveries a page of its log shows; `nil` members match everything.
 public struct DeliveryFilter: Sendable, Equatable {
-    public var endpointID: String?
+    public var endpointID: EndpointID?
     public var status: DeliveryStatus?
     /// A catalogue name.
     public var event: String?
     /// The deliveries of one event.
     public var eventID: String?
 
-    public init(endpointID: String? = nil, status: DeliveryStatus? = nil, event: String? = nil, eventID: String? = nil)
-    {
+    public init(
+        endpointID: EndpointID? = nil,
+        status: DeliveryStatus? = nil,
+        event: String? = nil,
+        eventID: String? = nil
+    ) {
         self.endpointID = endpointID
         self.status = status
         self.event = event
@@ -110,7 +114,7 @@ extension DeliveryLog {
     /// The count reads every match: for the operator's tools and tests, not for the API's lists.
     public func deliveries(
         appID: String,
-        endpointID: String?,
+        endpointID: EndpointID?,
         status: DeliveryStatus?,
         event: String?,
         eventID: String?,

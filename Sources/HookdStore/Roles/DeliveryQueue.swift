@@ -71,7 +71,7 @@ public protocol DeliveryQueue: Sendable {
     /// What each endpoint allows now, for the check made just before an attempt (SPEC §13): the target in force
     /// (URL, secret, headers), or that its deliveries are held (disabled, no URL, app suspended), or that it is gone
     /// (deleted). An id with no endpoint is gone.
-    func sendingStates(endpointIDs: Set<String>) async throws -> [String: EndpointSendingState]
+    func sendingStates(endpointIDs: Set<EndpointID>) async throws -> [EndpointID: EndpointSendingState]
 
     /// Gives back the leases of claimed deliveries that were not sent because their endpoint was held when the
     /// check before sending read it: each stays pending, due when it was, and is claimed again once its endpoint

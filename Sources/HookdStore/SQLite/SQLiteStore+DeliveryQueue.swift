@@ -88,10 +88,10 @@ extension SQLiteStore: DeliveryQueue {
     /// endpoint subscribed to it, and (for the events with a v3 name) the app's v3 URL when it has one or the
     /// app has no v3.20 endpoint at all (so an app that has set nothing yet keeps its events until it does, as v3
     /// promises).
-    private static func targets(of event: NewEvent, _ db: Database) throws -> [String] {
+    private static func targets(of event: NewEvent, _ db: Database) throws -> [EndpointID] {
         if let endpointID = event.endpointID { return [endpointID] }
         let v3 = Identifiers.v3WebhookID(appID: event.appID)
-        return try String.fetchAll(
+        return try EndpointID.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT id FROM webhook_endpoints
@@ -233,7 +233,7 @@ extension SQLiteStore: DeliveryQueue {
 
     /// An endpoint a claim may take from: its room, and its rate limit's state.
     private struct EndpointInTurn {
-        let id: String
+        let id: EndpointID
         let room: Int
         let rate: EndpointRate?
         let arrival: UnixMillis
@@ -248,7 +248,12 @@ extension SQLiteStore: DeliveryQueue {
     /// Sets an endpoint's queue to the earliest due time of its pending deliveries no one holds, and marks it served.
     ///
     /// With `arrival`, the endpoint's rate limit state moves there.
-    private static func settle(_ db: Database, endpointID: String, servedAt: UnixMillis?, arrival: UnixMillis?) throws {
+    private static func settle(
+        _ db: Database,
+        endpointID: EndpointID,
+        servedAt: UnixMillis?,
+        arrival: UnixMillis?
+    ) throws {
         try db.cachedStatement(
             sql: """
                 UPDATE delivery_queues
@@ -262,7 +267,7 @@ extension SQLiteStore: DeliveryQueue {
 
     /// Lowers an endpoint's queue to `at` (creating it): one of its deliveries is pending, due then, and held by no
     /// one.
-    static func markEndpointReady(_ db: Database, endpointID: String, appID: String, at: UnixMillis) throws {
+    static func markEndpointReady(_ db: Database, endpointID: EndpointID, appID: String, at: UnixMillis) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO delivery_queues (endpoint_id, app_id, ready_at) VALUES (?, ?, ?)
@@ -372,7 +377,7 @@ extension SQLiteStore: DeliveryQueue {
                 ]
             )
         else { return false }
-        let (appID, endpointID): (String, String) = (row["app_id"], row["endpoint_id"])
+        let (appID, endpointID): (String, EndpointID) = (row["app_id"], row["endpoint_id"])
         if completion.status == .pending, let next = completion.nextAttemptAt {
             try markEndpointReady(db, endpointID: endpointID, appID: appID, at: next)
         }
@@ -401,7 +406,7 @@ extension SQLiteStore: DeliveryQueue {
     /// longer than the completion's limit, telling the app's other endpoints (SPEC §11).
     private static func recordHealth(
         _ db: Database,
-        endpointID: String,
+        endpointID: EndpointID,
         appID: String,
         _ completion: AttemptCompletion
     ) throws {
@@ -480,9 +485,9 @@ extension SQLiteStore: DeliveryQueue {
         }
     }
 
-    public func sendingStates(endpointIDs: Set<String>) async throws -> [String: EndpointSendingState] {
+    public func sendingStates(endpointIDs: Set<EndpointID>) async throws -> [EndpointID: EndpointSendingState] {
         try await pool.read { db in
-            var states: [String: EndpointSendingState] = [:]
+            var states: [EndpointID: EndpointSendingState] = [:]
             let read = try db.cachedStatement(
                 sql: """
                     SELECT w.url, w.sealed_secret, w.secret_version, w.format, w.sealed_headers, w.previous_sealed_secret,

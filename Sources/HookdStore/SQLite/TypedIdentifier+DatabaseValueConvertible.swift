@@ -9,3 +9,7 @@ extension DeliveryID: DatabaseValueConvertible {}
 extension LeaseID: DatabaseValueConvertible {}
 
 extension DispatcherID: DatabaseValueConvertible {}
+
+extension TokenID: DatabaseValueConvertible {}
+
+extension EndpointID: DatabaseValueConvertible {}
