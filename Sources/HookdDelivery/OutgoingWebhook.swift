@@ -11,7 +11,7 @@ public struct OutgoingWebhook: Sendable {
     /// Signs and assembles an attempt of `event` sent at `timestamp` to a v3 URL, with one secret.
     public init(
         event: String,
-        eventID: String,
+        eventID: EventID,
         data: [UInt8],
         timestamp: UnixSeconds,
         signer: WebhookSigner,
@@ -59,7 +59,7 @@ public struct OutgoingWebhook: Sendable {
     ///     endpoint's custom headers after hookd's own.
     public init(
         event: String,
-        eventID: String,
+        eventID: EventID,
         data: [UInt8],
         timestamp: UnixSeconds,
         signers: [WebhookSigner],
@@ -67,6 +67,7 @@ public struct OutgoingWebhook: Sendable {
         userAgent: String,
         endpoint: EndpointShape
     ) {
+        let eventID = eventID.rawValue
         let seconds = timestamp.rawValue
         let body: [UInt8]
         let eventName: String

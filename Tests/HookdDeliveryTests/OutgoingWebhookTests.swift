@@ -14,7 +14,7 @@ import Testing
     @Test func theBodyHasTheSpecifiedKeysInOrderAndTheDataBytesVerbatim() throws {
         let webhook = OutgoingWebhook(
             event: "card.funded",
-            eventID: "0b8e2d4c-1f3a-4e5b-8c6d-7e8f9a0b1c2d",
+            eventID: EventID("0b8e2d4c-1f3a-4e5b-8c6d-7e8f9a0b1c2d"),
             data: Self.data,
             timestamp: UnixSeconds(1_767_225_600),
             signer: try WebhookSigner(secret: Self.secret),
@@ -43,7 +43,7 @@ import Testing
         let signer = try WebhookSigner(secret: Self.secret)
         let onlyStandard = OutgoingWebhook(
             event: "card.funded",
-            eventID: "e",
+            eventID: EventID("e"),
             data: Self.data,
             timestamp: UnixSeconds(1),
             signer: signer,
@@ -55,7 +55,7 @@ import Testing
         #expect(onlyStandard.headers.contains { $0.name == "webhook-signature" })
         let onlyV3 = OutgoingWebhook(
             event: "card.funded",
-            eventID: "e",
+            eventID: EventID("e"),
             data: Self.data,
             timestamp: UnixSeconds(1),
             signer: signer,
@@ -90,7 +90,7 @@ import Testing
         ClaimedDelivery(
             id: DeliveryID("dlv_1"),
             appID: appID,
-            eventID: "evt",
+            eventID: EventID("evt"),
             event: "card.created",
             data: [],
             attempts: 0,

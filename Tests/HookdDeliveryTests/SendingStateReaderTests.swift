@@ -21,7 +21,7 @@ import Testing
         ClaimedDelivery(
             id: DeliveryID("dlv_1"),
             appID: "APP",
-            eventID: "evt",
+            eventID: EventID("evt"),
             event: "card.created",
             data: [],
             attempts: 0,

@@ -155,7 +155,7 @@ import Testing
             endpointID: nil,
             status: nil,
             event: nil,
-            eventID: eventID,
+            eventID: EventID(eventID),
             limit: 10,
             offset: 0
         ).items.first

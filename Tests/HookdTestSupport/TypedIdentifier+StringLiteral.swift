@@ -18,3 +18,5 @@ extension DispatcherID: ExpressibleByStringLiteral {}
 extension EndpointID: ExpressibleByStringLiteral {}
 
 extension TokenID: ExpressibleByStringLiteral {}
+
+extension EventID: ExpressibleByStringLiteral {}

@@ -2,7 +2,7 @@
 public struct ClaimedDelivery: Sendable {
     public var id: DeliveryID
     public var appID: String
-    public var eventID: String
+    public var eventID: EventID
     public var event: String
     public var data: [UInt8]
     /// Attempts made before this one.
@@ -30,7 +30,7 @@ public struct ClaimedDelivery: Sendable {
     public init(
         id: DeliveryID,
         appID: String,
-        eventID: String,
+        eventID: EventID,
         event: String,
         data: [UInt8],
         attempts: Int,

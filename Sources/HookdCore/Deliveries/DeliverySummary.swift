@@ -4,7 +4,7 @@ public struct DeliverySummary: Sendable, Equatable {
     public var appID: String
     /// The endpoint it goes to.
     public var endpointID: EndpointID
-    public var eventID: String
+    public var eventID: EventID
     public var event: String
     public var status: DeliveryStatus
     /// Attempts made so far.
@@ -25,7 +25,7 @@ public struct DeliverySummary: Sendable, Equatable {
         id: DeliveryID,
         appID: String,
         endpointID: EndpointID = EndpointID(""),
-        eventID: String,
+        eventID: EventID,
         event: String,
         status: DeliveryStatus,
         attempts: Int,

@@ -2,7 +2,7 @@
 public struct NewEvent: Sendable {
     public var appID: String
     /// Lowercase UUID; the `webhook-id` of every attempt.
-    public var eventID: String
+    public var eventID: EventID
     /// The event name from the catalogue.
     public var event: String
     /// The payload as compact JSON bytes, fixed for good: signed and spliced as they are.
@@ -14,7 +14,7 @@ public struct NewEvent: Sendable {
 
     public init(
         appID: String,
-        eventID: String,
+        eventID: EventID,
         event: String,
         data: [UInt8],
         isTest: Bool = false,

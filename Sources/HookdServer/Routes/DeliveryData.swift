@@ -10,7 +10,7 @@ struct DeliverySummaryData: JSONRepresentable {
         [
             ("deliveryId", .string(summary.id.rawValue)),
             ("webhookId", .string(summary.endpointID.rawValue)),
-            ("eventId", .string(summary.eventID)),
+            ("eventId", .string(summary.eventID.rawValue)),
             ("event", .string(v3_20 ? EventName.v320Name(summary.event) : summary.event)),
             ("status", .string(summary.status.rawValue)),
             ("attempts", .int(Int64(summary.attempts))),

@@ -30,13 +30,13 @@ struct DeliveryRoutes: Sendable {
         let webhookUrl: String
         let httpStatus: Int?
         let responseTime: Int64
-        let eventID: String
+        let eventID: EventID
 
         var json: JSONOutput {
             .object([
                 ("event", .string(event)), ("webhookUrl", .string(webhookUrl)), ("delivered", .bool(true)),
                 ("httpStatus", httpStatus.map { .int(Int64($0)) } ?? .null), ("responseTime", .int(responseTime)),
-                ("eventId", .string(eventID)),
+                ("eventId", .string(eventID.rawValue)),
             ])
         }
     }
@@ -206,7 +206,7 @@ struct DeliveryRoutes: Sendable {
                 endpointID: endpointFilter.map(EndpointID.init),
                 status: status,
                 event: event,
-                eventID: eventID
+                eventID: eventID.map(EventID.init)
             ),
             limit: pageQuery.limit,
             from: pageQuery.position,

@@ -36,8 +36,8 @@ extension PostgresStore: DeliveryQueue {
         // An event given twice in one batch is written once; its later copies get the first one's delivery.
         var firstIndex: [String: Int] = [:]
         var unique: [NewEvent] = []
-        for (index, event) in events.enumerated() where firstIndex[event.appID + "|" + event.eventID] == nil {
-            firstIndex[event.appID + "|" + event.eventID] = index
+        for (index, event) in events.enumerated() where firstIndex[event.appID + "|" + event.eventID.rawValue] == nil {
+            firstIndex[event.appID + "|" + event.eventID.rawValue] = index
             unique.append(event)
         }
         let insert = PostgresInsertEvents(events: unique, attemptsAllowed: attemptsAllowed, now: now, lease: lease)
@@ -49,7 +49,7 @@ extension PostgresStore: DeliveryQueue {
             let (appID, eventID, deliveryID) = try row.decode((String, String, DeliveryID).self)
             outcomes[appID + "|" + eventID] = (deliveryID, true)
         }
-        let missing = unique.filter { outcomes[$0.appID + "|" + $0.eventID] == nil }
+        let missing = unique.filter { outcomes[$0.appID + "|" + $0.eventID.rawValue] == nil }
         if !missing.isEmpty {
             // Events published before (perhaps committed by a concurrent call this statement waited for): their
             // first deliveries.
@@ -67,7 +67,7 @@ extension PostgresStore: DeliveryQueue {
             }
         }
         return events.enumerated().map { index, event in
-            let key = event.appID + "|" + event.eventID
+            let key = event.appID + "|" + event.eventID.rawValue
             guard let outcome = outcomes[key] else { return (DeliveryID(""), false) }
             return firstIndex[key] == index ? outcome : (outcome.deliveryID, false)
         }

@@ -15,6 +15,8 @@ extension DispatcherID: PostgresNonThrowingEncodable, PostgresDecodable {}
 
 extension TokenID: PostgresNonThrowingEncodable, PostgresDecodable {}
 
+extension EventID: PostgresNonThrowingEncodable, PostgresDecodable, PostgresArrayEncodable, PostgresArrayDecodable {}
+
 extension EndpointID: PostgresNonThrowingEncodable, PostgresDecodable, PostgresArrayEncodable, PostgresArrayDecodable {}
 
 extension PostgresNonThrowingEncodable where Self: TypedIdentifier {

@@ -41,13 +41,13 @@ public struct DeliveryFilter: Sendable, Equatable {
     /// A catalogue name.
     public var event: String?
     /// The deliveries of one event.
-    public var eventID: String?
+    public var eventID: EventID?
 
     public init(
         endpointID: EndpointID? = nil,
         status: DeliveryStatus? = nil,
         event: String? = nil,
-        eventID: String? = nil
+        eventID: EventID? = nil
     ) {
         self.endpointID = endpointID
         self.status = status
@@ -117,7 +117,7 @@ extension DeliveryLog {
         endpointID: EndpointID?,
         status: DeliveryStatus?,
         event: String?,
-        eventID: String?,
+        eventID: EventID?,
         limit: Int,
         offset: Int
     ) async throws -> (items: [DeliverySummary], total: Int) {

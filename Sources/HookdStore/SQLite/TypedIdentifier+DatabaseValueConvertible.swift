@@ -12,4 +12,6 @@ extension DispatcherID: DatabaseValueConvertible {}
 
 extension TokenID: DatabaseValueConvertible {}
 
+extension EventID: DatabaseValueConvertible {}
+
 extension EndpointID: DatabaseValueConvertible {}
