@@ -33,15 +33,24 @@ public struct OutgoingWebhook: Sendable {
     /// What shapes a delivery to one endpoint beyond its event: the format, and for v3.20 the app and the headers.
     public struct EndpointShape: Sendable {
         public var format: Endpoint.Format
-        public var businessID: String
+        public var businessID: BusinessID
         public var environment: AppEnvironment
         public var headers: EndpointHeaders
 
         /// A v3 URL: the v3 body, no custom header.
-        public static let v3 = EndpointShape(format: .v3, businessID: "", environment: .live, headers: .none)
+        public static let v3 = EndpointShape(
+            format: .v3,
+            businessID: BusinessID(""),
+            environment: .live,
+            headers: .none
+        )
 
-        public init(format: Endpoint.Format, businessID: String, environment: AppEnvironment, headers: EndpointHeaders)
-        {
+        public init(
+            format: Endpoint.Format,
+            businessID: BusinessID,
+            environment: AppEnvironment,
+            headers: EndpointHeaders
+        ) {
             self.format = format
             self.businessID = businessID
             self.environment = environment
@@ -87,7 +96,7 @@ public struct OutgoingWebhook: Sendable {
             body =
                 JSONOutput.object([
                     ("event", .string(eventName)), ("eventId", .string(eventID)),
-                    ("businessId", .string(endpoint.businessID)),
+                    ("businessId", .string(endpoint.businessID.rawValue)),
                     ("environment", .string(endpoint.environment.rawValue)),
                     ("timestamp", .string(Timestamp.iso8601Zulu(timestamp))), ("data", .raw(data)),
                 ]).bytes

@@ -20,3 +20,5 @@ extension EndpointID: ExpressibleByStringLiteral {}
 extension TokenID: ExpressibleByStringLiteral {}
 
 extension EventID: ExpressibleByStringLiteral {}
+
+extension BusinessID: ExpressibleByStringLiteral {}

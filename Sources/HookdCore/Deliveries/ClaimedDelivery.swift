@@ -24,7 +24,7 @@ public struct ClaimedDelivery: Sendable {
     public var previousSealedSecret: [UInt8]?
     public var previousSecretUntil: UnixMillis?
     /// The app's business id and environment, for the v3.20 body.
-    public var businessID: String
+    public var businessID: BusinessID
     public var environment: AppEnvironment
 
     public init(
@@ -44,7 +44,7 @@ public struct ClaimedDelivery: Sendable {
         sealedHeaders: [UInt8]? = nil,
         previousSealedSecret: [UInt8]? = nil,
         previousSecretUntil: UnixMillis? = nil,
-        businessID: String = "",
+        businessID: BusinessID = BusinessID(""),
         environment: AppEnvironment = .live
     ) {
         self.id = id

@@ -9,8 +9,8 @@ public enum Identifiers {
     }
 
     /// A new business identifier: 24 uppercase letters and digits.
-    public static func businessID() -> String {
-        RandomString.make(count: 24, from: RandomString.uppercaseAlphanumerics)
+    public static func businessID() -> BusinessID {
+        BusinessID(RandomString.make(count: 24, from: RandomString.uppercaseAlphanumerics))
     }
 
     /// A new request identifier: `req_` and 24 lowercase hexadecimal digits.

@@ -15,6 +15,8 @@ extension DispatcherID: PostgresNonThrowingEncodable, PostgresDecodable {}
 
 extension TokenID: PostgresNonThrowingEncodable, PostgresDecodable {}
 
+extension BusinessID: PostgresNonThrowingEncodable, PostgresDecodable {}
+
 extension EventID: PostgresNonThrowingEncodable, PostgresDecodable, PostgresArrayEncodable, PostgresArrayDecodable {}
 
 extension EndpointID: PostgresNonThrowingEncodable, PostgresDecodable, PostgresArrayEncodable, PostgresArrayDecodable {}

@@ -14,4 +14,6 @@ extension TokenID: DatabaseValueConvertible {}
 
 extension EventID: DatabaseValueConvertible {}
 
+extension BusinessID: DatabaseValueConvertible {}
+
 extension EndpointID: DatabaseValueConvertible {}
