@@ -22,3 +22,5 @@ extension TokenID: ExpressibleByStringLiteral {}
 extension EventID: ExpressibleByStringLiteral {}
 
 extension BusinessID: ExpressibleByStringLiteral {}
+
+extension RequestID: ExpressibleByStringLiteral {}

@@ -14,8 +14,8 @@ public enum Identifiers {
     }
 
     /// A new request identifier: `req_` and 24 lowercase hexadecimal digits.
-    public static func requestID() -> String {
-        "req_" + RandomString.make(count: 24, from: RandomString.lowercaseHex)
+    public static func requestID() -> RequestID {
+        RequestID("req_" + RandomString.make(count: 24, from: RandomString.lowercaseHex))
     }
 
     /// A new token identifier (the JWT `jti`): `jwt_` and 24 lowercase hexadecimal digits.

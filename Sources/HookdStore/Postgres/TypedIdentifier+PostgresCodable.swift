@@ -17,6 +17,8 @@ extension TokenID: PostgresNonThrowingEncodable, PostgresDecodable {}
 
 extension BusinessID: PostgresNonThrowingEncodable, PostgresDecodable {}
 
+extension RequestID: PostgresNonThrowingEncodable, PostgresDecodable {}
+
 extension EventID: PostgresNonThrowingEncodable, PostgresDecodable, PostgresArrayEncodable, PostgresArrayDecodable {}
 
 extension EndpointID: PostgresNonThrowingEncodable, PostgresDecodable, PostgresArrayEncodable, PostgresArrayDecodable {}

@@ -16,4 +16,6 @@ extension EventID: DatabaseValueConvertible {}
 
 extension BusinessID: DatabaseValueConvertible {}
 
+extension RequestID: DatabaseValueConvertible {}
+
 extension EndpointID: DatabaseValueConvertible {}
