@@ -141,7 +141,7 @@ extension HookdSetup {
                     let batch = (index..<end).map { position in
                         NewEvent(
                             appID: appID,
-                            eventID: EventData.eventID(),
+                            eventID: EventID(EventData.eventID()),
                             event: "card.created",
                             data: Array(EventData.card(index: position).utf8)
                         )

@@ -63,15 +63,16 @@ public struct DeliveryAttempter: Sendable {
     /// What one attempt did.
     public struct Report: Sendable {
         public let outcome: AttemptOutcome
-        public let latencyMillis: Int64
+        /// How long the request took, in whole milliseconds (what the store keeps).
+        public let latency: Duration
         /// The delivery's status after the attempt.
         public let status: DeliveryStatus
         /// Whether the attempt was written (the lease still held).
         public let recorded: Bool
 
-        init(outcome: AttemptOutcome, latencyMillis: Int64, status: DeliveryStatus, recorded: Bool) {
+        init(outcome: AttemptOutcome, latency: Duration, status: DeliveryStatus, recorded: Bool) {
             self.outcome = outcome
-            self.latencyMillis = latencyMillis
+            self.latency = latency
             self.status = status
             self.recorded = recorded
         }
@@ -80,7 +81,7 @@ public struct DeliveryAttempter: Sendable {
         fileprivate init(notSent reason: String, status: DeliveryStatus) {
             self.init(
                 outcome: .failed(.other("not sent: \(reason)")),
-                latencyMillis: 0,
+                latency: .zero,
                 status: status,
                 recorded: false
             )
@@ -118,7 +119,7 @@ public struct DeliveryAttempter: Sendable {
         logger.debug(
             "delivery not sent",
             metadata: [
-                "hookd.delivery.id": .string(claim.id), "hookd.app.id": .string(claim.appID),
+                "hookd.delivery.id": .string(claim.id.rawValue), "hookd.app.id": .string(claim.appID),
                 "hookd.reason": .string("\(unsent.outcome)"),
             ]
         )
@@ -136,7 +137,7 @@ public struct DeliveryAttempter: Sendable {
             whenSent()
             return Report(
                 outcome: .failed(.other("not attemptable")),
-                latencyMillis: 0,
+                latency: .zero,
                 status: .failed,
                 recorded: false
             )
@@ -144,7 +145,7 @@ public struct DeliveryAttempter: Sendable {
         // Metadata goes with each message rather than into a copy of the logger: most attempts log nothing at the
         // usual levels, and setting logger metadata costs on every one.
         let about: Logger.Metadata = [
-            "hookd.delivery.id": .string(claim.id), "hookd.app.id": .string(claim.appID),
+            "hookd.delivery.id": .string(claim.id.rawValue), "hookd.app.id": .string(claim.appID),
             "hookd.attempt": .stringConvertible(number),
         ]
 
@@ -153,16 +154,16 @@ public struct DeliveryAttempter: Sendable {
         whenSent()
         let finishedAt = max(clock.unixMillis, startedAt)
         guard case .record(let status, let nextAttemptAt) = machine.finished(result.outcome, now: finishedAt) else {
-            return Report(outcome: result.outcome, latencyMillis: 0, status: .failed, recorded: false)
+            return Report(outcome: result.outcome, latency: .zero, status: .failed, recorded: false)
         }
-        let latency = result.latency.wholeMilliseconds
+        let latency = Duration.milliseconds(result.latency.wholeMilliseconds)
         let completion = AttemptCompletion(
             deliveryID: claim.id,
             leaseID: claim.leaseID,
             attempt: DeliveryAttempt(
                 number: number,
                 startedAt: startedAt,
-                latencyMillis: latency,
+                latency: latency,
                 httpStatus: result.outcome.httpStatus,
                 error: result.outcome.httpStatus == nil ? Self.describe(result.outcome) : nil,
                 responseBody: result.responseBody,
@@ -193,7 +194,7 @@ public struct DeliveryAttempter: Sendable {
         if result.outcome.isSuccess {
             logger.debug(
                 "delivered",
-                metadata: about.merging(["hookd.latency.ms": .stringConvertible(latency)]) { $1 }
+                metadata: about.merging(["hookd.latency.ms": .stringConvertible(latency.wholeMilliseconds)]) { $1 }
             )
         } else {
             logger.warning(
@@ -203,7 +204,7 @@ public struct DeliveryAttempter: Sendable {
                 ]) { $1 }
             )
         }
-        return Report(outcome: result.outcome, latencyMillis: latency, status: status, recorded: recorded)
+        return Report(outcome: result.outcome, latency: latency, status: status, recorded: recorded)
     }
 
     /// What `claim`'s endpoint allows now (``SendingStateReader``); `nil` when the store could not be read (after a
@@ -220,7 +221,9 @@ public struct DeliveryAttempter: Sendable {
             } catch {
                 logger.warning(
                     "reading an endpoint before sending failed; retrying",
-                    metadata: ["hookd.delivery.id": .string(claim.id), "hookd.retry": .stringConvertible(retry)]
+                    metadata: [
+                        "hookd.delivery.id": .string(claim.id.rawValue), "hookd.retry": .stringConvertible(retry),
+                    ]
                 )
                 try? await Task.sleep(for: .milliseconds(100 << retry))
             }

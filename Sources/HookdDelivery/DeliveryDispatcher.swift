@@ -56,7 +56,7 @@ public final class DeliveryDispatcher: Service {
     public var attemptsInFlight: Int { pacing.withLock { $0.unrecorded } }
 
     /// This dispatcher, among those sharing the queue.
-    private let id = "dsp_" + Identifiers.leaseID()
+    private let id = Identifiers.dispatcherID()
     /// When it last noted itself alive, and how many dispatchers shared the queue then.
     private let lastPresence = Mutex<UnixMillis?>(nil)
     private let sharing = Mutex(1)

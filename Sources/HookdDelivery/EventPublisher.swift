@@ -44,9 +44,9 @@ public struct EventPublisher: Sendable {
     /// What a publish did.
     public struct Receipt: Sendable, Equatable {
         /// The event's id (given, or generated).
-        public let eventID: String
+        public let eventID: EventID
         /// The delivery created for it (or the one created by the first publish).
-        public let deliveryID: String
+        public let deliveryID: DeliveryID
         /// `false` when the event had been published before and this call changed nothing.
         public let created: Bool
     }
@@ -83,7 +83,7 @@ public struct EventPublisher: Sendable {
         compactData: Result<[UInt8], CompactJSONError>,
         eventID: String?
     ) async throws -> Receipt {
-        let normalizedID: String
+        let normalizedID: EventID
         if let eventID {
             guard let valid = Identifiers.normalizedEventID(eventID) else { throw PublishError.invalidEventID }
             normalizedID = valid

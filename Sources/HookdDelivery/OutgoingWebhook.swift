@@ -11,7 +11,7 @@ public struct OutgoingWebhook: Sendable {
     /// Signs and assembles an attempt of `event` sent at `timestamp` to a v3 URL, with one secret.
     public init(
         event: String,
-        eventID: String,
+        eventID: EventID,
         data: [UInt8],
         timestamp: UnixSeconds,
         signer: WebhookSigner,
@@ -33,15 +33,24 @@ public struct OutgoingWebhook: Sendable {
     /// What shapes a delivery to one endpoint beyond its event: the format, and for v3.20 the app and the headers.
     public struct EndpointShape: Sendable {
         public var format: Endpoint.Format
-        public var businessID: String
+        public var businessID: BusinessID
         public var environment: AppEnvironment
         public var headers: EndpointHeaders
 
         /// A v3 URL: the v3 body, no custom header.
-        public static let v3 = EndpointShape(format: .v3, businessID: "", environment: .live, headers: .none)
+        public static let v3 = EndpointShape(
+            format: .v3,
+            businessID: BusinessID(""),
+            environment: .live,
+            headers: .none
+        )
 
-        public init(format: Endpoint.Format, businessID: String, environment: AppEnvironment, headers: EndpointHeaders)
-        {
+        public init(
+            format: Endpoint.Format,
+            businessID: BusinessID,
+            environment: AppEnvironment,
+            headers: EndpointHeaders
+        ) {
             self.format = format
             self.businessID = businessID
             self.environment = environment
@@ -59,7 +68,7 @@ public struct OutgoingWebhook: Sendable {
     ///     endpoint's custom headers after hookd's own.
     public init(
         event: String,
-        eventID: String,
+        eventID: EventID,
         data: [UInt8],
         timestamp: UnixSeconds,
         signers: [WebhookSigner],
@@ -67,6 +76,7 @@ public struct OutgoingWebhook: Sendable {
         userAgent: String,
         endpoint: EndpointShape
     ) {
+        let eventID = eventID.rawValue
         let seconds = timestamp.rawValue
         let body: [UInt8]
         let eventName: String
@@ -86,7 +96,7 @@ public struct OutgoingWebhook: Sendable {
             body =
                 JSONOutput.object([
                     ("event", .string(eventName)), ("eventId", .string(eventID)),
-                    ("businessId", .string(endpoint.businessID)),
+                    ("businessId", .string(endpoint.businessID.rawValue)),
                     ("environment", .string(endpoint.environment.rawValue)),
                     ("timestamp", .string(Timestamp.iso8601Zulu(timestamp))), ("data", .raw(data)),
                 ]).bytes

@@ -1,3 +1,4 @@
+import HookdCore
 import Synchronization
 
 /// The dispatcher's `--max-in-flight` request slots, shared between tenants (SPEC §13): an app holds at most
@@ -16,7 +17,7 @@ final class RequestSlots: Sendable {
     /// Whose request a slot is for.
     struct Holder: Hashable, Sendable {
         var appID: String
-        var endpointID: String
+        var endpointID: EndpointID
     }
 
     private struct Waiter {
@@ -31,7 +32,7 @@ final class RequestSlots: Sendable {
         var perEndpoint: Int
         var closed = false
         var heldByApp: [String: Int] = [:]
-        var heldByEndpoint: [String: Int] = [:]
+        var heldByEndpoint: [EndpointID: Int] = [:]
         /// Waiters by app, in the order they came.
         var waiting: [String: [Waiter]] = [:]
         /// The apps with waiters, in their turn: the next slot goes to the first whose turn it is and may take one.

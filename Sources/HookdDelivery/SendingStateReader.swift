@@ -17,8 +17,8 @@ final class SendingStateReader: Sendable {
     /// How old a read may be and still be used: 100 ms by default (``DeliveryConfiguration/endpointReadMaximumAge``).
     let maximumAge: Duration
     private let now: @Sendable () -> ContinuousClock.Instant
-    private let reads: BatchingWriter<String, EndpointSendingState>
-    private let recent = Mutex<[String: (state: EndpointSendingState, at: ContinuousClock.Instant)]>([:])
+    private let reads: BatchingWriter<EndpointID, EndpointSendingState>
+    private let recent = Mutex<[EndpointID: (state: EndpointSendingState, at: ContinuousClock.Instant)]>([:])
 
     /// - Parameters:
     ///   - maximumAge: How old a read may be and still be used.
@@ -27,7 +27,7 @@ final class SendingStateReader: Sendable {
     init(
         maximumAge: Duration,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
-        read: @escaping @Sendable (Set<String>) async throws -> [String: EndpointSendingState]
+        read: @escaping @Sendable (Set<EndpointID>) async throws -> [EndpointID: EndpointSendingState]
     ) {
         self.maximumAge = maximumAge
         self.now = now

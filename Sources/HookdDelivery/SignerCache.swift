@@ -17,7 +17,7 @@ public final class SignerCache: Sendable {
     }
 
     private let sealer: SecretSealer
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Mutex<[EndpointID: Entry]>([:])
 
     public init(sealer: SecretSealer) {
         self.sealer = sealer

@@ -5,6 +5,8 @@
 /// (1/rate s); a delivery may start while that time is at most one second minus one interval ahead of now, so a
 /// burst of up to `rate` deliveries in a second is allowed and the long-run rate never exceeds `rate`. The PostgreSQL
 /// claim writes the same formulas in SQL.
+import HookdCore
+
 struct EndpointRate {
     /// Deliveries per second.
     let perSecond: Int
@@ -15,12 +17,15 @@ struct EndpointRate {
     var tolerance: Double { 1_000 - interval }
 
     /// How many deliveries may start at `now`.
-    func allowance(arrival: Int64, now: Int64) -> Int {
-        max(0, Int(((Double(now) + tolerance - Double(max(arrival, now))) / interval).rounded(.down)) + 1)
+    ///
+    /// The arithmetic is on the instants' milliseconds as `Double`, in the order the claim's SQL writes it.
+    func allowance(arrival: UnixMillis, now: UnixMillis) -> Int {
+        let (arrival, now) = (Double(arrival.rawValue), Double(now.rawValue))
+        return max(0, Int(((now + tolerance - max(arrival, now)) / interval).rounded(.down)) + 1)
     }
 
-    /// The arrival time after `count` deliveries started at `now`.
-    func arrival(after count: Int, from arrival: Int64, now: Int64) -> Int64 {
-        Int64((Double(max(arrival, now)) + Double(count) * interval).rounded(.up))
+    /// The arrival time after `count` deliveries started at `now`, rounded up to a whole millisecond.
+    func arrival(after count: Int, from arrival: UnixMillis, now: UnixMillis) -> UnixMillis {
+        UnixMillis(Int64((Double(max(arrival, now).rawValue) + Double(count) * interval).rounded(.up)))
     }
 }

@@ -9,26 +9,26 @@ import HookdCore
 struct RateLimitPlan {
     let intervalMillis: Int64
     let periodMillis: Int64
-    let nowMillis: Int64
+    let now: UnixMillis
 
     init(limit: Int, period: Duration, now: UnixMillis) {
         let periodMillis = period.wholeMilliseconds
         precondition(limit > 0 && periodMillis > 0, "a rate limit needs a positive limit and period")
         self.intervalMillis = max(1, periodMillis / Int64(limit))
         self.periodMillis = periodMillis
-        self.nowMillis = now.rawValue
+        self.now = now
     }
 
     /// How long a refused request must wait, given the stored theoretical arrival time.
-    func wait(theoreticalArrival: Int64) -> Duration {
-        .milliseconds(max(1, max(theoreticalArrival, nowMillis) + intervalMillis - nowMillis - periodMillis))
+    func wait(theoreticalArrival: UnixMillis) -> Duration {
+        .milliseconds(max(1, (max(theoreticalArrival, now) - now).wholeMilliseconds + intervalMillis - periodMillis))
     }
 
     /// Whether a request now would be refused, without taking a unit: `nil` when it would be allowed, otherwise
     /// how long it must wait. `theoreticalArrival` is `nil` for a key never used.
-    func waitIfFull(theoreticalArrival: Int64?) -> Duration? {
+    func waitIfFull(theoreticalArrival: UnixMillis?) -> Duration? {
         guard let theoreticalArrival else { return nil }
-        let allowed = max(theoreticalArrival, nowMillis) + intervalMillis - nowMillis <= periodMillis
+        let allowed = (max(theoreticalArrival, now) - now).wholeMilliseconds + intervalMillis <= periodMillis
         return allowed ? nil : wait(theoreticalArrival: theoreticalArrival)
     }
 }

@@ -55,7 +55,8 @@ struct AppsCommand: AsyncParsableCommand {
             if json {
                 // SPEC §10's line, to the byte, for a LIVE app; a SANDBOX app's line says so at its end.
                 var line: [String: String] = [
-                    "appId": app.id, "businessId": app.businessID, "secretKey": secretKey.value, "name": app.name,
+                    "appId": app.id, "businessId": app.businessID.rawValue, "secretKey": secretKey.value,
+                    "name": app.name,
                     "type": app.type.rawValue,
                 ]
                 var order = ["appId", "businessId", "secretKey", "name", "type"]
@@ -87,7 +88,7 @@ struct AppsCommand: AsyncParsableCommand {
             }
             for app in apps {
                 let fields: [String: String] = [
-                    "appId": app.id, "businessId": app.businessID, "name": app.name, "type": app.type.rawValue,
+                    "appId": app.id, "businessId": app.businessID.rawValue, "name": app.name, "type": app.type.rawValue,
                     "status": app.status.rawValue, "scopes": app.scopes.map(\.rawValue).joined(separator: ","),
                     "createdAt": Timestamp.iso8601(app.createdAt),
                 ]

@@ -101,8 +101,8 @@ import Testing
 
     @Test func webhookIdentifiersHaveTheirShape() {
         let id = Identifiers.webhookID()
-        #expect(id.wholeMatch(of: /whk_[A-Z0-9]{20}/) != nil)
-        #expect(Identifiers.isWebhookID(id))
+        #expect(id.rawValue.wholeMatch(of: /whk_[A-Z0-9]{20}/) != nil)
+        #expect(Identifiers.isWebhookID(id.rawValue))
         #expect(!Identifiers.isWebhookID("whk_" + String(repeating: "a", count: 20)))
         #expect(!Identifiers.isWebhookID("whk_ABC"))
     }

@@ -14,7 +14,7 @@ import Testing
     @Test func theBodyHasTheSpecifiedKeysInOrderAndTheDataBytesVerbatim() throws {
         let webhook = OutgoingWebhook(
             event: "card.funded",
-            eventID: "0b8e2d4c-1f3a-4e5b-8c6d-7e8f9a0b1c2d",
+            eventID: EventID("0b8e2d4c-1f3a-4e5b-8c6d-7e8f9a0b1c2d"),
             data: Self.data,
             timestamp: UnixSeconds(1_767_225_600),
             signer: try WebhookSigner(secret: Self.secret),
@@ -43,7 +43,7 @@ import Testing
         let signer = try WebhookSigner(secret: Self.secret)
         let onlyStandard = OutgoingWebhook(
             event: "card.funded",
-            eventID: "e",
+            eventID: EventID("e"),
             data: Self.data,
             timestamp: UnixSeconds(1),
             signer: signer,
@@ -55,7 +55,7 @@ import Testing
         #expect(onlyStandard.headers.contains { $0.name == "webhook-signature" })
         let onlyV3 = OutgoingWebhook(
             event: "card.funded",
-            eventID: "e",
+            eventID: EventID("e"),
             data: Self.data,
             timestamp: UnixSeconds(1),
             signer: signer,
@@ -81,16 +81,16 @@ import Testing
     /// A claim of the app `APP`'s v3 URL with `sealed` at `version`.
     static func claim(
         appID: String = "APP",
-        endpointID: String? = nil,
+        endpointID: EndpointID? = nil,
         version: Int64,
         sealed: [UInt8],
         previous: [UInt8]? = nil,
         previousUntil: UnixMillis? = nil
     ) -> ClaimedDelivery {
         ClaimedDelivery(
-            id: "dlv_1",
+            id: DeliveryID("dlv_1"),
             appID: appID,
-            eventID: "evt",
+            eventID: EventID("evt"),
             event: "card.created",
             data: [],
             attempts: 0,
@@ -98,7 +98,7 @@ import Testing
             url: "https://a.example/",
             sealedSecret: sealed,
             secretVersion: version,
-            leaseID: "lease",
+            leaseID: LeaseID("lease"),
             endpointID: endpointID ?? Identifiers.v3WebhookID(appID: appID),
             previousSealedSecret: previous,
             previousSecretUntil: previousUntil
@@ -135,11 +135,14 @@ import Testing
 
     @Test func theReplacedSecretSignsUntilItsOverlapEnds() throws {
         let sealer = SecretSealer(primary: .generate())
-        let purpose = SecretSealer.webhookSecretPurpose(appID: "APP", endpointID: "whk_AAAAAAAAAAAAAAAAAAAA")
+        let purpose = SecretSealer.webhookSecretPurpose(
+            appID: "APP",
+            endpointID: EndpointID("whk_AAAAAAAAAAAAAAAAAAAA")
+        )
         let old = WebhookSecret.generateForEndpoint().value
         let new = WebhookSecret.generateForEndpoint().value
         let claim = Self.claim(
-            endpointID: "whk_AAAAAAAAAAAAAAAAAAAA",
+            endpointID: EndpointID("whk_AAAAAAAAAAAAAAAAAAAA"),
             version: 2,
             sealed: try sealer.seal(Array(new.utf8), purpose: purpose),
             previous: try sealer.seal(Array(old.utf8), purpose: purpose),
@@ -157,7 +160,11 @@ import Testing
         #expect(try SignerCache(sealer: sealer).signers(for: claim, now: UnixMillis(60_000)).count == 1)
         #expect(throws: SecretSealingError.self, "an endpoint's secret opens only for that endpoint") {
             try SignerCache(sealer: sealer).signers(
-                for: Self.claim(endpointID: "whk_BBBBBBBBBBBBBBBBBBBB", version: 2, sealed: claim.sealedSecret),
+                for: Self.claim(
+                    endpointID: EndpointID("whk_BBBBBBBBBBBBBBBBBBBB"),
+                    version: 2,
+                    sealed: claim.sealedSecret
+                ),
                 now: UnixMillis(0)
             )
         }

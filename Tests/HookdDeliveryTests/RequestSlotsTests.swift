@@ -1,3 +1,4 @@
+import HookdCore
 import Testing
 
 @testable import HookdDelivery
@@ -6,7 +7,7 @@ import Testing
 /// comes free, and never idle while a waiter may take one.
 @Suite struct RequestSlotsTests {
     static func holder(_ app: String, _ endpoint: String = "") -> RequestSlots.Holder {
-        RequestSlots.Holder(appID: app, endpointID: endpoint.isEmpty ? app + "-url" : endpoint)
+        RequestSlots.Holder(appID: app, endpointID: EndpointID(endpoint.isEmpty ? app + "-url" : endpoint))
     }
 
     /// Starts a task that waits for a slot for `holder`, and returns it once it is waiting.

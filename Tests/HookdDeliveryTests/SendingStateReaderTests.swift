@@ -8,10 +8,10 @@ import Testing
 @Suite struct SendingStateReaderTests {
     /// A store's endpoints as a test sets them, counting the reads.
     final class Endpoints: Sendable {
-        let states = Mutex<[String: EndpointSendingState]>([:])
+        let states = Mutex<[EndpointID: EndpointSendingState]>([:])
         let reads = Mutex(0)
 
-        func read(_ ids: Set<String>) async throws -> [String: EndpointSendingState] {
+        func read(_ ids: Set<EndpointID>) async throws -> [EndpointID: EndpointSendingState] {
             reads.withLock { $0 += 1 }
             return states.withLock { current in current.filter { ids.contains($0.key) } }
         }
@@ -19,9 +19,9 @@ import Testing
 
     static func claim(_ endpoint: String, url: String) -> ClaimedDelivery {
         ClaimedDelivery(
-            id: "dlv_1",
+            id: DeliveryID("dlv_1"),
             appID: "APP",
-            eventID: "evt",
+            eventID: EventID("evt"),
             event: "card.created",
             data: [],
             attempts: 0,
@@ -29,8 +29,8 @@ import Testing
             url: url,
             sealedSecret: [1],
             secretVersion: 1,
-            leaseID: "lse",
-            endpointID: endpoint
+            leaseID: LeaseID("lse"),
+            endpointID: EndpointID(endpoint)
         )
     }
 
@@ -39,7 +39,7 @@ import Testing
         let endpoints = Endpoints()
         var moved = Self.claim("whk_A", url: "https://moved.example/").target
         moved.secretVersion = 2
-        endpoints.states.withLock { $0["whk_A"] = .sendable(moved) }
+        endpoints.states.withLock { $0[EndpointID("whk_A")] = .sendable(moved) }
         let reader = SendingStateReader(maximumAge: .milliseconds(100), now: clock.function, read: endpoints.read)
         let claim = Self.claim("whk_A", url: "https://old.example/")
 
@@ -52,7 +52,7 @@ import Testing
         #expect(try await reader.state(of: claim, claimedAt: claimedAt) == .sendable(moved))
         #expect(endpoints.reads.withLock { $0 } == 1, "the read is shared for its maximum age")
 
-        endpoints.states.withLock { $0["whk_A"] = .held }
+        endpoints.states.withLock { $0[EndpointID("whk_A")] = .held }
         clock.advance(by: .milliseconds(101))
         #expect(try await reader.state(of: claim, claimedAt: claimedAt) == .held)
         endpoints.states.withLock { $0 = [:] }
@@ -63,7 +63,7 @@ import Testing
 
     @Test func withAMaximumAgeOfZeroEveryAttemptReads() async throws {
         let endpoints = Endpoints()
-        endpoints.states.withLock { $0["whk_A"] = .held }
+        endpoints.states.withLock { $0[EndpointID("whk_A")] = .held }
         let reader = SendingStateReader(maximumAge: .zero, read: endpoints.read)
         let claim = Self.claim("whk_A", url: "https://old.example/")
         for _ in 0..<3 {

@@ -1,6 +1,7 @@
 import Foundation
 import HookdCore
 import HookdStore
+import HookdTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -35,7 +36,7 @@ import Testing
             #expect(header["alg"] as? String == "HS256")
             let claims = try #require(JWTParts.decode(parts[1]))
             #expect(claims["sub"] as? String == app.id)
-            #expect(claims["bus"] as? String == app.businessID)
+            #expect(claims["bus"] as? String == app.businessID.rawValue)
             #expect(claims["type"] as? String == "collection")
             #expect(claims["iat"] as? Int == Int(harness.clock.unixSeconds.rawValue))
             #expect(claims["exp"] as? Int == Int(harness.clock.unixSeconds.rawValue) + 86_400)

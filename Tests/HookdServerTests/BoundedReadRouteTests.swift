@@ -36,7 +36,7 @@ import Testing
             try await Self.publish(25, app: app, client: client, harness: harness)
             let before = Set(
                 try await harness.store.deliveries(appID: app.id, status: nil, event: nil, limit: 100, offset: 0).items
-                    .map(\.id)
+                    .map(\.id.rawValue)
             )
             var seen: [String] = []
             var cursor: String?

@@ -112,7 +112,9 @@ import Testing
                 let id = try #require(try await Self.delivery(of: eventID, harness: harness, appID: tenant.app.id)).id
                 #expect(
                     try await harness.eventually {
-                        harness.logs.text.split(separator: "\n").contains { $0.contains("not sent") && $0.contains(id) }
+                        harness.logs.text.split(separator: "\n").contains {
+                            $0.contains("not sent") && $0.contains(id.rawValue)
+                        }
                     },
                     "the dispatcher came to the delivery and did not send it"
                 )
@@ -153,7 +155,7 @@ import Testing
             endpointID: nil,
             status: nil,
             event: nil,
-            eventID: eventID,
+            eventID: EventID(eventID),
             limit: 10,
             offset: 0
         ).items.first

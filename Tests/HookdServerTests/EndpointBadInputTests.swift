@@ -201,7 +201,7 @@ import Testing
                 events: ["CARD_FUNDED"]
             )
             let before = try await harness.store.endpoints(appID: mine.id, limit: 100, offset: 0)
-            let theirsBefore = try await harness.store.endpoint(appID: theirs.id, id: other.id)
+            let theirsBefore = try await harness.store.endpoint(appID: theirs.id, id: EndpointID(other.id))
 
             let path = refusal.path.replacingOccurrences(of: "{id}", with: ours.id)
                 .replacingOccurrences(of: "{other}", with: other.id)
@@ -213,7 +213,7 @@ import Testing
             let after = try await harness.store.endpoints(appID: mine.id, limit: 100, offset: 0)
             #expect(after.total == before.total)
             #expect(after.items == before.items, "the app's endpoints are as they were")
-            #expect(try await harness.store.endpoint(appID: theirs.id, id: other.id) == theirsBefore)
+            #expect(try await harness.store.endpoint(appID: theirs.id, id: EndpointID(other.id)) == theirsBefore)
         }
     }
 

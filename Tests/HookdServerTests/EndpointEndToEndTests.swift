@@ -147,7 +147,7 @@ import Testing
                 let delivery = try Self.verify(request, secret: try #require(secrets[endpoint]), at: clock)
                 #expect(delivery.schemes == [.fyatu, .standardWebhooks])
                 #expect(delivery.environment == "LIVE")
-                #expect(delivery.businessId == tenant.app.businessID)
+                #expect(delivery.businessId == tenant.app.businessID.rawValue)
                 #expect(request.header("X-Fyatu-Environment") == "LIVE")
                 events[endpoint, default: []].append(try #require(delivery.event))
                 for (other, secret) in secrets where other != endpoint {

@@ -101,7 +101,7 @@ import Testing
             #expect(resolver.counts.unanswered == 3, "three lookups never answered, each cancelled at the timeout")
             #expect(try await harness.store.endpoints(appID: tenant.app.id, limit: 100, offset: 0).total == 1)
             #expect(
-                try await harness.store.endpoint(appID: tenant.app.id, id: endpoint.id)?.url
+                try await harness.store.endpoint(appID: tenant.app.id, id: EndpointID(endpoint.id))?.url
                     == "https://hooks.example.com/in"
             )
         }

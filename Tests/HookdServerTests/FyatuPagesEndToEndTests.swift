@@ -130,7 +130,7 @@ import Testing
                 let name = try #require(envelope["event"] as? String)
                 names.append(name)
                 #expect(delivery.header("X-Fyatu-Event") == name)
-                #expect(envelope["businessId"] as? String == app.businessID)
+                #expect(envelope["businessId"] as? String == app.businessID.rawValue)
                 #expect(envelope["sign"] == nil && envelope["version"] == nil, "no sign, no version (§4.1)")
                 let signature = try #require(delivery.header("X-Fyatu-Signature"))
                 let t = try #require(signature.firstMatch(of: /t=(\d+)/)).1

@@ -99,7 +99,7 @@ import Testing
             let eventID = try #require(first.data["eventId"] as? String)
             #expect(again.data["eventId"] as? String == eventID)
             #expect(other.data["eventId"] as? String != eventID)
-            #expect(Identifiers.normalizedEventID(eventID) == eventID, "a lowercase UUID like every eventId")
+            #expect(Identifiers.normalizedEventID(eventID)?.rawValue == eventID, "a lowercase UUID like every eventId")
             let explicit = "3a1f0c2e-8d4b-4c6f-9a3e-2b7d1e0f4c88"
             #expect(try await publish(key: "order-1", eventID: explicit).data["eventId"] as? String == explicit)
             let log = try await client.json("/api/v3/webhooks/deliveries", method: .get, token: token)

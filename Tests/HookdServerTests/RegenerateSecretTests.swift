@@ -55,7 +55,7 @@ import Testing
             #expect(audit.map(\.action) == [.created, .regenerated])
             let last = try #require(audit.last)
             #expect(last.fingerprint == WebhookSecret(second)?.fingerprint)
-            #expect(last.requestID == response.headers[.requestID])
+            #expect(last.requestID.rawValue == response.headers[.requestID])
             #expect(last.at == harness.clock.unixSeconds)
             #expect(last.secretVersion == endpoint.secretVersion)
             #expect(!last.fingerprint.contains(second) && !second.contains(last.fingerprint.dropFirst(3)))

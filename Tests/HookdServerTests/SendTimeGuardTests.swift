@@ -2,6 +2,7 @@ import Foundation
 import HookdCore
 import HookdDelivery
 import HookdStore
+import HookdTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Synchronization

@@ -123,8 +123,8 @@ import Testing
     static func attempts(
         _ harness: TestHarness,
         apps: [String]
-    ) async throws -> [(deliveryID: String, error: String?)] {
-        var found: [(deliveryID: String, error: String?)] = []
+    ) async throws -> [(deliveryID: DeliveryID, error: String?)] {
+        var found: [(deliveryID: DeliveryID, error: String?)] = []
         for appID in apps {
             let deliveries = try await harness.store.deliveries(
                 appID: appID,

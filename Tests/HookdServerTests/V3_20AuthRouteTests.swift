@@ -24,7 +24,7 @@ import Testing
             let response = try await client.json(
                 "/api/v3.20/auth/token",
                 method: .post,
-                body: Self.tokenBody(app.businessID, key.value, scopes: #"["webhooks:write","webhooks:read"]"#)
+                body: Self.tokenBody(app.businessID.rawValue, key.value, scopes: #"["webhooks:write","webhooks:read"]"#)
             )
             #expect(response.status == .ok, "\(response.raw)")
             #expect(response.message == "Token generated successfully")
@@ -45,7 +45,7 @@ import Testing
             #expect(try #require(JWTParts.decode(parts[0]))["alg"] as? String == "HS256")
             let claims = try #require(JWTParts.decode(parts[1]))
             #expect(claims["ver"] as? String == "3.20")
-            #expect(claims["sub"] as? String == app.businessID)
+            #expect(claims["sub"] as? String == app.businessID.rawValue)
             #expect(claims["app"] as? String == app.id)
             #expect(claims["scopes"] as? [String] == ["webhooks:read", "webhooks:write"])
             #expect(claims["exp"] as? Int == Int(harness.clock.unixSeconds.rawValue) + 86_400)
@@ -69,14 +69,14 @@ import Testing
                 let all = try await client.json(
                     "/api/v3.20/auth/token",
                     method: .post,
-                    body: Self.tokenBody(app.businessID, key.value, scopes: scopes)
+                    body: Self.tokenBody(app.businessID.rawValue, key.value, scopes: scopes)
                 )
                 #expect(all.data["scopes"] as? [String] == ["webhooks:read", "webhooks:write"], "\(all.raw)")
             }
             let readOnly = try await client.json(
                 "/api/v3.20/auth/token",
                 method: .post,
-                body: Self.tokenBody(app.businessID, key.value, scopes: #"["webhooks:read"]"#)
+                body: Self.tokenBody(app.businessID.rawValue, key.value, scopes: #"["webhooks:read"]"#)
             )
             #expect(readOnly.data["scopes"] as? [String] == ["webhooks:read"])
             let token = try #require(readOnly.data["accessToken"] as? String)
@@ -102,7 +102,7 @@ import Testing
             let refused = try await client.json(
                 "/api/v3.20/auth/token",
                 method: .post,
-                body: Self.tokenBody(app.businessID, key.value, scopes: #"["webhooks:read","webhooks:write"]"#)
+                body: Self.tokenBody(app.businessID.rawValue, key.value, scopes: #"["webhooks:read","webhooks:write"]"#)
             )
             #expect(refused.status == .badRequest)
             #expect(refused.errorCode == "VALIDATION_ERROR")
@@ -113,7 +113,11 @@ import Testing
             let wrongKey = try await client.json(
                 "/api/v3.20/auth/token",
                 method: .post,
-                body: Self.tokenBody(app.businessID, AppSecretKey.generate().value, scopes: #"["webhooks:write"]"#)
+                body: Self.tokenBody(
+                    app.businessID.rawValue,
+                    AppSecretKey.generate().value,
+                    scopes: #"["webhooks:write"]"#
+                )
             )
             #expect(wrongKey.errorCode == "AUTH_INVALID_CREDENTIALS", "nothing about the app without its key")
         }
@@ -127,10 +131,10 @@ import Testing
         let (_, otherKey) = try await harness.createApp()
         try await harness.withClient { client in
             let cases = [
-                (app.businessID, AppSecretKey.generate().value),
+                (app.businessID.rawValue, AppSecretKey.generate().value),
                 ("UNKNOWNBUSINESS000000000", AppSecretKey.generate().value),
-                (app.businessID, ""),
-                (app.businessID, otherKey.value),
+                (app.businessID.rawValue, ""),
+                (app.businessID.rawValue, otherKey.value),
             ]
             for (businessID, key) in cases {
                 let response = try await client.json(
@@ -206,19 +210,19 @@ import Testing
             let granted = try await client.json(
                 "/api/v3.20/auth/token",
                 method: .post,
-                body: Self.tokenBody(app.businessID, key.value)
+                body: Self.tokenBody(app.businessID.rawValue, key.value)
             )
             #expect(granted.status == .ok)
             let wrong = try await client.json(
                 "/api/v3.20/auth/token",
                 method: .post,
-                body: Self.tokenBody(app.businessID, "sk_guess")
+                body: Self.tokenBody(app.businessID.rawValue, "sk_guess")
             )
             #expect(wrong.errorCode == "AUTH_INVALID_CREDENTIALS")
             let next = try await client.json(
                 "/api/v3.20/auth/token",
                 method: .post,
-                body: Self.tokenBody(app.businessID, "sk_guess")
+                body: Self.tokenBody(app.businessID.rawValue, "sk_guess")
             )
             #expect(next.status == .tooManyRequests)
             let byAppID = try await client.json(
@@ -242,7 +246,7 @@ import Testing
             let refused = try await client.json(
                 "/api/v3.20/auth/token",
                 method: .post,
-                body: Self.tokenBody(app.businessID, key.value)
+                body: Self.tokenBody(app.businessID.rawValue, key.value)
             )
             #expect(refused.status == .unauthorized)
             #expect(refused.errorCode == "AUTH_BUSINESS_INACTIVE")
@@ -276,7 +280,7 @@ import Testing
             let fresh = try #require(refreshed.data["accessToken"] as? String)
             let claims = try #require(JWTParts.decode(fresh.split(separator: ".")[1]))
             #expect(claims["ver"] as? String == "3.20")
-            #expect(claims["sub"] as? String == app.businessID)
+            #expect(claims["sub"] as? String == app.businessID.rawValue)
             #expect(claims["scopes"] as? [String] == ["webhooks:read"])
             let replayed = try await client.json("/api/v3.20/auth/refresh", method: .post, token: token)
             #expect(replayed.errorCode == "AUTH_TOKEN_INVALID")
@@ -323,7 +327,7 @@ import Testing
             let oldKey = try await client.json(
                 "/api/v3.20/auth/token",
                 method: .post,
-                body: Self.tokenBody(app.businessID, key.value)
+                body: Self.tokenBody(app.businessID.rawValue, key.value)
             )
             #expect(oldKey.errorCode == "AUTH_INVALID_CREDENTIALS")
             // In the same second as the rotation.
@@ -342,7 +346,7 @@ import Testing
         let response = try await client.json(
             "/api/v3.20/auth/token",
             method: .post,
-            body: tokenBody(app.businessID, key.value, scopes: scopes)
+            body: tokenBody(app.businessID.rawValue, key.value, scopes: scopes)
         )
         #expect(response.status == .ok, "token request failed: \(response.raw)")
         return try #require(response.data["accessToken"] as? String)

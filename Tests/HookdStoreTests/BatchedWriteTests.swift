@@ -1,12 +1,13 @@
 import Foundation
 import HookdCore
 import HookdStore
+import HookdTestSupport
 import Testing
 
 /// `publishAll` and `completeAttempts`, the batched writes behind group commit, give each item what the single
 /// write would have, on both stores.
 @Suite struct BatchedWriteTests {
-    static func event(_ appID: String, _ eventID: String = Identifiers.eventID()) -> NewEvent {
+    static func event(_ appID: String, _ eventID: EventID = Identifiers.eventID()) -> NewEvent {
         NewEvent(appID: appID, eventID: eventID, event: "card.created", data: Array(#"{"n":1}"#.utf8))
     }
 
@@ -49,14 +50,15 @@ import Testing
             leaseUntil: UnixMillis(60_000)
         )
         #expect(claims.count == 3)
-        func completion(_ claim: ClaimedDelivery, lease: String, status: Int?, next: UnixMillis?) -> AttemptCompletion {
+        func completion(_ claim: ClaimedDelivery, lease: LeaseID, status: Int?, next: UnixMillis?) -> AttemptCompletion
+        {
             AttemptCompletion(
                 deliveryID: claim.id,
                 leaseID: lease,
                 attempt: DeliveryAttempt(
                     number: 1,
                     startedAt: UnixMillis(1_500),
-                    latencyMillis: 12,
+                    latency: .milliseconds(12),
                     httpStatus: status,
                     error: status == nil ? "connection refused" : nil,
                     responseBody: Array("ok".utf8)
@@ -82,7 +84,7 @@ import Testing
         #expect(failed.summary.nextAttemptAt == UnixMillis(61_500))
         #expect(failed.attempts.map(\.httpStatus) == [nil])
         #expect(failed.attempts.first?.error == "connection refused")
-        #expect(failed.attempts.first?.latencyMillis == 12)
+        #expect(failed.attempts.first?.latency == .milliseconds(12))
         let untouched = try #require(try await store.delivery(appID: app.id, id: claims[2].id))
         #expect(untouched.attempts.isEmpty, "a record without the lease changes nothing")
     }

@@ -7,7 +7,7 @@ import Testing
 /// database (issue 21), on every backend.
 @Suite struct BoundedReadsTests {
     /// Publishes `count` events of `app` at `now` (one transaction: they share their creation time).
-    static func publish(_ store: any Store, app: App, count: Int, at now: UnixMillis) async throws -> [String] {
+    static func publish(_ store: any Store, app: App, count: Int, at now: UnixMillis) async throws -> [DeliveryID] {
         let events = (0..<count).map { _ in
             NewEvent(appID: app.id, eventID: Identifiers.eventID(), event: "card.funded", data: Array("{}".utf8))
         }
@@ -20,11 +20,11 @@ import Testing
             let app = makeApp()
             try await store.insertApp(app)
             // Groups that share a creation time: the cursor must order within a millisecond too.
-            var existing: [String] = []
+            var existing: [DeliveryID] = []
             for group in 0..<6 {
                 existing += try await Self.publish(store, app: app, count: 5, at: UnixMillis(1_000 + Int64(group)))
             }
-            var seen: [String] = []
+            var seen: [DeliveryID] = []
             var position = DeliveryLogPosition.offset(0)
             var arrivals = 0
             while true {
@@ -103,7 +103,7 @@ import Testing
 
             let window = failedAt..<(failedAt + .seconds(60))
             let now = failedAt + .seconds(10)
-            func recover(endpointID: String = endpoint.id) async throws -> RecoveryOutcome? {
+            func recover(endpointID: EndpointID = endpoint.id) async throws -> RecoveryOutcome? {
                 try await store.recoverDeliveries(
                     appID: app.id,
                     endpointID: endpointID,

@@ -26,7 +26,7 @@ import Testing
     static func failOnce(
         _ store: any Store,
         app: App,
-        endpoint: String,
+        endpoint: EndpointID,
         at now: UnixMillis,
         status: Int = 500,
         failingLimit: UnixMillis?
@@ -53,7 +53,7 @@ import Testing
                 attempt: DeliveryAttempt(
                     number: 1,
                     startedAt: now,
-                    latencyMillis: 5,
+                    latency: .milliseconds(5),
                     httpStatus: status,
                     error: nil,
                     responseBody: []

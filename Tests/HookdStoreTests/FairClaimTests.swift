@@ -13,11 +13,11 @@ import Testing
         appID: String,
         count: Int,
         from now: UnixMillis
-    ) async throws -> [String] {
+    ) async throws -> [DeliveryID] {
         let events = (0..<count).map { index in
             NewEvent(appID: appID, eventID: Identifiers.eventID(), event: "card.created", data: Array("{}".utf8))
         }
-        var ids: [String] = []
+        var ids: [DeliveryID] = []
         for (index, event) in events.enumerated() {
             ids.append(
                 try await store.publish(event, attemptsAllowed: 3, now: now + .milliseconds(index), lease: nil)
@@ -35,7 +35,7 @@ import Testing
             attempt: DeliveryAttempt(
                 number: claim.attempts + 1,
                 startedAt: now,
-                latencyMillis: 1,
+                latency: .milliseconds(1),
                 httpStatus: 200,
                 error: nil,
                 responseBody: []

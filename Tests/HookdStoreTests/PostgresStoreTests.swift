@@ -10,8 +10,8 @@ func publish(
     appID: String,
     event: String = "card.created",
     now: UnixMillis,
-    lease: (id: String, until: UnixMillis)? = nil
-) async throws -> String {
+    lease: (id: LeaseID, until: UnixMillis)? = nil
+) async throws -> DeliveryID {
     let event = NewEvent(
         appID: appID,
         eventID: Identifiers.eventID(),
@@ -177,7 +177,7 @@ struct PostgresStoreTests {
     @Test func concurrentClaimersFromTwoProcessesNeverShareADelivery() async throws {
         try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
             let app = try await makeConfiguredApp(stores[0])
-            var published: [String] = []
+            var published: [DeliveryID] = []
             for index in 0..<60 {
                 published.append(
                     try await publish(stores[index % 2], appID: app.id, now: UnixMillis(1_000) + .milliseconds(index))
@@ -227,13 +227,13 @@ struct PostgresStoreTests {
         let (store, cleanup) = try await PostgresTestDatabase.makeEmptyStore { $0.dispatchConnections = 1 }
         defer { cleanup() }
         let app = try await makeConfiguredApp(store)
-        let published = try await withThrowingTaskGroup(of: String.self) { group in
+        let published = try await withThrowingTaskGroup(of: DeliveryID.self) { group in
             for index in 0..<30 {
                 group.addTask { try await publish(store, appID: app.id, now: UnixMillis(1_000) + .milliseconds(index)) }
             }
-            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            return try await group.reduce(into: Set<DeliveryID>()) { $0.insert($1) }
         }
-        let recorded = try await withThrowingTaskGroup(of: [String].self) { group in
+        let recorded = try await withThrowingTaskGroup(of: [DeliveryID].self) { group in
             for _ in 0..<4 {
                 group.addTask {
                     try await Self.claimUntilEmpty(store, limit: 5) { batch in
@@ -244,7 +244,7 @@ struct PostgresStoreTests {
                     }
                 }
             }
-            return try await group.reduce(into: [String]()) { $0 += $1 }
+            return try await group.reduce(into: [DeliveryID]()) { $0 += $1 }
         }
         #expect(published.count == 30)
         #expect(recorded.count == 30 && Set(recorded) == published, "each delivery claimed and recorded once")
@@ -426,14 +426,14 @@ struct PostgresStoreTests {
             #expect(revived.id == id)
             #expect(revived.leaseID != dead.leaseID)
 
-            func completion(_ lease: String) -> AttemptCompletion {
+            func completion(_ lease: LeaseID) -> AttemptCompletion {
                 AttemptCompletion(
                     deliveryID: id,
                     leaseID: lease,
                     attempt: DeliveryAttempt(
                         number: 1,
                         startedAt: UnixMillis(2_000),
-                        latencyMillis: 1,
+                        latency: .milliseconds(1),
                         httpStatus: 500,
                         error: nil,
                         responseBody: Array("no".utf8)
@@ -456,7 +456,7 @@ struct PostgresStoreTests {
         try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
             let app = try await makeConfiguredApp(stores[0])
             let event = NewEvent(appID: app.id, eventID: Identifiers.eventID(), event: "card.created", data: [1])
-            let results = try await withThrowingTaskGroup(of: (deliveryID: String, created: Bool).self) { group in
+            let results = try await withThrowingTaskGroup(of: (deliveryID: DeliveryID, created: Bool).self) { group in
                 for index in 0..<12 {
                     group.addTask {
                         try await stores[index % 2].publish(
@@ -467,7 +467,7 @@ struct PostgresStoreTests {
                         )
                     }
                 }
-                return try await group.reduce(into: [(deliveryID: String, created: Bool)]()) { $0.append($1) }
+                return try await group.reduce(into: [(deliveryID: DeliveryID, created: Bool)]()) { $0.append($1) }
             }
             #expect(results.filter(\.created).count == 1)
             #expect(Set(results.map(\.deliveryID)).count == 1)
@@ -532,7 +532,7 @@ struct PostgresStoreTests {
         let app = try await makeConfiguredApp(store)
         let other = try await makeConfiguredApp(store)
         let first = try await publish(store, appID: app.id, event: "card.created", now: UnixMillis(1_000))
-        var sameMillisecond: [String] = []
+        var sameMillisecond: [DeliveryID] = []
         for _ in 0..<4 {
             sameMillisecond.append(
                 try await publish(store, appID: app.id, event: "card.funded", now: UnixMillis(1_000))
@@ -632,7 +632,7 @@ struct PostgresStoreTests {
             DeliveryAttempt(
                 number: number,
                 startedAt: UnixMillis(1_000 * Int64(number)),
-                latencyMillis: 12,
+                latency: .milliseconds(12),
                 httpStatus: status,
                 error: error,
                 responseBody: Array("body\(number)".utf8)

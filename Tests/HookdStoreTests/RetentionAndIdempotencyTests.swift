@@ -14,7 +14,7 @@ import Testing
         app: App,
         createdAt: UnixMillis,
         finishing status: DeliveryStatus?
-    ) async throws -> String {
+    ) async throws -> DeliveryID {
         let id = try await publish(store, appID: app.id, now: createdAt)
         guard let status else { return id }
         let claims = try await store.claimDueDeliveries(
@@ -30,7 +30,7 @@ import Testing
             attempt: DeliveryAttempt(
                 number: 1,
                 startedAt: createdAt,
-                latencyMillis: 3,
+                latency: .milliseconds(3),
                 httpStatus: status == .succeeded ? 200 : 500,
                 error: nil,
                 responseBody: Array("answer".utf8)
@@ -50,7 +50,7 @@ import Testing
         let (store, cleanup) = try await factory.make()
         defer { cleanup() }
         let app = try await makeConfiguredApp(store)
-        var old: [String] = []
+        var old: [DeliveryID] = []
         for index in 0..<5 {
             old.append(
                 try await Self.delivery(

@@ -55,7 +55,7 @@ func keyIdentifier(_ byte: UInt8) -> [UInt8] { [UInt8](repeating: byte, count: 8
 /// A stand-in for a sealed value: the format byte, the key's identifier, then `payload`.
 func sealed(under identifier: [UInt8], _ payload: some Sequence<UInt8>) -> [UInt8] { [1] + identifier + payload }
 
-func change(_ sealed: [UInt8], request: String = "req_000000000000000000000001") -> SealedSecretChange {
+func change(_ sealed: [UInt8], request: RequestID = "req_000000000000000000000001") -> SealedSecretChange {
     SealedSecretChange(
         sealedSecret: sealed,
         fingerprint: "fp_\(sealed.first ?? 0)",

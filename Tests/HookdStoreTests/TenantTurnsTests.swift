@@ -13,7 +13,7 @@ import Testing
         appID: String,
         url: String = "https://b.example/",
         limit: Int = 100
-    ) async throws -> String? {
+    ) async throws -> EndpointID? {
         let endpoint = Endpoint(
             id: Identifiers.webhookID(),
             appID: appID,
@@ -206,11 +206,11 @@ import Testing
         try await factory.with { store in
             let app = makeApp()
             try await store.insertApp(app)
-            let created = try await withThrowingTaskGroup(of: String?.self) { group in
+            let created = try await withThrowingTaskGroup(of: EndpointID?.self) { group in
                 for _ in 0..<12 {
                     group.addTask { try await Self.addEndpoint(store, appID: app.id, limit: 5) }
                 }
-                return try await group.reduce(into: [String]()) { if let id = $1 { $0.append(id) } }
+                return try await group.reduce(into: [EndpointID]()) { if let id = $1 { $0.append(id) } }
             }
             #expect(created.count == 5, "twelve at once, five created")
             #expect(try await Self.addEndpoint(store, appID: app.id, limit: 5) == nil)

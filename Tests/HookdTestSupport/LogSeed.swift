@@ -31,7 +31,7 @@ package enum LogSeed {
                     attempt: DeliveryAttempt(
                         number: claim.attempts + 1,
                         startedAt: now,
-                        latencyMillis: latency,
+                        latency: .milliseconds(latency),
                         httpStatus: 500,
                         error: nil,
                         responseBody: []

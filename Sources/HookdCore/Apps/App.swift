@@ -3,7 +3,7 @@ public struct App: Sendable, Equatable {
     /// 16 uppercase letters and digits.
     public var id: String
     /// 24 uppercase letters and digits.
-    public var businessID: String
+    public var businessID: BusinessID
     /// A human-readable name chosen by the operator.
     public var name: String
     /// Which event catalogue applies.
@@ -24,7 +24,7 @@ public struct App: Sendable, Equatable {
 
     public init(
         id: String,
-        businessID: String,
+        businessID: BusinessID,
         name: String,
         type: AppType,
         status: AppStatus,

@@ -16,7 +16,7 @@ public struct DeliveryTarget: Sendable, Equatable {
     public var previousSealedSecret: [UInt8]?
     public var previousSecretUntil: UnixMillis?
     /// The app's business id and environment, for the v3.20 body.
-    public var businessID: String
+    public var businessID: BusinessID
     public var environment: AppEnvironment
 
     public init(
@@ -27,7 +27,7 @@ public struct DeliveryTarget: Sendable, Equatable {
         sealedHeaders: [UInt8]?,
         previousSealedSecret: [UInt8]?,
         previousSecretUntil: UnixMillis?,
-        businessID: String,
+        businessID: BusinessID,
         environment: AppEnvironment
     ) {
         self.url = url

@@ -13,7 +13,7 @@ public struct Endpoint: Sendable, Equatable {
     }
 
     /// `whk_` and 20 uppercase letters and digits.
-    public var id: String
+    public var id: EndpointID
     public var appID: String
     public var format: Format
     /// Where deliveries go; `nil` only for a v3 endpoint whose URL was cleared (or never set).
@@ -51,7 +51,7 @@ public struct Endpoint: Sendable, Equatable {
     public var updatedAt: UnixSeconds
 
     public init(
-        id: String,
+        id: EndpointID,
         appID: String,
         format: Format,
         url: String?,

@@ -1,12 +1,12 @@
 /// What hookd tells an app when one of its endpoints is disabled for answering `410 Gone` or for failing too long:
 /// a `webhook.endpoint.disabled` event to its other endpoints (SPEC §11).
 public struct EndpointDisabledNotice: Sendable, Equatable {
-    public var endpointID: String
+    public var endpointID: EndpointID
     public var url: String?
     public var reason: EndpointDisabledReason
     public var at: UnixMillis
 
-    public init(endpointID: String, url: String?, reason: EndpointDisabledReason, at: UnixMillis) {
+    public init(endpointID: EndpointID, url: String?, reason: EndpointDisabledReason, at: UnixMillis) {
         self.endpointID = endpointID
         self.url = url
         self.reason = reason
@@ -16,7 +16,7 @@ public struct EndpointDisabledNotice: Sendable, Equatable {
     /// The event, with `{"webhookId","url","reason","disabledAt"}` as its data and an id of its own.
     public func event(appID: String) -> NewEvent {
         let data = JSONOutput.object([
-            ("webhookId", .string(endpointID)),
+            ("webhookId", .string(endpointID.rawValue)),
             ("url", .string(url)),
             ("reason", .string(reason.rawValue)),
             ("disabledAt", .string(Timestamp.iso8601(at.unixSeconds))),

@@ -9,18 +9,18 @@ public enum Identifiers {
     }
 
     /// A new business identifier: 24 uppercase letters and digits.
-    public static func businessID() -> String {
-        RandomString.make(count: 24, from: RandomString.uppercaseAlphanumerics)
+    public static func businessID() -> BusinessID {
+        BusinessID(RandomString.make(count: 24, from: RandomString.uppercaseAlphanumerics))
     }
 
     /// A new request identifier: `req_` and 24 lowercase hexadecimal digits.
-    public static func requestID() -> String {
-        "req_" + RandomString.make(count: 24, from: RandomString.lowercaseHex)
+    public static func requestID() -> RequestID {
+        RequestID("req_" + RandomString.make(count: 24, from: RandomString.lowercaseHex))
     }
 
     /// A new token identifier (the JWT `jti`): `jwt_` and 24 lowercase hexadecimal digits.
-    public static func tokenID() -> String {
-        "jwt_" + RandomString.make(count: 24, from: RandomString.lowercaseHex)
+    public static func tokenID() -> TokenID {
+        TokenID("jwt_" + RandomString.make(count: 24, from: RandomString.lowercaseHex))
     }
 
     /// Whether `value` has the shape of an app identifier.
@@ -36,8 +36,8 @@ public enum Identifiers {
 
 extension Identifiers {
     /// A new endpoint identifier (v3.20 `webhookId`): `whk_` and 20 uppercase letters and digits.
-    public static func webhookID() -> String {
-        "whk_" + RandomString.make(count: 20, from: RandomString.uppercaseAlphanumerics)
+    public static func webhookID() -> EndpointID {
+        EndpointID("whk_" + RandomString.make(count: 20, from: RandomString.uppercaseAlphanumerics))
     }
 
     /// The identifier of an app's v3 URL as an endpoint: `whk_` and the first 20 hexadecimal digits, upper case, of
@@ -45,9 +45,9 @@ extension Identifiers {
     ///
     /// Derived rather than drawn, so a delivery can name the app's v3 endpoint before the app first sets its URL;
     /// the PostgreSQL migration computes the same with `hookd_v3_endpoint_id`.
-    public static func v3WebhookID(appID: String) -> String {
+    public static func v3WebhookID(appID: String) -> EndpointID {
         let digest = SHA256.hash(data: Array("hookd/v3-endpoint:\(appID)".utf8))
-        return "whk_" + Hex.encode(digest.prefix(10)).uppercased()
+        return EndpointID("whk_" + Hex.encode(digest.prefix(10)).uppercased())
     }
 
     /// Whether `value` has the shape of an endpoint identifier.

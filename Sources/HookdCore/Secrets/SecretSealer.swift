@@ -75,12 +75,12 @@ extension SecretSealer {
     public static func webhookSecretPurpose(appID: String) -> String { "webhook-secret:\(appID)" }
     /// The sealing purpose of an endpoint's secret: bound to the endpoint, so a sealed secret copied to another
     /// endpoint's row does not open. The app's v3 URL keeps its app-bound purpose.
-    public static func webhookSecretPurpose(appID: String, endpointID: String) -> String {
+    public static func webhookSecretPurpose(appID: String, endpointID: EndpointID) -> String {
         endpointID == Identifiers.v3WebhookID(appID: appID)
             ? webhookSecretPurpose(appID: appID) : "webhook-secret:\(appID):\(endpointID)"
     }
     /// The sealing purpose of an endpoint's custom request headers (SPEC §11 `headers`), bound to the endpoint.
-    public static func endpointHeadersPurpose(appID: String, endpointID: String) -> String {
+    public static func endpointHeadersPurpose(appID: String, endpointID: EndpointID) -> String {
         "endpoint-headers:\(appID):\(endpointID)"
     }
     /// The sealing purpose of a server-wide secret (the token signing key, the operator key).

@@ -50,7 +50,7 @@ public struct SecretAuditRecord: Sendable, Equatable {
     /// ``WebhookSecret/fingerprint`` of the new secret.
     public var fingerprint: String
     /// The request that made the change.
-    public var requestID: String
+    public var requestID: RequestID
     /// The client's address as the server saw it, when known.
     public var clientAddress: String?
     /// When.
@@ -61,7 +61,7 @@ public struct SecretAuditRecord: Sendable, Equatable {
         action: Action,
         secretVersion: Int64,
         fingerprint: String,
-        requestID: String,
+        requestID: RequestID,
         clientAddress: String?,
         at: UnixSeconds
     ) {

@@ -39,7 +39,7 @@ struct AccessTokenClaims: JWTPayload, Equatable {
     /// Expires at, Unix seconds.
     let exp: Int64
     /// `jwt_` and 24 hex digits.
-    let jti: String
+    let jti: TokenID
 
     /// The claims of a token of `version` for `app`.
     init(
@@ -48,13 +48,13 @@ struct AccessTokenClaims: JWTPayload, Equatable {
         scopes: [Scope],
         issuedAt: UnixSeconds,
         expiresAt: UnixSeconds,
-        tokenID: String
+        tokenID: TokenID
     ) {
         switch version {
         case .v3:
-            (sub, bus, self.app) = (app.id, app.businessID, nil)
+            (sub, bus, self.app) = (app.id, app.businessID.rawValue, nil)
         case .v3_20:
-            (sub, bus, self.app) = (app.businessID, nil, app.id)
+            (sub, bus, self.app) = (app.businessID.rawValue, nil, app.id)
         }
         ver = version.claim
         type = app.type.rawValue
@@ -70,10 +70,10 @@ struct AccessTokenClaims: JWTPayload, Equatable {
     var expiresAt: UnixSeconds { UnixSeconds(exp) }
 
     /// The app and business the token names, whichever version issued it; `nil` when its claims fit neither.
-    var holder: (appID: String, businessID: String)? {
+    var holder: (appID: String, businessID: BusinessID)? {
         switch (ver, bus, app) {
-        case (nil, let business?, nil): (sub, business)
-        case ("3.20", nil, let app?): (app, sub)
+        case (nil, let business?, nil): (sub, BusinessID(business))
+        case ("3.20", nil, let app?): (app, BusinessID(sub))
         default: nil
         }
     }

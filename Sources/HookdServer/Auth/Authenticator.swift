@@ -69,7 +69,7 @@ struct Authenticator: Sendable {
         }
         guard app.status == .active else { throw APIError.appInactive }
         guard app.scopes.contains(scope) else { throw APIError.scopeDenied(scope.rawValue) }
-        return Principal(app: app, scopes: app.scopes, tokenID: "", expiresAt: clock.unixSeconds)
+        return Principal(app: app, scopes: app.scopes, tokenID: TokenID(""), expiresAt: clock.unixSeconds)
     }
 
     /// The token of an `Authorization: Bearer <token>` header; `nil` when there is none or it is empty.

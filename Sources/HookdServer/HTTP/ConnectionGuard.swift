@@ -59,7 +59,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let open: OpenConnections
     private let limits: Limits
     /// The answer to a connection over a limit (an envelope for `error`), made when one is refused.
-    private let refusal: @Sendable (APIError) -> (requestID: String, body: [UInt8])
+    private let refusal: @Sendable (APIError) -> (requestID: RequestID, body: [UInt8])
     private var counted = false
     /// The peer address counted against its own limit, if any.
     private var countedAddress: String?
@@ -69,7 +69,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     init(
         open: OpenConnections,
         limits: Limits,
-        refusal: @escaping @Sendable (APIError) -> (requestID: String, body: [UInt8])
+        refusal: @escaping @Sendable (APIError) -> (requestID: RequestID, body: [UInt8])
     ) {
         self.open = open
         self.limits = limits
@@ -142,7 +142,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         head.headerFields[.contentLength] = String(body.count)
         head.headerFields[.retryAfter] = "1"
         head.headerFields[.connection] = "close"
-        head.headerFields[.requestID] = requestID
+        head.headerFields[.requestID] = requestID.rawValue
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in

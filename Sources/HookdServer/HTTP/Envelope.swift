@@ -87,7 +87,7 @@ struct Envelope: Sendable {
     }
 
     /// The bytes of `error`'s envelope, for answers written outside a request's handling (a refused connection).
-    func failureBody(_ error: APIError, requestID: String, dialect: APIDialect = .v3) -> [UInt8] {
+    func failureBody(_ error: APIError, requestID: RequestID, dialect: APIDialect = .v3) -> [UInt8] {
         var body: [(String, JSONOutput)] = [("code", .string(error.code))]
         if let detail = error.detail { body.append(("detail", .string(detail))) }
         if !error.fields.isEmpty {
@@ -107,8 +107,8 @@ struct Envelope: Sendable {
     }
 
     /// `{requestId, timestamp}`, with `platform` between them in the CaaS dialect.
-    private func meta(requestID: String, dialect: APIDialect) -> JSONOutput {
-        var members: [(String, JSONOutput)] = [("requestId", .string(requestID))]
+    private func meta(requestID: RequestID, dialect: APIDialect) -> JSONOutput {
+        var members: [(String, JSONOutput)] = [("requestId", .string(requestID.rawValue))]
         if let platform = dialect.platform { members.append(("platform", .string(platform))) }
         members.append(("timestamp", .timestamp(clock.unixSeconds)))
         return .object(members)
@@ -117,7 +117,7 @@ struct Envelope: Sendable {
     private func response(status: HTTPResponse.Status, body: [UInt8], context: HookdRequestContext) -> Response {
         Response(
             status: status,
-            headers: [.contentType: "application/json", .requestID: context.requestID],
+            headers: [.contentType: "application/json", .requestID: context.requestID.rawValue],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
         )
     }

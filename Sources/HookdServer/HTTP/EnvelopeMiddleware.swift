@@ -1,3 +1,4 @@
+import HookdCore
 import HookdStore
 import Hummingbird
 import Logging
@@ -29,7 +30,7 @@ struct EnvelopeMiddleware: RouterMiddleware {
                 throw APIError.payloadTooLarge(limit: failures.maximumBodySize)
             }
             var response = try await next(request, context)
-            response.headers[.requestID] = context.requestID
+            response.headers[.requestID] = context.requestID.rawValue
             return response
         } catch {
             return envelope.failure(failures.apiError(for: error, context: context), context: context)

@@ -7,7 +7,7 @@ import NIOCore
 struct HookdRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// `req_` and 24 hex digits, sent back in `meta.requestId` and `X-Request-Id`.
-    let requestID: String
+    let requestID: RequestID
     /// The client's IP address, when the request came over a socket: the peer's, or behind a trusted proxy the one
     /// it forwarded the request for (``ClientAddressMiddleware``).
     var clientAddress: String?
@@ -20,7 +20,7 @@ struct HookdRequestContext: RequestContext {
         let requestID = Identifiers.requestID()
         var logger = source.logger
         logger[metadataKey: "hb.request.id"] = nil
-        logger[metadataKey: "hookd.request.id"] = .string(requestID)
+        logger[metadataKey: "hookd.request.id"] = .string(requestID.rawValue)
         self.coreContext = .init(source: ApplicationRequestContextSource(channel: source.channel, logger: logger))
         self.requestID = requestID
         self.clientAddress = source.channel.remoteAddress?.ipAddress

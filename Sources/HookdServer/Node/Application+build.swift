@@ -87,7 +87,7 @@ func listenerConfiguration(
 ) -> HTTP1Channel.Configuration {
     let open = ConnectionGuard.OpenConnections()
     let envelope = Envelope(clock: clock)
-    let refusal: @Sendable (APIError) -> (requestID: String, body: [UInt8]) = { error in
+    let refusal: @Sendable (APIError) -> (requestID: RequestID, body: [UInt8]) = { error in
         let requestID = Identifiers.requestID()
         return (requestID, envelope.failureBody(error, requestID: requestID))
     }

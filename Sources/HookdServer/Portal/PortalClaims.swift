@@ -31,7 +31,7 @@ struct PortalClaims: JWTPayload, Equatable {
     /// Expires at, Unix seconds.
     let exp: Int64
     /// `jwt_` and 24 hex digits: what a used link or an ended session is remembered by.
-    let jti: String
+    let jti: TokenID
     /// A session's CSRF token, which every change made with the cookie must repeat in `X-CSRF-Token`.
     let csrf: String?
 

@@ -139,7 +139,7 @@ struct AuthRoutes: Sendable {
             return try await store.app(id: id)
         case .business(let id):
             guard let app = try await store.app(secretKeyDigest: key.digest) else { return nil }
-            return ConstantTime.equals(app.businessID, id) ? app : nil
+            return ConstantTime.equals(app.businessID.rawValue, id) ? app : nil
         }
     }
 

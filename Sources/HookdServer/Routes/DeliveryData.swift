@@ -8,9 +8,9 @@ struct DeliverySummaryData: JSONRepresentable {
 
     var members: [(String, JSONOutput)] {
         [
-            ("deliveryId", .string(summary.id)),
-            ("webhookId", .string(summary.endpointID)),
-            ("eventId", .string(summary.eventID)),
+            ("deliveryId", .string(summary.id.rawValue)),
+            ("webhookId", .string(summary.endpointID.rawValue)),
+            ("eventId", .string(summary.eventID.rawValue)),
             ("event", .string(v3_20 ? EventName.v320Name(summary.event) : summary.event)),
             ("status", .string(summary.status.rawValue)),
             ("attempts", .int(Int64(summary.attempts))),
@@ -50,7 +50,7 @@ struct DeliveryDetailData: JSONRepresentable {
                             ("attemptedAt", .timestamp(attempt.startedAt.unixSeconds)),
                             ("httpStatus", attempt.httpStatus.map { .int(Int64($0)) } ?? .null),
                             ("error", .string(attempt.error)),
-                            ("responseTime", .int(attempt.latencyMillis)),
+                            ("responseTime", .int(attempt.latency.wholeMilliseconds)),
                             ("responseBody", .string(String(decoding: attempt.responseBody, as: UTF8.self))),
                             (
                                 // Redacted before they were stored; again here for rows kept before that was so.

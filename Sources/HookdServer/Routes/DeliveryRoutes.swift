@@ -30,13 +30,13 @@ struct DeliveryRoutes: Sendable {
         let webhookUrl: String
         let httpStatus: Int?
         let responseTime: Int64
-        let eventID: String
+        let eventID: EventID
 
         var json: JSONOutput {
             .object([
                 ("event", .string(event)), ("webhookUrl", .string(webhookUrl)), ("delivered", .bool(true)),
                 ("httpStatus", httpStatus.map { .int(Int64($0)) } ?? .null), ("responseTime", .int(responseTime)),
-                ("eventId", .string(eventID)),
+                ("eventId", .string(eventID.rawValue)),
             ])
         }
     }
@@ -107,7 +107,7 @@ struct DeliveryRoutes: Sendable {
     /// Sends one test delivery of `event` to an endpoint now and answers with what happened (SPEC §5.3).
     private func deliverTest(
         of event: String,
-        to endpointID: String,
+        to endpointID: EndpointID,
         url: String,
         principal: Principal,
         context: HookdRequestContext,
@@ -152,7 +152,7 @@ struct DeliveryRoutes: Sendable {
                 event: shown(event),
                 webhookUrl: url,
                 httpStatus: report.outcome.httpStatus,
-                responseTime: report.latencyMillis,
+                responseTime: report.latency.wholeMilliseconds,
                 eventID: eventID
             ),
             message: "Test webhook delivered successfully",
@@ -165,8 +165,11 @@ struct DeliveryRoutes: Sendable {
     }
 
     /// The delivery log, of every endpoint (v3) or of one (v3.20, whose names are UPPERCASE_SNAKE).
-    func listDeliveries(_ request: Request, endpointID: String?, context: HookdRequestContext) async throws -> Response
-    {
+    func listDeliveries(
+        _ request: Request,
+        endpointID: EndpointID?,
+        context: HookdRequestContext
+    ) async throws -> Response {
         let principal = try context.requirePrincipal()
         let query = request.uri.queryParameters
         var problems: [APIError.FieldError] = []
@@ -183,7 +186,7 @@ struct DeliveryRoutes: Sendable {
             event = EventName.catalogueName(given, for: principal.appType) ?? given
         }
         // The v3 log also takes one endpoint (`webhookId`) and one event (`eventId`): the portal's filters.
-        let endpointFilter = endpointID ?? Self.nonEmpty(query["webhookId"])
+        let endpointFilter = endpointID?.rawValue ?? Self.nonEmpty(query["webhookId"])
         let eventID = Self.nonEmpty(query["eventId"])
         for (field, value) in [("webhookId", endpointFilter), ("eventId", eventID)] where (value?.utf8.count ?? 0) > 128
         {
@@ -199,7 +202,12 @@ struct DeliveryRoutes: Sendable {
             }
         let page = try await store.deliveryPage(
             appID: principal.appID,
-            filter: DeliveryFilter(endpointID: endpointFilter, status: status, event: event, eventID: eventID),
+            filter: DeliveryFilter(
+                endpointID: endpointFilter.map(EndpointID.init),
+                status: status,
+                event: event,
+                eventID: eventID.map(EventID.init)
+            ),
             limit: pageQuery.limit,
             from: pageQuery.position,
             countingUpTo: counting
@@ -219,7 +227,7 @@ struct DeliveryRoutes: Sendable {
 
     @Sendable func show(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let id = try context.parameters.require("deliveryId")
+        let id = DeliveryID(try context.parameters.require("deliveryId"))
         guard let detail = try await store.delivery(appID: principal.appID, id: id) else { throw APIError.notFound }
         return envelope.success(
             DeliveryDetailData(detail: detail),
@@ -230,7 +238,7 @@ struct DeliveryRoutes: Sendable {
 
     @Sendable func retry(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let id = try context.parameters.require("deliveryId")
+        let id = DeliveryID(try context.parameters.require("deliveryId"))
         try await limiter.take("retries:\(principal.appID)", perMinute: configuration.limits.retriesPerMinute)
         let summary: DeliverySummary
         switch try await store.requeueDelivery(

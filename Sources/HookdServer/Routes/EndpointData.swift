@@ -13,7 +13,7 @@ struct EndpointData: JSONRepresentable {
     var json: JSONOutput {
         let events = endpoint.events ?? EventCatalogue.events(for: appType).map(\.name)
         return .object([
-            ("webhookId", .string(endpoint.id)),
+            ("webhookId", .string(endpoint.id.rawValue)),
             ("url", .string(endpoint.url)),
             ("description", .string(endpoint.description)),
             ("events", .array(events.map { .string(EventName.v320Name($0)) })),
@@ -44,9 +44,9 @@ struct EndpointListData: JSONRepresentable {
 
 /// `DELETE /webhooks/{webhookId}`.
 struct EndpointDeletedData: JSONRepresentable {
-    let webhookID: String
+    let webhookID: EndpointID
 
-    var json: JSONOutput { .object([("deleted", .bool(true)), ("webhookId", .string(webhookID))]) }
+    var json: JSONOutput { .object([("deleted", .bool(true)), ("webhookId", .string(webhookID.rawValue))]) }
 }
 
 /// `POST /webhooks/{webhookId}/recover`.

@@ -100,7 +100,7 @@ struct EndpointRoutes: Sendable {
                 limit: limit
             )
         else { throw APIError.endpointLimitReached(limit) }
-        context.logger.info("webhook endpoint created", metadata: ["hookd.webhook.id": .string(id)])
+        context.logger.info("webhook endpoint created", metadata: ["hookd.webhook.id": .string(id.rawValue)])
         return envelope.success(
             try data(endpoint, principal),
             message: "Webhook created",
@@ -168,7 +168,7 @@ struct EndpointRoutes: Sendable {
         guard try await store.deleteEndpoint(appID: principal.appID, id: endpoint.id, now: clock.unixSeconds) else {
             throw APIError.notFound
         }
-        context.logger.info("webhook endpoint deleted", metadata: ["hookd.webhook.id": .string(endpoint.id)])
+        context.logger.info("webhook endpoint deleted", metadata: ["hookd.webhook.id": .string(endpoint.id.rawValue)])
         return envelope.success(
             EndpointDeletedData(webhookID: endpoint.id),
             message: "Webhook deleted",
@@ -216,7 +216,7 @@ struct EndpointRoutes: Sendable {
         context.logger.info(
             "webhook secret rotated",
             metadata: [
-                "hookd.webhook.id": .string(endpoint.id),
+                "hookd.webhook.id": .string(endpoint.id.rawValue),
                 "hookd.secret.version": .stringConvertible(rotated.secretVersion),
                 "hookd.secret.overlap_seconds": .stringConvertible(overlap.components.seconds),
             ]
@@ -311,8 +311,8 @@ struct EndpointRoutes: Sendable {
     /// The endpoint named by the path, of the caller's app: another app's is not found (never forbidden).
     private func requireEndpoint(_ context: HookdRequestContext) async throws -> (Principal, Endpoint) {
         let principal = try context.requirePrincipal()
-        let id = try context.parameters.require("webhookId")
-        guard Identifiers.isWebhookID(id), let endpoint = try await store.endpoint(appID: principal.appID, id: id)
+        guard let id = EndpointID(validating: try context.parameters.require("webhookId")),
+            let endpoint = try await store.endpoint(appID: principal.appID, id: id)
         else { throw APIError.notFound }
         return (principal, endpoint)
     }
@@ -338,7 +338,7 @@ struct EndpointRoutes: Sendable {
     }
 
     /// Headers sealed for the store, under the key the database says is in force; `nil` when there are none.
-    private func seal(_ headers: EndpointHeaders, appID: String, endpointID: String) async throws -> [UInt8]? {
+    private func seal(_ headers: EndpointHeaders, appID: String, endpointID: EndpointID) async throws -> [UInt8]? {
         guard !headers.fields.isEmpty else { return nil }
         let sealer = try await SealingKeys(keyring: sealer, store: store).sealer()
         return try headers.sealed(by: sealer, appID: appID, endpointID: endpointID)
@@ -410,7 +410,7 @@ struct EndpointRoutes: Sendable {
 
     private func sealedChange(
         for secret: WebhookSecret,
-        endpointID: String,
+        endpointID: EndpointID,
         appID: String,
         context: HookdRequestContext
     ) async throws -> SealedSecretChange {

@@ -13,8 +13,8 @@ struct InternalEventRoutes: Sendable {
     let configuration: HookdServerConfiguration
 
     struct AcceptedData: JSONRepresentable {
-        let eventID: String
-        var json: JSONOutput { .object([("eventId", .string(eventID))]) }
+        let eventID: EventID
+        var json: JSONOutput { .object([("eventId", .string(eventID.rawValue))]) }
     }
 
     func addRoutes(to group: RouterGroup<HookdRequestContext>) {
@@ -42,7 +42,8 @@ struct InternalEventRoutes: Sendable {
         }
         // Without an eventId, an Idempotency-Key stands for one: the same key gives the same eventId, so a repeat
         // finds the event the first request stored and changes nothing (an explicit eventId wins).
-        let idempotentID = eventID ?? idempotencyKey.map { Identifiers.eventID(appID: appID, idempotencyKey: $0) }
+        let idempotentID =
+            eventID ?? idempotencyKey.map { Identifiers.eventID(appID: appID, idempotencyKey: $0).rawValue }
         do {
             let receipt = try await publisher.publish(
                 appID: appID,
@@ -53,7 +54,7 @@ struct InternalEventRoutes: Sendable {
             context.logger.debug(
                 "event published",
                 metadata: [
-                    "hookd.app.id": .string(appID), "hookd.delivery.id": .string(receipt.deliveryID),
+                    "hookd.app.id": .string(appID), "hookd.delivery.id": .string(receipt.deliveryID.rawValue),
                     "hookd.event.created": .stringConvertible(receipt.created),
                 ]
             )

@@ -80,7 +80,8 @@ struct OperatorRoutes: Sendable {
 
         var json: JSONOutput {
             .object([
-                ("appId", .string(app.id)), ("name", .string(app.name)), ("businessId", .string(app.businessID)),
+                ("appId", .string(app.id)), ("name", .string(app.name)),
+                ("businessId", .string(app.businessID.rawValue)),
                 ("type", .string(app.type.rawValue)), ("environment", .string(app.environment.rawValue)),
                 ("status", .string(app.status.rawValue)), ("queueDepth", .int(Int64(queueDepth))),
                 ("createdAt", .timestamp(app.createdAt)),

@@ -183,7 +183,7 @@ public struct HookdRuntime: Sendable {
                 signal: nil,
                 attemptsAllowed: DeliveryConfiguration().attemptsAllowed
             ).publish(appID: appID, event: event, data: data, eventID: eventID)
-            return (receipt.eventID, receipt.deliveryID, receipt.created)
+            return (receipt.eventID.rawValue, receipt.deliveryID.rawValue, receipt.created)
         } catch let error as PublishError {
             throw PublishRefused(field: error.field, description: error.description)
         }

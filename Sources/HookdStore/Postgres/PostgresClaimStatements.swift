@@ -176,7 +176,7 @@ enum PostgresClaimStatements {
         var caps: ClaimCaps
         var limit: Int
         var leaseUntil: UnixMillis
-        var leaseID: String
+        var leaseID: LeaseID
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 6)
@@ -243,7 +243,7 @@ enum PostgresClaimStatements {
             """
         static let bindingDataTypes: [PostgresDataType] = [.textArray]
 
-        var endpointIDs: [String]
+        var endpointIDs: [EndpointID]
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 1)

@@ -80,7 +80,7 @@ struct PostgresInsertEvents: PostgresRowStatement {
     var attemptsAllowed: AttemptsAllowed
     var now: UnixMillis
     /// The lease a test delivery is written with, so the route that sends it at once holds it.
-    var lease: (id: String, until: UnixMillis)?
+    var lease: (id: LeaseID, until: UnixMillis)?
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 13)
@@ -89,7 +89,7 @@ struct PostgresInsertEvents: PostgresRowStatement {
         bindings.append(events.map(\.event))
         bindings.append(events.map { ByteBuffer(bytes: $0.data) })
         bindings.append(events.map(\.isTest))
-        bindings.append(events.map { $0.endpointID ?? "" })
+        bindings.append(events.map { $0.endpointID ?? EndpointID("") })
         bindings.append(events.map { Identifiers.v3WebhookID(appID: $0.appID) })
         bindings.append(now.rawValue)
         bindings.append(Int64(attemptsAllowed.v3URL))

@@ -130,7 +130,7 @@ struct PostgresRecordAttempts: PostgresRowStatement {
         bindings.append(completions.map { Int64($0.attempt.number) })
         bindings.append(completions.map { $0.nextAttemptAt?.rawValue ?? -1 })
         bindings.append(completions.map(\.attempt.startedAt))
-        bindings.append(completions.map(\.attempt.latencyMillis))
+        bindings.append(completions.map(\.attempt.latency.wholeMilliseconds))
         bindings.append(completions.map { Int64($0.attempt.httpStatus ?? -1) })
         bindings.append(completions.map { $0.attempt.error ?? "" })
         bindings.append(completions.map { ByteBuffer(bytes: $0.attempt.responseBody) })

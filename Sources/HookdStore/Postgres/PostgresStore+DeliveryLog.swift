@@ -67,7 +67,7 @@ extension PostgresStore: DeliveryLog {
         }
     }
 
-    public func delivery(appID: String, id: String) async throws -> DeliveryDetail? {
+    public func delivery(appID: String, id: DeliveryID) async throws -> DeliveryDetail? {
         try await withReadSnapshot { [logger] connection in
             let found = try await connection.query(
                 """
@@ -93,7 +93,7 @@ extension PostgresStore: DeliveryLog {
                 return DeliveryAttempt(
                     number: try row.decode("number"),
                     startedAt: try row.decode("started_at"),
-                    latencyMillis: try row.decode("latency_ms"),
+                    latency: .milliseconds(try row.decode("latency_ms", as: Int64.self)),
                     httpStatus: try row.decode("http_status"),
                     error: try row.decode("error"),
                     responseBody: try row.bytes("response_body"),
@@ -106,7 +106,7 @@ extension PostgresStore: DeliveryLog {
 
     public func requeueDelivery(
         appID: String,
-        id: String,
+        id: DeliveryID,
         now: UnixMillis,
         maximumManualRetries: Int
     ) async throws -> RequeueOutcome {

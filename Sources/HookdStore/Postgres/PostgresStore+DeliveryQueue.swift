@@ -11,8 +11,8 @@ extension PostgresStore: DeliveryQueue {
         _ event: NewEvent,
         attemptsAllowed: AttemptsAllowed,
         now: UnixMillis,
-        lease: (id: String, until: UnixMillis)?
-    ) async throws -> (deliveryID: String, created: Bool) {
+        lease: (id: LeaseID, until: UnixMillis)?
+    ) async throws -> (deliveryID: DeliveryID, created: Bool) {
         try await insert([event], attemptsAllowed: attemptsAllowed, now: now, lease: lease)[0]
     }
 
@@ -31,13 +31,13 @@ extension PostgresStore: DeliveryQueue {
         _ events: [NewEvent],
         attemptsAllowed: AttemptsAllowed,
         now: UnixMillis,
-        lease: (id: String, until: UnixMillis)?
+        lease: (id: LeaseID, until: UnixMillis)?
     ) async throws -> [PublishOutcome] {
         // An event given twice in one batch is written once; its later copies get the first one's delivery.
         var firstIndex: [String: Int] = [:]
         var unique: [NewEvent] = []
-        for (index, event) in events.enumerated() where firstIndex[event.appID + "|" + event.eventID] == nil {
-            firstIndex[event.appID + "|" + event.eventID] = index
+        for (index, event) in events.enumerated() where firstIndex[event.appID + "|" + event.eventID.rawValue] == nil {
+            firstIndex[event.appID + "|" + event.eventID.rawValue] = index
             unique.append(event)
         }
         let insert = PostgresInsertEvents(events: unique, attemptsAllowed: attemptsAllowed, now: now, lease: lease)
@@ -46,10 +46,10 @@ extension PostgresStore: DeliveryQueue {
         }
         var outcomes: [String: PublishOutcome] = [:]
         for row in written {
-            let (appID, eventID, deliveryID) = try row.decode((String, String, String).self)
+            let (appID, eventID, deliveryID) = try row.decode((String, String, DeliveryID).self)
             outcomes[appID + "|" + eventID] = (deliveryID, true)
         }
-        let missing = unique.filter { outcomes[$0.appID + "|" + $0.eventID] == nil }
+        let missing = unique.filter { outcomes[$0.appID + "|" + $0.eventID.rawValue] == nil }
         if !missing.isEmpty {
             // Events published before (perhaps committed by a concurrent call this statement waited for): their
             // first deliveries.
@@ -62,13 +62,13 @@ extension PostgresStore: DeliveryQueue {
                 """
             )
             for row in existing {
-                let (id, appID, eventID) = try row.decode((String, String, String).self)
+                let (id, appID, eventID) = try row.decode((DeliveryID, String, String).self)
                 outcomes[appID + "|" + eventID] = (id, false)
             }
         }
         return events.enumerated().map { index, event in
-            let key = event.appID + "|" + event.eventID
-            guard let outcome = outcomes[key] else { return ("", false) }
+            let key = event.appID + "|" + event.eventID.rawValue
+            guard let outcome = outcomes[key] else { return (DeliveryID(""), false) }
             return firstIndex[key] == index ? outcome : (outcome.deliveryID, false)
         }
     }
@@ -136,7 +136,7 @@ extension PostgresStore: DeliveryQueue {
         w.previous_secret_until, a.business_id, a.environment
         """
 
-    public func claimedDelivery(id: String, leaseID: String) async throws -> ClaimedDelivery? {
+    public func claimedDelivery(id: DeliveryID, leaseID: LeaseID) async throws -> ClaimedDelivery? {
         try await rows(
             """
             SELECT \(unescaped: Self.claimColumns)
@@ -187,7 +187,7 @@ extension PostgresStore: DeliveryQueue {
     /// transaction, a batch of successes (which disable nothing) in the statement alone.
     public func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool] {
         let record: @Sendable (PostgresConnection) async throws -> [Bool] = { [logger] connection in
-            var recorded = Set<String>()
+            var recorded = Set<DeliveryID>()
             var notices: [NewEvent] = []
             var latest = UnixMillis(0)
             for try await row in try await connection.execute(
@@ -195,7 +195,7 @@ extension PostgresStore: DeliveryQueue {
                 logger: logger
             ) {
                 let (id, endpointID, appID, url, reason, at) = try row.decode(
-                    (String?, String?, String?, String?, String?, UnixMillis?).self
+                    (DeliveryID?, EndpointID?, String?, String?, String?, UnixMillis?).self
                 )
                 if let id {
                     recorded.insert(id)
@@ -243,7 +243,7 @@ extension PostgresStore: DeliveryQueue {
         w.previous_secret_until, w.status, w.deleted_at, a.status AS app_status, a.business_id, a.environment
         """
 
-    public func sendingStates(endpointIDs: Set<String>) async throws -> [String: EndpointSendingState] {
+    public func sendingStates(endpointIDs: Set<EndpointID>) async throws -> [EndpointID: EndpointSendingState] {
         let statement = PostgresClaimStatements.ReadSendingStates(endpointIDs: Array(endpointIDs))
         let rows = try await withPlannedOnceConnection { [logger] connection in
             try await connection.execute(statement, logger: logger).reduce(into: [PostgresRow]()) { $0.append($1) }
@@ -251,7 +251,7 @@ extension PostgresStore: DeliveryQueue {
         var states = Dictionary(uniqueKeysWithValues: endpointIDs.map { ($0, EndpointSendingState.gone) })
         for row in rows {
             let row = row.makeRandomAccess()
-            states[try row.decode("id", as: String.self)] = try Self.sendingState(from: row)
+            states[try row.decode("id", as: EndpointID.self)] = try Self.sendingState(from: row)
         }
         return states
     }
@@ -317,7 +317,7 @@ extension PostgresStore: DeliveryQueue {
         )
     }
 
-    public func dispatchersSharingQueue(id: String, now: UnixMillis, aliveSince: UnixMillis) async throws -> Int {
+    public func dispatchersSharingQueue(id: DispatcherID, now: UnixMillis, aliveSince: UnixMillis) async throws -> Int {
         let rows = try await rows(
             """
             WITH seen AS (
@@ -332,7 +332,7 @@ extension PostgresStore: DeliveryQueue {
         return try rows.first.map { try $0.decode(Int.self) } ?? 1
     }
 
-    public func leaveQueue(dispatcherID id: String) async throws {
+    public func leaveQueue(dispatcherID id: DispatcherID) async throws {
         try await execute("DELETE FROM dispatchers WHERE id = \(id)")
     }
 

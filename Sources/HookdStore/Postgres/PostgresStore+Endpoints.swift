@@ -64,7 +64,7 @@ extension PostgresStore: EndpointStore {
         }
     }
 
-    public func endpoint(appID: String, id: String) async throws -> Endpoint? {
+    public func endpoint(appID: String, id: EndpointID) async throws -> Endpoint? {
         try await rows(
             """
             SELECT \(unescaped: Self.endpointColumns) FROM webhook_endpoints
@@ -75,7 +75,7 @@ extension PostgresStore: EndpointStore {
 
     public func updateEndpoint(
         appID: String,
-        id: String,
+        id: EndpointID,
         _ change: EndpointChange,
         now: UnixSeconds
     ) async throws -> Endpoint? {
@@ -117,7 +117,7 @@ extension PostgresStore: EndpointStore {
         ).first.map(Self.storedEndpoint(from:))
     }
 
-    public func deleteEndpoint(appID: String, id: String, now: UnixSeconds) async throws -> Bool {
+    public func deleteEndpoint(appID: String, id: EndpointID, now: UnixSeconds) async throws -> Bool {
         // Its pending deliveries are cancelled, leased ones too: an attempt in flight then finds its lease gone and
         // is not recorded, so nothing is ever due again for an endpoint that is no more.
         try await !rows(
@@ -145,7 +145,7 @@ extension PostgresStore: EndpointStore {
 
     public func rotateEndpointSecret(
         appID: String,
-        id: String,
+        id: EndpointID,
         change: SealedSecretChange,
         secretPrefix: String,
         overlapUntil: UnixMillis?,
@@ -174,7 +174,7 @@ extension PostgresStore: EndpointStore {
 
     public func recoverDeliveries(
         appID: String,
-        endpointID: String,
+        endpointID: EndpointID,
         createdIn window: Range<UnixMillis>,
         now: UnixMillis,
         limit: Int,
@@ -237,7 +237,7 @@ extension PostgresStore: EndpointStore {
 
     public func attemptHours(
         appID: String,
-        endpointID: String,
+        endpointID: EndpointID,
         from start: UnixMillis,
         hours: Int
     ) async throws -> [AttemptHour]? {

@@ -5,7 +5,7 @@ extension PostgresStore: RateLimitStore {
     public func rateLimitWait(key: String, limit: Int, period: Duration, now: UnixMillis) async throws -> Duration? {
         let plan = RateLimitPlan(limit: limit, period: period, now: now)
         let arrival = try await rows("SELECT theoretical_arrival_ms FROM rate_limits WHERE key = \(key)").first
-            .map { row in try row.decode(Int64.self) }
+            .map { row in try row.decode(UnixMillis.self) }
         return plan.waitIfFull(theoreticalArrival: arrival)
     }
 
@@ -16,7 +16,7 @@ extension PostgresStore: RateLimitStore {
         now: UnixMillis
     ) async throws -> Duration? {
         let plan = RateLimitPlan(limit: limit, period: period, now: now)
-        let now = plan.nowMillis
+        let now = plan.now
         let interval = plan.intervalMillis
         // The decision is this one statement: the row is updated (and returned) only when the unit is granted.
         let granted = try await rows(
@@ -31,8 +31,8 @@ extension PostgresStore: RateLimitStore {
         if !granted.isEmpty { return nil }
         // Refused: read the arrival time only to tell the caller how long to wait.
         let arrival = try await rows("SELECT theoretical_arrival_ms FROM rate_limits WHERE key = \(key)").first
-            .map { row in try row.decode(Int64.self) }
-        return plan.wait(theoreticalArrival: arrival ?? 0)
+            .map { row in try row.decode(UnixMillis.self) }
+        return plan.wait(theoreticalArrival: arrival ?? UnixMillis(0))
     }
 
     public func refundRateLimit(key: String, limit: Int, period: Duration, now: UnixMillis) async throws {

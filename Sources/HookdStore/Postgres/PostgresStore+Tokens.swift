@@ -3,7 +3,7 @@ import PostgresNIO
 
 extension PostgresStore: TokenRevocationStore {
     @discardableResult
-    public func revokeToken(id: String, until: UnixSeconds) async throws -> Bool {
+    public func revokeToken(id: TokenID, until: UnixSeconds) async throws -> Bool {
         try await !rows(
             """
             INSERT INTO revoked_tokens (jti, expires_at) VALUES (\(id), \(until))
@@ -12,7 +12,7 @@ extension PostgresStore: TokenRevocationStore {
         ).isEmpty
     }
 
-    public func isTokenRevoked(id: String) async throws -> Bool {
+    public func isTokenRevoked(id: TokenID) async throws -> Bool {
         try await !rows("SELECT 1 FROM revoked_tokens WHERE jti = \(id)").isEmpty
     }
 }

@@ -22,13 +22,13 @@ public protocol DeliveryLog: Sendable {
     ) async throws -> DeliveryPage
 
     /// One of the app's deliveries with its payload and attempts.
-    func delivery(appID: String, id: String) async throws -> DeliveryDetail?
+    func delivery(appID: String, id: DeliveryID) async throws -> DeliveryDetail?
 
     /// Makes one of the app's deliveries due now, allowing it one more attempt, unless it has been requeued
     /// `maximumManualRetries` times already.
     func requeueDelivery(
         appID: String,
-        id: String,
+        id: DeliveryID,
         now: UnixMillis,
         maximumManualRetries: Int
     ) async throws -> RequeueOutcome
@@ -36,15 +36,19 @@ public protocol DeliveryLog: Sendable {
 
 /// Which of an app's deliveries a page of its log shows; `nil` members match everything.
 public struct DeliveryFilter: Sendable, Equatable {
-    public var endpointID: String?
+    public var endpointID: EndpointID?
     public var status: DeliveryStatus?
     /// A catalogue name.
     public var event: String?
     /// The deliveries of one event.
-    public var eventID: String?
+    public var eventID: EventID?
 
-    public init(endpointID: String? = nil, status: DeliveryStatus? = nil, event: String? = nil, eventID: String? = nil)
-    {
+    public init(
+        endpointID: EndpointID? = nil,
+        status: DeliveryStatus? = nil,
+        event: String? = nil,
+        eventID: EventID? = nil
+    ) {
         self.endpointID = endpointID
         self.status = status
         self.event = event
@@ -110,10 +114,10 @@ extension DeliveryLog {
     /// The count reads every match: for the operator's tools and tests, not for the API's lists.
     public func deliveries(
         appID: String,
-        endpointID: String?,
+        endpointID: EndpointID?,
         status: DeliveryStatus?,
         event: String?,
-        eventID: String?,
+        eventID: EventID?,
         limit: Int,
         offset: Int
     ) async throws -> (items: [DeliverySummary], total: Int) {

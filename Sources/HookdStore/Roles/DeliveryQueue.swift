@@ -24,8 +24,8 @@ public protocol DeliveryQueue: Sendable {
         _ event: NewEvent,
         attemptsAllowed: AttemptsAllowed,
         now: UnixMillis,
-        lease: (id: String, until: UnixMillis)?
-    ) async throws -> (deliveryID: String, created: Bool)
+        lease: (id: LeaseID, until: UnixMillis)?
+    ) async throws -> (deliveryID: DeliveryID, created: Bool)
 
     /// Leases up to `limit` due deliveries, apps taking turns and, within an app, its endpoints taking turns.
     ///
@@ -48,7 +48,7 @@ public protocol DeliveryQueue: Sendable {
     ) async throws -> [ClaimedDelivery]
 
     /// The claim of one delivery by id, under a lease the caller already holds (the test delivery).
-    func claimedDelivery(id: String, leaseID: String) async throws -> ClaimedDelivery?
+    func claimedDelivery(id: DeliveryID, leaseID: LeaseID) async throws -> ClaimedDelivery?
 
     /// Records an attempt and the delivery's next state in one write, if `completion.leaseID` still holds the lease.
     ///
@@ -71,7 +71,7 @@ public protocol DeliveryQueue: Sendable {
     /// What each endpoint allows now, for the check made just before an attempt (SPEC §13): the target in force
     /// (URL, secret, headers), or that its deliveries are held (disabled, no URL, app suspended), or that it is gone
     /// (deleted). An id with no endpoint is gone.
-    func sendingStates(endpointIDs: Set<String>) async throws -> [String: EndpointSendingState]
+    func sendingStates(endpointIDs: Set<EndpointID>) async throws -> [EndpointID: EndpointSendingState]
 
     /// Gives back the leases of claimed deliveries that were not sent because their endpoint was held when the
     /// check before sending read it: each stays pending, due when it was, and is claimed again once its endpoint
@@ -86,10 +86,10 @@ public protocol DeliveryQueue: Sendable {
     /// Notes that dispatcher `id` is alive at `now`, forgets the dispatchers not seen since `aliveSince`, and returns
     /// how many share this queue now, this one included (SPEC §13: the caps hold across them, each holding its
     /// share). A store one dispatcher owns alone answers 1.
-    func dispatchersSharingQueue(id: String, now: UnixMillis, aliveSince: UnixMillis) async throws -> Int
+    func dispatchersSharingQueue(id: DispatcherID, now: UnixMillis, aliveSince: UnixMillis) async throws -> Int
 
     /// Forgets dispatcher `id` (it is stopping), so the others take back its share at once.
-    func leaveQueue(dispatcherID id: String) async throws
+    func leaveQueue(dispatcherID id: DispatcherID) async throws
 
     /// Whether several hookd processes may share this store's delivery queue (PostgreSQL). A store that is not
     /// shared (SQLite, under the data-dir lock) lets its one dispatcher drop stale leases at start.
@@ -103,4 +103,4 @@ public protocol DeliveryQueue: Sendable {
 }
 
 /// What storing one event did: its delivery's id, and whether this call created it (`false`: it existed already).
-public typealias PublishOutcome = (deliveryID: String, created: Bool)
+public typealias PublishOutcome = (deliveryID: DeliveryID, created: Bool)

@@ -17,19 +17,24 @@ public protocol EndpointStore: Sendable {
     func endpoints(appID: String, limit: Int, offset: Int) async throws -> (items: [Endpoint], total: Int)
 
     /// One of the app's endpoints.
-    func endpoint(appID: String, id: String) async throws -> Endpoint?
+    func endpoint(appID: String, id: EndpointID) async throws -> Endpoint?
 
     /// Applies `change` to one of the app's endpoints in one write.
     ///
     /// Enabling an endpoint clears its disabled reason and its run of failures, and makes the pending deliveries that
     /// waited for it due now.
     /// - Returns: the endpoint after the change, or `nil` when there is none.
-    func updateEndpoint(appID: String, id: String, _ change: EndpointChange, now: UnixSeconds) async throws -> Endpoint?
+    func updateEndpoint(
+        appID: String,
+        id: EndpointID,
+        _ change: EndpointChange,
+        now: UnixSeconds
+    ) async throws -> Endpoint?
 
     /// Deletes one of the app's endpoints: it is no longer listed or sent to, and its pending deliveries are
     /// cancelled (kept in the log as `CANCELLED`), in one transaction.
     /// - Returns: whether there was such an endpoint.
-    func deleteEndpoint(appID: String, id: String, now: UnixSeconds) async throws -> Bool
+    func deleteEndpoint(appID: String, id: EndpointID, now: UnixSeconds) async throws -> Bool
 
     /// Replaces an endpoint's secret, in one transaction with the audit record.
     ///
@@ -38,7 +43,7 @@ public protocol EndpointStore: Sendable {
     /// - Returns: the endpoint after the change, or `nil` when there is none.
     func rotateEndpointSecret(
         appID: String,
-        id: String,
+        id: EndpointID,
         change: SealedSecretChange,
         secretPrefix: String,
         overlapUntil: UnixMillis?,
@@ -54,7 +59,7 @@ public protocol EndpointStore: Sendable {
     /// - Returns: how many were queued and whether more remain, or `nil` when the app has no such endpoint.
     func recoverDeliveries(
         appID: String,
-        endpointID: String,
+        endpointID: EndpointID,
         createdIn window: Range<UnixMillis>,
         now: UnixMillis,
         limit: Int,
@@ -68,7 +73,7 @@ public protocol EndpointStore: Sendable {
     /// - Returns: the hours that had attempts, oldest first, or `nil` when the app has no such endpoint.
     func attemptHours(
         appID: String,
-        endpointID: String,
+        endpointID: EndpointID,
         from start: UnixMillis,
         hours: Int
     ) async throws

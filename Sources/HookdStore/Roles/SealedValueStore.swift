@@ -1,3 +1,5 @@
+public import HookdCore
+
 /// The server-wide sealed secrets, and the master key fence every sealed value is checked against.
 public protocol SealedValueStore: Sendable {
     /// A server-wide sealed secret (the token signing key, the operator key), created with `makeSealed` on first use.
@@ -30,6 +32,6 @@ public protocol SealedValueStore: Sendable {
     /// under the key the fence names. A row changed meanwhile is left for the next start.
     /// - Returns: how many endpoints' headers were sealed.
     func sealHeadersKeptInClear(
-        _ seal: @Sendable (_ headersJSON: String, _ appID: String, _ endpointID: String) throws -> [UInt8]
+        _ seal: @Sendable (_ headersJSON: String, _ appID: String, _ endpointID: EndpointID) throws -> [UInt8]
     ) async throws -> Int
 }

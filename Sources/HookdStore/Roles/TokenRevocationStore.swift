@@ -6,7 +6,7 @@ public protocol TokenRevocationStore: Sendable {
     /// while the revocation is kept.
     /// - Returns: whether this call revoked it (`false`: it was revoked already).
     @discardableResult
-    func revokeToken(id: String, until: UnixSeconds) async throws -> Bool
+    func revokeToken(id: TokenID, until: UnixSeconds) async throws -> Bool
     /// Whether the token was revoked.
-    func isTokenRevoked(id: String) async throws -> Bool
+    func isTokenRevoked(id: TokenID) async throws -> Bool
 }

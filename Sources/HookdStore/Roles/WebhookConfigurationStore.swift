@@ -45,7 +45,7 @@ public struct SealedSecretChange: Sendable {
     /// The fingerprint of the secret in the clear.
     public var fingerprint: String
     /// The request making the change.
-    public var requestID: String
+    public var requestID: RequestID
     /// The client's address, when known.
     public var clientAddress: String?
     /// What an endpoint shows of the secret (``WebhookSecret/prefixShown``).
@@ -54,7 +54,7 @@ public struct SealedSecretChange: Sendable {
     public init(
         sealedSecret: [UInt8],
         fingerprint: String,
-        requestID: String,
+        requestID: RequestID,
         clientAddress: String?,
         secretPrefix: String? = nil
     ) {

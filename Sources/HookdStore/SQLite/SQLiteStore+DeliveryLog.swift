@@ -69,7 +69,7 @@ extension SQLiteStore: DeliveryLog {
         }
     }
 
-    public func delivery(appID: String, id: String) async throws -> DeliveryDetail? {
+    public func delivery(appID: String, id: DeliveryID) async throws -> DeliveryDetail? {
         try await pool.read { db in
             guard
                 let row = try Row.fetchOne(
@@ -93,7 +93,7 @@ extension SQLiteStore: DeliveryLog {
                 DeliveryAttempt(
                     number: row["number"],
                     startedAt: row["started_at"],
-                    latencyMillis: row["latency_ms"],
+                    latency: .milliseconds(row["latency_ms"] as Int64),
                     httpStatus: row["http_status"],
                     error: row["error"],
                     responseBody: Array(row["response_body"] as Data),
@@ -106,7 +106,7 @@ extension SQLiteStore: DeliveryLog {
 
     public func requeueDelivery(
         appID: String,
-        id: String,
+        id: DeliveryID,
         now: UnixMillis,
         maximumManualRetries: Int
     ) async throws -> RequeueOutcome {

@@ -12,8 +12,8 @@ extension SQLiteStore: DeliveryQueue {
         _ event: NewEvent,
         attemptsAllowed: AttemptsAllowed,
         now: UnixMillis,
-        lease: (id: String, until: UnixMillis)?
-    ) async throws -> (deliveryID: String, created: Bool) {
+        lease: (id: LeaseID, until: UnixMillis)?
+    ) async throws -> (deliveryID: DeliveryID, created: Bool) {
         try await pool.write { db in
             try Self.insert(event, attemptsAllowed: attemptsAllowed, now: now, lease: lease, db)
         }
@@ -39,7 +39,7 @@ extension SQLiteStore: DeliveryQueue {
         _ event: NewEvent,
         attemptsAllowed: AttemptsAllowed,
         now: UnixMillis,
-        lease: (id: String, until: UnixMillis)?,
+        lease: (id: LeaseID, until: UnixMillis)?,
         _ db: Database
     ) throws -> PublishOutcome {
         try db.cachedStatement(
@@ -51,14 +51,14 @@ extension SQLiteStore: DeliveryQueue {
             arguments: [event.appID, event.eventID, event.event, Data(event.data), now]
         )
         guard db.changesCount == 1 else {
-            let existing = try String.fetchOne(
+            let existing = try DeliveryID.fetchOne(
                 db,
                 sql: "SELECT id FROM deliveries WHERE app_id = ? AND event_id = ? ORDER BY rowid LIMIT 1",
                 arguments: [event.appID, event.eventID]
             )
-            return (existing ?? "", false)
+            return (existing ?? DeliveryID(""), false)
         }
-        var first: String?
+        var first: DeliveryID?
         let v3 = Identifiers.v3WebhookID(appID: event.appID)
         for endpointID in try targets(of: event, db) {
             let deliveryID = Identifiers.deliveryID()
@@ -81,17 +81,17 @@ extension SQLiteStore: DeliveryQueue {
             }
             first = first ?? deliveryID
         }
-        return (first ?? "", true)
+        return (first ?? DeliveryID(""), true)
     }
 
     /// The endpoints an event goes to (SPEC §11): the one it names (a test delivery), or every active v3.20
     /// endpoint subscribed to it, and (for the events with a v3 name) the app's v3 URL when it has one or the
     /// app has no v3.20 endpoint at all (so an app that has set nothing yet keeps its events until it does, as v3
     /// promises).
-    private static func targets(of event: NewEvent, _ db: Database) throws -> [String] {
+    private static func targets(of event: NewEvent, _ db: Database) throws -> [EndpointID] {
         if let endpointID = event.endpointID { return [endpointID] }
         let v3 = Identifiers.v3WebhookID(appID: event.appID)
-        return try String.fetchAll(
+        return try EndpointID.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT id FROM webhook_endpoints
@@ -122,7 +122,7 @@ extension SQLiteStore: DeliveryQueue {
             guard !apps.isEmpty else { return [] }
             let due = try apps.map { app in
                 try app.endpoints.map { endpoint in
-                    try String.fetchAll(
+                    try DeliveryID.fetchAll(
                         db.cachedStatement(
                             sql: """
                                 SELECT id FROM deliveries INDEXED BY deliveries_ready
@@ -155,7 +155,7 @@ extension SQLiteStore: DeliveryQueue {
                         endpointID: endpoint.id,
                         servedAt: count > 0 ? now : nil,
                         arrival: endpoint.rate.map {
-                            $0.arrival(after: count, from: endpoint.arrival, now: now.rawValue)
+                            $0.arrival(after: count, from: endpoint.arrival, now: now)
                         }
                     )
                 }
@@ -214,9 +214,9 @@ extension SQLiteStore: DeliveryQueue {
                 apps.append(AppInTurn(id: appID, room: caps.perApp - (row["app_leased"] as Int), endpoints: []))
             }
             let rate = (row["rate_limit"] as Int?).map(EndpointRate.init(perSecond:))
-            let arrival: Int64 = row["rate_tat"]
+            let arrival: UnixMillis = row["rate_tat"]
             var room = min(caps.perEndpoint - (row["endpoint_leased"] as Int), apps[apps.count - 1].room)
-            if let rate { room = min(room, rate.allowance(arrival: arrival, now: now.rawValue)) }
+            if let rate { room = min(room, rate.allowance(arrival: arrival, now: now)) }
             apps[apps.count - 1].endpoints.append(
                 EndpointInTurn(id: row["endpoint_id"], room: room, rate: rate, arrival: arrival)
             )
@@ -233,10 +233,10 @@ extension SQLiteStore: DeliveryQueue {
 
     /// An endpoint a claim may take from: its room, and its rate limit's state.
     private struct EndpointInTurn {
-        let id: String
+        let id: EndpointID
         let room: Int
         let rate: EndpointRate?
-        let arrival: Int64
+        let arrival: UnixMillis
     }
 
     /// An endpoint deliveries can go to: active, not deleted, with a URL and a secret (the join condition on
@@ -248,7 +248,12 @@ extension SQLiteStore: DeliveryQueue {
     /// Sets an endpoint's queue to the earliest due time of its pending deliveries no one holds, and marks it served.
     ///
     /// With `arrival`, the endpoint's rate limit state moves there.
-    private static func settle(_ db: Database, endpointID: String, servedAt: UnixMillis?, arrival: Int64?) throws {
+    private static func settle(
+        _ db: Database,
+        endpointID: EndpointID,
+        servedAt: UnixMillis?,
+        arrival: UnixMillis?
+    ) throws {
         try db.cachedStatement(
             sql: """
                 UPDATE delivery_queues
@@ -262,7 +267,7 @@ extension SQLiteStore: DeliveryQueue {
 
     /// Lowers an endpoint's queue to `at` (creating it): one of its deliveries is pending, due then, and held by no
     /// one.
-    static func markEndpointReady(_ db: Database, endpointID: String, appID: String, at: UnixMillis) throws {
+    static func markEndpointReady(_ db: Database, endpointID: EndpointID, appID: String, at: UnixMillis) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO delivery_queues (endpoint_id, app_id, ready_at) VALUES (?, ?, ?)
@@ -290,12 +295,12 @@ extension SQLiteStore: DeliveryQueue {
         }
     }
 
-    public func claimedDelivery(id: String, leaseID: String) async throws -> ClaimedDelivery? {
+    public func claimedDelivery(id: DeliveryID, leaseID: LeaseID) async throws -> ClaimedDelivery? {
         try await pool.read { db in try Self.claim(db, id: id, leaseID: leaseID) }
     }
 
     /// Delivery `id` with what sending it needs, if `leaseID` holds it and its endpoint can be sent to.
-    private static func claim(_ db: Database, id: String, leaseID: String) throws -> ClaimedDelivery? {
+    private static func claim(_ db: Database, id: DeliveryID, leaseID: LeaseID) throws -> ClaimedDelivery? {
         try Row.fetchOne(
             db.cachedStatement(
                 sql: """
@@ -372,7 +377,7 @@ extension SQLiteStore: DeliveryQueue {
                 ]
             )
         else { return false }
-        let (appID, endpointID): (String, String) = (row["app_id"], row["endpoint_id"])
+        let (appID, endpointID): (String, EndpointID) = (row["app_id"], row["endpoint_id"])
         if completion.status == .pending, let next = completion.nextAttemptAt {
             try markEndpointReady(db, endpointID: endpointID, appID: appID, at: next)
         }
@@ -386,8 +391,8 @@ extension SQLiteStore: DeliveryQueue {
                 """
         ).execute(
             arguments: [
-                completion.deliveryID, attempt.number, attempt.startedAt, attempt.latencyMillis, attempt.httpStatus,
-                attempt.error, Data(attempt.responseBody), completion.secretVersion,
+                completion.deliveryID, attempt.number, attempt.startedAt, attempt.latency.wholeMilliseconds,
+                attempt.httpStatus, attempt.error, Data(attempt.responseBody), completion.secretVersion,
                 SentHeader.lines(attempt.requestHeaders),
             ]
         )
@@ -401,7 +406,7 @@ extension SQLiteStore: DeliveryQueue {
     /// longer than the completion's limit, telling the app's other endpoints (SPEC §11).
     private static func recordHealth(
         _ db: Database,
-        endpointID: String,
+        endpointID: EndpointID,
         appID: String,
         _ completion: AttemptCompletion
     ) throws {
@@ -480,9 +485,9 @@ extension SQLiteStore: DeliveryQueue {
         }
     }
 
-    public func sendingStates(endpointIDs: Set<String>) async throws -> [String: EndpointSendingState] {
+    public func sendingStates(endpointIDs: Set<EndpointID>) async throws -> [EndpointID: EndpointSendingState] {
         try await pool.read { db in
-            var states: [String: EndpointSendingState] = [:]
+            var states: [EndpointID: EndpointSendingState] = [:]
             let read = try db.cachedStatement(
                 sql: """
                     SELECT w.url, w.sealed_secret, w.secret_version, w.format, w.sealed_headers, w.previous_sealed_secret,
@@ -568,9 +573,11 @@ extension SQLiteStore: DeliveryQueue {
         }
     }
 
-    public func dispatchersSharingQueue(id: String, now: UnixMillis, aliveSince: UnixMillis) async throws -> Int { 1 }
+    public func dispatchersSharingQueue(id: DispatcherID, now: UnixMillis, aliveSince: UnixMillis) async throws -> Int {
+        1
+    }
 
-    public func leaveQueue(dispatcherID id: String) async throws {}
+    public func leaveQueue(dispatcherID id: DispatcherID) async throws {}
 
     public var isSharedAcrossProcesses: Bool { false }
 

@@ -68,11 +68,11 @@ extension SQLiteStore: EndpointStore {
         }
     }
 
-    public func endpoint(appID: String, id: String) async throws -> Endpoint? {
+    public func endpoint(appID: String, id: EndpointID) async throws -> Endpoint? {
         try await pool.read { db in try Self.findVisibleEndpoint(db, appID: appID, id: id) }
     }
 
-    static func findVisibleEndpoint(_ db: Database, appID: String, id: String) throws -> Endpoint? {
+    static func findVisibleEndpoint(_ db: Database, appID: String, id: EndpointID) throws -> Endpoint? {
         try Row.fetchOne(
             db,
             sql: "SELECT * FROM webhook_endpoints WHERE app_id = ? AND id = ? AND \(visibleEndpoint)",
@@ -82,7 +82,7 @@ extension SQLiteStore: EndpointStore {
 
     public func updateEndpoint(
         appID: String,
-        id: String,
+        id: EndpointID,
         _ change: EndpointChange,
         now: UnixSeconds
     ) async throws -> Endpoint? {
@@ -132,7 +132,7 @@ extension SQLiteStore: EndpointStore {
         }
     }
 
-    public func deleteEndpoint(appID: String, id: String, now: UnixSeconds) async throws -> Bool {
+    public func deleteEndpoint(appID: String, id: EndpointID, now: UnixSeconds) async throws -> Bool {
         try await pool.write { db in
             guard try Self.findVisibleEndpoint(db, appID: appID, id: id) != nil else { return false }
             try db.execute(
@@ -154,7 +154,7 @@ extension SQLiteStore: EndpointStore {
 
     public func rotateEndpointSecret(
         appID: String,
-        id: String,
+        id: EndpointID,
         change: SealedSecretChange,
         secretPrefix: String,
         overlapUntil: UnixMillis?,
@@ -187,7 +187,7 @@ extension SQLiteStore: EndpointStore {
 
     public func recoverDeliveries(
         appID: String,
-        endpointID: String,
+        endpointID: EndpointID,
         createdIn window: Range<UnixMillis>,
         now: UnixMillis,
         limit: Int,
@@ -256,7 +256,7 @@ extension SQLiteStore: EndpointStore {
 
     public func attemptHours(
         appID: String,
-        endpointID: String,
+        endpointID: EndpointID,
         from start: UnixMillis,
         hours: Int
     ) async throws -> [AttemptHour]? {

@@ -5,7 +5,7 @@ extension SQLiteStore: RateLimitStore {
     public func rateLimitWait(key: String, limit: Int, period: Duration, now: UnixMillis) async throws -> Duration? {
         let plan = RateLimitPlan(limit: limit, period: period, now: now)
         let arrival = try await pool.read { db in
-            try Int64.fetchOne(
+            try UnixMillis.fetchOne(
                 db,
                 sql: "SELECT theoretical_arrival_ms FROM rate_limits WHERE key = ?",
                 arguments: [key]
@@ -22,7 +22,7 @@ extension SQLiteStore: RateLimitStore {
     ) async throws -> Duration? {
         let plan = RateLimitPlan(limit: limit, period: period, now: now)
         return try await pool.write { db in
-            let granted = try Int64.fetchOne(
+            let granted = try UnixMillis.fetchOne(
                 db,
                 sql: """
                     INSERT INTO rate_limits (key, theoretical_arrival_ms) VALUES (?1, ?2 + ?3)
@@ -30,15 +30,15 @@ extension SQLiteStore: RateLimitStore {
                     WHERE max(theoretical_arrival_ms, ?2) + ?3 - ?2 <= ?4
                     RETURNING theoretical_arrival_ms
                     """,
-                arguments: [key, plan.nowMillis, plan.intervalMillis, plan.periodMillis]
+                arguments: [key, plan.now, plan.intervalMillis, plan.periodMillis]
             )
             if granted != nil { return nil }
             let arrival =
-                try Int64.fetchOne(
+                try UnixMillis.fetchOne(
                     db,
                     sql: "SELECT theoretical_arrival_ms FROM rate_limits WHERE key = ?",
                     arguments: [key]
-                ) ?? 0
+                ) ?? UnixMillis(0)
             return plan.wait(theoreticalArrival: arrival)
         }
     }

@@ -1,4 +1,5 @@
 import GRDB
+public import HookdCore
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -75,7 +76,7 @@ extension SQLiteStore: SealedValueStore {
     }
 
     public func sealHeadersKeptInClear(
-        _ seal: @Sendable (_ headersJSON: String, _ appID: String, _ endpointID: String) throws -> [UInt8]
+        _ seal: @Sendable (_ headersJSON: String, _ appID: String, _ endpointID: EndpointID) throws -> [UInt8]
     ) async throws -> Int {
         let count = try await writeSealed { db in
             var count = 0

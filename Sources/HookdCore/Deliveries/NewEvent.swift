@@ -1,0 +1,30 @@
+/// An event the platform asked hookd to deliver to one app.
+public struct NewEvent: Sendable {
+    public var appID: String
+    /// Lowercase UUID; the `webhook-id` of every attempt.
+    public var eventID: EventID
+    /// The event name from the catalogue.
+    public var event: String
+    /// The payload as compact JSON bytes, fixed for good: signed and spliced as they are.
+    public var data: [UInt8]
+    /// A test delivery requested with `POST /webhooks/test`.
+    public var isTest: Bool
+    /// The one endpoint to deliver to (a test delivery); `nil`: every endpoint subscribed to the event (SPEC §11).
+    public var endpointID: EndpointID?
+
+    public init(
+        appID: String,
+        eventID: EventID,
+        event: String,
+        data: [UInt8],
+        isTest: Bool = false,
+        endpointID: EndpointID? = nil
+    ) {
+        self.appID = appID
+        self.eventID = eventID
+        self.event = event
+        self.data = data
+        self.isTest = isTest
+        self.endpointID = endpointID
+    }
+}

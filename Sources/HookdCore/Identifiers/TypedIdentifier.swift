@@ -1,0 +1,37 @@
+/// What hookd's identifiers share: a string the service hands out (or a client chose), carried in a type that says
+/// what it identifies.
+///
+/// Each kind of identifier is its own type (``AppID``, ``EndpointID``, ``DeliveryID``, ``LeaseID``, …), so a call
+/// such as `claimedDelivery(id:leaseID:)` cannot take its arguments swapped: a ``LeaseID`` is not a ``DeliveryID``
+/// though both are text. The text is kept as it is: an identifier is written to JSON, a database column or a log as
+/// its ``rawValue`` and nothing else, and compared and hashed as that string.
+///
+/// ```swift
+/// let delivery = DeliveryID("dlv_0123456789abcdef01234567")
+/// let lease = Identifiers.leaseID()
+/// let claim = try await store.claimedDelivery(id: delivery, leaseID: lease)
+/// delivery.rawValue  // "dlv_0123456789abcdef01234567"
+/// ```
+public protocol TypedIdentifier: RawRepresentable, Sendable, Hashable, Comparable, Codable, CustomStringConvertible
+where RawValue == String {
+    /// The identifier's text, exactly as it is stored and shown.
+    var rawValue: String { get }
+
+    /// The identifier whose text is `rawValue`; the shape is checked where the text enters (a route, a parser), not
+    /// here.
+    init(_ rawValue: String)
+}
+
+extension TypedIdentifier {
+    /// The identifier whose text is `rawValue`.
+    public init(rawValue: String) {
+        self.init(rawValue)
+    }
+
+    /// The identifier's text, as logs and test failures show it.
+    public var description: String { rawValue }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        lhs.rawValue < rhs.rawValue
+    }
+}
