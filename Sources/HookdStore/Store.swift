@@ -1,5 +1,3 @@
-public import HookdCore
-
 /// Every role hookd's store plays, as one protocol with one implementation per database: ``SQLiteStore`` and
 /// ``PostgresStore`` conform to it, and one contract suite runs every role on both.
 ///
@@ -10,12 +8,5 @@ public import HookdCore
 /// so no query can reach another tenant's rows.
 public protocol Store: AppStore, WebhookConfigurationStore, EndpointStore, TokenRevocationStore, RateLimitStore,
     SealedValueStore, DeliveryQueue,
-    DeliveryLog, RetentionStore, ServiceOverview
-{
-    /// Runs a trivial query; throws when the database does not answer.
-    func ping() async throws
-
-    /// Writes and commits one small row (the time of the probe); throws when the database cannot write, for a
-    /// health check that must see a full disk before a publish does.
-    func probeWrite(now: UnixMillis) async throws
-}
+    DeliveryLog, RetentionStore, ServiceOverview, HealthProbe
+{}

@@ -26,11 +26,11 @@ final class StoreWriteMonitor: Sendable {
     }
 
     private let state = Mutex(State())
-    private let store: any Store
+    private let store: any HealthProbe
     private let clock: any WallClock
     private let logger: Logger
 
-    init(store: any Store, clock: any WallClock, logger: Logger) {
+    init(store: any HealthProbe, clock: any WallClock, logger: Logger) {
         self.store = store
         self.clock = clock
         self.logger = logger

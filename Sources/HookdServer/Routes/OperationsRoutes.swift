@@ -7,7 +7,7 @@ import Logging
 
 /// `GET /health`, `GET /metrics` and `GET /api/v3/openapi.yaml`: what operators and tooling read.
 struct OperationsRoutes: Sendable {
-    let store: any Store
+    let store: any HealthProbe
     let envelope: Envelope
     let metrics: RequestMetrics
     let storeWrites: StoreWriteMonitor
