@@ -36,10 +36,10 @@ public struct HookdServerConfiguration: Sendable {
     /// How long SIGTERM waits for the attempts in flight to end and be recorded before interrupting them (an
     /// interrupted attempt is recorded as one to make again); `nil` is the delivery timeout plus 2 s.
     public var shutdownTimeout: Duration?
-    /// Seconds an access token lives.
-    public var tokenLifetime: Int64 = 86_400
-    /// Seconds after expiry during which a token may still be refreshed.
-    public var refreshGrace: Int64 = 300
+    /// How long an access token lives (whole seconds: a token's times are seconds).
+    public var tokenLifetime: Duration = .seconds(86_400)
+    /// How long after expiry a token may still be refreshed.
+    public var refreshGrace: Duration = .seconds(300)
     /// The portal's links and sessions (SPEC §12).
     public var portal = Portal()
     /// The least severe level logged: `info`.

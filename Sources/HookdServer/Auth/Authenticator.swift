@@ -13,8 +13,8 @@ struct Authenticator: Sendable {
     enum ExpiryRule {
         /// The token must not have expired.
         case strict
-        /// The token may have expired up to `seconds` ago (refresh); later than that is `AUTH_TOKEN_REFRESH_FAILED`.
-        case refreshGrace(seconds: Int64)
+        /// The token may have expired up to `grace` ago (refresh); later than that is `AUTH_TOKEN_REFRESH_FAILED`.
+        case refreshGrace(Duration)
     }
 
     /// Authenticates the bearer token in `headers`.
@@ -33,8 +33,8 @@ struct Authenticator: Sendable {
         switch expiry {
         case .strict:
             guard now < claims.expiresAt else { throw APIError.tokenInvalid("The token has expired") }
-        case .refreshGrace(let seconds):
-            guard now <= claims.expiresAt + .seconds(seconds) else { throw APIError.refreshFailed }
+        case .refreshGrace(let grace):
+            guard now <= claims.expiresAt + grace else { throw APIError.refreshFailed }
         }
         guard try await !store.isTokenRevoked(id: claims.jti) else {
             throw APIError.tokenInvalid("The token has been revoked")

@@ -11,18 +11,18 @@ import JWTKit
 struct TokenService: Sendable {
     private let keys: JWTKeyCollection
     /// How long a token lives.
-    let lifetime: Int64
+    let lifetime: Duration
 
     /// - Parameters:
     ///   - signingKey: At least 32 random bytes, from configuration or the sealed server secret.
-    ///   - lifetime: Seconds from issue to expiry.
-    init(signingKey: [UInt8], lifetime: Int64) async {
+    ///   - lifetime: From issue to expiry.
+    init(signingKey: [UInt8], lifetime: Duration) async {
         self.keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(key: SymmetricKey(data: signingKey)), digestAlgorithm: .sha256)
         self.lifetime = lifetime
     }
 
-    /// A signed token of `version` for `app`, valid from `now` for ``lifetime`` seconds.
+    /// A signed token of `version` for `app`, valid from `now` for ``lifetime``.
     ///
     /// A token issued in the second the app's credentials changed is dated the next second (``App/tokensNotBefore``),
     /// so that it is not mistaken for one issued before the change.
@@ -38,7 +38,7 @@ struct TokenService: Sendable {
             app: app,
             scopes: scopes,
             issuedAt: issuedAt,
-            expiresAt: issuedAt + .seconds(lifetime),
+            expiresAt: issuedAt + lifetime,
             tokenID: Identifiers.tokenID()
         )
         return (try await keys.sign(claims), claims)

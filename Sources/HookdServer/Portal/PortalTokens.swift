@@ -16,7 +16,7 @@ struct PortalTokens: Sendable {
             info: Array("hookd portal tokens v1".utf8),
             outputByteCount: 32
         )
-        service = await TokenService(signingKey: derived.withUnsafeBytes { Array($0) }, lifetime: 0)
+        service = await TokenService(signingKey: derived.withUnsafeBytes { Array($0) }, lifetime: .zero)
     }
 
     /// A one-time link token for `audience`, valid from `now` for `lifetime`.

@@ -87,7 +87,7 @@ struct AuthRoutes: Sendable {
             let principal = try await authenticator.authenticate(
                 request.headers,
                 requiring: nil,
-                expiry: .refreshGrace(seconds: configuration.refreshGrace)
+                expiry: .refreshGrace(configuration.refreshGrace)
             )
             guard let app = try await store.app(id: principal.appID) else {
                 throw APIError.tokenInvalid("The token's app does not exist")
@@ -97,7 +97,7 @@ struct AuthRoutes: Sendable {
             guard
                 try await store.revokeToken(
                     id: principal.tokenID,
-                    until: principal.expiresAt + .seconds(configuration.refreshGrace)
+                    until: principal.expiresAt + configuration.refreshGrace
                 )
             else {
                 throw APIError.tokenInvalid("The token has been revoked")
@@ -118,7 +118,7 @@ struct AuthRoutes: Sendable {
             // Kept until the token can no longer be refreshed either; the retention job forgets it afterwards.
             try await store.revokeToken(
                 id: principal.tokenID,
-                until: principal.expiresAt + .seconds(configuration.refreshGrace)
+                until: principal.expiresAt + configuration.refreshGrace
             )
             return envelope.success(
                 RevokedData(),
