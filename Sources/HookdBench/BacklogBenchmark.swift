@@ -7,15 +7,14 @@ import Synchronization
 
 /// `hookd bench backlog`: hookd started on a million pending deliveries. Its memory while it holds them and while
 /// it drains them, and how long the drain takes.
-public struct BacklogBenchmark: Sendable {
-    public struct Options: Sendable {
-        public var events = 1_000_000
-        public var inFlight = 64
-        /// Events written per transaction while the backlog is seeded.
-        public var seedBatch = 2_000
+public struct BacklogBenchmark: Benchmark {
+    /// Pending deliveries, and hookd's `--max-in-flight` while it drains them.
+    public var events = 1_000_000
+    public var inFlight = 64
+    /// Events written per transaction while the backlog is seeded.
+    public var seedBatch = 2_000
 
-        public init() {}
-    }
+    public init() {}
 
     public struct Report: BenchReport {
         public var events: Int
@@ -37,21 +36,11 @@ public struct BacklogBenchmark: Sendable {
         }
     }
 
-    public var options: Options
-    public var setup: HookdSetup
-    public var progress: BenchProgress
-
-    public init(options: Options, setup: HookdSetup, progress: BenchProgress) {
-        self.options = options
-        self.setup = setup
-        self.progress = progress
-    }
-
-    public func run() async throws -> Report {
+    public func run(_ setup: HookdSetup, progress: BenchProgress) async throws -> Report {
         var setup = setup
         // hookd's own caps: what an operator with one large tenant gets.
         setup.serveOptions += [
-            "--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight),
+            "--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(inFlight),
         ]
         let app = try await setup.createApp()
         let receiver = try await BenchReceiver(sampleEvery: 0)
@@ -60,14 +49,13 @@ public struct BacklogBenchmark: Sendable {
             // A first start configures the app's URL and secret, then holds deliveries (URL unset) and stops.
             let first = try await HookdUnderTest.start(setup)
             let session = try await BenchSession.open(first, app: app, client: client)
-            try await session.setWebhookURL(receiver.url, client: client)
-            try await session.setWebhookURL(nil, client: client)
+            try await session.holdDeliveries(afterSetting: receiver.url, client: client)
             await first.stop()
 
             let seedSeconds = try await setup.seedBacklog(
                 appID: app.appID,
-                events: options.events,
-                batch: options.seedBatch,
+                events: events,
+                batch: seedBatch,
                 progress: progress
             )
 
@@ -76,14 +64,14 @@ public struct BacklogBenchmark: Sendable {
             try await Task.sleep(for: .seconds(2))
             let idle = hookd.memory
             let restarted = try await BenchSession.open(hookd, app: app, client: client)
-            progress.say("setting the URL: hookd drains \(options.events) deliveries")
+            progress.say("setting the URL: hookd drains \(events) deliveries")
             let enabled = BenchClock.now()
             try await restarted.setWebhookURL(receiver.url, client: client)
             let deadline = enabled + 3_600_000_000_000
             try await progress.reporting(
                 "\(receiver.count) delivered, hookd at \(Format.rounded(Self.mebibytes(hookd.memory?.residentBytes ?? 0), places: 1)) MiB"
             ) {
-                while receiver.count < options.events, BenchClock.now() < deadline {
+                while receiver.count < events, BenchClock.now() < deadline {
                     try await Task.sleep(for: .milliseconds(100))
                 }
             }
@@ -92,19 +80,19 @@ public struct BacklogBenchmark: Sendable {
             let peak = hookd.memory
             await hookd.stop()
             let distinct = Set(arrivals.map(\.eventID)).count
-            guard distinct >= options.events else {
-                throw BenchError("only \(distinct) of \(options.events) deliveries arrived within an hour")
+            guard distinct >= events else {
+                throw BenchError("only \(distinct) of \(events) deliveries arrived within an hour")
             }
             await receiver.stop()
             await client.shutdown()
             let seconds = BenchClock.seconds(from: enabled, to: last)
             return Report(
-                events: options.events,
+                events: events,
                 seedSeconds: seedSeconds,
                 idleMemoryMiB: Self.mebibytes(idle?.residentBytes ?? 0),
                 peakMemoryMiB: Self.mebibytes(peak?.peakResidentBytes ?? 0),
                 drainSeconds: seconds,
-                drainPerSecond: Double(options.events) / max(seconds, 1e-9),
+                drainPerSecond: Double(events) / max(seconds, 1e-9),
                 duplicates: arrivals.count - distinct
             )
         } catch {

@@ -35,6 +35,15 @@ public struct BenchSession: Sendable {
         return BenchSession(hookd: hookd, appID: app.appID, operatorKey: app.operatorKey, token: token)
     }
 
+    /// Sets the app's webhook URL, which gives the app its secret, and unsets it again: its deliveries are then held
+    /// until a URL is set anew. Returns the secret when this call created it.
+    @discardableResult
+    public func holdDeliveries(afterSetting url: String, client: LoadGenerator) async throws -> String? {
+        let secret = try await setWebhookURL(url, client: client)
+        try await setWebhookURL(nil, client: client)
+        return secret
+    }
+
     /// Sets the app's webhook URL (`nil` holds deliveries); returns the secret when this call created it.
     @discardableResult
     public func setWebhookURL(_ url: String?, client: LoadGenerator) async throws -> String? {

@@ -10,33 +10,31 @@ import FoundationEssentials
 
 /// `hookd bench deliveries`: sustained deliveries per second against the receiver's own capacity, and the
 /// publish→receipt lag at a steady publishing rate.
-public struct DeliveriesBenchmark: Sendable {
-    public struct Options: Sendable {
-        /// Events in the throughput phase.
-        public var events = 20_000
-        /// hookd's `--max-in-flight`, and the baseline's concurrency.
-        public var inFlight = 64
-        /// Publishes in flight while the backlog is built.
-        public var publishConcurrency = 32
-        /// Events per second in the lag phase, and for how long.
-        public var lagRate = 500.0
-        public var lagSeconds = 10.0
-        /// Every n-th delivery is checked under all three signature schemes.
-        public var verifyEvery = 100
-        /// 0: the app's v3 URL. More: that many v3.20 endpoints, each subscribed to the event published, so every
-        /// event fans out to each and deliveries are counted per endpoint delivery.
-        public var endpoints = 0
-        /// hookd's caps: its defaults unless given.
-        public var caps = Caps()
-        /// Drain a second backlog with the caps raised out of the way, on a hookd started again, and report the
-        /// first drain against it: what the default caps cost an app alone.
-        public var compareRaisedCaps = false
-        /// A hookd on SQLite (a data directory of its own) to drain the same backlog after this one's, with the same
-        /// caps, and report this one against: PostgreSQL against SQLite in the same run.
-        public var sqliteComparison: HookdSetup?
+public struct DeliveriesBenchmark: Benchmark {
+    /// Events in the throughput phase.
+    public var events = 20_000
+    /// hookd's `--max-in-flight`, and the baseline's concurrency.
+    public var inFlight = 64
+    /// Publishes in flight while the backlog is built.
+    public var publishConcurrency = 32
+    /// Events per second in the lag phase, and for how long.
+    public var lagRate = 500.0
+    public var lagSeconds = 10.0
+    /// Every n-th delivery is checked under all three signature schemes.
+    public var verifyEvery = 100
+    /// 0: the app's v3 URL. More: that many v3.20 endpoints, each subscribed to the event published, so every
+    /// event fans out to each and deliveries are counted per endpoint delivery.
+    public var endpoints = 0
+    /// hookd's caps: its defaults unless given.
+    public var caps = Caps()
+    /// Drain a second backlog with the caps raised out of the way, on a hookd started again, and report the
+    /// first drain against it: what the default caps cost an app alone.
+    public var compareRaisedCaps = false
+    /// A hookd on SQLite (a data directory of its own) to drain the same backlog after this one's, with the same
+    /// caps, and report this one against: PostgreSQL against SQLite in the same run.
+    public var sqliteComparison: HookdSetup?
 
-        public init() {}
-    }
+    public init() {}
 
     /// `--max-in-flight-per-app` and `--max-in-flight-per-endpoint` as the benchmark gives them to hookd; `nil`:
     /// hookd's default.
@@ -70,6 +68,11 @@ public struct DeliveriesBenchmark: Sendable {
             public var requests: Int
             public var seconds: Double
             public var perSecond: Double
+
+            /// `requests` made in `seconds`.
+            static func of(_ requests: Int, in seconds: Double) -> Throughput {
+                Throughput(requests: requests, seconds: seconds, perSecond: Double(requests) / max(seconds, 1e-9))
+            }
         }
 
         /// The receiver's capacity from one AsyncHTTPClient at the same concurrency: no store, no signing.
@@ -138,49 +141,43 @@ public struct DeliveriesBenchmark: Sendable {
         }
     }
 
-    public var options: Options
-    public var setup: HookdSetup
-    public var progress: BenchProgress
-
-    public init(options: Options, setup: HookdSetup, progress: BenchProgress) {
-        self.options = options
-        self.setup = setup
-        self.progress = progress
-    }
-
     /// The options every hookd of the run is started with, and `caps`.
     private func serveOptions(caps: Caps) -> [String] {
-        ["--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(options.inFlight)]
+        ["--allow-http-targets", "--allow-private-targets", "--max-in-flight", String(inFlight)]
             + caps.serveOptions
     }
 
-    public func run() async throws -> Report {
+    public func run(_ given: HookdSetup, progress: BenchProgress) async throws -> Report {
         // What an operator gets: hookd's own caps unless the caller gives others (one app alone is capped like any
         // tenant); `compareRaisedCaps` measures what they cost it.
-        var setup = self.setup
-        setup.serveOptions += serveOptions(caps: options.caps)
+        var setup = given
+        setup.serveOptions += serveOptions(caps: caps)
         let app = try await setup.createApp()
-        if options.endpoints > 0 {
-            return try await EndpointFanOutRun(options: options, setup: setup, progress: progress).run(app: app)
+        if endpoints > 0 {
+            return try await EndpointFanOutRun(benchmark: self, setup: setup, progress: progress).run(app: app)
         }
-        var report = try await run(setup: setup, app: app, measuringLag: true)
-        if options.compareRaisedCaps {
-            var raised = self.setup
-            raised.serveOptions += serveOptions(caps: .raised(inFlight: options.inFlight))
+        var report = try await run(setup: setup, app: app, measuringLag: true, progress: progress)
+        // The same drain again on hookd started from `other`, for a second app, without the lag phase.
+        func drainAgain(on other: HookdSetup) async throws -> Report {
+            try await run(setup: other, app: try await other.createApp(), measuringLag: false, progress: progress)
+        }
+        if compareRaisedCaps {
+            var raised = given
+            raised.serveOptions += serveOptions(caps: .raised(inFlight: inFlight))
             progress.say("again with the caps raised: a second app, on hookd started again")
-            let second = try await run(setup: raised, app: try await raised.createApp(), measuringLag: false)
+            let second = try await drainAgain(on: raised)
             report.raised = second.deliveries
             report.raisedCPUMillisecondsPerDelivery = second.cpuMillisecondsPerDelivery
             report.ratioToRaisedCaps = report.deliveries.perSecond / max(second.deliveries.perSecond, 1e-9)
         }
-        if var sqlite = options.sqliteComparison {
-            sqlite.serveOptions += serveOptions(caps: options.caps)
+        if var sqlite = sqliteComparison {
+            sqlite.serveOptions += serveOptions(caps: caps)
             progress.say("the same drain on SQLite")
-            let other = try await run(setup: sqlite, app: try await sqlite.createApp(), measuringLag: false)
+            let other = try await drainAgain(on: sqlite)
             report.sqlite = other.deliveries
             report.ratioToSQLite = report.deliveries.perSecond / max(other.deliveries.perSecond, 1e-9)
         }
-        report.caps = options.caps
+        report.caps = caps
         return report
     }
 
@@ -188,24 +185,26 @@ public struct DeliveriesBenchmark: Sendable {
     private func run(
         setup: HookdSetup,
         app: (appID: String, secretKey: String, operatorKey: String),
-        measuringLag: Bool
+        measuringLag: Bool,
+        progress: BenchProgress
     ) async throws -> Report {
         let hookd = try await HookdUnderTest.start(setup)
         let receiver: BenchReceiver
         do {
-            receiver = try await BenchReceiver(sampleEvery: options.verifyEvery)
+            receiver = try await BenchReceiver(sampleEvery: verifyEvery)
         } catch {
             await hookd.stop()
             throw error
         }
-        let client = LoadGenerator(connections: max(options.inFlight, options.publishConcurrency))
+        let client = LoadGenerator(connections: max(inFlight, publishConcurrency))
         do {
             let report = try await measure(
                 hookd: hookd,
                 app: app,
                 receiver: receiver,
                 client: client,
-                measuringLag: measuringLag
+                measuringLag: measuringLag,
+                progress: progress
             )
             await hookd.stop()
             await receiver.stop()
@@ -224,25 +223,25 @@ public struct DeliveriesBenchmark: Sendable {
         app: (appID: String, secretKey: String, operatorKey: String),
         receiver: BenchReceiver,
         client: LoadGenerator,
-        measuringLag: Bool
+        measuringLag: Bool,
+        progress: BenchProgress
     ) async throws -> Report {
         let session = try await BenchSession.open(hookd, app: app, client: client)
-        guard let secret = try await session.setWebhookURL(receiver.url, client: client) else {
+        guard let secret = try await session.holdDeliveries(afterSetting: receiver.url, client: client) else {
             throw BenchError("the app already had a webhook secret; use an empty data directory or database")
         }
-        try await session.setWebhookURL(nil, client: client)
 
-        progress.say("baseline: \(options.events) requests to the receiver, \(options.inFlight) at a time")
-        let baseline = try await baselineRun(receiver: receiver, client: client)
+        progress.say("baseline: \(events) requests to the receiver, \(inFlight) at a time")
+        let baseline = try await baselineRun(receiver: receiver, client: client, progress: progress)
         receiver.reset()
 
-        progress.say("publishing \(options.events) events while the URL is unset")
-        let eventIDs = (0..<options.events).map { _ in EventData.eventID() }
+        progress.say("publishing \(events) events while the URL is unset")
+        let eventIDs = (0..<events).map { _ in EventData.eventID() }
         let published = Counter()
         let publishing = try await progress.reporting("\(published.current) published") {
             await client.run(
-                count: options.events,
-                concurrency: options.publishConcurrency,
+                count: events,
+                concurrency: publishConcurrency,
                 expecting: .accepted,
                 progress: published
             ) { index in
@@ -266,30 +265,20 @@ public struct DeliveriesBenchmark: Sendable {
         let deliverySeconds = BenchClock.seconds(from: enabled, to: lastArrival)
         let (checked, failed) = verifySamples(receiver.samples, secret: secret)
         guard drained else {
-            throw BenchError("only \(Set(arrivals.map(\.eventID)).count) of \(options.events) events arrived")
+            throw BenchError("only \(Set(arrivals.map(\.eventID)).count) of \(events) events arrived")
         }
         let duplicates = arrivals.count - Set(arrivals.map(\.eventID)).count
 
-        receiver.reset()
         let lag =
             measuringLag
-            ? try await PublishLag.measure(
-                session: session,
-                receiver: receiver,
-                client: client,
-                rate: options.lagRate,
-                seconds: options.lagSeconds,
-                progress: progress
-            ) : PublishLag(perSecond: 0, events: 0, arrived: 0, lag: LatencySummary(nanoseconds: []))
+            ? try await measureLag(session: session, receiver: receiver, client: client, progress: progress)
+            : PublishLag(perSecond: 0, events: 0, arrived: 0, lag: LatencySummary(nanoseconds: []))
         let memory = hookd.memory
+        let delivered = Report.Throughput.of(events, in: deliverySeconds)
         var report = Report(
             baseline: baseline,
-            deliveries: .init(
-                requests: options.events,
-                seconds: deliverySeconds,
-                perSecond: Double(options.events) / max(deliverySeconds, 1e-9)
-            ),
-            ratio: Double(options.events) / max(deliverySeconds, 1e-9) / max(baseline.perSecond, 1e-9),
+            deliveries: delivered,
+            ratio: delivered.perSecond / max(baseline.perSecond, 1e-9),
             duplicates: duplicates,
             publishedPerSecond: publishing.rate,
             lag: lag,
@@ -298,13 +287,35 @@ public struct DeliveriesBenchmark: Sendable {
             peakMemoryMiB: Double(memory?.peakResidentBytes ?? 0) / 1_048_576
         )
         if let cpuBefore, let cpuAfter {
-            report.cpuMillisecondsPerDelivery = (cpuAfter.seconds - cpuBefore.seconds) * 1000 / Double(options.events)
+            report.cpuMillisecondsPerDelivery = (cpuAfter.seconds - cpuBefore.seconds) * 1000 / Double(events)
         }
         return report
     }
 
+    /// The publish→receipt lag of `session`'s app at `lagRate` for `lagSeconds`, counted afresh at `receiver`.
+    func measureLag(
+        session: BenchSession,
+        receiver: BenchReceiver,
+        client: LoadGenerator,
+        progress: BenchProgress
+    ) async throws -> PublishLag {
+        receiver.reset()
+        return try await PublishLag.measure(
+            session: session,
+            receiver: receiver,
+            client: client,
+            rate: lagRate,
+            seconds: lagSeconds,
+            progress: progress
+        )
+    }
+
     /// The receiver's capacity for requests shaped like deliveries, from one AsyncHTTPClient.
-    func baselineRun(receiver: BenchReceiver, client: LoadGenerator) async throws -> Report.Throughput {
+    func baselineRun(
+        receiver: BenchReceiver,
+        client: LoadGenerator,
+        progress: BenchProgress
+    ) async throws -> Report.Throughput {
         let body = Array(
             (#"{"event":"card.created","eventId":"00000000-0000-4000-8000-000000000000","data":"#
                 + EventData.card(index: 0) + #","timestamp":1795932000,"sign":"\#(String(repeating: "0", count: 64))"}"#)
@@ -318,7 +329,7 @@ public struct DeliveriesBenchmark: Sendable {
         ]
         let done = Counter()
         let outcome = try await progress.reporting("\(done.current) sent") {
-            await client.run(count: options.events, concurrency: options.inFlight, expecting: .ok, progress: done) {
+            await client.run(count: events, concurrency: inFlight, expecting: .ok, progress: done) {
                 _ in .json(.POST, receiver.url, body: body, headers: headers)
             }
         }

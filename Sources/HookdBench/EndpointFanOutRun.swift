@@ -9,15 +9,15 @@ import NIOHTTP1
 /// arrival (the restart's own second or so is inside the figure). Every endpoint takes the same secret, brought
 /// at creation, so samples verify with one secret.
 struct EndpointFanOutRun {
-    let options: DeliveriesBenchmark.Options
+    let benchmark: DeliveriesBenchmark
     let setup: HookdSetup
     let progress: BenchProgress
 
     func run(app: (appID: String, secretKey: String, operatorKey: String)) async throws -> DeliveriesBenchmark.Report {
         var publishing = setup
         publishing.serveOptions += ["--role", "api"]
-        let receiver = try await BenchReceiver(sampleEvery: options.verifyEvery)
-        let client = LoadGenerator(connections: max(options.inFlight, options.publishConcurrency))
+        let receiver = try await BenchReceiver(sampleEvery: benchmark.verifyEvery)
+        let client = LoadGenerator(connections: max(benchmark.inFlight, benchmark.publishConcurrency))
         let report: Result<DeliveriesBenchmark.Report, any Error>
         do {
             report = .success(try await measure(publishing: publishing, app: app, receiver: receiver, client: client))
@@ -36,21 +36,20 @@ struct EndpointFanOutRun {
         receiver: BenchReceiver,
         client: LoadGenerator
     ) async throws -> DeliveriesBenchmark.Report {
-        let bench = DeliveriesBenchmark(options: options, setup: setup, progress: progress)
-        progress.say("baseline: \(options.events) requests to the receiver, \(options.inFlight) at a time")
-        let baseline = try await bench.baselineRun(receiver: receiver, client: client)
+        progress.say("baseline: \(benchmark.events) requests to the receiver, \(benchmark.inFlight) at a time")
+        let baseline = try await benchmark.baselineRun(receiver: receiver, client: client, progress: progress)
         receiver.reset()
 
         let secret = "whsec_" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         let api = try await HookdUnderTest.start(publishing)
-        let eventIDs = (0..<options.events).map { _ in EventData.eventID() }
+        let eventIDs = (0..<benchmark.events).map { _ in EventData.eventID() }
         let published: (rate: Double, failed: Int)
         do {
             let session = try await BenchSession.open(api, app: app, client: client)
             progress.say(
-                "creating \(options.endpoints) endpoints; publishing \(options.events) events to hookd --role api"
+                "creating \(benchmark.endpoints) endpoints; publishing \(benchmark.events) events to hookd --role api"
             )
-            for _ in 0..<options.endpoints {
+            for _ in 0..<benchmark.endpoints {
                 try await session.createEndpoint(
                     url: receiver.url,
                     event: "CARD_CREATED",
@@ -61,8 +60,8 @@ struct EndpointFanOutRun {
             let counter = Counter()
             let result = try await progress.reporting("\(counter.current) published") {
                 await client.run(
-                    count: options.events,
-                    concurrency: options.publishConcurrency,
+                    count: benchmark.events,
+                    concurrency: benchmark.publishConcurrency,
                     expecting: .accepted,
                     progress: counter
                 ) { index in session.publishRequest(eventID: eventIDs[index], index: index) }
@@ -76,7 +75,7 @@ struct EndpointFanOutRun {
         guard published.failed == 0 else { throw BenchError("\(published.failed) publishes failed") }
 
         progress.say("starting hookd with its dispatcher: it delivers the backlog to every endpoint")
-        let expected = options.events * options.endpoints
+        let expected = benchmark.events * benchmark.endpoints
         let started = BenchClock.now()
         let hookd = try await HookdUnderTest.start(setup)
         do {
@@ -91,32 +90,26 @@ struct EndpointFanOutRun {
                 secret: secret,
                 schemes: [.fyatu, .standardWebhooks]
             )
-            receiver.reset()
-            let lag = try await PublishLag.measure(
+            let lag = try await benchmark.measureLag(
                 session: try await BenchSession.open(hookd, app: app, client: client),
                 receiver: receiver,
                 client: client,
-                rate: options.lagRate,
-                seconds: options.lagSeconds,
                 progress: progress
             )
             let memory = hookd.memory
             _ = await hookd.stop()
+            let delivered = DeliveriesBenchmark.Report.Throughput.of(expected, in: seconds)
             return DeliveriesBenchmark.Report(
                 baseline: baseline,
-                deliveries: .init(
-                    requests: expected,
-                    seconds: seconds,
-                    perSecond: Double(expected) / max(seconds, 1e-9)
-                ),
-                ratio: Double(expected) / max(seconds, 1e-9) / max(baseline.perSecond, 1e-9),
+                deliveries: delivered,
+                ratio: delivered.perSecond / max(baseline.perSecond, 1e-9),
                 duplicates: max(0, arrivals.count - expected),
                 publishedPerSecond: published.rate,
                 lag: lag,
                 signaturesChecked: checked,
                 signaturesFailed: failed,
                 peakMemoryMiB: Double(memory?.peakResidentBytes ?? 0) / 1_048_576,
-                endpoints: options.endpoints
+                endpoints: benchmark.endpoints
             )
         } catch {
             _ = await hookd.stop()

@@ -4,16 +4,14 @@
 /// is due when hookd starts. Until the first app's backlog is delivered, every app is busy: each one's share of the
 /// deliveries made in that window, and Jain's fairness index over them ((Σx)² / (n·Σx²): 1 when every share is
 /// equal, 1/n when one app has everything), say how fairly the slots went round.
-public struct FairnessBenchmark: Sendable {
-    public struct Options: Sendable {
-        /// The apps, and the backlog of each.
-        public var apps = 10
-        public var events = 3_000
-        /// Delivery workers (more than one: PostgreSQL, with an API node apart).
-        public var workers = 1
+public struct FairnessBenchmark: Benchmark {
+    /// The apps, and the backlog of each.
+    public var apps = 10
+    public var events = 3_000
+    /// Delivery workers (more than one: PostgreSQL, with an API node apart).
+    public var workers = 1
 
-        public init() {}
-    }
+    public init() {}
 
     public struct Report: BenchReport {
         public var apps: Int
@@ -50,29 +48,19 @@ public struct FairnessBenchmark: Sendable {
         }
     }
 
-    public var options: Options
-    public var setup: HookdSetup
-    public var progress: BenchProgress
-
-    public init(options: Options, setup: HookdSetup, progress: BenchProgress) {
-        self.options = options
-        self.setup = setup
-        self.progress = progress
-    }
-
-    public func run() async throws -> Report {
+    public func run(_ setup: HookdSetup, progress: BenchProgress) async throws -> Report {
         var setup = setup
         setup.serveOptions += ["--allow-http-targets", "--allow-private-targets"]
-        var apps: [(appID: String, secretKey: String, operatorKey: String)] = []
-        for _ in 0..<options.apps { apps.append(try await setup.createApp()) }
+        var created: [(appID: String, secretKey: String, operatorKey: String)] = []
+        for _ in 0..<apps { created.append(try await setup.createApp()) }
         var receivers: [BenchReceiver] = []
         let client = LoadGenerator(connections: 4)
         do {
-            for _ in apps { receivers.append(try await BenchReceiver(sampleEvery: 0)) }
+            for _ in created { receivers.append(try await BenchReceiver(sampleEvery: 0)) }
             // A first start gives every app its URL; then hookd stops and the backlogs are written, all due.
             let first = try await HookdUnderTest.start(setup)
             do {
-                for (app, receiver) in zip(apps, receivers) {
+                for (app, receiver) in zip(created, receivers) {
                     try await BenchSession.open(first, app: app, client: client).setWebhookURL(
                         receiver.url,
                         client: client
@@ -83,22 +71,22 @@ public struct FairnessBenchmark: Sendable {
                 throw error
             }
             await first.stop()
-            for app in apps {
+            for app in created {
                 _ = try await setup.seedBacklog(
                     appID: app.appID,
-                    events: options.events,
+                    events: events,
                     batch: 1_000,
                     progress: progress
                 )
             }
-            progress.say("starting hookd: \(options.apps) apps drain \(options.events) deliveries each")
-            let fleet = try await HookdFleet.start(setup, workers: options.workers)
-            let total = options.apps * options.events
+            progress.say("starting hookd: \(apps) apps drain \(events) deliveries each")
+            let fleet = try await HookdFleet.start(setup, workers: workers)
+            let total = apps * events
             let started = receivers
             let drained = try await progress.reporting("\(started.reduce(0) { $0 + $1.count }) delivered") {
                 let deadline = BenchClock.now() + 600_000_000_000
                 while BenchClock.now() < deadline {
-                    if started.allSatisfy({ $0.count >= options.events }) { return true }
+                    if started.allSatisfy({ $0.count >= events }) { return true }
                     try await Task.sleep(for: .milliseconds(50))
                 }
                 return false
@@ -110,7 +98,7 @@ public struct FairnessBenchmark: Sendable {
             guard drained else {
                 throw BenchError("only \(arrivals.reduce(0) { $0 + $1.count }) of \(total) deliveries arrived")
             }
-            return Self.report(arrivals: arrivals, options: options)
+            return report(arrivals: arrivals)
         } catch {
             for receiver in receivers { await receiver.stop() }
             await client.shutdown()
@@ -119,16 +107,16 @@ public struct FairnessBenchmark: Sendable {
     }
 
     /// The shares while every app was busy: from the first arrival to the moment the first app had all of its.
-    static func report(arrivals: [[UInt64]], options: Options) -> Report {
+    func report(arrivals: [[UInt64]]) -> Report {
         let start = arrivals.compactMap { $0.min() }.min() ?? 0
         let end = arrivals.compactMap { $0.max() }.min() ?? start
         let counts = arrivals.map { times in times.filter { $0 <= end }.count }
         let sum = max(counts.reduce(0, +), 1)
         let seconds = BenchClock.seconds(from: start, to: end)
         return Report(
-            apps: options.apps,
-            eventsPerApp: options.events,
-            workers: options.workers,
+            apps: apps,
+            eventsPerApp: events,
+            workers: workers,
             deliveriesWhileAllBusy: counts,
             seconds: seconds,
             perSecond: Double(sum) / max(seconds, 1e-9),

@@ -8,19 +8,17 @@ import NIOHTTP1
 /// The quiet app publishes at a steady rate to a fast receiver, and its publish→receipt lag is measured twice in
 /// the same run: alone (the greedy app suspended, its deliveries held), then with the greedy app active again. The
 /// greedy receiver's most connections open at once is what the greedy app held.
-public struct GreedyNeighbourBenchmark: Sendable {
-    public struct Options: Sendable {
-        /// The quiet app's publishing rate, and how long each phase publishes.
-        public var rate = 200.0
-        public var seconds = 10.0
-        /// The greedy app's endpoints, and the events published to all of them.
-        public var greedyEndpoints = 24
-        public var greedyEvents = 200
-        /// Delivery workers (more than one: PostgreSQL, with an API node apart).
-        public var workers = 1
+public struct GreedyNeighbourBenchmark: Benchmark {
+    /// The quiet app's publishing rate, and how long each phase publishes.
+    public var rate = 200.0
+    public var seconds = 10.0
+    /// The greedy app's endpoints, and the events published to all of them.
+    public var greedyEndpoints = 24
+    public var greedyEvents = 200
+    /// Delivery workers (more than one: PostgreSQL, with an API node apart).
+    public var workers = 1
 
-        public init() {}
-    }
+    public init() {}
 
     public struct Report: BenchReport {
         public var alone: PublishLag
@@ -43,21 +41,11 @@ public struct GreedyNeighbourBenchmark: Sendable {
         }
     }
 
-    public var options: Options
-    public var setup: HookdSetup
-    public var progress: BenchProgress
-
-    public init(options: Options, setup: HookdSetup, progress: BenchProgress) {
-        self.options = options
-        self.setup = setup
-        self.progress = progress
-    }
-
-    public func run() async throws -> Report {
+    public func run(_ setup: HookdSetup, progress: BenchProgress) async throws -> Report {
         var setup = setup
         setup.serveOptions += [
             "--allow-http-targets", "--allow-private-targets",
-            "--max-endpoints-per-app", String(max(20, options.greedyEndpoints)),
+            "--max-endpoints-per-app", String(max(20, greedyEndpoints)),
             // Each endpoint is created through the API, which limits such changes.
             "--webhook-updates-per-minute", "10000",
         ]
@@ -68,7 +56,7 @@ public struct GreedyNeighbourBenchmark: Sendable {
         let client = LoadGenerator(connections: 64)
         let fleet: HookdFleet
         do {
-            fleet = try await HookdFleet.start(setup, workers: options.workers)
+            fleet = try await HookdFleet.start(setup, workers: workers)
         } catch {
             for receiver in [quietReceiver, stalling] { await receiver.stop() }
             await client.shutdown()
@@ -77,7 +65,14 @@ public struct GreedyNeighbourBenchmark: Sendable {
         let report: Result<Report, any Error>
         do {
             report = .success(
-                try await measure(fleet.api, greedy: greedy, quiet: quiet, receivers: (quietReceiver, stalling), client)
+                try await measure(
+                    fleet.api,
+                    greedy: greedy,
+                    quiet: quiet,
+                    receivers: (quietReceiver, stalling),
+                    client,
+                    progress: progress
+                )
             )
         } catch {
             report = .failure(error)
@@ -94,15 +89,16 @@ public struct GreedyNeighbourBenchmark: Sendable {
         greedy: (appID: String, secretKey: String, operatorKey: String),
         quiet: (appID: String, secretKey: String, operatorKey: String),
         receivers: (quiet: BenchReceiver, stalling: BenchReceiver),
-        _ client: LoadGenerator
+        _ client: LoadGenerator,
+        progress: BenchProgress
     ) async throws -> Report {
         let greedySession = try await BenchSession.open(hookd, app: greedy, client: client)
         let quietSession = try await BenchSession.open(hookd, app: quiet, client: client)
         try await quietSession.setWebhookURL(receivers.quiet.url, client: client)
         progress.say(
-            "the greedy app: \(options.greedyEndpoints) endpoints; suspended while \(options.greedyEvents) events each are published"
+            "the greedy app: \(greedyEndpoints) endpoints; suspended while \(greedyEvents) events each are published"
         )
-        for index in 0..<options.greedyEndpoints {
+        for index in 0..<greedyEndpoints {
             try await greedySession.createEndpoint(
                 url: receivers.stalling.url + "/\(index)",
                 event: "CARD_CREATED",
@@ -112,7 +108,7 @@ public struct GreedyNeighbourBenchmark: Sendable {
         }
         try await greedySession.setApp(suspended: true, client: client)
         let published = await client.run(
-            count: options.greedyEvents,
+            count: greedyEvents,
             concurrency: 16,
             expecting: .accepted
         ) { index in greedySession.publishRequest(eventID: EventData.eventID(), index: index) }
@@ -126,8 +122,8 @@ public struct GreedyNeighbourBenchmark: Sendable {
                 session: quietSession,
                 receiver: receivers.quiet,
                 client: client,
-                rate: options.rate,
-                seconds: options.seconds,
+                rate: rate,
+                seconds: seconds,
                 progress: progress
             )
         }
@@ -142,10 +138,10 @@ public struct GreedyNeighbourBenchmark: Sendable {
         return Report(
             alone: alone,
             besideGreedy: beside,
-            greedyEndpoints: options.greedyEndpoints,
-            greedyDeliveries: options.greedyEndpoints * options.greedyEvents,
+            greedyEndpoints: greedyEndpoints,
+            greedyDeliveries: greedyEndpoints * greedyEvents,
             greedyMostOpen: receivers.stalling.connections.mostOpen,
-            workers: options.workers,
+            workers: workers,
             p99Ratio: beside.lag.p99 / max(alone.lag.p99, 1e-9)
         )
     }

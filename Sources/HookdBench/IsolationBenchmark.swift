@@ -6,20 +6,18 @@ import NIOCore
 /// times: alone (the baseline, in the same run); while the neighbour drains a large backlog to a fast receiver;
 /// and while the neighbour's receiver takes `slowAnswer` to answer each delivery. Isolation holds when the second
 /// and third figures stay within a few milliseconds of the first.
-public struct IsolationBenchmark: Sendable {
-    public struct Options: Sendable {
-        /// The quiet app's publishing rate, and how long each phase publishes.
-        public var rate = 200.0
-        public var seconds = 10.0
-        /// The neighbour's pending deliveries, seeded before hookd starts.
-        public var backlog = 100_000
-        /// How long the neighbour's slow receiver takes to answer each delivery.
-        public var slowAnswer: Duration = .seconds(10)
-        /// Events written per transaction while the backlog is seeded.
-        public var seedBatch = 2_000
+public struct IsolationBenchmark: Benchmark {
+    /// The quiet app's publishing rate, and how long each phase publishes.
+    public var rate = 200.0
+    public var seconds = 10.0
+    /// The neighbour's pending deliveries, seeded before hookd starts.
+    public var backlog = 100_000
+    /// How long the neighbour's slow receiver takes to answer each delivery.
+    public var slowAnswer: Duration = .seconds(10)
+    /// Events written per transaction while the backlog is seeded.
+    public var seedBatch = 2_000
 
-        public init() {}
-    }
+    public init() {}
 
     public struct Report: BenchReport {
         /// The quiet app's lag with the neighbour idle (its deliveries held).
@@ -53,32 +51,21 @@ public struct IsolationBenchmark: Sendable {
         }
     }
 
-    public var options: Options
-    public var setup: HookdSetup
-    public var progress: BenchProgress
-
-    public init(options: Options, setup: HookdSetup, progress: BenchProgress) {
-        self.options = options
-        self.setup = setup
-        self.progress = progress
-    }
-
-    public func run() async throws -> Report {
+    public func run(_ setup: HookdSetup, progress: BenchProgress) async throws -> Report {
         var setup = setup
         setup.serveOptions += ["--allow-http-targets", "--allow-private-targets"]
         let neighbour = try await setup.createApp()
         let quiet = try await setup.createApp()
         let quietReceiver = try await BenchReceiver(sampleEvery: 0)
         let fastReceiver = try await BenchReceiver(sampleEvery: 0)
-        let slowReceiver = try await BenchReceiver(sampleEvery: 0, answerDelay: TimeAmount(options.slowAnswer))
+        let slowReceiver = try await BenchReceiver(sampleEvery: 0, answerDelay: TimeAmount(slowAnswer))
         let receivers = [quietReceiver, fastReceiver, slowReceiver]
         let client = LoadGenerator(connections: 64)
         do {
             // A first start gives both apps their URL and secret; the neighbour's deliveries are then held.
             let first = try await HookdUnderTest.start(setup)
             let neighbourSession = try await BenchSession.open(first, app: neighbour, client: client)
-            try await neighbourSession.setWebhookURL(fastReceiver.url, client: client)
-            try await neighbourSession.setWebhookURL(nil, client: client)
+            try await neighbourSession.holdDeliveries(afterSetting: fastReceiver.url, client: client)
             try await BenchSession.open(first, app: quiet, client: client).setWebhookURL(
                 quietReceiver.url,
                 client: client
@@ -86,8 +73,8 @@ public struct IsolationBenchmark: Sendable {
             await first.stop()
             _ = try await setup.seedBacklog(
                 appID: neighbour.appID,
-                events: options.backlog,
-                batch: options.seedBatch,
+                events: backlog,
+                batch: seedBatch,
                 progress: progress
             )
 
@@ -97,7 +84,8 @@ public struct IsolationBenchmark: Sendable {
                 neighbour: neighbour,
                 quiet: quiet,
                 receivers: receivers,
-                client: client
+                client: client,
+                progress: progress
             )
             progress.say("stopping hookd (the slow receiver's attempts end at their deadline)")
             await hookd.stop()
@@ -116,7 +104,8 @@ public struct IsolationBenchmark: Sendable {
         neighbour: (appID: String, secretKey: String, operatorKey: String),
         quiet: (appID: String, secretKey: String, operatorKey: String),
         receivers: [BenchReceiver],
-        client: LoadGenerator
+        client: LoadGenerator,
+        progress: BenchProgress
     ) async throws -> Report {
         let (quietReceiver, fastReceiver, slowReceiver) = (receivers[0], receivers[1], receivers[2])
         let neighbourSession = try await BenchSession.open(hookd, app: neighbour, client: client)
@@ -127,13 +116,13 @@ public struct IsolationBenchmark: Sendable {
                 session: quietSession,
                 receiver: quietReceiver,
                 client: client,
-                rate: options.rate,
-                seconds: options.seconds,
+                rate: rate,
+                seconds: seconds,
                 progress: progress
             )
         }
 
-        progress.say("phase 1: the quiet app alone (the neighbour's \(options.backlog) deliveries held)")
+        progress.say("phase 1: the quiet app alone (the neighbour's \(backlog) deliveries held)")
         let alone = try await lag()
 
         progress.say("phase 2: the neighbour drains its backlog to a fast receiver")
@@ -143,11 +132,11 @@ public struct IsolationBenchmark: Sendable {
         let besideBacklog = try await lag()
         let neighbourRate =
             Double(fastReceiver.count - before.0) / max(BenchClock.seconds(from: before.1, to: BenchClock.now()), 1e-9)
-        guard fastReceiver.count < options.backlog else {
+        guard fastReceiver.count < backlog else {
             throw BenchError("the neighbour's backlog ran out during the phase; give --backlog more events")
         }
 
-        progress.say("phase 3: the neighbour's receiver takes \(options.slowAnswer) to answer")
+        progress.say("phase 3: the neighbour's receiver takes \(slowAnswer) to answer")
         try await neighbourSession.setWebhookURL(slowReceiver.url, client: client)
         try await Task.sleep(for: .seconds(1))
         let besideSlowReceiver = try await lag()

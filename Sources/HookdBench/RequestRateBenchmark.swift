@@ -20,21 +20,12 @@ public struct RouteFigures: Sendable, Codable {
 
 /// `hookd bench ingest` and `hookd bench api`: routes driven as hard as `concurrency` clients can, each against
 /// the same server's `GET /health` measured in the same run.
-public struct RequestRateBenchmark: Sendable {
+public struct RequestRateBenchmark: Benchmark {
     public enum Kind: String, Sendable {
         /// `POST /internal/events`, the platform's publishing path.
         case ingest
         /// `POST /webhooks/secret/regenerate` and `GET /webhooks`, the customers' API.
         case api
-    }
-
-    public struct Options: Sendable {
-        public var requests = 20_000
-        public var concurrency = 64
-        /// Requests sent before measuring, so connections and caches are warm.
-        public var warmUp = 500
-
-        public init() {}
     }
 
     public struct Report: BenchReport {
@@ -44,18 +35,17 @@ public struct RequestRateBenchmark: Sendable {
     }
 
     public var kind: Kind
-    public var options: Options
-    public var setup: HookdSetup
-    public var progress: BenchProgress
+    /// Requests measured per route, and how many are in flight.
+    public var requests = 20_000
+    public var concurrency = 64
+    /// Requests sent before measuring, so connections and caches are warm.
+    public var warmUp = 500
 
-    public init(kind: Kind, options: Options, setup: HookdSetup, progress: BenchProgress) {
+    public init(kind: Kind) {
         self.kind = kind
-        self.options = options
-        self.setup = setup
-        self.progress = progress
     }
 
-    public func run() async throws -> Report {
+    public func run(_ setup: HookdSetup, progress: BenchProgress) async throws -> Report {
         var setup = setup
         setup.serveOptions += ["--allow-http-targets", "--allow-private-targets"]
         if kind == .api {
@@ -64,7 +54,7 @@ public struct RequestRateBenchmark: Sendable {
         }
         let app = try await setup.createApp()
         let hookd = try await HookdUnderTest.start(setup)
-        let client = LoadGenerator(connections: options.concurrency)
+        let client = LoadGenerator(connections: concurrency)
         do {
             let session = try await BenchSession.open(hookd, app: app, client: client)
             var routes: [(String, @Sendable (Int) -> HTTPClientRequest, HTTPResponseStatus)] = [
@@ -72,7 +62,7 @@ public struct RequestRateBenchmark: Sendable {
             ]
             switch kind {
             case .ingest:
-                let eventIDs = (0..<(options.requests + options.warmUp)).map { _ in EventData.eventID() }
+                let eventIDs = (0..<(requests + warmUp)).map { _ in EventData.eventID() }
                 routes.append(
                     (
                         "POST /internal/events",
@@ -96,19 +86,19 @@ public struct RequestRateBenchmark: Sendable {
             var figures: [RouteFigures] = []
             for (route, makeRequest, status) in routes {
                 progress.say(
-                    "\(route): \(options.warmUp) to warm up, then \(options.requests), \(options.concurrency) at a time"
+                    "\(route): \(warmUp) to warm up, then \(requests), \(concurrency) at a time"
                 )
-                _ = await client.run(count: options.warmUp, concurrency: options.concurrency, expecting: status) {
+                _ = await client.run(count: warmUp, concurrency: concurrency, expecting: status) {
                     makeRequest($0)
                 }
                 let done = Counter()
                 let outcome = try await progress.reporting("\(done.current) answered") {
                     await client.run(
-                        count: options.requests,
-                        concurrency: options.concurrency,
+                        count: requests,
+                        concurrency: concurrency,
                         expecting: status,
                         progress: done
-                    ) { makeRequest(options.warmUp + $0) }
+                    ) { makeRequest(warmUp + $0) }
                 }
                 guard outcome.failed == 0 else {
                     throw BenchError("\(route): \(outcome.failed) requests failed: \(outcome.failures)")

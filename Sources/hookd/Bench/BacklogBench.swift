@@ -13,13 +13,12 @@ struct BacklogBench: AsyncParsableCommand {
     @Option(help: "hookd's --max-in-flight.") var inFlight = 64
 
     func run() async throws {
-        var settings = BacklogBenchmark.Options()
-        settings.events = events
-        settings.inFlight = inFlight
+        var benchmark = BacklogBenchmark()
+        benchmark.events = events
+        benchmark.inFlight = inFlight
         try await options.run(
-            BacklogBenchmark.self,
+            benchmark,
             "backlog",
-            settings: settings,
             parameters: ["events": Double(events), "inFlight": Double(inFlight)]
         )
     }

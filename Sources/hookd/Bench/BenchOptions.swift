@@ -62,15 +62,10 @@ struct BenchOptions: ParsableArguments {
         }
     }
 
-    /// Runs `benchmark` made from `settings`, as `run(_:parameters:serveOptions:_:)` does.
-    func run<B: Benchmark>(
-        _ benchmark: B.Type,
-        _ name: String,
-        settings: B.Options,
-        parameters: [String: Double]
-    ) async throws {
+    /// Runs `benchmark`, as `run(_:parameters:serveOptions:_:)` does.
+    func run(_ benchmark: some Benchmark, _ name: String, parameters: [String: Double]) async throws {
         try await run(name, parameters: parameters) { setup, progress in
-            try await B(options: settings, setup: setup, progress: progress).run()
+            try await benchmark.run(setup, progress: progress)
         }
     }
 

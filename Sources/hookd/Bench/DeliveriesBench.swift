@@ -26,15 +26,15 @@ struct DeliveriesBench: AsyncParsableCommand {
     var compareSQLite = false
 
     func run() async throws {
-        var settings = DeliveriesBenchmark.Options()
-        settings.events = events
-        settings.inFlight = inFlight
-        settings.lagRate = lagRate
-        settings.lagSeconds = lagSeconds
+        var benchmark = DeliveriesBenchmark()
+        benchmark.events = events
+        benchmark.inFlight = inFlight
+        benchmark.lagRate = lagRate
+        benchmark.lagSeconds = lagSeconds
         guard (0...20).contains(endpoints) else { throw CommandFailure("--endpoints must be from 0 to 20") }
-        settings.endpoints = endpoints
-        settings.caps = DeliveriesBenchmark.Caps(perApp: maxInFlightPerApp, perEndpoint: maxInFlightPerEndpoint)
-        settings.compareRaisedCaps = compareRaisedCaps
+        benchmark.endpoints = endpoints
+        benchmark.caps = DeliveriesBenchmark.Caps(perApp: maxInFlightPerApp, perEndpoint: maxInFlightPerEndpoint)
+        benchmark.compareRaisedCaps = compareRaisedCaps
         guard !compareRaisedCaps || endpoints == 0 else {
             throw CommandFailure("--compare-raised-caps drains to the app's v3 URL: leave --endpoints at 0")
         }
@@ -50,17 +50,17 @@ struct DeliveriesBench: AsyncParsableCommand {
                 "compareRaisedCaps": compareRaisedCaps ? 1 : 0, "compareSQLite": compareSQLite ? 1 : 0,
             ]
         ) { setup, progress in
-            var settings = settings
+            var benchmark = benchmark
             if compareSQLite {
                 // A data directory of its own inside the run's, removed with it.
-                settings.sqliteComparison = HookdSetup(
+                benchmark.sqliteComparison = HookdSetup(
                     executable: setup.executable,
                     dataDirectory: setup.dataDirectory + "/sqlite",
                     databaseURL: nil,
                     serveOptions: []
                 )
             }
-            return try await DeliveriesBenchmark(options: settings, setup: setup, progress: progress).run()
+            return try await benchmark.run(setup, progress: progress)
         }
     }
 }

@@ -15,14 +15,13 @@ struct FairnessBench: AsyncParsableCommand {
 
     func run() async throws {
         guard apps >= 2 else { throw CommandFailure("--apps must be at least 2") }
-        var settings = FairnessBenchmark.Options()
-        settings.apps = apps
-        settings.events = events
-        settings.workers = workers
+        var benchmark = FairnessBenchmark()
+        benchmark.apps = apps
+        benchmark.events = events
+        benchmark.workers = workers
         try await options.run(
-            FairnessBenchmark.self,
+            benchmark,
             "fairness",
-            settings: settings,
             parameters: ["apps": Double(apps), "events": Double(events), "workers": Double(workers)]
         )
     }

@@ -24,16 +24,15 @@ struct IsolationBench: AsyncParsableCommand {
 
     func run() async throws {
         if greedyEndpoints > 0 {
-            var settings = GreedyNeighbourBenchmark.Options()
-            settings.rate = rate
-            settings.seconds = seconds
-            settings.greedyEndpoints = greedyEndpoints
-            settings.greedyEvents = greedyEvents
-            settings.workers = workers
+            var benchmark = GreedyNeighbourBenchmark()
+            benchmark.rate = rate
+            benchmark.seconds = seconds
+            benchmark.greedyEndpoints = greedyEndpoints
+            benchmark.greedyEvents = greedyEvents
+            benchmark.workers = workers
             try await options.run(
-                GreedyNeighbourBenchmark.self,
+                benchmark,
                 "isolation-greedy",
-                settings: settings,
                 parameters: [
                     "rate": rate, "seconds": seconds, "greedyEndpoints": Double(greedyEndpoints),
                     "greedyEvents": Double(greedyEvents), "workers": Double(workers),
@@ -41,15 +40,14 @@ struct IsolationBench: AsyncParsableCommand {
             )
             return
         }
-        var settings = IsolationBenchmark.Options()
-        settings.rate = rate
-        settings.seconds = seconds
-        settings.backlog = backlog
-        settings.slowAnswer = .seconds(slowAnswer)
+        var benchmark = IsolationBenchmark()
+        benchmark.rate = rate
+        benchmark.seconds = seconds
+        benchmark.backlog = backlog
+        benchmark.slowAnswer = .seconds(slowAnswer)
         try await options.run(
-            IsolationBenchmark.self,
+            benchmark,
             "isolation",
-            settings: settings,
             parameters: ["rate": rate, "seconds": seconds, "backlog": Double(backlog), "slowAnswer": slowAnswer]
         )
     }

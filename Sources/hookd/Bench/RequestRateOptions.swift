@@ -11,14 +11,13 @@ struct RequestRateOptions: ParsableArguments {
 
     /// Runs the `kind` benchmark with this load, under the options every benchmark takes.
     func run(_ kind: RequestRateBenchmark.Kind, options: BenchOptions) async throws {
-        var settings = RequestRateBenchmark.Options()
-        settings.requests = requests
-        settings.concurrency = concurrency
+        var benchmark = RequestRateBenchmark(kind: kind)
+        benchmark.requests = requests
+        benchmark.concurrency = concurrency
         try await options.run(
+            benchmark,
             kind.rawValue,
             parameters: ["requests": Double(requests), "concurrency": Double(concurrency)]
-        ) { setup, progress in
-            try await RequestRateBenchmark(kind: kind, options: settings, setup: setup, progress: progress).run()
-        }
+        )
     }
 }
