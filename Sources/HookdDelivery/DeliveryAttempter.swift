@@ -256,9 +256,7 @@ public struct DeliveryAttempter: Sendable {
         // and the request has what is left.
         let start = ContinuousClock.now
         let target: WebhookURLPolicy.CheckedURL
-        // A SANDBOX app may use http:// (SPEC §11); every other rule holds for it too.
-        var policy = urlPolicy
-        if claim.environment == .sandbox { policy.allowHTTPTargets = true }
+        let policy = urlPolicy.applying(to: claim.environment)
         do {
             target = try await policy.check(
                 claim.url,

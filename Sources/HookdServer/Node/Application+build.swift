@@ -149,15 +149,18 @@ private func buildRouter(
 
     guard configuration.role.servesAPI else { return router }
 
+    let services = RouteServices(
+        envelope: envelope,
+        clock: dependencies.clock,
+        configuration: configuration,
+        limiter: limiter
+    )
     let api = router.group("api/v3")
     var authRoutes = AuthRoutes(
         store: dependencies.store,
         tokens: tokens,
         authenticator: authenticator,
-        envelope: envelope,
-        clock: dependencies.clock,
-        configuration: configuration,
-        limiter: limiter
+        services: services
     )
     authRoutes.addRoutes(to: api)
 
@@ -183,9 +186,7 @@ private func buildRouter(
         store: dependencies.store,
         gate: gate,
         tokens: portalTokens,
-        envelope: envelope,
-        clock: dependencies.clock,
-        configuration: configuration
+        services: services
     ).addRoutes(to: api)
 
     // The portal's pages and files, and its session's routes (SPEC §12).
@@ -205,23 +206,17 @@ private func buildRouter(
         .add(middleware: readLimit)
     let webhookRoutes = WebhookRoutes(
         store: dependencies.store,
-        sealer: dependencies.sealer,
+        keyring: dependencies.sealer,
         urlPolicy: urlPolicy,
         signal: engine.signal,
-        envelope: envelope,
-        clock: dependencies.clock,
-        configuration: configuration,
-        limiter: limiter
+        services: services
     )
     webhookRoutes.addRoutes(to: authenticated)
     let deliveryRoutes = DeliveryRoutes(
         store: dependencies.store,
         attempter: engine.attempter,
         signal: engine.signal,
-        envelope: envelope,
-        clock: dependencies.clock,
-        configuration: configuration,
-        limiter: limiter
+        services: services
     )
     deliveryRoutes.addRoutes(to: authenticated)
 
@@ -246,13 +241,10 @@ private func buildRouter(
         .add(middleware: readLimit)
     EndpointRoutes(
         store: dependencies.store,
-        sealer: dependencies.sealer,
+        keyring: dependencies.sealer,
         urlPolicy: urlPolicy,
         signal: engine.signal,
-        envelope: envelope,
-        clock: dependencies.clock,
-        configuration: configuration,
-        limiter: limiter,
+        services: services,
         deliveryRoutes: deliveryRoutes
     ).addRoutes(to: multiEndpoint)
     EventCatalogueRoutes(envelope: envelope).addRoutes(to: multiEndpoint)

@@ -46,10 +46,6 @@ struct PortalRoutes: Sendable {
         }
     }
 
-    struct LoggedOutData: JSONRepresentable {
-        var json: JSONOutput { .object([("loggedOut", .bool(true))]) }
-    }
-
     func addRoutes(to router: Router<HookdRequestContext>) {
         router.get("portal", use: appPage)
         router.get("portal/operator", use: operatorPage)
@@ -136,7 +132,11 @@ struct PortalRoutes: Sendable {
     @Sendable func logout(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let claims = try await requireSession(request)
         try await store.revokeToken(id: claims.jti, until: claims.expiresAt)
-        var response = envelope.success(LoggedOutData(), message: "Portal session ended", context: context)
+        var response = envelope.success(
+            DoneData(member: "loggedOut"),
+            message: "Portal session ended",
+            context: context
+        )
         response.headers[.setCookie] = sessions.clearingCookie(secure: sessions.securesCookies)
         return response
     }

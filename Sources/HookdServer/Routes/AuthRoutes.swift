@@ -10,14 +10,11 @@ import Logging
 /// v3 asks for a token by `appId`; v3.20 by `businessId`, optionally narrowed to `scopes`, and its tokens carry
 /// `ver: "3.20"` with the business in `sub` (``AccessTokenClaims``). Both count failures against the same limits,
 /// and a token of either version is taken by every authenticated route of both.
-struct AuthRoutes: Sendable {
+struct AuthRoutes: APIRoutes, Sendable {
     let store: any AppStore & TokenRevocationStore
     let tokens: TokenService
     let authenticator: Authenticator
-    let envelope: Envelope
-    let clock: any WallClock
-    let configuration: HookdServerConfiguration
-    let limiter: RateLimiter
+    let services: RouteServices
     /// The interface these routes serve, and so the tokens they issue.
     var version: AccessTokenClaims.Version = .v3
 
@@ -39,10 +36,6 @@ struct AuthRoutes: Sendable {
             members.append(("scopes", .array(claims.scopes.map(JSONOutput.string))))
             return .object(members)
         }
-    }
-
-    struct RevokedData: JSONRepresentable {
-        var json: JSONOutput { .object([("revoked", .bool(true))]) }
     }
 
     func addRoutes(to group: RouterGroup<HookdRequestContext>) {
@@ -121,7 +114,7 @@ struct AuthRoutes: Sendable {
                 until: principal.expiresAt + configuration.refreshGrace
             )
             return envelope.success(
-                RevokedData(),
+                DoneData(member: "revoked"),
                 message: version == .v3 ? "Token revoked successfully" : "Token revoked",
                 context: context
             )

@@ -4,14 +4,11 @@ import HookdStore
 import Hummingbird
 
 /// `POST /webhooks/test` and the delivery log: list, show, retry (SPEC §5.3).
-struct DeliveryRoutes: Sendable {
+struct DeliveryRoutes: APIRoutes, Sendable {
     let store: any WebhookConfigurationStore & DeliveryQueue & DeliveryLog
     let attempter: DeliveryAttempter
     let signal: DispatchSignal
-    let envelope: Envelope
-    let clock: any WallClock
-    let configuration: HookdServerConfiguration
-    let limiter: RateLimiter
+    let services: RouteServices
 
     func addRoutes(to group: RouterGroup<HookdRequestContext>) {
         group.post("webhooks/test", use: test)

@@ -6,15 +6,13 @@ import Logging
 
 /// The v3.20 webhook interface (SPEC §11): an app's endpoints, their secrets, tests, deliveries, recovery and
 /// statistics, under `/api/v3.20`.
-struct EndpointRoutes: Sendable {
+struct EndpointRoutes: APIRoutes, Sendable {
     let store: any EndpointStore & SealedValueStore
-    let sealer: SecretSealer
+    /// Every master key this node holds: opens what any of them sealed (``SealingKeys`` picks the one that seals).
+    let keyring: SecretSealer
     let urlPolicy: WebhookURLPolicy
     let signal: DispatchSignal
-    let envelope: Envelope
-    let clock: any WallClock
-    let configuration: HookdServerConfiguration
-    let limiter: RateLimiter
+    let services: RouteServices
     let deliveryRoutes: DeliveryRoutes
 
     /// The longest rotation overlap accepted: seven days.
@@ -75,7 +73,7 @@ struct EndpointRoutes: Sendable {
             secret = WebhookSecret.generateForEndpoint()
         }
         let headers = try Self.headers(settings.headers, keeping: .none)
-        try await check(url: url, principal: principal)
+        try await urlPolicy.check(url, for: principal.environment, field: "url")
         let id = Identifiers.webhookID()
         let now = clock.unixSeconds
         let endpoint = Endpoint(
@@ -132,7 +130,7 @@ struct EndpointRoutes: Sendable {
         }
         // A value sent back as an answer showed it (the marker) keeps the one stored.
         let headers = try settings.headers.map { try Self.headers($0, keeping: try opened(endpoint)) }
-        if let url { try await check(url: url, principal: principal) }
+        if let url { try await urlPolicy.check(url, for: principal.environment, field: "url") }
         var sealedHeaders: [UInt8]?? = nil
         if let headers {
             sealedHeaders = .some(try await seal(headers, appID: principal.appID, endpointID: endpoint.id))
@@ -331,7 +329,7 @@ struct EndpointRoutes: Sendable {
     private func opened(_ endpoint: Endpoint) throws -> EndpointHeaders {
         try EndpointHeaders(
             sealed: endpoint.sealedHeaders,
-            openedBy: sealer,
+            openedBy: keyring,
             appID: endpoint.appID,
             endpointID: endpoint.id
         )
@@ -340,7 +338,7 @@ struct EndpointRoutes: Sendable {
     /// Headers sealed for the store, under the key the database says is in force; `nil` when there are none.
     private func seal(_ headers: EndpointHeaders, appID: String, endpointID: EndpointID) async throws -> [UInt8]? {
         guard !headers.fields.isEmpty else { return nil }
-        let sealer = try await SealingKeys(keyring: sealer, store: store).sealer()
+        let sealer = try await SealingKeys(keyring: keyring, store: store).sealer()
         return try headers.sealed(by: sealer, appID: appID, endpointID: endpointID)
     }
 
@@ -397,17 +395,6 @@ struct EndpointRoutes: Sendable {
         }
     }
 
-    /// Checks a URL as `PUT /webhooks` does; a SANDBOX app may use `http://` without the operator's switch.
-    private func check(url: String, principal: Principal) async throws {
-        var policy = urlPolicy
-        if principal.environment == .sandbox { policy.allowHTTPTargets = true }
-        do {
-            _ = try await policy.check(url)
-        } catch {
-            throw APIError(error, field: "url")
-        }
-    }
-
     private func sealedChange(
         for secret: WebhookSecret,
         endpointID: EndpointID,
@@ -415,16 +402,10 @@ struct EndpointRoutes: Sendable {
         context: HookdRequestContext
     ) async throws -> SealedSecretChange {
         // Sealed under the key the database says is in force (which, mid-rotation, may not be this node's own).
-        let sealer = try await SealingKeys(keyring: sealer, store: store).sealer()
-        return SealedSecretChange(
-            sealedSecret: try sealer.seal(
-                Array(secret.value.utf8),
-                purpose: SecretSealer.webhookSecretPurpose(appID: appID, endpointID: endpointID)
-            ),
-            fingerprint: secret.fingerprint,
-            requestID: context.requestID,
-            clientAddress: context.clientAddress,
-            secretPrefix: secret.prefixShown
+        try await SealingKeys(keyring: keyring, store: store).sealedChange(
+            to: secret,
+            purpose: SecretSealer.webhookSecretPurpose(appID: appID, endpointID: endpointID),
+            context: context
         )
     }
 

@@ -7,13 +7,11 @@ import Logging
 /// with its status and backlog, suspend and activate, and the attempts of the last hour or day.
 ///
 /// They take the operator key as the bearer, or the operator's portal session.
-struct OperatorRoutes: Sendable {
+struct OperatorRoutes: APIRoutes, Sendable {
     let store: any AppStore & DeliveryLog & ServiceOverview
     let gate: OperatorGate
     let tokens: PortalTokens
-    let envelope: Envelope
-    let clock: any WallClock
-    let configuration: HookdServerConfiguration
+    let services: RouteServices
 
     func addRoutes(to group: RouterGroup<HookdRequestContext>) {
         group.post("internal/portal-sessions", use: createLink)

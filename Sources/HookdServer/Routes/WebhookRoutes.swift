@@ -5,16 +5,14 @@ import Hummingbird
 import Logging
 
 /// `GET`/`PUT /webhooks`, `GET /webhooks/events` and `POST /webhooks/secret/regenerate` (SPEC §3–4).
-struct WebhookRoutes: Sendable {
+struct WebhookRoutes: APIRoutes, Sendable {
     let store: any WebhookConfigurationStore & SealedValueStore
-    let sealer: SecretSealer
+    /// Every master key this node holds: opens what any of them sealed (``SealingKeys`` picks the one that seals).
+    let keyring: SecretSealer
     let urlPolicy: WebhookURLPolicy
     /// Woken when a URL is set, so deliveries held while the app had none leave at once.
     let signal: DispatchSignal
-    let envelope: Envelope
-    let clock: any WallClock
-    let configuration: HookdServerConfiguration
-    let limiter: RateLimiter
+    let services: RouteServices
 
     static let secretNote =
         "Store this secret securely. It will not be shown again. Update your webhook handler with this new secret."
@@ -121,16 +119,7 @@ struct WebhookRoutes: Sendable {
         let given = body.nullableString("webhookUrl", &problems)
         try problems.throwIfAny()
         let url = given.flatMap { $0?.isEmpty == false ? $0 : nil }
-        if let url {
-            // A SANDBOX app may use http:// (SPEC §11); every other rule holds for it too.
-            var policy = urlPolicy
-            if principal.environment == .sandbox { policy.allowHTTPTargets = true }
-            do {
-                _ = try await policy.check(url)
-            } catch {
-                throw APIError(error, field: "webhookUrl")
-            }
-        }
+        if let url { try await urlPolicy.check(url, for: principal.environment, field: "webhookUrl") }
         let secret = WebhookSecret.generate()
         let change = try await sealedChange(for: secret, appID: principal.appID, context: context)
         let (endpoint, createdSecret) = try await store.setWebhookURL(
@@ -203,7 +192,7 @@ struct WebhookRoutes: Sendable {
             )
         case .repeated(let sealed, let regeneratedAt):
             // The answer the first request with this key got: its secret, which may no longer be the one in force.
-            let plaintext = try sealer.open(sealed, purpose: SecretSealer.webhookSecretPurpose(appID: principal.appID))
+            let plaintext = try keyring.open(sealed, purpose: SecretSealer.webhookSecretPurpose(appID: principal.appID))
             guard let earlier = WebhookSecret(String(decoding: plaintext, as: UTF8.self)) else {
                 throw StoreError.corruptRow(table: "idempotency_keys")
             }
@@ -223,16 +212,10 @@ struct WebhookRoutes: Sendable {
         context: HookdRequestContext
     ) async throws -> SealedSecretChange {
         // Sealed under the key the database says is in force (which, mid-rotation, may not be this node's own).
-        let sealer = try await SealingKeys(keyring: sealer, store: store).sealer()
-        return SealedSecretChange(
-            sealedSecret: try sealer.seal(
-                Array(secret.value.utf8),
-                purpose: SecretSealer.webhookSecretPurpose(appID: appID)
-            ),
-            fingerprint: secret.fingerprint,
-            requestID: context.requestID,
-            clientAddress: context.clientAddress,
-            secretPrefix: secret.prefixShown
+        try await SealingKeys(keyring: keyring, store: store).sealedChange(
+            to: secret,
+            purpose: SecretSealer.webhookSecretPurpose(appID: appID),
+            context: context
         )
     }
 }
