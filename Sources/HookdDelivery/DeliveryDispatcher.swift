@@ -18,32 +18,28 @@ import Synchronization
 /// was claimed ahead, and lets the attempts in flight run to their deadline and be recorded; if its task is
 /// cancelled first, they are recorded as interrupted.
 public final class DeliveryDispatcher: Service {
-    private let store: any DeliveryQueue
     private let attempter: DeliveryAttempter
     private let signal: DispatchSignal
-    private let clock: any WallClock
-    private let configuration: DeliveryConfiguration
-    private let logger: Logger
+    /// The attempter's queue, clock, configuration and logger: the dispatcher claims from the queue it records to.
+    private var store: any DeliveryQueue { attempter.store }
+    private var clock: any WallClock { attempter.clock }
+    private var configuration: DeliveryConfiguration { attempter.configuration }
+    private var logger: Logger { attempter.logger }
     /// Attempts claimed and not yet recorded, and of those, the ones whose request is not over yet (waiting for a
     /// slot, or open); and when the next claim is worth making.
     private let pacing: Mutex<ClaimPacing>
     /// The `--max-in-flight` request slots, shared between tenants within their caps.
     private let slots: RequestSlots
 
-    public init(
-        store: any DeliveryQueue,
-        attempter: DeliveryAttempter,
-        signal: DispatchSignal,
-        clock: any WallClock,
-        configuration: DeliveryConfiguration,
-        logger: Logger
-    ) {
-        self.store = store
+    /// Makes a dispatcher that claims from `attempter`'s queue, with its clock, configuration and logger.
+    ///
+    /// - Parameters:
+    ///   - attempter: Makes and records each attempt; its store is the queue claimed from.
+    ///   - signal: Wakes the dispatcher when a publish or a finished attempt may have made work due.
+    public init(attempter: DeliveryAttempter, signal: DispatchSignal) {
         self.attempter = attempter
         self.signal = signal
-        self.clock = clock
-        self.configuration = configuration
-        self.logger = logger
+        let configuration = attempter.configuration
         self.slots = RequestSlots(
             count: configuration.maximumInFlight,
             perApp: configuration.maximumInFlightPerApp,

@@ -43,14 +43,7 @@ struct DeliveryEngine: Sendable {
             configuration: settings,
             logger: dependencies.logger
         )
-        dispatcher = DeliveryDispatcher(
-            store: dependencies.store,
-            attempter: attempter,
-            signal: signal,
-            clock: dependencies.clock,
-            configuration: settings,
-            logger: dependencies.logger
-        )
+        dispatcher = DeliveryDispatcher(attempter: attempter, signal: signal)
         publisher = EventPublisher(
             store: dependencies.store,
             clock: dependencies.clock,
