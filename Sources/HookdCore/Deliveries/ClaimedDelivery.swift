@@ -1,4 +1,8 @@
 /// A due delivery claimed by a dispatcher, with everything needed to send it.
+///
+/// Where and how it is sent is its ``target``, as read at claim time; its members read as the claim's own
+/// (`claim.url`, `claim.secretVersion`, …).
+@dynamicMemberLookup
 public struct ClaimedDelivery: Sendable {
     public var id: DeliveryID
     public var appID: String
@@ -8,24 +12,13 @@ public struct ClaimedDelivery: Sendable {
     /// Attempts made before this one.
     public var attempts: Int
     public var attemptsAllowed: Int
-    /// The endpoint's URL at claim time.
-    public var url: String
-    /// The endpoint's sealed secret and its version at claim time.
-    public var sealedSecret: [UInt8]
-    public var secretVersion: Int64
     /// Proves this claim is still the current one when the attempt is recorded.
     public var leaseID: LeaseID
-    /// The endpoint the delivery goes to, and how its body is shaped.
+    /// The endpoint the delivery goes to.
     public var endpointID: EndpointID
-    public var format: Endpoint.Format
-    /// The endpoint's custom request headers, sealed; `nil`: none.
-    public var sealedHeaders: [UInt8]?
-    /// The secret a rotation replaced, and when its overlap ends: until then the delivery is signed by both.
-    public var previousSealedSecret: [UInt8]?
-    public var previousSecretUntil: UnixMillis?
-    /// The app's business id and environment, for the v3.20 body.
-    public var businessID: BusinessID
-    public var environment: AppEnvironment
+    /// The endpoint's part of this claim (its URL, secrets, format and headers, and its app's business id and
+    /// environment), as it was read at claim time.
+    public var target: DeliveryTarget
 
     public init(
         id: DeliveryID,
@@ -54,16 +47,24 @@ public struct ClaimedDelivery: Sendable {
         self.data = data
         self.attempts = attempts
         self.attemptsAllowed = attemptsAllowed
-        self.url = url
-        self.sealedSecret = sealedSecret
-        self.secretVersion = secretVersion
         self.leaseID = leaseID
         self.endpointID = endpointID
-        self.format = format
-        self.sealedHeaders = sealedHeaders
-        self.previousSealedSecret = previousSealedSecret
-        self.previousSecretUntil = previousSecretUntil
-        self.businessID = businessID
-        self.environment = environment
+        self.target = DeliveryTarget(
+            url: url,
+            sealedSecret: sealedSecret,
+            secretVersion: secretVersion,
+            format: format,
+            sealedHeaders: sealedHeaders,
+            previousSealedSecret: previousSealedSecret,
+            previousSecretUntil: previousSecretUntil,
+            businessID: businessID,
+            environment: environment
+        )
+    }
+
+    /// A member of the ``target``, read and written as the claim's own.
+    public subscript<Value>(dynamicMember member: WritableKeyPath<DeliveryTarget, Value>) -> Value {
+        get { target[keyPath: member] }
+        set { target[keyPath: member] = newValue }
     }
 }

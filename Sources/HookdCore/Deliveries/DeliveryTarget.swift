@@ -52,33 +52,3 @@ public enum EndpointSendingState: Sendable, Equatable {
     /// The endpoint was deleted: its deliveries were cancelled with it.
     case gone
 }
-
-extension ClaimedDelivery {
-    /// The endpoint's part of this claim, as it was read at claim time.
-    public var target: DeliveryTarget {
-        get {
-            DeliveryTarget(
-                url: url,
-                sealedSecret: sealedSecret,
-                secretVersion: secretVersion,
-                format: format,
-                sealedHeaders: sealedHeaders,
-                previousSealedSecret: previousSealedSecret,
-                previousSecretUntil: previousSecretUntil,
-                businessID: businessID,
-                environment: environment
-            )
-        }
-        set {
-            url = newValue.url
-            sealedSecret = newValue.sealedSecret
-            secretVersion = newValue.secretVersion
-            format = newValue.format
-            sealedHeaders = newValue.sealedHeaders
-            previousSealedSecret = newValue.previousSealedSecret
-            previousSecretUntil = newValue.previousSecretUntil
-            businessID = newValue.businessID
-            environment = newValue.environment
-        }
-    }
-}
