@@ -44,18 +44,6 @@ public struct OutgoingWebhook: Sendable {
             environment: .live,
             headers: .none
         )
-
-        public init(
-            format: Endpoint.Format,
-            businessID: BusinessID,
-            environment: AppEnvironment,
-            headers: EndpointHeaders
-        ) {
-            self.format = format
-            self.businessID = businessID
-            self.environment = environment
-            self.headers = headers
-        }
     }
 
     /// Signs and assembles an attempt of `event` sent at `timestamp` to an endpoint.

@@ -8,10 +8,7 @@ extension WebhookSecret {
 
     /// Draws a new endpoint secret (v3.20): `whsec_` and 64 lowercase hexadecimal digits.
     public static func generateForEndpoint(using generator: inout some RandomNumberGenerator) -> WebhookSecret {
-        WebhookSecret(
-            unchecked: prefix
-                + RandomString.make(count: endpointHexLength, from: RandomString.lowercaseHex, using: &generator)
-        )
+        drawn(endpointHexLength, from: RandomString.lowercaseHex, using: &generator)
     }
 
     /// Draws a new endpoint secret from the system CSPRNG.

@@ -26,12 +26,18 @@ public struct WebhookSecret: Sendable, Hashable, CustomStringConvertible, Custom
         self.value = value
     }
 
+    /// `whsec_` and `count` characters drawn from `alphabet` by `generator`.
+    static func drawn(
+        _ count: Int,
+        from alphabet: [UInt8],
+        using generator: inout some RandomNumberGenerator
+    ) -> WebhookSecret {
+        WebhookSecret(unchecked: prefix + RandomString.make(count: count, from: alphabet, using: &generator))
+    }
+
     /// Draws a new secret from `generator` (the system CSPRNG by default).
     public static func generate(using generator: inout some RandomNumberGenerator) -> WebhookSecret {
-        WebhookSecret(
-            unchecked: prefix
-                + RandomString.make(count: randomLength, from: RandomString.lowercaseAlphanumerics, using: &generator)
-        )
+        drawn(randomLength, from: RandomString.lowercaseAlphanumerics, using: &generator)
     }
 
     /// Draws a new secret from the system CSPRNG.

@@ -131,11 +131,7 @@ struct DNSExchange: Sendable {
 
     /// One try over UDP: a fresh socket and id, one query, and every datagram read until the answer comes.
     private func tryUDP(_ question: DNSMessage.Question, server index: Int) async throws -> Event {
-        let server = servers[index]
-        var random = SystemRandomNumberGenerator()
-        let id = UInt16.random(in: .min ... .max, using: &random)
-        guard let query = try? DNSMessage.query(id: id, question: question) else { return .failed }
-        do {
+        try await oneTry(question, server: index) { server, id, query in
             // Without EDNS an answer over UDP is at most 512 bytes (RFC 1035 §4.2.1); a longer one is cut to the
             // buffer, fails to parse, and counts as that server's failure.
             let channel = try await DatagramBootstrap(group: group)
@@ -160,20 +156,13 @@ struct DNSExchange: Sendable {
                 try Task.checkCancellation()
                 return .failed
             }
-        } catch {
-            if Task.isCancelled { throw CancellationError() }
-            return .failed
         }
     }
 
     /// The same question over TCP, after a truncated answer: the query with a two-byte length in front, and the
     /// answer read the same way (RFC 1035 §4.2.2).
     private func tryTCP(_ question: DNSMessage.Question, server index: Int) async throws -> Event {
-        let server = servers[index]
-        var random = SystemRandomNumberGenerator()
-        let id = UInt16.random(in: .min ... .max, using: &random)
-        guard let query = try? DNSMessage.query(id: id, question: question) else { return .failed }
-        do {
+        try await oneTry(question, server: index) { server, id, query in
             let channel = try await CancellableConnect.connect(to: server, group: group)
             return try await channel.executeThenClose { inbound, outbound in
                 var framed = ByteBuffer()
@@ -195,6 +184,22 @@ struct DNSExchange: Sendable {
                 try Task.checkCancellation()
                 return .failed
             }
+        }
+    }
+
+    /// One try of `question` at server `index` under a fresh random id, so an answer to an earlier try cannot be
+    /// taken for it: `exchange` sends the query and reads the answer. A failure of the socket, or of writing the
+    /// query, counts as that server's failure; cancellation is thrown.
+    private func oneTry(
+        _ question: DNSMessage.Question,
+        server index: Int,
+        _ exchange: (_ server: SocketAddress, _ id: UInt16, _ query: [UInt8]) async throws -> Event
+    ) async throws -> Event {
+        var random = SystemRandomNumberGenerator()
+        let id = UInt16.random(in: .min ... .max, using: &random)
+        guard let query = try? DNSMessage.query(id: id, question: question) else { return .failed }
+        do {
+            return try await exchange(servers[index], id, query)
         } catch {
             if Task.isCancelled { throw CancellationError() }
             return .failed
