@@ -114,28 +114,22 @@ struct AppsCommand: AsyncParsableCommand {
             abstract: "Suspend an app: its tokens stop working at once, and stay retired if it is activated again."
         )
 
-        @Argument(help: "The app id.")
-        var appID: String
-
-        @OptionGroup var storage: DataDirectoryOptions
+        @OptionGroup var app: AppSelection
 
         func run() async throws {
-            try await setStatus(appID, .suspended, storage)
-            emit("suspended \(appID)")
+            try await app.setStatus(.suspended)
+            emit("suspended \(app.appID)")
         }
     }
 
     struct Activate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reactivate a suspended app.")
 
-        @Argument(help: "The app id.")
-        var appID: String
-
-        @OptionGroup var storage: DataDirectoryOptions
+        @OptionGroup var app: AppSelection
 
         func run() async throws {
-            try await setStatus(appID, .active, storage)
-            emit("activated \(appID)")
+            try await app.setStatus(.active)
+            emit("activated \(app.appID)")
         }
     }
 
@@ -145,26 +139,17 @@ struct AppsCommand: AsyncParsableCommand {
             abstract: "Give an app a new secret key; the old one, and every token issued with it, stop working at once."
         )
 
-        @Argument(help: "The app id.")
-        var appID: String
-
-        @OptionGroup var storage: DataDirectoryOptions
+        @OptionGroup var app: AppSelection
 
         func run() async throws {
-            let rotated = try await storage.withRuntime(create: false) { runtime in
+            let appID = app.appID
+            let rotated = try await app.storage.withRuntime(create: false) { runtime in
                 try await AppAdministration(store: runtime.store).rotateKey(appID: appID)
             }
             guard let key = rotated else { throw CommandFailure("no app \(appID)") }
             emit("new secret key for \(appID) (shown only this once): \(key.value)")
         }
     }
-}
-
-private func setStatus(_ appID: String, _ status: AppStatus, _ storage: DataDirectoryOptions) async throws {
-    let app = try await storage.withRuntime(create: false) { runtime in
-        try await AppAdministration(store: runtime.store).setStatus(appID: appID, status)
-    }
-    guard app != nil else { throw CommandFailure("no app \(appID)") }
 }
 
 /// One line of JSON with string values in the given key order.
