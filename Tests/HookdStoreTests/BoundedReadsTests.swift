@@ -14,11 +14,10 @@ import Testing
         return try await store.publishAll(events, attemptsAllowed: 1, now: now).map(\.deliveryID)
     }
 
-    @Test(arguments: StoreFactory.all)
-    func aCursorWalkMeetsEveryDeliveryOnceWhileNewOnesArrive(factory: StoreFactory) async throws {
-        try await factory.with { store in
-            let app = makeApp()
-            try await store.insertApp(app)
+    @Test(arguments: StoreBackend.all)
+    func aCursorWalkMeetsEveryDeliveryOnceWhileNewOnesArrive(backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
+            let app = try await makeStoredApp(store)
             // Groups that share a creation time: the cursor must order within a millisecond too.
             var existing: [DeliveryID] = []
             for group in 0..<6 {
@@ -49,11 +48,10 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreFactory.all)
-    func theCountStopsAtItsLimitAndHasMoreDoesNotNeedIt(factory: StoreFactory) async throws {
-        try await factory.with { store in
-            let app = makeApp()
-            try await store.insertApp(app)
+    @Test(arguments: StoreBackend.all)
+    func theCountStopsAtItsLimitAndHasMoreDoesNotNeedIt(backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
+            let app = try await makeStoredApp(store)
             _ = try await Self.publish(store, app: app, count: 5, at: UnixMillis(1_000))
             let capped = try await store.deliveryPage(
                 appID: app.id,
@@ -76,12 +74,10 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreFactory.all)
-    func recoveryStopsAtItsLimitAndLeavesDeliveriesAtTheirManualMaximum(factory: StoreFactory) async throws {
-        try await factory.with { store in
-            let app = makeApp()
-            try await store.insertApp(app)
-            let endpoint = try await EndpointHealthTests.endpoint(store, app: app)
+    @Test(arguments: StoreBackend.all)
+    func recoveryStopsAtItsLimitAndLeavesDeliveriesAtTheirManualMaximum(backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
+            let (app, endpoint) = try await makeAppWithEndpoint(store)
             let failedAt = UnixMillis(1_700_000_000_000)
             // More than two batches of the store's writes, in two groups of creation times.
             let first = try await Self.publish(store, app: app, count: 700, at: failedAt)
@@ -103,7 +99,7 @@ import Testing
 
             let window = failedAt..<(failedAt + .seconds(60))
             let now = failedAt + .seconds(10)
-            func recover(endpointID: EndpointID = endpoint.id) async throws -> RecoveryOutcome? {
+            func recover(endpointID: EndpointID = endpoint) async throws -> RecoveryOutcome? {
                 try await store.recoverDeliveries(
                     appID: app.id,
                     endpointID: endpointID,
@@ -147,12 +143,10 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreFactory.all)
-    func statisticsAreAggregatedHourByHourWithNearestRankPercentiles(factory: StoreFactory) async throws {
-        try await factory.with { store in
-            let app = makeApp()
-            try await store.insertApp(app)
-            let endpoint = try await EndpointHealthTests.endpoint(store, app: app)
+    @Test(arguments: StoreBackend.all)
+    func statisticsAreAggregatedHourByHourWithNearestRankPercentiles(backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
+            let (app, endpoint) = try await makeAppWithEndpoint(store)
             let start = UnixMillis(1_700_000_000_000 - 1_700_000_000_000 % 3_600_000)
             // Hour 0: latencies 1…20 ms; hour 2: one attempt of 7 ms. Hour 1 has none.
             for latency in 1...20 {
@@ -166,7 +160,7 @@ import Testing
             #expect(try await LogSeed.failEverythingDue(store, at: start + .seconds(7_300), latency: 7) == 1)
 
             let hours = try #require(
-                try await store.attemptHours(appID: app.id, endpointID: endpoint.id, from: start, hours: 3)
+                try await store.attemptHours(appID: app.id, endpointID: endpoint, from: start, hours: 3)
             )
             #expect(
                 hours == [
@@ -183,15 +177,14 @@ import Testing
             )
             let later = try await store.attemptHours(
                 appID: app.id,
-                endpointID: endpoint.id,
+                endpointID: endpoint,
                 from: start + .seconds(3_600),
                 hours: 1
             )
             #expect(later == [])
-            let otherApp = makeApp()
-            try await store.insertApp(otherApp)
+            let otherApp = try await makeStoredApp(store)
             #expect(
-                try await store.attemptHours(appID: otherApp.id, endpointID: endpoint.id, from: start, hours: 3) == nil
+                try await store.attemptHours(appID: otherApp.id, endpointID: endpoint, from: start, hours: 3) == nil
             )
         }
     }

@@ -9,7 +9,7 @@ import Testing
 /// from a session of the test's own.
 @Suite(.enabled(if: PostgresTestDatabase.isConfigured, "HOOKD_TEST_POSTGRES_URL is not set"))
 struct PostgresClaimRaceTests {
-    static let caps = ClaimCaps(perApp: 100, perEndpoint: 100)
+    static let caps = ClaimCaps.unreached
 
     /// Another dispatcher's fold (``PostgresClaimStatements/FoldIntoQueues``) at `now`.
     static func fold(now: UnixMillis) -> PostgresQuery {
@@ -57,12 +57,7 @@ struct PostgresClaimRaceTests {
                 try await otherDispatcher.query("SELECT 1 FROM delivery_queues FOR UPDATE", logger: logger)
                     .consumeAll()
                 let claim = Task {
-                    try await store.claimDueDeliveries(
-                        limit: 10,
-                        caps: Self.caps,
-                        now: UnixMillis(2_000),
-                        leaseUntil: UnixMillis(9_000)
-                    )
+                    try await store.claim(10, caps: Self.caps, at: UnixMillis(2_000), until: UnixMillis(9_000))
                 }
                 try await Self.waitForALockWait(in: schema)
                 // Published after the claim's snapshot, and folded before the claim gets the row.
@@ -73,12 +68,7 @@ struct PostgresClaimRaceTests {
             }
             #expect(claimed.map(\.id) == [first], "the claim saw only what was published before it began")
 
-            let next = try await store.claimDueDeliveries(
-                limit: 10,
-                caps: Self.caps,
-                now: UnixMillis(2_000),
-                leaseUntil: UnixMillis(9_000)
-            )
+            let next = try await store.claim(10, caps: Self.caps, at: UnixMillis(2_000), until: UnixMillis(9_000))
             #expect(next.map(\.id) == [second], "the delivery folded meanwhile is due at once")
         }
     }

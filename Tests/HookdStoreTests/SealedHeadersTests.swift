@@ -14,18 +14,7 @@ import Testing
 @Suite struct SealedHeadersTests {
     /// A v3.20 endpoint of `app` with `sealedHeaders`.
     static func endpoint(_ store: any Store, app: App, sealedHeaders: [UInt8]?) async throws -> Endpoint {
-        let endpoint = Endpoint(
-            id: Identifiers.webhookID(),
-            appID: app.id,
-            format: .v3_20,
-            url: "https://a.example/",
-            events: ["card.funded"],
-            sealedHeaders: sealedHeaders,
-            secretPrefix: "whsec_000000",
-            sealedSecret: nil,
-            createdAt: UnixSeconds(1),
-            updatedAt: UnixSeconds(1)
-        )
+        let endpoint = Endpoint.v3_20(appID: app.id, sealedHeaders: sealedHeaders)
         let secret = sealed(under: keyIdentifier(1), [0])
         #expect(try await store.createEndpoint(endpoint, secret: change(secret), limit: 20))
         return endpoint
@@ -40,13 +29,12 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreFactory.all)
-    func headersAreStoredSealedChangedFencedAndReSealed(factory: StoreFactory) async throws {
-        try await factory.with { store in
+    @Test(arguments: StoreBackend.all)
+    func headersAreStoredSealedChangedFencedAndReSealed(backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
             let (old, new, outdated) = (keyIdentifier(1), keyIdentifier(2), keyIdentifier(3))
             #expect(try await store.sealingKeyIdentifier(settingIfAbsent: old) == old)
-            let app = makeApp()
-            try await store.insertApp(app)
+            let app = try await makeStoredApp(store)
             let first = sealed(under: old, [7])
             let endpoint = try await Self.endpoint(store, app: app, sealedHeaders: first)
             #expect(try await store.endpoint(appID: app.id, id: endpoint.id)?.sealedHeaders == first)
@@ -99,13 +87,12 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreFactory.all)
-    func headersAnOlderHookdKeptInTheClearAreSealedOnceAndEmptied(factory: StoreFactory) async throws {
-        try await factory.with { store in
+    @Test(arguments: StoreBackend.all)
+    func headersAnOlderHookdKeptInTheClearAreSealedOnceAndEmptied(backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
             let fence = keyIdentifier(1)
             #expect(try await store.sealingKeyIdentifier(settingIfAbsent: fence) == fence)
-            let app = makeApp()
-            try await store.insertApp(app)
+            let app = try await makeStoredApp(store)
             let endpoint = try await Self.endpoint(store, app: app, sealedHeaders: nil)
             let clear = #"{"Authorization":"Bearer clear-\#(UUID().uuidString)"}"#
             // As an older hookd wrote it (the JSON is ours; ids are made by Identifiers).
@@ -150,43 +137,45 @@ import Testing
         "webhook-signature: v1,[redacted] v1,[redacted]", "Content-Length: 2",
     ].joined(separator: "\n")
 
-    @Test func theSQLiteMigrationRedactsTheHeadersKeptWithAttempts() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-\(UUID().uuidString).sqlite")
-            .path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let older = try DatabasePool(path: path)
-        try SQLiteMigrations.migrator.migrate(older, upTo: "0010_apps_take_turns")
-        try older.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO apps (id, business_id, name, type, status, scopes, secret_key_digest, created_at)
-                    VALUES ('APP', 'BUS', 'a', 'issuing', 'ACTIVE', '', x'00', 0);
-                    INSERT INTO events (app_id, event_id, event, data, created_at)
-                    VALUES ('APP', 'e1', 'card.funded', x'7b7d', 0);
-                    INSERT INTO deliveries (id, app_id, event_id, event, status, attempts_allowed, created_at)
-                    VALUES ('dlv_1', 'APP', 'e1', 'card.funded', 'FAILED', 4, 0),
-                           ('dlv_2', 'APP', 'e1', 'card.funded', 'FAILED', 4, 0);
-                    INSERT INTO delivery_attempts
-                        (delivery_id, number, started_at, latency_ms, response_body, secret_version, request_headers)
-                    VALUES ('dlv_1', 1, 0, 1, x'', 1, ?), ('dlv_1', 2, 0, 1, x'', 1, ''), ('dlv_2', 1, 0, 1, x'', 1, ?)
-                    """,
-                arguments: [Self.headersKeptBefore, Self.headersKeptBefore]
-            )
-        }
-        try older.close()
+    @Test func theSQLiteMigrationRedactsTheHeadersKeptWithAttempts() async throws {
+        try await withTemporarySQLiteFile { path in
+            let older = try DatabasePool(path: path)
+            try SQLiteMigrations.migrator.migrate(older, upTo: "0010_apps_take_turns")
+            try older.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO apps (id, business_id, name, type, status, scopes, secret_key_digest, created_at)
+                        VALUES ('APP', 'BUS', 'a', 'issuing', 'ACTIVE', '', x'00', 0);
+                        INSERT INTO events (app_id, event_id, event, data, created_at)
+                        VALUES ('APP', 'e1', 'card.funded', x'7b7d', 0);
+                        INSERT INTO deliveries (id, app_id, event_id, event, status, attempts_allowed, created_at)
+                        VALUES ('dlv_1', 'APP', 'e1', 'card.funded', 'FAILED', 4, 0),
+                               ('dlv_2', 'APP', 'e1', 'card.funded', 'FAILED', 4, 0);
+                        INSERT INTO delivery_attempts
+                            (delivery_id, number, started_at, latency_ms, response_body, secret_version, request_headers)
+                        VALUES ('dlv_1', 1, 0, 1, x'', 1, ?), ('dlv_1', 2, 0, 1, x'', 1, ''), ('dlv_2', 1, 0, 1, x'', 1, ?)
+                        """,
+                    arguments: [Self.headersKeptBefore, Self.headersKeptBefore]
+                )
+            }
+            try older.close()
 
-        let store = try SQLiteStore(path: path)
-        let kept = try store.pool.read { db in
-            try String.fetchAll(db, sql: "SELECT request_headers FROM delivery_attempts ORDER BY delivery_id, number")
-        }
-        #expect(kept == [Self.headersRedacted, "", Self.headersRedacted])
-        try store.close()
-        var bytes = Data()
-        for suffix in ["", "-wal"] {
-            bytes.append((try? Data(contentsOf: URL(fileURLWithPath: path + suffix))) ?? Data())
-        }
-        for secret in ["kept-before", "aa11bb22cc33dd44", "K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN"] {
-            #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) is still in the file")
+            let store = try SQLiteStore(path: path)
+            let kept = try store.pool.read { db in
+                try String.fetchAll(
+                    db,
+                    sql: "SELECT request_headers FROM delivery_attempts ORDER BY delivery_id, number"
+                )
+            }
+            #expect(kept == [Self.headersRedacted, "", Self.headersRedacted])
+            try store.close()
+            var bytes = Data()
+            for suffix in ["", "-wal"] {
+                bytes.append((try? Data(contentsOf: URL(fileURLWithPath: path + suffix))) ?? Data())
+            }
+            for secret in ["kept-before", "aa11bb22cc33dd44", "K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN"] {
+                #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) is still in the file")
+            }
         }
     }
 
@@ -225,16 +214,9 @@ import Testing
             }
             #expect(PostgresMigrations.all.contains { $0.id == Self.sealingMigration })
             try await stores[0].migrate()
-            let kept = try await schema.withConnection { connection in
-                var kept: [String] = []
-                for try await text in try await connection.query(
-                    "SELECT request_headers FROM delivery_attempts ORDER BY delivery_id, number",
-                    logger: PostgresTestDatabase.logger
-                ).decode(String.self) {
-                    kept.append(text)
-                }
-                return kept
-            }
+            let kept = try await schema.strings(
+                "SELECT request_headers FROM delivery_attempts ORDER BY delivery_id, number"
+            )
             #expect(kept == [Self.headersRedacted, "", Self.headersRedacted])
         }
     }

@@ -14,97 +14,74 @@ import Testing
         url: String = "https://b.example/",
         limit: Int = 100
     ) async throws -> EndpointID? {
-        let endpoint = Endpoint(
-            id: Identifiers.webhookID(),
-            appID: appID,
-            format: .v3_20,
-            url: url,
-            events: ["card.created"],
-            secretPrefix: "whsec_000000",
-            sealedSecret: nil,
-            createdAt: UnixSeconds(1),
-            updatedAt: UnixSeconds(1)
-        )
+        let endpoint = Endpoint.v3_20(appID: appID, url: url, events: ["card.created"])
         return try await store.createEndpoint(endpoint, secret: change([2]), limit: limit) ? endpoint.id : nil
     }
 
     /// An app with `endpoints` v3.20 endpoints and `events` events published to all of them, due from 1 s on.
     static func appWithBacklog(_ store: any Store, endpoints: Int, events: Int) async throws -> App {
-        let app = makeApp()
-        try await store.insertApp(app)
+        let app = try await makeStoredApp(store)
         for _ in 0..<endpoints { _ = try await addEndpoint(store, appID: app.id) }
-        _ = try await FairClaimTests.backlog(store, appID: app.id, count: events, from: UnixMillis(1_000))
+        _ = try await publishBacklog(store, appID: app.id, count: events, from: UnixMillis(1_000))
         return app
     }
 
-    static func claim(
-        _ store: any Store,
-        limit: Int = 64,
-        perApp: Int,
-        perEndpoint: Int,
-        at now: UnixMillis = UnixMillis(10_000)
-    ) async throws -> [ClaimedDelivery] {
-        try await store.claimDueDeliveries(
-            limit: limit,
-            caps: ClaimCaps(perApp: perApp, perEndpoint: perEndpoint),
-            now: now,
-            leaseUntil: now + .seconds(60)
-        )
-    }
-
-    @Test(arguments: StoreFactory.all)
-    func anAppWithManyEndpointsHoldsNoMoreThanItsCapInAll(factory: StoreFactory) async throws {
-        try await factory.with { store in
+    @Test(arguments: StoreBackend.all)
+    func anAppWithManyEndpointsHoldsNoMoreThanItsCapInAll(backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
             let greedy = try await Self.appWithBacklog(store, endpoints: 24, events: 20)
             let quiet = try await makeConfiguredApp(store)
             let fresh = try await publish(store, appID: quiet.id, now: UnixMillis(9_000))
 
-            let first = try await Self.claim(store, perApp: 8, perEndpoint: 8)
+            let first = try await store.claim(64, caps: .each(8), at: UnixMillis(10_000))
             let greedyClaims = first.filter { $0.appID == greedy.id }
             #expect(greedyClaims.count == 8, "24 endpoints, one tenant: 8 in all")
             #expect(Set(greedyClaims.map(\.endpointID)).count == 8, "its endpoints take turns within its share")
             #expect(first.map(\.id).contains(fresh), "the quiet app is served in the same claim")
-            #expect(try await Self.claim(store, perApp: 8, perEndpoint: 8).isEmpty, "at its cap, nothing more")
             #expect(
-                try await store.nextDueTime(caps: ClaimCaps(perApp: 8, perEndpoint: 8)) == UnixMillis(70_000),
+                try await store.claim(64, caps: .each(8), at: UnixMillis(10_000)).isEmpty,
+                "at its cap, nothing more"
+            )
+            #expect(
+                try await store.nextDueTime(caps: .each(8)) == UnixMillis(70_000),
                 "an app at its cap is not due; what can happen next is a lease running out"
             )
 
-            #expect(try await store.completeAttempt(FairClaimTests.success(greedyClaims[0], at: UnixMillis(10_100))))
-            let next = try await Self.claim(store, perApp: 8, perEndpoint: 8, at: UnixMillis(10_200))
+            #expect(try await store.completeAttempt(.attempt(on: greedyClaims[0], at: UnixMillis(10_100))))
+            let next = try await store.claim(64, caps: .each(8), at: UnixMillis(10_200))
             #expect(next.count == 1, "one attempt ended, one delivery more")
         }
     }
 
-    @Test(arguments: StoreFactory.all)
-    func anEndpointAtItsCapLeavesTheRestOfItsAppsShareToTheOthers(factory: StoreFactory) async throws {
-        try await factory.with { store in
+    @Test(arguments: StoreBackend.all)
+    func anEndpointAtItsCapLeavesTheRestOfItsAppsShareToTheOthers(backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
             let app = try await Self.appWithBacklog(store, endpoints: 3, events: 10)
-            let claims = try await Self.claim(store, perApp: 6, perEndpoint: 2)
+            let claims = try await store.claim(64, caps: ClaimCaps(perApp: 6, perEndpoint: 2), at: UnixMillis(10_000))
             #expect(claims.count == 6)
             #expect(Dictionary(grouping: claims, by: \.endpointID).values.map(\.count).sorted() == [2, 2, 2])
             #expect(claims.allSatisfy { $0.appID == app.id })
         }
     }
 
-    @Test(arguments: StoreFactory.all)
-    func anAppAloneTakesItsWholeCapInOneClaim(factory: StoreFactory) async throws {
-        try await factory.with { store in
+    @Test(arguments: StoreBackend.all)
+    func anAppAloneTakesItsWholeCapInOneClaim(backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
             let app = try await makeConfiguredApp(store)
-            let ids = try await FairClaimTests.backlog(store, appID: app.id, count: 40, from: UnixMillis(1_000))
-            let claims = try await Self.claim(store, limit: 64, perApp: 32, perEndpoint: 32)
+            let ids = try await publishBacklog(store, appID: app.id, count: 40, from: UnixMillis(1_000))
+            let claims = try await store.claim(64, caps: .each(32), at: UnixMillis(10_000))
             #expect(claims.map(\.id) == Array(ids[0..<32]), "work-conserving: its whole cap, oldest first")
         }
     }
 
-    @Test(arguments: StoreFactory.all)
-    func appsTakeTurnsBeforeTheirEndpointsDo(factory: StoreFactory) async throws {
-        try await factory.with { store in
+    @Test(arguments: StoreBackend.all)
+    func appsTakeTurnsBeforeTheirEndpointsDo(backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
             let wide = try await Self.appWithBacklog(store, endpoints: 4, events: 5)
             let narrow = try await makeConfiguredApp(store)
-            _ = try await FairClaimTests.backlog(store, appID: narrow.id, count: 20, from: UnixMillis(1_000))
+            _ = try await publishBacklog(store, appID: narrow.id, count: 20, from: UnixMillis(1_000))
 
-            let claims = try await Self.claim(store, limit: 6, perApp: 32, perEndpoint: 32)
+            let claims = try await store.claim(6, caps: .each(32), at: UnixMillis(10_000))
             let perApp = Dictionary(grouping: claims, by: \.appID)
             #expect(perApp[wide.id]?.count == 3, "an app with four endpoints gets a turn like one with one")
             #expect(perApp[narrow.id]?.count == 3)
@@ -112,26 +89,25 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreFactory.all)
-    func aSuspendedAppsDeliveriesWaitUntilItIsActiveAgain(factory: StoreFactory) async throws {
-        try await factory.with { store in
+    @Test(arguments: StoreBackend.all)
+    func aSuspendedAppsDeliveriesWaitUntilItIsActiveAgain(backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
             let app = try await makeConfiguredApp(store)
             let id = try await publish(store, appID: app.id, now: UnixMillis(1_000))
             _ = try await store.updateAppStatus(id: app.id, status: .suspended, retiringTokensBefore: nil)
-            #expect(try await Self.claim(store, perApp: 8, perEndpoint: 8).isEmpty)
-            #expect(try await store.nextDueTime(caps: ClaimCaps(perApp: 8, perEndpoint: 8)) == nil)
+            #expect(try await store.claim(64, caps: .each(8), at: UnixMillis(10_000)).isEmpty)
+            #expect(try await store.nextDueTime(caps: .each(8)) == nil)
             #expect(try await store.delivery(appID: app.id, id: id)?.summary.status == .pending, "held, not failed")
 
             _ = try await store.updateAppStatus(id: app.id, status: .active, retiringTokensBefore: nil)
-            #expect(try await Self.claim(store, perApp: 8, perEndpoint: 8).map(\.id) == [id])
+            #expect(try await store.claim(64, caps: .each(8), at: UnixMillis(10_000)).map(\.id) == [id])
         }
     }
 
-    @Test(arguments: StoreFactory.all)
-    func theStateReadBeforeSendingIsTheEndpointsAsItIsNow(factory: StoreFactory) async throws {
-        try await factory.with { store in
-            let app = makeApp()
-            try await store.insertApp(app)
+    @Test(arguments: StoreBackend.all)
+    func theStateReadBeforeSendingIsTheEndpointsAsItIsNow(backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
+            let app = try await makeStoredApp(store)
             let kept = try #require(try await Self.addEndpoint(store, appID: app.id, url: "https://kept.example/"))
             let moved = try #require(try await Self.addEndpoint(store, appID: app.id))
             let disabled = try #require(try await Self.addEndpoint(store, appID: app.id))
@@ -169,14 +145,13 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreFactory.all)
-    func anUnsentClaimGivenBackWaitsForItsEndpointAndGoesWhenItIsEnabled(factory: StoreFactory) async throws {
-        try await factory.with { store in
-            let app = makeApp()
-            try await store.insertApp(app)
+    @Test(arguments: StoreBackend.all)
+    func anUnsentClaimGivenBackWaitsForItsEndpointAndGoesWhenItIsEnabled(backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
+            let app = try await makeStoredApp(store)
             let endpoint = try #require(try await Self.addEndpoint(store, appID: app.id))
             let id = try await publish(store, appID: app.id, now: UnixMillis(1_000))
-            let claim = try #require(try await Self.claim(store, perApp: 8, perEndpoint: 8).first)
+            let claim = try #require(try await store.claim(64, caps: .each(8), at: UnixMillis(10_000)).first)
             _ = try await store.updateEndpoint(
                 appID: app.id,
                 id: endpoint,
@@ -185,7 +160,7 @@ import Testing
             )
             try await store.releaseUnsent([claim])
             try await store.releaseUnsent([claim])  // a second time changes nothing
-            #expect(try await Self.claim(store, perApp: 8, perEndpoint: 8, at: UnixMillis(12_000)).isEmpty)
+            #expect(try await store.claim(64, caps: .each(8), at: UnixMillis(12_000)).isEmpty)
             let detail = try #require(try await store.delivery(appID: app.id, id: id))
             #expect(detail.summary.status == .pending)
             #expect(detail.attempts.isEmpty, "given back unsent: no attempt was made")
@@ -196,16 +171,15 @@ import Testing
                 EndpointChange(enabled: true),
                 now: UnixSeconds(13)
             )
-            let again = try await Self.claim(store, perApp: 1, perEndpoint: 1, at: UnixMillis(13_000))
+            let again = try await store.claim(64, caps: .each(1), at: UnixMillis(13_000))
             #expect(again.map(\.id) == [id], "and its lease no longer counts against the caps")
         }
     }
 
-    @Test(arguments: StoreFactory.all)
-    func anAppHasAtMostItsLimitOfEndpointsEvenWhenCreatedAtOnce(factory: StoreFactory) async throws {
-        try await factory.with { store in
-            let app = makeApp()
-            try await store.insertApp(app)
+    @Test(arguments: StoreBackend.all)
+    func anAppHasAtMostItsLimitOfEndpointsEvenWhenCreatedAtOnce(backend: StoreBackend) async throws {
+        try await withStore(backend) { store in
+            let app = try await makeStoredApp(store)
             let created = try await withThrowingTaskGroup(of: EndpointID?.self) { group in
                 for _ in 0..<12 {
                     group.addTask { try await Self.addEndpoint(store, appID: app.id, limit: 5) }
@@ -216,12 +190,7 @@ import Testing
             #expect(try await Self.addEndpoint(store, appID: app.id, limit: 5) == nil)
             _ = try await store.deleteEndpoint(appID: app.id, id: created[0], now: UnixSeconds(2))
             #expect(try await Self.addEndpoint(store, appID: app.id, limit: 5) != nil, "a deleted one frees its place")
-            _ = try await store.setWebhookURL(
-                appID: app.id,
-                url: "https://v3.example/",
-                initialSecret: change([1]),
-                now: UnixSeconds(3)
-            )
+            try await store.setURL("https://v3.example/", appID: app.id, secret: change([1]), at: UnixSeconds(3))
             #expect(try await store.endpoints(appID: app.id, limit: 100, offset: 0).total == 6, "the v3 URL is apart")
         }
     }
@@ -232,22 +201,11 @@ import Testing
 struct SharedTenantTurnsTests {
     @Test func claimersInTwoProcessesNeverTakeAnAppWithManyEndpointsPastItsCap() async throws {
         try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
-            var apps: [App] = []
-            for _ in 0..<3 {
-                apps.append(try await TenantTurnsTests.appWithBacklog(stores[0], endpoints: 6, events: 10))
+            let apps = try await makeApps(3) {
+                try await TenantTurnsTests.appWithBacklog(stores[0], endpoints: 6, events: 10)
             }
-            let claims = try await withThrowingTaskGroup(of: [ClaimedDelivery].self) { group in
-                for claimer in 0..<8 {
-                    let store = stores[claimer % 2]
-                    group.addTask {
-                        var mine: [ClaimedDelivery] = []
-                        for _ in 0..<20 {
-                            mine += try await TenantTurnsTests.claim(store, limit: 4, perApp: 7, perEndpoint: 2)
-                        }
-                        return mine
-                    }
-                }
-                return try await group.reduce(into: [ClaimedDelivery]()) { $0 += $1 }
+            let claims = try await claimConcurrently(on: stores, rounds: 20) { store in
+                try await store.claim(4, caps: ClaimCaps(perApp: 7, perEndpoint: 2), at: UnixMillis(10_000))
             }
             let perApp = Dictionary(grouping: claims, by: \.appID).mapValues(\.count)
             #expect(perApp == Dictionary(uniqueKeysWithValues: apps.map { ($0.id, 7) }), "exactly the cap, each")

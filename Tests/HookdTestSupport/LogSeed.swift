@@ -17,30 +17,10 @@ package enum LogSeed {
     ) async throws
         -> Int
     {
-        let claims = try await store.claimDueDeliveries(
-            limit: 10_000,
-            caps: ClaimCaps(perApp: 10_000, perEndpoint: 10_000),
-            now: now,
-            leaseUntil: now + .seconds(60)
-        )
+        let claims = try await store.claim(10_000, caps: .each(10_000), at: now)
         let recorded = try await store.completeAttempts(
             claims.map { claim in
-                AttemptCompletion(
-                    deliveryID: claim.id,
-                    leaseID: claim.leaseID,
-                    attempt: DeliveryAttempt(
-                        number: claim.attempts + 1,
-                        startedAt: now,
-                        latency: .milliseconds(latency),
-                        httpStatus: 500,
-                        error: nil,
-                        responseBody: []
-                    ),
-                    status: .failed,
-                    nextAttemptAt: nil,
-                    secretVersion: claim.secretVersion,
-                    endpointFailingLimit: nil
-                )
+                .attempt(on: claim, at: now, httpStatus: 500, latency: .milliseconds(latency), status: .failed)
             }
         )
         #expect(recorded.allSatisfy { $0 })

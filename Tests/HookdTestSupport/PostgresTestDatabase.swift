@@ -62,6 +62,14 @@ package enum PostgresTestDatabase {
             try await PostgresTestDatabase.withConnection(searchPath: name, body)
         }
 
+        /// The first column of every row `query` returns, as text, in order, read in this schema outside any store.
+        package func strings(_ query: PostgresQuery) async throws -> [String] {
+            try await withConnection { connection in
+                try await connection.query(query, logger: logger).decode(String.self)
+                    .reduce(into: [String]()) { $0.append($1) }
+            }
+        }
+
         package func drop() async throws {
             try await PostgresTestDatabase.withConnection { connection in
                 try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(name) CASCADE"), logger: logger)
@@ -136,6 +144,9 @@ package enum PostgresTestDatabase {
 
     /// An empty, migrated store in a schema of its own, its pool running until `cleanup` drops the schema.
     ///
+    /// For a fixture that outlives one call (the server tests' harness); a test that can scope its store uses
+    /// ``withStore(adjust:_:)``, which also waits for the drop.
+    ///
     /// - Parameter adjust: Changes the store's configuration (say, a shorter query timeout) before it is made.
     package static func makeEmptyStore(
         adjust: (inout PostgresStore.Configuration) -> Void = { _ in }
@@ -165,16 +176,35 @@ package enum PostgresTestDatabase {
         }
     }
 
-    /// Runs `body` with `count` stores (separate pools, like separate hookd processes) sharing one fresh schema.
-    package static func withStores<Result: Sendable>(
+    /// Runs `body` with one migrated store in a fresh schema, its pools running; afterwards the pools stop and the
+    /// schema is dropped, awaited, whether `body` returns or throws.
+    ///
+    /// - Parameter adjust: Changes the store's configuration (say, a smaller dispatch pool) before it is made.
+    package static func withStore<Result>(
+        adjust: (inout PostgresStore.Configuration) -> Void = { _ in },
+        _ body: (PostgresStore) async throws -> Result
+    ) async throws -> Result {
+        try await withStores(adjust: adjust) { stores, _ in try await body(stores[0]) }
+    }
+
+    /// Runs `body` with `count` stores (separate pools, like separate hookd processes) sharing one fresh schema;
+    /// afterwards the pools stop and the schema is dropped, awaited, whether `body` returns or throws.
+    ///
+    /// - Parameters:
+    ///   - migrate: Whether the first store migrates the schema before `body` runs.
+    ///   - adjust: Changes the stores' configuration before they are made.
+    package static func withStores<Result>(
         count: Int = 1,
         migrate: Bool = true,
-        _ body: @Sendable ([PostgresStore], Schema) async throws -> Result
+        adjust: (inout PostgresStore.Configuration) -> Void = { _ in },
+        _ body: ([PostgresStore], Schema) async throws -> Result
     ) async throws -> Result {
         let schema = try await Schema.create()
         do {
+            var configuration = schema.configuration
+            adjust(&configuration)
             let stores = try (0..<count).map { _ in
-                try PostgresStore(configuration: schema.configuration, logger: logger)
+                try PostgresStore(configuration: configuration, logger: logger)
             }
             let result = try await withThrowingTaskGroup(of: Void.self) { group in
                 for store in stores {

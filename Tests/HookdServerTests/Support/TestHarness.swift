@@ -2,7 +2,8 @@ import Foundation
 import HookdCore
 import HookdDelivery
 import HookdStore
-import HookdTestSupport
+// Exported so that `Backend`'s members (StoreBackend's, declared there) are visible in every file of this target.
+@_exported import HookdTestSupport
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -10,15 +11,8 @@ import Testing
 
 @testable import HookdServer
 
-/// The database behind a test: SQLite always, PostgreSQL when `HOOKD_TEST_POSTGRES_URL` is set (CI sets it).
-enum Backend: String, Sendable, CustomStringConvertible {
-    case sqlite
-    case postgres
-
-    static var all: [Backend] { PostgresTestDatabase.isConfigured ? [.sqlite, .postgres] : [.sqlite] }
-
-    var description: String { rawValue }
-}
+/// The database behind a test: the one backend selection of every test target.
+typealias Backend = StoreBackend
 
 /// A hookd server on a temporary store, with a fixed clock, a fake resolver and captured logs.
 struct TestHarness {
