@@ -166,10 +166,13 @@ let package = Package(
             dependencies: [
                 "HookdCore",
                 "HookdDelivery",
+                "HookdStore",
                 "HookdVerify",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

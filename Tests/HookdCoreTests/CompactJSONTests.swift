@@ -3,17 +3,18 @@ import HookdCore
 import Testing
 
 @Suite struct CompactJSONTests {
-    /// A valid input and the exact bytes it must normalise to.
-    struct ValidCase: Sendable, CustomTestStringConvertible {
+    /// An input and what it must come to: the exact bytes it normalises to (``ValidCase``), or the exact error
+    /// (``InvalidCase``).
+    struct Case<Expected: Sendable>: Sendable, CustomTestStringConvertible {
         let name: String
         let input: [UInt8]
-        let expected: String
+        let expected: Expected
 
-        init(_ name: String, _ input: String, _ expected: String) {
+        init(_ name: String, _ input: String, _ expected: Expected) {
             self.init(name, Array(input.utf8), expected)
         }
 
-        init(_ name: String, _ input: [UInt8], _ expected: String) {
+        init(_ name: String, _ input: [UInt8], _ expected: Expected) {
             self.name = name
             self.input = input
             self.expected = expected
@@ -22,24 +23,8 @@ import Testing
         var testDescription: String { name }
     }
 
-    /// An input that must be rejected, and the exact error.
-    struct InvalidCase: Sendable, CustomTestStringConvertible {
-        let name: String
-        let input: [UInt8]
-        let error: CompactJSONError
-
-        init(_ name: String, _ input: String, _ error: CompactJSONError) {
-            self.init(name, Array(input.utf8), error)
-        }
-
-        init(_ name: String, _ input: [UInt8], _ error: CompactJSONError) {
-            self.name = name
-            self.input = input
-            self.error = error
-        }
-
-        var testDescription: String { name }
-    }
+    typealias ValidCase = Case<String>
+    typealias InvalidCase = Case<CompactJSONError>
 
     static let validCases: [ValidCase] = [
         ValidCase(
@@ -264,7 +249,7 @@ import Testing
 
     @Test(arguments: invalidCases)
     func invalidInputIsRejected(_ testCase: InvalidCase) {
-        #expect(throws: testCase.error) {
+        #expect(throws: testCase.expected) {
             try CompactJSON.normalizeObject(testCase.input)
         }
     }

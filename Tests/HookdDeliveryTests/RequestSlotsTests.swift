@@ -23,6 +23,16 @@ import Testing
         return task
     }
 
+    /// One slot, held by app `a`, and a task of `a` waiting for it.
+    private static func oneSlotHeldWithAWaiter() async throws -> (
+        slots: RequestSlots, holder: RequestSlots.Holder, waiting: Task<Bool, Never>
+    ) {
+        let slots = RequestSlots(count: 1, perApp: 1, perEndpoint: 1)
+        let a = holder("a")
+        #expect(await slots.acquire(a))
+        return (slots, a, try await waiter(on: slots, a))
+    }
+
     @Test func aSlotGivenBackGoesToTheFirstWaiter() async throws {
         let slots = RequestSlots(count: 1, perApp: 10, perEndpoint: 10)
         let a = Self.holder("a")
@@ -82,20 +92,14 @@ import Testing
     }
 
     @Test func closedSlotsSendEveryWaiterAndLaterCallerAwayWithoutOne() async throws {
-        let slots = RequestSlots(count: 1, perApp: 1, perEndpoint: 1)
-        let a = Self.holder("a")
-        #expect(await slots.acquire(a))
-        let waiting = try await Self.waiter(on: slots, a)
+        let (slots, a, waiting) = try await Self.oneSlotHeldWithAWaiter()
         slots.close()
         #expect(await waiting.value == false, "told to give its delivery back")
         #expect(await slots.acquire(Self.holder("b")) == false)
     }
 
     @Test func aCancelledWaiterGoesWithoutTakingTheSlot() async throws {
-        let slots = RequestSlots(count: 1, perApp: 1, perEndpoint: 1)
-        let a = Self.holder("a")
-        #expect(await slots.acquire(a))
-        let waiting = try await Self.waiter(on: slots, a)
+        let (slots, a, waiting) = try await Self.oneSlotHeldWithAWaiter()
         waiting.cancel()
         #expect(await waiting.value == false)
         #expect(slots.waiting == 0)

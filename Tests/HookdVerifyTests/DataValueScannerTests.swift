@@ -224,21 +224,9 @@ import Testing
             .malformedBody(.invalidString, at: 10)
         ),
         Refused("raw newline in a string", "{\"data\":\"a\nb\"}", .malformedBody(.invalidString, at: 10)),
-        Refused(
-            "invalid UTF-8 byte",
-            [UInt8](#"{"data":""#.utf8) + [0xFF] + Array(#""}"#.utf8),
-            .malformedBody(.invalidUTF8, at: 9)
-        ),
-        Refused(
-            "overlong encoding of a quote",
-            [UInt8](#"{"data":""#.utf8) + [0xC0, 0xA2] + Array(#""}"#.utf8),
-            .malformedBody(.invalidUTF8, at: 9)
-        ),
-        Refused(
-            "encoded surrogate",
-            [UInt8](#"{"data":""#.utf8) + [0xED, 0xA0, 0x80] + Array(#""}"#.utf8),
-            .malformedBody(.invalidUTF8, at: 9)
-        ),
+        Refused("invalid UTF-8 byte", stringData([0xFF]), .malformedBody(.invalidUTF8, at: 9)),
+        Refused("overlong encoding of a quote", stringData([0xC0, 0xA2]), .malformedBody(.invalidUTF8, at: 9)),
+        Refused("encoded surrogate", stringData([0xED, 0xA0, 0x80]), .malformedBody(.invalidUTF8, at: 9)),
         Refused(
             "non-ASCII byte outside a string",
             [UInt8](#"{"data":1"#.utf8) + [0xC2, 0xA0] + [UInt8(ascii: "}")],
@@ -304,4 +292,9 @@ import Testing
             #expect(!error.description.contains("secret-looking-content"))
         }
     }
+}
+
+/// A body whose `data` is a string of `bytes`: `{"data":"…"}`.
+private func stringData(_ bytes: [UInt8]) -> [UInt8] {
+    Array(#"{"data":""#.utf8) + bytes + Array(#""}"#.utf8)
 }

@@ -43,8 +43,7 @@ import Testing
 
     @Test(arguments: SignatureVectors.all)
     func verifierAcceptsVector(_ vector: SignatureVector) throws {
-        // The vectors pin each scheme, v3's `sign` among them: a body without headers is that scheme alone.
-        let verifier = try WebhookVerifier(secret: vector.secret, allowingSignOnly: true, now: vector.clock)
+        let verifier = try Self.verifier(of: vector)
         let body = vector.bodyBytes
 
         let all = try verifier.verify(body: body, headers: vector.allHeaders)
@@ -64,28 +63,22 @@ import Testing
 
     @Test(arguments: SignatureVectors.all)
     func verifierRejectsOneByteChangeInData(_ vector: SignatureVector) throws {
-        // The vectors pin each scheme, v3's `sign` among them: a body without headers is that scheme alone.
-        let verifier = try WebhookVerifier(secret: vector.secret, allowingSignOnly: true, now: vector.clock)
+        let verifier = try Self.verifier(of: vector)
         var body = vector.bodyBytes
         // The first character of the data's first key; `{}` has none, so that case is covered by the others.
         guard let quote = body[vector.data].firstIndex(of: UInt8(ascii: "\"")) else { return }
         body[quote + 1] = Self.nextLetter(body[quote + 1])
 
-        #expect(throws: WebhookVerificationError.noMatchingSignature(.v3)) {
-            try verifier.verify(body: body, headers: [:])
-        }
-        #expect(throws: WebhookVerificationError.noMatchingSignature(.fyatu)) {
-            try verifier.verify(body: body, headers: vector.fyatuHeaders)
-        }
-        #expect(throws: WebhookVerificationError.noMatchingSignature(.standardWebhooks)) {
-            try verifier.verify(body: body, headers: vector.standardHeaders)
-        }
+        Self.expectNoMatchingSignature(
+            verifier,
+            body: body,
+            [(.v3, [:]), (.fyatu, vector.fyatuHeaders), (.standardWebhooks, vector.standardHeaders)]
+        )
     }
 
     @Test(arguments: SignatureVectors.all)
     func verifierRejectsOneByteChangeOutsideData(_ vector: SignatureVector) throws {
-        // The vectors pin each scheme, v3's `sign` among them: a body without headers is that scheme alone.
-        let verifier = try WebhookVerifier(secret: vector.secret, allowingSignOnly: true, now: vector.clock)
+        let verifier = try Self.verifier(of: vector)
         var body = vector.bodyBytes
         // "version":"3.0" becomes "3.1": outside the data, so only the header schemes can notice.
         let version = try #require(Self.firstRange(of: Array(#"3.0""#.utf8), in: body))
@@ -94,12 +87,11 @@ import Testing
 
         #expect(try verifier.verify(body: body, headers: [:]).schemes == [.v3])
         // A passing v3 never hides a failing header scheme.
-        #expect(throws: WebhookVerificationError.noMatchingSignature(.fyatu)) {
-            try verifier.verify(body: body, headers: vector.allHeaders)
-        }
-        #expect(throws: WebhookVerificationError.noMatchingSignature(.standardWebhooks)) {
-            try verifier.verify(body: body, headers: vector.standardHeaders)
-        }
+        Self.expectNoMatchingSignature(
+            verifier,
+            body: body,
+            [(.fyatu, vector.allHeaders), (.standardWebhooks, vector.standardHeaders)]
+        )
     }
 
     @Test(arguments: SignatureVectors.all)
@@ -109,21 +101,16 @@ import Testing
         let verifier = try WebhookVerifier(secret: secret.text, now: vector.clock)
         let body = vector.bodyBytes
 
-        #expect(throws: WebhookVerificationError.noMatchingSignature(.v3)) {
-            try verifier.verify(body: body, headers: [:])
-        }
-        #expect(throws: WebhookVerificationError.noMatchingSignature(.fyatu)) {
-            try verifier.verify(body: body, headers: vector.allHeaders)
-        }
-        #expect(throws: WebhookVerificationError.noMatchingSignature(.standardWebhooks)) {
-            try verifier.verify(body: body, headers: vector.standardHeaders)
-        }
+        Self.expectNoMatchingSignature(
+            verifier,
+            body: body,
+            [(.v3, [:]), (.fyatu, vector.allHeaders), (.standardWebhooks, vector.standardHeaders)]
+        )
     }
 
     @Test(arguments: SignatureVectors.all)
     func verifierRejectsOneByteChangeInSignatures(_ vector: SignatureVector) throws {
-        // The vectors pin each scheme, v3's `sign` among them: a body without headers is that scheme alone.
-        let verifier = try WebhookVerifier(secret: vector.secret, allowingSignOnly: true, now: vector.clock)
+        let verifier = try Self.verifier(of: vector)
         let body = vector.bodyBytes
 
         // v3: one hex digit of `sign` in the body.
@@ -154,8 +141,7 @@ import Testing
 
     @Test(arguments: SignatureVectors.all)
     func verifierRejectsChangedSignedHeaderFields(_ vector: SignatureVector) throws {
-        // The vectors pin each scheme, v3's `sign` among them: a body without headers is that scheme alone.
-        let verifier = try WebhookVerifier(secret: vector.secret, allowingSignOnly: true, now: vector.clock)
+        let verifier = try Self.verifier(of: vector)
         let body = vector.bodyBytes
 
         // The timestamp is signed: one second later, with the clock moved along, no longer matches.
@@ -182,6 +168,26 @@ import Testing
     }
 
     // MARK: Helpers
+
+    /// A verifier of `vector`'s secret at its time. The vectors pin each scheme, v3's `sign` among them: a body
+    /// without headers is that scheme alone.
+    static func verifier(of vector: SignatureVector) throws -> WebhookVerifier {
+        try WebhookVerifier(secret: vector.secret, allowingSignOnly: true, now: vector.clock)
+    }
+
+    /// Expects `body` with each case's headers to be refused for matching no signature of the case's scheme.
+    static func expectNoMatchingSignature(
+        _ verifier: WebhookVerifier,
+        body: [UInt8],
+        _ cases: [(scheme: SignatureScheme, headers: [String: String])],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        for (scheme, headers) in cases {
+            #expect(throws: WebhookVerificationError.noMatchingSignature(scheme), sourceLocation: sourceLocation) {
+                try verifier.verify(body: body, headers: headers)
+            }
+        }
+    }
 
     static func nextLetter(_ byte: UInt8) -> UInt8 {
         switch byte {

@@ -4,9 +4,13 @@ import Testing
 
 /// One case of `Tests/Vectors/signature-vectors.json`, written by `make_signature_vectors.py` from the spec's formulas.
 struct SignatureVector: Decodable, Sendable, CustomTestStringConvertible {
+    /// What each scheme must come to, as the spec's formulas compute it.
     struct Expected: Decodable, Sendable {
+        /// v3: the body's `sign`, hex HMAC of the data value's bytes.
         let sign: String
+        /// The `X-Fyatu-Signature` header, `t=<timestamp>,v1=<hex>`.
         let xFyatuSignature: String
+        /// The `webhook-signature` header, `v1,<base64>`.
         let webhookSignature: String
     }
 
