@@ -40,14 +40,7 @@ struct DispatcherFixture {
             configuration: configuration,
             logger: logger
         )
-        dispatcher = DeliveryDispatcher(
-            store: queue,
-            attempter: attempter,
-            signal: signal,
-            clock: clock,
-            configuration: configuration,
-            logger: logger
-        )
+        dispatcher = DeliveryDispatcher(attempter: attempter, signal: signal)
     }
 
     /// A fixture whose dispatcher has `slots` request slots and claims as many at a time, of which one app may
