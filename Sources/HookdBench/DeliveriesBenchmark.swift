@@ -187,7 +187,7 @@ public struct DeliveriesBenchmark: Sendable {
     /// One hookd on `setup`: the baseline, the drain of a backlog for `app`, and (when `measuringLag`) the lag.
     private func run(
         setup: HookdSetup,
-        app: (appID: String, secretKey: String, operatorKey: String),
+        app: BenchApp,
         measuringLag: Bool
     ) async throws -> Report {
         let hookd = try await HookdUnderTest.start(setup)
@@ -221,7 +221,7 @@ public struct DeliveriesBenchmark: Sendable {
 
     private func measure(
         hookd: HookdUnderTest,
-        app: (appID: String, secretKey: String, operatorKey: String),
+        app: BenchApp,
         receiver: BenchReceiver,
         client: LoadGenerator,
         measuringLag: Bool

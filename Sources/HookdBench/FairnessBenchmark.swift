@@ -63,7 +63,7 @@ public struct FairnessBenchmark: Sendable {
     public func run() async throws -> Report {
         var setup = setup
         setup.serveOptions += ["--allow-http-targets", "--allow-private-targets"]
-        var apps: [(appID: String, secretKey: String, operatorKey: String)] = []
+        var apps: [BenchApp] = []
         for _ in 0..<options.apps { apps.append(try await setup.createApp()) }
         var receivers: [BenchReceiver] = []
         let client = LoadGenerator(connections: 4)

@@ -91,8 +91,8 @@ public struct GreedyNeighbourBenchmark: Sendable {
 
     private func measure(
         _ hookd: HookdUnderTest,
-        greedy: (appID: String, secretKey: String, operatorKey: String),
-        quiet: (appID: String, secretKey: String, operatorKey: String),
+        greedy: BenchApp,
+        quiet: BenchApp,
         receivers: (quiet: BenchReceiver, stalling: BenchReceiver),
         _ client: LoadGenerator
     ) async throws -> Report {

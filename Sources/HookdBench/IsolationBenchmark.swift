@@ -113,8 +113,8 @@ public struct IsolationBenchmark: Sendable {
 
     private func measure(
         hookd: HookdUnderTest,
-        neighbour: (appID: String, secretKey: String, operatorKey: String),
-        quiet: (appID: String, secretKey: String, operatorKey: String),
+        neighbour: BenchApp,
+        quiet: BenchApp,
         receivers: [BenchReceiver],
         client: LoadGenerator
     ) async throws -> Report {

@@ -11,7 +11,7 @@ struct PublishCommand: AsyncParsableCommand {
     )
 
     @Option(name: .customLong("app"), help: "The app id.")
-    var appID: String
+    var appID: AppID
 
     @Option(help: "The event name, from the app's catalogue.")
     var event: String

@@ -10,7 +10,7 @@ import Testing
     /// Publishes `count` deliveries for `appID`, due from `now` on, one millisecond apart.
     static func backlog(
         _ store: any DeliveryQueue,
-        appID: String,
+        appID: AppID,
         count: Int,
         from now: UnixMillis
     ) async throws -> [DeliveryID] {
@@ -135,7 +135,7 @@ import Testing
 
         // One slot at a time: each claim serves the app served longest ago.
         for claim in round { #expect(try await store.completeAttempt(Self.success(claim, at: UnixMillis(5_100)))) }
-        var order: [String] = []
+        var order: [AppID] = []
         for step in 0..<6 {
             let now = UnixMillis(6_000) + .milliseconds(step)
             let one = try #require(

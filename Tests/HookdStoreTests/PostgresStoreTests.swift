@@ -7,7 +7,7 @@ import Testing
 
 func publish(
     _ store: any DeliveryQueue,
-    appID: String,
+    appID: AppID,
     event: String = "card.created",
     now: UnixMillis,
     lease: (id: LeaseID, until: UnixMillis)? = nil

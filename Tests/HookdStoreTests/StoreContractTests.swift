@@ -36,7 +36,7 @@ struct StoreFactory: Sendable, CustomStringConvertible {
     }
 }
 
-func makeApp(_ id: String = Identifiers.appID(), status: AppStatus = .active) -> App {
+func makeApp(_ id: AppID = Identifiers.appID(), status: AppStatus = .active) -> App {
     App(
         id: id,
         businessID: Identifiers.businessID(),

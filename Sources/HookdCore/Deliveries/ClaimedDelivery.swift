@@ -1,7 +1,7 @@
 /// A due delivery claimed by a dispatcher, with everything needed to send it.
 public struct ClaimedDelivery: Sendable {
     public var id: DeliveryID
-    public var appID: String
+    public var appID: AppID
     public var eventID: EventID
     public var event: String
     public var data: [UInt8]
@@ -29,7 +29,7 @@ public struct ClaimedDelivery: Sendable {
 
     public init(
         id: DeliveryID,
-        appID: String,
+        appID: AppID,
         eventID: EventID,
         event: String,
         data: [UInt8],

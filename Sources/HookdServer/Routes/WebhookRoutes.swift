@@ -219,7 +219,7 @@ struct WebhookRoutes: Sendable {
 
     private func sealedChange(
         for secret: WebhookSecret,
-        appID: String,
+        appID: AppID,
         context: HookdRequestContext
     ) async throws -> SealedSecretChange {
         // Sealed under the key the database says is in force (which, mid-rotation, may not be this node's own).

@@ -171,7 +171,7 @@ public struct HookdRuntime: Sendable {
     ///   id was published before, and it stands).
     /// - Throws: ``PublishRefused`` naming the field at fault when the publish is refused.
     public func publish(
-        appID: String,
+        appID: AppID,
         event: String,
         data: [UInt8],
         eventID: String?

@@ -208,7 +208,7 @@ extension SQLiteStore: DeliveryQueue {
         )
         var apps: [AppInTurn] = []
         while let row = try rows.next() {
-            let appID: String = row["app_id"]
+            let appID: AppID = row["app_id"]
             if apps.last?.id != appID {
                 guard apps.count < limit else { break }
                 apps.append(AppInTurn(id: appID, room: caps.perApp - (row["app_leased"] as Int), endpoints: []))
@@ -226,7 +226,7 @@ extension SQLiteStore: DeliveryQueue {
 
     /// An app a claim may take from: its room, and its endpoints that may be served, in their turn.
     private struct AppInTurn {
-        let id: String
+        let id: AppID
         let room: Int
         var endpoints: [EndpointInTurn]
     }
@@ -267,7 +267,7 @@ extension SQLiteStore: DeliveryQueue {
 
     /// Lowers an endpoint's queue to `at` (creating it): one of its deliveries is pending, due then, and held by no
     /// one.
-    static func markEndpointReady(_ db: Database, endpointID: EndpointID, appID: String, at: UnixMillis) throws {
+    static func markEndpointReady(_ db: Database, endpointID: EndpointID, appID: AppID, at: UnixMillis) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO delivery_queues (endpoint_id, app_id, ready_at) VALUES (?, ?, ?)
@@ -377,7 +377,7 @@ extension SQLiteStore: DeliveryQueue {
                 ]
             )
         else { return false }
-        let (appID, endpointID): (String, EndpointID) = (row["app_id"], row["endpoint_id"])
+        let (appID, endpointID): (AppID, EndpointID) = (row["app_id"], row["endpoint_id"])
         if completion.status == .pending, let next = completion.nextAttemptAt {
             try markEndpointReady(db, endpointID: endpointID, appID: appID, at: next)
         }
@@ -407,7 +407,7 @@ extension SQLiteStore: DeliveryQueue {
     private static func recordHealth(
         _ db: Database,
         endpointID: EndpointID,
-        appID: String,
+        appID: AppID,
         _ completion: AttemptCompletion
     ) throws {
         let attempt = completion.attempt
