@@ -35,7 +35,7 @@ struct PublishCommand: AsyncParsableCommand {
         }
         emit(
             JSONOutput.object([
-                ("eventId", .string(receipt.eventID)), ("deliveryId", .string(receipt.deliveryID)),
+                ("eventId", .string(receipt.eventID.rawValue)), ("deliveryId", .string(receipt.deliveryID.rawValue)),
                 ("created", .bool(receipt.created)),
             ]).text
         )

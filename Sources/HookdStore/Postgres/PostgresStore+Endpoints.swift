@@ -268,8 +268,8 @@ extension PostgresStore: EndpointStore {
                     start: start + .milliseconds(index * hour),
                     succeeded: Int(succeeded),
                     failed: Int(failed),
-                    latencyP50: p50,
-                    latencyP95: p95
+                    latencyP50: .milliseconds(p50),
+                    latencyP95: .milliseconds(p95)
                 )
             }
         }

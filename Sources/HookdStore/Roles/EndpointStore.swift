@@ -104,12 +104,12 @@ public struct AttemptHour: Sendable, Equatable {
     public var start: UnixMillis
     public var succeeded: Int
     public var failed: Int
-    /// The nearest-rank percentiles of the hour's latencies, in milliseconds: the smallest latency with at least
-    /// half (95 %) of the hour's attempts at or below it.
-    public var latencyP50: Int64
-    public var latencyP95: Int64
+    /// The nearest-rank percentiles of the hour's latencies, in whole milliseconds as attempts record them: the
+    /// smallest latency with at least half (95 %) of the hour's attempts at or below it.
+    public var latencyP50: Duration
+    public var latencyP95: Duration
 
-    public init(start: UnixMillis, succeeded: Int, failed: Int, latencyP50: Int64, latencyP95: Int64) {
+    public init(start: UnixMillis, succeeded: Int, failed: Int, latencyP50: Duration, latencyP95: Duration) {
         self.start = start
         self.succeeded = succeeded
         self.failed = failed

@@ -283,8 +283,8 @@ extension SQLiteStore: EndpointStore {
                     start: start + .milliseconds(row["hour"] as Int64 * 3_600_000),
                     succeeded: row["succeeded"],
                     failed: row["failed"],
-                    latencyP50: row["p50"],
-                    latencyP95: row["p95"]
+                    latencyP50: .milliseconds(row["p50"] as Int64),
+                    latencyP95: .milliseconds(row["p95"] as Int64)
                 )
             }
         }
