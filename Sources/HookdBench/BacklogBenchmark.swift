@@ -110,7 +110,7 @@ public struct BacklogBenchmark: Benchmark {
 extension HookdSetup {
     /// Writes `events` pending deliveries for `appID` straight into the store, `batch` per transaction, while
     /// hookd is stopped; returns how long it took in seconds.
-    func seedBacklog(appID: String, events: Int, batch: Int, progress: BenchProgress) async throws -> Double {
+    func seedBacklog(appID: AppID, events: Int, batch: Int, progress: BenchProgress) async throws -> Double {
         progress.say("seeding \(events) pending deliveries")
         var logger = Logger(label: "hookd.bench")
         logger.logLevel = .warning

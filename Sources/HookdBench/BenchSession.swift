@@ -1,5 +1,6 @@
 public import AsyncHTTPClient
 import Foundation
+public import HookdCore
 import NIOHTTP1
 
 #if canImport(FoundationEssentials)
@@ -9,19 +10,19 @@ import FoundationEssentials
 /// One app on the benchmarked hookd, and the requests a benchmark sends for it.
 public struct BenchSession: Sendable {
     public let hookd: HookdUnderTest
-    public let appID: String
+    public let appID: AppID
     public let operatorKey: String
     /// A bearer token for the app (all scopes).
     public let token: String
 
     /// Takes a token for the app with its secret key.
-    public static func open(
+    static func open(
         _ hookd: HookdUnderTest,
-        app: (appID: String, secretKey: String, operatorKey: String),
+        app: BenchApp,
         client: LoadGenerator
     ) async throws -> BenchSession {
         let body = try JSONSerialization.data(withJSONObject: [
-            "appId": app.appID, "secretKey": app.secretKey, "grantType": "client_credentials",
+            "appId": app.appID.rawValue, "secretKey": app.secretKey, "grantType": "client_credentials",
         ])
         let answer = try await client.exchange(
             .json(.POST, hookd.base + "/api/v3/auth/token", body: Array(body))

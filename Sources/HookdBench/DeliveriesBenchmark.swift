@@ -184,7 +184,7 @@ public struct DeliveriesBenchmark: Benchmark {
     /// One hookd on `setup`: the baseline, the drain of a backlog for `app`, and (when `measuringLag`) the lag.
     private func run(
         setup: HookdSetup,
-        app: (appID: String, secretKey: String, operatorKey: String),
+        app: BenchApp,
         measuringLag: Bool,
         progress: BenchProgress
     ) async throws -> Report {
@@ -220,7 +220,7 @@ public struct DeliveriesBenchmark: Benchmark {
 
     private func measure(
         hookd: HookdUnderTest,
-        app: (appID: String, secretKey: String, operatorKey: String),
+        app: BenchApp,
         receiver: BenchReceiver,
         client: LoadGenerator,
         measuringLag: Bool,

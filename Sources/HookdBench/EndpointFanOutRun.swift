@@ -13,7 +13,7 @@ struct EndpointFanOutRun {
     let setup: HookdSetup
     let progress: BenchProgress
 
-    func run(app: (appID: String, secretKey: String, operatorKey: String)) async throws -> DeliveriesBenchmark.Report {
+    func run(app: BenchApp) async throws -> DeliveriesBenchmark.Report {
         var publishing = setup
         publishing.serveOptions += ["--role", "api"]
         let receiver = try await BenchReceiver(sampleEvery: benchmark.verifyEvery)
@@ -32,7 +32,7 @@ struct EndpointFanOutRun {
 
     private func measure(
         publishing: HookdSetup,
-        app: (appID: String, secretKey: String, operatorKey: String),
+        app: BenchApp,
         receiver: BenchReceiver,
         client: LoadGenerator
     ) async throws -> DeliveriesBenchmark.Report {

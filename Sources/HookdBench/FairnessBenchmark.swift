@@ -51,7 +51,7 @@ public struct FairnessBenchmark: Benchmark {
     public func run(_ setup: HookdSetup, progress: BenchProgress) async throws -> Report {
         var setup = setup
         setup.serveOptions += ["--allow-http-targets", "--allow-private-targets"]
-        var created: [(appID: String, secretKey: String, operatorKey: String)] = []
+        var created: [BenchApp] = []
         for _ in 0..<apps { created.append(try await setup.createApp()) }
         var receivers: [BenchReceiver] = []
         let client = LoadGenerator(connections: 4)

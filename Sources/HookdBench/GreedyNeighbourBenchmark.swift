@@ -86,8 +86,8 @@ public struct GreedyNeighbourBenchmark: Benchmark {
 
     private func measure(
         _ hookd: HookdUnderTest,
-        greedy: (appID: String, secretKey: String, operatorKey: String),
-        quiet: (appID: String, secretKey: String, operatorKey: String),
+        greedy: BenchApp,
+        quiet: BenchApp,
         receivers: (quiet: BenchReceiver, stalling: BenchReceiver),
         _ client: LoadGenerator,
         progress: BenchProgress

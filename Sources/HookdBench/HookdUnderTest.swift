@@ -1,4 +1,5 @@
 import Foundation
+import HookdCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -57,14 +58,18 @@ public struct HookdSetup: Sendable {
     }
 
     /// Creates an app and reads the operator key, with the operator commands.
-    func createApp() async throws -> (appID: String, secretKey: String, operatorKey: String) {
+    func createApp() async throws -> BenchApp {
         let created = try await runCommand(["apps", "create", "--name", "bench", "--type", "issuing", "--json"])
         guard let object = try JSONSerialization.jsonObject(with: Data(created.utf8)) as? [String: Any],
             let appID = object["appId"] as? String, let secretKey = object["secretKey"] as? String
         else {
             throw BenchError("hookd apps create printed no app: \(created)")
         }
-        return (appID, secretKey, try await runCommand(["operator-key"]))
+        return BenchApp(
+            appID: AppID(appID),
+            secretKey: secretKey,
+            operatorKey: try await runCommand(["operator-key"])
+        )
     }
 }
 

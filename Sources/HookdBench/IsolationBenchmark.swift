@@ -101,8 +101,8 @@ public struct IsolationBenchmark: Benchmark {
 
     private func measure(
         hookd: HookdUnderTest,
-        neighbour: (appID: String, secretKey: String, operatorKey: String),
-        quiet: (appID: String, secretKey: String, operatorKey: String),
+        neighbour: BenchApp,
+        quiet: BenchApp,
         receivers: [BenchReceiver],
         client: LoadGenerator,
         progress: BenchProgress

@@ -119,7 +119,7 @@ public struct DeliveryAttempter: Sendable {
         logger.debug(
             "delivery not sent",
             metadata: [
-                "hookd.delivery.id": .string(claim.id.rawValue), "hookd.app.id": .string(claim.appID),
+                "hookd.delivery.id": .string(claim.id.rawValue), "hookd.app.id": .string(claim.appID.rawValue),
                 "hookd.reason": .string("\(unsent.outcome)"),
             ]
         )
@@ -145,7 +145,7 @@ public struct DeliveryAttempter: Sendable {
         // Metadata goes with each message rather than into a copy of the logger: most attempts log nothing at the
         // usual levels, and setting logger metadata costs on every one.
         let about: Logger.Metadata = [
-            "hookd.delivery.id": .string(claim.id.rawValue), "hookd.app.id": .string(claim.appID),
+            "hookd.delivery.id": .string(claim.id.rawValue), "hookd.app.id": .string(claim.appID.rawValue),
             "hookd.attempt": .stringConvertible(number),
         ]
 

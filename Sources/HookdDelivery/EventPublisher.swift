@@ -59,7 +59,7 @@ public struct EventPublisher: Sendable {
     /// - Throws: ``PublishError`` for an unknown app, an event outside its catalogue, bad data or a bad id;
     ///   the store's error when the event could not be stored (then nothing was stored, and the caller may retry).
     public func publish(
-        appID: String,
+        appID: AppID,
         event: String,
         data: some Collection<UInt8>,
         eventID: String?
@@ -78,7 +78,7 @@ public struct EventPublisher: Sendable {
     ///   - eventID: A UUID to make the publish idempotent; generated when `nil`.
     /// - Throws: As ``publish(appID:event:data:eventID:)``.
     public func publish(
-        appID: String,
+        appID: AppID,
         event: String,
         compactData: Result<[UInt8], CompactJSONError>,
         eventID: String?
@@ -104,7 +104,7 @@ public struct EventPublisher: Sendable {
         return try await record(NewEvent(appID: appID, eventID: normalizedID, event: stored, data: compact))
     }
 
-    private func appType(_ appID: String) async throws -> AppType? {
+    private func appType(_ appID: AppID) async throws -> AppType? {
         if let known = appTypes[appID] {
             return known
         }
@@ -173,10 +173,10 @@ public struct PublishError: Error, Equatable, CustomStringConvertible {
 
 /// App types by app id, for ``EventPublisher``; forgets everything when it reaches its size limit.
 final class AppTypeCache: Sendable {
-    private let types = Mutex<[String: AppType]>([:])
+    private let types = Mutex<[AppID: AppType]>([:])
     private let limit = 10_000
 
-    subscript(appID: String) -> AppType? {
+    subscript(appID: AppID) -> AppType? {
         get { types.withLock { $0[appID] } }
         set {
             types.withLock { types in

@@ -16,7 +16,7 @@ import Synchronization
 final class RequestSlots: Sendable {
     /// Whose request a slot is for.
     struct Holder: Hashable, Sendable {
-        var appID: String
+        var appID: AppID
         var endpointID: EndpointID
     }
 
@@ -31,12 +31,12 @@ final class RequestSlots: Sendable {
         var perApp: Int
         var perEndpoint: Int
         var closed = false
-        var heldByApp: [String: Int] = [:]
+        var heldByApp: [AppID: Int] = [:]
         var heldByEndpoint: [EndpointID: Int] = [:]
         /// Waiters by app, in the order they came.
-        var waiting: [String: [Waiter]] = [:]
+        var waiting: [AppID: [Waiter]] = [:]
         /// The apps with waiters, in their turn: the next slot goes to the first whose turn it is and may take one.
-        var turns: [String] = []
+        var turns: [AppID] = []
         var nextID = 0
 
         func mayTake(_ holder: Holder) -> Bool {
@@ -57,7 +57,7 @@ final class RequestSlots: Sendable {
             if heldByEndpoint[holder.endpointID] == 0 { heldByEndpoint[holder.endpointID] = nil }
         }
 
-        mutating func removeWaiter(at index: Int, ofApp appID: String) -> Waiter {
+        mutating func removeWaiter(at index: Int, ofApp appID: AppID) -> Waiter {
             let waiter = waiting[appID]!.remove(at: index)
             if waiting[appID]!.isEmpty {
                 waiting[appID] = nil
@@ -178,7 +178,7 @@ final class RequestSlots: Sendable {
     var waiting: Int { state.withLock { $0.waiting.values.reduce(0) { $0 + $1.count } } }
 
     /// The slots `appID` holds now.
-    func held(byApp appID: String) -> Int { state.withLock { $0.heldByApp[appID, default: 0] } }
+    func held(byApp appID: AppID) -> Int { state.withLock { $0.heldByApp[appID, default: 0] } }
 
     /// Sends every waiter, and every later caller, away without a slot.
     func close() {

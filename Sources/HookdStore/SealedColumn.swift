@@ -13,19 +13,19 @@ struct SealedColumn: Sendable {
     /// secrets, and the secrets kept for idempotent regenerations.
     static let all = [
         SealedColumn(table: "webhook_endpoints", column: "sealed_secret", keyColumns: ["app_id", "id"]) {
-            SecretSealer.webhookSecretPurpose(appID: $0[0], endpointID: EndpointID($0[1]))
+            SecretSealer.webhookSecretPurpose(appID: AppID($0[0]), endpointID: EndpointID($0[1]))
         },
         SealedColumn(table: "webhook_endpoints", column: "previous_sealed_secret", keyColumns: ["app_id", "id"]) {
-            SecretSealer.webhookSecretPurpose(appID: $0[0], endpointID: EndpointID($0[1]))
+            SecretSealer.webhookSecretPurpose(appID: AppID($0[0]), endpointID: EndpointID($0[1]))
         },
         SealedColumn(table: "webhook_endpoints", column: "sealed_headers", keyColumns: ["app_id", "id"]) {
-            SecretSealer.endpointHeadersPurpose(appID: $0[0], endpointID: EndpointID($0[1]))
+            SecretSealer.endpointHeadersPurpose(appID: AppID($0[0]), endpointID: EndpointID($0[1]))
         },
         SealedColumn(table: "server_secrets", column: "sealed", keyColumns: ["name"]) {
             SecretSealer.serverSecretPurpose(name: $0[0])
         },
         SealedColumn(table: "idempotency_keys", column: "response", keyColumns: ["app_id", "scope", "key"]) {
-            SecretSealer.webhookSecretPurpose(appID: $0[0])
+            SecretSealer.webhookSecretPurpose(appID: AppID($0[0]))
         },
     ]
 

@@ -5,7 +5,7 @@ import HookdServer
 /// The app an `apps` subcommand acts on, and the store it is in.
 struct AppSelection: ParsableArguments {
     @Argument(help: "The app id.")
-    var appID: String
+    var appID: AppID
 
     @OptionGroup var storage: DataDirectoryOptions
 

@@ -55,7 +55,7 @@ struct AppsCommand: AsyncParsableCommand {
             if json {
                 // SPEC §10's line, to the byte, for a LIVE app; a SANDBOX app's line says so at its end.
                 var line: [String: String] = [
-                    "appId": app.id, "businessId": app.businessID.rawValue, "secretKey": secretKey.value,
+                    "appId": app.id.rawValue, "businessId": app.businessID.rawValue, "secretKey": secretKey.value,
                     "name": app.name,
                     "type": app.type.rawValue,
                 ]
@@ -88,7 +88,8 @@ struct AppsCommand: AsyncParsableCommand {
             }
             for app in apps {
                 let fields: [String: String] = [
-                    "appId": app.id, "businessId": app.businessID.rawValue, "name": app.name, "type": app.type.rawValue,
+                    "appId": app.id.rawValue, "businessId": app.businessID.rawValue, "name": app.name,
+                    "type": app.type.rawValue,
                     "status": app.status.rawValue, "scopes": app.scopes.map(\.rawValue).joined(separator: ","),
                     "createdAt": Timestamp.iso8601(app.createdAt),
                 ]

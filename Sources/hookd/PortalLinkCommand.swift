@@ -15,7 +15,7 @@ struct PortalLinkCommand: AsyncParsableCommand {
     )
 
     @Argument(help: "The app whose portal to open.")
-    var appID: String?
+    var appID: AppID?
 
     @Flag(name: .customLong("operator"), help: "A link to the operator's portal instead.")
     var forOperator = false

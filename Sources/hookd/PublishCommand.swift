@@ -11,7 +11,7 @@ struct PublishCommand: AsyncParsableCommand {
     )
 
     @Option(name: .customLong("app"), help: "The app id.")
-    var appID: String
+    var appID: AppID
 
     @Option(help: "The event name, from the app's catalogue.")
     var event: String
@@ -35,7 +35,7 @@ struct PublishCommand: AsyncParsableCommand {
         }
         emit(
             JSONOutput.object([
-                ("eventId", .string(receipt.eventID)), ("deliveryId", .string(receipt.deliveryID)),
+                ("eventId", .string(receipt.eventID.rawValue)), ("deliveryId", .string(receipt.deliveryID.rawValue)),
                 ("created", .bool(receipt.created)),
             ]).text
         )

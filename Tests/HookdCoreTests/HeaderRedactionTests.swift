@@ -48,18 +48,26 @@ import Testing
     @Test func sealedHeadersOpenOnlyForTheirEndpoint() throws {
         let sealer = SecretSealer(primary: MasterKey.generate())
         let headers = try EndpointHeaders(validating: ["Authorization": "Bearer abc", "X-Team": "payments"])
-        let sealed = try #require(try headers.sealed(by: sealer, appID: "APP", endpointID: EndpointID("whk_1")))
+        let sealed = try #require(try headers.sealed(by: sealer, appID: AppID("APP"), endpointID: EndpointID("whk_1")))
         #expect(!String(decoding: sealed, as: UTF8.self).contains("Bearer abc"))
         #expect(
-            try EndpointHeaders(sealed: sealed, openedBy: sealer, appID: "APP", endpointID: EndpointID("whk_1"))
+            try EndpointHeaders(sealed: sealed, openedBy: sealer, appID: AppID("APP"), endpointID: EndpointID("whk_1"))
                 == headers
         )
         #expect(throws: SecretSealingError.self) {
-            _ = try EndpointHeaders(sealed: sealed, openedBy: sealer, appID: "APP", endpointID: EndpointID("whk_2"))
+            _ = try EndpointHeaders(
+                sealed: sealed,
+                openedBy: sealer,
+                appID: AppID("APP"),
+                endpointID: EndpointID("whk_2")
+            )
         }
-        #expect(try EndpointHeaders.none.sealed(by: sealer, appID: "APP", endpointID: EndpointID("whk_1")) == nil)
         #expect(
-            try EndpointHeaders(sealed: nil, openedBy: sealer, appID: "APP", endpointID: EndpointID("whk_1")) == .none
+            try EndpointHeaders.none.sealed(by: sealer, appID: AppID("APP"), endpointID: EndpointID("whk_1")) == nil
+        )
+        #expect(
+            try EndpointHeaders(sealed: nil, openedBy: sealer, appID: AppID("APP"), endpointID: EndpointID("whk_1"))
+                == .none
         )
         #expect(
             headers.redactedFields.map { [$0.name, $0.value] } == [

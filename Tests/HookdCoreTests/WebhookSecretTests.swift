@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func identifiersHaveTheirShapes() {
-        #expect(Identifiers.appID().wholeMatch(of: /[A-Z0-9]{16}/) != nil)
+        #expect(Identifiers.appID().rawValue.wholeMatch(of: /[A-Z0-9]{16}/) != nil)
         #expect(Identifiers.businessID().rawValue.wholeMatch(of: /[A-Z0-9]{24}/) != nil)
         #expect(Identifiers.requestID().rawValue.wholeMatch(of: /req_[0-9a-f]{24}/) != nil)
         #expect(Identifiers.tokenID().rawValue.wholeMatch(of: /jwt_[0-9a-f]{24}/) != nil)

@@ -19,8 +19,8 @@ struct DeliveryDispatcherTests {
         // Three attempts made of the four allowed: this is its last.
         try fixture.add(exhausted, endpoint: EndpointID("whk_exhausted"), attempts: 3)
         try fixture.add(notDue, endpoint: EndpointID("whk_not_due"), dueIn: .seconds(3600))
-        let retriedURL = DispatcherFixture.url(app: "app_a", endpoint: EndpointID("whk_retried"))
-        let exhaustedURL = DispatcherFixture.url(app: "app_a", endpoint: EndpointID("whk_exhausted"))
+        let retriedURL = DispatcherFixture.url(app: AppID("app_a"), endpoint: EndpointID("whk_retried"))
+        let exhaustedURL = DispatcherFixture.url(app: AppID("app_a"), endpoint: EndpointID("whk_exhausted"))
         fixture.transport.script(retriedURL, .answered(status: 500, retryAfter: nil))
         fixture.transport.script(exhaustedURL, .failed(.connection("connection refused")))
         let startedAt = fixture.clock.unixMillis
@@ -42,7 +42,7 @@ struct DeliveryDispatcherTests {
         #expect(queue.leased == 0, "every lease ends with its attempt's record")
         let sent = fixture.transport.state.value.sent
         #expect(sent.count == 3)
-        #expect(!sent.contains(DispatcherFixture.url(app: "app_a", endpoint: EndpointID("whk_not_due"))))
+        #expect(!sent.contains(DispatcherFixture.url(app: AppID("app_a"), endpoint: EndpointID("whk_not_due"))))
     }
 
     @Test(arguments: [
@@ -53,7 +53,7 @@ struct DeliveryDispatcherTests {
         let fixture = DispatcherFixture()
         let id = DeliveryID("dlv_backs_off")
         try fixture.add(id)
-        fixture.transport.script(DispatcherFixture.url(app: "app_a", endpoint: EndpointID("whk_a")), failure)
+        fixture.transport.script(DispatcherFixture.url(app: AppID("app_a"), endpoint: EndpointID("whk_a")), failure)
         let first = fixture.clock.unixMillis
 
         try await fixture.withRunningDispatcher { _ in
@@ -91,7 +91,7 @@ struct DeliveryDispatcherTests {
         // App A's work is the oldest: claimed first, it must still leave app B a slot.
         for (app, endpoint) in endpoints {
             for number in 1...3 {
-                try fixture.add(DeliveryID("dlv_\(endpoint)_\(number)"), app: app, endpoint: EndpointID(endpoint))
+                try fixture.add(DeliveryID("dlv_\(endpoint)_\(number)"), app: AppID(app), endpoint: EndpointID(endpoint))
             }
         }
         fixture.transport.hold()

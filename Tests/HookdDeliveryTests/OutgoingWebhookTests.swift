@@ -80,7 +80,7 @@ import Testing
 @Suite struct SignerCacheTests {
     /// A claim of the app `APP`'s v3 URL with `sealed` at `version`.
     static func claim(
-        appID: String = "APP",
+        appID: AppID = AppID("APP"),
         endpointID: EndpointID? = nil,
         version: Int64,
         sealed: [UInt8],
@@ -110,7 +110,7 @@ import Testing
         let cache = SignerCache(sealer: sealer)
         let first = WebhookSecret.generate().value
         let second = WebhookSecret.generate().value
-        let purpose = SecretSealer.webhookSecretPurpose(appID: "APP")
+        let purpose = SecretSealer.webhookSecretPurpose(appID: AppID("APP"))
         let sealedFirst = try sealer.seal(Array(first.utf8), purpose: purpose)
         let sealedSecond = try sealer.seal(Array(second.utf8), purpose: purpose)
         let data = Array("{}".utf8)
@@ -129,14 +129,14 @@ import Testing
             "a cached version is not reopened"
         )
         #expect(throws: SecretSealingError.self) {
-            try cache.signers(for: Self.claim(appID: "OTHER", version: 1, sealed: sealedFirst), now: now)
+            try cache.signers(for: Self.claim(appID: AppID("OTHER"), version: 1, sealed: sealedFirst), now: now)
         }
     }
 
     @Test func theReplacedSecretSignsUntilItsOverlapEnds() throws {
         let sealer = SecretSealer(primary: .generate())
         let purpose = SecretSealer.webhookSecretPurpose(
-            appID: "APP",
+            appID: AppID("APP"),
             endpointID: EndpointID("whk_AAAAAAAAAAAAAAAAAAAA")
         )
         let old = WebhookSecret.generateForEndpoint().value

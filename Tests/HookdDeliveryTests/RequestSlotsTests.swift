@@ -7,7 +7,7 @@ import Testing
 /// comes free, and never idle while a waiter may take one.
 @Suite struct RequestSlotsTests {
     static func holder(_ app: String, _ endpoint: String = "") -> RequestSlots.Holder {
-        RequestSlots.Holder(appID: app, endpointID: EndpointID(endpoint.isEmpty ? app + "-url" : endpoint))
+        RequestSlots.Holder(appID: AppID(app), endpointID: EndpointID(endpoint.isEmpty ? app + "-url" : endpoint))
     }
 
     /// Starts a task that waits for a slot for `holder`, and returns it once it is waiting.
@@ -54,11 +54,11 @@ import Testing
         #expect(await slots.acquire(greedy))
         #expect(await slots.acquire(greedy))
         let third = try await Self.waiter(on: slots, greedy)
-        #expect(slots.held(byApp: "greedy") == 2, "two slots free, and the greedy app waits at its cap")
+        #expect(slots.held(byApp: AppID("greedy")) == 2, "two slots free, and the greedy app waits at its cap")
         #expect(await slots.acquire(Self.holder("quiet")), "another app takes a free slot at once")
         slots.release(greedy)
         #expect(await third.value, "below its cap again, it gets the slot given back")
-        #expect(slots.held(byApp: "greedy") == 2)
+        #expect(slots.held(byApp: AppID("greedy")) == 2)
     }
 
     @Test func anEndpointAtItsCapLeavesItsAppsShareToItsOtherEndpoints() async throws {

@@ -20,7 +20,7 @@ import Testing
     static func claim(_ endpoint: String, url: String) -> ClaimedDelivery {
         ClaimedDelivery(
             id: DeliveryID("dlv_1"),
-            appID: "APP",
+            appID: AppID("APP"),
             eventID: EventID("evt"),
             event: "card.created",
             data: [],

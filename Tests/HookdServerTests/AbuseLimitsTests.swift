@@ -145,7 +145,7 @@ import Testing
 
     static func requestToken(
         _ client: any TestClientProtocol,
-        appID: String,
+        appID: AppID,
         secretKey: String
     ) async throws -> JSONResponse {
         try await client.json(

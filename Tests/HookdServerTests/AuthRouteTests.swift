@@ -35,7 +35,7 @@ import Testing
             let header = try #require(JWTParts.decode(parts[0]))
             #expect(header["alg"] as? String == "HS256")
             let claims = try #require(JWTParts.decode(parts[1]))
-            #expect(claims["sub"] as? String == app.id)
+            #expect(claims["sub"] as? String == app.id.rawValue)
             #expect(claims["bus"] as? String == app.businessID.rawValue)
             #expect(claims["type"] as? String == "collection")
             #expect(claims["iat"] as? Int == Int(harness.clock.unixSeconds.rawValue))

@@ -11,7 +11,7 @@ import Testing
 /// Every bad input gets a clear error in the envelope and changes nothing.
 @Suite struct BadInputTests {
     /// Everything a bad `PUT /webhooks` could change, as one comparable string.
-    static func snapshot(_ harness: TestHarness, _ appID: String) async throws -> String {
+    static func snapshot(_ harness: TestHarness, _ appID: AppID) async throws -> String {
         let endpoint = try await harness.store.webhookEndpoint(appID: appID)
         let audit = try await harness.store.secretAuditRecords(appID: appID)
         return "\(String(describing: endpoint))|\(audit.count)"

@@ -149,7 +149,7 @@ import Testing
     }
 
     /// The delivery of event `eventID`, as the log lists it.
-    static func delivery(of eventID: String, harness: TestHarness, appID: String) async throws -> DeliverySummary? {
+    static func delivery(of eventID: String, harness: TestHarness, appID: AppID) async throws -> DeliverySummary? {
         try await harness.store.deliveries(
             appID: appID,
             endpointID: nil,

@@ -57,7 +57,7 @@ import Testing
             let before = Self.storeBytes(harness)
             let statuses = try await Self.tokenRequests(port: port, count: 400) { _ in
                 // 200 KB, a different one each time.
-                let appID = String(repeating: Identifiers.appID(), count: 12_500)
+                let appID = String(repeating: Identifiers.appID().rawValue, count: 12_500)
                 return (#"{"appId":"\#(appID)","secretKey":"sk_guess","grantType":"client_credentials"}"#, [])
             }
             #expect(statuses.allSatisfy { $0 == 400 }, "refused by shape: \(Set(statuses))")

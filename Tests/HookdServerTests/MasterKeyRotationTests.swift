@@ -10,7 +10,7 @@ import Testing
 
 @Suite struct MasterKeyRotationTests {
     /// Opens a runtime on a new data directory and stores one webhook secret and the server secrets.
-    static func prepare() async throws -> (HookdRuntime, appID: String, secret: String) {
+    static func prepare() async throws -> (HookdRuntime, appID: AppID, secret: String) {
         let directory = DataDirectory(
             path: FileManager.default.temporaryDirectory.appendingPathComponent("hookd-rotate-\(UUID().uuidString)")
                 .path
@@ -35,7 +35,7 @@ import Testing
         return (runtime, app.id, secret.value)
     }
 
-    static func openSecret(_ runtime: HookdRuntime, appID: String) async throws -> String {
+    static func openSecret(_ runtime: HookdRuntime, appID: AppID) async throws -> String {
         let sealed = try #require(try await runtime.store.webhookEndpoint(appID: appID)?.sealedSecret)
         return String(
             decoding: try runtime.sealer.open(sealed, purpose: SecretSealer.webhookSecretPurpose(appID: appID)),

@@ -86,7 +86,7 @@ import Testing
             let cookie = String(try #require(setCookie.split(separator: ";").first))
             let session = try await client.json("/api/v3/portal/session", method: .get, headers: [.cookie: cookie])
             #expect(session.data["kind"] as? String == "app")
-            #expect(session.data["appId"] as? String == app.id)
+            #expect(session.data["appId"] as? String == app.id.rawValue)
             #expect((session.data["csrfToken"] as? String)?.count == 64)
             #expect(session.headers[.cacheControl] == "no-store")
 
@@ -292,7 +292,7 @@ import Testing
             let listed = try await client.json("/api/v3/internal/apps", method: .get, headers: browser.headers())
             let apps = try #require(listed.object["data"] as? [[String: Any]])
             let depths = Dictionary(apps.map { ($0["appId"] as? String ?? "", $0["queueDepth"] as? Int) }) { $1 }
-            #expect(depths == [app.id: 3, quiet.id: 0])
+            #expect(depths == [app.id.rawValue: 3, quiet.id.rawValue: 0])
 
             let withoutCSRF = try await client.json(
                 "/api/v3/internal/apps/\(app.id)/suspend",
@@ -356,7 +356,7 @@ import Testing
                 "/api/v3/internal/portal-sessions",
                 method: .post,
                 token: harness.operatorKey,
-                body: body.replacingOccurrences(of: "APP", with: app.id)
+                body: body.replacingOccurrences(of: "APP", with: app.id.rawValue)
             )
             #expect(refused.errorCode == code, "\(refused.raw)")
             #expect(refused.data["url"] == nil)

@@ -9,7 +9,7 @@ import Testing
 
 /// `POST /internal/events`: the operator key, the catalogue, the data rules, and that a refusal stores nothing.
 @Suite struct PublishRouteTests {
-    static func deliveryCount(_ harness: TestHarness, _ appID: String) async throws -> Int {
+    static func deliveryCount(_ harness: TestHarness, _ appID: AppID) async throws -> Int {
         try await harness.store.deliveries(appID: appID, status: nil, event: nil, limit: 100, offset: 0).total
     }
 

@@ -60,7 +60,7 @@ import Testing
             let listening = try await quiet.start()
             defer { Task { await listening.stop() } }
             try await harness.withLiveServer { client in
-                var subscribed: [String] = []
+                var subscribed: [AppID] = []
                 for name in names {
                     let subscriber = try await DeliveryEndToEndTests.subscribe(
                         harness,
@@ -122,7 +122,7 @@ import Testing
     /// Every attempt recorded for `apps`' deliveries.
     static func attempts(
         _ harness: TestHarness,
-        apps: [String]
+        apps: [AppID]
     ) async throws -> [(deliveryID: DeliveryID, error: String?)] {
         var found: [(deliveryID: DeliveryID, error: String?)] = []
         for appID in apps {

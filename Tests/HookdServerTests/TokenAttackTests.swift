@@ -29,7 +29,7 @@ import Testing
 
     static func claims(for app: App, now: UnixSeconds, lifetime: Duration = .seconds(3600)) -> [String: Any] {
         [
-            "sub": app.id, "bus": app.businessID.rawValue, "type": app.type.rawValue,
+            "sub": app.id.rawValue, "bus": app.businessID.rawValue, "type": app.type.rawValue,
             "scopes": ["webhooks:read", "webhooks:write"], "iat": now.rawValue, "exp": (now + lifetime).rawValue,
             "jti": "jwt_0123456789abcdef01234567",
         ]
@@ -136,7 +136,7 @@ import Testing
         let token = try await harness.withClient { client in try await client.token(for: app, key: key) }
         let parts = token.split(separator: ".")
         var payload = try #require(JWTParts.decode(parts[1]))
-        payload["sub"] = other.id
+        payload["sub"] = other.id.rawValue
         payload["bus"] = other.businessID.rawValue
         let tampered = "\(parts[0]).\(JWTParts.encode(payload)).\(parts[2])"
         try await expectRefused(tampered, code: "AUTH_TOKEN_INVALID", harness: harness, detail: "signature")

@@ -46,7 +46,7 @@ import Testing
             let claims = try #require(JWTParts.decode(parts[1]))
             #expect(claims["ver"] as? String == "3.20")
             #expect(claims["sub"] as? String == app.businessID.rawValue)
-            #expect(claims["app"] as? String == app.id)
+            #expect(claims["app"] as? String == app.id.rawValue)
             #expect(claims["scopes"] as? [String] == ["webhooks:read", "webhooks:write"])
             #expect(claims["exp"] as? Int == Int(harness.clock.unixSeconds.rawValue) + 86_400)
 

@@ -7,7 +7,7 @@ import Testing
 /// `publishAll` and `completeAttempts`, the batched writes behind group commit, give each item what the single
 /// write would have, on both stores.
 @Suite struct BatchedWriteTests {
-    static func event(_ appID: String, _ eventID: EventID = Identifiers.eventID()) -> NewEvent {
+    static func event(_ appID: AppID, _ eventID: EventID = Identifiers.eventID()) -> NewEvent {
         NewEvent(appID: appID, eventID: eventID, event: "card.created", data: Array(#"{"n":1}"#.utf8))
     }
 

@@ -165,13 +165,19 @@ import Testing
             #expect(
                 hours == [
                     // Nearest rank: p50 of 20 is the 10th value, p95 the 19th.
-                    AttemptHour(start: start, succeeded: 0, failed: 20, latencyP50: 10, latencyP95: 19),
+                    AttemptHour(
+                        start: start,
+                        succeeded: 0,
+                        failed: 20,
+                        latencyP50: .milliseconds(10),
+                        latencyP95: .milliseconds(19)
+                    ),
                     AttemptHour(
                         start: start + .seconds(7_200),
                         succeeded: 0,
                         failed: 1,
-                        latencyP50: 7,
-                        latencyP95: 7
+                        latencyP50: .milliseconds(7),
+                        latencyP95: .milliseconds(7)
                     ),
                 ]
             )

@@ -79,7 +79,7 @@ import Testing
 
             // One slot at a time: each claim serves the app served longest ago.
             for claim in round { #expect(try await store.completeAttempt(.attempt(on: claim, at: UnixMillis(5_100)))) }
-            var order: [String] = []
+            var order: [AppID] = []
             for step in 0..<6 {
                 let now = UnixMillis(6_000) + .milliseconds(step)
                 let one = try #require(

@@ -10,7 +10,7 @@ import Testing
     /// A v3.20 endpoint of `appID`, subscribed to `card.created`, at `url`.
     static func addEndpoint(
         _ store: any Store,
-        appID: String,
+        appID: AppID,
         url: String = "https://b.example/",
         limit: Int = 100
     ) async throws -> EndpointID? {

@@ -9,6 +9,8 @@ extension TypedIdentifier {
     }
 }
 
+extension AppID: ExpressibleByStringLiteral {}
+
 extension DeliveryID: ExpressibleByStringLiteral {}
 
 extension LeaseID: ExpressibleByStringLiteral {}

@@ -1,7 +1,7 @@
 /// A tenant of hookd: one customer integration with its credentials, scopes and webhook configuration.
 public struct App: Sendable, Equatable {
     /// 16 uppercase letters and digits.
-    public var id: String
+    public var id: AppID
     /// 24 uppercase letters and digits.
     public var businessID: BusinessID
     /// A human-readable name chosen by the operator.
@@ -23,7 +23,7 @@ public struct App: Sendable, Equatable {
     public var environment: AppEnvironment
 
     public init(
-        id: String,
+        id: AppID,
         businessID: BusinessID,
         name: String,
         type: AppType,

@@ -5,7 +5,7 @@
 @dynamicMemberLookup
 public struct ClaimedDelivery: Sendable {
     public var id: DeliveryID
-    public var appID: String
+    public var appID: AppID
     public var eventID: EventID
     public var event: String
     public var data: [UInt8]
@@ -22,7 +22,7 @@ public struct ClaimedDelivery: Sendable {
 
     public init(
         id: DeliveryID,
-        appID: String,
+        appID: AppID,
         eventID: EventID,
         event: String,
         data: [UInt8],

@@ -1,7 +1,7 @@
 /// One delivery as the log lists it.
 public struct DeliverySummary: Sendable, Equatable {
     public var id: DeliveryID
-    public var appID: String
+    public var appID: AppID
     /// The endpoint it goes to.
     public var endpointID: EndpointID
     public var eventID: EventID
@@ -23,7 +23,7 @@ public struct DeliverySummary: Sendable, Equatable {
 
     public init(
         id: DeliveryID,
-        appID: String,
+        appID: AppID,
         endpointID: EndpointID = EndpointID(""),
         eventID: EventID,
         event: String,

@@ -1,6 +1,6 @@
 /// An event the platform asked hookd to deliver to one app.
 public struct NewEvent: Sendable {
-    public var appID: String
+    public var appID: AppID
     /// Lowercase UUID; the `webhook-id` of every attempt.
     public var eventID: EventID
     /// The event name from the catalogue.
@@ -13,7 +13,7 @@ public struct NewEvent: Sendable {
     public var endpointID: EndpointID?
 
     public init(
-        appID: String,
+        appID: AppID,
         eventID: EventID,
         event: String,
         data: [UInt8],

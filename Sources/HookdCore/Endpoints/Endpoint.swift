@@ -14,7 +14,7 @@ public struct Endpoint: Sendable, Equatable {
 
     /// `whk_` and 20 uppercase letters and digits.
     public var id: EndpointID
-    public var appID: String
+    public var appID: AppID
     public var format: Format
     /// Where deliveries go; `nil` only for a v3 endpoint whose URL was cleared (or never set).
     public var url: String?
@@ -52,7 +52,7 @@ public struct Endpoint: Sendable, Equatable {
 
     public init(
         id: EndpointID,
-        appID: String,
+        appID: AppID,
         format: Format,
         url: String?,
         description: String = "",

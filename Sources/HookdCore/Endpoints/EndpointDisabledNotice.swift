@@ -14,7 +14,7 @@ public struct EndpointDisabledNotice: Sendable, Equatable {
     }
 
     /// The event, with `{"webhookId","url","reason","disabledAt"}` as its data and an id of its own.
-    public func event(appID: String) -> NewEvent {
+    public func event(appID: AppID) -> NewEvent {
         let data = JSONOutput.object([
             ("webhookId", .string(endpointID.rawValue)),
             ("url", .string(url)),

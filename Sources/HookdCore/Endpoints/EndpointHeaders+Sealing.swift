@@ -4,7 +4,7 @@ extension EndpointHeaders {
     ///
     /// - Parameter sealer: A sealer that seals under the key the database's fence names (``SecretSealer``).
     /// - Throws: What sealing throws.
-    public func sealed(by sealer: SecretSealer, appID: String, endpointID: EndpointID) throws -> [UInt8]? {
+    public func sealed(by sealer: SecretSealer, appID: AppID, endpointID: EndpointID) throws -> [UInt8]? {
         guard !fields.isEmpty else { return nil }
         return try sealer.seal(
             Array(storedJSON.utf8),
@@ -16,7 +16,7 @@ extension EndpointHeaders {
     ///
     /// - Throws: ``SecretSealingError`` when the value does not open (another key, another endpoint's row), or
     ///   ``EndpointFieldError`` when what it holds breaks a rule.
-    public init(sealed: [UInt8]?, openedBy sealer: SecretSealer, appID: String, endpointID: EndpointID) throws {
+    public init(sealed: [UInt8]?, openedBy sealer: SecretSealer, appID: AppID, endpointID: EndpointID) throws {
         guard let sealed else {
             self = .none
             return

@@ -11,11 +11,7 @@ public struct EndpointID: TypedIdentifier {
     }
 }
 
-extension EndpointID {
-    /// The endpoint identifier `text` is, when it has an endpoint identifier's shape
-    /// (``Identifiers/isWebhookID(_:)``): the check made where an id enters from a request.
-    public init?(validating text: String) {
-        guard Identifiers.isWebhookID(text) else { return nil }
-        self.init(text)
-    }
+extension EndpointID: ShapedIdentifier {
+    /// Whether `text` has an endpoint identifier's shape (``Identifiers/isWebhookID(_:)``).
+    public static func hasShape(_ text: String) -> Bool { Identifiers.isWebhookID(text) }
 }

@@ -28,7 +28,7 @@ extension Identifiers {
 
     /// The event id that an `Idempotency-Key` stands for: SHA-256 of the app and the key, shaped as a lowercase
     /// version 4 UUID, so the same key of the same app always gives the same event.
-    public static func eventID(appID: String, idempotencyKey: String) -> EventID {
+    public static func eventID(appID: AppID, idempotencyKey: String) -> EventID {
         var bytes = Array(
             SHA256.hash(data: Array("hookd-idempotency-key\u{0}\(appID)\u{0}\(idempotencyKey)".utf8)).prefix(16)
         )

@@ -4,8 +4,8 @@ import HookdVerify
 /// Generators and shape checks for the identifiers hookd hands out.
 public enum Identifiers {
     /// A new app identifier: 16 uppercase letters and digits.
-    public static func appID() -> String {
-        RandomString.make(count: 16, from: RandomString.uppercaseAlphanumerics)
+    public static func appID() -> AppID {
+        AppID(RandomString.make(count: 16, from: RandomString.uppercaseAlphanumerics))
     }
 
     /// A new business identifier: 24 uppercase letters and digits.
@@ -45,7 +45,7 @@ extension Identifiers {
     ///
     /// Derived rather than drawn, so a delivery can name the app's v3 endpoint before the app first sets its URL;
     /// the PostgreSQL migration computes the same with `hookd_v3_endpoint_id`.
-    public static func v3WebhookID(appID: String) -> EndpointID {
+    public static func v3WebhookID(appID: AppID) -> EndpointID {
         let digest = SHA256.hash(data: Array("hookd/v3-endpoint:\(appID)".utf8))
         return EndpointID("whk_" + Hex.encode(digest.prefix(10)).uppercased())
     }

@@ -35,3 +35,20 @@ extension TypedIdentifier {
         lhs.rawValue < rhs.rawValue
     }
 }
+
+/// An identifier whose text has a shape that can be checked where it enters: a request's path or body, a command's
+/// argument.
+///
+/// Text without the shape cannot name anything hookd handed out, so it is refused there rather than looked up.
+public protocol ShapedIdentifier: TypedIdentifier {
+    /// Whether `text` has this kind of identifier's shape.
+    static func hasShape(_ text: String) -> Bool
+}
+
+extension ShapedIdentifier {
+    /// The identifier `text` is, when it has this kind's shape (``hasShape(_:)``); `nil` otherwise.
+    public init?(validating text: String) {
+        guard Self.hasShape(text) else { return nil }
+        self.init(text)
+    }
+}

@@ -72,15 +72,15 @@ public struct SecretSealer: Sendable {
 
 extension SecretSealer {
     /// The sealing purpose of an app's webhook secret (its v3 URL's).
-    public static func webhookSecretPurpose(appID: String) -> String { "webhook-secret:\(appID)" }
+    public static func webhookSecretPurpose(appID: AppID) -> String { "webhook-secret:\(appID)" }
     /// The sealing purpose of an endpoint's secret: bound to the endpoint, so a sealed secret copied to another
     /// endpoint's row does not open. The app's v3 URL keeps its app-bound purpose.
-    public static func webhookSecretPurpose(appID: String, endpointID: EndpointID) -> String {
+    public static func webhookSecretPurpose(appID: AppID, endpointID: EndpointID) -> String {
         endpointID == Identifiers.v3WebhookID(appID: appID)
             ? webhookSecretPurpose(appID: appID) : "webhook-secret:\(appID):\(endpointID)"
     }
     /// The sealing purpose of an endpoint's custom request headers (SPEC §11 `headers`), bound to the endpoint.
-    public static func endpointHeadersPurpose(appID: String, endpointID: EndpointID) -> String {
+    public static func endpointHeadersPurpose(appID: AppID, endpointID: EndpointID) -> String {
         "endpoint-headers:\(appID):\(endpointID)"
     }
     /// The sealing purpose of a server-wide secret (the token signing key, the operator key).

@@ -1,7 +1,7 @@
 /// An app's webhook configuration as stored: the one URL and the sealed signing secret.
 public struct WebhookEndpoint: Sendable, Equatable {
     /// The app this configuration belongs to.
-    public var appID: String
+    public var appID: AppID
     /// Where deliveries go; `nil` while delivery is disabled.
     public var url: String?
     /// The webhook secret sealed by ``SecretSealer``; `nil` until a URL is first set.
@@ -14,7 +14,7 @@ public struct WebhookEndpoint: Sendable, Equatable {
     public var updatedAt: UnixSeconds
 
     public init(
-        appID: String,
+        appID: AppID,
         url: String?,
         sealedSecret: [UInt8]?,
         secretVersion: Int64,
@@ -43,7 +43,7 @@ public struct SecretAuditRecord: Sendable, Equatable {
         case regenerated
     }
 
-    public var appID: String
+    public var appID: AppID
     public var action: Action
     /// The secret version this change produced.
     public var secretVersion: Int64
@@ -57,7 +57,7 @@ public struct SecretAuditRecord: Sendable, Equatable {
     public var at: UnixSeconds
 
     public init(
-        appID: String,
+        appID: AppID,
         action: Action,
         secretVersion: Int64,
         fingerprint: String,

@@ -28,7 +28,7 @@ struct AccessTokenClaims: JWTPayload, Equatable {
     /// The business id (v3 tokens only).
     let bus: String?
     /// The app id (v3.20 tokens only).
-    let app: String?
+    let app: AppID?
     /// `"3.20"` on v3.20 tokens; absent on v3 tokens.
     let ver: String?
     /// The app type.
@@ -52,7 +52,7 @@ struct AccessTokenClaims: JWTPayload, Equatable {
     ) {
         switch version {
         case .v3:
-            (sub, bus, self.app) = (app.id, app.businessID.rawValue, nil)
+            (sub, bus, self.app) = (app.id.rawValue, app.businessID.rawValue, nil)
         case .v3_20:
             (sub, bus, self.app) = (app.businessID.rawValue, nil, app.id)
         }
@@ -70,9 +70,9 @@ struct AccessTokenClaims: JWTPayload, Equatable {
     var expiresAt: UnixSeconds { UnixSeconds(exp) }
 
     /// The app and business the token names, whichever version issued it; `nil` when its claims fit neither.
-    var holder: (appID: String, businessID: BusinessID)? {
+    var holder: (appID: AppID, businessID: BusinessID)? {
         switch (ver, bus, app) {
-        case (nil, let business?, nil): (sub, BusinessID(business))
+        case (nil, let business?, nil): (AppID(sub), BusinessID(business))
         case ("3.20", nil, let app?): (app, BusinessID(sub))
         default: nil
         }

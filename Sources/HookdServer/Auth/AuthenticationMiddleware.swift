@@ -31,7 +31,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             principal = try await authenticator.authenticate(request.headers, requiring: scope)
         }
         context.principal = principal
-        context.logger[metadataKey: "hookd.app.id"] = .string(principal.appID)
+        context.logger[metadataKey: "hookd.app.id"] = .string(principal.appID.rawValue)
         return try await next(request, context)
     }
 }

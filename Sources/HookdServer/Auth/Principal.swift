@@ -2,7 +2,7 @@ import HookdCore
 
 /// The app a request was authenticated as, and what its token allows.
 struct Principal: Sendable {
-    let appID: String
+    let appID: AppID
     let businessID: BusinessID
     let appType: AppType
     /// The app's environment (SPEC §11).

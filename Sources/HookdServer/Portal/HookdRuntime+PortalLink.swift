@@ -15,7 +15,7 @@ extension HookdRuntime {
     ///
     /// - Throws: ``RuntimeError`` when there is no app with this id.
     public func portalLink(
-        appID: String?,
+        appID: AppID?,
         base: PortalPublicURL,
         lifetime: Duration = HookdServerConfiguration.Portal().linkLifetime,
         now: UnixSeconds = SystemWallClock().unixSeconds

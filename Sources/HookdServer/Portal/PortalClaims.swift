@@ -3,11 +3,11 @@ import JWTKit
 
 /// Who a portal link or session is for: one app's people, or the operator.
 enum PortalAudience: Sendable, Equatable {
-    case app(String)
+    case app(AppID)
     case `operator`
 
     /// The app, for an app's link or session.
-    var appID: String? {
+    var appID: AppID? {
         if case .app(let id) = self { return id }
         return nil
     }
@@ -25,7 +25,7 @@ struct PortalClaims: JWTPayload, Equatable {
 
     let use: Use
     /// The app's id; `nil` for the operator.
-    let app: String?
+    let app: AppID?
     /// Issued at, Unix seconds.
     let iat: Int64
     /// Expires at, Unix seconds.

@@ -35,7 +35,8 @@ struct PortalRoutes: Sendable {
             var members: [(String, JSONOutput)] = [("kind", .string(app == nil ? "operator" : "app"))]
             if let app {
                 members += [
-                    ("appId", .string(app.id)), ("appName", .string(app.name)), ("appType", .string(app.type.rawValue)),
+                    ("appId", .string(app.id.rawValue)), ("appName", .string(app.name)),
+                    ("appType", .string(app.type.rawValue)),
                     ("environment", .string(app.environment.rawValue)),
                 ]
             }
@@ -106,7 +107,7 @@ struct PortalRoutes: Sendable {
         )
         context.logger.info(
             "portal session opened",
-            metadata: ["hookd.app.id": .string(link.app ?? "operator")]
+            metadata: ["hookd.app.id": .string(link.app?.rawValue ?? "operator")]
         )
         var headers = Self.securityHeaders
         headers[.location] = link.app == nil ? "/portal/operator" : "/portal/"

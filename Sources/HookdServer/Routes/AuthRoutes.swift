@@ -66,7 +66,7 @@ struct AuthRoutes: APIRoutes, Sendable {
             // Only someone holding the key learns which scopes the app lacks.
             let scopes = try asked.scopes.map { try Self.grant($0, to: app) } ?? app.scopes
             let issued = try await tokens.issue(version, for: app, scopes: scopes, now: clock.unixSeconds)
-            context.logger.info("token issued", metadata: ["hookd.app.id": .string(app.id)])
+            context.logger.info("token issued", metadata: ["hookd.app.id": .string(app.id.rawValue)])
             return envelope.success(
                 TokenData(token: issued.token, claims: issued.claims, showsAppType: version == .v3),
                 message: "Token generated successfully",
@@ -202,7 +202,7 @@ extension AuthRoutes {
         /// Whose token is asked for.
         enum Holder {
             /// v3: an app id (16 uppercase letters and digits).
-            case app(String)
+            case app(AppID)
             /// v3.20: a business id (24 uppercase letters and digits).
             case business(String)
         }
@@ -230,7 +230,7 @@ extension AuthRoutes {
             let holder: Holder?
             switch (version, id) {
             case (.v3, let id?) where Identifiers.isAppID(id):
-                holder = .app(id)
+                holder = .app(AppID(id))
             case (.v3, _?):
                 problems.append(.init(field: idField, message: "must be 16 uppercase letters and digits"))
                 holder = nil

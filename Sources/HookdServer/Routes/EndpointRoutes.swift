@@ -336,7 +336,7 @@ struct EndpointRoutes: APIRoutes, Sendable {
     }
 
     /// Headers sealed for the store, under the key the database says is in force; `nil` when there are none.
-    private func seal(_ headers: EndpointHeaders, appID: String, endpointID: EndpointID) async throws -> [UInt8]? {
+    private func seal(_ headers: EndpointHeaders, appID: AppID, endpointID: EndpointID) async throws -> [UInt8]? {
         guard !headers.fields.isEmpty else { return nil }
         let sealer = try await SealingKeys(keyring: keyring, store: store).sealer()
         return try headers.sealed(by: sealer, appID: appID, endpointID: endpointID)
@@ -398,7 +398,7 @@ struct EndpointRoutes: APIRoutes, Sendable {
     private func sealedChange(
         for secret: WebhookSecret,
         endpointID: EndpointID,
-        appID: String,
+        appID: AppID,
         context: HookdRequestContext
     ) async throws -> SealedSecretChange {
         // Sealed under the key the database says is in force (which, mid-rotation, may not be this node's own).

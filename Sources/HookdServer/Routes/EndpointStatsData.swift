@@ -27,8 +27,8 @@ struct EndpointStatsData: JSONRepresentable {
                 start: start.unixSeconds,
                 succeeded: hour?.succeeded ?? 0,
                 failed: hour?.failed ?? 0,
-                latencyP50: hour?.latencyP50,
-                latencyP95: hour?.latencyP95
+                latencyP50: hour?.latencyP50.wholeMilliseconds,
+                latencyP95: hour?.latencyP95.wholeMilliseconds
             )
         }
     }

@@ -28,7 +28,8 @@ struct InternalEventRoutes: Sendable {
         // `data` is rewritten compactly as the body is read: its bytes are read once.
         let body = try JSONObjectBody.parse(bytes, allowed: ["appId", "event", "data", "eventId"], compacting: "data")
         var problems: [APIError.FieldError] = []
-        let appID = body.string("appId", &problems)
+        // Any text is taken: an id that names no app is refused by the publisher, in its order of checks.
+        let appID = body.string("appId", &problems).map(AppID.init)
         let event = body.string("event", &problems)
         let eventID = body.optionalString("eventId", &problems)
         switch body.value("data") {
@@ -54,7 +55,7 @@ struct InternalEventRoutes: Sendable {
             context.logger.debug(
                 "event published",
                 metadata: [
-                    "hookd.app.id": .string(appID), "hookd.delivery.id": .string(receipt.deliveryID.rawValue),
+                    "hookd.app.id": .string(appID.rawValue), "hookd.delivery.id": .string(receipt.deliveryID.rawValue),
                     "hookd.event.created": .stringConvertible(receipt.created),
                 ]
             )

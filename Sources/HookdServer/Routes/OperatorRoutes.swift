@@ -38,7 +38,7 @@ struct OperatorRoutes: APIRoutes, Sendable {
             allowed: ["appId", "operator"]
         )
         var problems: [APIError.FieldError] = []
-        let appID = body.optionalString("appId", &problems)
+        let appID = body.optionalString("appId", &problems).map(AppID.init)
         let forOperator = body.optionalBool("operator", &problems) ?? false
         if problems.isEmpty, (appID == nil) == !forOperator {
             problems.append(.init(field: "appId", message: "give either appId or \"operator\": true"))
@@ -62,7 +62,7 @@ struct OperatorRoutes: APIRoutes, Sendable {
             now: clock.unixSeconds,
             lifetime: configuration.portal.linkLifetime
         )
-        context.logger.info("portal link made", metadata: ["hookd.app.id": .string(appID ?? "operator")])
+        context.logger.info("portal link made", metadata: ["hookd.app.id": .string(appID?.rawValue ?? "operator")])
         return envelope.success(
             LinkData(url: base.link(token: link.token), expiresAt: link.claims.expiresAt),
             message: "Portal link created; it works once",
@@ -78,7 +78,7 @@ struct OperatorRoutes: APIRoutes, Sendable {
 
         var json: JSONOutput {
             .object([
-                ("appId", .string(app.id)), ("name", .string(app.name)),
+                ("appId", .string(app.id.rawValue)), ("name", .string(app.name)),
                 ("businessId", .string(app.businessID.rawValue)),
                 ("type", .string(app.type.rawValue)), ("environment", .string(app.environment.rawValue)),
                 ("status", .string(app.status.rawValue)), ("queueDepth", .int(Int64(queueDepth))),
@@ -115,12 +115,12 @@ struct OperatorRoutes: APIRoutes, Sendable {
         context: HookdRequestContext
     ) async throws -> Response {
         try await gate.authorize(request, context: context)
-        let appID = try context.parameters.require("appId")
-        guard let app = try await AppAdministration(store: store, clock: clock).setStatus(appID: appID, status)
+        guard let appID = AppID(validating: try context.parameters.require("appId")),
+            let app = try await AppAdministration(store: store, clock: clock).setStatus(appID: appID, status)
         else { throw APIError.notFound }
         context.logger.notice(
             "app status set by the operator",
-            metadata: ["hookd.app.id": .string(app.id), "hookd.app.status": .string(status.rawValue)]
+            metadata: ["hookd.app.id": .string(app.id.rawValue), "hookd.app.status": .string(status.rawValue)]
         )
         // One app's backlog: the log's count of its pending deliveries, not every app's.
         let depth = try await store.deliveries(

@@ -208,7 +208,7 @@ struct WebhookRoutes: APIRoutes, Sendable {
 
     private func sealedChange(
         for secret: WebhookSecret,
-        appID: String,
+        appID: AppID,
         context: HookdRequestContext
     ) async throws -> SealedSecretChange {
         // Sealed under the key the database says is in force (which, mid-rotation, may not be this node's own).

@@ -39,7 +39,7 @@ public struct AppAdministration: Sendable {
     /// Replaces an app's secret key; the old one stops working at once, and so does every token issued until now.
     ///
     /// - Returns: The new key, or `nil` when there is no such app.
-    public func rotateKey(appID: String) async throws -> AppSecretKey? {
+    public func rotateKey(appID: AppID) async throws -> AppSecretKey? {
         let secretKey = AppSecretKey.generate()
         guard
             try await store.updateAppSecretKeyDigest(
@@ -62,7 +62,7 @@ public struct AppAdministration: Sendable {
     /// suspending, which always does).
     ///
     /// - Returns: the app, or `nil` when there is none.
-    public func setStatus(appID: String, _ status: AppStatus) async throws -> App? {
+    public func setStatus(appID: AppID, _ status: AppStatus) async throws -> App? {
         guard let current = try await store.app(id: appID) else { return nil }
         let changesCredentials = status == .suspended || current.status != status
         return try await store.updateAppStatus(

@@ -171,11 +171,11 @@ public struct HookdRuntime: Sendable {
     ///   id was published before, and it stands).
     /// - Throws: ``PublishRefused`` naming the field at fault when the publish is refused.
     public func publish(
-        appID: String,
+        appID: AppID,
         event: String,
         data: [UInt8],
         eventID: String?
-    ) async throws -> (eventID: String, deliveryID: String, created: Bool) {
+    ) async throws -> (eventID: EventID, deliveryID: DeliveryID, created: Bool) {
         do {
             let receipt = try await EventPublisher(
                 store: store,
@@ -183,7 +183,7 @@ public struct HookdRuntime: Sendable {
                 signal: nil,
                 attemptsAllowed: DeliveryConfiguration().attemptsAllowed
             ).publish(appID: appID, event: event, data: data, eventID: eventID)
-            return (receipt.eventID.rawValue, receipt.deliveryID.rawValue, receipt.created)
+            return (receipt.eventID, receipt.deliveryID, receipt.created)
         } catch let error as PublishError {
             throw PublishRefused(field: error.field, description: error.description)
         }

@@ -14,7 +14,7 @@ extension PostgresStore: AppStore {
         )
     }
 
-    public func app(id: String) async throws -> App? {
+    public func app(id: AppID) async throws -> App? {
         try await rows(
             """
             SELECT id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before, environment
@@ -42,7 +42,7 @@ extension PostgresStore: AppStore {
     }
 
     public func updateAppStatus(
-        id: String,
+        id: AppID,
         status: AppStatus,
         retiringTokensBefore: UnixSeconds?
     ) async throws -> App? {
@@ -57,7 +57,7 @@ extension PostgresStore: AppStore {
     }
 
     public func updateAppSecretKeyDigest(
-        id: String,
+        id: AppID,
         digest: [UInt8],
         retiringTokensBefore: UnixSeconds
     ) async throws -> App? {

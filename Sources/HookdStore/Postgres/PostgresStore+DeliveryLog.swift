@@ -3,7 +3,7 @@ import PostgresNIO
 
 extension PostgresStore: DeliveryLog {
     public func deliveryPage(
-        appID: String,
+        appID: AppID,
         filter: DeliveryFilter,
         limit: Int,
         from position: DeliveryLogPosition,
@@ -67,7 +67,7 @@ extension PostgresStore: DeliveryLog {
         }
     }
 
-    public func delivery(appID: String, id: DeliveryID) async throws -> DeliveryDetail? {
+    public func delivery(appID: AppID, id: DeliveryID) async throws -> DeliveryDetail? {
         try await withReadSnapshot { [logger] connection in
             let found = try await connection.query(
                 """
@@ -105,7 +105,7 @@ extension PostgresStore: DeliveryLog {
     }
 
     public func requeueDelivery(
-        appID: String,
+        appID: AppID,
         id: DeliveryID,
         now: UnixMillis,
         maximumManualRetries: Int

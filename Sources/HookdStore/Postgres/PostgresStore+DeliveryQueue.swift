@@ -34,22 +34,22 @@ extension PostgresStore: DeliveryQueue {
         lease: (id: LeaseID, until: UnixMillis)?
     ) async throws -> [PublishOutcome] {
         // An event given twice in one batch is written once; its later copies get the first one's delivery.
-        var firstIndex: [String: Int] = [:]
+        var firstIndex: [EventKey: Int] = [:]
         var unique: [NewEvent] = []
-        for (index, event) in events.enumerated() where firstIndex[event.appID + "|" + event.eventID.rawValue] == nil {
-            firstIndex[event.appID + "|" + event.eventID.rawValue] = index
+        for (index, event) in events.enumerated() where firstIndex[EventKey(event)] == nil {
+            firstIndex[EventKey(event)] = index
             unique.append(event)
         }
         let insert = PostgresInsertEvents(events: unique, attemptsAllowed: attemptsAllowed, now: now, lease: lease)
         let written = try await withPlannedOnceConnection { [logger] connection in
             try await connection.execute(insert, logger: logger).reduce(into: [PostgresRow]()) { $0.append($1) }
         }
-        var outcomes: [String: PublishOutcome] = [:]
+        var outcomes: [EventKey: PublishOutcome] = [:]
         for row in written {
-            let (appID, eventID, deliveryID) = try row.decode((String, String, DeliveryID).self)
-            outcomes[appID + "|" + eventID] = (deliveryID, true)
+            let (appID, eventID, deliveryID) = try row.decode((AppID, EventID, DeliveryID).self)
+            outcomes[EventKey(appID: appID, eventID: eventID)] = (deliveryID, true)
         }
-        let missing = unique.filter { outcomes[$0.appID + "|" + $0.eventID.rawValue] == nil }
+        let missing = unique.filter { outcomes[EventKey($0)] == nil }
         if !missing.isEmpty {
             // Events published before (perhaps committed by a concurrent call this statement waited for): their
             // first deliveries.
@@ -62,12 +62,12 @@ extension PostgresStore: DeliveryQueue {
                 """
             )
             for row in existing {
-                let (id, appID, eventID) = try row.decode((DeliveryID, String, String).self)
-                outcomes[appID + "|" + eventID] = (id, false)
+                let (id, appID, eventID) = try row.decode((DeliveryID, AppID, EventID).self)
+                outcomes[EventKey(appID: appID, eventID: eventID)] = (id, false)
             }
         }
         return events.enumerated().map { index, event in
-            let key = event.appID + "|" + event.eventID.rawValue
+            let key = EventKey(event)
             guard let outcome = outcomes[key] else { return (DeliveryID(""), false) }
             return firstIndex[key] == index ? outcome : (outcome.deliveryID, false)
         }
@@ -195,7 +195,7 @@ extension PostgresStore: DeliveryQueue {
                 logger: logger
             ) {
                 let (id, endpointID, appID, url, reason, at) = try row.decode(
-                    (DeliveryID?, EndpointID?, String?, String?, String?, UnixMillis?).self
+                    (DeliveryID?, EndpointID?, AppID?, String?, String?, UnixMillis?).self
                 )
                 if let id {
                     recorded.insert(id)
@@ -355,5 +355,20 @@ extension PostgresStore: DeliveryQueue {
         }
         // Closed before returning, so the connection never outlives the listener (or the service group's shutdown).
         try? await connection.close()
+    }
+}
+
+/// An event as the batch insert matches it: an app publishes an event id once.
+private struct EventKey: Hashable {
+    let appID: AppID
+    let eventID: EventID
+
+    init(appID: AppID, eventID: EventID) {
+        self.appID = appID
+        self.eventID = eventID
+    }
+
+    init(_ event: NewEvent) {
+        self.init(appID: event.appID, eventID: event.eventID)
     }
 }

@@ -46,7 +46,7 @@ extension PostgresStore: EndpointStore {
         }
     }
 
-    public func endpoints(appID: String, limit: Int, offset: Int) async throws -> (items: [Endpoint], total: Int) {
+    public func endpoints(appID: AppID, limit: Int, offset: Int) async throws -> (items: [Endpoint], total: Int) {
         try await withReadSnapshot { [logger] connection in
             let counted = try await connection.query(
                 "SELECT count(*) FROM webhook_endpoints WHERE app_id = \(appID) AND \(unescaped: Self.visibleEndpoint)",
@@ -64,7 +64,7 @@ extension PostgresStore: EndpointStore {
         }
     }
 
-    public func endpoint(appID: String, id: EndpointID) async throws -> Endpoint? {
+    public func endpoint(appID: AppID, id: EndpointID) async throws -> Endpoint? {
         try await rows(
             """
             SELECT \(unescaped: Self.endpointColumns) FROM webhook_endpoints
@@ -74,7 +74,7 @@ extension PostgresStore: EndpointStore {
     }
 
     public func updateEndpoint(
-        appID: String,
+        appID: AppID,
         id: EndpointID,
         _ change: EndpointChange,
         now: UnixSeconds
@@ -117,7 +117,7 @@ extension PostgresStore: EndpointStore {
         ).first.map(Self.storedEndpoint(from:))
     }
 
-    public func deleteEndpoint(appID: String, id: EndpointID, now: UnixSeconds) async throws -> Bool {
+    public func deleteEndpoint(appID: AppID, id: EndpointID, now: UnixSeconds) async throws -> Bool {
         // Its pending deliveries are cancelled, leased ones too: an attempt in flight then finds its lease gone and
         // is not recorded, so nothing is ever due again for an endpoint that is no more.
         try await !rows(
@@ -144,7 +144,7 @@ extension PostgresStore: EndpointStore {
     }
 
     public func rotateEndpointSecret(
-        appID: String,
+        appID: AppID,
         id: EndpointID,
         change: SealedSecretChange,
         secretPrefix: String,
@@ -173,7 +173,7 @@ extension PostgresStore: EndpointStore {
     }
 
     public func recoverDeliveries(
-        appID: String,
+        appID: AppID,
         endpointID: EndpointID,
         createdIn window: Range<UnixMillis>,
         now: UnixMillis,
@@ -236,7 +236,7 @@ extension PostgresStore: EndpointStore {
     }
 
     public func attemptHours(
-        appID: String,
+        appID: AppID,
         endpointID: EndpointID,
         from start: UnixMillis,
         hours: Int
@@ -268,8 +268,8 @@ extension PostgresStore: EndpointStore {
                     start: start + .milliseconds(index * hour),
                     succeeded: Int(succeeded),
                     failed: Int(failed),
-                    latencyP50: p50,
-                    latencyP95: p95
+                    latencyP50: .milliseconds(p50),
+                    latencyP95: .milliseconds(p95)
                 )
             }
         }

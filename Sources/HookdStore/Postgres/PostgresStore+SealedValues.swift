@@ -75,14 +75,14 @@ extension PostgresStore: SealedValueStore {
     }
 
     public func sealHeadersKeptInClear(
-        _ seal: @Sendable (_ headersJSON: String, _ appID: String, _ endpointID: EndpointID) throws -> [UInt8]
+        _ seal: @Sendable (_ headersJSON: String, _ appID: AppID, _ endpointID: EndpointID) throws -> [UInt8]
     ) async throws -> Int {
         let rows = try await rows(
             "SELECT id, app_id, headers, sealed_headers IS NULL FROM webhook_endpoints WHERE headers <> '{}'"
         )
         var count = 0
         for row in rows {
-            let (id, appID, headers, unsealed) = try row.decode((EndpointID, String, String, Bool).self)
+            let (id, appID, headers, unsealed) = try row.decode((EndpointID, AppID, String, Bool).self)
             // Headers sealed since (by a node that had them from the API) are newer than the clear ones.
             let sealed = unsealed ? ByteBuffer(bytes: try seal(headers, appID, id)) : nil
             // Only while the row still holds what was sealed: another node may have sealed it meanwhile.

@@ -2,9 +2,9 @@ public import HookdCore
 import PostgresNIO
 
 extension PostgresStore: ServiceOverview {
-    public func pendingDeliveryCounts() async throws -> [String: Int] {
+    public func pendingDeliveryCounts() async throws -> [AppID: Int] {
         let rows = try await rows("SELECT app_id, count(*) FROM deliveries WHERE status = 'PENDING' GROUP BY app_id")
-        return Dictionary(uniqueKeysWithValues: try rows.map { row in try row.decode((String, Int).self) })
+        return Dictionary(uniqueKeysWithValues: try rows.map { row in try row.decode((AppID, Int).self) })
     }
 
     public func attemptCounts(since: UnixMillis, bucket: Duration) async throws -> [AttemptCount] {

@@ -2,7 +2,7 @@ public import HookdCore
 import PostgresNIO
 
 extension PostgresStore: WebhookConfigurationStore {
-    public func webhookEndpoint(appID: String) async throws -> WebhookEndpoint? {
+    public func webhookEndpoint(appID: AppID) async throws -> WebhookEndpoint? {
         try await rows(
             """
             SELECT app_id, url, sealed_secret, secret_version, created_at, updated_at
@@ -12,7 +12,7 @@ extension PostgresStore: WebhookConfigurationStore {
     }
 
     public func setWebhookURL(
-        appID: String,
+        appID: AppID,
         url: String?,
         initialSecret: SealedSecretChange,
         now: UnixSeconds
@@ -63,7 +63,7 @@ extension PostgresStore: WebhookConfigurationStore {
     }
 
     public func replaceWebhookSecret(
-        appID: String,
+        appID: AppID,
         change: SealedSecretChange,
         now: UnixSeconds,
         idempotencyKey: IdempotencyKey?
@@ -136,7 +136,7 @@ extension PostgresStore: WebhookConfigurationStore {
     /// Rolls back a regeneration for an app without a URL.
     private struct NotConfigured: Error {}
 
-    public func secretAuditRecords(appID: String) async throws -> [SecretAuditRecord] {
+    public func secretAuditRecords(appID: AppID) async throws -> [SecretAuditRecord] {
         try await rows(
             """
             SELECT app_id, action, secret_version, fingerprint, request_id, client_address, at

@@ -7,6 +7,8 @@ public import PostgresNIO
 // The members are written here, on `TypedIdentifier`, because PostgresNIO offers two defaults for an identifier
 // (one for any `RawRepresentable`, one for any `Codable`, as JSON) and the compiler would not choose between them.
 
+extension AppID: PostgresNonThrowingEncodable, PostgresDecodable, PostgresArrayEncodable, PostgresArrayDecodable {}
+
 extension DeliveryID: PostgresNonThrowingEncodable, PostgresDecodable, PostgresArrayEncodable, PostgresArrayDecodable {}
 
 extension LeaseID: PostgresNonThrowingEncodable, PostgresDecodable, PostgresArrayEncodable, PostgresArrayDecodable {}

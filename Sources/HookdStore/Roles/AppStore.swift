@@ -7,7 +7,7 @@ public protocol AppStore: Sendable {
     /// Stores a new app.
     func insertApp(_ app: App) async throws
     /// The app with this identifier.
-    func app(id: String) async throws -> App?
+    func app(id: AppID) async throws -> App?
     /// The app whose secret key has this SHA-256 digest (the v3.20 routes take the key itself as a bearer).
     func app(secretKeyDigest digest: [UInt8]) async throws -> App?
     /// Every app, oldest first.
@@ -15,12 +15,12 @@ public protocol AppStore: Sendable {
     /// Sets an app's status, and with `retiringTokensBefore` moves its ``App/tokensNotBefore`` forward to that
     /// time (never back), in the same write.
     /// - Returns: the updated app, or `nil` when there is none.
-    func updateAppStatus(id: String, status: AppStatus, retiringTokensBefore: UnixSeconds?) async throws -> App?
+    func updateAppStatus(id: AppID, status: AppStatus, retiringTokensBefore: UnixSeconds?) async throws -> App?
     /// Replaces the digest of an app's secret key and moves its ``App/tokensNotBefore`` forward to
     /// `retiringTokensBefore` (never back), in one write.
     /// - Returns: the updated app, or `nil` when there is none.
     func updateAppSecretKeyDigest(
-        id: String,
+        id: AppID,
         digest: [UInt8],
         retiringTokensBefore: UnixSeconds
     ) async throws -> App?

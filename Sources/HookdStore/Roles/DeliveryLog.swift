@@ -14,7 +14,7 @@ public protocol DeliveryLog: Sendable {
     ///   - countingUpTo: Count the deliveries that match, stopping at this many (the count's cost is bounded by
     ///     it); `nil` counts nothing.
     func deliveryPage(
-        appID: String,
+        appID: AppID,
         filter: DeliveryFilter,
         limit: Int,
         from position: DeliveryLogPosition,
@@ -22,12 +22,12 @@ public protocol DeliveryLog: Sendable {
     ) async throws -> DeliveryPage
 
     /// One of the app's deliveries with its payload and attempts.
-    func delivery(appID: String, id: DeliveryID) async throws -> DeliveryDetail?
+    func delivery(appID: AppID, id: DeliveryID) async throws -> DeliveryDetail?
 
     /// Makes one of the app's deliveries due now, allowing it one more attempt, unless it has been requeued
     /// `maximumManualRetries` times already.
     func requeueDelivery(
-        appID: String,
+        appID: AppID,
         id: DeliveryID,
         now: UnixMillis,
         maximumManualRetries: Int
@@ -113,7 +113,7 @@ extension DeliveryLog {
     ///
     /// The count reads every match: for the operator's tools and tests, not for the API's lists.
     public func deliveries(
-        appID: String,
+        appID: AppID,
         endpointID: EndpointID?,
         status: DeliveryStatus?,
         event: String?,
@@ -133,7 +133,7 @@ extension DeliveryLog {
 
     /// A page of the app's deliveries to every endpoint by offset, newest first, with the exact number that match.
     public func deliveries(
-        appID: String,
+        appID: AppID,
         status: DeliveryStatus?,
         event: String?,
         limit: Int,

@@ -14,10 +14,10 @@ public protocol EndpointStore: Sendable {
     func createEndpoint(_ endpoint: Endpoint, secret: SealedSecretChange, limit: Int) async throws -> Bool
 
     /// A page of the app's endpoints, oldest first, with the total.
-    func endpoints(appID: String, limit: Int, offset: Int) async throws -> (items: [Endpoint], total: Int)
+    func endpoints(appID: AppID, limit: Int, offset: Int) async throws -> (items: [Endpoint], total: Int)
 
     /// One of the app's endpoints.
-    func endpoint(appID: String, id: EndpointID) async throws -> Endpoint?
+    func endpoint(appID: AppID, id: EndpointID) async throws -> Endpoint?
 
     /// Applies `change` to one of the app's endpoints in one write.
     ///
@@ -25,7 +25,7 @@ public protocol EndpointStore: Sendable {
     /// waited for it due now.
     /// - Returns: the endpoint after the change, or `nil` when there is none.
     func updateEndpoint(
-        appID: String,
+        appID: AppID,
         id: EndpointID,
         _ change: EndpointChange,
         now: UnixSeconds
@@ -34,7 +34,7 @@ public protocol EndpointStore: Sendable {
     /// Deletes one of the app's endpoints: it is no longer listed or sent to, and its pending deliveries are
     /// cancelled (kept in the log as `CANCELLED`), in one transaction.
     /// - Returns: whether there was such an endpoint.
-    func deleteEndpoint(appID: String, id: EndpointID, now: UnixSeconds) async throws -> Bool
+    func deleteEndpoint(appID: AppID, id: EndpointID, now: UnixSeconds) async throws -> Bool
 
     /// Replaces an endpoint's secret, in one transaction with the audit record.
     ///
@@ -42,7 +42,7 @@ public protocol EndpointStore: Sendable {
     /// signed by both); without, it is dead at once.
     /// - Returns: the endpoint after the change, or `nil` when there is none.
     func rotateEndpointSecret(
-        appID: String,
+        appID: AppID,
         id: EndpointID,
         change: SealedSecretChange,
         secretPrefix: String,
@@ -58,7 +58,7 @@ public protocol EndpointStore: Sendable {
     /// database for long however many failed; a delivery is queued at most once per call.
     /// - Returns: how many were queued and whether more remain, or `nil` when the app has no such endpoint.
     func recoverDeliveries(
-        appID: String,
+        appID: AppID,
         endpointID: EndpointID,
         createdIn window: Range<UnixMillis>,
         now: UnixMillis,
@@ -72,7 +72,7 @@ public protocol EndpointStore: Sendable {
     /// Only the aggregates leave the database: the memory used does not grow with the number of attempts.
     /// - Returns: the hours that had attempts, oldest first, or `nil` when the app has no such endpoint.
     func attemptHours(
-        appID: String,
+        appID: AppID,
         endpointID: EndpointID,
         from start: UnixMillis,
         hours: Int
@@ -104,12 +104,12 @@ public struct AttemptHour: Sendable, Equatable {
     public var start: UnixMillis
     public var succeeded: Int
     public var failed: Int
-    /// The nearest-rank percentiles of the hour's latencies, in milliseconds: the smallest latency with at least
-    /// half (95 %) of the hour's attempts at or below it.
-    public var latencyP50: Int64
-    public var latencyP95: Int64
+    /// The nearest-rank percentiles of the hour's latencies, in whole milliseconds as attempts record them: the
+    /// smallest latency with at least half (95 %) of the hour's attempts at or below it.
+    public var latencyP50: Duration
+    public var latencyP95: Duration
 
-    public init(start: UnixMillis, succeeded: Int, failed: Int, latencyP50: Int64, latencyP95: Int64) {
+    public init(start: UnixMillis, succeeded: Int, failed: Int, latencyP50: Duration, latencyP95: Duration) {
         self.start = start
         self.succeeded = succeeded
         self.failed = failed

@@ -32,6 +32,6 @@ public protocol SealedValueStore: Sendable {
     /// under the key the fence names. A row changed meanwhile is left for the next start.
     /// - Returns: how many endpoints' headers were sealed.
     func sealHeadersKeptInClear(
-        _ seal: @Sendable (_ headersJSON: String, _ appID: String, _ endpointID: EndpointID) throws -> [UInt8]
+        _ seal: @Sendable (_ headersJSON: String, _ appID: AppID, _ endpointID: EndpointID) throws -> [UInt8]
     ) async throws -> Int
 }

@@ -5,7 +5,7 @@ public import HookdCore
 /// These are the only reads that span tenants; only the operator's routes use them.
 public protocol ServiceOverview: Sendable {
     /// How many deliveries each app has still `PENDING`, by app id; an app with none is absent.
-    func pendingDeliveryCounts() async throws -> [String: Int]
+    func pendingDeliveryCounts() async throws -> [AppID: Int]
 
     /// The attempts of every app started at or after `since`, counted in buckets of `bucket` (aligned to multiples
     /// of it since the epoch), oldest first; a bucket without attempts is absent.

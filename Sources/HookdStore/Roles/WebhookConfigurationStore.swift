@@ -6,7 +6,7 @@ public import HookdCore
 /// tenant's rows.
 public protocol WebhookConfigurationStore: Sendable {
     /// The app's webhook configuration, or `nil` when it was never configured.
-    func webhookEndpoint(appID: String) async throws -> WebhookEndpoint?
+    func webhookEndpoint(appID: AppID) async throws -> WebhookEndpoint?
 
     /// Sets (or with `nil` clears) the app's URL in one write.
     ///
@@ -14,7 +14,7 @@ public protocol WebhookConfigurationStore: Sendable {
     /// audit record written in the same transaction; otherwise both are ignored.
     /// - Returns: the configuration after the write, and whether `initialSecret` was stored.
     func setWebhookURL(
-        appID: String,
+        appID: AppID,
         url: String?,
         initialSecret: SealedSecretChange,
         now: UnixSeconds
@@ -28,14 +28,14 @@ public protocol WebhookConfigurationStore: Sendable {
     /// concurrent one waits for the first to finish.
     /// - Returns: what happened; nothing is written when the app has no URL configured.
     func replaceWebhookSecret(
-        appID: String,
+        appID: AppID,
         change: SealedSecretChange,
         now: UnixSeconds,
         idempotencyKey: IdempotencyKey?
     ) async throws -> SecretReplacement
 
     /// The app's secret audit trail, oldest first.
-    func secretAuditRecords(appID: String) async throws -> [SecretAuditRecord]
+    func secretAuditRecords(appID: AppID) async throws -> [SecretAuditRecord]
 }
 
 /// A new sealed secret and what to write to the audit trail about it.

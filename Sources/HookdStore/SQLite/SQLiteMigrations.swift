@@ -276,7 +276,7 @@ enum SQLiteMigrations {
     private static func migrateToEndpoints(_ db: Database) throws {
         db.add(
             function: DatabaseFunction("hookd_v3_endpoint_id", argumentCount: 1, pure: true) { values in
-                String.fromDatabaseValue(values[0]).map { Identifiers.v3WebhookID(appID: $0) }
+                AppID.fromDatabaseValue(values[0]).map { Identifiers.v3WebhookID(appID: $0) }
             }
         )
         try db.execute(

@@ -26,7 +26,7 @@ extension SQLiteStore: AppStore {
         }
     }
 
-    public func app(id: String) async throws -> App? {
+    public func app(id: AppID) async throws -> App? {
         try await pool.read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM apps WHERE id = ?"), arguments: [id])
                 .map(Self.app(from:))
@@ -47,7 +47,7 @@ extension SQLiteStore: AppStore {
     }
 
     public func updateAppStatus(
-        id: String,
+        id: AppID,
         status: AppStatus,
         retiringTokensBefore: UnixSeconds?
     ) async throws -> App? {
@@ -64,7 +64,7 @@ extension SQLiteStore: AppStore {
     }
 
     public func updateAppSecretKeyDigest(
-        id: String,
+        id: AppID,
         digest: [UInt8],
         retiringTokensBefore: UnixSeconds
     ) async throws -> App? {

@@ -9,7 +9,7 @@ public import Foundation
 
 extension SQLiteStore: DeliveryLog {
     public func deliveryPage(
-        appID: String,
+        appID: AppID,
         filter: DeliveryFilter,
         limit: Int,
         from position: DeliveryLogPosition,
@@ -69,7 +69,7 @@ extension SQLiteStore: DeliveryLog {
         }
     }
 
-    public func delivery(appID: String, id: DeliveryID) async throws -> DeliveryDetail? {
+    public func delivery(appID: AppID, id: DeliveryID) async throws -> DeliveryDetail? {
         try await pool.read { db in
             guard
                 let row = try Row.fetchOne(
@@ -105,7 +105,7 @@ extension SQLiteStore: DeliveryLog {
     }
 
     public func requeueDelivery(
-        appID: String,
+        appID: AppID,
         id: DeliveryID,
         now: UnixMillis,
         maximumManualRetries: Int

@@ -49,7 +49,7 @@ extension SQLiteStore: EndpointStore {
         }
     }
 
-    public func endpoints(appID: String, limit: Int, offset: Int) async throws -> (items: [Endpoint], total: Int) {
+    public func endpoints(appID: AppID, limit: Int, offset: Int) async throws -> (items: [Endpoint], total: Int) {
         try await pool.read { db in
             let total = try Int.fetchOne(
                 db,
@@ -68,11 +68,11 @@ extension SQLiteStore: EndpointStore {
         }
     }
 
-    public func endpoint(appID: String, id: EndpointID) async throws -> Endpoint? {
+    public func endpoint(appID: AppID, id: EndpointID) async throws -> Endpoint? {
         try await pool.read { db in try Self.findVisibleEndpoint(db, appID: appID, id: id) }
     }
 
-    static func findVisibleEndpoint(_ db: Database, appID: String, id: EndpointID) throws -> Endpoint? {
+    static func findVisibleEndpoint(_ db: Database, appID: AppID, id: EndpointID) throws -> Endpoint? {
         try Row.fetchOne(
             db,
             sql: "SELECT * FROM webhook_endpoints WHERE app_id = ? AND id = ? AND \(visibleEndpoint)",
@@ -81,7 +81,7 @@ extension SQLiteStore: EndpointStore {
     }
 
     public func updateEndpoint(
-        appID: String,
+        appID: AppID,
         id: EndpointID,
         _ change: EndpointChange,
         now: UnixSeconds
@@ -132,7 +132,7 @@ extension SQLiteStore: EndpointStore {
         }
     }
 
-    public func deleteEndpoint(appID: String, id: EndpointID, now: UnixSeconds) async throws -> Bool {
+    public func deleteEndpoint(appID: AppID, id: EndpointID, now: UnixSeconds) async throws -> Bool {
         try await pool.write { db in
             guard try Self.findVisibleEndpoint(db, appID: appID, id: id) != nil else { return false }
             try db.execute(
@@ -153,7 +153,7 @@ extension SQLiteStore: EndpointStore {
     }
 
     public func rotateEndpointSecret(
-        appID: String,
+        appID: AppID,
         id: EndpointID,
         change: SealedSecretChange,
         secretPrefix: String,
@@ -186,7 +186,7 @@ extension SQLiteStore: EndpointStore {
     }
 
     public func recoverDeliveries(
-        appID: String,
+        appID: AppID,
         endpointID: EndpointID,
         createdIn window: Range<UnixMillis>,
         now: UnixMillis,
@@ -255,7 +255,7 @@ extension SQLiteStore: EndpointStore {
     }
 
     public func attemptHours(
-        appID: String,
+        appID: AppID,
         endpointID: EndpointID,
         from start: UnixMillis,
         hours: Int
@@ -283,8 +283,8 @@ extension SQLiteStore: EndpointStore {
                     start: start + .milliseconds(row["hour"] as Int64 * 3_600_000),
                     succeeded: row["succeeded"],
                     failed: row["failed"],
-                    latencyP50: row["p50"],
-                    latencyP95: row["p95"]
+                    latencyP50: .milliseconds(row["p50"] as Int64),
+                    latencyP95: .milliseconds(row["p95"] as Int64)
                 )
             }
         }

@@ -23,7 +23,7 @@ extension SQLiteStore: RetentionStore {
                     """
             )
             for row in doomed {
-                let id: String = row["id"]
+                let id: DeliveryID = row["id"]
                 try attempts.execute(arguments: [id])
                 try delivery.execute(arguments: [id])
                 try event.execute(arguments: [row["app_id"], row["event_id"]])

@@ -76,7 +76,7 @@ extension SQLiteStore: SealedValueStore {
     }
 
     public func sealHeadersKeptInClear(
-        _ seal: @Sendable (_ headersJSON: String, _ appID: String, _ endpointID: EndpointID) throws -> [UInt8]
+        _ seal: @Sendable (_ headersJSON: String, _ appID: AppID, _ endpointID: EndpointID) throws -> [UInt8]
     ) async throws -> Int {
         let count = try await writeSealed { db in
             var count = 0

@@ -2,13 +2,13 @@ import GRDB
 public import HookdCore
 
 extension SQLiteStore: ServiceOverview {
-    public func pendingDeliveryCounts() async throws -> [String: Int] {
+    public func pendingDeliveryCounts() async throws -> [AppID: Int] {
         try await pool.read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: "SELECT app_id, count(*) FROM deliveries WHERE status = 'PENDING' GROUP BY app_id"
             )
-            return Dictionary(uniqueKeysWithValues: rows.map { row in (row[0] as String, row[1] as Int) })
+            return Dictionary(uniqueKeysWithValues: rows.map { row in (row[0] as AppID, row[1] as Int) })
         }
     }
 

@@ -8,7 +8,7 @@ public import Foundation
 #endif
 
 extension SQLiteStore: WebhookConfigurationStore {
-    public func webhookEndpoint(appID: String) async throws -> WebhookEndpoint? {
+    public func webhookEndpoint(appID: AppID) async throws -> WebhookEndpoint? {
         try await pool.read { db in
             try Row.fetchOne(
                 db,
@@ -19,7 +19,7 @@ extension SQLiteStore: WebhookConfigurationStore {
     }
 
     public func setWebhookURL(
-        appID: String,
+        appID: AppID,
         url: String?,
         initialSecret: SealedSecretChange,
         now: UnixSeconds
@@ -65,7 +65,7 @@ extension SQLiteStore: WebhookConfigurationStore {
     }
 
     public func replaceWebhookSecret(
-        appID: String,
+        appID: AppID,
         change: SealedSecretChange,
         now: UnixSeconds,
         idempotencyKey: IdempotencyKey?
@@ -120,7 +120,7 @@ extension SQLiteStore: WebhookConfigurationStore {
         }
     }
 
-    public func secretAuditRecords(appID: String) async throws -> [SecretAuditRecord] {
+    public func secretAuditRecords(appID: AppID) async throws -> [SecretAuditRecord] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM secret_audit WHERE app_id = ? ORDER BY id", arguments: [appID])
                 .map { row in
@@ -142,7 +142,7 @@ extension SQLiteStore: WebhookConfigurationStore {
 
     static func insertAudit(
         _ db: Database,
-        appID: String,
+        appID: AppID,
         action: SecretAuditRecord.Action,
         version: Int64,
         change: SealedSecretChange,

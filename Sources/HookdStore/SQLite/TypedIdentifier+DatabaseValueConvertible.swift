@@ -4,6 +4,8 @@ public import HookdCore
 // Identifiers are stored as the TEXT their columns hold, exactly their `rawValue`: GRDB's own conformance of a
 // `RawRepresentable` over `String` binds and reads them.
 
+extension AppID: DatabaseValueConvertible {}
+
 extension DeliveryID: DatabaseValueConvertible {}
 
 extension LeaseID: DatabaseValueConvertible {}

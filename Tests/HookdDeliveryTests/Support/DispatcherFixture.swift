@@ -55,14 +55,14 @@ struct DispatcherFixture {
     }
 
     /// The URL deliveries to `endpoint` of `app` go to.
-    static func url(app: String, endpoint: EndpointID) -> String {
+    static func url(app: AppID, endpoint: EndpointID) -> String {
         "http://127.0.0.1:9/\(app)/\(endpoint.rawValue)"
     }
 
     /// Adds a pending delivery to `endpoint` of `app`, due `dueIn` from now, its secret sealed as the store seals it.
     func add(
         _ id: DeliveryID,
-        app: String = "app_a",
+        app: AppID = AppID("app_a"),
         endpoint: EndpointID = EndpointID("whk_a"),
         attempts: Int = 0,
         dueIn: Duration = .zero

@@ -77,7 +77,7 @@ final class FakeDeliveryQueue: DeliveryQueue {
                 state.failingClaims -= 1
                 throw Failure(reason: "the database is down")
             }
-            var leasedByApp: [String: Int] = [:]
+            var leasedByApp: [AppID: Int] = [:]
             var leasedByEndpoint: [EndpointID: Int] = [:]
             for index in state.rows.indices {
                 if let until = state.rows[index].leasedUntil, until <= now { state.rows[index].leasedUntil = nil }

@@ -162,7 +162,7 @@ struct TestHarness {
     }
 
     /// The decrypted webhook secret stored for `appID`.
-    func storedSecret(appID: String) async throws -> String? {
+    func storedSecret(appID: AppID) async throws -> String? {
         guard let sealed = try await store.webhookEndpoint(appID: appID)?.sealedSecret else { return nil }
         let bytes = try sealer.open(sealed, purpose: SecretSealer.webhookSecretPurpose(appID: appID))
         return String(decoding: bytes, as: UTF8.self)
@@ -229,7 +229,7 @@ extension TestClientProtocol {
 
     /// Publishes an event through `POST /internal/events`.
     func publish(
-        appID: String,
+        appID: AppID,
         event: String,
         data: String,
         eventID: String? = nil,

@@ -2,7 +2,7 @@ import HookdCore
 import HookdStore
 
 /// An app of `status`, not stored yet, with a fresh id and business id.
-func makeApp(_ id: String = Identifiers.appID(), status: AppStatus = .active) -> App {
+func makeApp(_ id: AppID = Identifiers.appID(), status: AppStatus = .active) -> App {
     App(
         id: id,
         businessID: Identifiers.businessID(),

@@ -6,7 +6,7 @@ import Testing
 /// Publishes one `event` of `appID` at `now`, its data `{"n":now}`; with `lease`, a test event leased to the caller.
 func publish(
     _ store: any DeliveryQueue,
-    appID: String,
+    appID: AppID,
     event: String = "card.created",
     now: UnixMillis,
     lease: (id: LeaseID, until: UnixMillis)? = nil
@@ -24,7 +24,7 @@ func publish(
 /// Publishes `count` deliveries for `appID`, due from `now` on, one millisecond apart.
 func publishBacklog(
     _ store: any DeliveryQueue,
-    appID: String,
+    appID: AppID,
     count: Int,
     from now: UnixMillis
 ) async throws -> [DeliveryID] {

@@ -4,7 +4,7 @@ import HookdStore
 extension Endpoint {
     /// A v3.20 endpoint of `appID` with a fresh id, not stored yet, created and updated at 1 s.
     static func v3_20(
-        appID: String,
+        appID: AppID,
         url: String = "https://a.example/",
         events: [String] = ["card.funded"],
         sealedHeaders: [UInt8]? = nil,

@@ -7,7 +7,7 @@ extension WebhookConfigurationStore {
     @discardableResult
     func setURL(
         _ url: String? = "https://a.example/",
-        appID: String,
+        appID: AppID,
         secret: SealedSecretChange,
         at now: UnixSeconds
     ) async throws -> (endpoint: WebhookEndpoint, createdSecret: Bool) {
@@ -16,7 +16,7 @@ extension WebhookConfigurationStore {
 
     /// ``WebhookConfigurationStore/replaceWebhookSecret(appID:change:now:idempotencyKey:)`` in one line.
     func replaceSecret(
-        appID: String,
+        appID: AppID,
         with change: SealedSecretChange,
         at now: UnixSeconds,
         key: IdempotencyKey? = nil
