@@ -1,9 +1,10 @@
 import Foundation
 package import HTTPTypes
 package import HookdCore
-@testable import HookdServer
 package import HummingbirdTesting
 import Testing
+
+@testable import HookdServer
 
 /// A browser's view of one session: the cookie it holds and the CSRF token its page read.
 package struct PortalVisitor: Sendable {

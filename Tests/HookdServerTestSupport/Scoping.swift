@@ -2,7 +2,7 @@ package import Foundation
 
 /// Runs `body`, then `cleanUp`, whether `body` returned or threw; the scoped helpers' common ground.
 ///
-/// Unlike `defer { Task { … } }`, the clean-up is awaited before the caller goes on.
+/// Unlike a clean-up handed to an unstructured task from a `defer`, the clean-up is awaited before the caller goes on.
 package func runThenCleanUp<Value>(
     _ body: () async throws -> Value,
     cleanUp: () async -> Void

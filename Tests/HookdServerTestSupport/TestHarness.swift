@@ -1,5 +1,5 @@
-package import HTTPTypes
 package import Foundation
+package import HTTPTypes
 package import HookdCore
 import HookdDelivery
 package import HookdServer

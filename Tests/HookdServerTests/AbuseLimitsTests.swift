@@ -17,7 +17,8 @@ import Testing
     }
 
     @Test func webhookUpdatesAreLimitedPerAppAndARefusedOneChangesNothing() async throws {
-        try await TestHarness.withClient(configure: { $0.limits.webhookUpdatesPerMinute = 2 }) { harness, client in
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.limits.webhookUpdatesPerMinute = 2 }
+        try await TestHarness.withClient(configure: configure) { harness, client in
             let (app, token) = try await Self.tokenFor(harness, client)
             #expect(try await client.configure("https://hooks.example.com/1", token: token).status == .ok)
             #expect(try await client.configure("https://hooks.example.com/2", token: token).status == .ok)
@@ -35,10 +36,11 @@ import Testing
     }
 
     @Test func manualRetriesAreLimitedPerAppPerMinuteAndPerDeliveryInAll() async throws {
-        try await TestHarness.withClient(configure: {
+        let configure: (inout HookdServerConfiguration) -> Void = {
             $0.limits.retriesPerMinute = 3
             $0.limits.manualRetriesPerDelivery = 2
-        }) { harness, client in
+        }
+        try await TestHarness.withClient(configure: configure) { harness, client in
             let (app, token) = try await Self.tokenFor(harness, client)
             var ids: [String] = []
             for _ in 0..<2 {
@@ -66,10 +68,11 @@ import Testing
     }
 
     @Test func failedTokenRequestsAreLimitedPerAppIdAndSuccessesAreNotCounted() async throws {
-        try await TestHarness.withClient(configure: {
+        let configure: (inout HookdServerConfiguration) -> Void = {
             $0.limits.loginFailuresPerApp = 3
             $0.limits.loginFailuresPerAddress = 1000
-        }) { harness, client in
+        }
+        try await TestHarness.withClient(configure: configure) { harness, client in
             let (app, key) = try await harness.createApp()
             for _ in 0..<10 {
                 _ = try await client.token(for: app, key: key)
@@ -91,10 +94,11 @@ import Testing
     }
 
     @Test func failedTokenRequestsAreLimitedPerClientAddressWhateverTheAppId() async throws {
-        try await TestHarness.with(configure: {
+        let configure: (inout HookdServerConfiguration) -> Void = {
             $0.limits.loginFailuresPerApp = 1000
             $0.limits.loginFailuresPerAddress = 4
-        }) { harness in
+        }
+        try await TestHarness.with(configure: configure) { harness in
             try await harness.withLiveServer { client in
                 for _ in 0..<4 {
                     let unknownApp = Identifiers.appID()
@@ -109,7 +113,8 @@ import Testing
     }
 
     @Test func aClientIsNotLockedOutOfItsAppByGuessesFromAnotherAddress() async throws {
-        try await TestHarness.with(configure: { $0.limits.loginFailuresPerApp = 2 }) { harness in
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.limits.loginFailuresPerApp = 2 }
+        try await TestHarness.with(configure: configure) { harness in
             let (app, key) = try await harness.createApp()
             try await harness.withLiveServer { client in
                 let port = try #require(client.port)

@@ -24,7 +24,8 @@ import Testing
 
     @Test(arguments: Backend.all)
     func aCursorWalkMeetsEveryDeliveryOnceWhileNewOnesArrive(backend: Backend) async throws {
-        try await TestHarness.withDeliveries(on: backend, configure: { configuration in configuration.role = .api }) {
+        let configure: (inout HookdServerConfiguration) -> Void = { configuration in configuration.role = .api }
+        try await TestHarness.withDeliveries(on: backend, configure: configure) {
             harness in
             try await harness.withSignedIn { client, app, _, token in
                 try await Self.publish(25, app: app, client: client, harness: harness)
@@ -89,12 +90,13 @@ import Testing
 
     @Test(arguments: Backend.all)
     func readsPastTheLimitAreRefusedWithRetryAfterForThatAppOnly(backend: Backend) async throws {
+        let configure: (inout HookdServerConfiguration) -> Void = { configuration in
+            configuration.role = .api
+            configuration.limits.readsPerMinute = 3
+        }
         try await TestHarness.withDeliveries(
             on: backend,
-            configure: { configuration in
-                configuration.role = .api
-                configuration.limits.readsPerMinute = 3
-            }
+            configure: configure
         ) { harness in
             let (app, key) = try await harness.createApp()
             let (other, otherKey) = try await harness.createApp()
@@ -129,13 +131,14 @@ import Testing
     @Test(arguments: Backend.all)
     func recoverStopsAtItsLimitSaysMoreRemainAndSparesExhaustedDeliveries(backend: Backend) async throws {
         // No dispatcher (the API alone): the test fails the deliveries itself, and nothing is sent anywhere.
+        let configure: (inout HookdServerConfiguration) -> Void = { configuration in
+            configuration.role = .api
+            configuration.limits.recoveriesPerCall = 2
+            configuration.limits.manualRetriesPerDelivery = 1
+        }
         try await TestHarness.withDeliveries(
             on: backend,
-            configure: { configuration in
-                configuration.role = .api
-                configuration.limits.recoveriesPerCall = 2
-                configuration.limits.manualRetriesPerDelivery = 1
-            }
+            configure: configure
         ) { harness in
             try await harness.withSignedIn { client, app, _, token in
                 let created = try await client.json(

@@ -18,7 +18,8 @@ struct CrossNodeTests {
         let receiver = TestReceiver(script: [.status(500)], fallback: .status(200))
         try await receiver.withRunning { running in
             try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
-                try await TestHarness.withDeliveries(sharing: stores[0], configure: { $0.role = .api }) { api in
+                let configure: (inout HookdServerConfiguration) -> Void = { $0.role = .api }
+                try await TestHarness.withDeliveries(sharing: stores[0], configure: configure) { api in
                     var workerDependencies = api.dependencies
                     workerDependencies.store = stores[1]
                     var workerConfiguration = api.configuration
@@ -70,12 +71,13 @@ struct CrossNodeTests {
 
     @Test func rateLimitsAndRevocationsHoldAcrossNodes() async throws {
         try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
+            let configure: (inout HookdServerConfiguration) -> Void = {
+                $0.role = .api
+                $0.limits.regenerationsPerMinute = 2
+            }
             try await TestHarness.withDeliveries(
                 sharing: stores[0],
-                configure: {
-                    $0.role = .api
-                    $0.limits.regenerationsPerMinute = 2
-                }
+                configure: configure
             ) { first in
                 var secondDependencies = first.dependencies
                 secondDependencies.store = stores[1]
@@ -123,15 +125,16 @@ struct CrossNodeTests {
         let stalling = HostileReceiver(.stallAfterHeaders)
         let stalled = try await stalling.start()
         try await PostgresTestDatabase.withStores(count: 3) { stores, _ in
+            let configure: (inout HookdServerConfiguration) -> Void = { configuration in
+                configuration.role = .api
+                configuration.delivery.maximumInFlightPerApp = 6
+                configuration.delivery.maximumInFlightPerEndpoint = 6
+                configuration.delivery.timeout = .seconds(120)
+                configuration.delivery.presenceInterval = .seconds(1)
+            }
             try await TestHarness.withDeliveries(
                 sharing: stores[0],
-                configure: { configuration in
-                    configuration.role = .api
-                    configuration.delivery.maximumInFlightPerApp = 6
-                    configuration.delivery.maximumInFlightPerEndpoint = 6
-                    configuration.delivery.timeout = .seconds(120)
-                    configuration.delivery.presenceInterval = .seconds(1)
-                }
+                configure: configure
             ) { api in
                 var workerConfiguration = api.configuration
                 workerConfiguration.role = .worker

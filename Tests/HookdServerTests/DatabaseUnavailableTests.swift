@@ -20,10 +20,11 @@ import Testing
         _ body: (TestHarness, SchemaName) async throws -> Void
     ) async throws {
         let schemaName = SchemaName()
-        try await TestHarness.withPostgres(adjustStore: { configuration in
+        let adjustStore: (inout PostgresStore.Configuration) -> Void = { configuration in
             configuration.queryTimeout = queryTimeout
             schemaName.read(from: configuration)
-        }) { harness in try await body(harness, schemaName) }
+        }
+        try await TestHarness.withPostgres(adjustStore: adjustStore) { harness in try await body(harness, schemaName) }
     }
 
     @Test(.enabled(if: PostgresTestDatabase.isConfigured, "HOOKD_TEST_POSTGRES_URL is not set (CI sets it)"))
@@ -136,7 +137,10 @@ import Testing
     @Test(.enabled(if: PostgresTestDatabase.isConfigured, "HOOKD_TEST_POSTGRES_URL is not set (CI sets it)"))
     func aServerOutOfDiskIsA503AndHealthSaysSo() async throws {
         let schemaName = SchemaName()
-        try await TestHarness.withPostgres(adjustStore: { configuration in schemaName.read(from: configuration) }) {
+        let adjustStore: (inout PostgresStore.Configuration) -> Void = { configuration in
+            schemaName.read(from: configuration)
+        }
+        try await TestHarness.withPostgres(adjustStore: adjustStore) {
             harness in
             let (app, _) = try await harness.createApp(type: .issuing)
             let schema: String = try #require(schemaName.value)

@@ -102,9 +102,10 @@ import Testing
 
     @Test(arguments: Backend.all) func theLastAttemptFailsTheDeliveryForGood(backend: Backend) async throws {
         let receiver = TestReceiver(fallback: .status(503))
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.delivery.retrySchedule = [.seconds(10)] }
         try await TestHarness.withSubscriber(
             on: backend,
-            configure: { $0.delivery.retrySchedule = [.seconds(10)] },
+            configure: configure,
             to: receiver
         ) { harness, client, subscriber in
             _ = try await harness.publish("card.created", data: "{}", appID: subscriber.app.id, client: client)

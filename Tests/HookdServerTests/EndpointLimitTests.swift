@@ -13,7 +13,8 @@ import Testing
 /// name bounded by `--dns-timeout`.
 @Suite struct EndpointLimitTests {
     @Test func oneEndpointPastTheLimitIsRefusedAndChangesNothing() async throws {
-        try await TestHarness.withClient(configure: { $0.limits.endpointsPerApp = 3 }) { harness, client in
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.limits.endpointsPerApp = 3 }
+        try await TestHarness.withClient(configure: configure) { harness, client in
             let tenant = try await V3_20Endpoints.tenant(harness, client: client)
             var created: [V3_20Endpoints.Created] = []
             for _ in 0..<3 {

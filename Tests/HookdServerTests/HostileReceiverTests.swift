@@ -80,7 +80,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)), arguments: cases)
     func aHostileReceiverIsCutOffRecordedAndLetGo(case hostile: Case) async throws {
-        try await TestHarness.withDeliveries(configure: { $0.delivery.timeout = .seconds(Self.timeout) }) { harness in
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.delivery.timeout = .seconds(Self.timeout) }
+        try await TestHarness.withDeliveries(configure: configure) { harness in
             let receiver = HostileReceiver(hostile.behaviour)
             try await receiver.withRunning { running in
                 try await harness.withClient { client in
@@ -131,12 +132,13 @@ import Testing
     ) async throws {
         // The neighbour's attempts stay stalled for the whole test: whatever the quiet app receives, it receives
         // while the neighbour holds all it may. It has 24 endpoints; a tenant is an app, however many it has.
+        let configure: (inout HookdServerConfiguration) -> Void = { configuration in
+            configuration.delivery.timeout = .seconds(120)
+            configuration.limits.endpointsPerApp = 24
+        }
         try await TestHarness.withDeliveries(
             on: backend,
-            configure: { configuration in
-                configuration.delivery.timeout = .seconds(120)
-                configuration.limits.endpointsPerApp = 24
-            }
+            configure: configure
         ) { harness in
             let stalling = HostileReceiver(.stallAfterHeaders)
             let stalled = try await stalling.start()

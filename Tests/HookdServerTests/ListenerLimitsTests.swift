@@ -21,7 +21,7 @@ import Testing
         requestTimeout: Duration? = nil,
         _ body: @escaping @Sendable (_ harness: TestHarness, _ port: Int) async throws -> Void
     ) async throws {
-        try await TestHarness.with(configure: {
+        let configure: (inout HookdServerConfiguration) -> Void = {
             if let maximumConnections { $0.listener.maximumConnections = maximumConnections }
             if let maximumConnectionsPerAddress {
                 $0.listener.maximumConnectionsPerAddress = maximumConnectionsPerAddress
@@ -29,7 +29,8 @@ import Testing
             $0.trustedProxies = trustedProxies
             if let idleTimeout { $0.listener.idleTimeout = idleTimeout }
             if let requestTimeout { $0.listener.requestTimeout = requestTimeout }
-        }) { harness in
+        }
+        try await TestHarness.with(configure: configure) { harness in
             try await harness.withLiveServer { client in
                 try await body(harness, try #require(client.port))
             }

@@ -72,7 +72,8 @@ import Testing
 
     @Test(arguments: Backend.all)
     func guessesInParallelNeverPassTheLimitAndStoreLittle(backend: Backend) async throws {
-        try await TestHarness.withDeliveries(on: backend, configure: { $0.limits.loginFailuresPerAddress = 30 }) {
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.limits.loginFailuresPerAddress = 30 }
+        try await TestHarness.withDeliveries(on: backend, configure: configure) {
             harness in
             try await harness.withLiveServer { client in
                 let port = try #require(client.port)
@@ -98,10 +99,11 @@ import Testing
     }
 
     @Test func behindATrustedProxyOneClientsFailuresLeaveAnotherClientsLoginAlone() async throws {
-        try await TestHarness.with(configure: { configuration in
+        let configure: (inout HookdServerConfiguration) -> Void = { configuration in
             configuration.trustedProxies = [AddressRange("127.0.0.1/32")!]
             configuration.limits.loginFailuresPerAddress = 30
-        }) { harness in
+        }
+        try await TestHarness.with(configure: configure) { harness in
             let (app, key) = try await harness.createApp()
             try await harness.withLiveServer { client in
                 let port = try #require(client.port)
@@ -122,7 +124,8 @@ import Testing
     }
 
     @Test func withoutATrustedProxyForwardedForIsIgnored() async throws {
-        try await TestHarness.with(configure: { $0.limits.loginFailuresPerAddress = 5 }) { harness in
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.limits.loginFailuresPerAddress = 5 }
+        try await TestHarness.with(configure: configure) { harness in
             let (app, key) = try await harness.createApp()
             try await harness.withLiveServer { client in
                 let port = try #require(client.port)

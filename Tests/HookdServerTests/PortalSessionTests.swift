@@ -363,9 +363,10 @@ import Testing
     }
 
     @Test func anHTTPSPublicURLMakesTheLinkAndASecureCookie() async throws {
-        try await TestHarness.withDeliveries(configure: { configuration in
+        let configure: (inout HookdServerConfiguration) -> Void = { configuration in
             configuration.portal.publicURL = "https://hooks.example.com"
-        }) { harness in
+        }
+        try await TestHarness.withDeliveries(configure: configure) { harness in
             let (app, _) = try await harness.createApp()
             try await harness.withClient { client in
                 let made = try await client.json(

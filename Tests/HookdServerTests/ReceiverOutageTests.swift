@@ -31,11 +31,12 @@ import Testing
     @Test(arguments: Backend.all) func aReceiverThatIsDownThenBackGetsEverythingWithoutAManualStep(
         backend: Backend
     ) async throws {
+        let configure: (inout HookdServerConfiguration) -> Void = {
+            $0.delivery.retrySchedule = [.seconds(5), .seconds(5), .seconds(5)]
+        }
         try await TestHarness.withDeliveries(
             on: backend,
-            configure: {
-                $0.delivery.retrySchedule = [.seconds(5), .seconds(5), .seconds(5)]
-            }
+            configure: configure
         ) { harness in
             let receiver = TestReceiver()
             // Down: the port refuses connections, and stays ours until the receiver comes back on it.
@@ -78,7 +79,8 @@ import Testing
         backend: Backend
     ) async throws {
         // The timeout leaves room for a machine busy with the rest of the suite; the slow answer is well past it.
-        try await TestHarness.withDeliveries(on: backend, configure: { $0.delivery.timeout = .seconds(2) }) { harness in
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.delivery.timeout = .seconds(2) }
+        try await TestHarness.withDeliveries(on: backend, configure: configure) { harness in
             let huge = Array(repeating: UInt8(ascii: "x"), count: 10 * 1024 * 1024)
             let receiver = TestReceiver(script: [
                 .delayed(.seconds(6), .status(200)),

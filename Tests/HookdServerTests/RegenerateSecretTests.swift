@@ -111,7 +111,8 @@ import Testing
     }
 
     @Test func fiftyConcurrentRegenerationsAreSerialised() async throws {
-        try await TestHarness.withSignedIn(configure: { $0.limits.regenerationsPerMinute = 1000 }) {
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.limits.regenerationsPerMinute = 1000 }
+        try await TestHarness.withSignedIn(configure: configure) {
             harness,
             client,
             app,

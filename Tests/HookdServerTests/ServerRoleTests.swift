@@ -10,7 +10,8 @@ import Testing
 /// `--role`: API nodes and delivery workers apart.
 @Suite struct ServerRoleTests {
     @Test func aWorkerServesOnlyHealthAndMetrics() async throws {
-        try await TestHarness.with(configure: { $0.role = .worker }) { harness in
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.role = .worker }
+        try await TestHarness.with(configure: configure) { harness in
             try await harness.withLiveServer { client in
                 let health = try await client.json("/health", method: .get)
                 #expect(health.status == .ok)
@@ -30,7 +31,8 @@ import Testing
     @Test func anAPINodeStoresPublishesForAWorkerAndSendsNothingItself() async throws {
         let receiver = TestReceiver()
         try await receiver.withRunning { running in
-            try await TestHarness.withDeliveries(configure: { $0.role = .api }) { harness in
+            let configure: (inout HookdServerConfiguration) -> Void = { $0.role = .api }
+            try await TestHarness.withDeliveries(configure: configure) { harness in
                 try await harness.withLiveServer { client in
                     let subscriber = try await harness.subscribe(client: client, url: running.url)
                     let published = try await harness.publish(

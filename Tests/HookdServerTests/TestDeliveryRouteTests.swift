@@ -76,7 +76,8 @@ import Testing
     }
 
     @Test func aTestNeedsAURLAKnownEventAndAValidBody() async throws {
-        try await TestHarness.withDeliveries(configure: { $0.limits.testDeliveriesPerMinute = 2 }) { harness in
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.limits.testDeliveriesPerMinute = 2 }
+        try await TestHarness.withDeliveries(configure: configure) { harness in
             let receiver = TestReceiver()
             try await receiver.withRunning { running in
                 try await harness.withLiveServer { client in

@@ -168,12 +168,13 @@ import Testing
     /// any number of them leave it untouched, and the next well-shaped wrong guess is the one that uses it.
     @Test(arguments: Backend.all)
     func aBadShapeStoresNothingAndFailuresAreCountedPerClient(backend: Backend) async throws {
+        let configure: (inout HookdServerConfiguration) -> Void = { configuration in
+            configuration.limits.loginFailuresPerAddress = 1
+            configuration.limits.loginFailuresPerApp = 1
+        }
         try await TestHarness.withDeliveries(
             on: backend,
-            configure: { configuration in
-                configuration.limits.loginFailuresPerAddress = 1
-                configuration.limits.loginFailuresPerApp = 1
-            }
+            configure: configure
         ) { harness in
             let (app, key) = try await harness.createApp()
             try await harness.withLiveServer { client in

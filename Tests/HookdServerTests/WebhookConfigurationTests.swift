@@ -114,7 +114,8 @@ import Testing
     }
 
     @Test func httpTargetsNeedTheOperatorSwitch() async throws {
-        try await TestHarness.with(configure: { $0.allowHTTPTargets = true }) { harness async throws in
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.allowHTTPTargets = true }
+        try await TestHarness.with(configure: configure) { harness async throws in
             var harness = harness
             let (app, key) = try await harness.createApp()
             try await harness.withClient { client in
