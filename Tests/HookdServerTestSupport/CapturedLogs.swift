@@ -1,5 +1,5 @@
 package import Logging
-package import Synchronization
+import Synchronization
 
 /// Collects every log line (message and metadata) so a test can search them for secrets.
 package final class CapturedLogs: Sendable {

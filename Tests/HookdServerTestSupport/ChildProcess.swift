@@ -1,5 +1,5 @@
 package import Foundation
-package import HookdBench
+import HookdBench
 
 /// A `hookd` child process whose output a test can wait on line by line.
 package final class ChildProcess: Sendable {

@@ -1,5 +1,5 @@
 package import HookdCore
-package import Synchronization
+import Synchronization
 
 /// Resolves names from a fixed table, so no test ever sends a DNS query. Unknown names fail to resolve.
 package struct FakeHostResolver: HostResolver {

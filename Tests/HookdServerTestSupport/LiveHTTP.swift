@@ -1,9 +1,9 @@
 package import AsyncHTTPClient
-package import Foundation
-package import NIOCore
-package import NIOFoundationCompat
-package import NIOHTTP1
-package import Testing
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import Testing
 
 /// JSON requests to a `hookd` process over real sockets, through AsyncHTTPClient's shared client.
 package enum LiveHTTP {

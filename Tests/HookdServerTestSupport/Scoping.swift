@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 
 /// Runs `body`, then `cleanUp`, whether `body` returned or threw; the scoped helpers' common ground.
 ///

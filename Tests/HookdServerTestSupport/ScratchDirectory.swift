@@ -1,5 +1,5 @@
-package import Foundation
-package import Testing
+import Foundation
+import Testing
 
 /// A data directory for `hookd` processes: a path under the temporary directory that is removed after the body.
 package enum ScratchDirectory {

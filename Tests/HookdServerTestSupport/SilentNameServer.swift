@@ -1,6 +1,6 @@
-package import NIOCore
-package import NIOPosix
-package import Synchronization
+import NIOCore
+import NIOPosix
+import Synchronization
 
 /// A DNS name server on 127.0.0.1 (UDP) that reads every query and never answers, counting what it got.
 package final class SilentNameServer: Sendable {

@@ -1,5 +1,5 @@
 package import Foundation
-package import Testing
+import Testing
 
 /// A filesystem of a few megabytes (a tmpfs mount), for tests of what hookd does when its disk is full. Mounting
 /// needs root, as CI runs; elsewhere the tests that need one are skipped.

@@ -13,6 +13,11 @@ import Testing
 /// Anonymous callers of `POST /auth/token` (SPEC §13): nothing they send grows the store, guesses in parallel never
 /// pass a limit, and behind a trusted proxy one client's failures never refuse another client's right key.
 @Suite struct LoginAbuseTests {
+    /// The body of a token request for `appID`, given the secret key to try.
+    static func tokenBody(appID: String) -> @Sendable (String) -> String {
+        { secret in #"{"appId":"\#(appID)","secretKey":"\#(secret)","grantType":"client_credentials"}"# }
+    }
+
     /// `count` token requests at once to the server on `port`, each with the body and headers `request(index)` makes;
     /// the statuses, in any order.
     static func tokenRequests(
@@ -107,9 +112,7 @@ import Testing
             let (app, key) = try await harness.createApp()
             try await harness.withLiveServer { client in
                 let port = try #require(client.port)
-                let body: @Sendable (String) -> String = { secret in
-                    #"{"appId":"\#(app.id)","secretKey":"\#(secret)","grantType":"client_credentials"}"#
-                }
+                let body = Self.tokenBody(appID: app.id)
                 // The balancer appends each client's address to what the client sent.
                 let attacker = try await Self.tokenRequests(port: port, count: 40) { _ in
                     (body("sk_guess"), [("X-Forwarded-For", "10.9.9.9, 198.51.100.7")])
@@ -129,9 +132,7 @@ import Testing
             let (app, key) = try await harness.createApp()
             try await harness.withLiveServer { client in
                 let port = try #require(client.port)
-                let body: @Sendable (String) -> String = { secret in
-                    #"{"appId":"\#(app.id)","secretKey":"\#(secret)","grantType":"client_credentials"}"#
-                }
+                let body = Self.tokenBody(appID: app.id)
                 for index in 0..<5 {
                     _ = try await Self.tokenRequests(port: port, count: 1) { _ in
                         (body("sk_guess"), [("X-Forwarded-For", "198.51.100.\(index)")])
