@@ -176,17 +176,44 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "HookdServerTestSupport",
+            dependencies: [
+                "HookdBench",
+                "HookdCore",
+                "HookdDelivery",
+                "HookdServer",
+                "HookdStore",
+                "HookdTestSupport",
+                "HookdVerify",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/HookdServerTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HookdServerTests",
             dependencies: [
                 "HookdBench",
                 "HookdCore",
                 "HookdDelivery",
-                "HookdExampleReceiver",
                 "HookdServer",
+                "HookdServerTestSupport",
                 "HookdStore",
                 "HookdTestSupport",
                 "HookdVerify",
+                // Not imported: the `hookd` binary that the process-level tests start.
                 "hookd",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -198,9 +225,50 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "hookdTests",
+            dependencies: [
+                "HookdCore",
+                "HookdServer",
+                "HookdServerTestSupport",
+                // Not imported: the binary these tests run.
+                "hookd",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HookdBenchTests",
+            dependencies: [
+                "HookdServerTestSupport",
+                // Not imported: `hookd bench` runs as a process, as an operator runs it.
+                "hookd",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HookdExampleReceiverTests",
+            dependencies: [
+                "HookdCore",
+                "HookdExampleReceiver",
+                "HookdServer",
+                "HookdServerTestSupport",
+                "HookdVerify",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

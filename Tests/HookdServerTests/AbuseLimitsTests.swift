@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import HookdStore
 import Hummingbird
 import HummingbirdTesting
@@ -16,9 +17,8 @@ import Testing
     }
 
     @Test func webhookUpdatesAreLimitedPerAppAndARefusedOneChangesNothing() async throws {
-        let harness = try TestHarness { $0.limits.webhookUpdatesPerMinute = 2 }
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.limits.webhookUpdatesPerMinute = 2 }
+        try await TestHarness.withClient(configure: configure) { harness, client in
             let (app, token) = try await Self.tokenFor(harness, client)
             #expect(try await client.configure("https://hooks.example.com/1", token: token).status == .ok)
             #expect(try await client.configure("https://hooks.example.com/2", token: token).status == .ok)
@@ -36,21 +36,15 @@ import Testing
     }
 
     @Test func manualRetriesAreLimitedPerAppPerMinuteAndPerDeliveryInAll() async throws {
-        let harness = try TestHarness {
+        let configure: (inout HookdServerConfiguration) -> Void = {
             $0.limits.retriesPerMinute = 3
             $0.limits.manualRetriesPerDelivery = 2
         }
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await TestHarness.withClient(configure: configure) { harness, client in
             let (app, token) = try await Self.tokenFor(harness, client)
             var ids: [String] = []
             for _ in 0..<2 {
-                let published = try await client.publish(
-                    appID: app.id,
-                    event: "card.created",
-                    data: "{}",
-                    operatorKey: harness.operatorKey
-                )
+                let published = try await harness.publish("card.created", data: "{}", appID: app.id, client: client)
                 #expect(published.status == .accepted)
             }
             let log = try await client.json("/api/v3/webhooks/deliveries", method: .get, token: token)
@@ -74,12 +68,11 @@ import Testing
     }
 
     @Test func failedTokenRequestsAreLimitedPerAppIdAndSuccessesAreNotCounted() async throws {
-        let harness = try TestHarness {
+        let configure: (inout HookdServerConfiguration) -> Void = {
             $0.limits.loginFailuresPerApp = 3
             $0.limits.loginFailuresPerAddress = 1000
         }
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await TestHarness.withClient(configure: configure) { harness, client in
             let (app, key) = try await harness.createApp()
             for _ in 0..<10 {
                 _ = try await client.token(for: app, key: key)
@@ -101,45 +94,50 @@ import Testing
     }
 
     @Test func failedTokenRequestsAreLimitedPerClientAddressWhateverTheAppId() async throws {
-        let harness = try TestHarness {
+        let configure: (inout HookdServerConfiguration) -> Void = {
             $0.limits.loginFailuresPerApp = 1000
             $0.limits.loginFailuresPerAddress = 4
         }
-        defer { harness.removeFiles() }
-        try await harness.withLiveServer { client in
-            for _ in 0..<4 {
-                let unknownApp = Identifiers.appID()
-                let refused = try await Self.requestToken(client, appID: unknownApp, secretKey: "sk_guess")
-                #expect(refused.errorCode == "AUTH_INVALID_CREDENTIALS")
+        try await TestHarness.with(configure: configure) { harness in
+            try await harness.withLiveServer { client in
+                for _ in 0..<4 {
+                    let unknownApp = Identifiers.appID()
+                    let refused = try await Self.requestToken(client, appID: unknownApp, secretKey: "sk_guess")
+                    #expect(refused.errorCode == "AUTH_INVALID_CREDENTIALS")
+                }
+                let (app, key) = try await harness.createApp()
+                let blocked = try await Self.requestToken(client, appID: app.id, secretKey: key.value)
+                #expect(blocked.status == .tooManyRequests, "127.0.0.1 has used up its failures: \(blocked.raw)")
             }
-            let (app, key) = try await harness.createApp()
-            let blocked = try await Self.requestToken(client, appID: app.id, secretKey: key.value)
-            #expect(blocked.status == .tooManyRequests, "127.0.0.1 has used up its failures: \(blocked.raw)")
         }
     }
 
     @Test func aClientIsNotLockedOutOfItsAppByGuessesFromAnotherAddress() async throws {
-        let harness = try TestHarness { $0.limits.loginFailuresPerApp = 2 }
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withLiveServer { client in
-            let port = try #require(client.port)
-            func post(_ secretKey: String, from source: String) async throws -> String {
-                let body = #"{"appId":"\#(app.id)","secretKey":"\#(secretKey)","grantType":"client_credentials"}"#
-                let raw = try await RawClient.connect(port: port, from: source)
-                try await raw.send(
-                    "POST /api/v3/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.limits.loginFailuresPerApp = 2 }
+        try await TestHarness.with(configure: configure) { harness in
+            let (app, key) = try await harness.createApp()
+            try await harness.withLiveServer { client in
+                let port = try #require(client.port)
+                func post(_ secretKey: String, from source: String) async throws -> String {
+                    let body = #"{"appId":"\#(app.id)","secretKey":"\#(secretKey)","grantType":"client_credentials"}"#
+                    let raw = try await RawClient.connect(port: port, from: source)
+                    try await raw.send(
+                        "POST /api/v3/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+                    )
+                    _ = try await raw.waitUntilClosed()
+                    return raw.received
+                }
+                for _ in 0..<3 {
+                    _ = try await post("sk_guess", from: "127.0.0.2")
+                }
+                #expect(
+                    try await post(key.value, from: "127.0.0.2").hasPrefix("HTTP/1.1 429"),
+                    "the guesser is held back"
                 )
-                _ = try await raw.waitUntilClosed()
-                return raw.received
+                let own = try await post(key.value, from: "127.0.0.1")
+                #expect(own.hasPrefix("HTTP/1.1 200"), "the app's own client is not: \(own)")
             }
-            for _ in 0..<3 {
-                _ = try await post("sk_guess", from: "127.0.0.2")
-            }
-            #expect(try await post(key.value, from: "127.0.0.2").hasPrefix("HTTP/1.1 429"), "the guesser is held back")
-            let own = try await post(key.value, from: "127.0.0.1")
-            #expect(own.hasPrefix("HTTP/1.1 200"), "the app's own client is not: \(own)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import HookdStore
 import HookdTestSupport
 import Hummingbird
@@ -10,37 +11,33 @@ import Testing
 
 @Suite struct AuthRouteTests {
     @Test func credentialsBuyATokenWithTheSpecifiedClaims() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp(type: .collection)
-        try await harness.withClient { client in
-            let response = try await client.json(
-                "/api/v3/auth/token",
-                method: .post,
-                body: #"{"appId":"\#(app.id)","secretKey":"\#(key.value)","grantType":"client_credentials"}"#
-            )
-            #expect(response.status == .ok)
-            #expect(response.message == "Token generated successfully")
-            #expect(response.data["tokenType"] as? String == "Bearer")
-            #expect(response.data["expiresIn"] as? Int == 86_400)
-            #expect(response.data["appType"] as? String == "collection")
-            #expect(response.data["scopes"] as? [String] == ["webhooks:read", "webhooks:write"])
-            #expect(
-                response.data["expiresAt"] as? String
-                    == Timestamp.iso8601(harness.clock.unixSeconds + .seconds(86_400))
-            )
-            let token = try #require(response.data["accessToken"] as? String)
-            let parts = token.split(separator: ".")
-            #expect(parts.count == 3)
-            let header = try #require(JWTParts.decode(parts[0]))
-            #expect(header["alg"] as? String == "HS256")
-            let claims = try #require(JWTParts.decode(parts[1]))
-            #expect(claims["sub"] as? String == app.id.rawValue)
-            #expect(claims["bus"] as? String == app.businessID.rawValue)
-            #expect(claims["type"] as? String == "collection")
-            #expect(claims["iat"] as? Int == Int(harness.clock.unixSeconds.rawValue))
-            #expect(claims["exp"] as? Int == Int(harness.clock.unixSeconds.rawValue) + 86_400)
-            #expect((claims["jti"] as? String)?.wholeMatch(of: /jwt_[0-9a-f]{24}/) != nil)
+        try await TestHarness.with { harness in
+            let (app, key) = try await harness.createApp(type: .collection)
+            try await harness.withClient { client in
+                let response = try await client.requestToken(for: app, key: key)
+                #expect(response.status == .ok)
+                #expect(response.message == "Token generated successfully")
+                #expect(response.data["tokenType"] as? String == "Bearer")
+                #expect(response.data["expiresIn"] as? Int == 86_400)
+                #expect(response.data["appType"] as? String == "collection")
+                #expect(response.data["scopes"] as? [String] == ["webhooks:read", "webhooks:write"])
+                #expect(
+                    response.data["expiresAt"] as? String
+                        == Timestamp.iso8601(harness.clock.unixSeconds + .seconds(86_400))
+                )
+                let token = try #require(response.data["accessToken"] as? String)
+                let parts = token.split(separator: ".")
+                #expect(parts.count == 3)
+                let header = try #require(JWTParts.decode(parts[0]))
+                #expect(header["alg"] as? String == "HS256")
+                let claims = try #require(JWTParts.decode(parts[1]))
+                #expect(claims["sub"] as? String == app.id.rawValue)
+                #expect(claims["bus"] as? String == app.businessID.rawValue)
+                #expect(claims["type"] as? String == "collection")
+                #expect(claims["iat"] as? Int == Int(harness.clock.unixSeconds.rawValue))
+                #expect(claims["exp"] as? Int == Int(harness.clock.unixSeconds.rawValue) + 86_400)
+                #expect((claims["jti"] as? String)?.wholeMatch(of: /jwt_[0-9a-f]{24}/) != nil)
+            }
         }
     }
 
@@ -51,9 +48,7 @@ import Testing
         ("", "must be a JSON object"),
     ])
     func malformedBodiesAreValidationErrors(body: String, detail: String) async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await TestHarness.withClient { _, client in
             let response = try await client.json("/api/v3/auth/token", method: .post, body: body)
             #expect(response.status == .badRequest)
             #expect(response.errorCode == "VALIDATION_ERROR")
@@ -73,73 +68,56 @@ import Testing
         (#"{"appId":"A","secretKey":"x","grantType":"client_credentials","scope":"all"}"#, ["scope"]),
     ])
     func invalidFieldsAreNamed(body: String, fields: [String]) async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
-            let response = try await client.json("/api/v3/auth/token", method: .post, body: body)
-            #expect(response.status == .badRequest)
-            #expect(response.errorCode == "VALIDATION_ERROR")
-            let named = (response.error["fields"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+        try await TestHarness.withClient { _, client in
+            let (_, named) = try await client.validationError("/api/v3/auth/token", body: body)
             #expect(named == fields)
         }
     }
 
     @Test func unknownAppsAndWrongKeysAreInvalidCredentials() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, _) = try await harness.createApp()
-        let wrongKey = AppSecretKey.generate()
-        try await harness.withClient { client in
-            for (appID, key) in [(app.id, wrongKey.value), ("UNKNOWNAPP000000", wrongKey.value), (app.id, "")] {
-                let response = try await client.json(
-                    "/api/v3/auth/token",
-                    method: .post,
-                    body: #"{"appId":"\#(appID)","secretKey":"\#(key)","grantType":"client_credentials"}"#
-                )
-                #expect(response.status == .unauthorized)
-                #expect(response.errorCode == "AUTH_INVALID_CREDENTIALS")
+        try await TestHarness.with { harness in
+            let (app, _) = try await harness.createApp()
+            let wrongKey = AppSecretKey.generate()
+            try await harness.withClient { client in
+                for (appID, key) in [(app.id, wrongKey.value), ("UNKNOWNAPP000000", wrongKey.value), (app.id, "")] {
+                    let response = try await client.json(
+                        "/api/v3/auth/token",
+                        method: .post,
+                        body: #"{"appId":"\#(appID)","secretKey":"\#(key)","grantType":"client_credentials"}"#
+                    )
+                    #expect(response.status == .unauthorized)
+                    #expect(response.errorCode == "AUTH_INVALID_CREDENTIALS")
+                }
             }
         }
     }
 
     @Test func aSuspendedAppGetsNoToken() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        _ = try await harness.store.updateAppStatus(id: app.id, status: .suspended, retiringTokensBefore: nil)
-        try await harness.withClient { client in
-            let response = try await client.json(
-                "/api/v3/auth/token",
-                method: .post,
-                body: #"{"appId":"\#(app.id)","secretKey":"\#(key.value)","grantType":"client_credentials"}"#
-            )
-            #expect(response.status == .forbidden)
-            #expect(response.errorCode == "AUTH_APP_INACTIVE")
+        try await TestHarness.with { harness in
+            let (app, key) = try await harness.createApp()
+            _ = try await harness.store.updateAppStatus(id: app.id, status: .suspended, retiringTokensBefore: nil)
+            try await harness.withClient { client in
+                let response = try await client.requestToken(for: app, key: key)
+                #expect(response.status == .forbidden)
+                #expect(response.errorCode == "AUTH_APP_INACTIVE")
+            }
         }
     }
 
     @Test func aRotatedKeyStopsTheOldOne() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, oldKey) = try await harness.createApp()
-        let newKey = try #require(try await AppAdministration(store: harness.store).rotateKey(appID: app.id))
-        try await harness.withClient { client in
-            let refused = try await client.json(
-                "/api/v3/auth/token",
-                method: .post,
-                body: #"{"appId":"\#(app.id)","secretKey":"\#(oldKey.value)","grantType":"client_credentials"}"#
-            )
-            #expect(refused.errorCode == "AUTH_INVALID_CREDENTIALS")
-            _ = try await client.token(for: app, key: newKey)
+        try await TestHarness.with { harness in
+            let (app, oldKey) = try await harness.createApp()
+            let newKey = try #require(try await AppAdministration(store: harness.store).rotateKey(appID: app.id))
+            try await harness.withClient { client in
+                let refused = try await client.requestToken(for: app, key: oldKey)
+                #expect(refused.errorCode == "AUTH_INVALID_CREDENTIALS")
+                _ = try await client.token(for: app, key: newKey)
+            }
         }
     }
 
     @Test func refreshWorksWhileValidAndUpToFiveMinutesAfterExpiry() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { harness, client, app, key, token in
             let fresh = try await client.json("/api/v3/auth/refresh", method: .post, token: token)
             #expect(fresh.status == .ok)
             #expect(fresh.message == "Token refreshed successfully")
@@ -162,9 +140,7 @@ import Testing
     }
 
     @Test func refreshNeedsAToken() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await TestHarness.withClient { _, client in
             let missing = try await client.json("/api/v3/auth/refresh", method: .post)
             #expect(missing.errorCode == "AUTH_TOKEN_MISSING")
             let invalid = try await client.json("/api/v3/auth/refresh", method: .post, token: "not.a.token")
@@ -173,11 +149,7 @@ import Testing
     }
 
     @Test func aRevokedTokenStopsAtOnceAndCannotBeRefreshed() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { _, client, app, key, token in
             let other = try await client.token(for: app, key: key)
             let revoked = try await client.json("/api/v3/auth/revoke", method: .post, token: token)
             #expect(revoked.status == .ok)
@@ -198,11 +170,7 @@ import Testing
     }
 
     @Test func aSuspendedAppCanNeitherRefreshNorRevoke() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { harness, client, app, _, token in
             _ = try await harness.store.updateAppStatus(id: app.id, status: .suspended, retiringTokensBefore: nil)
             for path in ["/api/v3/auth/refresh", "/api/v3/auth/revoke"] {
                 let response = try await client.json(path, method: .post, token: token)
@@ -215,13 +183,13 @@ import Testing
     }
 
     @Test func revocationsAreForgottenOnlyAfterTheirEnd() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.store.revokeToken(id: "jwt_a", until: UnixSeconds(100))
-        try await harness.store.revokeToken(id: "jwt_b", until: UnixSeconds(300))
-        try await harness.store.purgeExpired(now: UnixMillis(200_000), idempotencyKeysBefore: UnixSeconds(0))
-        #expect(try await harness.store.isTokenRevoked(id: "jwt_a") == false)
-        #expect(try await harness.store.isTokenRevoked(id: "jwt_b") == true)
+        try await TestHarness.with { harness in
+            try await harness.store.revokeToken(id: "jwt_a", until: UnixSeconds(100))
+            try await harness.store.revokeToken(id: "jwt_b", until: UnixSeconds(300))
+            try await harness.store.purgeExpired(now: UnixMillis(200_000), idempotencyKeysBefore: UnixSeconds(0))
+            #expect(try await harness.store.isTokenRevoked(id: "jwt_a") == false)
+            #expect(try await harness.store.isTokenRevoked(id: "jwt_b") == true)
+        }
     }
 }
 

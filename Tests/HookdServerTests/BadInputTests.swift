@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import HookdStore
 import Hummingbird
 import HummingbirdTesting
@@ -57,11 +58,7 @@ import Testing
         (#"{"webhookUrl":"https://unresolvable.example.com/new"}"#, "WEBHOOK_URL_FORBIDDEN"),
     ])
     func aBadWebhookConfigurationChangesNothing(body: String, code: String) async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { harness, client, app, _, token in
             let secret =
                 try await client.configure("https://hooks.example.com/original", token: token).data["webhookSecret"]
                 as? String
@@ -76,11 +73,7 @@ import Testing
     }
 
     @Test func aTenMegabyteBodyIsRefusedAndChangesNothing() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { harness, client, app, _, token in
             try await client.configure("https://hooks.example.com/original", token: token)
             let before = try await Self.snapshot(harness, app.id)
             let huge =

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HookdCore
+import HookdServerTestSupport
 import HummingbirdTesting
 import Testing
 
@@ -18,13 +19,10 @@ import Testing
     }
 
     @Test func successesAndFailuresCarryThePlatformAndZTimes() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
-            let tenant = try await EndpointEndToEndTests.tenant(harness, client: client)
-            let created = try await EndpointEndToEndTests.create(
+        try await TestHarness.withClient { harness, client in
+            let tenant = try await V3_20Endpoints.tenant(harness, client: client)
+            let created = try await tenant.createEndpoint(
                 client,
-                token: tenant.token,
                 url: "https://hooks.example.com/in",
                 events: ["CARD_FUNDED"]
             )
@@ -68,23 +66,23 @@ import Testing
     }
 
     @Test func aTokenWithoutTheScopeIsInsufficientScope() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp(scopes: [.webhooksRead])
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
-            let listed = try await client.json("/api/v3.20/webhooks", method: .get, token: token)
-            #expect(listed.status == .ok)
-            let refused = try await client.json(
-                "/api/v3.20/webhooks",
-                method: .post,
-                token: token,
-                body: #"{"url":"https://hooks.example.com/in","events":["CARD_FUNDED"]}"#
-            )
-            #expect(refused.status == .forbidden)
-            #expect(refused.errorCode == "INSUFFICIENT_SCOPE")
-            let v3 = try await client.json("/api/v3/webhooks/secret/regenerate", method: .post, token: token)
-            #expect(v3.errorCode == "AUTH_SCOPE_DENIED", "v3 keeps its code")
+        try await TestHarness.with { harness in
+            let (app, key) = try await harness.createApp(scopes: [.webhooksRead])
+            try await harness.withClient { client in
+                let token = try await client.token(for: app, key: key)
+                let listed = try await client.json("/api/v3.20/webhooks", method: .get, token: token)
+                #expect(listed.status == .ok)
+                let refused = try await client.json(
+                    "/api/v3.20/webhooks",
+                    method: .post,
+                    token: token,
+                    body: #"{"url":"https://hooks.example.com/in","events":["CARD_FUNDED"]}"#
+                )
+                #expect(refused.status == .forbidden)
+                #expect(refused.errorCode == "INSUFFICIENT_SCOPE")
+                let v3 = try await client.json("/api/v3/webhooks/secret/regenerate", method: .post, token: token)
+                #expect(v3.errorCode == "AUTH_SCOPE_DENIED", "v3 keeps its code")
+            }
         }
     }
 }

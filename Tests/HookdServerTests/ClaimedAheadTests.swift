@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HookdCore
 import HookdDelivery
+import HookdServerTestSupport
 import HookdStore
 import HookdVerify
 import Testing
@@ -27,7 +28,7 @@ import Testing
         let stalled = try await stalling.start()
         let old = TestReceiver()
         let new = TestReceiver()
-        try await EndpointEndToEndTests.withSession(on: backend, receivers: [old, new]) { configuration in
+        try await V3_20Endpoints.withSession(on: backend, receivers: [old, new]) { configuration in
             // One request at a time, and one delivery claimed ahead of it.
             configuration.delivery.maximumInFlight = 1
             configuration.delivery.claimBatchSize = 1
@@ -38,12 +39,7 @@ import Testing
             let target = try await session.create(url: session.urls[0], events: ["CARD_FUNDED"])
             try await session.publish("card.frozen")
             #expect(try await stalling.waitUntil { $0.open == 1 }, "the one slot is held")
-            let published = try await client.publish(
-                appID: tenant.app.id,
-                event: "card.funded",
-                data: #"{"n":1}"#,
-                operatorKey: harness.operatorKey
-            )
+            let published = try await harness.publish(appID: tenant.app.id, client: client)
             let eventID = try #require(published.data["eventId"] as? String)
             #expect(
                 try await harness.eventually {
@@ -86,7 +82,7 @@ import Testing
                 )
                 #expect(deleted.status == .ok, "\(deleted.raw)")
             case .suspend:
-                let administration = AppAdministration(store: harness.store, clock: harness.clock)
+                let administration = harness.administration
                 _ = try await administration.setStatus(appID: tenant.app.id, .suspended)
             }
             // What the claim read is older than a read may be when the slot comes free (100 ms by default), so the
@@ -102,11 +98,11 @@ import Testing
                 #expect(try await old.waitFor(count: 1))
                 let received = try #require(old.received.first)
                 #expect(
-                    try EndpointEndToEndTests.verify(received, secret: newSecret, at: harness.clock).schemes.count == 2
+                    try V3_20Endpoints.verify(received, secret: newSecret, at: harness.clock).schemes.count == 2
                 )
                 #expect(throws: WebhookVerificationError.self, "the old secret signed nothing sent after the rotation")
                 {
-                    try EndpointEndToEndTests.verify(received, secret: target.secret, at: harness.clock)
+                    try V3_20Endpoints.verify(received, secret: target.secret, at: harness.clock)
                 }
             case .disable, .delete, .suspend:
                 let id = try #require(try await Self.delivery(of: eventID, harness: harness, appID: tenant.app.id)).id
@@ -140,7 +136,7 @@ import Testing
                 #expect(enabled.status == .ok, "\(enabled.raw)")
                 #expect(try await old.waitFor(count: 1))
             } else if change == .suspend {
-                let administration = AppAdministration(store: harness.store, clock: harness.clock)
+                let administration = harness.administration
                 _ = try await administration.setStatus(appID: tenant.app.id, .active)
                 #expect(try await old.waitFor(count: 1))
             }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HookdServerTestSupport
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -43,29 +44,6 @@ import Testing
         let distinctEvents: Int
     }
 
-    static func temporaryDirectory() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("hookd-crash-\(UUID().uuidString)").path
-    }
-
-    static func request(_ url: String, json: String, bearer: String? = nil) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
-        request.body = .bytes(ByteBuffer(string: json))
-        return request
-    }
-
-    static func send(
-        _ request: HTTPClientRequest,
-        timeout: Int64 = 20
-    ) async throws -> (status: Int, body: [String: Any]) {
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(timeout))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
-        return (Int(response.status.code), object)
-    }
-
     static func serve(_ directory: String) throws -> ChildProcess {
         try ChildProcess([
             "serve", "--port", "0", "--data-dir", directory, "--allow-http-targets", "--allow-private-targets",
@@ -80,17 +58,6 @@ import Testing
         )
     }
 
-    static func token(base: String, appID: String, secretKey: String) async throws -> String {
-        let response = try await send(
-            request(
-                base + "/api/v3/auth/token",
-                json: #"{"appId":"\#(appID)","secretKey":"\#(secretKey)","grantType":"client_credentials"}"#
-            )
-        )
-        #expect(response.status == 200, "\(response.body)")
-        return try #require((response.body["data"] as? [String: Any])?["accessToken"] as? String, "\(response.body)")
-    }
-
     static func publishOne(
         index: Int,
         eventID: String,
@@ -102,7 +69,9 @@ import Testing
     {
         let json = #"{"appId":"\#(appID)","event":"card.created","data":{"i":\#(index)},"eventId":"\#(eventID)"}"#
         do {
-            let response = try await send(request(base + "/api/v3/internal/events", json: json, bearer: operatorKey))
+            let response = try await LiveHTTP.send(
+                LiveHTTP.request(base + "/api/v3/internal/events", json: json, bearer: operatorKey)
+            )
             guard response.status == 202, (response.body["data"] as? [String: Any])?["eventId"] as? String == eventID
             else { return .refused("\(response.status) \(response.body)") }
             return .accepted
@@ -188,27 +157,8 @@ import Testing
         )
     }
 
-    /// Sets the app's webhook URL (`nil` switches delivery off) and returns the response body.
-    static func setWebhookURL(_ url: String?, base: String, token: String) async throws -> [String: Any] {
-        let value = url.map { "\"\($0)\"" } ?? "null"
-        var request = request(base + "/api/v3/webhooks", json: #"{"webhookUrl":\#(value)}"#, bearer: token)
-        request.method = .PUT
-        let response = try await send(request)
-        #expect(response.status == 200, "\(response.body)")
-        return response.body
-    }
-
-    /// How many deliveries the log holds with `status` (all of them for an empty status).
-    static func deliveries(_ status: String, base: String, token: String) async throws -> Int? {
-        let filter = status.isEmpty ? "" : "status=\(status)&"
-        var request = HTTPClientRequest(url: base + "/api/v3/webhooks/deliveries?\(filter)limit=1")
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        let response = try await send(request)
-        return (response.body["pagination"] as? [String: Any])?["total"] as? Int
-    }
-
     @Test func aServerKilledMidDeliveryLosesNoAcceptedEvent() async throws {
-        let directory = Self.temporaryDirectory()
+        let directory = LiveHTTP.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
         let created = try await ChildProcess.run([
@@ -226,130 +176,130 @@ import Testing
         #expect(operatorKey.hasPrefix("hok_"))
 
         let receiver = TestReceiver(fallback: .delayed(Self.receiverDelay, .status(200)))
-        let running = try await receiver.start()
-        defer { Task { await running.stop() } }
+        try await receiver.withRunning { running in
 
-        let first = try Self.serve(directory)
-        defer { if first.isRunning { kill(first.identifier, SIGKILL) } }
-        let firstBase = "http://127.0.0.1:\(try await Self.port(of: first))"
-        let token = try await Self.token(base: firstBase, appID: appID, secretKey: secretKey)
-        let configured = try await Self.setWebhookURL(running.url, base: firstBase, token: token)
-        let secret = try #require(
-            (configured["data"] as? [String: Any])?["webhookSecret"] as? String,
-            "\(configured)"
-        )
+            let first = try Self.serve(directory)
+            defer { if first.isRunning { kill(first.identifier, SIGKILL) } }
+            let firstBase = "http://127.0.0.1:\(try await Self.port(of: first))"
+            let token = try await LiveHTTP.token(base: firstBase, appID: appID, secretKey: secretKey)
+            let configured = try await LiveHTTP.setWebhookURL(running.url, base: firstBase, token: token)
+            let secret = try #require(
+                (configured["data"] as? [String: Any])?["webhookSecret"] as? String,
+                "\(configured)"
+            )
 
-        // A backlog: most events are published while delivery is switched off, so none is sent yet.
-        let eventIDs = (0..<Self.eventCount).map { _ in UUID().uuidString.lowercased() }
-        _ = try await Self.setWebhookURL(nil, base: firstBase, token: token)
-        let backlog = await Self.publish(
-            Array(0..<Self.backlogCount),
-            eventIDs: eventIDs,
-            base: firstBase,
-            appID: appID,
-            operatorKey: operatorKey
-        )
-        #expect(backlog.accepted.count == Self.backlogCount, "\(backlog.refusals.prefix(3))")
-        #expect(receiver.received.isEmpty, "nothing is sent while the URL is unset")
-
-        // Switch delivery on, publish the rest meanwhile, and kill the server with SIGKILL once 10 % have arrived.
-        _ = try await Self.setWebhookURL(running.url, base: firstBase, token: token)
-        let killSwitch = KillSwitch()
-        let publishing = Task {
-            await Self.publish(
-                Array(Self.backlogCount..<Self.eventCount),
+            // A backlog: most events are published while delivery is switched off, so none is sent yet.
+            let eventIDs = (0..<Self.eventCount).map { _ in UUID().uuidString.lowercased() }
+            _ = try await LiveHTTP.setWebhookURL(nil, base: firstBase, token: token)
+            let backlog = await Self.publish(
+                Array(0..<Self.backlogCount),
                 eventIDs: eventIDs,
                 base: firstBase,
                 appID: appID,
-                operatorKey: operatorKey,
-                killSwitch: killSwitch
+                operatorKey: operatorKey
             )
+            #expect(backlog.accepted.count == Self.backlogCount, "\(backlog.refusals.prefix(3))")
+            #expect(receiver.received.isEmpty, "nothing is sent while the URL is unset")
+
+            // Switch delivery on, publish the rest meanwhile, and kill the server with SIGKILL once 10 % have arrived.
+            _ = try await LiveHTTP.setWebhookURL(running.url, base: firstBase, token: token)
+            let killSwitch = KillSwitch()
+            let publishing = Task {
+                await Self.publish(
+                    Array(Self.backlogCount..<Self.eventCount),
+                    eventIDs: eventIDs,
+                    base: firstBase,
+                    appID: appID,
+                    operatorKey: operatorKey,
+                    killSwitch: killSwitch
+                )
+            }
+            let atKill = await Self.killWhenDelivered(first, whenSeenBy: receiver, killSwitch: killSwitch)
+            // Publishes still waiting on the dead server are abandoned (their events count as not accepted).
+            publishing.cancel()
+            let racing = await publishing.value
+            let beforeCrash = (
+                accepted: backlog.accepted.union(racing.accepted), refusals: backlog.refusals + racing.refusals
+            )
+            #expect(
+                atKill.reachedThreshold,
+                "only \(atKill.requests) deliveries arrived before the first server was killed"
+            )
+            let firstExit = try await first.waitForExit(seconds: 30)
+            #expect(firstExit == SIGKILL, "the first server ends by the signal, not on its own")
+            #expect(
+                beforeCrash.accepted.count > atKill.distinctEvents,
+                "the first server died with accepted events still to deliver (\(beforeCrash.accepted.count) accepted)"
+            )
+            #expect(beforeCrash.refusals.isEmpty, "a live server refused publishes: \(beforeCrash.refusals.prefix(3))")
+
+            // Restart on the same data directory; the events the first server never acknowledged are published again
+            // with the same eventIds (idempotent, so one that was stored just before the crash is not doubled).
+            let second = try Self.serve(directory)
+            defer { if second.isRunning { kill(second.identifier, SIGKILL) } }
+            let secondBase = "http://127.0.0.1:\(try await Self.port(of: second))"
+            let rest = (0..<Self.eventCount).filter { !beforeCrash.accepted.contains($0) }
+            let afterCrash = await Self.publish(
+                rest,
+                eventIDs: eventIDs,
+                base: secondBase,
+                appID: appID,
+                operatorKey: operatorKey
+            )
+            #expect(afterCrash.refusals.isEmpty, "\(afterCrash.refusals.prefix(3))")
+            #expect(afterCrash.unreachable == 0)
+            let accepted = beforeCrash.accepted.union(afterCrash.accepted)
+            #expect(accepted.count == Self.eventCount)
+
+            // Every accepted event arrives at least once.
+            let expected = Set(accepted.map { eventIDs[$0] })
+            let deadline = Date().addingTimeInterval(180)
+            var seen = Set<String>()
+            while Date() < deadline {
+                seen = Set(receiver.received.compactMap { $0.header("webhook-id") })
+                if seen.isSuperset(of: expected) { break }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            let lost = expected.subtracting(seen)
+            #expect(lost.isEmpty, "\(lost.count) accepted events never arrived, e.g. \(lost.prefix(3))")
+            #expect(seen.isSubset(of: Set(eventIDs)), "only published events are delivered")
+
+            // The delivery log agrees once the last attempts are recorded.
+            let secondToken = try await LiveHTTP.token(base: secondBase, appID: appID, secretKey: secretKey)
+            var succeeded: Int?
+            var pending: Int?
+            let logDeadline = Date().addingTimeInterval(60)
+            while Date() < logDeadline {
+                succeeded = try await LiveHTTP.deliveries("SUCCEEDED", base: secondBase, token: secondToken)
+                pending = try await LiveHTTP.deliveries("PENDING", base: secondBase, token: secondToken)
+                if succeeded == expected.count && pending == 0 { break }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            #expect(succeeded == expected.count, "SUCCEEDED in the log")
+            #expect(pending == 0, "PENDING in the log")
+
+            let requests = receiver.received
+            let counts = Dictionary(grouping: requests, by: { $0.header("webhook-id") ?? "" }).mapValues(\.count)
+            let distinct = counts.count
+            let duplicates = requests.count - distinct
+            print("crash test: \(accepted.count) accepted, \(distinct) delivered, \(duplicates) delivered twice")
+            #expect(
+                duplicates <= 2 * Self.maximumInFlight,
+                "only attempts sending or being recorded at the crash are repeated (\(atKill.distinctEvents) had arrived then)"
+            )
+
+            // Deliveries verify, the repeated ones included: webhook-id is the body's eventId, signatures check out.
+            let sample = requests.enumerated().filter { offset, request in
+                offset % 25 == 0 || (counts[request.header("webhook-id") ?? ""] ?? 0) > 1
+            }.map(\.element)
+            let problems = try SpecSignatures.problems(inNumberedCardEvents: sample, secret: secret, eventIDs: eventIDs)
+            #expect(
+                problems.isEmpty,
+                "\(problems.count) problems in \(sample.count) deliveries, e.g. \(problems.prefix(3))"
+            )
+
+            #expect(try await second.stop(seconds: 30) == 0, "SIGTERM shuts the second server down cleanly")
+            await running.stop()
         }
-        let atKill = await Self.killWhenDelivered(first, whenSeenBy: receiver, killSwitch: killSwitch)
-        // Publishes still waiting on the dead server are abandoned (their events count as not accepted).
-        publishing.cancel()
-        let racing = await publishing.value
-        let beforeCrash = (
-            accepted: backlog.accepted.union(racing.accepted), refusals: backlog.refusals + racing.refusals
-        )
-        #expect(
-            atKill.reachedThreshold,
-            "only \(atKill.requests) deliveries arrived before the first server was killed"
-        )
-        let firstExit = try await first.waitForExit(seconds: 30)
-        #expect(firstExit == SIGKILL, "the first server ends by the signal, not on its own")
-        #expect(
-            beforeCrash.accepted.count > atKill.distinctEvents,
-            "the first server died with accepted events still to deliver (\(beforeCrash.accepted.count) accepted)"
-        )
-        #expect(beforeCrash.refusals.isEmpty, "a live server refused publishes: \(beforeCrash.refusals.prefix(3))")
-
-        // Restart on the same data directory; the events the first server never acknowledged are published again
-        // with the same eventIds (idempotent, so one that was stored just before the crash is not doubled).
-        let second = try Self.serve(directory)
-        defer { if second.isRunning { kill(second.identifier, SIGKILL) } }
-        let secondBase = "http://127.0.0.1:\(try await Self.port(of: second))"
-        let rest = (0..<Self.eventCount).filter { !beforeCrash.accepted.contains($0) }
-        let afterCrash = await Self.publish(
-            rest,
-            eventIDs: eventIDs,
-            base: secondBase,
-            appID: appID,
-            operatorKey: operatorKey
-        )
-        #expect(afterCrash.refusals.isEmpty, "\(afterCrash.refusals.prefix(3))")
-        #expect(afterCrash.unreachable == 0)
-        let accepted = beforeCrash.accepted.union(afterCrash.accepted)
-        #expect(accepted.count == Self.eventCount)
-
-        // Every accepted event arrives at least once.
-        let expected = Set(accepted.map { eventIDs[$0] })
-        let deadline = Date().addingTimeInterval(180)
-        var seen = Set<String>()
-        while Date() < deadline {
-            seen = Set(receiver.received.compactMap { $0.header("webhook-id") })
-            if seen.isSuperset(of: expected) { break }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        let lost = expected.subtracting(seen)
-        #expect(lost.isEmpty, "\(lost.count) accepted events never arrived, e.g. \(lost.prefix(3))")
-        #expect(seen.isSubset(of: Set(eventIDs)), "only published events are delivered")
-
-        // The delivery log agrees once the last attempts are recorded.
-        let secondToken = try await Self.token(base: secondBase, appID: appID, secretKey: secretKey)
-        var succeeded: Int?
-        var pending: Int?
-        let logDeadline = Date().addingTimeInterval(60)
-        while Date() < logDeadline {
-            succeeded = try await Self.deliveries("SUCCEEDED", base: secondBase, token: secondToken)
-            pending = try await Self.deliveries("PENDING", base: secondBase, token: secondToken)
-            if succeeded == expected.count && pending == 0 { break }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        #expect(succeeded == expected.count, "SUCCEEDED in the log")
-        #expect(pending == 0, "PENDING in the log")
-
-        let requests = receiver.received
-        let counts = Dictionary(grouping: requests, by: { $0.header("webhook-id") ?? "" }).mapValues(\.count)
-        let distinct = counts.count
-        let duplicates = requests.count - distinct
-        print("crash test: \(accepted.count) accepted, \(distinct) delivered, \(duplicates) delivered twice")
-        #expect(
-            duplicates <= 2 * Self.maximumInFlight,
-            "only attempts sending or being recorded at the crash are repeated (\(atKill.distinctEvents) had arrived then)"
-        )
-
-        // Deliveries verify, the repeated ones included: webhook-id is the body's eventId, signatures check out.
-        let sample = requests.enumerated().filter { offset, request in
-            offset % 25 == 0 || (counts[request.header("webhook-id") ?? ""] ?? 0) > 1
-        }.map(\.element)
-        let problems = try SpecSignatures.problems(inNumberedCardEvents: sample, secret: secret, eventIDs: eventIDs)
-        #expect(
-            problems.isEmpty,
-            "\(problems.count) problems in \(sample.count) deliveries, e.g. \(problems.prefix(3))"
-        )
-
-        #expect(try await second.stop(seconds: 30) == 0, "SIGTERM shuts the second server down cleanly")
-        await running.stop()
     }
 }

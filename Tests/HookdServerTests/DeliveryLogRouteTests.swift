@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -10,20 +11,16 @@ import Testing
 /// (no URL is configured, so everything stays pending).
 @Suite struct DeliveryLogRouteTests {
     @Test func theLogPaginatesNewestFirstAndFilters() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { harness, client, app, _, token in
             var eventIDs: [String] = []
             for index in 0..<25 {
                 harness.clock.advance(by: 1)
                 let event = index % 5 == 0 ? "card.frozen" : "card.created"
-                let published = try await client.publish(
-                    appID: app.id,
-                    event: event,
+                let published = try await harness.publish(
+                    event,
                     data: #"{"i":\#(index)}"#,
-                    operatorKey: harness.operatorKey
+                    appID: app.id,
+                    client: client
                 )
                 eventIDs.append(try #require(published.data["eventId"] as? String))
             }
@@ -66,11 +63,7 @@ import Testing
         "eventId=" + String(repeating: "e", count: 129), "webhookId=" + String(repeating: "W", count: 129),
     ])
     func badQueryValuesAreValidationErrors(query: String) async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { _, client, _, _, token in
             let response = try await client.json("/api/v3/webhooks/deliveries?\(query)", method: .get, token: token)
             #expect(response.errorCode == "VALIDATION_ERROR")
             let field = String(query.prefix { $0 != "=" })
@@ -79,38 +72,38 @@ import Testing
     }
 
     @Test func detailShowsTheDataAndAnotherAppsDeliveryIsNotFound() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        let (other, otherKey) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
-            let otherToken = try await client.token(for: other, key: otherKey)
-            _ = try await client.publish(
-                appID: app.id,
-                event: "card.created",
-                data: #"{"cardId":"c_1","n":[1,2.50]}"#,
-                operatorKey: harness.operatorKey
-            )
-            let id = try await DeliveryEndToEndTests.onlyDeliveryID(client, token: token)
-            let detail = try await client.json("/api/v3/webhooks/deliveries/\(id)", method: .get, token: token)
-            #expect(detail.message == "Delivery retrieved successfully")
-            #expect(detail.raw.contains(#""data":{"cardId":"c_1","n":[1,2.50]},"attemptHistory":[]"#))
-            for path in [
-                "/api/v3/webhooks/deliveries/\(id)", "/api/v3/webhooks/deliveries/dlv_000000000000000000000000",
-            ] {
-                let hidden = try await client.json(path, method: .get, token: otherToken)
-                #expect(hidden.status == .notFound)
-                #expect(hidden.errorCode == "RESOURCE_NOT_FOUND")
+        try await TestHarness.with { harness in
+            let (app, key) = try await harness.createApp()
+            let (other, otherKey) = try await harness.createApp()
+            try await harness.withClient { client in
+                let token = try await client.token(for: app, key: key)
+                let otherToken = try await client.token(for: other, key: otherKey)
+                _ = try await harness.publish(
+                    "card.created",
+                    data: #"{"cardId":"c_1","n":[1,2.50]}"#,
+                    appID: app.id,
+                    client: client
+                )
+                let id = try await client.onlyDeliveryID(token: token)
+                let detail = try await client.json("/api/v3/webhooks/deliveries/\(id)", method: .get, token: token)
+                #expect(detail.message == "Delivery retrieved successfully")
+                #expect(detail.raw.contains(#""data":{"cardId":"c_1","n":[1,2.50]},"attemptHistory":[]"#))
+                for path in [
+                    "/api/v3/webhooks/deliveries/\(id)", "/api/v3/webhooks/deliveries/dlv_000000000000000000000000",
+                ] {
+                    let hidden = try await client.json(path, method: .get, token: otherToken)
+                    #expect(hidden.status == .notFound)
+                    #expect(hidden.errorCode == "RESOURCE_NOT_FOUND")
+                }
+                let retryOther = try await client.json(
+                    "/api/v3/webhooks/deliveries/\(id)/retry",
+                    method: .post,
+                    token: otherToken
+                )
+                #expect(retryOther.errorCode == "RESOURCE_NOT_FOUND")
+                let otherLog = try await client.json("/api/v3/webhooks/deliveries", method: .get, token: otherToken)
+                #expect((otherLog.object["pagination"] as? [String: Any])?["total"] as? Int == 0)
             }
-            let retryOther = try await client.json(
-                "/api/v3/webhooks/deliveries/\(id)/retry",
-                method: .post,
-                token: otherToken
-            )
-            #expect(retryOther.errorCode == "RESOURCE_NOT_FOUND")
-            let otherLog = try await client.json("/api/v3/webhooks/deliveries", method: .get, token: otherToken)
-            #expect((otherLog.object["pagination"] as? [String: Any])?["total"] as? Int == 0)
         }
     }
 }

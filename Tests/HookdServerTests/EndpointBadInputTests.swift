@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import HookdStore
 import Hummingbird
 import HummingbirdTesting
@@ -182,19 +183,17 @@ import Testing
     ]
 
     @Test(arguments: refusals) func isRefusedAndChangesNothing(refusal: Refusal) async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await TestHarness.withClient { harness, client in
             let (mine, key) = try await harness.createApp()
             let (theirs, theirKey) = try await harness.createApp()
             let token = try await client.token(for: mine, key: key)
-            let ours = try await EndpointEndToEndTests.create(
+            let ours = try await V3_20Endpoints.create(
                 client,
                 token: token,
                 url: Self.url,
                 events: ["CARD_FUNDED"]
             )
-            let other = try await EndpointEndToEndTests.create(
+            let other = try await V3_20Endpoints.create(
                 client,
                 token: try await client.token(for: theirs, key: theirKey),
                 url: Self.url,
@@ -218,10 +217,8 @@ import Testing
     }
 
     @Test func aSandboxAppMayUseHTTPButStillNoPrivateTarget() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
-            let (created, key) = try await AppAdministration(store: harness.store, clock: harness.clock)
+        try await TestHarness.withClient { harness, client in
+            let (created, key) = try await harness.administration
                 .create(name: "sandbox", type: .issuing, scopes: Scope.allCases, environment: .sandbox)
             let token = try await client.token(for: created, key: key)
             let plain = try await client.json(
@@ -245,9 +242,7 @@ import Testing
     }
 
     @Test func aWrongSecretKeyIsNotABearer() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await TestHarness.withClient { harness, client in
             _ = try await harness.createApp()
             let response = try await client.json(
                 "/api/v3.20/webhooks",

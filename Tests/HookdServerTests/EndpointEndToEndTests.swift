@@ -1,6 +1,7 @@
 import Foundation
 import HookdCore
 import HookdDelivery
+import HookdServerTestSupport
 import HookdVerify
 import Hummingbird
 import HummingbirdTesting
@@ -11,112 +12,12 @@ import Testing
 /// The v3.20 endpoints (SPEC §11) over real sockets: subscriptions, the v3.20 format, 410 and recovery, rotation
 /// with an overlap, deletion, on both stores.
 @Suite struct EndpointEndToEndTests {
-    /// An endpoint as created: its id and the secret handed out once.
-    struct Created {
-        let id: String
-        let secret: String
-    }
-
-    /// An app with a token, and its secret key (which the v3.20 routes also take as the bearer).
-    struct Tenant {
-        let app: App
-        let token: String
-        let key: AppSecretKey
-    }
-
-    static func tenant(_ harness: TestHarness, client: any TestClientProtocol) async throws -> Tenant {
-        let (app, key) = try await harness.createApp()
-        return Tenant(app: app, token: try await client.token(for: app, key: key), key: key)
-    }
-
-    /// One test's world: a live server, an app with its token, and receivers on 127.0.0.1.
-    struct Session: Sendable {
-        let harness: TestHarness
-        let client: any TestClientProtocol
-        let tenant: Tenant
-        /// The receivers' URLs, in the order they were given.
-        let urls: [String]
-
-        /// Publishes `event` for the app, expecting 202.
-        func publish(_ event: String, data: String = #"{"n":1}"#) async throws {
-            let published = try await client.publish(
-                appID: tenant.app.id,
-                event: event,
-                data: data,
-                operatorKey: harness.operatorKey
-            )
-            #expect(published.status == .accepted, "\(published.raw)")
-        }
-
-        /// Creates an endpoint for the app (see ``EndpointEndToEndTests/create(_:token:url:events:extra:)``).
-        func create(url: String, events: [String], extra: String = "") async throws -> Created {
-            try await EndpointEndToEndTests.create(client, token: tenant.token, url: url, events: events, extra: extra)
-        }
-    }
-
-    /// Runs `body` against a live server on `backend` with a new app and `receivers` started, then stops them.
-    static func withSession(
-        on backend: Backend,
-        receivers: [TestReceiver],
-        configure: (inout HookdServerConfiguration) -> Void = { _ in },
-        _ body: @Sendable (Session) async throws -> Void
-    ) async throws {
-        let harness = try await TestHarness.forDeliveries(on: backend, configure: configure)
-        defer { harness.removeFiles() }
-        var running: [TestReceiver.Running] = []
-        for receiver in receivers { running.append(try await receiver.start()) }
-        let started = running
-        defer { Task { for receiver in started { await receiver.stop() } } }
-        try await harness.withLiveServer { client in
-            let tenant = try await Self.tenant(harness, client: client)
-            try await body(Session(harness: harness, client: client, tenant: tenant, urls: started.map(\.url)))
-        }
-    }
-
-    /// `POST /api/v3.20/webhooks` with the fields given (raw JSON members), expecting 201.
-    static func create(
-        _ client: any TestClientProtocol,
-        token: String,
-        url: String,
-        events: [String],
-        extra: String = ""
-    ) async throws -> Created {
-        let names = events.map { #""\#($0)""# }.joined(separator: ",")
-        let response = try await client.json(
-            "/api/v3.20/webhooks",
-            method: .post,
-            token: token,
-            body: #"{"url":"\#(url)","events":[\#(names)]\#(extra)}"#
-        )
-        #expect(response.status == .created, "\(response.raw)")
-        return Created(
-            id: try #require(response.data["webhookId"] as? String, "\(response.raw)"),
-            secret: try #require(response.object["secret"] as? String, "\(response.raw)")
-        )
-    }
-
-    /// Verifies a received delivery with `secret` at the harness's clock, as a receiver would.
-    static func verify(
-        _ request: TestReceiver.Received,
-        secret: String,
-        at clock: TestClock
-    ) throws -> VerifiedDelivery {
-        var headers: [String: String] = [:]
-        for field in request.headers { headers[field.name.canonicalName] = field.value }
-        return try WebhookVerifier(secret: secret, now: { clock.now }).verify(body: request.body, headers: headers)
-    }
-
-    /// The endpoint as `GET` shows it.
-    static func show(_ client: any TestClientProtocol, token: String, id: String) async throws -> JSONResponse {
-        try await client.json("/api/v3.20/webhooks/\(id)", method: .get, token: token)
-    }
-
     @Test(arguments: Backend.all) func threeEndpointsReceiveExactlyWhatTheySubscribedTo(backend: Backend) async throws {
         let receiver = TestReceiver()
-        try await Self.withSession(on: backend, receivers: [receiver]) { session in
+        try await V3_20Endpoints.withSession(on: backend, receivers: [receiver]) { session in
             let (client, tenant, url, clock) = (session.client, session.tenant, session.urls[0], session.harness.clock)
             // The secret key itself is a bearer on the v3.20 routes.
-            let a = try await Self.create(
+            let a = try await V3_20Endpoints.create(
                 client,
                 token: tenant.key.value,
                 url: url,
@@ -144,7 +45,7 @@ import Testing
             var events: [String: [String]] = [:]
             for request in receiver.received {
                 let endpoint = try #require(request.header("X-Endpoint"))
-                let delivery = try Self.verify(request, secret: try #require(secrets[endpoint]), at: clock)
+                let delivery = try V3_20Endpoints.verify(request, secret: try #require(secrets[endpoint]), at: clock)
                 #expect(delivery.schemes == [.fyatu, .standardWebhooks])
                 #expect(delivery.environment == "LIVE")
                 #expect(delivery.businessId == tenant.app.businessID.rawValue)
@@ -152,7 +53,7 @@ import Testing
                 events[endpoint, default: []].append(try #require(delivery.event))
                 for (other, secret) in secrets where other != endpoint {
                     #expect(throws: WebhookVerificationError.self) {
-                        try Self.verify(request, secret: secret, at: clock)
+                        try V3_20Endpoints.verify(request, secret: secret, at: clock)
                     }
                 }
             }
@@ -165,7 +66,7 @@ import Testing
             let items = try #require(listed.object["data"] as? [[String: Any]])
             #expect(items.map { $0["webhookId"] as? String } == [a.id, b.id, c.id])
             #expect((listed.object["pagination"] as? [String: Any])?["total"] as? Int == 3)
-            let shown = try await Self.show(client, token: tenant.token, id: b.id)
+            let shown = try await V3_20Endpoints.show(client, token: tenant.token, id: b.id)
             #expect(shown.data["events"] as? [String] == ["CARD_ISSUED", "CARD_FUNDED"])
             #expect(shown.data["totalDeliveries"] as? Int == 2)
             #expect(shown.data["secretPrefix"] as? String == String(b.secret.prefix(12)))
@@ -178,19 +79,23 @@ import Testing
     ) async throws {
         let listener = TestReceiver()
         let gone = TestReceiver(fallback: .status(410))
-        try await Self.withSession(on: backend, receivers: [listener, gone]) { session in
+        try await V3_20Endpoints.withSession(on: backend, receivers: [listener, gone]) { session in
             let (client, tenant, clock) = (session.client, session.tenant, session.harness.clock)
             let watcher = try await session.create(url: session.urls[0], events: ["WEBHOOK_ENDPOINT_DISABLED"])
             let leaving = try await session.create(url: session.urls[1], events: ["CARD_FUNDED"])
             try await session.publish("card.funded")
             #expect(try await gone.waitFor(count: 1))
             #expect(try await listener.waitFor(count: 1), "the app is told")
-            let notice = try Self.verify(try #require(listener.received.first), secret: watcher.secret, at: clock)
+            let notice = try V3_20Endpoints.verify(
+                try #require(listener.received.first),
+                secret: watcher.secret,
+                at: clock
+            )
             #expect(notice.event == "WEBHOOK_ENDPOINT_DISABLED")
             let body = String(decoding: try #require(listener.received.first).body, as: UTF8.self)
             #expect(body.contains(#""webhookId":"\#(leaving.id)""#) && body.contains(#""reason":"GONE""#), "\(body)")
 
-            let disabled = try await Self.show(client, token: tenant.token, id: leaving.id)
+            let disabled = try await V3_20Endpoints.show(client, token: tenant.token, id: leaving.id)
             #expect(disabled.data["status"] as? String == "DISABLED")
             #expect(disabled.data["disabledReason"] as? String == "GONE")
             #expect(disabled.data["failureCount"] as? Int == 1)
@@ -209,7 +114,9 @@ import Testing
             #expect(enabled.data["disabledReason"] is NSNull)
             #expect(enabled.data["failureCount"] as? Int == 0)
             #expect(try await gone.waitFor(count: 2), "the waiting delivery goes out once the endpoint is enabled")
-            #expect(try Self.verify(gone.received[1], secret: leaving.secret, at: clock).event == "CARD_FUNDED")
+            #expect(
+                try V3_20Endpoints.verify(gone.received[1], secret: leaving.secret, at: clock).event == "CARD_FUNDED"
+            )
         }
     }
 
@@ -217,7 +124,7 @@ import Testing
         backend: Backend
     ) async throws {
         let receiver = TestReceiver()
-        try await Self.withSession(on: backend, receivers: [receiver]) { session in
+        try await V3_20Endpoints.withSession(on: backend, receivers: [receiver]) { session in
             let (client, tenant, clock) = (session.client, session.tenant, session.harness.clock)
             let endpoint = try await session.create(url: session.urls[0], events: ["CARD_FUNDED"])
             let rotated = try await client.json(
@@ -236,16 +143,16 @@ import Testing
             let during = try #require(receiver.received.first)
             #expect(during.header("X-Fyatu-Signature")?.components(separatedBy: "v1=").count == 3)
             #expect(during.header("webhook-signature")?.split(separator: " ").count == 2)
-            #expect(try Self.verify(during, secret: endpoint.secret, at: clock).schemes.count == 2)
-            #expect(try Self.verify(during, secret: newSecret, at: clock).schemes.count == 2)
+            #expect(try V3_20Endpoints.verify(during, secret: endpoint.secret, at: clock).schemes.count == 2)
+            #expect(try V3_20Endpoints.verify(during, secret: newSecret, at: clock).schemes.count == 2)
 
             clock.advance(by: 61)
             try await session.publish("card.funded", data: #"{"n":2}"#)
             #expect(try await receiver.waitFor(count: 2))
             let after = receiver.received[1]
-            #expect(try Self.verify(after, secret: newSecret, at: clock).event == "CARD_FUNDED")
+            #expect(try V3_20Endpoints.verify(after, secret: newSecret, at: clock).event == "CARD_FUNDED")
             #expect(throws: WebhookVerificationError.self, "the old secret is dead once the window ends") {
-                try Self.verify(after, secret: endpoint.secret, at: clock)
+                try V3_20Endpoints.verify(after, secret: endpoint.secret, at: clock)
             }
         }
     }
@@ -253,7 +160,7 @@ import Testing
     @Test(arguments: Backend.all) func recoverQueuesExactlyTheFailedDeliveriesOfTheWindow(backend: Backend) async throws
     {
         let receiver = TestReceiver(fallback: .status(500))
-        try await Self.withSession(on: backend, receivers: [receiver]) { configuration in
+        try await V3_20Endpoints.withSession(on: backend, receivers: [receiver]) { configuration in
             // One attempt each, so that a failure is final at once (v3.20 endpoints follow their own schedule).
             configuration.delivery.retrySchedule = []
             configuration.delivery.endpointRetrySchedule = []
@@ -320,7 +227,7 @@ import Testing
 
     @Test(arguments: Backend.all) func aDeletedEndpointReceivesNothingMore(backend: Backend) async throws {
         let receiver = TestReceiver()
-        try await Self.withSession(on: backend, receivers: [receiver]) { session in
+        try await V3_20Endpoints.withSession(on: backend, receivers: [receiver]) { session in
             let (client, tenant) = (session.client, session.tenant)
             let kept = try await session.create(
                 url: session.urls[0],
@@ -340,92 +247,86 @@ import Testing
             #expect(deleted.status == .ok, "\(deleted.raw)")
             #expect(deleted.data["deleted"] as? Bool == true)
             #expect(deleted.data["webhookId"] as? String == doomed.id)
-            #expect(try await Self.show(client, token: tenant.token, id: doomed.id).status == .notFound)
+            #expect(try await V3_20Endpoints.show(client, token: tenant.token, id: doomed.id).status == .notFound)
 
             try await session.publish("card.funded")
             #expect(try await receiver.waitFor(count: 1))
             try await Task.sleep(for: .milliseconds(300))
             #expect(receiver.received.map { $0.header("X-Endpoint") } == ["kept"])
-            _ = try Self.verify(try #require(receiver.received.first), secret: kept.secret, at: session.harness.clock)
+            _ = try V3_20Endpoints.verify(
+                try #require(receiver.received.first),
+                secret: kept.secret,
+                at: session.harness.clock
+            )
         }
     }
 
     @Test func duringAnOverlapTheStandardWebhooksLibraryAcceptsEitherSecret() async throws {
-        let harness = try await StandardWebhooksInteropTests.harness()
-        defer { harness.removeFiles() }
-        try await StandardWebhooksInteropTests.requireStandardWebhooks()
-        let receiver = TestReceiver()
-        let running = try await receiver.start()
-        defer { Task { await running.stop() } }
-        try await harness.withLiveServer { client in
-            let tenant = try await Self.tenant(harness, client: client)
-            let endpoint = try await Self.create(client, token: tenant.token, url: running.url, events: ["CARD_FUNDED"])
-            let rotated = try await client.json(
-                "/api/v3.20/webhooks/\(endpoint.id)/secret/rotate",
-                method: .post,
-                token: tenant.token,
-                body: #"{"overlapSeconds":3600}"#
-            )
-            let newSecret = try #require(rotated.object["secret"] as? String, "\(rotated.raw)")
-            _ = try await client.publish(
-                appID: tenant.app.id,
-                event: "card.funded",
-                data: #"{"n":1}"#,
-                operatorKey: harness.operatorKey
-            )
-            #expect(try await receiver.waitFor(count: 1))
-            let delivery = StandardWebhooksInteropTests.Delivery(try #require(receiver.received.first))
-            for secret in [endpoint.secret, newSecret] {
-                let results = try await StandardWebhooksInteropTests.verifyInPython(
-                    [delivery],
-                    secret: secret,
-                    in: harness.directory
-                )
-                #expect(results == ["valid"], "\(results)")
+        try await TestHarness.withRealTime { harness in
+            try await StandardWebhooksPython.requireStandardWebhooks()
+            let receiver = TestReceiver()
+            try await receiver.withRunning { running in
+                try await harness.withLiveServer { client in
+                    let tenant = try await V3_20Endpoints.tenant(harness, client: client)
+                    let endpoint = try await tenant.createEndpoint(client, url: running.url, events: ["CARD_FUNDED"])
+                    let rotated = try await client.json(
+                        "/api/v3.20/webhooks/\(endpoint.id)/secret/rotate",
+                        method: .post,
+                        token: tenant.token,
+                        body: #"{"overlapSeconds":3600}"#
+                    )
+                    let newSecret = try #require(rotated.object["secret"] as? String, "\(rotated.raw)")
+                    _ = try await harness.publish(appID: tenant.app.id, client: client)
+                    #expect(try await receiver.waitFor(count: 1))
+                    let delivery = StandardWebhooksPython.Delivery(try #require(receiver.received.first))
+                    for secret in [endpoint.secret, newSecret] {
+                        let results = try await StandardWebhooksPython.verifyInPython(
+                            [delivery],
+                            secret: secret,
+                            in: harness.directory
+                        )
+                        #expect(results == ["valid"], "\(results)")
+                    }
+                    let stranger = WebhookSecret.generateForEndpoint().value
+                    let refused = try await StandardWebhooksPython.verifyInPython(
+                        [delivery],
+                        secret: stranger,
+                        in: harness.directory
+                    )
+                    #expect(refused.first?.hasPrefix("rejected") == true, "\(refused)")
+                }
             }
-            let stranger = WebhookSecret.generateForEndpoint().value
-            let refused = try await StandardWebhooksInteropTests.verifyInPython(
-                [delivery],
-                secret: stranger,
-                in: harness.directory
-            )
-            #expect(refused.first?.hasPrefix("rejected") == true, "\(refused)")
         }
     }
 
     @Test func aSecretBroughtFromAnotherSenderVerifiesWithTheStandardWebhooksLibrary() async throws {
-        let harness = try await StandardWebhooksInteropTests.harness()
-        defer { harness.removeFiles() }
-        try await StandardWebhooksInteropTests.requireStandardWebhooks()
-        let receiver = TestReceiver()
-        let running = try await receiver.start()
-        defer { Task { await running.stop() } }
-        let brought = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-        try await harness.withLiveServer { client in
-            let tenant = try await Self.tenant(harness, client: client)
-            let endpoint = try await Self.create(
-                client,
-                token: tenant.token,
-                url: running.url,
-                events: ["CARD_FUNDED"],
-                extra: #","secret":"\#(brought)""#
-            )
-            #expect(endpoint.secret == brought, "the secret brought is the one in force")
-            _ = try await client.publish(
-                appID: tenant.app.id,
-                event: "card.funded",
-                data: #"{"n":1}"#,
-                operatorKey: harness.operatorKey
-            )
-            #expect(try await receiver.waitFor(count: 1))
-            let delivery = StandardWebhooksInteropTests.Delivery(try #require(receiver.received.first))
-            let results = try await StandardWebhooksInteropTests.verifyInPython(
-                [delivery, delivery.with(body: #"{"tampered":true}"#)],
-                secret: brought,
-                in: harness.directory
-            )
-            #expect(results.first == "valid", "\(results)")
-            #expect(results.last?.hasPrefix("rejected") == true, "\(results)")
+        try await TestHarness.withRealTime { harness in
+            try await StandardWebhooksPython.requireStandardWebhooks()
+            let receiver = TestReceiver()
+            try await receiver.withRunning { running in
+                let brought = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                try await harness.withLiveServer { client in
+                    let tenant = try await V3_20Endpoints.tenant(harness, client: client)
+                    let endpoint = try await V3_20Endpoints.create(
+                        client,
+                        token: tenant.token,
+                        url: running.url,
+                        events: ["CARD_FUNDED"],
+                        extra: #","secret":"\#(brought)""#
+                    )
+                    #expect(endpoint.secret == brought, "the secret brought is the one in force")
+                    _ = try await harness.publish(appID: tenant.app.id, client: client)
+                    #expect(try await receiver.waitFor(count: 1))
+                    let delivery = StandardWebhooksPython.Delivery(try #require(receiver.received.first))
+                    let results = try await StandardWebhooksPython.verifyInPython(
+                        [delivery, delivery.with(body: #"{"tampered":true}"#)],
+                        secret: brought,
+                        in: harness.directory
+                    )
+                    #expect(results.first == "valid", "\(results)")
+                    #expect(results.last?.hasPrefix("rejected") == true, "\(results)")
+                }
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HookdCore
 import HookdDelivery
+import HookdServerTestSupport
 import HookdStore
 import Hummingbird
 import HummingbirdTesting
@@ -12,16 +13,14 @@ import Testing
 /// name bounded by `--dns-timeout`.
 @Suite struct EndpointLimitTests {
     @Test func oneEndpointPastTheLimitIsRefusedAndChangesNothing() async throws {
-        let harness = try TestHarness { $0.limits.endpointsPerApp = 3 }
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
-            let tenant = try await EndpointEndToEndTests.tenant(harness, client: client)
-            var created: [EndpointEndToEndTests.Created] = []
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.limits.endpointsPerApp = 3 }
+        try await TestHarness.withClient(configure: configure) { harness, client in
+            let tenant = try await V3_20Endpoints.tenant(harness, client: client)
+            var created: [V3_20Endpoints.Created] = []
             for _ in 0..<3 {
                 created.append(
-                    try await EndpointEndToEndTests.create(
+                    try await tenant.createEndpoint(
                         client,
-                        token: tenant.token,
                         url: "https://hooks.example.com/in",
                         events: ["CARD_FUNDED"]
                     )
@@ -50,12 +49,7 @@ import Testing
                 token: tenant.token
             )
             #expect(deleted.status == .ok)
-            _ = try await EndpointEndToEndTests.create(
-                client,
-                token: tenant.token,
-                url: "https://hooks.example.com/in",
-                events: ["CARD_FUNDED"]
-            )
+            _ = try await tenant.createEndpoint(client, url: "https://hooks.example.com/in", events: ["CARD_FUNDED"])
         }
     }
 
@@ -66,44 +60,43 @@ import Testing
         let resolver = MutableHostResolver(["hooks.example.com": ["93.184.215.14"]])
         resolver.silence("silent.example.com")
         configured.resolver = resolver
-        let harness = configured
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
-            let tenant = try await EndpointEndToEndTests.tenant(harness, client: client)
-            let endpoint = try await EndpointEndToEndTests.create(
-                client,
-                token: tenant.token,
-                url: "https://hooks.example.com/in",
-                events: ["CARD_FUNDED"]
-            )
-            let silent = "https://silent.example.com/in"
-            let answers = [
-                try await client.configure(silent, token: tenant.token),
-                try await client.json(
-                    "/api/v3.20/webhooks",
-                    method: .post,
-                    token: tenant.token,
-                    body: #"{"url":"\#(silent)","events":["CARD_FUNDED"]}"#
-                ),
-                try await client.json(
-                    "/api/v3.20/webhooks/\(endpoint.id)",
-                    method: .patch,
-                    token: tenant.token,
-                    body: #"{"url":"\#(silent)"}"#
-                ),
-            ]
-            for (index, answer) in answers.enumerated() {
-                // The v3 route answers 400; the v3.20 multi-endpoint routes 422, as Fyatu's pages do (SPEC §11.1).
-                #expect(answer.status == (index == 0 ? .badRequest : .unprocessableContent), "\(answer.raw)")
-                #expect(answer.errorCode == "WEBHOOK_URL_FORBIDDEN")
-                #expect(answer.raw.contains("host could not be resolved within 0.3 s"), "\(answer.raw)")
+        try await configured.use { harness in
+            try await harness.withClient { client in
+                let tenant = try await V3_20Endpoints.tenant(harness, client: client)
+                let endpoint = try await tenant.createEndpoint(
+                    client,
+                    url: "https://hooks.example.com/in",
+                    events: ["CARD_FUNDED"]
+                )
+                let silent = "https://silent.example.com/in"
+                let answers = [
+                    try await client.configure(silent, token: tenant.token),
+                    try await client.json(
+                        "/api/v3.20/webhooks",
+                        method: .post,
+                        token: tenant.token,
+                        body: #"{"url":"\#(silent)","events":["CARD_FUNDED"]}"#
+                    ),
+                    try await client.json(
+                        "/api/v3.20/webhooks/\(endpoint.id)",
+                        method: .patch,
+                        token: tenant.token,
+                        body: #"{"url":"\#(silent)"}"#
+                    ),
+                ]
+                for (index, answer) in answers.enumerated() {
+                    // The v3 route answers 400; the v3.20 multi-endpoint routes 422, as Fyatu's pages do (SPEC §11.1).
+                    #expect(answer.status == (index == 0 ? .badRequest : .unprocessableContent), "\(answer.raw)")
+                    #expect(answer.errorCode == "WEBHOOK_URL_FORBIDDEN")
+                    #expect(answer.raw.contains("host could not be resolved within 0.3 s"), "\(answer.raw)")
+                }
+                #expect(resolver.counts.unanswered == 3, "three lookups never answered, each cancelled at the timeout")
+                #expect(try await harness.store.endpoints(appID: tenant.app.id, limit: 100, offset: 0).total == 1)
+                #expect(
+                    try await harness.store.endpoint(appID: tenant.app.id, id: EndpointID(endpoint.id))?.url
+                        == "https://hooks.example.com/in"
+                )
             }
-            #expect(resolver.counts.unanswered == 3, "three lookups never answered, each cancelled at the timeout")
-            #expect(try await harness.store.endpoints(appID: tenant.app.id, limit: 100, offset: 0).total == 1)
-            #expect(
-                try await harness.store.endpoint(appID: tenant.app.id, id: EndpointID(endpoint.id))?.url
-                    == "https://hooks.example.com/in"
-            )
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import HookdStore
 import Hummingbird
 import HummingbirdTesting
@@ -9,9 +10,7 @@ import Testing
 
 @Suite struct EnvelopeTests {
     @Test func unknownRouteAnswersNotFoundInTheEnvelope() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await TestHarness.withClient { _, client in
             for (path, method) in [
                 ("/api/v3/nothing", HTTPRequest.Method.get), ("/", .get), ("/api/v3/webhooks", .delete),
             ] {
@@ -25,9 +24,7 @@ import Testing
     }
 
     @Test func everyResponseCarriesTheRequestIdInMetaAndHeader() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await TestHarness.withClient { _, client in
             var seen = Set<String>()
             for path in ["/health", "/api/v3/nothing", "/api/v3/webhooks"] {
                 let response = try await client.json(path, method: .get)
@@ -44,9 +41,7 @@ import Testing
     }
 
     @Test func envelopeKeysComeInTheSpecifiedOrder() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await TestHarness.withClient { _, client in
             let success = try await client.json("/health", method: .get)
             #expect(success.raw.hasPrefix(#"{"success":true,"status":200,"message":"hookd is healthy","data":{"#))
             #expect(success.raw.contains(#"},"meta":{"requestId":"req_"#))
@@ -60,9 +55,7 @@ import Testing
     }
 
     @Test func timestampsFollowTheInjectedClock() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await TestHarness.withClient { harness, client in
             let response = try await client.json("/health", method: .get)
             let meta = try #require(response.object["meta"] as? [String: Any])
             #expect(meta["timestamp"] as? String == Timestamp.iso8601(harness.clock.unixSeconds))
@@ -70,9 +63,7 @@ import Testing
     }
 
     @Test func aDeclaredOversizedBodyIsRefusedBeforeAnyHandler() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await TestHarness.withClient { _, client in
             let body = String(repeating: "a", count: 300 * 1024)
             let response = try await client.json("/api/v3/auth/token", method: .post, body: body)
             #expect(response.status == .contentTooLarge)
@@ -81,9 +72,7 @@ import Testing
     }
 
     @Test func healthReportsTheDatabase() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await TestHarness.withClient { _, client in
             let response = try await client.json("/health", method: .get)
             #expect(response.status == .ok)
             #expect(response.data["status"] as? String == "ok")
@@ -93,41 +82,46 @@ import Testing
     }
 
     @Test func healthSaysServiceUnavailableWhenTheDatabaseDoesNotAnswer() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let app = try await buildApplication(configuration: harness.configuration, dependencies: harness.dependencies)
-        try #require(harness.store as? SQLiteStore).close()
-        try await app.test(.router) { client in
-            let response = try await client.json("/health", method: .get)
-            #expect(response.status == .serviceUnavailable)
-            #expect(response.errorCode == "SERVICE_UNAVAILABLE")
-            #expect(response.message == "The service is unavailable")
-            let other = try await client.json(
-                "/api/v3/auth/token",
-                method: .post,
-                body: #"{"appId":"AAAAAAAAAAAAAAAA","secretKey":"k","grantType":"client_credentials"}"#
+        try await TestHarness.with { harness in
+            let app = try await buildApplication(
+                configuration: harness.configuration,
+                dependencies: harness.dependencies
             )
-            #expect(other.status == .internalServerError, "a failing database is an internal error, never a crash")
-            #expect(other.error["detail"] == nil, "no internal detail in the body")
+            try #require(harness.store as? SQLiteStore).close()
+            try await app.test(.router) { client in
+                let response = try await client.json("/health", method: .get)
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.errorCode == "SERVICE_UNAVAILABLE")
+                #expect(response.message == "The service is unavailable")
+                let other = try await client.json(
+                    "/api/v3/auth/token",
+                    method: .post,
+                    body: #"{"appId":"AAAAAAAAAAAAAAAA","secretKey":"k","grantType":"client_credentials"}"#
+                )
+                #expect(other.status == .internalServerError, "a failing database is an internal error, never a crash")
+                #expect(other.error["detail"] == nil, "no internal detail in the body")
+            }
+            #expect(harness.logs.text.contains("request failed"))
         }
-        #expect(harness.logs.text.contains("request failed"))
     }
 
     @Test func metricsCountRequestsByRoutePatternAndStatus() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withLiveServer { client in
-            _ = try await client.json("/health", method: .get)
-            _ = try await client.json("/api/v3/webhooks", method: .get)
-            _ = try await client.json("/api/v3/no/such/route", method: .get)
-            let response = try await client.execute(uri: "/metrics", method: .get)
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
-            let text = String(buffer: response.body)
-            #expect(text.contains(#"hookd_http_requests_total{route="/health",method="GET",status="200"} 1"#))
-            #expect(text.contains(#"hookd_http_requests_total{route="/api/v3/webhooks",method="GET",status="401"} 1"#))
-            #expect(text.contains("hookd_http_request_duration_seconds_bucket"))
-            #expect(!text.contains("/api/v3/no/such/route"), "raw paths must not become labels")
+        try await TestHarness.with { harness in
+            try await harness.withLiveServer { client in
+                _ = try await client.json("/health", method: .get)
+                _ = try await client.json("/api/v3/webhooks", method: .get)
+                _ = try await client.json("/api/v3/no/such/route", method: .get)
+                let response = try await client.execute(uri: "/metrics", method: .get)
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+                let text = String(buffer: response.body)
+                #expect(text.contains(#"hookd_http_requests_total{route="/health",method="GET",status="200"} 1"#))
+                #expect(
+                    text.contains(#"hookd_http_requests_total{route="/api/v3/webhooks",method="GET",status="401"} 1"#)
+                )
+                #expect(text.contains("hookd_http_request_duration_seconds_bucket"))
+                #expect(!text.contains("/api/v3/no/such/route"), "raw paths must not become labels")
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import HookdVerify
 import Hummingbird
 import HummingbirdTesting
@@ -24,14 +25,14 @@ import Testing
     ) async throws {
         let v3 = TestReceiver()
         let endpoint = TestReceiver()
-        try await EndpointEndToEndTests.withSession(on: backend, receivers: [v3, endpoint]) { session in
+        try await V3_20Endpoints.withSession(on: backend, receivers: [v3, endpoint]) { session in
             let configured = try await session.client.configure(session.urls[0], token: session.tenant.token)
             #expect(configured.status == .ok, "\(configured.raw)")
             let created = try await session.create(
                 url: session.urls[1],
                 events: ["TRANSACTION_AUTHORIZED", "CARD_ISSUED", "TRANSACTION_FEE"]
             )
-            let shown = try await EndpointEndToEndTests.show(
+            let shown = try await V3_20Endpoints.show(
                 session.client,
                 token: session.tenant.token,
                 id: created.id
@@ -47,7 +48,7 @@ import Testing
             #expect(Set(endpointNames.map(\.body)) == ["TRANSACTION_AUTHORIZED", "CARD_ISSUED"])
             #expect(endpointNames.allSatisfy { $0.body == $0.header })
             for request in endpoint.received {
-                let delivery = try EndpointEndToEndTests.verify(
+                let delivery = try V3_20Endpoints.verify(
                     request,
                     secret: created.secret,
                     at: session.harness.clock
@@ -88,12 +89,12 @@ import Testing
     /// Endpoints subscribed under the names hookd took before Fyatu's catalogue keep receiving, under Fyatu's names.
     @Test(arguments: Backend.all) func theOldUppercasedNamesStillSubscribeAndPublish(backend: Backend) async throws {
         let endpoint = TestReceiver()
-        try await EndpointEndToEndTests.withSession(on: backend, receivers: [endpoint]) { session in
+        try await V3_20Endpoints.withSession(on: backend, receivers: [endpoint]) { session in
             let created = try await session.create(
                 url: session.urls[0],
                 events: ["CARD_CREATED", "CARD_TRANSACTION_APPROVED", "CARDHOLDER_KYC_PENDING", "CARD_FAILED"]
             )
-            let shown = try await EndpointEndToEndTests.show(
+            let shown = try await V3_20Endpoints.show(
                 session.client,
                 token: session.tenant.token,
                 id: created.id
@@ -116,59 +117,54 @@ import Testing
     }
 
     @Test func theEventsRouteListsTheCatalogueOfTheAppsType() async throws {
-        let harness = try await TestHarness.forDeliveries()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
-            let (issuing, issuingKey) = try await harness.createApp()
-            let token = try await client.token(for: issuing, key: issuingKey)
-            let listed = try await client.json("/api/v3.20/webhooks/events", method: .get, token: token)
-            #expect(listed.status == .ok, "\(listed.raw)")
-            #expect(listed.data["appType"] as? String == "issuing")
-            let events = try #require(listed.data["events"] as? [[String: Any]])
-            let byName = Dictionary(uniqueKeysWithValues: events.map { ($0["event"] as? String ?? "", $0) })
-            #expect(events.count == byName.count)
-            #expect(byName["CARD_ISSUED"]?["v3Event"] as? String == "card.created")
-            #expect(byName["TRANSACTION_AUTHORIZED"]?["v3Event"] as? String == "card.transaction.approved")
-            #expect(byName["TRANSACTION_FEE"]?["v3Event"] is NSNull)
-            #expect(byName["CARD_ISSUED"]?["origin"] as? String == "FYATU")
-            #expect(byName["CARD_FAILED"]?["origin"] as? String == "HOOKD")
-            #expect(byName["CARD_CREATED"] == nil, "an old name is accepted, not listed")
-            let fyatu = events.filter { $0["origin"] as? String == "FYATU" }.compactMap { $0["event"] as? String }
-            #expect(fyatu == EventCatalogue.v320Events(for: .issuing).filter(\.isFyatu).map(\.name))
-            // Every listed name can be subscribed to (20 at most per endpoint).
-            let names = events.compactMap { $0["event"] as? String }
-            for start in stride(from: 0, to: names.count, by: 20) {
-                let chunk = names[start..<min(start + 20, names.count)].map { #""\#($0)""# }.joined(separator: ",")
-                let created = try await client.json(
+        try await TestHarness.withDeliveries { harness in
+            try await harness.withClient { client in
+                let (issuing, issuingKey) = try await harness.createApp()
+                let token = try await client.token(for: issuing, key: issuingKey)
+                let listed = try await client.json("/api/v3.20/webhooks/events", method: .get, token: token)
+                #expect(listed.status == .ok, "\(listed.raw)")
+                #expect(listed.data["appType"] as? String == "issuing")
+                let events = try #require(listed.data["events"] as? [[String: Any]])
+                let byName = Dictionary(uniqueKeysWithValues: events.map { ($0["event"] as? String ?? "", $0) })
+                #expect(events.count == byName.count)
+                #expect(byName["CARD_ISSUED"]?["v3Event"] as? String == "card.created")
+                #expect(byName["TRANSACTION_AUTHORIZED"]?["v3Event"] as? String == "card.transaction.approved")
+                #expect(byName["TRANSACTION_FEE"]?["v3Event"] is NSNull)
+                #expect(byName["CARD_ISSUED"]?["origin"] as? String == "FYATU")
+                #expect(byName["CARD_FAILED"]?["origin"] as? String == "HOOKD")
+                #expect(byName["CARD_CREATED"] == nil, "an old name is accepted, not listed")
+                let fyatu = events.filter { $0["origin"] as? String == "FYATU" }.compactMap { $0["event"] as? String }
+                #expect(fyatu == EventCatalogue.v320Events(for: .issuing).filter(\.isFyatu).map(\.name))
+                // Every listed name can be subscribed to (20 at most per endpoint).
+                let names = events.compactMap { $0["event"] as? String }
+                for start in stride(from: 0, to: names.count, by: 20) {
+                    let chunk = names[start..<min(start + 20, names.count)].map { #""\#($0)""# }.joined(separator: ",")
+                    let created = try await client.json(
+                        "/api/v3.20/webhooks",
+                        method: .post,
+                        token: token,
+                        body: #"{"url":"https://hooks.example.com/\#(start)","events":[\#(chunk)]}"#
+                    )
+                    #expect(created.status == .created, "\(created.raw)")
+                }
+
+                let (collection, collectionKey) = try await harness.createApp(type: .collection)
+                let collectionToken = try await client.token(for: collection, key: collectionKey)
+                let other = try await client.json("/api/v3.20/webhooks/events", method: .get, token: collectionToken)
+                let otherNames = (other.data["events"] as? [[String: Any]])?.compactMap { $0["event"] as? String }
+                #expect(otherNames?.contains("COLLECTION_RECEIVED") == true)
+                #expect(otherNames?.contains("CARD_ISSUED") == false)
+                let refused = try await client.json(
                     "/api/v3.20/webhooks",
                     method: .post,
-                    token: token,
-                    body: #"{"url":"https://hooks.example.com/\#(start)","events":[\#(chunk)]}"#
+                    token: collectionToken,
+                    body: #"{"url":"https://hooks.example.com/c","events":["TRANSACTION_AUTHORIZED"]}"#
                 )
-                #expect(created.status == .created, "\(created.raw)")
-            }
-
-            let (collection, collectionKey) = try await harness.createApp(type: .collection)
-            let collectionToken = try await client.token(for: collection, key: collectionKey)
-            let other = try await client.json("/api/v3.20/webhooks/events", method: .get, token: collectionToken)
-            let otherNames = (other.data["events"] as? [[String: Any]])?.compactMap { $0["event"] as? String }
-            #expect(otherNames?.contains("COLLECTION_RECEIVED") == true)
-            #expect(otherNames?.contains("CARD_ISSUED") == false)
-            let refused = try await client.json(
-                "/api/v3.20/webhooks",
-                method: .post,
-                token: collectionToken,
-                body: #"{"url":"https://hooks.example.com/c","events":["TRANSACTION_AUTHORIZED"]}"#
-            )
-            #expect(refused.status != .created, "not an event of a collection app")
-            for (app, event) in [(collection, "TRANSACTION_AUTHORIZED"), (issuing, "BILLING_INVOICE_OVERDUE")] {
-                let published = try await client.publish(
-                    appID: app.id,
-                    event: event,
-                    data: "{}",
-                    operatorKey: harness.operatorKey
-                )
-                #expect(published.status.code / 100 == 4, "\(event): \(published.raw)")
+                #expect(refused.status != .created, "not an event of a collection app")
+                for (app, event) in [(collection, "TRANSACTION_AUTHORIZED"), (issuing, "BILLING_INVOICE_OVERDUE")] {
+                    let published = try await harness.publish(event, data: "{}", appID: app.id, client: client)
+                    #expect(published.status.code / 100 == 4, "\(event): \(published.raw)")
+                }
             }
         }
     }
@@ -178,7 +174,7 @@ import Testing
         backend: Backend
     ) async throws {
         let endpoint = TestReceiver(fallback: .status(500))
-        try await EndpointEndToEndTests.withSession(on: backend, receivers: [endpoint]) { session in
+        try await V3_20Endpoints.withSession(on: backend, receivers: [endpoint]) { session in
             let (client, token, harness) = (session.client, session.tenant.token, session.harness)
             let created = try await session.create(url: session.urls[0], events: ["CARD_FUNDED"])
             try await session.publish("card.funded")

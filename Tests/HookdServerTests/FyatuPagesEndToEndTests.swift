@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import HookdCore
+import HookdServerTestSupport
 import HummingbirdTesting
 import Testing
 
@@ -35,140 +36,144 @@ import Testing
 
     @Test(arguments: Backend.all)
     func aClientOfThePagesGetsATokenManagesItsWebhooksAndReceivesFyatusNames(backend: Backend) async throws {
-        let harness = try await TestHarness.forDeliveries(on: backend)
-        defer { harness.removeFiles() }
-        let single = TestReceiver()
-        let singleRunning = try await single.start()
-        defer { Task { await singleRunning.stop() } }
-        let multi = TestReceiver()
-        let multiRunning = try await multi.start()
-        defer { Task { await multiRunning.stop() } }
-        let (app, key) = try await harness.createApp()
-        let (other, otherKey) = try await harness.createApp()
-        try await harness.withLiveServer { client in
-            // §1.1.1: a token by businessId, with the two webhook scopes asked for.
-            let issued = try await client.json(
-                "/api/v3.20/auth/token",
-                method: .post,
-                body: #"""
-                    {"businessId":"\#(app.businessID)","secretKey":"\#(key.value)","grantType":"client_credentials",\#
-                    "scopes":["webhooks:read","webhooks:write"]}
-                    """#
-            )
-            #expect(issued.status == .ok, "\(issued.raw)")
-            #expect(issued.message == "Token generated successfully")
-            #expect(issued.data["tokenType"] as? String == "Bearer")
-            #expect(issued.data["expiresIn"] as? Int == 86_400)
-            #expect(Set(issued.data["scopes"] as? [String] ?? []) == ["webhooks:read", "webhooks:write"])
-            let token = try #require(issued.data["accessToken"] as? String)
+        try await TestHarness.withDeliveries(on: backend) { harness in
+            let single = TestReceiver()
+            try await single.withRunning { singleRunning in
+                let multi = TestReceiver()
+                try await multi.withRunning { multiRunning in
+                    let (app, key) = try await harness.createApp()
+                    let (other, otherKey) = try await harness.createApp()
+                    try await harness.withLiveServer { client in
+                        // §1.1.1: a token by businessId, with the two webhook scopes asked for.
+                        let issued = try await client.json(
+                            "/api/v3.20/auth/token",
+                            method: .post,
+                            body: #"""
+                                {"businessId":"\#(app.businessID)","secretKey":"\#(key.value)","grantType":"client_credentials",\#
+                                "scopes":["webhooks:read","webhooks:write"]}
+                                """#
+                        )
+                        #expect(issued.status == .ok, "\(issued.raw)")
+                        #expect(issued.message == "Token generated successfully")
+                        #expect(issued.data["tokenType"] as? String == "Bearer")
+                        #expect(issued.data["expiresIn"] as? Int == 86_400)
+                        #expect(Set(issued.data["scopes"] as? [String] ?? []) == ["webhooks:read", "webhooks:write"])
+                        let token = try #require(issued.data["accessToken"] as? String)
 
-            // §2.1: the one URL, its secret regenerated (the old one dead at once), a test by `eventType`.
-            let put = try await client.json(
-                "/api/v3.20/webhooks",
-                method: .put,
-                token: token,
-                body: #"{"webhookUrl":"\#(singleRunning.url)"}"#
-            )
-            #expect(put.status == .ok, "\(put.raw)")
-            let firstSecret = try #require(put.data["webhookSecret"] as? String)
-            let regenerated = try await client.json(
-                "/api/v3.20/webhooks/secret/regenerate",
-                method: .post,
-                token: token
-            )
-            #expect(regenerated.message == "Webhook secret regenerated")
-            let secret = try #require(regenerated.data["webhookSecret"] as? String)
-            #expect(secret != firstSecret)
-            let tested = try await client.json(
-                "/api/v3.20/webhooks/test",
-                method: .post,
-                token: token,
-                body: #"{"eventType":"card.transaction.approved"}"#
-            )
-            #expect(tested.data["delivered"] as? Bool == true, "\(tested.raw)")
-            #expect(tested.data["httpStatus"] as? Int == 200)
-            let test = try #require(single.received.last)
-            let testSignature = try #require(test.header("X-Fyatu-Signature"))
-            let testT = try #require(testSignature.firstMatch(of: /t=(\d+)/)).1
-            #expect(
-                testSignature.contains("v1=" + Self.fyatuV1(secret: secret, timestamp: String(testT), body: test.body))
-            )
-            #expect(
-                !testSignature.contains(Self.fyatuV1(secret: firstSecret, timestamp: String(testT), body: test.body))
-            )
+                        // §2.1: the one URL, its secret regenerated (the old one dead at once), a test by `eventType`.
+                        let put = try await client.setV3_20WebhookURL(singleRunning.url, token: token)
+                        #expect(put.status == .ok, "\(put.raw)")
+                        let firstSecret = try #require(put.data["webhookSecret"] as? String)
+                        let regenerated = try await client.json(
+                            "/api/v3.20/webhooks/secret/regenerate",
+                            method: .post,
+                            token: token
+                        )
+                        #expect(regenerated.message == "Webhook secret regenerated")
+                        let secret = try #require(regenerated.data["webhookSecret"] as? String)
+                        #expect(secret != firstSecret)
+                        let tested = try await client.json(
+                            "/api/v3.20/webhooks/test",
+                            method: .post,
+                            token: token,
+                            body: #"{"eventType":"card.transaction.approved"}"#
+                        )
+                        #expect(tested.data["delivered"] as? Bool == true, "\(tested.raw)")
+                        #expect(tested.data["httpStatus"] as? Int == 200)
+                        let test = try #require(single.received.last)
+                        let testSignature = try #require(test.header("X-Fyatu-Signature"))
+                        let testT = try #require(testSignature.firstMatch(of: /t=(\d+)/)).1
+                        #expect(
+                            testSignature.contains(
+                                "v1=" + Self.fyatuV1(secret: secret, timestamp: String(testT), body: test.body)
+                            )
+                        )
+                        #expect(
+                            !testSignature.contains(
+                                Self.fyatuV1(secret: firstSecret, timestamp: String(testT), body: test.body)
+                            )
+                        )
 
-            // §2.2: an endpoint for two of the v3.20 names; its secret once, at the top level.
-            let created = try await client.json(
-                "/api/v3.20/webhooks",
-                method: .post,
-                token: token,
-                body:
-                    #"{"url":"\#(multiRunning.url)","events":["TRANSACTION_AUTHORIZED","CARD_ISSUED"],"description":"ledger"}"#
-            )
-            #expect(created.status == .created, "\(created.raw)")
-            #expect(created.message == "Webhook created")
-            let endpointSecret = try #require(created.object["secret"] as? String)
-            #expect(created.data["events"] as? [String] == ["TRANSACTION_AUTHORIZED", "CARD_ISSUED"])
-            #expect((created.object["meta"] as? [String: Any])?["platform"] as? String == "Fyatu CaaS")
+                        // §2.2: an endpoint for two of the v3.20 names; its secret once, at the top level.
+                        let created = try await client.json(
+                            "/api/v3.20/webhooks",
+                            method: .post,
+                            token: token,
+                            body:
+                                #"{"url":"\#(multiRunning.url)","events":["TRANSACTION_AUTHORIZED","CARD_ISSUED"],"description":"ledger"}"#
+                        )
+                        #expect(created.status == .created, "\(created.raw)")
+                        #expect(created.message == "Webhook created")
+                        let endpointSecret = try #require(created.object["secret"] as? String)
+                        #expect(created.data["events"] as? [String] == ["TRANSACTION_AUTHORIZED", "CARD_ISSUED"])
+                        #expect((created.object["meta"] as? [String: Any])?["platform"] as? String == "Fyatu CaaS")
 
-            // The platform publishes in the v3 spelling; the endpoint receives Fyatu's names, signed by §4.3.
-            for event in ["card.transaction.approved", "card.created"] {
-                let published = try await client.publish(
-                    appID: app.id,
-                    event: event,
-                    data: #"{"cardId":"crd_1"}"#,
-                    operatorKey: harness.operatorKey
-                )
-                #expect(published.status == .accepted, "\(published.raw)")
-            }
-            #expect(try await multi.waitFor(count: 2, seconds: 30), "received \(multi.received.count)")
-            var names: [String] = []
-            for delivery in multi.received {
-                let envelope = try #require(
-                    try JSONSerialization.jsonObject(with: Data(delivery.body)) as? [String: Any]
-                )
-                let name = try #require(envelope["event"] as? String)
-                names.append(name)
-                #expect(delivery.header("X-Fyatu-Event") == name)
-                #expect(envelope["businessId"] as? String == app.businessID.rawValue)
-                #expect(envelope["sign"] == nil && envelope["version"] == nil, "no sign, no version (§4.1)")
-                let signature = try #require(delivery.header("X-Fyatu-Signature"))
-                let t = try #require(signature.firstMatch(of: /t=(\d+)/)).1
-                #expect(
-                    signature.contains(
-                        "v1=" + Self.fyatuV1(secret: endpointSecret, timestamp: String(t), body: delivery.body)
-                    ),
-                    "\(signature)"
-                )
-            }
-            #expect(Set(names) == ["TRANSACTION_AUTHORIZED", "CARD_ISSUED"])
+                        // The platform publishes in the v3 spelling; the endpoint receives Fyatu's names, signed by §4.3.
+                        for event in ["card.transaction.approved", "card.created"] {
+                            let published = try await harness.publish(
+                                event,
+                                data: #"{"cardId":"crd_1"}"#,
+                                appID: app.id,
+                                client: client
+                            )
+                            #expect(published.status == .accepted, "\(published.raw)")
+                        }
+                        #expect(try await multi.waitFor(count: 2, seconds: 30), "received \(multi.received.count)")
+                        var names: [String] = []
+                        for delivery in multi.received {
+                            let envelope = try #require(
+                                try JSONSerialization.jsonObject(with: Data(delivery.body)) as? [String: Any]
+                            )
+                            let name = try #require(envelope["event"] as? String)
+                            names.append(name)
+                            #expect(delivery.header("X-Fyatu-Event") == name)
+                            #expect(envelope["businessId"] as? String == app.businessID.rawValue)
+                            #expect(envelope["sign"] == nil && envelope["version"] == nil, "no sign, no version (§4.1)")
+                            let signature = try #require(delivery.header("X-Fyatu-Signature"))
+                            let t = try #require(signature.firstMatch(of: /t=(\d+)/)).1
+                            #expect(
+                                signature.contains(
+                                    "v1="
+                                        + Self.fyatuV1(
+                                            secret: endpointSecret,
+                                            timestamp: String(t),
+                                            body: delivery.body
+                                        )
+                                ),
+                                "\(signature)"
+                            )
+                        }
+                        #expect(Set(names) == ["TRANSACTION_AUTHORIZED", "CARD_ISSUED"])
 
-            // §2.2.2: an unknown event is 422 INVALID_EVENT_TYPE; another business's webhook is 404 WEBHOOK_NOT_FOUND.
-            let unknown = try await client.json(
-                "/api/v3.20/webhooks",
-                method: .post,
-                token: token,
-                body: #"{"url":"\#(multiRunning.url)","events":["CARD_EXPLODED"]}"#
-            )
-            #expect(unknown.status == .unprocessableContent)
-            #expect(unknown.errorCode == "INVALID_EVENT_TYPE")
-            let otherToken = try await client.token(for: other, key: otherKey)
-            let theirs = try await client.json(
-                "/api/v3.20/webhooks",
-                method: .post,
-                token: otherToken,
-                body: #"{"url":"\#(multiRunning.url)","events":["CARD_ISSUED"]}"#
-            )
-            let theirID = try #require(theirs.data["webhookId"] as? String)
-            for method in [HTTPRequest.Method.get, .patch, .delete] {
-                let foreign = try await client.json(
-                    "/api/v3.20/webhooks/\(theirID)",
-                    method: method,
-                    token: token,
-                    body: method == .patch ? #"{"enabled":false}"# : nil
-                )
-                #expect(foreign.status == .notFound)
-                #expect(foreign.errorCode == "WEBHOOK_NOT_FOUND", "\(method): \(foreign.raw)")
+                        // §2.2.2: an unknown event is 422 INVALID_EVENT_TYPE; another business's webhook is 404 WEBHOOK_NOT_FOUND.
+                        let unknown = try await client.json(
+                            "/api/v3.20/webhooks",
+                            method: .post,
+                            token: token,
+                            body: #"{"url":"\#(multiRunning.url)","events":["CARD_EXPLODED"]}"#
+                        )
+                        #expect(unknown.status == .unprocessableContent)
+                        #expect(unknown.errorCode == "INVALID_EVENT_TYPE")
+                        let otherToken = try await client.token(for: other, key: otherKey)
+                        let theirs = try await client.json(
+                            "/api/v3.20/webhooks",
+                            method: .post,
+                            token: otherToken,
+                            body: #"{"url":"\#(multiRunning.url)","events":["CARD_ISSUED"]}"#
+                        )
+                        let theirID = try #require(theirs.data["webhookId"] as? String)
+                        for method in [HTTPRequest.Method.get, .patch, .delete] {
+                            let foreign = try await client.json(
+                                "/api/v3.20/webhooks/\(theirID)",
+                                method: method,
+                                token: token,
+                                body: method == .patch ? #"{"enabled":false}"# : nil
+                            )
+                            #expect(foreign.status == .notFound)
+                            #expect(foreign.errorCode == "WEBHOOK_NOT_FOUND", "\(method): \(foreign.raw)")
+                        }
+                    }
+                }
             }
         }
     }

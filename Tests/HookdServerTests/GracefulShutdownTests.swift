@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HookdServerTestSupport
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -26,54 +27,68 @@ import Testing
         return try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] ?? [:]
     }
 
-    @Test func anAttemptInFlightAtSIGTERMFinishesAndIsRecorded() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "hookd-shutdown-\(UUID().uuidString)"
-        ).path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let created = try await ChildProcess.run(["apps", "create", "--name", "s", "--json", "--data-dir", directory])
-        let app = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: String])
-        let operatorKey = try await ChildProcess.run(["operator-key", "--data-dir", directory]).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let receiver = TestReceiver(fallback: .delayed(.seconds(2), .status(200)))
-        let running = try await receiver.start()
-        defer { Task { await running.stop() } }
-        let arguments = [
-            "serve", "--port", "0", "--data-dir", directory, "--allow-http-targets", "--allow-private-targets",
-        ]
-
-        let server = try ChildProcess(arguments)
+    /// Starts `hookd serve` with `arguments` and returns it with its API's base URL and a token for `app`.
+    static func serve(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        app: [String: String]
+    ) async throws -> (server: ChildProcess, base: String, token: String) {
+        let server = try ChildProcess(arguments, environment: environment)
         let port = try #require(
             try await server.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#),
             "\(server.standardError)"
         )
-        let base = "http://127.0.0.1:\(port)/api/v3"
-        let tokenBody = try await CommandLineTests.post(
-            "\(base)/auth/token",
-            json: #"{"appId":"\#(app["appId"]!)","secretKey":"\#(app["secretKey"]!)","grantType":"client_credentials"}"#
-        )
-        let token = try #require((tokenBody.body["data"] as? [String: Any])?["accessToken"] as? String)
-        _ = try await Self.request(.PUT, "\(base)/webhooks", token: token, json: #"{"webhookUrl":"\#(running.url)"}"#)
-        _ = try await Self.request(
-            .POST,
-            "\(base)/internal/events",
-            token: operatorKey,
-            json: #"{"appId":"\#(app["appId"]!)","event":"card.created","data":{"n":1}}"#
-        )
+        let root = "http://127.0.0.1:\(port)"
+        let token = try await LiveHTTP.token(base: root, appID: app["appId"]!, secretKey: app["secretKey"]!)
+        return (server, root + "/api/v3", token)
+    }
 
-        #expect(try await receiver.waitFor(count: 1))
-        let status = try await server.stop(seconds: 15)
-        #expect(status == 0, "\(server.standardError)")
+    @Test func anAttemptInFlightAtSIGTERMFinishesAndIsRecorded() async throws {
+        try await ScratchDirectory.with(prefix: "hookd-shutdown") { directory in
+            let app = try await ScratchDirectory.createApp(named: "s", in: directory)
+            let operatorKey = try await ChildProcess.run(["operator-key", "--data-dir", directory]).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let receiver = TestReceiver(fallback: .delayed(.seconds(2), .status(200)))
+            try await receiver.withRunning { running in
+                let arguments = [
+                    "serve", "--port", "0", "--data-dir", directory, "--allow-http-targets", "--allow-private-targets",
+                ]
 
-        let restarted = try ChildProcess(arguments)
-        let newPort = try #require(try await restarted.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#))
-        let log = try await Self.request(.GET, "http://127.0.0.1:\(newPort)/api/v3/webhooks/deliveries", token: token)
-        let entry = try #require((log["data"] as? [[String: Any]])?.first)
-        #expect(entry["status"] as? String == "SUCCEEDED", "\(entry)")
-        #expect(entry["attempts"] as? Int == 1)
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(receiver.received.count == 1, "the finished attempt is not sent again")
-        _ = try await restarted.stop()
+                let (server, base, token) = try await Self.serve(arguments, app: app)
+                _ = try await Self.request(
+                    .PUT,
+                    "\(base)/webhooks",
+                    token: token,
+                    json: #"{"webhookUrl":"\#(running.url)"}"#
+                )
+                _ = try await Self.request(
+                    .POST,
+                    "\(base)/internal/events",
+                    token: operatorKey,
+                    json: #"{"appId":"\#(app["appId"]!)","event":"card.created","data":{"n":1}}"#
+                )
+
+                #expect(try await receiver.waitFor(count: 1))
+                let status = try await server.stop(seconds: 15)
+                #expect(status == 0, "\(server.standardError)")
+
+                let restarted = try ChildProcess(arguments)
+                let newPort = try #require(
+                    try await restarted.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#)
+                )
+                let log = try await Self.request(
+                    .GET,
+                    "http://127.0.0.1:\(newPort)/api/v3/webhooks/deliveries",
+                    token: token
+                )
+                let entry = try #require((log["data"] as? [[String: Any]])?.first)
+                #expect(entry["status"] as? String == "SUCCEEDED", "\(entry)")
+                #expect(entry["attempts"] as? Int == 1)
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(receiver.received.count == 1, "the finished attempt is not sent again")
+                _ = try await restarted.stop()
+            }
+        }
     }
 
     /// What ``stopWithStalledAttempts(events:stalled:options:environment:)`` saw.
@@ -95,65 +110,60 @@ import Testing
         options: [String],
         environment: [String: String] = [:]
     ) async throws -> StoppedRun {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "hookd-shutdown-\(UUID().uuidString)"
-        ).path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let created = try await ChildProcess.run(["apps", "create", "--name", "s", "--json", "--data-dir", directory])
-        let app = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: String])
-        let operatorKey = try await ChildProcess.run(["operator-key", "--data-dir", directory]).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let stalling = HostileReceiver(.stallAfterHeaders)
-        let running = try await stalling.start()
-        defer { Task { await running.stop() } }
-        let arguments =
-            ["serve", "--port", "0", "--data-dir", directory, "--allow-http-targets", "--allow-private-targets"]
-            + options
+        try await ScratchDirectory.with(prefix: "hookd-shutdown") { directory in
+            let app = try await ScratchDirectory.createApp(named: "s", in: directory)
+            let operatorKey = try await ChildProcess.run(["operator-key", "--data-dir", directory]).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let stalling = HostileReceiver(.stallAfterHeaders)
+            return try await stalling.withRunning { running in
+                let arguments =
+                    [
+                        "serve", "--port", "0", "--data-dir", directory, "--allow-http-targets",
+                        "--allow-private-targets",
+                    ]
+                    + options
 
-        let server = try ChildProcess(arguments, environment: environment)
-        let port = try #require(
-            try await server.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#),
-            "\(server.standardError)"
-        )
-        let base = "http://127.0.0.1:\(port)/api/v3"
-        let tokenBody = try await CommandLineTests.post(
-            "\(base)/auth/token",
-            json: #"{"appId":"\#(app["appId"]!)","secretKey":"\#(app["secretKey"]!)","grantType":"client_credentials"}"#
-        )
-        let token = try #require((tokenBody.body["data"] as? [String: Any])?["accessToken"] as? String)
-        let url = "http://127.0.0.1:\(running.port)/hook"
-        _ = try await request(.PUT, "\(base)/webhooks", token: token, json: #"{"webhookUrl":"\#(url)"}"#)
-        for index in 0..<events {
-            _ = try await request(
-                .POST,
-                "\(base)/internal/events",
-                token: operatorKey,
-                json: #"{"appId":"\#(app["appId"]!)","event":"card.created","data":{"n":\#(index)}}"#
-            )
+                let (server, base, token) = try await Self.serve(arguments, environment: environment, app: app)
+                let url = "http://127.0.0.1:\(running.port)/hook"
+                _ = try await request(.PUT, "\(base)/webhooks", token: token, json: #"{"webhookUrl":"\#(url)"}"#)
+                for index in 0..<events {
+                    _ = try await request(
+                        .POST,
+                        "\(base)/internal/events",
+                        token: operatorKey,
+                        json: #"{"appId":"\#(app["appId"]!)","event":"card.created","data":{"n":\#(index)}}"#
+                    )
+                }
+                #expect(
+                    try await stalling.waitUntil { $0.open == stalled },
+                    "attempts stalled: \(stalling.connectionCounts)"
+                )
+                // Whatever else the dispatcher would send goes out at once; give it the moment it would take.
+                try await Task.sleep(for: .milliseconds(300))
+                var run = StoppedRun(mostOpen: stalling.connectionCounts.mostOpen)
+
+                let stopping = ContinuousClock.now
+                let status = try await server.stop(seconds: 20)
+                run.stopTook = ContinuousClock.now - stopping
+                #expect(status == 0, "\(server.standardError)")
+                #expect(try await stalling.waitUntilAllClosed(seconds: 5), "every stalled connection was let go")
+
+                let restarted = try ChildProcess(arguments, environment: environment)
+                let newPort = try #require(
+                    try await restarted.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#)
+                )
+                let newBase = "http://127.0.0.1:\(newPort)/api/v3"
+                let log = try await request(.GET, "\(newBase)/webhooks/deliveries", token: token)
+                for entry in try #require(log["data"] as? [[String: Any]]) {
+                    let id = try #require(entry["deliveryId"] as? String)
+                    let detail = try await request(.GET, "\(newBase)/webhooks/deliveries/\(id)", token: token)
+                    let history = (detail["data"] as? [String: Any])?["attemptHistory"] as? [[String: Any]]
+                    run.log.append((entry, history?.first ?? [:]))
+                }
+                _ = try await restarted.stop()
+                return run
+            }
         }
-        #expect(try await stalling.waitUntil { $0.open == stalled }, "attempts stalled: \(stalling.connectionCounts)")
-        // Whatever else the dispatcher would send goes out at once; give it the moment it would take.
-        try await Task.sleep(for: .milliseconds(300))
-        var run = StoppedRun(mostOpen: stalling.connectionCounts.mostOpen)
-
-        let stopping = ContinuousClock.now
-        let status = try await server.stop(seconds: 20)
-        run.stopTook = ContinuousClock.now - stopping
-        #expect(status == 0, "\(server.standardError)")
-        #expect(try await stalling.waitUntilAllClosed(seconds: 5), "every stalled connection was let go")
-
-        let restarted = try ChildProcess(arguments, environment: environment)
-        let newPort = try #require(try await restarted.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#))
-        let newBase = "http://127.0.0.1:\(newPort)/api/v3"
-        let log = try await request(.GET, "\(newBase)/webhooks/deliveries", token: token)
-        for entry in try #require(log["data"] as? [[String: Any]]) {
-            let id = try #require(entry["deliveryId"] as? String)
-            let detail = try await request(.GET, "\(newBase)/webhooks/deliveries/\(id)", token: token)
-            let history = (detail["data"] as? [String: Any])?["attemptHistory"] as? [[String: Any]]
-            run.log.append((entry, history?.first ?? [:]))
-        }
-        _ = try await restarted.stop()
-        return run
     }
 
     @Test func sigtermWithStalledAttemptsInFlightStopsAtTheirDeadlineAndRecordsEachOne() async throws {

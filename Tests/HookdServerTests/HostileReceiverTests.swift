@@ -1,6 +1,7 @@
 import Foundation
 import HookdCore
 import HookdDelivery
+import HookdServerTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -79,43 +80,49 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)), arguments: cases)
     func aHostileReceiverIsCutOffRecordedAndLetGo(case hostile: Case) async throws {
-        let harness = try await TestHarness.forDeliveries { $0.delivery.timeout = .seconds(Self.timeout) }
-        defer { harness.removeFiles() }
-        let receiver = HostileReceiver(hostile.behaviour)
-        let running = try await receiver.start()
-        defer { Task { await running.stop() } }
-        try await harness.withClient { client in
-            let url = "\(hostile.scheme)://127.0.0.1:\(running.port)/hook"
-            let subscriber = try await DeliveryEndToEndTests.subscribe(harness, client: client, url: url)
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.delivery.timeout = .seconds(Self.timeout) }
+        try await TestHarness.withDeliveries(configure: configure) { harness in
+            let receiver = HostileReceiver(hostile.behaviour)
+            try await receiver.withRunning { running in
+                try await harness.withClient { client in
+                    let url = "\(hostile.scheme)://127.0.0.1:\(running.port)/hook"
+                    let subscriber = try await harness.subscribe(client: client, url: url)
 
-            let answer = try await client.json("/api/v3/webhooks/test", method: .post, token: subscriber.token)
-            #expect(Int(answer.status.code) == hostile.routeStatus, "\(answer.raw)")
-            if hostile.behaviour == .redirectLoop {
-                // A complete answer: the connection may stay open, idle, for the next attempt.
-                #expect(receiver.connectionCounts.accepted == 1, "the redirect was not followed")
-            } else {
-                #expect(
-                    try await receiver.waitUntilAllClosed(),
-                    "hookd closed its connection: \(receiver.connectionCounts)"
-                )
-            }
+                    let answer = try await client.json("/api/v3/webhooks/test", method: .post, token: subscriber.token)
+                    #expect(Int(answer.status.code) == hostile.routeStatus, "\(answer.raw)")
+                    if hostile.behaviour == .redirectLoop {
+                        // A complete answer: the connection may stay open, idle, for the next attempt.
+                        #expect(receiver.connectionCounts.accepted == 1, "the redirect was not followed")
+                    } else {
+                        #expect(
+                            try await receiver.waitUntilAllClosed(),
+                            "hookd closed its connection: \(receiver.connectionCounts)"
+                        )
+                    }
 
-            let id = try await DeliveryEndToEndTests.onlyDeliveryID(client, token: subscriber.token)
-            let detail = try await client.json(
-                "/api/v3/webhooks/deliveries/\(id)",
-                method: .get,
-                token: subscriber.token
-            )
-            let attempt = try #require((detail.data["attemptHistory"] as? [[String: Any]])?.first)
-            switch hostile.logged {
-            case .error(let text):
-                #expect((attempt["error"] as? String)?.contains(text) == true, "\(attempt)")
-                #expect(answer.error["detail"] as? String == "The test delivery failed: \(attempt["error"] ?? "")")
-            case .httpStatus(let status):
-                #expect(attempt["httpStatus"] as? Int == status, "\(attempt)")
-            }
-            if hostile.behaviour == .hugeBody {
-                #expect((attempt["responseBody"] as? String)?.count == 2048, "2 KiB kept of 100 MB, the rest unread")
+                    let id = try await client.onlyDeliveryID(token: subscriber.token)
+                    let detail = try await client.json(
+                        "/api/v3/webhooks/deliveries/\(id)",
+                        method: .get,
+                        token: subscriber.token
+                    )
+                    let attempt = try #require((detail.data["attemptHistory"] as? [[String: Any]])?.first)
+                    switch hostile.logged {
+                    case .error(let text):
+                        #expect((attempt["error"] as? String)?.contains(text) == true, "\(attempt)")
+                        #expect(
+                            answer.error["detail"] as? String == "The test delivery failed: \(attempt["error"] ?? "")"
+                        )
+                    case .httpStatus(let status):
+                        #expect(attempt["httpStatus"] as? Int == status, "\(attempt)")
+                    }
+                    if hostile.behaviour == .hugeBody {
+                        #expect(
+                            (attempt["responseBody"] as? String)?.count == 2048,
+                            "2 KiB kept of 100 MB, the rest unread"
+                        )
+                    }
+                }
             }
         }
     }
@@ -125,53 +132,45 @@ import Testing
     ) async throws {
         // The neighbour's attempts stay stalled for the whole test: whatever the quiet app receives, it receives
         // while the neighbour holds all it may. It has 24 endpoints; a tenant is an app, however many it has.
-        let harness = try await TestHarness.forDeliveries(on: backend) { configuration in
+        let configure: (inout HookdServerConfiguration) -> Void = { configuration in
             configuration.delivery.timeout = .seconds(120)
             configuration.limits.endpointsPerApp = 24
         }
-        defer { harness.removeFiles() }
-        let stalling = HostileReceiver(.stallAfterHeaders)
-        let stalled = try await stalling.start()
-        let quiet = TestReceiver()
-        let listening = try await quiet.start()
-        defer { Task { await listening.stop() } }
-        try await harness.withLiveServer { client in
-            let neighbour = try await EndpointEndToEndTests.tenant(harness, client: client)
-            for index in 0..<24 {
-                _ = try await EndpointEndToEndTests.create(
-                    client,
-                    token: neighbour.token,
-                    url: "http://127.0.0.1:\(stalled.port)/hook/\(index)",
-                    events: ["CARD_CREATED"]
-                )
-            }
-            let other = try await DeliveryEndToEndTests.subscribe(harness, client: client, url: listening.url)
-            for index in 0..<10 {
-                _ = try await client.publish(
-                    appID: neighbour.app.id,
-                    event: "card.created",
-                    data: #"{"n":\#(index)}"#,
-                    operatorKey: harness.operatorKey
-                )
-            }
-            let cap = harness.configuration.delivery.maximumInFlightPerApp
-            #expect(cap < harness.configuration.delivery.maximumInFlight)
-            #expect(try await stalling.waitUntil { $0.open == cap }, "\(stalling.connectionCounts)")
+        try await TestHarness.withDeliveries(
+            on: backend,
+            configure: configure
+        ) { harness in
+            let stalling = HostileReceiver(.stallAfterHeaders)
+            let stalled = try await stalling.start()
+            let quiet = TestReceiver()
+            try await quiet.withRunning { listening in
+                try await harness.withLiveServer { client in
+                    let neighbour = try await V3_20Endpoints.tenant(harness, client: client)
+                    for index in 0..<24 {
+                        _ = try await neighbour.createEndpoint(
+                            client,
+                            url: "http://127.0.0.1:\(stalled.port)/hook/\(index)",
+                            events: ["CARD_CREATED"]
+                        )
+                    }
+                    let other = try await harness.subscribe(client: client, url: listening.url)
+                    try await harness.publishNumbered(10, appID: neighbour.app.id, client: client)
+                    let cap = harness.configuration.delivery.maximumInFlightPerApp
+                    #expect(cap < harness.configuration.delivery.maximumInFlight)
+                    #expect(try await stalling.waitUntil { $0.open == cap }, "\(stalling.connectionCounts)")
 
-            for index in 0..<20 {
-                _ = try await client.publish(
-                    appID: other.app.id,
-                    event: "card.created",
-                    data: #"{"n":\#(index)}"#,
-                    operatorKey: harness.operatorKey
-                )
+                    try await harness.publishNumbered(20, appID: other.app.id, client: client)
+                    #expect(try await quiet.waitFor(count: 20, seconds: 15), "the quiet app's events all arrived")
+                    let counts = stalling.connectionCounts
+                    #expect(counts.open == cap, "the neighbour's attempts were still stalled: \(counts)")
+                    #expect(
+                        counts.mostOpen == cap,
+                        "240 deliveries, 24 endpoints: never more than the app's cap \(counts)"
+                    )
+                    // Let the stalled attempts end now rather than at their deadline.
+                    await stalled.stop()
+                }
             }
-            #expect(try await quiet.waitFor(count: 20, seconds: 15), "the quiet app's events all arrived")
-            let counts = stalling.connectionCounts
-            #expect(counts.open == cap, "the neighbour's attempts were still stalled: \(counts)")
-            #expect(counts.mostOpen == cap, "240 deliveries, 24 endpoints: never more than the app's cap \(counts)")
-            // Let the stalled attempts end now rather than at their deadline.
-            await stalled.stop()
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import HookdStore
 import Hummingbird
 import HummingbirdTesting
@@ -25,11 +26,7 @@ import Testing
     }
 
     @Test func aRepeatedRegenerationGetsTheFirstAnswerAndChangesNothing() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { harness, client, app, key, token in
             try await client.configure("https://hooks.example.com/a", token: token)
             let first = try await Self.regenerate(client, token: token, key: "rotate-2026-12-01")
             #expect(first.status == .ok)
@@ -60,28 +57,25 @@ import Testing
 
     @Test(arguments: ["", String(repeating: "k", count: 256), "has space", "caf\u{e9}"])
     func aMalformedKeyIsRefusedAndChangesNothing(key: String) async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, appKey) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: appKey)
-            let secret = try #require(
-                try await client.configure("https://hooks.example.com/a", token: token).data["webhookSecret"] as? String
-            )
-            let refused = try await Self.regenerate(client, token: token, key: key)
-            #expect(refused.status == .badRequest)
-            #expect(refused.errorCode == "VALIDATION_ERROR")
-            #expect((refused.error["fields"] as? [[String: Any]])?.first?["field"] as? String == "Idempotency-Key")
-            #expect(try await harness.storedSecret(appID: app.id) == secret)
+        try await TestHarness.with { harness in
+            let (app, appKey) = try await harness.createApp()
+            try await harness.withClient { client in
+                let token = try await client.token(for: app, key: appKey)
+                let secret = try #require(
+                    try await client.configure("https://hooks.example.com/a", token: token).data["webhookSecret"]
+                        as? String
+                )
+                let refused = try await Self.regenerate(client, token: token, key: key)
+                #expect(refused.status == .badRequest)
+                #expect(refused.errorCode == "VALIDATION_ERROR")
+                #expect((refused.error["fields"] as? [[String: Any]])?.first?["field"] as? String == "Idempotency-Key")
+                #expect(try await harness.storedSecret(appID: app.id) == secret)
+            }
         }
     }
 
     @Test func aPublishWithAKeyIsStoredOnceWithOneEventId() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { harness, client, app, key, token in
             func publish(key: String, eventID: String? = nil) async throws -> JSONResponse {
                 let id = eventID.map { #","eventId":"\#($0)""# } ?? ""
                 return try await client.json(

@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import HookdStore
 import Hummingbird
 import HummingbirdTesting
@@ -20,7 +21,7 @@ import Testing
         requestTimeout: Duration? = nil,
         _ body: @escaping @Sendable (_ harness: TestHarness, _ port: Int) async throws -> Void
     ) async throws {
-        let harness = try TestHarness {
+        let configure: (inout HookdServerConfiguration) -> Void = {
             if let maximumConnections { $0.listener.maximumConnections = maximumConnections }
             if let maximumConnectionsPerAddress {
                 $0.listener.maximumConnectionsPerAddress = maximumConnectionsPerAddress
@@ -29,9 +30,10 @@ import Testing
             if let idleTimeout { $0.listener.idleTimeout = idleTimeout }
             if let requestTimeout { $0.listener.requestTimeout = requestTimeout }
         }
-        defer { harness.removeFiles() }
-        try await harness.withLiveServer { client in
-            try await body(harness, try #require(client.port))
+        try await TestHarness.with(configure: configure) { harness in
+            try await harness.withLiveServer { client in
+                try await body(harness, try #require(client.port))
+            }
         }
     }
 
@@ -155,13 +157,7 @@ import Testing
                     + "Content-Length: \(body.utf8.count)\r\n\r\n" + String(body.prefix(10))
             )
             #expect(try await client.waitUntilClosed(), "the server let go of the body that stopped")
-            let stored = try await harness.store.deliveries(
-                appID: app.id,
-                status: nil,
-                event: nil,
-                limit: 10,
-                offset: 0
-            )
+            let stored = try await harness.storedDeliveries(of: app.id)
             #expect(stored.total == 0, "nothing was published")
         }
     }

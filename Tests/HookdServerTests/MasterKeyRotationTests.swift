@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HookdCore
+import HookdServerTestSupport
 import HookdTestSupport
 import Logging
 import Testing

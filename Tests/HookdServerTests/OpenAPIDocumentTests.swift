@@ -1,4 +1,5 @@
 import Foundation
+import HookdServerTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -34,32 +35,31 @@ import Testing
     }
 
     @Test func everyRouteOfTheServerIsDocumented() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let router = try await HookdNode(configuration: harness.configuration, dependencies: harness.dependencies)
-            .router
-        // The portal's pages and files are HTML, not API routes: docs/PORTAL.md describes them.
-        let served = Set(
-            router.routes.filter {
-                !$0.path.description.hasPrefix("portal") && !$0.path.description.hasPrefix("/portal")
-            }
-            .map { route in
-                let path = route.path.description.hasPrefix("/") ? route.path.description : "/" + route.path.description
-                return "\(route.method.rawValue) \(path.replacing(/:(\w+)/) { "{\($0.1)}" })"
-            }
-        )
-        let documented = try Self.documentedRoutes()
-        #expect(served.count >= 10)
-        let undocumented = served.subtracting(documented)
-        #expect(undocumented.isEmpty, "routes missing from openapi.yaml: \(undocumented.sorted())")
-        let stale = documented.subtracting(served)
-        #expect(stale.isEmpty, "openapi.yaml documents routes the server lacks: \(stale.sorted())")
+        try await TestHarness.with { harness in
+            let router = try await HookdNode(configuration: harness.configuration, dependencies: harness.dependencies)
+                .router
+            // The portal's pages and files are HTML, not API routes: docs/PORTAL.md describes them.
+            let served = Set(
+                router.routes.filter {
+                    !$0.path.description.hasPrefix("portal") && !$0.path.description.hasPrefix("/portal")
+                }
+                .map { route in
+                    let path =
+                        route.path.description.hasPrefix("/") ? route.path.description : "/" + route.path.description
+                    return "\(route.method.rawValue) \(path.replacing(/:(\w+)/) { "{\($0.1)}" })"
+                }
+            )
+            let documented = try Self.documentedRoutes()
+            #expect(served.count >= 10)
+            let undocumented = served.subtracting(documented)
+            #expect(undocumented.isEmpty, "routes missing from openapi.yaml: \(undocumented.sorted())")
+            let stale = documented.subtracting(served)
+            #expect(stale.isEmpty, "openapi.yaml documents routes the server lacks: \(stale.sorted())")
+        }
     }
 
     @Test func theDocumentIsServed() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await TestHarness.withClient { _, client in
             let response = try await client.execute(uri: "/api/v3/openapi.yaml", method: .get)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "application/yaml")

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
@@ -43,77 +44,79 @@ import Testing
     }
 
     @Test func failedOperatorKeysAreThrottledPerClientAndTheRightKeyElsewhereStillWorks() async throws {
-        let harness = try Self.behindAProxy { $0.limits.loginFailuresPerAddress = 5 }
-        defer { harness.removeFiles() }
-        try await harness.withLiveServer { client in
-            let port = try #require(client.port)
-            var statuses: [Int] = []
-            for _ in 0..<8 {
-                statuses.append(
-                    try await Self.request(
-                        port: port,
-                        "/api/v3/internal/apps",
-                        bearer: "hok_guess",
-                        client: "198.51.100.7"
+        try await Self.behindAProxy { $0.limits.loginFailuresPerAddress = 5 }.use { harness in
+            try await harness.withLiveServer { client in
+                let port = try #require(client.port)
+                var statuses: [Int] = []
+                for _ in 0..<8 {
+                    statuses.append(
+                        try await Self.request(
+                            port: port,
+                            "/api/v3/internal/apps",
+                            bearer: "hok_guess",
+                            client: "198.51.100.7"
+                        )
+                        .status
                     )
-                    .status
+                }
+                #expect(statuses == [401, 401, 401, 401, 401, 429, 429, 429], "five failures, then held back")
+                let rightKeyFromTheGuesser = try await Self.request(
+                    port: port,
+                    "/api/v3/internal/apps",
+                    bearer: harness.operatorKey,
+                    client: "198.51.100.7"
                 )
+                #expect(rightKeyFromTheGuesser.status == 429, "not even compared while the client is held back")
+                #expect(rightKeyFromTheGuesser.retryAfter.flatMap(Int.init).map { $0 >= 1 && $0 <= 60 } == true)
+                let elsewhere = try await Self.request(
+                    port: port,
+                    "/api/v3/internal/apps",
+                    bearer: harness.operatorKey,
+                    client: "198.51.100.8"
+                )
+                #expect(elsewhere.status == 200, "another client with the right key is let in")
+                harness.clock.advance(by: 61)
+                let later = try await Self.request(
+                    port: port,
+                    "/api/v3/internal/apps",
+                    bearer: harness.operatorKey,
+                    client: "198.51.100.7"
+                )
+                #expect(later.status == 200, "the hold ends with the limit's minute")
             }
-            #expect(statuses == [401, 401, 401, 401, 401, 429, 429, 429], "five failures, then held back")
-            let rightKeyFromTheGuesser = try await Self.request(
-                port: port,
-                "/api/v3/internal/apps",
-                bearer: harness.operatorKey,
-                client: "198.51.100.7"
-            )
-            #expect(rightKeyFromTheGuesser.status == 429, "not even compared while the client is held back")
-            #expect(rightKeyFromTheGuesser.retryAfter.flatMap(Int.init).map { $0 >= 1 && $0 <= 60 } == true)
-            let elsewhere = try await Self.request(
-                port: port,
-                "/api/v3/internal/apps",
-                bearer: harness.operatorKey,
-                client: "198.51.100.8"
-            )
-            #expect(elsewhere.status == 200, "another client with the right key is let in")
-            harness.clock.advance(by: 61)
-            let later = try await Self.request(
-                port: port,
-                "/api/v3/internal/apps",
-                bearer: harness.operatorKey,
-                client: "198.51.100.7"
-            )
-            #expect(later.status == 200, "the hold ends with the limit's minute")
         }
     }
 
     @Test func withoutATokenMetricsAnswersLoopbackClientsOnly() async throws {
-        let harness = try Self.behindAProxy()
-        defer { harness.removeFiles() }
-        try await harness.withLiveServer { client in
-            let port = try #require(client.port)
-            #expect(try await Self.request(port: port, "/metrics").status == 200, "the operator's own machine")
-            #expect(try await Self.request(port: port, "/metrics", client: "198.51.100.7").status == 401)
-            #expect(
-                try await Self.request(port: port, "/metrics", client: "127.0.0.1").status == 200,
-                "a loopback client behind the proxy"
-            )
+        try await Self.behindAProxy().use { harness in
+            try await harness.withLiveServer { client in
+                let port = try #require(client.port)
+                #expect(try await Self.request(port: port, "/metrics").status == 200, "the operator's own machine")
+                #expect(try await Self.request(port: port, "/metrics", client: "198.51.100.7").status == 401)
+                #expect(
+                    try await Self.request(port: port, "/metrics", client: "127.0.0.1").status == 200,
+                    "a loopback client behind the proxy"
+                )
+            }
         }
     }
 
     @Test func withATokenMetricsAnswersItsBearerOnly() async throws {
         let token = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-        let harness = try Self.behindAProxy { $0.metricsToken = token }
-        defer { harness.removeFiles() }
-        try await harness.withLiveServer { client in
-            let port = try #require(client.port)
-            #expect(try await Self.request(port: port, "/metrics").status == 401, "loopback needs it too")
-            #expect(try await Self.request(port: port, "/metrics", bearer: String(token.dropLast())).status == 401)
-            #expect(try await Self.request(port: port, "/metrics", bearer: token).status == 200)
-            #expect(try await Self.request(port: port, "/metrics", bearer: token, client: "198.51.100.7").status == 200)
-            #expect(
-                try await Self.request(port: port, "/metrics", bearer: harness.operatorKey).status == 401,
-                "the operator key is not the metrics token"
-            )
+        try await Self.behindAProxy { $0.metricsToken = token }.use { harness in
+            try await harness.withLiveServer { client in
+                let port = try #require(client.port)
+                #expect(try await Self.request(port: port, "/metrics").status == 401, "loopback needs it too")
+                #expect(try await Self.request(port: port, "/metrics", bearer: String(token.dropLast())).status == 401)
+                #expect(try await Self.request(port: port, "/metrics", bearer: token).status == 200)
+                #expect(
+                    try await Self.request(port: port, "/metrics", bearer: token, client: "198.51.100.7").status == 200
+                )
+                #expect(
+                    try await Self.request(port: port, "/metrics", bearer: harness.operatorKey).status == 401,
+                    "the operator key is not the metrics token"
+                )
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HookdCore
 import HookdDelivery
+import HookdServerTestSupport
 import Hummingbird
 import HummingbirdTesting
 import NIOSSL
@@ -37,6 +38,16 @@ import Testing
         func stop() async {
             for running in running { await running.stop() }
         }
+
+        /// Runs `body` while the receiver and the trap serve, then stops them.
+        static func withRunning(tls: NIOSSLContext? = nil, _ body: (Targets) async throws -> Void) async throws {
+            let targets = try await start(tls: tls)
+            try await runThenCleanUp {
+                try await body(targets)
+            } cleanUp: {
+                await targets.stop()
+            }
+        }
     }
 
     /// Configures `url` for a new app, sends a test delivery, and returns the route's answer.
@@ -51,93 +62,96 @@ import Testing
             if let certificate { $0.delivery.transport.tls.trustRoots = .certificates([certificate]) }
         }
         harness.resolver = FakeHostResolver(table)
-        let configured = harness
-        defer { configured.removeFiles() }
-        return try await configured.withClient { client in
-            let (app, key) = try await configured.createApp()
-            let token = try await client.token(for: app, key: key)
-            let set = try await client.configure(url, token: token)
-            #expect(set.status == .ok, "\(set.raw)")
-            return try await client.json("/api/v3/webhooks/test", method: .post, token: token)
+        return try await harness.use { configured in
+            try await configured.withClient { client in
+                let (app, key) = try await configured.createApp()
+                let token = try await client.token(for: app, key: key)
+                let set = try await client.configure(url, token: token)
+                #expect(set.status == .ok, "\(set.raw)")
+                return try await client.json("/api/v3/webhooks/test", method: .post, token: token)
+            }
         }
     }
 
     @Test(arguments: ["ReBind.Hookd.TEST.", "REBIND.HOOKD.TEST", "rebind.hookd.test."])
     func everySpellingOfANameConnectsOnlyToItsCheckedAddress(host: String) async throws {
-        let targets = try await Targets.start()
-        defer { Task { await targets.stop() } }
-        let answer = try await Self.sendTest(
-            to: "http://\(host):\(targets.port)/hook?x=1",
-            resolving: ["rebind.hookd.test": ["127.0.0.2"]]
-        )
-        #expect(answer.status == .ok, "\(answer.raw)")
-        let request = try #require(targets.receiver.receivedRequests.first)
-        #expect(request.hasPrefix("POST /hook?x=1 HTTP/1.1\r\n"))
-        #expect(request.contains("\r\nHost: rebind.hookd.test:\(targets.port)\r\n"), "\(request)")
-        #expect(targets.trap.connectionCounts.accepted == 0, "nothing reached 127.0.0.1")
+        try await Targets.withRunning { targets in
+            let answer = try await Self.sendTest(
+                to: "http://\(host):\(targets.port)/hook?x=1",
+                resolving: ["rebind.hookd.test": ["127.0.0.2"]]
+            )
+            #expect(answer.status == .ok, "\(answer.raw)")
+            let request = try #require(targets.receiver.receivedRequests.first)
+            #expect(request.hasPrefix("POST /hook?x=1 HTTP/1.1\r\n"))
+            #expect(request.contains("\r\nHost: rebind.hookd.test:\(targets.port)\r\n"), "\(request)")
+            #expect(targets.trap.connectionCounts.accepted == 0, "nothing reached 127.0.0.1")
+        }
     }
 
     @Test func anInternationalNameIsResolvedAndSentInItsASCIIForm() async throws {
-        let targets = try await Targets.start()
-        defer { Task { await targets.stop() } }
-        let answer = try await Self.sendTest(
-            to: "http://Bücher.Hookd.Test:\(targets.port)/hook",
-            resolving: ["xn--bcher-kva.hookd.test": ["127.0.0.2"]]
-        )
-        #expect(answer.status == .ok, "\(answer.raw)")
-        let request = try #require(targets.receiver.receivedRequests.first)
-        #expect(request.contains("\r\nHost: xn--bcher-kva.hookd.test:\(targets.port)\r\n"), "\(request)")
-        #expect(targets.trap.connectionCounts.accepted == 0)
+        try await Targets.withRunning { targets in
+            let answer = try await Self.sendTest(
+                to: "http://Bücher.Hookd.Test:\(targets.port)/hook",
+                resolving: ["xn--bcher-kva.hookd.test": ["127.0.0.2"]]
+            )
+            #expect(answer.status == .ok, "\(answer.raw)")
+            let request = try #require(targets.receiver.receivedRequests.first)
+            #expect(request.contains("\r\nHost: xn--bcher-kva.hookd.test:\(targets.port)\r\n"), "\(request)")
+            #expect(targets.trap.connectionCounts.accepted == 0)
+        }
     }
 
     @Test(arguments: ["0x7f.0.0.2", "0177.0.0.2", "127.2", "2130706434"])
     func aLegacyIPv4LiteralConnectsToTheAddressItNames(host: String) async throws {
-        let targets = try await Targets.start()
-        defer { Task { await targets.stop() } }
-        let answer = try await Self.sendTest(to: "http://\(host):\(targets.port)/hook", resolving: [:])
-        #expect(answer.status == .ok, "\(answer.raw)")
-        let request = try #require(targets.receiver.receivedRequests.first)
-        #expect(request.contains("\r\nHost: 127.0.0.2:\(targets.port)\r\n"), "\(request)")
-        #expect(targets.trap.connectionCounts.accepted == 0)
+        try await Targets.withRunning { targets in
+            let answer = try await Self.sendTest(to: "http://\(host):\(targets.port)/hook", resolving: [:])
+            #expect(answer.status == .ok, "\(answer.raw)")
+            let request = try #require(targets.receiver.receivedRequests.first)
+            #expect(request.contains("\r\nHost: 127.0.0.2:\(targets.port)\r\n"), "\(request)")
+            #expect(targets.trap.connectionCounts.accepted == 0)
+        }
     }
 
     @Test func whenTheFirstCheckedAddressRefusesTheNextIsTried() async throws {
-        let targets = try await Targets.start()
-        defer { Task { await targets.stop() } }
-        // Nothing listens on [::1] at this port: the IPv6 address comes first, is refused, and IPv4 follows.
-        let answer = try await Self.sendTest(
-            to: "http://two.hookd.test:\(targets.port)/hook",
-            resolving: ["two.hookd.test": ["::1", "127.0.0.2"]]
-        )
-        #expect(answer.status == .ok, "\(answer.raw)")
-        #expect(targets.receiver.receivedRequests.count == 1)
-        #expect(targets.trap.connectionCounts.accepted == 0)
+        try await Targets.withRunning { targets in
+            // Nothing listens on [::1] at this port: the IPv6 address comes first, is refused, and IPv4 follows.
+            let answer = try await Self.sendTest(
+                to: "http://two.hookd.test:\(targets.port)/hook",
+                resolving: ["two.hookd.test": ["::1", "127.0.0.2"]]
+            )
+            #expect(answer.status == .ok, "\(answer.raw)")
+            #expect(targets.receiver.receivedRequests.count == 1)
+            #expect(targets.trap.connectionCounts.accepted == 0)
+        }
     }
 
     @Test(.enabled(if: TestCertificate.openssl != nil, "the openssl command is not installed"))
     func tlsSendsAndVerifiesTheCanonicalName() async throws {
         let certificate = try TestCertificate.make(for: "hooks.hookd.test")
-        let targets = try await Targets.start(tls: try certificate.serverContext())
-        defer { Task { await targets.stop() } }
-        let table = ["hooks.hookd.test": ["127.0.0.2"], "other.hookd.test": ["127.0.0.2"]]
+        try await Targets.withRunning(tls: try certificate.serverContext()) { targets in
+            let table = ["hooks.hookd.test": ["127.0.0.2"], "other.hookd.test": ["127.0.0.2"]]
 
-        let answer = try await Self.sendTest(
-            to: "https://HOOKS.Hookd.Test.:\(targets.port)/hook",
-            resolving: table,
-            trusting: certificate.certificate
-        )
-        #expect(answer.status == .ok, "\(answer.raw)")
-        #expect(targets.receiver.receivedRequests.count == 1)
+            let answer = try await Self.sendTest(
+                to: "https://HOOKS.Hookd.Test.:\(targets.port)/hook",
+                resolving: table,
+                trusting: certificate.certificate
+            )
+            #expect(answer.status == .ok, "\(answer.raw)")
+            #expect(targets.receiver.receivedRequests.count == 1)
 
-        let mismatch = try await Self.sendTest(
-            to: "https://other.hookd.test:\(targets.port)/hook",
-            resolving: table,
-            trusting: certificate.certificate
-        )
-        #expect(mismatch.errorCode == "WEBHOOK_DELIVERY_FAILED", "\(mismatch.raw)")
-        let detail = mismatch.error["detail"] as? String ?? ""
-        #expect(detail.contains("TLS failed"), "\(detail)")
-        #expect(targets.receiver.receivedRequests.count == 1, "nothing sent to a name the certificate does not hold")
-        #expect(targets.trap.connectionCounts.accepted == 0)
+            let mismatch = try await Self.sendTest(
+                to: "https://other.hookd.test:\(targets.port)/hook",
+                resolving: table,
+                trusting: certificate.certificate
+            )
+            #expect(mismatch.errorCode == "WEBHOOK_DELIVERY_FAILED", "\(mismatch.raw)")
+            let detail = mismatch.error["detail"] as? String ?? ""
+            #expect(detail.contains("TLS failed"), "\(detail)")
+            #expect(
+                targets.receiver.receivedRequests.count == 1,
+                "nothing sent to a name the certificate does not hold"
+            )
+            #expect(targets.trap.connectionCounts.accepted == 0)
+        }
     }
 }

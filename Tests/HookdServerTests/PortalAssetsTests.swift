@@ -1,4 +1,5 @@
 import Foundation
+import HookdServerTestSupport
 import Testing
 
 /// The portal's files (`Sources/HookdServer/Resources/portal`, bundled as they are): its pages load their ES modules

@@ -1,5 +1,6 @@
 import Foundation
 import HookdBench
+import HookdServerTestSupport
 import Testing
 
 /// What the portal's browser test needs: Debian's `chromium` and `chromium-driver`, and Selenium for `python3`.

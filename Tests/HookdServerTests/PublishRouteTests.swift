@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import HookdStore
 import Hummingbird
 import HummingbirdTesting
@@ -14,27 +15,32 @@ import Testing
     }
 
     @Test func theOperatorKeyIsRequiredAndAnAppTokenIsNotEnough() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let body = #"{"appId":"\#(app.id)","event":"card.created","data":{}}"#
-            let missing = try await client.json("/api/v3/internal/events", method: .post, body: body)
-            #expect(missing.errorCode == "AUTH_TOKEN_MISSING")
-            let wrong = try await client.json("/api/v3/internal/events", method: .post, token: "hok_wrong", body: body)
-            #expect(wrong.errorCode == "AUTH_TOKEN_INVALID")
-            let appToken = try await client.token(for: app, key: key)
-            let asApp = try await client.json("/api/v3/internal/events", method: .post, token: appToken, body: body)
-            #expect(asApp.errorCode == "AUTH_TOKEN_INVALID")
-            #expect(try await Self.deliveryCount(harness, app.id) == 0)
-            let accepted = try await client.json(
-                "/api/v3/internal/events",
-                method: .post,
-                token: harness.operatorKey,
-                body: body
-            )
-            #expect(accepted.status == .accepted)
-            #expect(try await Self.deliveryCount(harness, app.id) == 1)
+        try await TestHarness.with { harness in
+            let (app, key) = try await harness.createApp()
+            try await harness.withClient { client in
+                let body = #"{"appId":"\#(app.id)","event":"card.created","data":{}}"#
+                let missing = try await client.json("/api/v3/internal/events", method: .post, body: body)
+                #expect(missing.errorCode == "AUTH_TOKEN_MISSING")
+                let wrong = try await client.json(
+                    "/api/v3/internal/events",
+                    method: .post,
+                    token: "hok_wrong",
+                    body: body
+                )
+                #expect(wrong.errorCode == "AUTH_TOKEN_INVALID")
+                let appToken = try await client.token(for: app, key: key)
+                let asApp = try await client.json("/api/v3/internal/events", method: .post, token: appToken, body: body)
+                #expect(asApp.errorCode == "AUTH_TOKEN_INVALID")
+                #expect(try await Self.deliveryCount(harness, app.id) == 0)
+                let accepted = try await client.json(
+                    "/api/v3/internal/events",
+                    method: .post,
+                    token: harness.operatorKey,
+                    body: body
+                )
+                #expect(accepted.status == .accepted)
+                #expect(try await Self.deliveryCount(harness, app.id) == 1)
+            }
         }
     }
 
@@ -63,17 +69,17 @@ import Testing
     /// Publishes `body`, its `"APP"` replaced by the id of a new issuing app, and returns the answer and how many
     /// deliveries the app has after it.
     static func publishToNewApp(_ body: String) async throws -> (response: JSONResponse, deliveries: Int) {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, _) = try await harness.createApp(type: .issuing)
-        return try await harness.withClient { client in
-            let response = try await client.json(
-                "/api/v3/internal/events",
-                method: .post,
-                token: harness.operatorKey,
-                body: body.replacingOccurrences(of: "\"APP\"", with: "\"\(app.id)\"")
-            )
-            return (response, try await Self.deliveryCount(harness, app.id))
+        try await TestHarness.with { harness in
+            let (app, _) = try await harness.createApp(type: .issuing)
+            return try await harness.withClient { client in
+                let response = try await client.json(
+                    "/api/v3/internal/events",
+                    method: .post,
+                    token: harness.operatorKey,
+                    body: body.replacingOccurrences(of: "\"APP\"", with: "\"\(app.id)\"")
+                )
+                return (response, try await Self.deliveryCount(harness, app.id))
+            }
         }
     }
 
@@ -101,70 +107,72 @@ import Testing
     /// built for them and no recursion, and nothing stored.
     @Test(arguments: ["eventId", "data"])
     func aDeeplyNestedMemberIsRefusedPromptly(member: String) async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, _) = try await harness.createApp()
-        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
-        var members = ["appId": #""\#(app.id)""#, "event": #""card.created""#, "data": "{}"]
-        members[member] = deep
-        let body = "{" + members.map { #""\#($0.key)":\#($0.value)"# }.joined(separator: ",") + "}"
-        try await harness.withClient { client in
-            let response = try await client.json(
-                "/api/v3/internal/events",
-                method: .post,
-                token: harness.operatorKey,
-                body: body
-            )
-            #expect(response.errorCode == "VALIDATION_ERROR", "\(response.raw.prefix(300))")
-            #expect(try await Self.deliveryCount(harness, app.id) == 0)
+        try await TestHarness.with { harness in
+            let (app, _) = try await harness.createApp()
+            let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+            var members = ["appId": #""\#(app.id)""#, "event": #""card.created""#, "data": "{}"]
+            members[member] = deep
+            let body = "{" + members.map { #""\#($0.key)":\#($0.value)"# }.joined(separator: ",") + "}"
+            try await harness.withClient { client in
+                let response = try await client.json(
+                    "/api/v3/internal/events",
+                    method: .post,
+                    token: harness.operatorKey,
+                    body: body
+                )
+                #expect(response.errorCode == "VALIDATION_ERROR", "\(response.raw.prefix(300))")
+                #expect(try await Self.deliveryCount(harness, app.id) == 0)
+            }
         }
     }
 
     @Test func dataOverSixtyFourKibibytesIsRefused() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, _) = try await harness.createApp()
-        try await harness.withClient { client in
-            let fits = String(repeating: "a", count: 64 * 1024 - 10)
-            let accepted = try await client.publish(
-                appID: app.id,
-                event: "card.created",
-                data: #"{"s":"\#(fits)"}"#,
-                operatorKey: harness.operatorKey
-            )
-            #expect(accepted.status == .accepted, "\(accepted.raw.prefix(300))")
-            let tooBig = String(repeating: "a", count: 64 * 1024)
-            let refused = try await client.publish(
-                appID: app.id,
-                event: "card.created",
-                data: #"{"s":"\#(tooBig)"}"#,
-                operatorKey: harness.operatorKey
-            )
-            #expect(refused.errorCode == "PAYLOAD_TOO_LARGE")
-            #expect(try await Self.deliveryCount(harness, app.id) == 1)
+        try await TestHarness.with { harness in
+            let (app, _) = try await harness.createApp()
+            try await harness.withClient { client in
+                let fits = String(repeating: "a", count: 64 * 1024 - 10)
+                let accepted = try await harness.publish(
+                    "card.created",
+                    data: #"{"s":"\#(fits)"}"#,
+                    appID: app.id,
+                    client: client
+                )
+                #expect(accepted.status == .accepted, "\(accepted.raw.prefix(300))")
+                let tooBig = String(repeating: "a", count: 64 * 1024)
+                let refused = try await harness.publish(
+                    "card.created",
+                    data: #"{"s":"\#(tooBig)"}"#,
+                    appID: app.id,
+                    client: client
+                )
+                #expect(refused.errorCode == "PAYLOAD_TOO_LARGE")
+                #expect(try await Self.deliveryCount(harness, app.id) == 1)
+            }
         }
     }
 
     @Test func dataIsStoredCompactWithNumbersAsWritten() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, _) = try await harness.createApp()
-        try await harness.withClient { client in
-            let response = try await client.publish(
-                appID: app.id,
-                event: "card.funded",
-                data: "{\n  \"amount\" : 1.50,\n  \"big\" : 12345678901234567890,\n  \"t\" : \"\\u00e9\\/\"\n}",
-                operatorKey: harness.operatorKey
-            )
-            #expect(response.status == .accepted)
-            let summary = try #require(
-                try await harness.store.deliveries(appID: app.id, status: nil, event: nil, limit: 1, offset: 0).items
-                    .first
-            )
-            let detail = try #require(try await harness.store.delivery(appID: app.id, id: summary.id))
-            #expect(
-                String(decoding: detail.data, as: UTF8.self) == #"{"amount":1.50,"big":12345678901234567890,"t":"é/"}"#
-            )
+        try await TestHarness.with { harness in
+            let (app, _) = try await harness.createApp()
+            try await harness.withClient { client in
+                let response = try await client.publish(
+                    appID: app.id,
+                    event: "card.funded",
+                    data: "{\n  \"amount\" : 1.50,\n  \"big\" : 12345678901234567890,\n  \"t\" : \"\\u00e9\\/\"\n}",
+                    operatorKey: harness.operatorKey
+                )
+                #expect(response.status == .accepted)
+                let summary = try #require(
+                    try await harness.store.deliveries(appID: app.id, status: nil, event: nil, limit: 1, offset: 0)
+                        .items
+                        .first
+                )
+                let detail = try #require(try await harness.store.delivery(appID: app.id, id: summary.id))
+                #expect(
+                    String(decoding: detail.data, as: UTF8.self)
+                        == #"{"amount":1.50,"big":12345678901234567890,"t":"é/"}"#
+                )
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import HookdCore
+import HookdServerTestSupport
 import HookdStore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import HookdStore
 import Hummingbird
 import HummingbirdTesting
@@ -9,11 +10,7 @@ import Testing
 
 @Suite struct RegenerateSecretTests {
     @Test func theResponseIsExactlyTheSeedsShape() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { harness, client, _, _, token in
             try await client.configure("https://hooks.example.com/a", token: token)
             let response = try await client.json("/api/v3/webhooks/secret/regenerate", method: .post, token: token)
             #expect(response.status == .ok)
@@ -29,11 +26,7 @@ import Testing
     }
 
     @Test func theOldSecretIsDeadAtCommitAndTheChangeIsAudited() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { harness, client, app, _, token in
             let first = try #require(
                 try await client.configure("https://hooks.example.com/a", token: token).data["webhookSecret"] as? String
             )
@@ -63,11 +56,7 @@ import Testing
     }
 
     @Test func regenerationNeedsAWebhookURL() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { harness, client, app, _, token in
             let never = try await client.json("/api/v3/webhooks/secret/regenerate", method: .post, token: token)
             #expect(never.status == .conflict)
             #expect(never.errorCode == "WEBHOOK_NOT_CONFIGURED")
@@ -80,49 +69,55 @@ import Testing
     }
 
     @Test func regenerationIsRateLimitedPerAppWithRetryAfter() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        let (other, otherKey) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
-            try await client.configure("https://hooks.example.com/a", token: token)
-            for _ in 0..<10 {
-                let response = try await client.json("/api/v3/webhooks/secret/regenerate", method: .post, token: token)
-                #expect(response.status == .ok)
+        try await TestHarness.with { harness in
+            let (app, key) = try await harness.createApp()
+            let (other, otherKey) = try await harness.createApp()
+            try await harness.withClient { client in
+                let token = try await client.token(for: app, key: key)
+                try await client.configure("https://hooks.example.com/a", token: token)
+                for _ in 0..<10 {
+                    let response = try await client.json(
+                        "/api/v3/webhooks/secret/regenerate",
+                        method: .post,
+                        token: token
+                    )
+                    #expect(response.status == .ok)
+                }
+                let secretBefore = try await harness.storedSecret(appID: app.id)
+                let limited = try await client.json("/api/v3/webhooks/secret/regenerate", method: .post, token: token)
+                #expect(limited.status == .tooManyRequests)
+                #expect(limited.errorCode == "RATE_LIMIT_EXCEEDED")
+                let retryAfter = try #require(limited.headers[.retryAfter].flatMap(Int.init))
+                #expect((1...60).contains(retryAfter))
+                #expect(
+                    try await harness.storedSecret(appID: app.id) == secretBefore,
+                    "a refused regeneration changes nothing"
+                )
+
+                let otherToken = try await client.token(for: other, key: otherKey)
+                try await client.configure("https://hooks.example.com/b", token: otherToken)
+                let unaffected = try await client.json(
+                    "/api/v3/webhooks/secret/regenerate",
+                    method: .post,
+                    token: otherToken
+                )
+                #expect(unaffected.status == .ok, "the limit is per app")
+
+                harness.clock.advance(by: TimeInterval(retryAfter))
+                let again = try await client.json("/api/v3/webhooks/secret/regenerate", method: .post, token: token)
+                #expect(again.status == .ok, "after Retry-After seconds the next regeneration is allowed")
             }
-            let secretBefore = try await harness.storedSecret(appID: app.id)
-            let limited = try await client.json("/api/v3/webhooks/secret/regenerate", method: .post, token: token)
-            #expect(limited.status == .tooManyRequests)
-            #expect(limited.errorCode == "RATE_LIMIT_EXCEEDED")
-            let retryAfter = try #require(limited.headers[.retryAfter].flatMap(Int.init))
-            #expect((1...60).contains(retryAfter))
-            #expect(
-                try await harness.storedSecret(appID: app.id) == secretBefore,
-                "a refused regeneration changes nothing"
-            )
-
-            let otherToken = try await client.token(for: other, key: otherKey)
-            try await client.configure("https://hooks.example.com/b", token: otherToken)
-            let unaffected = try await client.json(
-                "/api/v3/webhooks/secret/regenerate",
-                method: .post,
-                token: otherToken
-            )
-            #expect(unaffected.status == .ok, "the limit is per app")
-
-            harness.clock.advance(by: TimeInterval(retryAfter))
-            let again = try await client.json("/api/v3/webhooks/secret/regenerate", method: .post, token: token)
-            #expect(again.status == .ok, "after Retry-After seconds the next regeneration is allowed")
         }
     }
 
     @Test func fiftyConcurrentRegenerationsAreSerialised() async throws {
-        let harness = try TestHarness { $0.limits.regenerationsPerMinute = 1000 }
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.limits.regenerationsPerMinute = 1000 }
+        try await TestHarness.withSignedIn(configure: configure) {
+            harness,
+            client,
+            app,
+            key,
+            token in
             try await client.configure("https://hooks.example.com/a", token: token)
             let secrets = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<50 {

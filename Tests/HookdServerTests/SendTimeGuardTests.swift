@@ -1,6 +1,7 @@
 import Foundation
 import HookdCore
 import HookdDelivery
+import HookdServerTestSupport
 import HookdStore
 import HookdTestSupport
 import Hummingbird
@@ -51,61 +52,61 @@ final class RecordingTransport: WebhookTransport {
 
     @Test(arguments: forbiddenURLs)
     func aStoredURLThatIsNowForbiddenIsRefusedWithoutConnecting(url: String) async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, _) = try await harness.createApp()
-        let secret = WebhookSecret.generate()
-        // Written straight to the store, as if the URL had passed an older check or the operator's switch was on.
-        _ = try await harness.store.setWebhookURL(
-            appID: app.id,
-            url: url,
-            initialSecret: SealedSecretChange(
-                sealedSecret: try harness.sealer.seal(
-                    Array(secret.value.utf8),
-                    purpose: SecretSealer.webhookSecretPurpose(appID: app.id)
+        try await TestHarness.with { harness in
+            let (app, _) = try await harness.createApp()
+            let secret = WebhookSecret.generate()
+            // Written straight to the store, as if the URL had passed an older check or the operator's switch was on.
+            _ = try await harness.store.setWebhookURL(
+                appID: app.id,
+                url: url,
+                initialSecret: SealedSecretChange(
+                    sealedSecret: try harness.sealer.seal(
+                        Array(secret.value.utf8),
+                        purpose: SecretSealer.webhookSecretPurpose(appID: app.id)
+                    ),
+                    fingerprint: secret.fingerprint,
+                    requestID: "req_test",
+                    clientAddress: nil
                 ),
-                fingerprint: secret.fingerprint,
-                requestID: "req_test",
-                clientAddress: nil
-            ),
-            now: UnixSeconds(0)
-        )
-        let publisher = EventPublisher(store: harness.store, clock: harness.clock, signal: nil, attemptsAllowed: 4)
-        _ = try await publisher.publish(appID: app.id, event: "card.created", data: Array("{}".utf8), eventID: nil)
+                now: UnixSeconds(0)
+            )
+            let publisher = EventPublisher(store: harness.store, clock: harness.clock, signal: nil, attemptsAllowed: 4)
+            _ = try await publisher.publish(appID: app.id, event: "card.created", data: Array("{}".utf8), eventID: nil)
 
-        let transport = RecordingTransport()
-        let attempter = DeliveryAttempter(
-            store: harness.store,
-            signers: SignerCache(sealer: harness.sealer),
-            urlPolicy: WebhookURLPolicy(
-                allowHTTPTargets: false,
-                addressPolicy: AddressPolicy(),
-                resolver: Self.resolver
-            ),
-            transport: transport,
-            retryPolicy: ScheduledRetryPolicy(DeliveryConfiguration()),
-            clock: harness.clock,
-            configuration: DeliveryConfiguration(),
-            logger: harness.logs.logger()
-        )
-        let now = harness.clock.unixMillis
-        let claims = try await harness.store.claimDueDeliveries(
-            limit: 10,
-            caps: ClaimCaps(perApp: 100, perEndpoint: 100),
-            now: now,
-            leaseUntil: now + .seconds(60)
-        )
-        let claim = try #require(claims.first)
-        let report = await attempter.attempt(claim)
+            let transport = RecordingTransport()
+            let attempter = DeliveryAttempter(
+                store: harness.store,
+                signers: SignerCache(sealer: harness.sealer),
+                urlPolicy: WebhookURLPolicy(
+                    allowHTTPTargets: false,
+                    addressPolicy: AddressPolicy(),
+                    resolver: Self.resolver
+                ),
+                transport: transport,
+                retryPolicy: ScheduledRetryPolicy(DeliveryConfiguration()),
+                clock: harness.clock,
+                configuration: DeliveryConfiguration(),
+                logger: harness.logs.logger()
+            )
+            let now = harness.clock.unixMillis
+            let claims = try await harness.store.claimDueDeliveries(
+                limit: 10,
+                caps: ClaimCaps(perApp: 100, perEndpoint: 100),
+                now: now,
+                leaseUntil: now + .seconds(60)
+            )
+            let claim = try #require(claims.first)
+            let report = await attempter.attempt(claim)
 
-        guard case .failed(.forbiddenTarget) = report.outcome else {
-            Issue.record("\(url) was not refused: \(report.outcome)")
-            return
+            guard case .failed(.forbiddenTarget) = report.outcome else {
+                Issue.record("\(url) was not refused: \(report.outcome)")
+                return
+            }
+            #expect(transport.calls.withLock { $0 }.isEmpty, "nothing may reach the transport")
+            let detail = try #require(try await harness.store.delivery(appID: app.id, id: claim.id))
+            #expect(detail.summary.status == .pending, "a refused attempt is retried on the schedule")
+            #expect(detail.attempts.first?.error?.hasPrefix("target refused before connecting") == true)
         }
-        #expect(transport.calls.withLock { $0 }.isEmpty, "nothing may reach the transport")
-        let detail = try #require(try await harness.store.delivery(appID: app.id, id: claim.id))
-        #expect(detail.summary.status == .pending, "a refused attempt is retried on the schedule")
-        #expect(detail.attempts.first?.error?.hasPrefix("target refused before connecting") == true)
     }
 
     @Test func aNameThatRebindsToLoopbackAfterConfigurationIsRefusedAtSendTime() async throws {
@@ -114,29 +115,27 @@ final class RecordingTransport: WebhookTransport {
             $0.allowPrivateTargets = false
         }
         configured.resolver = resolver
-        let harness = configured
-        defer { harness.removeFiles() }
-        let receiver = TestReceiver()
-        let running = try await receiver.start()
-        defer { Task { await running.stop() } }
-        try await harness.withLiveServer { client in
-            let (app, key) = try await harness.createApp()
-            let token = try await client.token(for: app, key: key)
-            let url = "http://rebind.example.com:\(running.port)/hook"
-            #expect(try await client.configure(url, token: token).status == .ok, "at configuration the name is public")
-            resolver.set("rebind.example.com", to: ["127.0.0.1"])
-            _ = try await client.publish(
-                appID: app.id,
-                event: "card.created",
-                data: "{}",
-                operatorKey: harness.operatorKey
-            )
-            #expect(try await DeliveryEndToEndTests.waitForAttempts(1, harness, client, token: token))
-            let id = try await DeliveryEndToEndTests.onlyDeliveryID(client, token: token)
-            let detail = try await client.json("/api/v3/webhooks/deliveries/\(id)", method: .get, token: token)
-            let attempt = try #require((detail.data["attemptHistory"] as? [[String: Any]])?.first)
-            #expect((attempt["error"] as? String)?.contains("loopback") == true, "\(attempt)")
-            #expect(receiver.received.isEmpty, "the receiver on 127.0.0.1 was never contacted")
+        try await configured.use { harness in
+            let receiver = TestReceiver()
+            try await receiver.withRunning { running in
+                try await harness.withLiveServer { client in
+                    let (app, key) = try await harness.createApp()
+                    let token = try await client.token(for: app, key: key)
+                    let url = "http://rebind.example.com:\(running.port)/hook"
+                    #expect(
+                        try await client.configure(url, token: token).status == .ok,
+                        "at configuration the name is public"
+                    )
+                    resolver.set("rebind.example.com", to: ["127.0.0.1"])
+                    _ = try await harness.publish("card.created", data: "{}", appID: app.id, client: client)
+                    #expect(try await harness.waitForAttempts(1, client: client, token: token))
+                    let id = try await client.onlyDeliveryID(token: token)
+                    let detail = try await client.json("/api/v3/webhooks/deliveries/\(id)", method: .get, token: token)
+                    let attempt = try #require((detail.data["attemptHistory"] as? [[String: Any]])?.first)
+                    #expect((attempt["error"] as? String)?.contains("loopback") == true, "\(attempt)")
+                    #expect(receiver.received.isEmpty, "the receiver on 127.0.0.1 was never contacted")
+                }
+            }
         }
     }
 }

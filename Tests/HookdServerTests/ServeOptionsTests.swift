@@ -1,6 +1,7 @@
 import Foundation
 import HookdCore
 import HookdDelivery
+import HookdServerTestSupport
 import HookdStore
 import HookdVerify
 import Testing

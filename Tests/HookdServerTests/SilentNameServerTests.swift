@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HookdCore
 import HookdDelivery
+import HookdServerTestSupport
 import HookdStore
 import Synchronization
 import Testing
@@ -54,66 +55,61 @@ import Testing
                 configuration.delivery.timeout = .seconds(25)
             }
             configured.resolver = resolver
-            let harness = configured
-            defer { harness.removeFiles() }
-            let quiet = TestReceiver()
-            let listening = try await quiet.start()
-            defer { Task { await listening.stop() } }
-            try await harness.withLiveServer { client in
-                var subscribed: [AppID] = []
-                for name in names {
-                    let subscriber = try await DeliveryEndToEndTests.subscribe(
-                        harness,
-                        client: client,
-                        url: "http://\(name):9/hook"
-                    )
-                    subscribed.append(subscriber.app.id)
-                }
-                let silentApps = subscribed
-                let other = try await DeliveryEndToEndTests.subscribe(harness, client: client, url: listening.url)
-                resolver.switchToDNS()
-                for appID in silentApps {
-                    for index in 0..<3 {
-                        let published = try await client.publish(
-                            appID: appID,
-                            event: "card.created",
-                            data: #"{"n":\#(index)}"#,
-                            operatorKey: harness.operatorKey
+            try await configured.use { harness in
+                let quiet = TestReceiver()
+                try await quiet.withRunning { listening in
+                    try await harness.withLiveServer { client in
+                        var subscribed: [AppID] = []
+                        for name in names {
+                            let subscriber = try await harness.subscribe(
+                                client: client,
+                                url: "http://\(name):9/hook"
+                            )
+                            subscribed.append(subscriber.app.id)
+                        }
+                        let silentApps = subscribed
+                        let other = try await harness.subscribe(client: client, url: listening.url)
+                        resolver.switchToDNS()
+                        for appID in silentApps {
+                            for index in 0..<3 {
+                                let published = try await harness.publish(
+                                    "card.created",
+                                    data: #"{"n":\#(index)}"#,
+                                    appID: appID,
+                                    client: client
+                                )
+                                #expect(published.status == .accepted)
+                            }
+                        }
+                        #expect(
+                            try await harness.eventually { nameServer.queries >= 2 * names.count },
+                            "every silent name was asked about"
                         )
-                        #expect(published.status == .accepted)
-                    }
-                }
-                #expect(
-                    try await harness.eventually { nameServer.queries >= 2 * names.count },
-                    "every silent name was asked about"
-                )
-                for index in 0..<20 {
-                    _ = try await client.publish(
-                        appID: other.app.id,
-                        event: "card.created",
-                        data: #"{"n":\#(index)}"#,
-                        operatorKey: harness.operatorKey
-                    )
-                }
-                #expect(try await quiet.waitFor(count: 20), "the quiet app's events all arrived")
-                let attemptsWhenQuietDone = try await Self.attempts(harness, apps: silentApps)
-                #expect(
-                    attemptsWhenQuietDone.isEmpty,
-                    "all arrived while every silent lookup was still waiting: nothing waited for them"
-                )
+                        try await harness.publishNumbered(20, appID: other.app.id, client: client)
+                        #expect(try await quiet.waitFor(count: 20), "the quiet app's events all arrived")
+                        let attemptsWhenQuietDone = try await Self.attempts(harness, apps: silentApps)
+                        #expect(
+                            attemptsWhenQuietDone.isEmpty,
+                            "all arrived while every silent lookup was still waiting: nothing waited for them"
+                        )
 
-                // Then each silent attempt fails at the resolution timeout, once, and frees its slot.
-                #expect(
-                    try await harness.eventually(seconds: 60) {
-                        try await Self.attempts(harness, apps: silentApps).count == 3 * names.count
+                        // Then each silent attempt fails at the resolution timeout, once, and frees its slot.
+                        #expect(
+                            try await harness.eventually(seconds: 60) {
+                                try await Self.attempts(harness, apps: silentApps).count == 3 * names.count
+                            }
+                        )
+                        let attempts = try await Self.attempts(harness, apps: silentApps)
+                        #expect(
+                            Set(attempts.map(\.deliveryID)).count == 3 * names.count,
+                            "one attempt each: none sent twice"
+                        )
+                        for attempt in attempts {
+                            let error = attempt.error ?? ""
+                            #expect(error.hasPrefix("name resolution failed: host could not be resolved"), "\(error)")
+                            #expect(error.hasSuffix("within 20 s"), "\(error)")
+                        }
                     }
-                )
-                let attempts = try await Self.attempts(harness, apps: silentApps)
-                #expect(Set(attempts.map(\.deliveryID)).count == 3 * names.count, "one attempt each: none sent twice")
-                for attempt in attempts {
-                    let error = attempt.error ?? ""
-                    #expect(error.hasPrefix("name resolution failed: host could not be resolved"), "\(error)")
-                    #expect(error.hasSuffix("within 20 s"), "\(error)")
                 }
             }
         }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import HookdBench
 import HookdCore
+import HookdServerTestSupport
 import HookdTestSupport
 import NIOCore
 import NIOFoundationCompat
@@ -21,7 +22,7 @@ import Testing
 
     @Test(arguments: Backend.all)
     func statsOverAHundredThousandAttemptsGrowsTheServerByLessThan20MB(backend: Backend) async throws {
-        let directory = CrashRecoveryTests.temporaryDirectory()
+        let directory = LiveHTTP.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let schema = backend == .postgres ? try await PostgresTestDatabase.Schema.create() : nil
         defer { schema?.dropInBackground() }
@@ -54,13 +55,13 @@ import Testing
                 "hookd did not start: \(server.standardError)"
             )
             let base = "http://127.0.0.1:\(port)"
-            let token = try await CrashRecoveryTests.token(
+            let token = try await LiveHTTP.token(
                 base: base,
                 appID: try #require(app["appId"]),
                 secretKey: try #require(app["secretKey"])
             )
-            let endpoint = try await CrashRecoveryTests.send(
-                CrashRecoveryTests.request(
+            let endpoint = try await LiveHTTP.send(
+                LiveHTTP.request(
                     base + "/api/v3.20/webhooks",
                     json: #"{"url":"http://127.0.0.1:9/in","events":["CARD_FUNDED"]}"#,
                     bearer: token

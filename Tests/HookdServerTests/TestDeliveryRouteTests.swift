@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -9,23 +10,13 @@ import Testing
 /// `POST /webhooks/test`: one signed delivery now, waited for, and logged.
 @Suite struct TestDeliveryRouteTests {
     @Test func aTestDeliveryIsSignedAnsweredAndLogged() async throws {
-        let harness = try await TestHarness.forDeliveries()
-        defer { harness.removeFiles() }
         let receiver = TestReceiver()
-        let running = try await receiver.start()
-        defer { Task { await running.stop() } }
-        try await harness.withLiveServer { client in
-            let subscriber = try await DeliveryEndToEndTests.subscribe(harness, client: client, url: running.url)
-            let response = try await client.json(
-                "/api/v3/webhooks/test",
-                method: .post,
-                token: subscriber.token,
-                body: #"{"event":"card.transaction.approved"}"#
-            )
+        try await TestHarness.withSubscriber(to: receiver) { _, client, subscriber in
+            let response = try await client.sendTestDelivery(token: subscriber.token)
             #expect(response.status == .ok, "\(response.raw)")
             #expect(response.message == "Test webhook delivered successfully")
             #expect(response.data["event"] as? String == "card.transaction.approved")
-            #expect(response.data["webhookUrl"] as? String == running.url)
+            #expect(response.data["webhookUrl"] as? String == subscriber.url)
             #expect(response.data["delivered"] as? Bool == true)
             #expect(response.data["httpStatus"] as? Int == 200)
             #expect(response.data["responseTime"] is Int)
@@ -65,13 +56,8 @@ import Testing
     }
 
     @Test func aFailingReceiverIsAnUnprocessableTestThatIsNotRetried() async throws {
-        let harness = try await TestHarness.forDeliveries()
-        defer { harness.removeFiles() }
         let receiver = TestReceiver(fallback: .status(500))
-        let running = try await receiver.start()
-        defer { Task { await running.stop() } }
-        try await harness.withLiveServer { client in
-            let subscriber = try await DeliveryEndToEndTests.subscribe(harness, client: client, url: running.url)
+        try await TestHarness.withSubscriber(to: receiver) { harness, client, subscriber in
             let response = try await client.json("/api/v3/webhooks/test", method: .post, token: subscriber.token)
             #expect(response.status == .unprocessableContent)
             #expect(response.errorCode == "WEBHOOK_DELIVERY_FAILED")
@@ -90,41 +76,49 @@ import Testing
     }
 
     @Test func aTestNeedsAURLAKnownEventAndAValidBody() async throws {
-        let harness = try await TestHarness.forDeliveries { $0.limits.testDeliveriesPerMinute = 2 }
-        defer { harness.removeFiles() }
-        let receiver = TestReceiver()
-        let running = try await receiver.start()
-        defer { Task { await running.stop() } }
-        try await harness.withLiveServer { client in
-            let (app, key) = try await harness.createApp(type: .collection)
-            let token = try await client.token(for: app, key: key)
-            let unconfigured = try await client.json("/api/v3/webhooks/test", method: .post, token: token)
-            #expect(unconfigured.status == .conflict)
-            #expect(unconfigured.errorCode == "WEBHOOK_NOT_CONFIGURED")
-            try await client.configure(running.url, token: token)
-            for (body, code) in [
-                (#"{"event":"card.funded"}"#, "INVALID_EVENT_TYPE"), (#"{"event":"nope"}"#, "INVALID_EVENT_TYPE"),
-                (#"{"event":1}"#, "VALIDATION_ERROR"),
-                (#"{"event":"payout.completed","eventType":"payout.failed"}"#, "VALIDATION_ERROR"),
-                (#"{"event":"payout.completed","x":1}"#, "VALIDATION_ERROR"), (#"{"event":"#, "VALIDATION_ERROR"),
-            ] {
-                let response = try await client.json("/api/v3/webhooks/test", method: .post, token: token, body: body)
-                #expect(response.errorCode == code, "\(body): \(response.raw)")
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.limits.testDeliveriesPerMinute = 2 }
+        try await TestHarness.withDeliveries(configure: configure) { harness in
+            let receiver = TestReceiver()
+            try await receiver.withRunning { running in
+                try await harness.withLiveServer { client in
+                    let (app, key) = try await harness.createApp(type: .collection)
+                    let token = try await client.token(for: app, key: key)
+                    let unconfigured = try await client.json("/api/v3/webhooks/test", method: .post, token: token)
+                    #expect(unconfigured.status == .conflict)
+                    #expect(unconfigured.errorCode == "WEBHOOK_NOT_CONFIGURED")
+                    try await client.configure(running.url, token: token)
+                    for (body, code) in [
+                        (#"{"event":"card.funded"}"#, "INVALID_EVENT_TYPE"),
+                        (#"{"event":"nope"}"#, "INVALID_EVENT_TYPE"),
+                        (#"{"event":1}"#, "VALIDATION_ERROR"),
+                        (#"{"event":"payout.completed","eventType":"payout.failed"}"#, "VALIDATION_ERROR"),
+                        (#"{"event":"payout.completed","x":1}"#, "VALIDATION_ERROR"),
+                        (#"{"event":"#, "VALIDATION_ERROR"),
+                    ] {
+                        let response = try await client.json(
+                            "/api/v3/webhooks/test",
+                            method: .post,
+                            token: token,
+                            body: body
+                        )
+                        #expect(response.errorCode == code, "\(body): \(response.raw)")
+                    }
+                    #expect(receiver.received.isEmpty)
+                    for _ in 0..<2 {
+                        #expect(
+                            try await client.json(
+                                "/api/v3/webhooks/test",
+                                method: .post,
+                                token: token,
+                                body: #"{"event":"payout.completed"}"#
+                            ).status == .ok
+                        )
+                    }
+                    let limited = try await client.json("/api/v3/webhooks/test", method: .post, token: token)
+                    #expect(limited.errorCode == "RATE_LIMIT_EXCEEDED")
+                    #expect(limited.headers[.retryAfter] != nil)
+                }
             }
-            #expect(receiver.received.isEmpty)
-            for _ in 0..<2 {
-                #expect(
-                    try await client.json(
-                        "/api/v3/webhooks/test",
-                        method: .post,
-                        token: token,
-                        body: #"{"event":"payout.completed"}"#
-                    ).status == .ok
-                )
-            }
-            let limited = try await client.json("/api/v3/webhooks/test", method: .post, token: token)
-            #expect(limited.errorCode == "RATE_LIMIT_EXCEEDED")
-            #expect(limited.headers[.retryAfter] != nil)
         }
     }
 }

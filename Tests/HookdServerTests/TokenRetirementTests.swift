@@ -1,6 +1,7 @@
 import Foundation
 import HookdCore
 import HookdDelivery
+import HookdServerTestSupport
 import HookdStore
 import Hummingbird
 import HummingbirdTesting
@@ -12,11 +13,7 @@ import Testing
 /// as long as the refresh grace, and rotating the key or suspending the app retires every token issued before.
 @Suite struct TokenRetirementTests {
     @Test func aRefreshRetiresTheTokenItReplacesAndOnlyOneRefreshOfATokenWins() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { _, client, app, key, token in
             let refreshed = try await client.json("/api/v3/auth/refresh", method: .post, token: token)
             #expect(refreshed.status == .ok)
             let replayed = try await client.json("/api/v3/auth/refresh", method: .post, token: token)
@@ -37,11 +34,7 @@ import Testing
     }
 
     @Test func aRevokedTokenCannotBeRefreshedEvenAfterItExpiredAndRetentionRan() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { harness, client, _, _, token in
             #expect(try await client.json("/api/v3/auth/revoke", method: .post, token: token).status == .ok)
             // Past the token's expiry, inside its refresh grace, after the retention job forgot what had ended.
             harness.clock.advance(by: 86_400 + 100)
@@ -52,43 +45,46 @@ import Testing
     }
 
     @Test func rotatingTheKeyRetiresEveryTokenIssuedBeforeAndANewOneWorksAtOnce() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let old = try await client.token(for: app, key: key)
-            let newKey = try #require(
-                try await AppAdministration(store: harness.store, clock: harness.clock).rotateKey(appID: app.id)
-            )
-            for path in ["/api/v3/webhooks", "/api/v3/webhooks/events"] {
-                let refused = try await client.json(path, method: .get, token: old)
-                #expect(refused.errorCode == "AUTH_TOKEN_INVALID", "\(path): \(refused.raw)")
+        try await TestHarness.with { harness in
+            let (app, key) = try await harness.createApp()
+            try await harness.withClient { client in
+                let old = try await client.token(for: app, key: key)
+                let newKey = try #require(
+                    try await harness.administration.rotateKey(appID: app.id)
+                )
+                for path in ["/api/v3/webhooks", "/api/v3/webhooks/events"] {
+                    let refused = try await client.json(path, method: .get, token: old)
+                    #expect(refused.errorCode == "AUTH_TOKEN_INVALID", "\(path): \(refused.raw)")
+                }
+                #expect(
+                    try await client.json("/api/v3/auth/refresh", method: .post, token: old).status == .unauthorized
+                )
+                // In the same second as the rotation.
+                let fresh = try await client.token(for: app, key: newKey)
+                #expect(try await client.json("/api/v3/webhooks", method: .get, token: fresh).status == .ok)
             }
-            #expect(try await client.json("/api/v3/auth/refresh", method: .post, token: old).status == .unauthorized)
-            // In the same second as the rotation.
-            let fresh = try await client.token(for: app, key: newKey)
-            #expect(try await client.json("/api/v3/webhooks", method: .get, token: fresh).status == .ok)
         }
     }
 
     @Test func suspendingRetiresTokensForGoodEvenWhenTheAppIsActivatedAgain() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        let administration = AppAdministration(store: harness.store, clock: harness.clock)
-        try await harness.withClient { client in
-            let old = try await client.token(for: app, key: key)
-            _ = try await administration.setStatus(appID: app.id, .suspended)
-            #expect(
-                try await client.json("/api/v3/webhooks", method: .get, token: old).errorCode == "AUTH_APP_INACTIVE"
-            )
-            harness.clock.advance(by: 5)
-            _ = try await administration.setStatus(appID: app.id, .active)
-            #expect(
-                try await client.json("/api/v3/webhooks", method: .get, token: old).errorCode == "AUTH_TOKEN_INVALID"
-            )
-            let fresh = try await client.token(for: app, key: key)
-            #expect(try await client.json("/api/v3/webhooks", method: .get, token: fresh).status == .ok)
+        try await TestHarness.with { harness in
+            let (app, key) = try await harness.createApp()
+            let administration = harness.administration
+            try await harness.withClient { client in
+                let old = try await client.token(for: app, key: key)
+                _ = try await administration.setStatus(appID: app.id, .suspended)
+                #expect(
+                    try await client.json("/api/v3/webhooks", method: .get, token: old).errorCode == "AUTH_APP_INACTIVE"
+                )
+                harness.clock.advance(by: 5)
+                _ = try await administration.setStatus(appID: app.id, .active)
+                #expect(
+                    try await client.json("/api/v3/webhooks", method: .get, token: old).errorCode
+                        == "AUTH_TOKEN_INVALID"
+                )
+                let fresh = try await client.token(for: app, key: key)
+                #expect(try await client.json("/api/v3/webhooks", method: .get, token: fresh).status == .ok)
+            }
         }
     }
 }

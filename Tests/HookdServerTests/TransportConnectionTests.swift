@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import HookdVerify
 import Testing
 
@@ -46,39 +47,39 @@ import Testing
         let transport = try HTTPWebhookTransport(configuration: configuration)
         defer { transport.shutdown() }
         let receiver = HostileReceiver(.okKeepAlive)
-        let running = try await receiver.start()
-        defer { Task { await running.stop() } }
-        #expect(try await Self.send(transport, to: "http://127.0.0.1:\(running.port)/hook").outcome.isSuccess)
+        try await receiver.withRunning { running async throws in
+            #expect(try await Self.send(transport, to: "http://127.0.0.1:\(running.port)/hook").outcome.isSuccess)
+        }
     }
 
     @Test func attemptsToOneAddressShareAKeptAliveConnection() async throws {
         let transport = try HTTPWebhookTransport()
         defer { transport.shutdown() }
         let receiver = HostileReceiver(.okKeepAlive)
-        let running = try await receiver.start()
-        defer { Task { await running.stop() } }
-        for _ in 0..<3 {
-            let result = try await Self.send(transport, to: "http://127.0.0.1:\(running.port)/hook")
-            #expect(result.outcome == .answered(status: 200, retryAfter: nil))
+        try await receiver.withRunning { running in
+            for _ in 0..<3 {
+                let result = try await Self.send(transport, to: "http://127.0.0.1:\(running.port)/hook")
+                #expect(result.outcome == .answered(status: 200, retryAfter: nil))
+            }
+            #expect(receiver.receivedRequests.count == 3)
+            #expect(receiver.connectionCounts.accepted == 1, "one connection carried all three")
+            #expect(transport.idleConnectionCount == 1)
         }
-        #expect(receiver.receivedRequests.count == 3)
-        #expect(receiver.connectionCounts.accepted == 1, "one connection carried all three")
-        #expect(transport.idleConnectionCount == 1)
     }
 
     @Test func aKeptConnectionTheReceiverClosedIsReplacedWithoutLosingTheAttempt() async throws {
         let transport = try HTTPWebhookTransport()
         defer { transport.shutdown() }
         let receiver = HostileReceiver(.okKeepAlive)
-        let running = try await receiver.start()
-        defer { Task { await running.stop() } }
-        let url = "http://127.0.0.1:\(running.port)/hook"
-        #expect(try await Self.send(transport, to: url).outcome.isSuccess)
-        await receiver.closeConnections()
-        #expect(try await receiver.waitUntilAllClosed())
-        #expect(try await Self.send(transport, to: url).outcome.isSuccess, "a new connection carried it")
-        #expect(receiver.receivedRequests.count == 2)
-        #expect(receiver.connectionCounts.accepted == 2)
+        try await receiver.withRunning { running async throws in
+            let url = "http://127.0.0.1:\(running.port)/hook"
+            #expect(try await Self.send(transport, to: url).outcome.isSuccess)
+            await receiver.closeConnections()
+            #expect(try await receiver.waitUntilAllClosed())
+            #expect(try await Self.send(transport, to: url).outcome.isSuccess, "a new connection carried it")
+            #expect(receiver.receivedRequests.count == 2)
+            #expect(receiver.connectionCounts.accepted == 2)
+        }
     }
 
     @Test func anIdleConnectionIsClosedAfterTheIdleTimeout() async throws {
@@ -87,12 +88,12 @@ import Testing
         let transport = try HTTPWebhookTransport(configuration: configuration)
         defer { transport.shutdown() }
         let receiver = HostileReceiver(.okKeepAlive)
-        let running = try await receiver.start()
-        defer { Task { await running.stop() } }
-        let result = try await Self.send(transport, to: "http://127.0.0.1:\(running.port)/hook")
-        #expect(result.outcome.isSuccess, "\(result.outcome)")
-        #expect(try await receiver.waitUntilAllClosed(), "hookd closed the idle connection")
-        #expect(try await HostileReceiver.eventually { transport.idleConnectionCount == 0 }, "and forgot it")
+        try await receiver.withRunning { running in
+            let result = try await Self.send(transport, to: "http://127.0.0.1:\(running.port)/hook")
+            #expect(result.outcome.isSuccess, "\(result.outcome)")
+            #expect(try await receiver.waitUntilAllClosed(), "hookd closed the idle connection")
+            #expect(try await HostileReceiver.eventually { transport.idleConnectionCount == 0 }, "and forgot it")
+        }
     }
 
     @Test func idleConnectionsPerAddressStopAtTheirLimit() async throws {
@@ -101,33 +102,33 @@ import Testing
         let transport = try HTTPWebhookTransport(configuration: configuration)
         defer { transport.shutdown() }
         let receiver = HostileReceiver(.okKeepAlive)
-        let running = try await receiver.start()
-        defer { Task { await running.stop() } }
-        let url = "http://127.0.0.1:\(running.port)/hook"
-        // Five at once need five connections; only two are kept afterwards.
-        let results = try await withThrowingTaskGroup(of: TransportResult.self) { group in
-            for _ in 0..<5 { group.addTask { try await Self.send(transport, to: url) } }
-            return try await group.reduce(into: []) { $0.append($1) }
+        try await receiver.withRunning { running in
+            let url = "http://127.0.0.1:\(running.port)/hook"
+            // Five at once need five connections; only two are kept afterwards.
+            let results = try await withThrowingTaskGroup(of: TransportResult.self) { group in
+                for _ in 0..<5 { group.addTask { try await Self.send(transport, to: url) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.allSatisfy { $0.outcome.isSuccess })
+            #expect(transport.idleConnectionCount <= 2)
+            #expect(try await receiver.waitUntil { $0.open == transport.idleConnectionCount })
         }
-        #expect(results.allSatisfy { $0.outcome.isSuccess })
-        #expect(transport.idleConnectionCount <= 2)
-        #expect(try await receiver.waitUntil { $0.open == transport.idleConnectionCount })
     }
 
     @Test func cancellingAnAttemptClosesItsConnectionAndReportsAnInterruption() async throws {
         let transport = try HTTPWebhookTransport()
         defer { transport.shutdown() }
         let receiver = HostileReceiver(.stallAfterHeaders)
-        let running = try await receiver.start()
-        defer { Task { await running.stop() } }
-        let attempt = Task {
-            try await Self.send(transport, to: "http://127.0.0.1:\(running.port)/hook", timeout: .seconds(60))
+        try await receiver.withRunning { running in
+            let attempt = Task {
+                try await Self.send(transport, to: "http://127.0.0.1:\(running.port)/hook", timeout: .seconds(60))
+            }
+            // The event itself, with a deadline a loaded CI machine cannot reach (the attempt's own is a minute).
+            #expect(try await receiver.waitUntil(seconds: 50) { $0.accepted >= 1 }, "the attempt reached the receiver")
+            attempt.cancel()
+            let result = try await attempt.value
+            #expect(result.outcome == .failed(.interrupted), "\(result.outcome)")
+            #expect(try await receiver.waitUntilAllClosed(seconds: 50))
         }
-        // The event itself, with a deadline a loaded CI machine cannot reach (the attempt's own is a minute).
-        #expect(try await receiver.waitUntil(seconds: 50) { $0.accepted >= 1 }, "the attempt reached the receiver")
-        attempt.cancel()
-        let result = try await attempt.value
-        #expect(result.outcome == .failed(.interrupted), "\(result.outcome)")
-        #expect(try await receiver.waitUntilAllClosed(seconds: 50))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -8,11 +9,7 @@ import Testing
 
 @Suite struct WebhookConfigurationTests {
     @Test func anUnconfiguredAppShowsNullsAndNoSecret() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { _, client, _, _, token in
             let response = try await client.json("/api/v3/webhooks", method: .get, token: token)
             #expect(response.status == .ok)
             #expect(response.message == "Webhook configuration retrieved successfully")
@@ -25,11 +22,7 @@ import Testing
     }
 
     @Test func theFirstURLCreatesTheSecretAndShowsItOnce() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { harness, client, app, _, token in
             let first = try await client.configure("https://hooks.example.com/fyatu", token: token)
             #expect(first.status == .ok)
             #expect(first.message == "Webhook configuration updated successfully")
@@ -56,11 +49,7 @@ import Testing
 
     @Test(arguments: [nil, ""] as [String?])
     func nullOrEmptyDisablesDeliveryAndKeepsTheSecret(value: String?) async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        try await TestHarness.withSignedIn { harness, client, app, _, token in
             let secret = try #require(
                 try await client.configure("https://hooks.example.com/a", token: token).data["webhookSecret"] as? String
             )
@@ -74,45 +63,45 @@ import Testing
     }
 
     @Test func theEventCatalogueFollowsTheAppType() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        let (issuing, issuingKey) = try await harness.createApp(type: .issuing)
-        let (collection, collectionKey) = try await harness.createApp(type: .collection)
-        try await harness.withClient { client in
-            let issuingEvents = try await client.json(
-                "/api/v3/webhooks/events",
-                method: .get,
-                token: try await client.token(for: issuing, key: issuingKey)
-            )
-            #expect(issuingEvents.message == "Webhook events retrieved successfully")
-            #expect(issuingEvents.data["appType"] as? String == "issuing")
-            let names = (issuingEvents.data["events"] as? [[String: Any]] ?? []).compactMap { $0["event"] as? String }
-            #expect(names.count == 15)
-            #expect(names.contains("card.transaction.approved") && names.contains("webhook.test"))
-            #expect(!names.contains("payout.completed"))
-            let collectionEvents = try await client.json(
-                "/api/v3/webhooks/events",
-                method: .get,
-                token: try await client.token(for: collection, key: collectionKey)
-            )
-            let collectionNames = (collectionEvents.data["events"] as? [[String: Any]] ?? []).compactMap {
-                $0["event"] as? String
-            }
-            #expect(
-                collectionNames == [
-                    "collection.received", "collection.failed", "payout.completed", "payout.failed", "webhook.test",
-                ]
-            )
-            for event in collectionEvents.data["events"] as? [[String: Any]] ?? [] {
-                #expect((event["description"] as? String)?.isEmpty == false)
+        try await TestHarness.with { harness in
+            let (issuing, issuingKey) = try await harness.createApp(type: .issuing)
+            let (collection, collectionKey) = try await harness.createApp(type: .collection)
+            try await harness.withClient { client in
+                let issuingEvents = try await client.json(
+                    "/api/v3/webhooks/events",
+                    method: .get,
+                    token: try await client.token(for: issuing, key: issuingKey)
+                )
+                #expect(issuingEvents.message == "Webhook events retrieved successfully")
+                #expect(issuingEvents.data["appType"] as? String == "issuing")
+                let names = (issuingEvents.data["events"] as? [[String: Any]] ?? []).compactMap {
+                    $0["event"] as? String
+                }
+                #expect(names.count == 15)
+                #expect(names.contains("card.transaction.approved") && names.contains("webhook.test"))
+                #expect(!names.contains("payout.completed"))
+                let collectionEvents = try await client.json(
+                    "/api/v3/webhooks/events",
+                    method: .get,
+                    token: try await client.token(for: collection, key: collectionKey)
+                )
+                let collectionNames = (collectionEvents.data["events"] as? [[String: Any]] ?? []).compactMap {
+                    $0["event"] as? String
+                }
+                #expect(
+                    collectionNames == [
+                        "collection.received", "collection.failed", "payout.completed", "payout.failed", "webhook.test",
+                    ]
+                )
+                for event in collectionEvents.data["events"] as? [[String: Any]] ?? [] {
+                    #expect((event["description"] as? String)?.isEmpty == false)
+                }
             }
         }
     }
 
     @Test func theWebhookRoutesNeedAToken() async throws {
-        let harness = try TestHarness()
-        defer { harness.removeFiles() }
-        try await harness.withClient { client in
+        try await TestHarness.withClient { _, client in
             for (path, method) in [
                 ("/api/v3/webhooks", HTTPRequest.Method.get), ("/api/v3/webhooks", .put),
                 ("/api/v3/webhooks/events", .get), ("/api/v3/webhooks/secret/regenerate", .post),
@@ -125,27 +114,26 @@ import Testing
     }
 
     @Test func httpTargetsNeedTheOperatorSwitch() async throws {
-        var harness = try TestHarness { $0.allowHTTPTargets = true }
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
-            #expect(try await client.configure("http://hooks.example.com/a", token: token).status == .ok)
-        }
-        harness.configuration.allowHTTPTargets = false
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
-            let refused = try await client.configure("http://hooks.example.com/b", token: token)
-            #expect(refused.errorCode == "WEBHOOK_HTTPS_REQUIRED")
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.allowHTTPTargets = true }
+        try await TestHarness.with(configure: configure) { harness async throws in
+            var harness = harness
+            let (app, key) = try await harness.createApp()
+            try await harness.withClient { client in
+                let token = try await client.token(for: app, key: key)
+                #expect(try await client.configure("http://hooks.example.com/a", token: token).status == .ok)
+            }
+            harness.configuration.allowHTTPTargets = false
+            try await harness.withClient { client in
+                let token = try await client.token(for: app, key: key)
+                let refused = try await client.configure("http://hooks.example.com/b", token: token)
+                #expect(refused.errorCode == "WEBHOOK_HTTPS_REQUIRED")
+            }
         }
     }
 
     @Test func privateTargetsNeedTheOperatorSwitch() async throws {
-        let harness = try TestHarness { $0.allowPrivateTargets = true }
-        defer { harness.removeFiles() }
-        let (app, key) = try await harness.createApp()
-        try await harness.withClient { client in
-            let token = try await client.token(for: app, key: key)
+        let allowPrivate: (inout HookdServerConfiguration) -> Void = { $0.allowPrivateTargets = true }
+        try await TestHarness.withSignedIn(configure: allowPrivate) { _, client, _, _, token async throws in
             #expect(try await client.configure("https://127.0.0.1:8443/a", token: token).status == .ok)
             #expect(try await client.configure("https://private.example.com/a", token: token).status == .ok)
         }

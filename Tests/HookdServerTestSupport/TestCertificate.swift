@@ -1,22 +1,22 @@
 import Foundation
 import HookdBench
-import NIOSSL
+package import NIOSSL
 import Testing
 
 /// A self-signed certificate for one name, made by the `openssl` command when a test needs a TLS receiver.
 ///
 /// The key lives in a temporary folder for the test's lifetime and is never written anywhere else.
-struct TestCertificate {
-    let certificate: NIOSSLCertificate
-    let key: NIOSSLPrivateKey
+package struct TestCertificate {
+    package let certificate: NIOSSLCertificate
+    package let key: NIOSSLPrivateKey
 
     /// Where the `openssl` command is, when the machine has one.
-    static let openssl = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first {
+    package static let openssl = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first {
         FileManager.default.isExecutableFile(atPath: $0)
     }
 
     /// Makes a certificate for `name` (its subject and only DNS name), valid for a day.
-    static func make(for name: String) throws -> TestCertificate {
+    package static func make(for name: String) throws -> TestCertificate {
         let openssl = try #require(openssl, "the openssl command is not installed")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-cert-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -43,7 +43,7 @@ struct TestCertificate {
     }
 
     /// A TLS server context presenting this certificate.
-    func serverContext() throws -> NIOSSLContext {
+    package func serverContext() throws -> NIOSSLContext {
         try NIOSSLContext(
             configuration: .makeServerConfiguration(
                 certificateChain: [.certificate(certificate)],

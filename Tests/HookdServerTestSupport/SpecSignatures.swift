@@ -4,18 +4,18 @@ import Testing
 
 /// The three signature formulas of SPEC §5.1, computed here from scratch (not with HookdVerify) so that the
 /// end-to-end tests check hookd's deliveries against the contract rather than against hookd's own code.
-enum SpecSignatures {
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+package enum SpecSignatures {
+    package static func hex(_ bytes: some Sequence<UInt8>) -> String {
         bytes.map { String(format: "%02x", $0) }.joined()
     }
 
     /// `hex(HMAC-SHA256(key: secret ASCII incl. whsec_, message: data bytes))`.
-    static func v3(secret: String, data: [UInt8]) -> String {
+    package static func v3(secret: String, data: [UInt8]) -> String {
         hex(HMAC<SHA256>.authenticationCode(for: data, using: SymmetricKey(data: Array(secret.utf8))))
     }
 
     /// `t=<ts>,v1=hex(HMAC-SHA256(key: hex(SHA-256(secret)) ASCII, message: "<ts>." + body))`.
-    static func fyatu(secret: String, timestamp: String, body: [UInt8]) -> String {
+    package static func fyatu(secret: String, timestamp: String, body: [UInt8]) -> String {
         let key = hex(SHA256.hash(data: Array(secret.utf8)))
         let mac = HMAC<SHA256>.authenticationCode(
             for: Array("\(timestamp).".utf8) + body,
@@ -25,7 +25,7 @@ enum SpecSignatures {
     }
 
     /// `v1,base64(HMAC-SHA256(key: base64-decode(secret without whsec_), message: "<id>.<ts>." + body))`.
-    static func standard(secret: String, id: String, timestamp: String, body: [UInt8]) -> String {
+    package static func standard(secret: String, id: String, timestamp: String, body: [UInt8]) -> String {
         let key = Data(base64Encoded: String(secret.dropFirst("whsec_".count)))!
         let mac = HMAC<SHA256>.authenticationCode(
             for: Array("\(id).\(timestamp).".utf8) + body,
@@ -35,7 +35,7 @@ enum SpecSignatures {
     }
 
     /// Checks one received delivery under all three schemes with `secret`; returns what failed, empty when all pass.
-    static func problems(
+    package static func problems(
         in request: TestReceiver.Received,
         secret: String,
         event: String,
@@ -69,7 +69,7 @@ enum SpecSignatures {
 
 extension SpecSignatures {
     /// Checks deliveries of `card.created` with `{"i":index}` under the three schemes of SPEC §5.1.
-    static func problems(
+    package static func problems(
         inNumberedCardEvents requests: [TestReceiver.Received],
         secret: String,
         eventIDs: [String]

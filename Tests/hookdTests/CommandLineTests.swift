@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import HookdCore
 import HookdServer
+import HookdServerTestSupport
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -12,17 +13,6 @@ import Testing
     static func temporaryDirectory() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-cli-\(UUID().uuidString)").path
         return path
-    }
-
-    static func post(_ url: String, json: String) async throws -> (status: Int, body: [String: Any]) {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: json))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        let object = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] ?? [:]
-        return (Int(response.status.code), object)
     }
 
     /// The status of opening a portal link, without following its redirect.
@@ -60,7 +50,7 @@ import Testing
         let directoryAttributes = try FileManager.default.attributesOfItem(atPath: directory)
         #expect((directoryAttributes[.posixPermissions] as? Int) == 0o700)
 
-        let token = try await Self.post(
+        let token = try await LiveHTTP.post(
             "http://127.0.0.1:\(port)/api/v3/auth/token",
             json: #"{"appId":"\#(appID)","secretKey":"\#(secretKey)","grantType":"client_credentials"}"#
         )

@@ -1,17 +1,17 @@
-import Foundation
+package import Foundation
 import HookdBench
 
 /// A `hookd` child process whose output a test can wait on line by line.
-final class ChildProcess: Sendable {
+package final class ChildProcess: Sendable {
     /// The `hookd` binary built beside the test bundle.
-    static var hookdBinary: URL {
+    package static var hookdBinary: URL {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hookd")
     }
 
     private let process: SpawnedProcess
 
     /// Starts `hookd` with `arguments` and `environment` added to this process's environment.
-    init(_ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil) throws {
+    package init(_ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil) throws {
         var merged = ProcessInfo.processInfo.environment
         merged.removeValue(forKey: "HOOKD_MASTER_KEY")
         merged.removeValue(forKey: "HOOKD_DATA_DIR")
@@ -25,16 +25,16 @@ final class ChildProcess: Sendable {
         )
     }
 
-    var standardOutput: String { process.standardOutput }
-    var standardError: String { process.standardError }
-    var isRunning: Bool { process.isRunning }
-    var identifier: Int32 { process.identifier }
+    package var standardOutput: String { process.standardOutput }
+    package var standardError: String { process.standardError }
+    package var isRunning: Bool { process.isRunning }
+    package var identifier: Int32 { process.identifier }
 
     /// Waits until standard output matches `pattern` (or the process ends, or `seconds` pass) and returns the match.
     ///
     /// The default is generous: a start that takes half a second alone took 40 s once beside the whole suite and a
     /// build on two cores, and only a failing test waits it out.
-    func waitForOutput(_ pattern: Regex<(Substring, Substring)>, seconds: Double = 90) async throws -> String? {
+    package func waitForOutput(_ pattern: Regex<(Substring, Substring)>, seconds: Double = 90) async throws -> String? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let match = standardOutput.firstMatch(of: pattern) { return String(match.1) }
@@ -48,12 +48,12 @@ final class ChildProcess: Sendable {
     }
 
     /// Waits for the process to end and returns its exit status, or `nil` if it is still running after `seconds`.
-    func waitForExit(seconds: Double = 30) async throws -> Int32? {
+    package func waitForExit(seconds: Double = 30) async throws -> Int32? {
         try await process.waitForExit(seconds: seconds)
     }
 
     /// Sends SIGTERM, then SIGKILL if it has not ended within `seconds`.
-    func stop(seconds: Double = 10) async throws -> Int32? {
+    package func stop(seconds: Double = 10) async throws -> Int32? {
         if let status = process.terminationStatus { return status }
         process.send(SIGTERM)
         if let status = try await waitForExit(seconds: seconds) { return status }
@@ -62,7 +62,7 @@ final class ChildProcess: Sendable {
     }
 
     /// Runs `hookd` to completion and returns its exit status and output.
-    static func run(
+    package static func run(
         _ arguments: [String],
         environment: [String: String] = [:],
         input: [UInt8]? = nil

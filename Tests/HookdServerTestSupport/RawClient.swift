@@ -5,7 +5,7 @@ import Synchronization
 
 /// A bare TCP client on 127.0.0.1 that sends exactly the bytes a test gives it, as slowly as the test likes, and
 /// records what comes back and whether the server closed the connection.
-final class RawClient: Sendable {
+package final class RawClient: Sendable {
     private let channel: any Channel
     private let recorder: Recorder
 
@@ -15,7 +15,7 @@ final class RawClient: Sendable {
     }
 
     /// Connects to `port` on 127.0.0.1, from `source` (another loopback address stands for another client).
-    static func connect(port: Int, from source: String = "127.0.0.1") async throws -> RawClient {
+    package static func connect(port: Int, from source: String = "127.0.0.1") async throws -> RawClient {
         let recorder = Recorder()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(to: try SocketAddress(ipAddress: source, port: 0))
@@ -28,43 +28,43 @@ final class RawClient: Sendable {
     }
 
     /// Writes `text` as it is.
-    func send(_ text: String) async throws {
+    package func send(_ text: String) async throws {
         try await channel.writeAndFlush(ByteBuffer(string: text))
     }
 
     /// Everything the server has sent so far.
-    var received: String { String(decoding: recorder.state.withLock { $0.received }, as: UTF8.self) }
+    package var received: String { String(decoding: recorder.state.withLock { $0.received }, as: UTF8.self) }
 
     /// Whether the server closed the connection.
-    var isClosed: Bool { recorder.state.withLock { $0.closed } }
+    package var isClosed: Bool { recorder.state.withLock { $0.closed } }
 
     /// Waits until the server closes the connection, or `seconds` pass. Returns whether it did.
-    func waitUntilClosed(seconds: Double = 20) async throws -> Bool {
+    package func waitUntilClosed(seconds: Double = 20) async throws -> Bool {
         try await HostileReceiver.eventually(seconds: seconds) { self.isClosed }
     }
 
     /// Waits until what was received contains `text`, or `seconds` pass. Returns whether it did.
-    func waitFor(_ text: String, seconds: Double = 20) async throws -> Bool {
+    package func waitFor(_ text: String, seconds: Double = 20) async throws -> Bool {
         try await HostileReceiver.eventually(seconds: seconds) { self.received.contains(text) }
     }
 
-    func close() async {
+    package func close() async {
         try? await channel.close()
     }
 }
 
 /// Notes the bytes and the close of one connection.
 private final class Recorder: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
+    package typealias InboundIn = ByteBuffer
 
-    let state = Mutex(RawClientState())
+    package let state = Mutex(RawClientState())
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = Array(unwrapInboundIn(data).readableBytesView)
         state.withLock { $0.received += bytes }
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         state.withLock { $0.closed = true }
         context.fireChannelInactive()
     }
@@ -72,6 +72,6 @@ private final class Recorder: ChannelInboundHandler, Sendable {
 
 /// What one connection has received, and whether it was closed.
 private struct RawClientState {
-    var received: [UInt8] = []
-    var closed = false
+    package var received: [UInt8] = []
+    package var closed = false
 }

@@ -1,16 +1,16 @@
 import Foundation
-import NIOCore
+package import NIOCore
 import NIOPosix
-import NIOSSL
+package import NIOSSL
 import Synchronization
 
 /// A receiver on loopback that misbehaves on purpose, speaking raw bytes so it can do what no HTTP server would:
 /// stall after the headers, drip, send headers or a body forever, reset mid-body, never read, speak garbage.
 ///
 /// It counts the connections it accepted and the ones still open, so a test can show that hookd let go.
-final class HostileReceiver: Sendable {
+package final class HostileReceiver: Sendable {
     /// What the receiver does on each connection.
-    enum Behaviour: String, Sendable, CaseIterable, CustomStringConvertible {
+    package enum Behaviour: String, Sendable, CaseIterable, CustomStringConvertible {
         /// Answers with the status line and headers of a chunked 200, then sends nothing more.
         case stallAfterHeaders
         /// Sends the status line one byte a second.
@@ -34,13 +34,13 @@ final class HostileReceiver: Sendable {
         /// Answers every request on a connection with 200 `ok` and keeps the connection open; records each.
         case okKeepAlive
 
-        var description: String { rawValue }
+        package var description: String { rawValue }
     }
 
-    struct Counts: Sendable {
-        var accepted = 0
-        var open = 0
-        var mostOpen = 0
+    package struct Counts: Sendable {
+        package var accepted = 0
+        package var open = 0
+        package var mostOpen = 0
     }
 
     private let behaviour: Behaviour
@@ -50,18 +50,18 @@ final class HostileReceiver: Sendable {
     private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     /// - Parameter tls: Serve TLS with this context (`https://` URLs), or plain TCP when `nil`.
-    init(_ behaviour: Behaviour, tls: NIOSSLContext? = nil) {
+    package init(_ behaviour: Behaviour, tls: NIOSSLContext? = nil) {
         self.behaviour = behaviour
         self.tls = tls
     }
 
-    var connectionCounts: Counts { counts.withLock { $0 } }
+    package var connectionCounts: Counts { counts.withLock { $0 } }
 
     /// The bytes of every request that arrived, for ``Behaviour/ok``.
-    var receivedRequests: [String] { requests.withLock { $0 } }
+    package var receivedRequests: [String] { requests.withLock { $0 } }
 
     /// Listens on `host` (`port` 0 picks one) until the returned handle is stopped.
-    func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Running {
+    package func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Running {
         let behaviour = self.behaviour
         let tls = self.tls
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -93,7 +93,7 @@ final class HostileReceiver: Sendable {
     }
 
     /// Closes every connection it accepted that is still open.
-    func closeConnections() async {
+    package func closeConnections() async {
         for channel in connections.withLock({ Array($0.values) }) {
             try? await channel.close()
         }
@@ -104,17 +104,17 @@ final class HostileReceiver: Sendable {
     }
 
     /// Waits until no connection is open, or `seconds` pass. Returns whether none is.
-    func waitUntilAllClosed(seconds: Double = 20) async throws -> Bool {
+    package func waitUntilAllClosed(seconds: Double = 20) async throws -> Bool {
         try await waitUntil(seconds: seconds) { $0.open == 0 }
     }
 
     /// Waits until `condition` holds for the counts, or `seconds` pass. Returns whether it held.
-    func waitUntil(seconds: Double = 20, _ condition: (Counts) -> Bool) async throws -> Bool {
+    package func waitUntil(seconds: Double = 20, _ condition: (Counts) -> Bool) async throws -> Bool {
         try await Self.eventually(seconds: seconds) { condition(connectionCounts) }
     }
 
     /// Waits until `condition` holds, or `seconds` pass. Returns whether it held.
-    static func eventually(seconds: Double = 20, _ condition: () async -> Bool) async throws -> Bool {
+    package static func eventually(seconds: Double = 20, _ condition: () async -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if await condition() { return true }
@@ -124,14 +124,14 @@ final class HostileReceiver: Sendable {
     }
 
     /// A receiver that is listening.
-    struct Running: Sendable {
-        let channel: any Channel
-        let receiver: HostileReceiver
+    package struct Running: Sendable {
+        package let channel: any Channel
+        package let receiver: HostileReceiver
 
-        var port: Int { channel.localAddress?.port ?? 0 }
+        package var port: Int { channel.localAddress?.port ?? 0 }
 
         /// Stops listening and closes every connection still open.
-        func stop() async {
+        package func stop() async {
             try? await channel.close()
             await receiver.closeConnections()
         }
@@ -140,20 +140,20 @@ final class HostileReceiver: Sendable {
 
 /// Does one connection's misbehaviour.
 private final class BehaviourHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
+    package typealias InboundIn = ByteBuffer
+    package typealias OutboundOut = ByteBuffer
 
     private let behaviour: HostileReceiver.Behaviour
     private let receiver: HostileReceiver
     private var started = false
     private var request = ""
 
-    init(_ behaviour: HostileReceiver.Behaviour, receiver: HostileReceiver) {
+    package init(_ behaviour: HostileReceiver.Behaviour, receiver: HostileReceiver) {
         self.behaviour = behaviour
         self.receiver = receiver
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         request += String(buffer: unwrapInboundIn(data))
         if behaviour == .okKeepAlive {
             answerEveryCompleteRequest(context)

@@ -1,40 +1,40 @@
-import Foundation
-import HookdCore
+package import Foundation
+package import HTTPTypes
+package import HookdCore
 import HookdDelivery
-import HookdStore
-// Exported so that `Backend`'s members (StoreBackend's, declared there) are visible in every file of this target.
+package import HookdServer
+package import HookdStore
+// Exported so that `Backend`'s members (StoreBackend's, declared there) are visible in every file that imports this.
 @_exported import HookdTestSupport
 import Hummingbird
-import HummingbirdTesting
+package import HummingbirdTesting
 import NIOCore
 import Testing
 
-@testable import HookdServer
-
 /// The database behind a test: the one backend selection of every test target.
-typealias Backend = StoreBackend
+package typealias Backend = StoreBackend
 
 /// A hookd server on a temporary store, with a fixed clock, a fake resolver and captured logs.
-struct TestHarness {
-    let directory: URL
-    let store: any Store
+package struct TestHarness: Sendable {
+    package let directory: URL
+    package let store: any Store
     /// Drops the store's database (a PostgreSQL schema); the directory goes with ``removeFiles()``.
     private let dropStore: @Sendable () -> Void
-    let sealer: SecretSealer
-    let clock: TestClock
-    let logs: CapturedLogs
-    var configuration: HookdServerConfiguration
-    var resolver: any HostResolver
+    package let sealer: SecretSealer
+    package let clock: TestClock
+    package let logs: CapturedLogs
+    package var configuration: HookdServerConfiguration
+    package var resolver: any HostResolver
 
     /// A harness on a new SQLite file.
-    init(configure: (inout HookdServerConfiguration) -> Void = { _ in }) throws {
+    package init(configure: (inout HookdServerConfiguration) -> Void = { _ in }) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: directory.appendingPathComponent("hookd.sqlite").path)
         self.init(directory: directory, store: store, dropStore: {}, configure: configure)
     }
 
-    init(
+    package init(
         directory: URL,
         store: any Store,
         dropStore: @escaping @Sendable () -> Void,
@@ -55,9 +55,9 @@ struct TestHarness {
     }
 
     /// The operator key this harness's servers take for `POST /internal/events`.
-    let operatorKey = "hok_test_" + UUID().uuidString
+    package let operatorKey = "hok_test_" + UUID().uuidString
 
-    var dependencies: NodeDependencies {
+    package var dependencies: NodeDependencies {
         NodeDependencies(
             store: store,
             sealer: sealer,
@@ -69,7 +69,7 @@ struct TestHarness {
     }
 
     /// A harness for deliveries to a receiver on 127.0.0.1: http and private targets allowed, no jitter, quick polling.
-    static func forDeliveries(
+    package static func forDeliveries(
         on backend: Backend = .sqlite,
         configure: (inout HookdServerConfiguration) -> Void = { _ in }
     ) async throws -> TestHarness {
@@ -79,7 +79,7 @@ struct TestHarness {
     }
 
     /// A harness for deliveries on a store the caller owns (one of several nodes' stores on one database).
-    static func forDeliveries(
+    package static func forDeliveries(
         sharing store: any Store,
         configure: @escaping (inout HookdServerConfiguration) -> Void = { _ in }
     ) throws -> TestHarness {
@@ -123,7 +123,8 @@ struct TestHarness {
     }
 
     /// A harness on a fresh PostgreSQL schema whose store configuration `adjust` changes first.
-    static func onPostgres(adjustStore: (inout PostgresStore.Configuration) -> Void) async throws -> TestHarness {
+    package static func onPostgres(adjustStore: (inout PostgresStore.Configuration) -> Void) async throws -> TestHarness
+    {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hookd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let (store, cleanup) = try await PostgresTestDatabase.makeEmptyStore(adjust: adjustStore)
@@ -131,7 +132,7 @@ struct TestHarness {
     }
 
     /// Runs `body` against a live server on 127.0.0.1 with its dispatcher running.
-    func withLiveServer<Value: Sendable>(
+    package func withLiveServer<Value: Sendable>(
         _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         let app = try await buildApplication(configuration: configuration, dependencies: dependencies)
@@ -139,22 +140,23 @@ struct TestHarness {
     }
 
     /// Waits until `condition` holds or `seconds` pass; returns whether it held.
-    func eventually(seconds: Double = 20, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return try await condition()
+    package func eventually(seconds: Double = 20, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+        try await pollUntil(seconds: seconds, condition)
     }
 
     /// Creates an app directly in the store and returns it with its secret key.
-    func createApp(type: AppType = .issuing, scopes: [Scope] = Scope.allCases) async throws -> (App, AppSecretKey) {
-        try await AppAdministration(store: store, clock: clock).create(name: "test app", type: type, scopes: scopes)
+    package func createApp(
+        type: AppType = .issuing,
+        scopes: [Scope] = Scope.allCases
+    ) async throws -> (App, AppSecretKey) {
+        try await administration.create(name: "test app", type: type, scopes: scopes)
     }
 
+    /// The operator's app administration on this harness's store and clock.
+    package var administration: AppAdministration { AppAdministration(store: store, clock: clock) }
+
     /// Runs `body` against the router of a freshly built application.
-    func withClient<Value: Sendable>(
+    package func withClient<Value: Sendable>(
         _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         let app = try await buildApplication(configuration: configuration, dependencies: dependencies)
@@ -162,42 +164,42 @@ struct TestHarness {
     }
 
     /// The decrypted webhook secret stored for `appID`.
-    func storedSecret(appID: AppID) async throws -> String? {
+    package func storedSecret(appID: AppID) async throws -> String? {
         guard let sealed = try await store.webhookEndpoint(appID: appID)?.sealedSecret else { return nil }
         let bytes = try sealer.open(sealed, purpose: SecretSealer.webhookSecretPurpose(appID: appID))
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    func removeFiles() {
+    package func removeFiles() {
         dropStore()
         try? FileManager.default.removeItem(at: directory)
     }
 }
 
 /// A parsed JSON response.
-struct JSONResponse: @unchecked Sendable {
+package struct JSONResponse: @unchecked Sendable {
     // @unchecked: the dictionary holds only JSONSerialization's immutable value types.
-    let status: HTTPResponse.Status
-    let headers: HTTPFields
-    let raw: String
-    let object: [String: Any]
+    package let status: HTTPResponse.Status
+    package let headers: HTTPFields
+    package let raw: String
+    package let object: [String: Any]
 
-    init(_ response: TestResponse) throws {
+    package init(_ response: TestResponse) throws {
         status = response.status
         headers = response.headers
         raw = String(buffer: response.body)
         object = try #require(try JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any])
     }
 
-    var data: [String: Any] { object["data"] as? [String: Any] ?? [:] }
-    var error: [String: Any] { object["error"] as? [String: Any] ?? [:] }
-    var errorCode: String? { error["code"] as? String }
-    var message: String? { object["message"] as? String }
+    package var data: [String: Any] { object["data"] as? [String: Any] ?? [:] }
+    package var error: [String: Any] { object["error"] as? [String: Any] ?? [:] }
+    package var errorCode: String? { error["code"] as? String }
+    package var message: String? { object["message"] as? String }
 }
 
 extension TestClientProtocol {
     /// Sends a request and parses the JSON envelope.
-    func json(
+    package func json(
         _ uri: String,
         method: HTTPRequest.Method,
         token: String? = nil,
@@ -217,18 +219,14 @@ extension TestClientProtocol {
     }
 
     /// Exchanges an app's credentials for an access token.
-    func token(for app: App, key: AppSecretKey) async throws -> String {
-        let response = try await json(
-            "/api/v3/auth/token",
-            method: .post,
-            body: #"{"appId":"\#(app.id)","secretKey":"\#(key.value)","grantType":"client_credentials"}"#
-        )
+    package func token(for app: App, key: AppSecretKey) async throws -> String {
+        let response = try await requestToken(for: app, key: key)
         #expect(response.status == .ok, "token request failed: \(response.raw)")
         return try #require(response.data["accessToken"] as? String)
     }
 
     /// Publishes an event through `POST /internal/events`.
-    func publish(
+    package func publish(
         appID: AppID,
         event: String,
         data: String,
@@ -246,7 +244,7 @@ extension TestClientProtocol {
 
     /// Sets the app's webhook URL and returns the response.
     @discardableResult
-    func configure(_ url: String?, token: String) async throws -> JSONResponse {
+    package func configure(_ url: String?, token: String) async throws -> JSONResponse {
         let value = url.map { #""\#($0)""# } ?? "null"
         return try await json("/api/v3/webhooks", method: .put, token: token, body: #"{"webhookUrl":\#(value)}"#)
     }

@@ -1,46 +1,46 @@
-import Foundation
-import HTTPTypes
+package import Foundation
+package import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import ServiceLifecycle
+package import ServiceLifecycle
 import Synchronization
 
 /// A webhook receiver on 127.0.0.1 for end-to-end tests: it answers from a script and records every request.
-final class TestReceiver: Sendable {
+package final class TestReceiver: Sendable {
     /// How the receiver answers one request.
-    enum Reply: Sendable {
+    package enum Reply: Sendable {
         case status(Int, body: [UInt8] = [], headers: [(String, String)] = [])
         /// Waits, then answers.
         indirect case delayed(Duration, Reply)
     }
 
     /// One request as it arrived.
-    struct Received: Sendable {
-        let headers: HTTPFields
-        let body: [UInt8]
-        let at: Date
+    package struct Received: Sendable {
+        package let headers: HTTPFields
+        package let body: [UInt8]
+        package let at: Date
 
-        func header(_ name: String) -> String? { headers[HTTPField.Name(name)!] }
+        package func header(_ name: String) -> String? { headers[HTTPField.Name(name)!] }
     }
 
     private struct State {
-        var received: [Received] = []
-        var script: [Reply]
-        var fallback: Reply
+        package var received: [Received] = []
+        package var script: [Reply]
+        package var fallback: Reply
     }
 
     private let state: Mutex<State>
 
     /// Answers with `script` in order, then with `fallback` for good.
-    init(script: [Reply] = [], fallback: Reply = .status(200)) {
+    package init(script: [Reply] = [], fallback: Reply = .status(200)) {
         state = Mutex(State(script: script, fallback: fallback))
     }
 
-    var received: [Received] { state.withLock { $0.received } }
+    package var received: [Received] { state.withLock { $0.received } }
 
     /// Replaces what the receiver answers from now on.
-    func answer(with fallback: Reply, script: [Reply] = []) {
+    package func answer(with fallback: Reply, script: [Reply] = []) {
         state.withLock {
             $0.fallback = fallback
             $0.script = script
@@ -48,7 +48,7 @@ final class TestReceiver: Sendable {
     }
 
     /// Waits until at least `count` requests have arrived, or `seconds` pass. Returns whether they did.
-    func waitFor(count: Int, seconds: Double = 20) async throws -> Bool {
+    package func waitFor(count: Int, seconds: Double = 20) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if received.count >= count { return true }
@@ -89,7 +89,7 @@ final class TestReceiver: Sendable {
     }
 
     /// Serves on 127.0.0.1 (`port` 0 picks a free one) until the handle is stopped.
-    func start(port: Int = 0) async throws -> Running {
+    package func start(port: Int = 0) async throws -> Running {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "test-receiver")
         logger.logLevel = .error
@@ -113,21 +113,21 @@ final class TestReceiver: Sendable {
     }
 
     /// A receiver that is serving.
-    struct Running: Sendable {
-        let port: Int
-        let group: ServiceGroup
-        let task: Task<Void, any Error>
+    package struct Running: Sendable {
+        package let port: Int
+        package let group: ServiceGroup
+        package let task: Task<Void, any Error>
 
-        var url: String { "http://127.0.0.1:\(port)/hook" }
+        package var url: String { "http://127.0.0.1:\(port)/hook" }
 
-        func stop() async {
+        package func stop() async {
             await group.triggerGracefulShutdown()
             _ = try? await task.value
         }
     }
 }
 
-struct TestReceiverError: Error, CustomStringConvertible {
-    var detail: String
-    var description: String { detail }
+package struct TestReceiverError: Error, CustomStringConvertible {
+    package var detail: String
+    package var description: String { detail }
 }

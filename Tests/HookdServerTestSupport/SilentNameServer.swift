@@ -3,15 +3,15 @@ import NIOPosix
 import Synchronization
 
 /// A DNS name server on 127.0.0.1 (UDP) that reads every query and never answers, counting what it got.
-final class SilentNameServer: Sendable {
+package final class SilentNameServer: Sendable {
     private let channel: any Channel
     private let received: Counter
 
     private final class Counter: ChannelInboundHandler, Sendable {
-        typealias InboundIn = AddressedEnvelope<ByteBuffer>
-        let count = Mutex(0)
+        package typealias InboundIn = AddressedEnvelope<ByteBuffer>
+        package let count = Mutex(0)
 
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             count.withLock { $0 += 1 }
         }
     }
@@ -22,13 +22,13 @@ final class SilentNameServer: Sendable {
     }
 
     /// The port it listens on.
-    var port: Int { channel.localAddress?.port ?? 0 }
+    package var port: Int { channel.localAddress?.port ?? 0 }
 
     /// Queries received so far.
-    var queries: Int { received.count.withLock { $0 } }
+    package var queries: Int { received.count.withLock { $0 } }
 
     /// Runs `body` with a silent name server, closed afterwards whatever `body` does.
-    static func with<Result>(_ body: (SilentNameServer) async throws -> Result) async throws -> Result {
+    package static func with<Result>(_ body: (SilentNameServer) async throws -> Result) async throws -> Result {
         let received = Counter()
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in

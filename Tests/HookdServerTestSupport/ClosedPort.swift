@@ -1,21 +1,21 @@
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
-import Musl
+package import Musl
 #elseif canImport(Darwin)
-import Darwin
+package import Darwin
 #endif
 
 /// A loopback TCP port that is bound and not listening: a connection to it is refused at once, as to a receiver
 /// that is down, and no other test's listener can take the port while it is held (a test that stopped a receiver
 /// and meant to start it again on the same port once got another test's server there, answering 404).
-final class ClosedPort: @unchecked Sendable {
+package final class ClosedPort: @unchecked Sendable {
     /// The port held, on 127.0.0.1.
-    let port: Int
+    package let port: Int
     private var descriptor: Int32
 
     /// Binds a free port on 127.0.0.1, without listening on it.
-    init() throws {
+    package init() throws {
         #if canImport(Glibc) || canImport(Musl)
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -48,7 +48,7 @@ final class ClosedPort: @unchecked Sendable {
     }
 
     /// Lets the port go, so a receiver can be started on it.
-    func release() {
+    package func release() {
         guard descriptor >= 0 else { return }
         close(descriptor)
         descriptor = -1
@@ -57,7 +57,7 @@ final class ClosedPort: @unchecked Sendable {
     deinit { release() }
 }
 
-struct ClosedPortError: Error {
-    var step: String
-    var code: Int32
+package struct ClosedPortError: Error {
+    package var step: String
+    package var code: Int32
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HookdServerTestSupport
 import Testing
 
 /// `hookd bench`: each benchmark runs end to end on a small load and reports what it measured. The figures are

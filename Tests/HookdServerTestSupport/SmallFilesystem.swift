@@ -1,16 +1,16 @@
-import Foundation
+package import Foundation
 import Testing
 
 /// A filesystem of a few megabytes (a tmpfs mount), for tests of what hookd does when its disk is full. Mounting
 /// needs root, as CI runs; elsewhere the tests that need one are skipped.
-enum SmallFilesystem {
+package enum SmallFilesystem {
     /// Whether this process may mount one.
-    static var isAvailable: Bool {
+    package static var isAvailable: Bool {
         geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount")
     }
 
     /// Runs `body` with the path of a fresh, empty filesystem of `megabytes`, unmounted afterwards whatever happens.
-    static func with<Value>(megabytes: Int, _ body: (URL) async throws -> Value) async throws -> Value {
+    package static func with<Value>(megabytes: Int, _ body: (URL) async throws -> Value) async throws -> Value {
         let mountPoint = FileManager.default.temporaryDirectory.appendingPathComponent(
             "hookd-small-\(UUID().uuidString)"
         )
@@ -31,7 +31,7 @@ enum SmallFilesystem {
     /// back `leaving` bytes of it.
     ///
     /// - Returns: The file, to remove when room is wanted again.
-    static func fill(_ directory: URL, leaving: Int = 0) throws -> URL {
+    package static func fill(_ directory: URL, leaving: Int = 0) throws -> URL {
         let filler = directory.appendingPathComponent("filler")
         // A failure here shows as the `FileHandle` that follows throwing.
         _ = FileManager.default.createFile(atPath: filler.path, contents: nil)

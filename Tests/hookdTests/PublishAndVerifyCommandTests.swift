@@ -1,56 +1,55 @@
 import Foundation
 import HookdCore
+import HookdServerTestSupport
 import Testing
 
 /// `hookd publish` and `hookd verify` as scripts use them.
 @Suite struct PublishAndVerifyCommandTests {
     @Test func publishStoresAnEventAndRefusesBadOnesClearly() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "hookd-publish-\(UUID().uuidString)"
-        ).path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let created = try await ChildProcess.run(["apps", "create", "--name", "p", "--json", "--data-dir", directory])
-        let app = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: String])
-        let appID = try #require(app["appId"])
-        let eventID = "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+        try await ScratchDirectory.with(prefix: "hookd-publish") { directory in
+            let app = try await ScratchDirectory.createApp(named: "p", in: directory)
+            let appID = try #require(app["appId"])
+            let eventID = "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
 
-        let published = try await ChildProcess.run(
-            [
-                "publish", "--app", appID, "--event", "card.created", "--data", #"{ "cardId": "c1" }"#, "--event-id",
-                eventID, "--data-dir", directory,
-            ])
-        #expect(published.status == 0, "\(published.stderr)")
-        #expect(
-            published.stdout.wholeMatch(
-                of:
-                    #/\{"eventId":"1b4e28ba-2fa1-41d2-883f-0016d3cca427","deliveryId":"dlv_[0-9a-f]{24}","created":true\}\n/#
-            ) != nil,
-            "\(published.stdout)"
-        )
-        let again = try await ChildProcess.run(
-            [
-                "publish", "--app", appID, "--event", "card.created", "--data", "{}", "--event-id", eventID,
-                "--data-dir", directory,
-            ])
-        #expect(again.stdout.contains(#""created":false"#))
-
-        for (arguments, message) in [
-            (["--event", "card.exploded", "--data", "{}"], "not an event of this app's catalogue"),
-            (["--event", "card.created", "--data", "[]"], "--data must be a JSON object"),
-            (["--event", "card.created", "--data", "{}", "--event-id", "x"], "--event-id must be a UUID"),
-        ] {
-            let refused = try await ChildProcess.run(
-                ["publish", "--app", appID] + arguments + ["--data-dir", directory]
+            let published = try await ChildProcess.run(
+                [
+                    "publish", "--app", appID, "--event", "card.created", "--data", #"{ "cardId": "c1" }"#,
+                    "--event-id",
+                    eventID, "--data-dir", directory,
+                ])
+            #expect(published.status == 0, "\(published.stderr)")
+            #expect(
+                published.stdout.wholeMatch(
+                    of:
+                        #/\{"eventId":"1b4e28ba-2fa1-41d2-883f-0016d3cca427","deliveryId":"dlv_[0-9a-f]{24}","created":true\}\n/#
+                ) != nil,
+                "\(published.stdout)"
             )
-            #expect(refused.status != 0)
-            #expect(refused.stderr.contains(message), "\(refused.stderr)")
+            let again = try await ChildProcess.run(
+                [
+                    "publish", "--app", appID, "--event", "card.created", "--data", "{}", "--event-id", eventID,
+                    "--data-dir", directory,
+                ])
+            #expect(again.stdout.contains(#""created":false"#))
+
+            for (arguments, message) in [
+                (["--event", "card.exploded", "--data", "{}"], "not an event of this app's catalogue"),
+                (["--event", "card.created", "--data", "[]"], "--data must be a JSON object"),
+                (["--event", "card.created", "--data", "{}", "--event-id", "x"], "--event-id must be a UUID"),
+            ] {
+                let refused = try await ChildProcess.run(
+                    ["publish", "--app", appID] + arguments + ["--data-dir", directory]
+                )
+                #expect(refused.status != 0)
+                #expect(refused.stderr.contains(message), "\(refused.stderr)")
+            }
+            let unknown = try await ChildProcess.run(
+                [
+                    "publish", "--app", "NOSUCHAPP0000000", "--event", "card.created", "--data", "{}", "--data-dir",
+                    directory,
+                ])
+            #expect(unknown.stderr.contains("no app has this id"))
         }
-        let unknown = try await ChildProcess.run(
-            [
-                "publish", "--app", "NOSUCHAPP0000000", "--event", "card.created", "--data", "{}", "--data-dir",
-                directory,
-            ])
-        #expect(unknown.stderr.contains("no app has this id"))
     }
 
     /// A delivery signed with the spec's formulas in this test, as `hookd verify` receives it.
