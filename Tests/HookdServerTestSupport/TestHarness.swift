@@ -165,7 +165,7 @@ package struct TestHarness: Sendable {
 
     /// The decrypted webhook secret stored for `appID`.
     package func storedSecret(appID: AppID) async throws -> String? {
-        guard let sealed = try await store.webhookEndpoint(appID: appID)?.sealedSecret else { return nil }
+        guard let sealed = try await store.webhookConfiguration(appID: appID)?.sealedSecret else { return nil }
         let bytes = try sealer.open(sealed, purpose: SecretSealer.webhookSecretPurpose(appID: appID))
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -26,7 +26,7 @@ import Testing
             #expect(refused.status == .tooManyRequests)
             #expect(refused.errorCode == "RATE_LIMIT_EXCEEDED")
             #expect(Int(refused.headers[.retryAfter] ?? "") ?? 0 >= 1)
-            #expect(try await harness.store.webhookEndpoint(appID: app.id)?.url == "https://hooks.example.com/2")
+            #expect(try await harness.store.webhookConfiguration(appID: app.id)?.url == "https://hooks.example.com/2")
 
             let (_, other) = try await Self.tokenFor(harness, client)
             #expect(try await client.configure("https://hooks.example.com/x", token: other).status == .ok, "per app")

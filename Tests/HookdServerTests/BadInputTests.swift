@@ -13,7 +13,7 @@ import Testing
 @Suite struct BadInputTests {
     /// Everything a bad `PUT /webhooks` could change, as one comparable string.
     static func snapshot(_ harness: TestHarness, _ appID: AppID) async throws -> String {
-        let endpoint = try await harness.store.webhookEndpoint(appID: appID)
+        let endpoint = try await harness.store.webhookConfiguration(appID: appID)
         let audit = try await harness.store.secretAuditRecords(appID: appID)
         return "\(String(describing: endpoint))|\(audit.count)"
     }

@@ -37,7 +37,7 @@ import Testing
     }
 
     static func openSecret(_ runtime: HookdRuntime, appID: AppID) async throws -> String {
-        let sealed = try #require(try await runtime.store.webhookEndpoint(appID: appID)?.sealedSecret)
+        let sealed = try #require(try await runtime.store.webhookConfiguration(appID: appID)?.sealedSecret)
         return String(
             decoding: try runtime.sealer.open(sealed, purpose: SecretSealer.webhookSecretPurpose(appID: appID)),
             as: UTF8.self

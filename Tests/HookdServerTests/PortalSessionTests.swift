@@ -65,7 +65,7 @@ import Testing
                     let refused = try await client.json("/api/v3/webhooks", method: .put, headers: headers, body: body)
                     #expect(refused.status == .unauthorized)
                     #expect(refused.errorCode == "AUTH_TOKEN_INVALID")
-                    #expect(try await harness.store.webhookEndpoint(appID: app.id)?.url == nil)
+                    #expect(try await harness.store.webhookConfiguration(appID: app.id)?.url == nil)
                 }
                 let accepted = try await client.json(
                     "/api/v3/webhooks",
@@ -74,7 +74,7 @@ import Testing
                     body: body
                 )
                 #expect(accepted.status == .ok, "\(accepted.raw)")
-                #expect(try await harness.store.webhookEndpoint(appID: app.id)?.url == "http://127.0.0.1:9/hooks")
+                #expect(try await harness.store.webhookConfiguration(appID: app.id)?.url == "http://127.0.0.1:9/hooks")
             }
         }
     }

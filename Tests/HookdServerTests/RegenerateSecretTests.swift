@@ -30,7 +30,7 @@ import Testing
             let first = try #require(
                 try await client.configure("https://hooks.example.com/a", token: token).data["webhookSecret"] as? String
             )
-            let versionBefore = try #require(try await harness.store.webhookEndpoint(appID: app.id)).secretVersion
+            let versionBefore = try #require(try await harness.store.webhookConfiguration(appID: app.id)).secretVersion
             let response = try await client.json(
                 "/api/v3/webhooks/secret/regenerate",
                 method: .post,
@@ -41,7 +41,7 @@ import Testing
             let second = try #require(response.data["webhookSecret"] as? String)
             #expect(second != first)
             #expect(try await harness.storedSecret(appID: app.id) == second)
-            let endpoint = try #require(try await harness.store.webhookEndpoint(appID: app.id))
+            let endpoint = try #require(try await harness.store.webhookConfiguration(appID: app.id))
             #expect(endpoint.secretVersion == versionBefore + 1)
 
             let audit = try await harness.store.secretAuditRecords(appID: app.id)

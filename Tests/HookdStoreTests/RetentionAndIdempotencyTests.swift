@@ -85,7 +85,7 @@ import Testing
                 return
             }
             #expect(sealed == [7] && at == UnixSeconds(100), "the first call's secret and time")
-            #expect(try await store.webhookEndpoint(appID: app.id)?.sealedSecret == [7], "nothing replaced again")
+            #expect(try await store.webhookConfiguration(appID: app.id)?.sealedSecret == [7], "nothing replaced again")
             #expect(try await store.secretAuditRecords(appID: app.id).map(\.action) == [.created, .regenerated])
 
             let other = try await regenerate(9, at: 300, key: otherKey)
@@ -141,8 +141,8 @@ import Testing
                 return try await group.reduce(into: [[UInt8]]()) { $0.append($1) }
             }
             #expect(Set(outcomes).count == 1, "every caller got the same secret")
-            #expect(try await store.webhookEndpoint(appID: app.id)?.sealedSecret == outcomes.first)
-            #expect(try await store.webhookEndpoint(appID: app.id)?.secretVersion == 2, "replaced once")
+            #expect(try await store.webhookConfiguration(appID: app.id)?.sealedSecret == outcomes.first)
+            #expect(try await store.webhookConfiguration(appID: app.id)?.secretVersion == 2, "replaced once")
         }
     }
 

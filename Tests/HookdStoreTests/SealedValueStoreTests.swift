@@ -42,7 +42,7 @@ import Testing
             #expect(count == 3, "the webhook secret, the server secret and the regeneration's kept answer")
             #expect(try await store.sealingKeyIdentifier(settingIfAbsent: old) == new, "the fence moved")
             #expect(
-                try await store.webhookEndpoint(appID: app.id)?.sealedSecret == sealed(under: new, [3] + "web".utf8)
+                try await store.webhookConfiguration(appID: app.id)?.sealedSecret == sealed(under: new, [3] + "web".utf8)
             )
             #expect(
                 try await store.serverSecret(name: "token-signing-key") { sealed(under: new, [9]) }
@@ -69,7 +69,7 @@ import Testing
                 },
                 throws: refused
             )
-            #expect(try await store.webhookEndpoint(appID: app.id) == nil, "nothing was stored")
+            #expect(try await store.webhookConfiguration(appID: app.id) == nil, "nothing was stored")
             await #expect(
                 performing: {
                     _ = try await store.serverSecret(name: "s") { sealed(under: outdated, [2]) }
@@ -90,7 +90,7 @@ import Testing
                 throws: refused
             )
             #expect(
-                try await store.webhookEndpoint(appID: app.id)?.sealedSecret == accepted,
+                try await store.webhookConfiguration(appID: app.id)?.sealedSecret == accepted,
                 "the secret in force stays"
             )
         }

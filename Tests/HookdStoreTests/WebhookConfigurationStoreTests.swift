@@ -9,7 +9,7 @@ import Testing
     func theFirstURLStoresTheInitialSecretOnce(backend: StoreBackend) async throws {
         try await withStore(backend) { store in
             let app = try await makeStoredApp(store)
-            #expect(try await store.webhookEndpoint(appID: app.id) == nil)
+            #expect(try await store.webhookConfiguration(appID: app.id) == nil)
 
             let disabledFirst = try await store.setURL(nil, appID: app.id, secret: change([9]), at: UnixSeconds(10))
             #expect(disabledFirst.createdSecret == false)
@@ -66,7 +66,7 @@ import Testing
                 try await store.replaceSecret(appID: app.id, with: change([8]), at: UnixSeconds(70))
                     .endpoint == nil
             )
-            #expect(try await store.webhookEndpoint(appID: app.id)?.sealedSecret == [7])
+            #expect(try await store.webhookConfiguration(appID: app.id)?.sealedSecret == [7])
         }
     }
 
@@ -78,13 +78,13 @@ import Testing
             try await store.insertApp(first)
             try await store.insertApp(second)
             try await store.setURL(appID: first.id, secret: change([1]), at: UnixSeconds(1))
-            #expect(try await store.webhookEndpoint(appID: second.id) == nil)
+            #expect(try await store.webhookConfiguration(appID: second.id) == nil)
             #expect(
                 try await store.replaceSecret(appID: second.id, with: change([2]), at: UnixSeconds(2))
                     .endpoint == nil
             )
             #expect(try await store.secretAuditRecords(appID: second.id).isEmpty)
-            #expect(try await store.webhookEndpoint(appID: first.id)?.sealedSecret == [1])
+            #expect(try await store.webhookConfiguration(appID: first.id)?.sealedSecret == [1])
         }
     }
 
@@ -128,7 +128,7 @@ import Testing
             #expect(Set(versions.compactMap { $0 }) == Set(2...11))
             let audit = try await stores[0].secretAuditRecords(appID: app.id)
             #expect(audit.map(\.secretVersion) == Array(1...11))
-            let final = try await stores[1].webhookEndpoint(appID: app.id)
+            let final = try await stores[1].webhookConfiguration(appID: app.id)
             #expect(final?.secretVersion == 11)
             let lastFingerprint = audit.last?.fingerprint
             #expect(final.map { "fp_\($0.sealedSecret?.first ?? 0)" } == lastFingerprint)

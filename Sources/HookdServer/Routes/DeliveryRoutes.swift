@@ -41,7 +41,7 @@ struct DeliveryRoutes: APIRoutes, Sendable {
     @Sendable func test(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let event = try await testEvent(request, principal: principal, acceptingUppercase: false)
-        guard let url = try await store.webhookEndpoint(appID: principal.appID)?.url else {
+        guard let url = try await store.webhookConfiguration(appID: principal.appID)?.url else {
             throw APIError.webhookNotConfigured
         }
         return try await deliverTest(

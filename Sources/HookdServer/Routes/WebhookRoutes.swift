@@ -19,7 +19,7 @@ struct WebhookRoutes: APIRoutes, Sendable {
 
     /// The configuration as every read shows it; the secret itself never appears.
     struct ConfigurationData: JSONRepresentable {
-        let endpoint: WebhookEndpoint?
+        let endpoint: WebhookConfiguration?
         /// Only in the `PUT` that created the first secret.
         var createdSecret: WebhookSecret?
 
@@ -99,7 +99,7 @@ struct WebhookRoutes: APIRoutes, Sendable {
 
     @Sendable func show(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let endpoint = try await store.webhookEndpoint(appID: principal.appID)
+        let endpoint = try await store.webhookConfiguration(appID: principal.appID)
         return envelope.success(
             ConfigurationData(endpoint: endpoint),
             message: "Webhook configuration retrieved successfully",

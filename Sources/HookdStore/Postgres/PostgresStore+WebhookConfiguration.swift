@@ -2,7 +2,7 @@ public import HookdCore
 import PostgresNIO
 
 extension PostgresStore: WebhookConfigurationStore {
-    public func webhookEndpoint(appID: AppID) async throws -> WebhookEndpoint? {
+    public func webhookConfiguration(appID: AppID) async throws -> WebhookConfiguration? {
         try await rows(
             """
             SELECT app_id, url, sealed_secret, secret_version, created_at, updated_at
@@ -16,7 +16,7 @@ extension PostgresStore: WebhookConfigurationStore {
         url: String?,
         initialSecret: SealedSecretChange,
         now: UnixSeconds
-    ) async throws -> (endpoint: WebhookEndpoint, createdSecret: Bool) {
+    ) async throws -> (endpoint: WebhookConfiguration, createdSecret: Bool) {
         let id = Identifiers.v3WebhookID(appID: appID)
         return try await withTransaction { [logger] connection in
             // The upsert locks the row until commit, so what it returns is what the next statement sees.
@@ -159,9 +159,9 @@ extension PostgresStore: WebhookConfigurationStore {
         }
     }
 
-    private static func endpoint(from row: PostgresRow) throws -> WebhookEndpoint {
+    private static func endpoint(from row: PostgresRow) throws -> WebhookConfiguration {
         let row = row.makeRandomAccess()
-        return WebhookEndpoint(
+        return WebhookConfiguration(
             appID: try row.decode("app_id"),
             url: try row.decode("url"),
             sealedSecret: try row.optionalBytes("sealed_secret"),

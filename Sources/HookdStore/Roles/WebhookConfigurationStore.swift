@@ -6,7 +6,7 @@ public import HookdCore
 /// tenant's rows.
 public protocol WebhookConfigurationStore: Sendable {
     /// The app's webhook configuration, or `nil` when it was never configured.
-    func webhookEndpoint(appID: AppID) async throws -> WebhookEndpoint?
+    func webhookConfiguration(appID: AppID) async throws -> WebhookConfiguration?
 
     /// Sets (or with `nil` clears) the app's URL in one write.
     ///
@@ -18,7 +18,7 @@ public protocol WebhookConfigurationStore: Sendable {
         url: String?,
         initialSecret: SealedSecretChange,
         now: UnixSeconds
-    ) async throws -> (endpoint: WebhookEndpoint, createdSecret: Bool)
+    ) async throws -> (endpoint: WebhookConfiguration, createdSecret: Bool)
 
     /// Replaces the app's secret and bumps its version, in one transaction with the audit record.
     ///
@@ -82,7 +82,7 @@ public struct IdempotencyKey: Sendable {
 /// What ``WebhookConfigurationStore/replaceWebhookSecret(appID:change:now:idempotencyKey:)`` did.
 public enum SecretReplacement: Sendable {
     /// The secret was replaced: the configuration after the write.
-    case replaced(WebhookEndpoint)
+    case replaced(WebhookConfiguration)
     /// An earlier call with the same idempotency key stands: the secret it stored (sealed) and when.
     case repeated(sealedSecret: [UInt8], regeneratedAt: UnixSeconds)
     /// The app has no URL configured; nothing was written.

@@ -8,7 +8,7 @@ public import Foundation
 #endif
 
 extension SQLiteStore: WebhookConfigurationStore {
-    public func webhookEndpoint(appID: AppID) async throws -> WebhookEndpoint? {
+    public func webhookConfiguration(appID: AppID) async throws -> WebhookConfiguration? {
         try await pool.read { db in
             try Row.fetchOne(
                 db,
@@ -23,7 +23,7 @@ extension SQLiteStore: WebhookConfigurationStore {
         url: String?,
         initialSecret: SealedSecretChange,
         now: UnixSeconds
-    ) async throws -> (endpoint: WebhookEndpoint, createdSecret: Bool) {
+    ) async throws -> (endpoint: WebhookConfiguration, createdSecret: Bool) {
         let id = Identifiers.v3WebhookID(appID: appID)
         return try await writeSealed { db in
             try db.execute(
@@ -159,8 +159,8 @@ extension SQLiteStore: WebhookConfigurationStore {
         )
     }
 
-    private static func endpoint(from row: Row) throws -> WebhookEndpoint {
-        WebhookEndpoint(
+    private static func endpoint(from row: Row) throws -> WebhookConfiguration {
+        WebhookConfiguration(
             appID: row["app_id"],
             url: row["url"],
             sealedSecret: (row["sealed_secret"] as Data?).map(Array.init),

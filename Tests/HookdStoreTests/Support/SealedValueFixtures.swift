@@ -20,7 +20,7 @@ func change(_ sealed: [UInt8], request: RequestID = "req_00000000000000000000000
 
 extension SecretReplacement {
     /// The configuration after the write, when this call replaced the secret.
-    var endpoint: WebhookEndpoint? {
+    var endpoint: WebhookConfiguration? {
         if case .replaced(let endpoint) = self { endpoint } else { nil }
     }
 }

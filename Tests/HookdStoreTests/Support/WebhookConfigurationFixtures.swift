@@ -10,7 +10,7 @@ extension WebhookConfigurationStore {
         appID: AppID,
         secret: SealedSecretChange,
         at now: UnixSeconds
-    ) async throws -> (endpoint: WebhookEndpoint, createdSecret: Bool) {
+    ) async throws -> (endpoint: WebhookConfiguration, createdSecret: Bool) {
         try await setWebhookURL(appID: appID, url: url, initialSecret: secret, now: now)
     }
 
