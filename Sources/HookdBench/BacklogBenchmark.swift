@@ -45,7 +45,7 @@ public struct BacklogBenchmark: Benchmark {
         let app = try await setup.createApp()
         let receiver = try await BenchReceiver(sampleEvery: 0)
         let client = LoadGenerator(connections: 4)
-        do {
+        return try await runThenCleanUp {
             // A first start configures the app's URL and secret, then holds deliveries (URL unset) and stops.
             let first = try await HookdUnderTest.start(setup)
             let session = try await BenchSession.open(first, app: app, client: client)
@@ -83,8 +83,6 @@ public struct BacklogBenchmark: Benchmark {
             guard distinct >= events else {
                 throw BenchError("only \(distinct) of \(events) deliveries arrived within an hour")
             }
-            await receiver.stop()
-            await client.shutdown()
             let seconds = BenchClock.seconds(from: enabled, to: last)
             return Report(
                 events: events,
@@ -95,10 +93,9 @@ public struct BacklogBenchmark: Benchmark {
                 drainPerSecond: Double(events) / max(seconds, 1e-9),
                 duplicates: arrivals.count - distinct
             )
-        } catch {
+        } cleanUp: {
             await receiver.stop()
             await client.shutdown()
-            throw error
         }
     }
 

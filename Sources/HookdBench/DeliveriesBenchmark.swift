@@ -197,8 +197,8 @@ public struct DeliveriesBenchmark: Benchmark {
             throw error
         }
         let client = LoadGenerator(connections: max(inFlight, publishConcurrency))
-        do {
-            let report = try await measure(
+        return try await runThenCleanUp {
+            try await measure(
                 hookd: hookd,
                 app: app,
                 receiver: receiver,
@@ -206,15 +206,10 @@ public struct DeliveriesBenchmark: Benchmark {
                 measuringLag: measuringLag,
                 progress: progress
             )
+        } cleanUp: {
             await hookd.stop()
             await receiver.stop()
             await client.shutdown()
-            return report
-        } catch {
-            await hookd.stop()
-            await receiver.stop()
-            await client.shutdown()
-            throw error
         }
     }
 

@@ -18,16 +18,12 @@ struct EndpointFanOutRun {
         publishing.serveOptions += ["--role", "api"]
         let receiver = try await BenchReceiver(sampleEvery: benchmark.verifyEvery)
         let client = LoadGenerator(connections: max(benchmark.inFlight, benchmark.publishConcurrency))
-        let report: Result<DeliveriesBenchmark.Report, any Error>
-        do {
-            report = .success(try await measure(publishing: publishing, app: app, receiver: receiver, client: client))
-        } catch {
-            report = .failure(error)
+        return try await runThenCleanUp {
+            try await measure(publishing: publishing, app: app, receiver: receiver, client: client)
+        } cleanUp: {
+            await receiver.stop()
+            await client.shutdown()
         }
-        // Both stopped before returning, whatever happened: nothing of the run outlives it.
-        await receiver.stop()
-        await client.shutdown()
-        return try report.get()
     }
 
     private func measure(

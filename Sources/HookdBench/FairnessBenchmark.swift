@@ -55,7 +55,7 @@ public struct FairnessBenchmark: Benchmark {
         for _ in 0..<apps { created.append(try await setup.createApp()) }
         var receivers: [BenchReceiver] = []
         let client = LoadGenerator(connections: 4)
-        do {
+        let (drained, arrivals) = try await runThenCleanUp {
             for _ in created { receivers.append(try await BenchReceiver(sampleEvery: 0)) }
             // A first start gives every app its URL; then hookd stops and the backlogs are written, all due.
             let first = try await HookdUnderTest.start(setup)
@@ -81,7 +81,6 @@ public struct FairnessBenchmark: Benchmark {
             }
             progress.say("starting hookd: \(apps) apps drain \(events) deliveries each")
             let fleet = try await HookdFleet.start(setup, workers: workers)
-            let total = apps * events
             let started = receivers
             let drained = try await progress.reporting("\(started.reduce(0) { $0 + $1.count }) delivered") {
                 let deadline = BenchClock.now() + 600_000_000_000
@@ -92,18 +91,15 @@ public struct FairnessBenchmark: Benchmark {
                 return false
             }
             await fleet.stop()
-            let arrivals = receivers.map { $0.arrivals.map(\.nanoseconds) }
+            return (drained, receivers.map { $0.arrivals.map(\.nanoseconds) })
+        } cleanUp: {
             for receiver in receivers { await receiver.stop() }
             await client.shutdown()
-            guard drained else {
-                throw BenchError("only \(arrivals.reduce(0) { $0 + $1.count }) of \(total) deliveries arrived")
-            }
-            return report(arrivals: arrivals)
-        } catch {
-            for receiver in receivers { await receiver.stop() }
-            await client.shutdown()
-            throw error
         }
+        guard drained else {
+            throw BenchError("only \(arrivals.reduce(0) { $0 + $1.count }) of \(apps * events) deliveries arrived")
+        }
+        return report(arrivals: arrivals)
     }
 
     /// The shares while every app was busy: from the first arrival to the moment the first app had all of its.

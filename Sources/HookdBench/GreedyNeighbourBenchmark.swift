@@ -54,17 +54,9 @@ public struct GreedyNeighbourBenchmark: Benchmark {
         let quietReceiver = try await BenchReceiver(sampleEvery: 0)
         let stalling = try await BenchReceiver(sampleEvery: 0, stallsAfterHead: true)
         let client = LoadGenerator(connections: 64)
-        let fleet: HookdFleet
-        do {
-            fleet = try await HookdFleet.start(setup, workers: workers)
-        } catch {
-            for receiver in [quietReceiver, stalling] { await receiver.stop() }
-            await client.shutdown()
-            throw error
-        }
-        let report: Result<Report, any Error>
-        do {
-            report = .success(
+        return try await runThenCleanUp {
+            let fleet = try await HookdFleet.start(setup, workers: workers)
+            return try await runThenCleanUp {
                 try await measure(
                     fleet.api,
                     greedy: greedy,
@@ -73,15 +65,14 @@ public struct GreedyNeighbourBenchmark: Benchmark {
                     client,
                     progress: progress
                 )
-            )
-        } catch {
-            report = .failure(error)
+            } cleanUp: {
+                progress.say("stopping hookd (the greedy app's attempts end at their deadline)")
+                await fleet.stop()
+            }
+        } cleanUp: {
+            for receiver in [quietReceiver, stalling] { await receiver.stop() }
+            await client.shutdown()
         }
-        progress.say("stopping hookd (the greedy app's attempts end at their deadline)")
-        await fleet.stop()
-        for receiver in [quietReceiver, stalling] { await receiver.stop() }
-        await client.shutdown()
-        return try report.get()
     }
 
     private func measure(

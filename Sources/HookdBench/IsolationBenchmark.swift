@@ -61,7 +61,7 @@ public struct IsolationBenchmark: Benchmark {
         let slowReceiver = try await BenchReceiver(sampleEvery: 0, answerDelay: TimeAmount(slowAnswer))
         let receivers = [quietReceiver, fastReceiver, slowReceiver]
         let client = LoadGenerator(connections: 64)
-        do {
+        return try await runThenCleanUp {
             // A first start gives both apps their URL and secret; the neighbour's deliveries are then held.
             let first = try await HookdUnderTest.start(setup)
             let neighbourSession = try await BenchSession.open(first, app: neighbour, client: client)
@@ -89,13 +89,10 @@ public struct IsolationBenchmark: Benchmark {
             )
             progress.say("stopping hookd (the slow receiver's attempts end at their deadline)")
             await hookd.stop()
-            for receiver in receivers { await receiver.stop() }
-            await client.shutdown()
             return report
-        } catch {
+        } cleanUp: {
             for receiver in receivers { await receiver.stop() }
             await client.shutdown()
-            throw error
         }
     }
 

@@ -55,7 +55,7 @@ public struct RequestRateBenchmark: Benchmark {
         let app = try await setup.createApp()
         let hookd = try await HookdUnderTest.start(setup)
         let client = LoadGenerator(connections: concurrency)
-        do {
+        return try await runThenCleanUp {
             let session = try await BenchSession.open(hookd, app: app, client: client)
             var routes: [(String, @Sendable (Int) -> HTTPClientRequest, HTTPResponseStatus)] = [
                 ("GET /health", { _ in .json(.GET, hookd.base + "/health") }, .ok)
@@ -114,13 +114,10 @@ public struct RequestRateBenchmark: Benchmark {
                     )
                 )
             }
-            await hookd.stop()
-            await client.shutdown()
             return Report(routes: figures)
-        } catch {
+        } cleanUp: {
             await hookd.stop()
             await client.shutdown()
-            throw error
         }
     }
 }
