@@ -13,20 +13,17 @@ public struct WebhookConfiguration: Sendable, Equatable {
     /// When it last changed.
     public var updatedAt: UnixSeconds
 
-    public init(
-        appID: AppID,
-        url: String?,
-        sealedSecret: [UInt8]?,
-        secretVersion: Int64,
-        createdAt: UnixSeconds,
-        updatedAt: UnixSeconds
-    ) {
-        self.appID = appID
-        self.url = url
-        self.sealedSecret = sealedSecret
-        self.secretVersion = secretVersion
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
+    /// The configuration the app's v3 endpoint holds: the v3 URL is an endpoint too (``Endpoint``), and this is its
+    /// URL and secret as the v3 routes show them.
+    ///
+    /// - Parameter endpoint: The app's endpoint in the ``Endpoint/Format/v3`` format.
+    public init(_ endpoint: Endpoint) {
+        appID = endpoint.appID
+        url = endpoint.url
+        sealedSecret = endpoint.sealedSecret
+        secretVersion = endpoint.secretVersion
+        createdAt = endpoint.createdAt
+        updatedAt = endpoint.updatedAt
     }
 
     /// Whether deliveries can be sent: a URL is set.

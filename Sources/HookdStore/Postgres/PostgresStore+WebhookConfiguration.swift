@@ -5,10 +5,10 @@ extension PostgresStore: WebhookConfigurationStore {
     public func webhookConfiguration(appID: AppID) async throws -> WebhookConfiguration? {
         try await rows(
             """
-            SELECT app_id, url, sealed_secret, secret_version, created_at, updated_at
+            SELECT \(unescaped: Self.endpointColumns)
             FROM webhook_endpoints WHERE id = \(Identifiers.v3WebhookID(appID: appID))
             """
-        ).first.map(Self.endpoint(from:))
+        ).first.map(Self.configuration(from:))
     }
 
     public func setWebhookURL(
@@ -26,12 +26,12 @@ extension PostgresStore: WebhookConfigurationStore {
                     (id, app_id, format, url, sealed_secret, secret_version, created_at, updated_at)
                 VALUES (\(id), \(appID), 'V3', \(url)::text, NULL, 0, \(now), \(now))
                 ON CONFLICT (id) DO UPDATE SET url = excluded.url, updated_at = excluded.updated_at
-                RETURNING app_id, url, sealed_secret, secret_version, created_at, updated_at
+                RETURNING \(unescaped: Self.endpointColumns)
                 """,
                 logger: logger
             ).collect()
             guard let row = upserted.first else { throw StoreError.corruptRow(table: "webhook_endpoints") }
-            let endpoint = try Self.endpoint(from: row)
+            let endpoint = try Self.configuration(from: row)
             if url != nil {
                 // Deliveries held while the app had no URL are due now; the dispatchers hear of it at commit.
                 try await connection.query("SELECT pg_notify(\(Self.publishChannel), '')", logger: logger).consume()
@@ -44,7 +44,7 @@ extension PostgresStore: WebhookConfigurationStore {
                     SET sealed_secret = \(ByteBuffer(bytes: initialSecret.sealedSecret)),
                         secret_prefix = \(initialSecret.secretPrefix)::text, secret_version = secret_version + 1
                     WHERE id = \(id) AND sealed_secret IS NULL
-                    RETURNING app_id, url, sealed_secret, secret_version, created_at, updated_at
+                    RETURNING \(unescaped: Self.endpointColumns)
                 ), audit AS (
                     INSERT INTO secret_audit
                         (app_id, action, secret_version, fingerprint, request_id, client_address, at)
@@ -53,12 +53,12 @@ extension PostgresStore: WebhookConfigurationStore {
                            \(initialSecret.clientAddress)::text, \(now)
                     FROM stored
                 )
-                SELECT app_id, url, sealed_secret, secret_version, created_at, updated_at FROM stored
+                SELECT \(unescaped: Self.endpointColumns) FROM stored
                 """,
                 logger: logger
             ).collect()
             guard let row = created.first else { throw StoreError.corruptRow(table: "webhook_endpoints") }
-            return (try Self.endpoint(from: row), true)
+            return (try Self.configuration(from: row), true)
         }
     }
 
@@ -112,7 +112,7 @@ extension PostgresStore: WebhookConfigurationStore {
                             secret_prefix = \(change.secretPrefix)::text, secret_version = secret_version + 1,
                             updated_at = \(now), previous_sealed_secret = NULL, previous_secret_until = NULL
                         WHERE id = \(Identifiers.v3WebhookID(appID: appID)) AND url IS NOT NULL
-                        RETURNING app_id, url, sealed_secret, secret_version, created_at, updated_at
+                        RETURNING \(unescaped: Self.endpointColumns)
                     ), audit AS (
                         INSERT INTO secret_audit
                             (app_id, action, secret_version, fingerprint, request_id, client_address, at)
@@ -120,13 +120,13 @@ extension PostgresStore: WebhookConfigurationStore {
                                \(change.fingerprint), \(change.requestID), \(change.clientAddress)::text, \(now)
                         FROM replaced
                     )
-                    SELECT app_id, url, sealed_secret, secret_version, created_at, updated_at FROM replaced
+                    SELECT \(unescaped: Self.endpointColumns) FROM replaced
                     """,
                     logger: logger
                 ).collect()
                 // No URL: roll back, so that the key (if any) is not spent on a call that changed nothing.
                 guard let row = replaced.first else { throw NotConfigured() }
-                return .replaced(try Self.endpoint(from: row))
+                return .replaced(try Self.configuration(from: row))
             }
         } catch is NotConfigured {
             return .notConfigured
@@ -159,15 +159,8 @@ extension PostgresStore: WebhookConfigurationStore {
         }
     }
 
-    private static func endpoint(from row: PostgresRow) throws -> WebhookConfiguration {
-        let row = row.makeRandomAccess()
-        return WebhookConfiguration(
-            appID: try row.decode("app_id"),
-            url: try row.decode("url"),
-            sealedSecret: try row.optionalBytes("sealed_secret"),
-            secretVersion: try row.decode("secret_version"),
-            createdAt: try row.decode("created_at"),
-            updatedAt: try row.decode("updated_at")
-        )
+    /// The configuration in the app's v3 endpoint's row (``endpointColumns``).
+    private static func configuration(from row: PostgresRow) throws -> WebhookConfiguration {
+        WebhookConfiguration(try storedEndpoint(from: row))
     }
 }

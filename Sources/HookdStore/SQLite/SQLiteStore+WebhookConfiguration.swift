@@ -14,7 +14,7 @@ extension SQLiteStore: WebhookConfigurationStore {
                 db,
                 sql: "SELECT * FROM webhook_endpoints WHERE id = ?",
                 arguments: [Identifiers.v3WebhookID(appID: appID)]
-            ).map(Self.endpoint(from:))
+            ).map(Self.configuration(from:))
         }
     }
 
@@ -60,7 +60,7 @@ extension SQLiteStore: WebhookConfigurationStore {
             }
             let row = try Row.fetchOne(db, sql: "SELECT * FROM webhook_endpoints WHERE id = ?", arguments: [id])
             guard let row else { throw StoreError.corruptRow(table: "webhook_endpoints") }
-            return (try Self.endpoint(from: row), createdSecret)
+            return (try Self.configuration(from: row), createdSecret)
         }
     }
 
@@ -98,7 +98,7 @@ extension SQLiteStore: WebhookConfigurationStore {
                 arguments: [Data(change.sealedSecret), change.secretPrefix, now, Identifiers.v3WebhookID(appID: appID)]
             )
             guard let row else { return .notConfigured }
-            let endpoint = try Self.endpoint(from: row)
+            let endpoint = try Self.configuration(from: row)
             try Self.insertAudit(
                 db,
                 appID: appID,
@@ -159,14 +159,8 @@ extension SQLiteStore: WebhookConfigurationStore {
         )
     }
 
-    private static func endpoint(from row: Row) throws -> WebhookConfiguration {
-        WebhookConfiguration(
-            appID: row["app_id"],
-            url: row["url"],
-            sealedSecret: (row["sealed_secret"] as Data?).map(Array.init),
-            secretVersion: row["secret_version"],
-            createdAt: row["created_at"],
-            updatedAt: row["updated_at"]
-        )
+    /// The configuration in the app's v3 endpoint's row.
+    private static func configuration(from row: Row) throws -> WebhookConfiguration {
+        WebhookConfiguration(try storedEndpoint(from: row))
     }
 }
