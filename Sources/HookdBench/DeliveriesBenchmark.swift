@@ -188,26 +188,33 @@ public struct DeliveriesBenchmark: Benchmark {
         measuringLag: Bool,
         progress: BenchProgress
     ) async throws -> Report {
-        let hookd = try await HookdUnderTest.start(setup)
-        let receiver: BenchReceiver
-        do {
-            receiver = try await BenchReceiver(sampleEvery: verifyEvery)
-        } catch {
-            await hookd.stop()
-            throw error
+        try await withReceiverAndClient { receiver, client in
+            let hookd = try await HookdUnderTest.start(setup)
+            return try await runThenCleanUp {
+                try await measure(
+                    hookd: hookd,
+                    app: app,
+                    receiver: receiver,
+                    client: client,
+                    measuringLag: measuringLag,
+                    progress: progress
+                )
+            } cleanUp: {
+                await hookd.stop()
+            }
         }
+    }
+
+    /// Runs `body` with a receiver that checks every `verifyEvery`-th delivery and a load generator sized for
+    /// `inFlight` and `publishConcurrency`; both are stopped afterwards, whatever happened.
+    func withReceiverAndClient<Value>(
+        _ body: (BenchReceiver, LoadGenerator) async throws -> Value
+    ) async throws -> Value {
+        let receiver = try await BenchReceiver(sampleEvery: verifyEvery)
         let client = LoadGenerator(connections: max(inFlight, publishConcurrency))
         return try await runThenCleanUp {
-            try await measure(
-                hookd: hookd,
-                app: app,
-                receiver: receiver,
-                client: client,
-                measuringLag: measuringLag,
-                progress: progress
-            )
+            try await body(receiver, client)
         } cleanUp: {
-            await hookd.stop()
             await receiver.stop()
             await client.shutdown()
         }

@@ -16,13 +16,8 @@ struct EndpointFanOutRun {
     func run(app: BenchApp) async throws -> DeliveriesBenchmark.Report {
         var publishing = setup
         publishing.serveOptions += ["--role", "api"]
-        let receiver = try await BenchReceiver(sampleEvery: benchmark.verifyEvery)
-        let client = LoadGenerator(connections: max(benchmark.inFlight, benchmark.publishConcurrency))
-        return try await runThenCleanUp {
+        return try await benchmark.withReceiverAndClient { receiver, client in
             try await measure(publishing: publishing, app: app, receiver: receiver, client: client)
-        } cleanUp: {
-            await receiver.stop()
-            await client.shutdown()
         }
     }
 
