@@ -53,17 +53,10 @@ extension PostgresStore: DeliveryLog {
                 """,
                 logger: logger
             ).collect()
-            let page = rows.prefix(limit)
-            let next = try page.last.map { row in
+            return try DeliveryPage(rows: rows, limit: limit, total: total, summary: Self.summary(from:)) { row in
                 let row = row.makeRandomAccess()
                 return DeliveryCursor(createdAt: try row.decode("created_at"), sequence: try row.decode("seq"))
             }
-            return DeliveryPage(
-                items: try page.map(Self.summary(from:)),
-                hasMore: rows.count > limit,
-                next: next,
-                total: total
-            )
         }
     }
 

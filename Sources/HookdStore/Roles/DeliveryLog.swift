@@ -97,6 +97,33 @@ public struct DeliveryPage: Sendable {
     }
 }
 
+extension DeliveryPage {
+    /// The page of the first `limit` of `rows`, which a store reads one row past the page: that row, when it is
+    /// there, says the log has more.
+    ///
+    /// - Parameters:
+    ///   - rows: At most `limit + 1` rows, in the log's order.
+    ///   - limit: The page's size.
+    ///   - total: The count to report, if one was asked for.
+    ///   - summary: The delivery a row holds.
+    ///   - cursor: A row's place in the log's order.
+    init<Row>(
+        rows: [Row],
+        limit: Int,
+        total: Int?,
+        summary: (Row) throws -> DeliverySummary,
+        cursor: (Row) throws -> DeliveryCursor
+    ) rethrows {
+        let page = rows.prefix(limit)
+        self.init(
+            items: try page.map(summary),
+            hasMore: rows.count > limit,
+            next: try page.last.map(cursor),
+            total: total
+        )
+    }
+}
+
 /// What ``DeliveryLog/requeueDelivery(appID:id:now:maximumManualRetries:)`` did.
 public enum RequeueOutcome: Sendable, Equatable {
     /// Due now: the delivery after the change.

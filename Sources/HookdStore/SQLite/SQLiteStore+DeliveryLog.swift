@@ -56,16 +56,9 @@ extension SQLiteStore: DeliveryLog {
                     arguments: arguments + [cursor.createdAt, cursor.createdAt, cursor.sequence, limit + 1]
                 )
             }
-            let page = rows.prefix(limit)
-            let next = page.last.map { row in
+            return try DeliveryPage(rows: rows, limit: limit, total: total, summary: Self.summary(from:)) { row in
                 DeliveryCursor(createdAt: row["created_at"], sequence: row["log_sequence"])
             }
-            return DeliveryPage(
-                items: try page.map(Self.summary(from:)),
-                hasMore: rows.count > limit,
-                next: next,
-                total: total
-            )
         }
     }
 
