@@ -153,7 +153,8 @@ private func buildRouter(
         envelope: envelope,
         clock: dependencies.clock,
         configuration: configuration,
-        limiter: limiter
+        limiter: limiter,
+        signal: engine.signal
     )
     let api = router.group("api/v3")
     var authRoutes = AuthRoutes(
@@ -204,18 +205,18 @@ private func buildRouter(
     let authenticated = api.group()
         .add(middleware: AuthenticationMiddleware(authenticator: authenticator, portal: portal))
         .add(middleware: readLimit)
+    // Every master key this node holds: opens what any of them sealed, and picks the one that seals.
+    let sealingKeys = SealingKeys(keyring: dependencies.sealer, store: dependencies.store)
     let webhookRoutes = WebhookRoutes(
         store: dependencies.store,
-        keyring: dependencies.sealer,
+        sealingKeys: sealingKeys,
         urlPolicy: urlPolicy,
-        signal: engine.signal,
         services: services
     )
     webhookRoutes.addRoutes(to: authenticated)
     let deliveryRoutes = DeliveryRoutes(
         store: dependencies.store,
         attempter: engine.attempter,
-        signal: engine.signal,
         services: services
     )
     deliveryRoutes.addRoutes(to: authenticated)
@@ -241,9 +242,8 @@ private func buildRouter(
         .add(middleware: readLimit)
     EndpointRoutes(
         store: dependencies.store,
-        keyring: dependencies.sealer,
+        sealingKeys: sealingKeys,
         urlPolicy: urlPolicy,
-        signal: engine.signal,
         services: services,
         deliveryRoutes: deliveryRoutes
     ).addRoutes(to: multiEndpoint)

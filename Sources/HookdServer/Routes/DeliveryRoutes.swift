@@ -7,7 +7,6 @@ import Hummingbird
 struct DeliveryRoutes: APIRoutes, Sendable {
     let store: any WebhookConfigurationStore & DeliveryQueue & DeliveryLog
     let attempter: DeliveryAttempter
-    let signal: DispatchSignal
     let services: RouteServices
 
     func addRoutes(to group: RouterGroup<HookdRequestContext>) {

@@ -7,11 +7,9 @@ import Logging
 /// The v3.20 webhook interface (SPEC §11): an app's endpoints, their secrets, tests, deliveries, recovery and
 /// statistics, under `/api/v3.20`.
 struct EndpointRoutes: APIRoutes, Sendable {
-    let store: any EndpointStore & SealedValueStore
-    /// Every master key this node holds: opens what any of them sealed (``SealingKeys`` picks the one that seals).
-    let keyring: SecretSealer
+    let store: any EndpointStore
+    let sealingKeys: SealingKeys
     let urlPolicy: WebhookURLPolicy
-    let signal: DispatchSignal
     let services: RouteServices
     let deliveryRoutes: DeliveryRoutes
 
@@ -329,7 +327,7 @@ struct EndpointRoutes: APIRoutes, Sendable {
     private func opened(_ endpoint: Endpoint) throws -> EndpointHeaders {
         try EndpointHeaders(
             sealed: endpoint.sealedHeaders,
-            openedBy: keyring,
+            openedBy: sealingKeys.keyring,
             appID: endpoint.appID,
             endpointID: endpoint.id
         )
@@ -338,7 +336,7 @@ struct EndpointRoutes: APIRoutes, Sendable {
     /// Headers sealed for the store, under the key the database says is in force; `nil` when there are none.
     private func seal(_ headers: EndpointHeaders, appID: AppID, endpointID: EndpointID) async throws -> [UInt8]? {
         guard !headers.fields.isEmpty else { return nil }
-        let sealer = try await SealingKeys(keyring: keyring, store: store).sealer()
+        let sealer = try await sealingKeys.sealer()
         return try headers.sealed(by: sealer, appID: appID, endpointID: endpointID)
     }
 
@@ -402,7 +400,7 @@ struct EndpointRoutes: APIRoutes, Sendable {
         context: HookdRequestContext
     ) async throws -> SealedSecretChange {
         // Sealed under the key the database says is in force (which, mid-rotation, may not be this node's own).
-        try await SealingKeys(keyring: keyring, store: store).sealedChange(
+        try await sealingKeys.sealedChange(
             to: secret,
             purpose: SecretSealer.webhookSecretPurpose(appID: appID, endpointID: endpointID),
             context: context

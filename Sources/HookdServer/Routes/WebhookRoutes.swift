@@ -6,12 +6,9 @@ import Logging
 
 /// `GET`/`PUT /webhooks`, `GET /webhooks/events` and `POST /webhooks/secret/regenerate` (SPEC §3–4).
 struct WebhookRoutes: APIRoutes, Sendable {
-    let store: any WebhookConfigurationStore & SealedValueStore
-    /// Every master key this node holds: opens what any of them sealed (``SealingKeys`` picks the one that seals).
-    let keyring: SecretSealer
+    let store: any WebhookConfigurationStore
+    let sealingKeys: SealingKeys
     let urlPolicy: WebhookURLPolicy
-    /// Woken when a URL is set, so deliveries held while the app had none leave at once.
-    let signal: DispatchSignal
     let services: RouteServices
 
     static let secretNote =
@@ -192,7 +189,10 @@ struct WebhookRoutes: APIRoutes, Sendable {
             )
         case .repeated(let sealed, let regeneratedAt):
             // The answer the first request with this key got: its secret, which may no longer be the one in force.
-            let plaintext = try keyring.open(sealed, purpose: SecretSealer.webhookSecretPurpose(appID: principal.appID))
+            let plaintext = try sealingKeys.keyring.open(
+                sealed,
+                purpose: SecretSealer.webhookSecretPurpose(appID: principal.appID)
+            )
             guard let earlier = WebhookSecret(String(decoding: plaintext, as: UTF8.self)) else {
                 throw StoreError.corruptRow(table: "idempotency_keys")
             }
@@ -212,7 +212,7 @@ struct WebhookRoutes: APIRoutes, Sendable {
         context: HookdRequestContext
     ) async throws -> SealedSecretChange {
         // Sealed under the key the database says is in force (which, mid-rotation, may not be this node's own).
-        try await SealingKeys(keyring: keyring, store: store).sealedChange(
+        try await sealingKeys.sealedChange(
             to: secret,
             purpose: SecretSealer.webhookSecretPurpose(appID: appID),
             context: context
