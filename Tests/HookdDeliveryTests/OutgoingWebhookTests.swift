@@ -95,13 +95,15 @@ import Testing
             data: [],
             attempts: 0,
             attemptsAllowed: 1,
-            url: "https://a.example/",
-            sealedSecret: sealed,
-            secretVersion: version,
             leaseID: LeaseID("lease"),
             endpointID: endpointID ?? Identifiers.v3WebhookID(appID: appID),
-            previousSealedSecret: previous,
-            previousSecretUntil: previousUntil
+            target: DeliveryTarget(
+                url: "https://a.example/",
+                sealedSecret: sealed,
+                secretVersion: version,
+                previousSealedSecret: previous,
+                previousSecretUntil: previousUntil
+            )
         )
     }
 

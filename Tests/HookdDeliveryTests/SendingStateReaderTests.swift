@@ -26,11 +26,9 @@ import Testing
             data: [],
             attempts: 0,
             attemptsAllowed: 4,
-            url: url,
-            sealedSecret: [1],
-            secretVersion: 1,
             leaseID: LeaseID("lse"),
-            endpointID: EndpointID(endpoint)
+            endpointID: EndpointID(endpoint),
+            target: DeliveryTarget(url: url, sealedSecret: [1], secretVersion: 1)
         )
     }
 

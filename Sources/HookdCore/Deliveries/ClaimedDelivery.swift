@@ -20,6 +20,7 @@ public struct ClaimedDelivery: Sendable {
     /// environment), as it was read at claim time.
     public var target: DeliveryTarget
 
+    /// A claim of delivery `id` under `leaseID`, going to `target`.
     public init(
         id: DeliveryID,
         appID: AppID,
@@ -28,17 +29,9 @@ public struct ClaimedDelivery: Sendable {
         data: [UInt8],
         attempts: Int,
         attemptsAllowed: Int,
-        url: String,
-        sealedSecret: [UInt8],
-        secretVersion: Int64,
         leaseID: LeaseID,
         endpointID: EndpointID,
-        format: Endpoint.Format = .v3,
-        sealedHeaders: [UInt8]? = nil,
-        previousSealedSecret: [UInt8]? = nil,
-        previousSecretUntil: UnixMillis? = nil,
-        businessID: BusinessID = BusinessID(""),
-        environment: AppEnvironment = .live
+        target: DeliveryTarget
     ) {
         self.id = id
         self.appID = appID
@@ -49,17 +42,7 @@ public struct ClaimedDelivery: Sendable {
         self.attemptsAllowed = attemptsAllowed
         self.leaseID = leaseID
         self.endpointID = endpointID
-        self.target = DeliveryTarget(
-            url: url,
-            sealedSecret: sealedSecret,
-            secretVersion: secretVersion,
-            format: format,
-            sealedHeaders: sealedHeaders,
-            previousSealedSecret: previousSealedSecret,
-            previousSecretUntil: previousSecretUntil,
-            businessID: businessID,
-            environment: environment
-        )
+        self.target = target
     }
 
     /// A member of the ``target``, read and written as the claim's own.

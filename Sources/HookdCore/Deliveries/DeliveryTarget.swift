@@ -19,16 +19,17 @@ public struct DeliveryTarget: Sendable, Equatable {
     public var businessID: BusinessID
     public var environment: AppEnvironment
 
+    /// A target; unless said otherwise, in the v3 format with no custom headers or previous secret, for a live app.
     public init(
         url: String,
         sealedSecret: [UInt8],
         secretVersion: Int64,
-        format: Endpoint.Format,
-        sealedHeaders: [UInt8]?,
-        previousSealedSecret: [UInt8]?,
-        previousSecretUntil: UnixMillis?,
-        businessID: BusinessID,
-        environment: AppEnvironment
+        format: Endpoint.Format = .v3,
+        sealedHeaders: [UInt8]? = nil,
+        previousSealedSecret: [UInt8]? = nil,
+        previousSecretUntil: UnixMillis? = nil,
+        businessID: BusinessID = BusinessID(""),
+        environment: AppEnvironment = .live
     ) {
         self.url = url
         self.sealedSecret = sealedSecret

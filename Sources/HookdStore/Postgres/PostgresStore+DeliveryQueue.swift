@@ -151,9 +151,6 @@ extension PostgresStore: DeliveryQueue {
 
     private static func claim(from row: PostgresRow) throws -> ClaimedDelivery {
         let row = row.makeRandomAccess()
-        guard let format = Endpoint.Format(rawValue: try row.decode("format")),
-            let environment = AppEnvironment(rawValue: try row.decode("environment"))
-        else { throw StoreError.corruptRow(table: "webhook_endpoints") }
         return ClaimedDelivery(
             id: try row.decode("id"),
             appID: try row.decode("app_id"),
@@ -162,17 +159,9 @@ extension PostgresStore: DeliveryQueue {
             data: try row.bytes("data"),
             attempts: try row.decode("attempts"),
             attemptsAllowed: try row.decode("attempts_allowed"),
-            url: try row.decode("url"),
-            sealedSecret: try row.bytes("sealed_secret"),
-            secretVersion: try row.decode("secret_version"),
             leaseID: try row.decode("lease_id"),
             endpointID: try row.decode("endpoint_id"),
-            format: format,
-            sealedHeaders: try row.optionalBytes("sealed_headers"),
-            previousSealedSecret: try row.optionalBytes("previous_sealed_secret"),
-            previousSecretUntil: try row.decode("previous_secret_until"),
-            businessID: try row.decode("business_id"),
-            environment: environment
+            target: try target(from: row, url: try row.decode("url"), sealedSecret: try row.bytes("sealed_secret"))
         )
     }
 
@@ -264,21 +253,35 @@ extension PostgresStore: DeliveryQueue {
             let url = try row.decode("url", as: String?.self),
             let sealedSecret = try row.optionalBytes("sealed_secret")
         else { return .held }
+        return .sendable(try target(from: row, url: url, sealedSecret: sealedSecret))
+    }
+
+    /// Where, and signed how, a delivery goes by an endpoint's row joined to its app's (`business_id`,
+    /// `environment`): claims and the check before an attempt read it alike.
+    ///
+    /// - Parameters:
+    ///   - row: The endpoint's row, joined to its app's.
+    ///   - url: The row's URL, which the caller has found set.
+    ///   - sealedSecret: The row's sealed secret, which the caller has found set.
+    /// - Throws: ``StoreError`` when the row's format or environment is not one hookd writes.
+    private static func target(
+        from row: PostgresRandomAccessRow,
+        url: String,
+        sealedSecret: [UInt8]
+    ) throws -> DeliveryTarget {
         guard let format = Endpoint.Format(rawValue: try row.decode("format")),
             let environment = AppEnvironment(rawValue: try row.decode("environment"))
         else { throw StoreError.corruptRow(table: "webhook_endpoints") }
-        return .sendable(
-            DeliveryTarget(
-                url: url,
-                sealedSecret: sealedSecret,
-                secretVersion: try row.decode("secret_version"),
-                format: format,
-                sealedHeaders: try row.optionalBytes("sealed_headers"),
-                previousSealedSecret: try row.optionalBytes("previous_sealed_secret"),
-                previousSecretUntil: try row.decode("previous_secret_until"),
-                businessID: try row.decode("business_id"),
-                environment: environment
-            )
+        return DeliveryTarget(
+            url: url,
+            sealedSecret: sealedSecret,
+            secretVersion: try row.decode("secret_version"),
+            format: format,
+            sealedHeaders: try row.optionalBytes("sealed_headers"),
+            previousSealedSecret: try row.optionalBytes("previous_sealed_secret"),
+            previousSecretUntil: try row.decode("previous_secret_until"),
+            businessID: try row.decode("business_id"),
+            environment: environment
         )
     }
 

@@ -218,30 +218,18 @@ extension SQLiteStore {
             ),
             arguments: [id, leaseID]
         ).map { row in
-            guard let format = Endpoint.Format(rawValue: row["format"]),
-                let environment = AppEnvironment(rawValue: row["environment"])
-            else { throw StoreError.corruptRow(table: "webhook_endpoints") }
-            return
-                ClaimedDelivery(
-                    id: row["id"],
-                    appID: row["app_id"],
-                    eventID: row["event_id"],
-                    event: row["event"],
-                    data: Array(row["data"] as Data),
-                    attempts: row["attempts"],
-                    attemptsAllowed: row["attempts_allowed"],
-                    url: row["url"],
-                    sealedSecret: Array(row["sealed_secret"] as Data),
-                    secretVersion: row["secret_version"],
-                    leaseID: leaseID,
-                    endpointID: row["endpoint_id"],
-                    format: format,
-                    sealedHeaders: (row["sealed_headers"] as Data?).map(Array.init),
-                    previousSealedSecret: (row["previous_sealed_secret"] as Data?).map(Array.init),
-                    previousSecretUntil: row["previous_secret_until"],
-                    businessID: row["business_id"],
-                    environment: environment
-                )
+            ClaimedDelivery(
+                id: row["id"],
+                appID: row["app_id"],
+                eventID: row["event_id"],
+                event: row["event"],
+                data: Array(row["data"] as Data),
+                attempts: row["attempts"],
+                attemptsAllowed: row["attempts_allowed"],
+                leaseID: leaseID,
+                endpointID: row["endpoint_id"],
+                target: try Self.target(from: row, url: row["url"], sealedSecret: row["sealed_secret"])
+            )
         }
     }
 }

@@ -166,21 +166,31 @@ extension SQLiteStore: DeliveryQueue {
         guard row["status"] == EndpointStatus.active.rawValue, row["app_status"] == AppStatus.active.rawValue,
             let url: String = row["url"], let sealedSecret = row["sealed_secret"] as Data?
         else { return .held }
+        return .sendable(try Self.target(from: row, url: url, sealedSecret: sealedSecret))
+    }
+
+    /// Where, and signed how, a delivery goes by an endpoint's row joined to its app's (`business_id`,
+    /// `environment`): claims and the check before an attempt read it alike.
+    ///
+    /// - Parameters:
+    ///   - row: The endpoint's row, joined to its app's.
+    ///   - url: The row's URL, which the caller has found set.
+    ///   - sealedSecret: The row's sealed secret, which the caller has found set.
+    /// - Throws: ``StoreError`` when the row's format or environment is not one hookd writes.
+    static func target(from row: Row, url: String, sealedSecret: Data) throws -> DeliveryTarget {
         guard let format = Endpoint.Format(rawValue: row["format"]),
             let environment = AppEnvironment(rawValue: row["environment"])
         else { throw StoreError.corruptRow(table: "webhook_endpoints") }
-        return .sendable(
-            DeliveryTarget(
-                url: url,
-                sealedSecret: Array(sealedSecret),
-                secretVersion: row["secret_version"],
-                format: format,
-                sealedHeaders: (row["sealed_headers"] as Data?).map(Array.init),
-                previousSealedSecret: (row["previous_sealed_secret"] as Data?).map(Array.init),
-                previousSecretUntil: row["previous_secret_until"],
-                businessID: row["business_id"],
-                environment: environment
-            )
+        return DeliveryTarget(
+            url: url,
+            sealedSecret: Array(sealedSecret),
+            secretVersion: row["secret_version"],
+            format: format,
+            sealedHeaders: (row["sealed_headers"] as Data?).map(Array.init),
+            previousSealedSecret: (row["previous_sealed_secret"] as Data?).map(Array.init),
+            previousSecretUntil: row["previous_secret_until"],
+            businessID: row["business_id"],
+            environment: environment
         )
     }
 

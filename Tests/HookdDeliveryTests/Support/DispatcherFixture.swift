@@ -76,14 +76,16 @@ struct DispatcherFixture {
             data: Array(#"{"id":"\#(id.rawValue)"}"#.utf8),
             attempts: attempts,
             attemptsAllowed: configuration.attemptsAllowed.v3URL,
-            url: Self.url(app: app, endpoint: endpoint),
-            sealedSecret: try sealer.seal(
-                Array(secret.value.utf8),
-                purpose: SecretSealer.webhookSecretPurpose(appID: app, endpointID: endpoint)
-            ),
-            secretVersion: 1,
             leaseID: LeaseID("lease_none"),
-            endpointID: endpoint
+            endpointID: endpoint,
+            target: DeliveryTarget(
+                url: Self.url(app: app, endpoint: endpoint),
+                sealedSecret: try sealer.seal(
+                    Array(secret.value.utf8),
+                    purpose: SecretSealer.webhookSecretPurpose(appID: app, endpointID: endpoint)
+                ),
+                secretVersion: 1
+            )
         )
         queue.add(delivery, dueAt: clock.unixMillis + dueIn)
     }
