@@ -9,12 +9,7 @@ extension PostgresStore: RateLimitStore {
         return plan.waitIfFull(theoreticalArrival: arrival)
     }
 
-    public func acquireRateLimit(
-        key: String,
-        limit: Int,
-        period: Duration,
-        now: UnixMillis
-    ) async throws -> Duration? {
+    public func acquireRateLimit(key: String, limit: Int, period: Duration, now: UnixMillis) async throws -> Duration? {
         let plan = RateLimitPlan(limit: limit, period: period, now: now)
         let now = plan.now
         let interval = plan.intervalMillis

@@ -14,12 +14,7 @@ extension SQLiteStore: RateLimitStore {
         return plan.waitIfFull(theoreticalArrival: arrival)
     }
 
-    public func acquireRateLimit(
-        key: String,
-        limit: Int,
-        period: Duration,
-        now: UnixMillis
-    ) async throws -> Duration? {
+    public func acquireRateLimit(key: String, limit: Int, period: Duration, now: UnixMillis) async throws -> Duration? {
         let plan = RateLimitPlan(limit: limit, period: period, now: now)
         return try await pool.write { db in
             let granted = try UnixMillis.fetchOne(
