@@ -177,12 +177,7 @@ private func buildRouter(
         limiter: limiter,
         failuresPerAddress: configuration.limits.loginFailuresPerAddress
     )
-    InternalEventRoutes(
-        publisher: engine.publisher,
-        gate: gate,
-        envelope: envelope,
-        configuration: configuration
-    ).addRoutes(to: api)
+    InternalEventRoutes(publisher: engine.publisher, gate: gate, services: services).addRoutes(to: api)
     OperatorRoutes(
         store: dependencies.store,
         gate: gate,
@@ -195,8 +190,7 @@ private func buildRouter(
         sessions: portal,
         store: dependencies.store,
         assets: try PortalAssets.bundled(),
-        envelope: envelope,
-        clock: dependencies.clock
+        services: services
     )
     portalRoutes.addRoutes(to: router)
     portalRoutes.addAPIRoutes(to: api)
@@ -247,6 +241,6 @@ private func buildRouter(
         services: services,
         deliveryRoutes: deliveryRoutes
     ).addRoutes(to: multiEndpoint)
-    EventCatalogueRoutes(envelope: envelope).addRoutes(to: multiEndpoint)
+    EventCatalogueRoutes(services: services).addRoutes(to: multiEndpoint)
     return router
 }

@@ -8,12 +8,11 @@ import NIOCore
 /// The portal (SPEC §12): its pages and files, the one-time link that opens a session, and the session's own
 /// routes (`GET /api/v3/portal/session`, `POST /api/v3/portal/logout`). Everything else the pages do goes through
 /// the API routes every client uses.
-struct PortalRoutes: Sendable {
+struct PortalRoutes: APIRoutes, Sendable {
     let sessions: PortalSessions
     let store: any AppStore & TokenRevocationStore
     let assets: PortalAssets
-    let envelope: Envelope
-    let clock: any WallClock
+    let services: RouteServices
 
     /// The headers of every page and file: a strict Content-Security-Policy (no inline script or style, nothing
     /// from another host, no framing), no sniffing, no referrer, no caching.

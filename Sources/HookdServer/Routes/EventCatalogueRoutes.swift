@@ -3,8 +3,8 @@ import Hummingbird
 
 /// `GET /api/v3.20/webhooks/events` (SPEC §11.1): the names a v3.20 endpoint of the app can subscribe to, each with
 /// its v3 counterpart where it has one.
-struct EventCatalogueRoutes: Sendable {
-    let envelope: Envelope
+struct EventCatalogueRoutes: APIRoutes, Sendable {
+    let services: RouteServices
 
     func addRoutes(to group: RouterGroup<HookdRequestContext>) {
         group.get("webhooks/events", use: events)

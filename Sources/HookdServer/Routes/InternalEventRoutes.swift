@@ -6,11 +6,10 @@ import Logging
 /// `POST /internal/events`: the platform's services publish events for delivery (SPEC §5.4).
 ///
 /// Authenticated with the operator key, never with an app token.
-struct InternalEventRoutes: Sendable {
+struct InternalEventRoutes: APIRoutes, Sendable {
     let publisher: EventPublisher
     let gate: OperatorGate
-    let envelope: Envelope
-    let configuration: HookdServerConfiguration
+    let services: RouteServices
 
     struct AcceptedData: JSONRepresentable {
         let eventID: EventID
