@@ -18,8 +18,7 @@ public struct DeliveriesBenchmark: Benchmark {
     /// Publishes in flight while the backlog is built.
     public var publishConcurrency = 32
     /// Events per second in the lag phase, and for how long.
-    public var lagRate = 500.0
-    public var lagSeconds = 10.0
+    public var lagPace: PublishPace = .perSecond(500, for: 10)
     /// Every n-th delivery is checked under all three signature schemes.
     public var verifyEvery = 100
     /// 0: the app's v3 URL. More: that many v3.20 endpoints, each subscribed to the event published, so every
@@ -294,22 +293,14 @@ public struct DeliveriesBenchmark: Benchmark {
         return report
     }
 
-    /// The publish→receipt lag of `session`'s app at `lagRate` for `lagSeconds`, counted afresh at `receiver`.
+    /// The publish→receipt lag of `session`'s app at `lagPace`, counted afresh at `receiver`.
     func measureLag(
         session: BenchSession,
         receiver: BenchReceiver,
         client: LoadGenerator,
         progress: BenchProgress
     ) async throws -> PublishLag {
-        receiver.reset()
-        return try await PublishLag.measure(
-            session: session,
-            receiver: receiver,
-            client: client,
-            rate: lagRate,
-            seconds: lagSeconds,
-            progress: progress
-        )
+        try await PublishLag.measure(lagPace, from: session, to: receiver, client: client, progress: progress)
     }
 
     /// The receiver's capacity for requests shaped like deliveries, from one AsyncHTTPClient.

@@ -10,8 +10,7 @@ import NIOHTTP1
 /// greedy receiver's most connections open at once is what the greedy app held.
 public struct GreedyNeighbourBenchmark: Benchmark {
     /// The quiet app's publishing rate, and how long each phase publishes.
-    public var rate = 200.0
-    public var seconds = 10.0
+    public var quietPace: PublishPace = .perSecond(200, for: 10)
     /// The greedy app's endpoints, and the events published to all of them.
     public var greedyEndpoints = 24
     public var greedyEvents = 200
@@ -108,13 +107,11 @@ public struct GreedyNeighbourBenchmark: Benchmark {
         }
 
         func lag() async throws -> PublishLag {
-            receivers.quiet.reset()
-            return try await PublishLag.measure(
-                session: quietSession,
-                receiver: receivers.quiet,
+            try await PublishLag.measure(
+                quietPace,
+                from: quietSession,
+                to: receivers.quiet,
                 client: client,
-                rate: rate,
-                seconds: seconds,
                 progress: progress
             )
         }

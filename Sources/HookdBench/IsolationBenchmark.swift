@@ -8,8 +8,7 @@ import NIOCore
 /// and third figures stay within a few milliseconds of the first.
 public struct IsolationBenchmark: Benchmark {
     /// The quiet app's publishing rate, and how long each phase publishes.
-    public var rate = 200.0
-    public var seconds = 10.0
+    public var quietPace: PublishPace = .perSecond(200, for: 10)
     /// The neighbour's pending deliveries, seeded before hookd starts.
     public var backlog = 100_000
     /// How long the neighbour's slow receiver takes to answer each delivery.
@@ -108,13 +107,11 @@ public struct IsolationBenchmark: Benchmark {
         let neighbourSession = try await BenchSession.open(hookd, app: neighbour, client: client)
         let quietSession = try await BenchSession.open(hookd, app: quiet, client: client)
         func lag() async throws -> PublishLag {
-            quietReceiver.reset()
-            return try await PublishLag.measure(
-                session: quietSession,
-                receiver: quietReceiver,
+            try await PublishLag.measure(
+                quietPace,
+                from: quietSession,
+                to: quietReceiver,
                 client: client,
-                rate: rate,
-                seconds: seconds,
                 progress: progress
             )
         }

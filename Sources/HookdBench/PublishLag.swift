@@ -16,17 +16,18 @@ public struct PublishLag: Sendable, Codable {
         "at \(Format.rate(perSecond)): \(lag.text) (\(arrived)/\(events) arrived)"
     }
 
-    /// Publishes for `session`'s app at `rate` for `seconds` (open loop) and measures each event's lag to
-    /// `receiver`, which must have been reset and be the app's URL.
+    /// Publishes for `session`'s app at `pace` (open loop) and measures each event's lag to `receiver`, the app's
+    /// URL, whose count starts afresh.
     static func measure(
-        session: BenchSession,
-        receiver: BenchReceiver,
+        _ pace: PublishPace,
+        from session: BenchSession,
+        to receiver: BenchReceiver,
         client: LoadGenerator,
-        rate: Double,
-        seconds: Double,
         progress: BenchProgress
     ) async throws -> PublishLag {
-        let count = Int(rate * seconds)
+        receiver.reset()
+        let rate = pace.perSecond
+        let count = Int(rate * pace.seconds)
         progress.say("lag: publishing \(count) events at \(Format.rate(rate))")
         let eventIDs = (0..<count).map { _ in EventData.eventID() }
         let sent = Mutex([UInt64](repeating: 0, count: count))

@@ -29,8 +29,7 @@ struct DeliveriesBench: AsyncParsableCommand {
         var benchmark = DeliveriesBenchmark()
         benchmark.events = events
         benchmark.inFlight = inFlight
-        benchmark.lagRate = lagRate
-        benchmark.lagSeconds = lagSeconds
+        benchmark.lagPace = .perSecond(lagRate, for: lagSeconds)
         guard (0...20).contains(endpoints) else { throw CommandFailure("--endpoints must be from 0 to 20") }
         benchmark.endpoints = endpoints
         benchmark.caps = DeliveriesBenchmark.Caps(perApp: maxInFlightPerApp, perEndpoint: maxInFlightPerEndpoint)

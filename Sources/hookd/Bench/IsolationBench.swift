@@ -25,8 +25,7 @@ struct IsolationBench: AsyncParsableCommand {
     func run() async throws {
         if greedyEndpoints > 0 {
             var benchmark = GreedyNeighbourBenchmark()
-            benchmark.rate = rate
-            benchmark.seconds = seconds
+            benchmark.quietPace = .perSecond(rate, for: seconds)
             benchmark.greedyEndpoints = greedyEndpoints
             benchmark.greedyEvents = greedyEvents
             benchmark.workers = workers
@@ -41,8 +40,7 @@ struct IsolationBench: AsyncParsableCommand {
             return
         }
         var benchmark = IsolationBenchmark()
-        benchmark.rate = rate
-        benchmark.seconds = seconds
+        benchmark.quietPace = .perSecond(rate, for: seconds)
         benchmark.backlog = backlog
         benchmark.slowAnswer = .seconds(slowAnswer)
         try await options.run(
