@@ -1,10 +1,6 @@
 import Foundation
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#endif
-
-/// BenchProgress lines on standard error while a benchmark runs, so standard output stays the report.
+/// Progress lines on standard error while a benchmark runs, so standard output stays the report.
 public struct BenchProgress: Sendable {
     /// Whether anything is written (off for `--quiet`).
     public var enabled: Bool

@@ -3,10 +3,6 @@ import Foundation
 public import HookdCore
 import NIOHTTP1
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#endif
-
 /// One app on the benchmarked hookd, and the requests a benchmark sends for it.
 public struct BenchSession: Sendable {
     public let hookd: HookdUnderTest

@@ -4,10 +4,6 @@ import HookdVerify
 import NIOHTTP1
 import Synchronization
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#endif
-
 /// `hookd bench deliveries`: sustained deliveries per second against the receiver's own capacity, and the
 /// publish→receipt lag at a steady publishing rate.
 public struct DeliveriesBenchmark: Benchmark {

@@ -8,10 +8,6 @@ import Glibc
 import Musl
 #endif
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#endif
-
 /// Where and how the benchmarked `hookd` runs: its binary, data directory, database and `serve` options.
 public struct HookdSetup: Sendable {
     /// The `hookd` binary to run (the benchmark's own, normally).
