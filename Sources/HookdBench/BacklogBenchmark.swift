@@ -16,6 +16,8 @@ public struct BacklogBenchmark: Benchmark {
 
     public init() {}
 
+    public var parameters: [String: Double] { ["events": Double(events), "inFlight": Double(inFlight)] }
+
     public struct Report: BenchReport {
         public var events: Int
         public var seedSeconds: Double

@@ -5,6 +5,9 @@
 public protocol Benchmark: Sendable {
     associatedtype Report: BenchReport
 
+    /// The settings the JSON report lists under `parameters`, by name.
+    var parameters: [String: Double] { get }
+
     /// Runs the benchmark on hookd started from `setup`, saying how it goes on `progress`.
     ///
     /// - Parameters:

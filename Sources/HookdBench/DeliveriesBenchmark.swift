@@ -25,11 +25,20 @@ public struct DeliveriesBenchmark: Benchmark {
     /// Drain a second backlog with the caps raised out of the way, on a hookd started again, and report the
     /// first drain against it: what the default caps cost an app alone.
     public var compareRaisedCaps = false
-    /// A hookd on SQLite (a data directory of its own) to drain the same backlog after this one's, with the same
-    /// caps, and report this one against: PostgreSQL against SQLite in the same run.
-    public var sqliteComparison: HookdSetup?
+    /// Drain the same backlog afterwards on a hookd on SQLite (a data directory of its own inside the run's), with
+    /// the same caps, and report this one against it: PostgreSQL against SQLite in the same run.
+    public var compareSQLite = false
 
     public init() {}
+
+    public var parameters: [String: Double] {
+        [
+            "events": Double(events), "inFlight": Double(inFlight), "lagRate": lagPace.perSecond,
+            "lagSeconds": lagPace.seconds, "endpoints": Double(endpoints),
+            "maxInFlightPerApp": Double(caps.perApp ?? 0), "maxInFlightPerEndpoint": Double(caps.perEndpoint ?? 0),
+            "compareRaisedCaps": compareRaisedCaps ? 1 : 0, "compareSQLite": compareSQLite ? 1 : 0,
+        ]
+    }
 
     /// `--max-in-flight-per-app` and `--max-in-flight-per-endpoint` as the benchmark gives them to hookd; `nil`:
     /// hookd's default.
@@ -95,7 +104,7 @@ public struct DeliveriesBenchmark: Benchmark {
         public var raised: Throughput?
         public var raisedCPUMillisecondsPerDelivery: Double?
         public var ratioToRaisedCaps: Double?
-        /// With `sqliteComparison`: the same drain on SQLite, and `deliveries.perSecond` against it.
+        /// With `compareSQLite`: the same drain on SQLite, and `deliveries.perSecond` against it.
         public var sqlite: Throughput?
         public var ratioToSQLite: Double?
 
@@ -165,8 +174,13 @@ public struct DeliveriesBenchmark: Benchmark {
             report.raisedCPUMillisecondsPerDelivery = second.cpuMillisecondsPerDelivery
             report.ratioToRaisedCaps = report.deliveries.perSecond / max(second.deliveries.perSecond, 1e-9)
         }
-        if var sqlite = sqliteComparison {
-            sqlite.serveOptions += serveOptions(caps: caps)
+        if compareSQLite {
+            let sqlite = HookdSetup(
+                executable: given.executable,
+                dataDirectory: given.dataDirectory + "/sqlite",
+                databaseURL: nil,
+                serveOptions: serveOptions(caps: caps)
+            )
             progress.say("the same drain on SQLite")
             let other = try await drainAgain(on: sqlite)
             report.sqlite = other.deliveries

@@ -13,6 +13,10 @@ public struct FairnessBenchmark: Benchmark {
 
     public init() {}
 
+    public var parameters: [String: Double] {
+        ["apps": Double(apps), "events": Double(events), "workers": Double(workers)]
+    }
+
     public struct Report: BenchReport {
         public var apps: Int
         public var eventsPerApp: Int

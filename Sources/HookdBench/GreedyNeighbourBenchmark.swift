@@ -19,6 +19,13 @@ public struct GreedyNeighbourBenchmark: Benchmark {
 
     public init() {}
 
+    public var parameters: [String: Double] {
+        [
+            "rate": quietPace.perSecond, "seconds": quietPace.seconds, "greedyEndpoints": Double(greedyEndpoints),
+            "greedyEvents": Double(greedyEvents), "workers": Double(workers),
+        ]
+    }
+
     public struct Report: BenchReport {
         public var alone: PublishLag
         public var besideGreedy: PublishLag

@@ -18,6 +18,13 @@ public struct IsolationBenchmark: Benchmark {
 
     public init() {}
 
+    public var parameters: [String: Double] {
+        [
+            "rate": quietPace.perSecond, "seconds": quietPace.seconds, "backlog": Double(backlog),
+            "slowAnswer": slowAnswer / .seconds(1),
+        ]
+    }
+
     public struct Report: BenchReport {
         /// The quiet app's lag with the neighbour idle (its deliveries held).
         public var alone: PublishLag

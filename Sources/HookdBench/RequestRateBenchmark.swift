@@ -45,6 +45,8 @@ public struct RequestRateBenchmark: Benchmark {
         self.kind = kind
     }
 
+    public var parameters: [String: Double] { ["requests": Double(requests), "concurrency": Double(concurrency)] }
+
     public func run(_ setup: HookdSetup, progress: BenchProgress) async throws -> Report {
         var setup = setup
         setup.serveOptions += ["--allow-http-targets", "--allow-private-targets"]

@@ -16,10 +16,6 @@ struct BacklogBench: AsyncParsableCommand {
         var benchmark = BacklogBenchmark()
         benchmark.events = events
         benchmark.inFlight = inFlight
-        try await options.run(
-            benchmark,
-            "backlog",
-            parameters: ["events": Double(events), "inFlight": Double(inFlight)]
-        )
+        try await options.run(benchmark, "backlog")
     }
 }

@@ -19,13 +19,9 @@ struct BenchOptions: ParsableArguments {
     @Flag(help: "No progress on standard error.")
     var quiet = false
 
-    /// Runs `body` with a fresh setup, removes the data directory afterwards unless `--keep`, and prints the report.
-    func run<Report: BenchReport>(
-        _ name: String,
-        parameters: [String: Double],
-        serveOptions: [String] = [],
-        _ body: (HookdSetup, BenchProgress) async throws -> Report
-    ) async throws {
+    /// Runs `benchmark` on a fresh setup, removes the data directory afterwards unless `--keep`, and prints the
+    /// report, as `name`, with the benchmark's parameters.
+    func run<Run: Benchmark>(_ benchmark: Run, _ name: String) async throws {
         let root = URL(fileURLWithPath: workDirectory ?? NSTemporaryDirectory())
         let directory = root.appendingPathComponent("hookd-bench-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -36,13 +32,13 @@ struct BenchOptions: ParsableArguments {
             executable: Self.executable,
             dataDirectory: directory,
             databaseURL: database,
-            serveOptions: serveOptions
+            serveOptions: []
         )
         let progress = BenchProgress(enabled: !quiet)
         progress.say("hookd bench \(name): data in \(directory)\(database == nil ? " (SQLite)" : " (PostgreSQL)")")
-        let report: Report
+        let report: Run.Report
         do {
-            report = try await body(setup, progress)
+            report = try await benchmark.run(setup, progress: progress)
         } catch let error as BenchError {
             throw CommandFailure(error.description)
         }
@@ -51,7 +47,7 @@ struct BenchOptions: ParsableArguments {
                 benchmark: name,
                 machine: .current,
                 store: database == nil ? "sqlite" : "postgresql",
-                parameters: parameters,
+                parameters: benchmark.parameters,
                 results: report
             )
             let encoder = JSONEncoder()
@@ -59,13 +55,6 @@ struct BenchOptions: ParsableArguments {
             emit(String(decoding: try encoder.encode(envelope), as: UTF8.self))
         } else {
             emit(report.text)
-        }
-    }
-
-    /// Runs `benchmark`, as `run(_:parameters:serveOptions:_:)` does.
-    func run(_ benchmark: some Benchmark, _ name: String, parameters: [String: Double]) async throws {
-        try await run(name, parameters: parameters) { setup, progress in
-            try await benchmark.run(setup, progress: progress)
         }
     }
 

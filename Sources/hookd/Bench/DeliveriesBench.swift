@@ -40,26 +40,7 @@ struct DeliveriesBench: AsyncParsableCommand {
         guard !compareSQLite || (options.database != nil && endpoints == 0) else {
             throw CommandFailure("--compare-sqlite compares a --database postgres://… run, to the app's v3 URL")
         }
-        try await options.run(
-            "deliveries",
-            parameters: [
-                "events": Double(events), "inFlight": Double(inFlight), "lagRate": lagRate, "lagSeconds": lagSeconds,
-                "endpoints": Double(endpoints), "maxInFlightPerApp": Double(maxInFlightPerApp ?? 0),
-                "maxInFlightPerEndpoint": Double(maxInFlightPerEndpoint ?? 0),
-                "compareRaisedCaps": compareRaisedCaps ? 1 : 0, "compareSQLite": compareSQLite ? 1 : 0,
-            ]
-        ) { setup, progress in
-            var benchmark = benchmark
-            if compareSQLite {
-                // A data directory of its own inside the run's, removed with it.
-                benchmark.sqliteComparison = HookdSetup(
-                    executable: setup.executable,
-                    dataDirectory: setup.dataDirectory + "/sqlite",
-                    databaseURL: nil,
-                    serveOptions: []
-                )
-            }
-            return try await benchmark.run(setup, progress: progress)
-        }
+        benchmark.compareSQLite = compareSQLite
+        try await options.run(benchmark, "deliveries")
     }
 }

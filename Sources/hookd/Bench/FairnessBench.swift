@@ -19,10 +19,6 @@ struct FairnessBench: AsyncParsableCommand {
         benchmark.apps = apps
         benchmark.events = events
         benchmark.workers = workers
-        try await options.run(
-            benchmark,
-            "fairness",
-            parameters: ["apps": Double(apps), "events": Double(events), "workers": Double(workers)]
-        )
+        try await options.run(benchmark, "fairness")
     }
 }

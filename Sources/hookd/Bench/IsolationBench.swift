@@ -29,24 +29,13 @@ struct IsolationBench: AsyncParsableCommand {
             benchmark.greedyEndpoints = greedyEndpoints
             benchmark.greedyEvents = greedyEvents
             benchmark.workers = workers
-            try await options.run(
-                benchmark,
-                "isolation-greedy",
-                parameters: [
-                    "rate": rate, "seconds": seconds, "greedyEndpoints": Double(greedyEndpoints),
-                    "greedyEvents": Double(greedyEvents), "workers": Double(workers),
-                ]
-            )
+            try await options.run(benchmark, "isolation-greedy")
             return
         }
         var benchmark = IsolationBenchmark()
         benchmark.quietPace = .perSecond(rate, for: seconds)
         benchmark.backlog = backlog
         benchmark.slowAnswer = .seconds(slowAnswer)
-        try await options.run(
-            benchmark,
-            "isolation",
-            parameters: ["rate": rate, "seconds": seconds, "backlog": Double(backlog), "slowAnswer": slowAnswer]
-        )
+        try await options.run(benchmark, "isolation")
     }
 }

@@ -14,10 +14,6 @@ struct RequestRateOptions: ParsableArguments {
         var benchmark = RequestRateBenchmark(kind: kind)
         benchmark.requests = requests
         benchmark.concurrency = concurrency
-        try await options.run(
-            benchmark,
-            kind.rawValue,
-            parameters: ["requests": Double(requests), "concurrency": Double(concurrency)]
-        )
+        try await options.run(benchmark, kind.rawValue)
     }
 }
