@@ -1,6 +1,10 @@
 package import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A filesystem of a few megabytes (a tmpfs mount), for tests of what hookd does when its disk is full. Mounting
 /// needs root, as CI runs; elsewhere the tests that need one are skipped.
 package enum SmallFilesystem {
@@ -16,13 +20,13 @@ package enum SmallFilesystem {
         )
         try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: mountPoint) }
-        try run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", mountPoint.path])
+        try mountTmpfs(at: mountPoint.path, megabytes: megabytes)
         do {
             let value = try await body(mountPoint)
-            try? run("/bin/umount", ["-l", mountPoint.path])
+            unmount(mountPoint.path)
             return value
         } catch {
-            try? run("/bin/umount", ["-l", mountPoint.path])
+            unmount(mountPoint.path)
             throw error
         }
     }
@@ -44,12 +48,22 @@ package enum SmallFilesystem {
         return filler
     }
 
-    private static func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "\(tool) \(arguments.joined(separator: " ")) failed")
+    // The mount and unmount are system calls rather than `/bin/mount` run through Foundation's `Process`: a
+    // `Process.run()` beside the suite's many spawned `hookd`s crashed the test process once (in its copying).
+
+    private static func mountTmpfs(at path: String, megabytes: Int) throws {
+        #if canImport(Glibc)
+        let status = Glibc.mount("tmpfs", path, "tmpfs", 0, "size=\(megabytes)m")
+        try #require(status == 0, "mounting a tmpfs at \(path) failed: errno \(errno)")
+        #else
+        Issue.record("mounting a tmpfs needs Linux")
+        #endif
+    }
+
+    /// Detaches the mount at once; the kernel frees it when nothing has it open any more.
+    private static func unmount(_ path: String) {
+        #if canImport(Glibc)
+        _ = umount2(path, Int32(MNT_DETACH))
+        #endif
     }
 }
