@@ -91,7 +91,8 @@ struct DeliveryDispatcherTests {
         // App A's work is the oldest: claimed first, it must still leave app B a slot.
         for (app, endpoint) in endpoints {
             for number in 1...3 {
-                try fixture.add(DeliveryID("dlv_\(endpoint)_\(number)"), app: AppID(app), endpoint: EndpointID(endpoint))
+                let id = DeliveryID("dlv_\(endpoint)_\(number)")
+                try fixture.add(id, app: AppID(app), endpoint: EndpointID(endpoint))
             }
         }
         fixture.transport.hold()

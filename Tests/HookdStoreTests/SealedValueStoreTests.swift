@@ -42,7 +42,8 @@ import Testing
             #expect(count == 3, "the webhook secret, the server secret and the regeneration's kept answer")
             #expect(try await store.sealingKeyIdentifier(settingIfAbsent: old) == new, "the fence moved")
             #expect(
-                try await store.webhookConfiguration(appID: app.id)?.sealedSecret == sealed(under: new, [3] + "web".utf8)
+                try await store.webhookConfiguration(appID: app.id)?.sealedSecret
+                    == sealed(under: new, [3] + "web".utf8)
             )
             #expect(
                 try await store.serverSecret(name: "token-signing-key") { sealed(under: new, [9]) }
