@@ -1,3 +1,5 @@
+import HookdCore
+
 /// `hookd bench fairness --apps N`: how evenly apps with equal backlogs share the delivery slots (SPEC §13).
 ///
 /// Each of `apps` apps has its own fast receiver and the same backlog, written while hookd is stopped, so all of it

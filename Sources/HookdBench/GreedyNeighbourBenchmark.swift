@@ -1,3 +1,4 @@
+import HookdCore
 import NIOHTTP1
 
 /// `hookd bench isolation --greedy-endpoints N`: what an app with many stalling endpoints costs a quiet app

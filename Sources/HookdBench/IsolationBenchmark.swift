@@ -1,3 +1,4 @@
+import HookdCore
 import NIOCore
 
 /// `hookd bench isolation`: what a noisy neighbour costs another app.

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HookdCore
 import NIOHTTP1
 import Synchronization
 

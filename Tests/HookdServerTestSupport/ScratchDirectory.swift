@@ -1,4 +1,5 @@
 import Foundation
+import HookdCore
 import Testing
 
 /// A data directory for `hookd` processes: a path under the temporary directory that is removed after the body.

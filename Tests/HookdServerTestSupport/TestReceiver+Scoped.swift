@@ -1,3 +1,5 @@
+import HookdCore
+
 /// Scoped receivers: each serves for the length of its body and is stopped, the stop awaited, whether the body
 /// returned or threw.
 extension TestReceiver {
