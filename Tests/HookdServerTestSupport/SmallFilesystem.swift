@@ -10,7 +10,11 @@ import Glibc
 package enum SmallFilesystem {
     /// Whether this process may mount one.
     package static var isAvailable: Bool {
-        geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount")
+        #if canImport(Glibc)
+        geteuid() == 0
+        #else
+        false
+        #endif
     }
 
     /// Runs `body` with the path of a fresh, empty filesystem of `megabytes`, unmounted afterwards whatever happens.
