@@ -176,6 +176,8 @@ public struct DeliveryAttempter: Sendable {
             secretVersion: claim.secretVersion,
             allowsAnotherAttempt: result.outcome == .failed(.interrupted),
             endpointFailingLimit: startedAt - configuration.endpointDisableAfter,
+            endpointWarningLimit: startedAt - configuration.endpointWarnAfter,
+            endpointDisableAfter: configuration.endpointDisableAfter,
             noticeAttemptsAllowed: configuration.attemptsAllowed.endpoint
         )
         var recorded = false

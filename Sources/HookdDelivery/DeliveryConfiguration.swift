@@ -59,6 +59,9 @@ public struct DeliveryConfiguration: Sendable {
     public var userAgent: String = "hookd"
     /// A v3.20 endpoint whose every attempt has failed for this long is disabled (`FAILING`, SPEC §11).
     public var endpointDisableAfter: Duration = .seconds(5 * 86_400)
+    /// A v3.20 endpoint whose every attempt has failed for this long is warned about, once per run of failures
+    /// (`webhook.endpoint.failing`, SPEC §14); shorter than ``endpointDisableAfter``.
+    public var endpointWarnAfter: Duration = .seconds(24 * 3_600)
 
     public init() {}
 

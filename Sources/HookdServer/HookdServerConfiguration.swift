@@ -31,6 +31,8 @@ public struct HookdServerConfiguration: Sendable {
     public var idempotencyWindow: Duration = .seconds(86_400)
     /// How deliveries are sent and retried.
     public var delivery = DeliveryConfiguration()
+    /// Where every app's operational events also go (SPEC §14, `--operator-webhook-url`); `nil`: nowhere.
+    public var operatorWebhookURL: String?
     /// What this process does: the API, the dispatcher, or both.
     public var role: ServerRole = .all
     /// How long SIGTERM waits for the attempts in flight to end and be recorded before interrupting them (an

@@ -11,6 +11,7 @@ struct Hookd: AsyncParsableCommand {
         version: HookdVersion.current,
         subcommands: [
             ServeCommand.self, AppsCommand.self, PublishCommand.self, VerifyCommand.self, OperatorKeyCommand.self,
+            OperatorWebhookSecretCommand.self,
             RotateMasterKeyCommand.self, MigrateCommand.self, PortalLinkCommand.self, BenchCommand.self,
         ]
     )

@@ -15,6 +15,24 @@ struct OperatorKeyCommand: AsyncParsableCommand {
     }
 }
 
+/// `hookd operator-webhook-secret`: prints the secret the operator's webhook is signed with.
+struct OperatorWebhookSecretCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "operator-webhook-secret",
+        abstract: "Print the secret that signs the operator's webhook (--operator-webhook-url), making it if needed.",
+        discussion: """
+            Deliveries to the operator's webhook carry the Standard Webhooks headers (webhook-id, webhook-timestamp, \
+            webhook-signature), so any Standard Webhooks verifier accepts them with this secret.
+            """
+    )
+
+    @OptionGroup var storage: DataDirectoryOptions
+
+    func run() async throws {
+        emit(try await storage.withRuntime(create: true) { runtime in try await runtime.operatorWebhookSecret() })
+    }
+}
+
 /// `hookd rotate-master-key`: re-seals every stored secret under a new master key.
 struct RotateMasterKeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -33,6 +33,8 @@ struct ServeFlags: ParsableArguments {
     @Option(help: .serve(.recoverLimit)) var recoverLimit: Int?
     @Option(help: .serve(.retentionDays)) var retentionDays: Int?
     @Option(help: .serve(.endpointDisableDays)) var endpointDisableDays: Int?
+    @Option(help: .serve(.endpointWarnAfter)) var endpointWarnAfter: Double?
+    @Option(help: .serve(.operatorWebhookURL)) var operatorWebhookURL: String?
     @Option(help: .serve(.maxConnections)) var maxConnections: Int?
     @Option(help: .serve(.maxConnectionsPerAddress)) var maxConnectionsPerAddress: Int?
     @Option(help: .serve(.metricsToken)) var metricsToken: String?

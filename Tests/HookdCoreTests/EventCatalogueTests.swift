@@ -70,7 +70,8 @@ import Testing
         #expect(
             EventCatalogue.v320Events(for: .collection).map(\.name) == [
                 "COLLECTION_RECEIVED", "COLLECTION_FAILED", "PAYOUT_COMPLETED", "PAYOUT_FAILED", "WEBHOOK_TEST",
-                "WEBHOOK_ENDPOINT_DISABLED",
+                "WEBHOOK_ENDPOINT_FAILING", "WEBHOOK_ENDPOINT_DISABLED", "WEBHOOK_ENDPOINT_ENABLED",
+                "WEBHOOK_DELIVERY_EXHAUSTED",
             ]
         )
         for name in ["Card_Issued", "card_issued", "card.issued", "CARD.ISSUED", "BILLING_INVOICE_OVERDUE"] {

@@ -19,14 +19,14 @@ struct PostgresPreparedPlanTests {
             "insert_events", PostgresInsertEvents.sql,
             """
             '{app_test}', '{evt_test}', '{card.created}', ARRAY['\\x00'::bytea], '{false}', '{""}', '{whk_test}', \
-            1000, 3, NULL, NULL, '{true}', 5
+            1000, 3, NULL, NULL, '{true}', 5, '{""}'
             """
         ),
         (
             "record_attempts", PostgresRecordAttempts.sql,
             """
             '{dlv_test}', '{lse_test}', '{SUCCEEDED}', '{1}', '{-1}', '{1000}', '{5}', '{200}', '{""}', \
-            ARRAY['\\x00'::bytea], '{1}', '{false}', '{-1}', '{""}'
+            ARRAY['\\x00'::bytea], '{1}', '{false}', '{-1}', '{""}', '{-1}'
             """
         ),
     ]

@@ -13,7 +13,12 @@ public struct AttemptCompletion: Sendable {
     /// A v3.20 endpoint whose attempts have all failed since before this is disabled (`FAILING`, SPEC §11);
     /// `nil`: sustained failure disables nothing.
     public var endpointFailingLimit: UnixMillis?
-    /// Attempts allowed to the `webhook.endpoint.disabled` deliveries this attempt may cause (to v3.20 endpoints).
+    /// A v3.20 endpoint whose attempts have all failed since before this, and which has not been warned yet, is
+    /// warned (`webhook.endpoint.failing`, SPEC §14); `nil`: no warning.
+    public var endpointWarningLimit: UnixMillis?
+    /// The failing endpoint will be disabled this long after its failures began (what the warning says).
+    public var endpointDisableAfter: Duration
+    /// Attempts allowed to the operational deliveries this attempt may cause (SPEC §14).
     public var noticeAttemptsAllowed: Int
 
     public init(
@@ -25,6 +30,8 @@ public struct AttemptCompletion: Sendable {
         secretVersion: Int64,
         allowsAnotherAttempt: Bool = false,
         endpointFailingLimit: UnixMillis? = nil,
+        endpointWarningLimit: UnixMillis? = nil,
+        endpointDisableAfter: Duration = .zero,
         noticeAttemptsAllowed: Int = 1
     ) {
         self.deliveryID = deliveryID
@@ -35,6 +42,8 @@ public struct AttemptCompletion: Sendable {
         self.secretVersion = secretVersion
         self.allowsAnotherAttempt = allowsAnotherAttempt
         self.endpointFailingLimit = endpointFailingLimit
+        self.endpointWarningLimit = endpointWarningLimit
+        self.endpointDisableAfter = endpointDisableAfter
         self.noticeAttemptsAllowed = noticeAttemptsAllowed
     }
 }

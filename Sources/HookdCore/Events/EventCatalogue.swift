@@ -44,6 +44,33 @@ public enum EventCatalogue {
         name: "webhook.endpoint.disabled",
         description: "One of the app's webhook endpoints was disabled after failing or answering 410 Gone."
     )
+    /// Sent by hookd when every attempt to one of the app's endpoints has failed for `--endpoint-warn-after`
+    /// (SPEC §14): the endpoint will be disabled unless a delivery succeeds first.
+    public static let endpointFailingEvent = Entry(
+        name: "webhook.endpoint.failing",
+        description: "One of the app's webhook endpoints has been failing and will be disabled unless it recovers."
+    )
+    /// Sent by hookd when a disabled endpoint of the app is enabled again (SPEC §14).
+    public static let endpointEnabledEvent = Entry(
+        name: "webhook.endpoint.enabled",
+        description: "One of the app's disabled webhook endpoints was enabled again."
+    )
+    /// Sent by hookd when a delivery became `FAILED` after its last retry (SPEC §14).
+    public static let deliveryExhaustedEvent = Entry(
+        name: "webhook.delivery.exhausted",
+        description: "A delivery failed its last retry and will not be attempted again unless retried."
+    )
+
+    /// The operational events (SPEC §14): what hookd tells an app, and the operator, about its endpoints and
+    /// deliveries. hookd alone sends them; an event about an endpoint never goes to that endpoint.
+    public static let operationalEvents: [Entry] = [
+        endpointFailingEvent, endpointDisabledEvent, endpointEnabledEvent, deliveryExhaustedEvent,
+    ]
+
+    /// Whether the event stored as `storedName` is one of the ``operationalEvents``.
+    public static func isOperational(_ storedName: String) -> Bool {
+        operationalEvents.contains { $0.name == storedName }
+    }
 
     private static let issuing: [Entry] = [
         Entry(name: "card.created", description: "A card was issued."),
@@ -126,7 +153,7 @@ public enum EventCatalogue {
     }
 
     /// hookd's own events, for every app.
-    private static let ownV320: [V320Event] = [testEvent, endpointDisabledEvent].map {
+    private static let ownV320: [V320Event] = ([testEvent] + operationalEvents).map {
         V320Event(EventName.uppercasedForm($0.name), $0.name, $0.description, isFyatu: false)
     }
 
@@ -140,7 +167,7 @@ public enum EventCatalogue {
 
     /// The events a v3.20 endpoint of an app of `type` can subscribe to (SPEC §11.1), by their v3.20 names:
     /// Fyatu's catalogue for issuing apps, hookd's collection events for collection apps, then `WEBHOOK_TEST` and
-    /// `WEBHOOK_ENDPOINT_DISABLED`, which hookd alone sends.
+    /// the operational events (`WEBHOOK_ENDPOINT_FAILING`, …), which hookd alone sends.
     public static func v320Events(for type: AppType) -> [V320Event] {
         switch type {
         case .issuing: issuingV320 + ownV320
@@ -151,7 +178,7 @@ public enum EventCatalogue {
     /// Whether the platform may publish the event stored as `storedName` for an app of `type`: any event of its
     /// v3 or v3.20 catalogue but those hookd sends about itself.
     public static func isPublishable(_ storedName: String, for type: AppType) -> Bool {
-        storedName != endpointDisabledEvent.name && v320Events(for: type).contains { $0.storedName == storedName }
+        !isOperational(storedName) && v320Events(for: type).contains { $0.storedName == storedName }
     }
 
     /// Whether an app of `type` can receive `name` at its v3 URL.
@@ -162,7 +189,7 @@ public enum EventCatalogue {
     /// Whether the event stored as `storedName` goes to the app's v3 URL: when it has a v3 name (and is not about
     /// the v3.20 endpoints, which the v3 URL is not one of).
     public static func reachesV3URL(_ storedName: String) -> Bool {
-        storedName != endpointDisabledEvent.name
+        !isOperational(storedName)
             && AppType.allCases.contains { type in contains(storedName, for: type) }
     }
 }

@@ -20,6 +20,10 @@ extension HookdRuntime {
         lifetime: Duration = HookdServerConfiguration.Portal().linkLifetime,
         now: UnixSeconds = SystemWallClock().unixSeconds
     ) async throws -> PortalLink {
+        // The reserved app of the operator's webhook has no portal.
+        if let appID, appID == OperatorWebhook.appID {
+            throw RuntimeError("no app has the id \(appID)")
+        }
         if let appID, try await store.app(id: appID) == nil {
             throw RuntimeError("no app has the id \(appID)")
         }

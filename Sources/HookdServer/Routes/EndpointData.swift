@@ -9,6 +9,17 @@ struct EndpointData: JSONRepresentable {
     /// The app's type, for listing every event of a v3 endpoint.
     let appType: AppType
     let environment: AppEnvironment
+    /// How long a v3.20 endpoint may fail every attempt before it is disabled (`--endpoint-disable-days`).
+    let disableAfter: Duration
+
+    /// When the endpoint will be disabled if every attempt keeps failing: only an active v3.20 endpoint that is
+    /// failing has such a date (SPEC §14).
+    var disableAt: UnixSeconds? {
+        guard endpoint.format == .v3_20, endpoint.status == .active, let since = endpoint.failingSince else {
+            return nil
+        }
+        return (since + disableAfter).unixSeconds
+    }
 
     var json: JSONOutput {
         let events = endpoint.events ?? EventCatalogue.events(for: appType).map(\.name)
@@ -23,6 +34,8 @@ struct EndpointData: JSONRepresentable {
             ("disabledReason", .string(endpoint.disabledReason?.rawValue)),
             ("secretPrefix", .string(endpoint.secretPrefix)),
             ("failureCount", .int(Int64(endpoint.failureCount))),
+            ("failingSince", .timestamp(endpoint.failingSince?.unixSeconds)),
+            ("disableAt", .timestamp(disableAt)),
             ("lastDeliveryAt", .timestamp(endpoint.lastDeliveryAt?.unixSeconds)),
             ("lastDeliveryStatus", .string(endpoint.lastDeliveryStatus)),
             ("totalDeliveries", .int(endpoint.totalDeliveries)),
@@ -47,6 +60,21 @@ struct EndpointDeletedData: JSONRepresentable {
     let webhookID: EndpointID
 
     var json: JSONOutput { .object([("deleted", .bool(true)), ("webhookId", .string(webhookID.rawValue))]) }
+}
+
+/// `POST /webhooks/{webhookId}/enable`: the endpoint, and what was queued again with it.
+struct EnabledEndpointData: JSONRepresentable {
+    let endpoint: EndpointData
+    let recovery: RecoveryData
+    /// Since when failed deliveries were queued again; `nil` when none were asked for or the endpoint had no failures.
+    let recoveredSince: UnixMillis?
+
+    var json: JSONOutput {
+        .object([
+            ("webhook", endpoint.json), ("queued", .int(Int64(recovery.queued))), ("hasMore", .bool(recovery.hasMore)),
+            ("recoveredSince", .timestamp(recoveredSince?.unixSeconds)),
+        ])
+    }
 }
 
 /// `POST /webhooks/{webhookId}/recover`.

@@ -28,6 +28,7 @@ struct EndpointRoutes: APIRoutes, Sendable {
         group.post("webhooks/:webhookId/test", use: test)
         group.get("webhooks/:webhookId/deliveries", use: deliveries)
         group.post("webhooks/:webhookId/recover", use: recover)
+        group.post("webhooks/:webhookId/enable", use: enable)
         group.get("webhooks/:webhookId/stats", use: stats)
     }
 
@@ -139,7 +140,8 @@ struct EndpointRoutes: APIRoutes, Sendable {
             events: settings.events,
             enabled: enabled,
             sealedHeaders: sealedHeaders,
-            rateLimit: settings.rateLimit
+            rateLimit: settings.rateLimit,
+            noticeAttemptsAllowed: configuration.delivery.attemptsAllowed.endpoint
         )
         guard
             let updated = try await store.updateEndpoint(
@@ -305,7 +307,7 @@ struct EndpointRoutes: APIRoutes, Sendable {
     // MARK: Shared steps
 
     /// The endpoint named by the path, of the caller's app: another app's is not found (never forbidden).
-    private func requireEndpoint(_ context: HookdRequestContext) async throws -> (Principal, Endpoint) {
+    func requireEndpoint(_ context: HookdRequestContext) async throws -> (Principal, Endpoint) {
         let principal = try context.requirePrincipal()
         guard let id = EndpointID(validating: try context.parameters.require("webhookId")),
             let endpoint = try await store.endpoint(appID: principal.appID, id: id)
@@ -314,12 +316,13 @@ struct EndpointRoutes: APIRoutes, Sendable {
     }
 
     /// The endpoint as answers show it, its headers opened (and redacted by ``EndpointData``).
-    private func data(_ endpoint: Endpoint, _ principal: Principal) throws -> EndpointData {
+    func data(_ endpoint: Endpoint, _ principal: Principal) throws -> EndpointData {
         EndpointData(
             endpoint: endpoint,
             headers: try opened(endpoint),
             appType: principal.appType,
-            environment: principal.environment
+            environment: principal.environment,
+            disableAfter: configuration.delivery.endpointDisableAfter
         )
     }
 

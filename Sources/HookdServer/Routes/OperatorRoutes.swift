@@ -19,6 +19,7 @@ struct OperatorRoutes: APIRoutes, Sendable {
         group.post("internal/apps/:appId/suspend", use: suspend)
         group.post("internal/apps/:appId/activate", use: activate)
         group.get("internal/activity", use: activity)
+        group.get("internal/endpoints/failing", use: failingEndpoints)
     }
 
     struct LinkData: JSONRepresentable {
@@ -46,7 +47,10 @@ struct OperatorRoutes: APIRoutes, Sendable {
         try problems.throwIfAny()
         let audience: PortalAudience
         if let appID {
-            guard try await store.app(id: appID) != nil else { throw APIError.notFound }
+            // The reserved app of the operator's webhook has no portal.
+            guard appID != OperatorWebhook.appID, try await store.app(id: appID) != nil else {
+                throw APIError.notFound
+            }
             audience = .app(appID)
         } else {
             audience = .operator

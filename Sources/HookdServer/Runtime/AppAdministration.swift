@@ -63,7 +63,7 @@ public struct AppAdministration: Sendable {
     ///
     /// - Returns: the app, or `nil` when there is none.
     public func setStatus(appID: AppID, _ status: AppStatus) async throws -> App? {
-        guard let current = try await store.app(id: appID) else { return nil }
+        guard appID != OperatorWebhook.appID, let current = try await store.app(id: appID) else { return nil }
         let changesCredentials = status == .suspended || current.status != status
         return try await store.updateAppStatus(
             id: appID,

@@ -189,6 +189,17 @@ public struct HookdRuntime: Sendable {
         }
     }
 
+    /// The secret the operator's webhook is signed with (SPEC §14, Standard Webhooks), made the first time it is
+    /// asked for.
+    public func operatorWebhookSecret() async throws -> String {
+        try await operatorWebhook.secret().value
+    }
+
+    /// The operator's webhook on this runtime's store.
+    var operatorWebhook: OperatorWebhookSetup {
+        OperatorWebhookSetup(store: store, keys: SealingKeys(keyring: sealer, store: store), clock: SystemWallClock())
+    }
+
     /// The operator key: `HOOKD_OPERATOR_KEY` when set, otherwise the one sealed in the store.
     ///
     /// - Throws: ``RuntimeError`` when `HOOKD_OPERATOR_KEY` carries fewer than 256 bits.

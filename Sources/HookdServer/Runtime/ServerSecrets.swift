@@ -3,7 +3,8 @@ public import HookdCore
 public import HookdStore
 import HookdVerify
 
-/// The server-wide secrets kept sealed in the store: the token signing key and the operator key.
+/// The server-wide secrets kept sealed in the store: the token signing key, the operator key and the operator's
+/// webhook secret.
 ///
 /// Created on first use from the CSPRNG, so every node sharing a database (and its master key) uses the same
 /// ones, and rotating the master key re-seals them with everything else.
@@ -11,6 +12,7 @@ public enum ServerSecrets {
     static let tokenSigningKeyName = "token-signing-key"
     static let operatorKeyName = "operator-key"
     static let keyCheckName = "master-key-check"
+    static let operatorWebhookSecretName = "operator-webhook-secret"
 
     /// Fails when `sealer` cannot open what the database holds, so that a wrong master key stops hookd at start
     /// instead of sealing new secrets under a key that cannot open the old ones.
@@ -35,6 +37,18 @@ public enum ServerSecrets {
             Array(("hok_" + RandomString.make(count: 48, from: RandomString.base62)).utf8)
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The secret the operator's webhook is signed with (SPEC §14): `whsec_` and 64 hex digits, which Standard
+    /// Webhooks verifiers take as base64.
+    static func operatorWebhookSecret(store: any SealedValueStore, sealer: SecretSealer) async throws -> WebhookSecret {
+        let bytes = try await load(operatorWebhookSecretName, store: store, sealer: sealer) {
+            Array(WebhookSecret.generateForEndpoint().value.utf8)
+        }
+        guard let secret = WebhookSecret(broughtByApp: String(decoding: bytes, as: UTF8.self)) else {
+            throw StoreError.corruptRow(table: "server_secrets")
+        }
+        return secret
     }
 
     private static func load(

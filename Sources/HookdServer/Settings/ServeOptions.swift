@@ -35,6 +35,16 @@ public struct ServeOptions: Sendable {
             try setting.read(value, &configuration)
         }
         configuration.delivery.userAgent = "hookd/\(HookdVersion.current)"
+        let (warnAfter, disableAfter) = (
+            configuration.delivery.endpointWarnAfter, configuration.delivery.endpointDisableAfter
+        )
+        guard warnAfter < disableAfter else {
+            throw Invalid(
+                description: "--endpoint-warn-after (\(ServeSetting.secondsText(warnAfter)) s) must be shorter than "
+                    + "--endpoint-disable-days (\(ServeSetting.secondsText(disableAfter)) s): the warning says when "
+                    + "the endpoint will be disabled"
+            )
+        }
         return configuration
     }
 }

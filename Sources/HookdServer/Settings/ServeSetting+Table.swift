@@ -13,7 +13,8 @@ extension ServeSetting {
         dnsTimeout, dnsCacheTTL, maxInFlight, maxInFlightPerApp, maxInFlightPerEndpoint, maxEndpointsPerApp,
         signatureSchemes, leaseDuration, shutdownTimeout, regenerationsPerMinute, testDeliveriesPerMinute,
         retriesPerMinute, webhookUpdatesPerMinute, loginFailuresPerApp, loginFailuresPerAddress,
-        manualRetriesPerDelivery, readsPerMinute, recoverLimit, retentionDays, endpointDisableDays, maxConnections,
+        manualRetriesPerDelivery, readsPerMinute, recoverLimit, retentionDays, endpointDisableDays, endpointWarnAfter,
+        operatorWebhookURL, maxConnections,
         maxConnectionsPerAddress, metricsToken, maxBodySize, idleTimeout, requestTimeout, publicURL,
         portalLinkLifetime, portalSessionLifetime, trustedProxies, role, logLevel,
     ]
@@ -244,6 +245,32 @@ extension ServeSetting {
         "Days a v3.20 endpoint may fail every attempt before it is disabled",
         default: shown { "\($0.delivery.endpointDisableAfter.components.seconds / 86_400)" }
     ) { configuration, days throws(Invalid) in configuration.delivery.endpointDisableAfter = .seconds(days * 86_400) }
+
+    public static let endpointWarnAfter = seconds(
+        "endpoint-warn-after",
+        in: 60...31_536_000,
+        "Seconds a v3.20 endpoint may fail every attempt before its app and the operator are warned "
+            + "(webhook.endpoint.failing); shorter than the disable period",
+        default: shown { secondsText($0.delivery.endpointWarnAfter) }
+    ) { configuration, duration throws(Invalid) in configuration.delivery.endpointWarnAfter = duration }
+
+    public static let operatorWebhookURL = text(
+        "operator-webhook-url",
+        "Where every app's operational events also go, signed with the operator's secret "
+            + "(hookd operator-webhook-secret prints it)",
+        default: said("none")
+    ) { configuration, text throws(Invalid) in
+        guard let components = URLComponents(string: text),
+            let scheme = components.scheme?.lowercased(), scheme == "https" || scheme == "http",
+            components.host?.isEmpty == false, components.user == nil, components.password == nil
+        else {
+            throw Invalid(
+                description: "--operator-webhook-url must be an http:// or https:// URL with a host, like "
+                    + "https://alerts.example.com/hookd"
+            )
+        }
+        configuration.operatorWebhookURL = text
+    }
 
     public static let retentionDays = whole(
         "retention-days",

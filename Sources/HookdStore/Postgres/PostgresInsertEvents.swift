@@ -8,34 +8,34 @@ import PostgresNIO
 /// Events are unnested on the server in `(app, eventId)` order, so two batches holding the same events cannot wait
 /// on each other in a cycle, and the batch's notifications go out once, at commit. Each new event fans out to one
 /// delivery per endpoint that takes it (SPEC §11): the one it names (a test delivery), or every active v3.20
-/// endpoint subscribed to it and (for the events with a v3 name) the app's v3 URL when it has one or the app
+/// endpoint subscribed to it (but the one an operational event is about, SPEC §14) and (for the events with a v3 name) the app's v3 URL when it has one or the app
 /// has no v3.20 endpoint at all (so an app that has set nothing yet keeps its events until it does, as v3 promises).
 /// An event that exists already changes nothing. It answers each new event's app, id and first delivery ("" when no
 /// endpoint takes it).
 struct PostgresInsertEvents: PostgresRowStatement {
-    // Arrays cannot hold NULL through postgres-nio's encoders: no target is "".
+    // Arrays cannot hold NULL through postgres-nio's encoders: no target, and no endpoint excluded, is "".
     static let sql = """
         WITH input AS (
             SELECT * FROM unnest(
                 $1::text[], $2::text[], $3::text[],
                 $4::bytea[], $5::boolean[],
                 $6::text[],
-                $7::text[], $12::boolean[]
-            ) AS i(app_id, event_id, event, data, is_test, target, v3_endpoint, reaches_v3)
+                $7::text[], $12::boolean[], $14::text[]
+            ) AS i(app_id, event_id, event, data, is_test, target, v3_endpoint, reaches_v3, excluded)
         ), event AS (
             INSERT INTO events (app_id, event_id, event, data, created_at)
             SELECT app_id, event_id, event, data, $8 FROM input ORDER BY app_id, event_id
             ON CONFLICT (app_id, event_id) DO NOTHING
             RETURNING app_id, event_id, event
         ), fresh AS (
-            SELECT e.app_id, e.event_id, e.event, i.is_test, i.target, i.v3_endpoint, i.reaches_v3
+            SELECT e.app_id, e.event_id, e.event, i.is_test, i.target, i.v3_endpoint, i.reaches_v3, i.excluded
             FROM event e JOIN input i ON i.app_id = e.app_id AND i.event_id = e.event_id
         ), target AS (
             SELECT f.*, f.target AS endpoint_id FROM fresh f WHERE f.target <> ''
             UNION ALL
             SELECT f.*, w.id FROM fresh f
             JOIN webhook_endpoints w ON w.app_id = f.app_id AND w.format = 'V3_20' AND w.status = 'ACTIVE'
-             AND w.deleted_at IS NULL AND w.url IS NOT NULL AND f.event = ANY(w.events)
+             AND w.deleted_at IS NULL AND w.url IS NOT NULL AND f.event = ANY(w.events) AND w.id <> f.excluded
             WHERE f.target = ''
             UNION ALL
             SELECT f.*, f.v3_endpoint FROM fresh f
@@ -72,7 +72,7 @@ struct PostgresInsertEvents: PostgresRowStatement {
         """
     static let bindingDataTypes: [PostgresDataType] = [
         .textArray, .textArray, .textArray, .byteaArray, .boolArray, .textArray, .textArray, .int8, .int8, .int8,
-        .text, .boolArray, .int8,
+        .text, .boolArray, .int8, .textArray,
     ]
 
     /// Each event at most once.
@@ -83,7 +83,7 @@ struct PostgresInsertEvents: PostgresRowStatement {
     var lease: (id: LeaseID, until: UnixMillis)?
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 13)
+        var bindings = PostgresBindings(capacity: 14)
         bindings.append(events.map(\.appID))
         bindings.append(events.map(\.eventID))
         bindings.append(events.map(\.event))
@@ -97,6 +97,7 @@ struct PostgresInsertEvents: PostgresRowStatement {
         bindings.append(lease?.id)
         bindings.append(events.map { EventCatalogue.reachesV3URL($0.event) })
         bindings.append(Int64(attemptsAllowed.endpoint))
+        bindings.append(events.map { $0.excludedEndpointID ?? EndpointID("") })
         return bindings
     }
 }

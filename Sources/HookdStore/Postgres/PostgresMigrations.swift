@@ -563,6 +563,17 @@ enum PostgresMigrations {
                 "CREATE TABLE write_probe (id integer PRIMARY KEY, probed_at bigint NOT NULL)"
             ]
         ),
+        Migration(
+            id: "0018_operational_webhooks",
+            statements: [
+                // When the current run of failures was warned about (`webhook.endpoint.failing`, SPEC §14): set once
+                // per run, in the statement that records the attempt, so the warning is sent once whichever node
+                // records it; cleared when an attempt succeeds or the endpoint is enabled.
+                "ALTER TABLE webhook_endpoints ADD COLUMN failing_warned_at bigint",
+                // The operator's list of failing endpoints across apps (`GET /internal/endpoints/failing`).
+                "CREATE INDEX webhook_endpoints_failing ON webhook_endpoints (failing_since) WHERE failing_since IS NOT NULL",
+            ]
+        ),
     ]
 
     /// Redacts the headers kept with attempts (``HeaderRedaction``), a batch at a time in key order.

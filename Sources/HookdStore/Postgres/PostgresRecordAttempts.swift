@@ -4,11 +4,12 @@ import PostgresNIO
 /// The statement that records a batch of attempts (``PostgresStore/completeAttempts(_:)``), prepared once per
 /// connection and run in the dispatcher's pool (``PostgresStore/withPlannedOnceConnection(_:)``).
 ///
-/// The completions travel as arrays (`$1`…`$14`, one element per attempt) and are unnested on the server, so a
+/// The completions travel as arrays (`$1`…`$15`, one element per attempt) and are unnested on the server, so a
 /// batch costs one round trip and one commit. An attempt is recorded only while its lease holds; in the same
 /// statement its endpoint's health is counted, and a v3.20 endpoint that answered 410, or whose attempts have all
-/// failed since before the completion's limit, is disabled. It answers the id of each delivery recorded, then one
-/// row for each endpoint it disabled.
+/// failed since before the completion's limit, is disabled, or, since before the warning's limit, warned about once
+/// (SPEC §14). It answers the id of each delivery recorded (`recorded`), one row for each endpoint it disabled or
+/// warned about (`disabled`, `failing`), and one for each delivery that failed its last attempt (`exhausted`).
 ///
 /// Endpoint rows are locked in id order, so batches from several nodes cannot wait on each other in a cycle; the
 /// statement takes no queue row (its releases are appended to `lease_releases`), so it never waits for a claimer.
@@ -30,10 +31,11 @@ struct PostgresRecordAttempts: PostgresRowStatement {
                 $11::bigint[],
                 $12::boolean[],
                 $13::bigint[],
-                $14::text[]
+                $14::text[],
+                $15::bigint[]
             ) AS i(delivery_id, lease_id, status, number, next_attempt_at, started_at, latency_ms, http_status,
                    error, response_body, secret_version, allows_another_attempt, failing_limit,
-                   request_headers)
+                   request_headers, warning_limit)
         ), updated AS (
             UPDATE deliveries AS d
             SET status = i.status, attempts = i.number, next_attempt_at = NULLIF(i.next_attempt_at, -1),
@@ -44,7 +46,7 @@ struct PostgresRecordAttempts: PostgresRowStatement {
             -- `d.id = ANY($1)` repeats the join so that the plan made once finds the rows by id, whatever the
             -- statistics (without it, the plan made on an empty schema read every leased row).
             WHERE d.id = i.delivery_id AND d.lease_id = i.lease_id AND d.id = ANY($1::text[])
-            RETURNING d.id, d.app_id, d.endpoint_id, d.status, d.next_attempt_at
+            RETURNING d.id, d.app_id, d.endpoint_id, d.status, d.next_attempt_at, d.event_id, d.event, d.is_test
         ), released AS (
             -- Each delivery recorded gave its lease back: appended, for the next claim to fold.
             INSERT INTO lease_releases (endpoint_id, app_id, released)
@@ -65,17 +67,17 @@ struct PostgresRecordAttempts: PostgresRowStatement {
         ), counted AS (
             -- The attempts that count against their endpoint: not those hookd itself cut short.
             SELECT u.endpoint_id, i.status = '\(DeliveryStatus.succeeded.rawValue)' AS ok, i.started_at AS at,
-                   i.http_status = 410 AS gone, i.failing_limit
+                   i.http_status = 410 AS gone, i.failing_limit, i.warning_limit
             FROM updated u JOIN input i ON i.delivery_id = u.id
             WHERE NOT i.allows_another_attempt
         ), summed AS (
             SELECT endpoint_id, count(*) AS attempts, count(*) FILTER (WHERE NOT ok) AS failures,
                    max(at) AS last_at, (array_agg(ok ORDER BY at DESC))[1] AS last_ok,
                    max(at) FILTER (WHERE ok) AS last_success_at, bool_or(gone) AS gone,
-                   max(failing_limit) AS failing_limit
+                   max(failing_limit) AS failing_limit, max(warning_limit) AS warning_limit
             FROM counted GROUP BY endpoint_id
         ), locked AS (
-            SELECT w.id, w.status, w.format, w.deleted_at, w.failure_count, w.failing_since
+            SELECT w.id, w.status, w.format, w.deleted_at, w.failure_count, w.failing_since, w.failing_warned_at
             FROM webhook_endpoints w
             WHERE w.id IN (SELECT endpoint_id FROM summed) ORDER BY w.id FOR UPDATE
         ), planned AS (
@@ -91,13 +93,20 @@ struct PostgresRecordAttempts: PostgresRowStatement {
                          WHERE f.endpoint_id = s.endpoint_id AND NOT f.ok AND f.at > s.last_success_at)
                    END AS failing_since,
                    l.format = 'V3_20' AND l.status = '\(EndpointStatus.active.rawValue)' AND l.deleted_at IS NULL
-                   AS may_disable
+                   AS may_disable,
+                   -- A success in the batch ended the run that was warned about.
+                   CASE WHEN s.last_success_at IS NULL THEN l.failing_warned_at END AS warned_at
             FROM summed s JOIN locked l ON l.id = s.endpoint_id
         ), judged AS (
             SELECT p.*,
                    p.may_disable AND (p.gone OR (p.failing_limit >= 0 AND p.failing_since IS NOT NULL
                                                  AND p.failing_since <= p.failing_limit)) AS disable
             FROM planned p
+        ), warned AS (
+            SELECT j.*,
+                   NOT j.disable AND j.may_disable AND j.warned_at IS NULL AND j.warning_limit >= 0
+                   AND j.failing_since IS NOT NULL AND j.failing_since <= j.warning_limit AS warn
+            FROM judged j
         ), health AS (
             UPDATE webhook_endpoints AS w SET
                 total_deliveries = w.total_deliveries + j.attempts,
@@ -105,25 +114,41 @@ struct PostgresRecordAttempts: PostgresRowStatement {
                 last_delivery_at = GREATEST(COALESCE(w.last_delivery_at, j.last_at), j.last_at),
                 last_delivery_status = CASE WHEN j.last_ok THEN 'SUCCEEDED' ELSE 'FAILED' END,
                 failure_count = j.failure_count, failing_since = j.failing_since,
+                failing_warned_at = CASE WHEN j.warn THEN j.last_at ELSE j.warned_at END,
                 status = CASE WHEN j.disable THEN '\(EndpointStatus.disabled.rawValue)' ELSE w.status END,
                 disabled_reason = CASE WHEN NOT j.disable THEN w.disabled_reason
                                   WHEN j.gone THEN '\(EndpointDisabledReason.gone.rawValue)'
                                   ELSE '\(EndpointDisabledReason.failing.rawValue)' END
-            FROM judged j
+            FROM warned j
             WHERE w.id = j.endpoint_id
-            RETURNING w.id, w.app_id, w.url, w.disabled_reason, j.last_at, j.disable
+            RETURNING w.id, w.app_id, w.url, w.disabled_reason, w.failing_since, j.last_at, j.disable, j.warn
         )
-        SELECT id, NULL::text AS endpoint_id, NULL::text AS app_id, NULL::text AS url, NULL::text AS reason,
-               NULL::bigint AS at
+        SELECT 'recorded' AS kind, id AS delivery_id, NULL::text AS endpoint_id, NULL::text AS app_id,
+               NULL::text AS url, NULL::text AS reason, NULL::bigint AS at, NULL::bigint AS failing_since,
+               NULL::text AS event_id, NULL::text AS event, NULL::bigint AS number, NULL::bigint AS http_status,
+               NULL::text AS error
         FROM updated
         UNION ALL
-        SELECT NULL, id, app_id, url, disabled_reason, last_at FROM health WHERE disable
+        SELECT CASE WHEN disable THEN 'disabled' ELSE 'failing' END, NULL, id, app_id, url, disabled_reason,
+               last_at, failing_since, NULL, NULL, NULL, NULL, NULL
+        FROM health WHERE disable OR warn
+        UNION ALL
+        -- The deliveries that failed their last attempt (not tests, and not the operational events themselves).
+        SELECT 'exhausted', u.id, u.endpoint_id, u.app_id, w.url, NULL, i.started_at, NULL, u.event_id, u.event,
+               i.number, NULLIF(i.http_status, -1), NULLIF(i.error, '')
+        FROM updated u JOIN input i ON i.delivery_id = u.id JOIN webhook_endpoints w ON w.id = u.endpoint_id
+        WHERE u.status = '\(DeliveryStatus.failed.rawValue)' AND NOT u.is_test
+          AND u.event NOT IN (\(operationalEventNames))
         """
+
+    /// The operational events' names as SQL literals (constants of the catalogue, never data).
+    private static let operationalEventNames = EventCatalogue.operationalEvents.map { "'\($0.name)'" }
+        .joined(separator: ", ")
 
     var completions: [AttemptCompletion]
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 14)
+        var bindings = PostgresBindings(capacity: 15)
         bindings.append(completions.map(\.deliveryID))
         bindings.append(completions.map(\.leaseID))
         bindings.append(completions.map(\.status.rawValue))
@@ -138,6 +163,7 @@ struct PostgresRecordAttempts: PostgresRowStatement {
         bindings.append(completions.map(\.allowsAnotherAttempt))
         bindings.append(completions.map { $0.endpointFailingLimit?.rawValue ?? -1 })
         bindings.append(completions.map { SentHeader.lines($0.attempt.requestHeaders) })
+        bindings.append(completions.map { $0.endpointWarningLimit?.rawValue ?? -1 })
         return bindings
     }
 }

@@ -36,7 +36,7 @@ extension PostgresStore: AppStore {
         try await rows(
             """
             SELECT id, business_id, name, type, status, scopes, secret_key_digest, created_at, tokens_not_before, environment
-            FROM apps ORDER BY created_at, id
+            FROM apps WHERE id <> \(OperatorWebhook.appID) ORDER BY created_at, id
             """
         ).map(Self.app(from:))
     }

@@ -171,48 +171,106 @@ extension PostgresStore: DeliveryQueue {
     }
 
     /// One prepared statement for the whole batch (``PostgresRecordAttempts``): one round trip and one commit (one
-    /// WAL flush). Only when it disabled an endpoint, a second statement in the same transaction tells the app
-    /// (`webhook.endpoint.disabled`, SPEC §11); a batch that may (one of its attempts failed) is recorded in a
-    /// transaction, a batch of successes (which disable nothing) in the statement alone.
+    /// WAL flush). Only when it changed an endpoint's state or exhausted a delivery, a second statement in the same
+    /// transaction sends the notices (SPEC §11, §14); a batch that may (one of its attempts failed) is recorded in a
+    /// transaction, a batch of successes (which change nothing of that kind) in the statement alone.
     public func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [Bool] {
         let record: @Sendable (PostgresConnection) async throws -> [Bool] = { [logger] connection in
             var recorded = Set<DeliveryID>()
-            var notices: [NewEvent] = []
+            var notices: [OperationalNotice] = []
             var latest = UnixMillis(0)
             for try await row in try await connection.execute(
                 PostgresRecordAttempts(completions: completions),
                 logger: logger
             ) {
-                let (id, endpointID, appID, url, reason, at) = try row.decode(
-                    (DeliveryID?, EndpointID?, AppID?, String?, String?, UnixMillis?).self
-                )
-                if let id {
-                    recorded.insert(id)
-                } else if let endpointID, let appID, let at,
-                    let reason = reason.flatMap(EndpointDisabledReason.init(rawValue:))
-                {
-                    notices.append(
-                        EndpointDisabledNotice(endpointID: endpointID, url: url, reason: reason, at: at)
-                            .event(appID: appID)
-                    )
-                    latest = max(latest, at)
+                let row = row.makeRandomAccess()
+                guard try row.decode("kind", as: String.self) != "recorded" else {
+                    recorded.insert(try row.decode("delivery_id"))
+                    continue
+                }
+                if let notice = try Self.notice(from: row, completions: completions) {
+                    notices.append(notice)
+                    latest = max(latest, notice.at)
                 }
             }
-            if !notices.isEmpty {
-                // Notices go to v3.20 endpoints alone.
-                let attempts = completions.map(\.noticeAttemptsAllowed).max() ?? 1
-                let insert = PostgresInsertEvents(
-                    events: notices,
-                    attemptsAllowed: AttemptsAllowed(v3URL: attempts, endpoint: attempts),
-                    now: latest,
-                    lease: nil
-                )
-                try await connection.execute(insert, logger: logger).consume()
-            }
+            // Notices go to v3.20 endpoints alone.
+            try await Self.insertNotices(
+                notices,
+                attemptsAllowed: completions.map(\.noticeAttemptsAllowed).max() ?? 1,
+                now: latest,
+                on: connection,
+                logger: logger
+            )
             return completions.map { recorded.contains($0.deliveryID) }
         }
         let mayDisable = completions.contains { $0.status != .succeeded }
         return try await mayDisable ? withPlannedOnceTransaction(record) : withPlannedOnceConnection(record)
+    }
+
+    /// The notice a row of ``PostgresRecordAttempts`` other than `recorded` reports.
+    private static func notice(
+        from row: PostgresRandomAccessRow,
+        completions: [AttemptCompletion]
+    ) throws -> OperationalNotice? {
+        let kind: OperationalNotice.Kind
+        switch try row.decode("kind", as: String.self) {
+        case "disabled":
+            guard let reason = EndpointDisabledReason(rawValue: try row.decode("reason")) else { return nil }
+            kind = .endpointDisabled(reason: reason)
+        case "failing":
+            let failingSince = try row.decode("failing_since", as: UnixMillis.self)
+            let disableAfter = completions.map(\.endpointDisableAfter).max() ?? .zero
+            kind = .endpointFailing(failingSince: failingSince, disableAt: failingSince + disableAfter)
+        case "exhausted":
+            kind = .deliveryExhausted(
+                DeliveryExhaustion(
+                    deliveryID: try row.decode("delivery_id"),
+                    eventID: try row.decode("event_id"),
+                    event: try row.decode("event"),
+                    attempts: Int(try row.decode("number", as: Int64.self)),
+                    lastHTTPStatus: try row.decode("http_status", as: Int64?.self).map { Int($0) },
+                    lastError: try row.decode("error")
+                )
+            )
+        default:
+            return nil
+        }
+        return OperationalNotice(
+            appID: try row.decode("app_id"),
+            endpointID: try row.decode("endpoint_id"),
+            url: try row.decode("url"),
+            kind: kind,
+            at: try row.decode("at")
+        )
+    }
+
+    /// Writes the events of `notices` (SPEC §14) on `connection`, each allowed `attemptsAllowed` attempts: to the
+    /// app's subscribed endpoints but the one it is about, and to the operator's webhook while one is set. Nothing is
+    /// said about the operator's own webhook.
+    static func insertNotices(
+        _ notices: [OperationalNotice],
+        attemptsAllowed: Int,
+        now: UnixMillis,
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        let notices = notices.filter { $0.appID != OperatorWebhook.appID }
+        guard !notices.isEmpty else { return }
+        let active = try await connection.query(
+            """
+            SELECT 1 FROM webhook_endpoints
+            WHERE id = \(OperatorWebhook.endpointID) AND status = \(EndpointStatus.active.rawValue)
+              AND deleted_at IS NULL AND url IS NOT NULL
+            """,
+            logger: logger
+        ).collect()
+        let insert = PostgresInsertEvents(
+            events: notices.flatMap { $0.events(toOperator: !active.isEmpty) },
+            attemptsAllowed: AttemptsAllowed(v3URL: attemptsAllowed, endpoint: attemptsAllowed),
+            now: now,
+            lease: nil
+        )
+        try await connection.execute(insert, logger: logger).consume()
     }
 
     public func nextDueTime(caps: ClaimCaps) async throws -> UnixMillis? {

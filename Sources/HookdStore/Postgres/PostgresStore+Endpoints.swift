@@ -80,41 +80,74 @@ extension PostgresStore: EndpointStore {
         now: UnixSeconds
     ) async throws -> Endpoint? {
         // One statement: the fields sent change, the others keep their value. Enabling makes the deliveries that
-        // waited for the endpoint due now (a wakeup, and the dispatchers hear of it at commit).
-        try await rows(
-            """
-            WITH updated AS (
-                UPDATE webhook_endpoints SET
-                    url = COALESCE(\(change.url)::text, url),
-                    description = COALESCE(\(change.description)::text, description),
-                    events = CASE WHEN \(change.events != nil) THEN \(change.events)::text[] ELSE events END,
-                    sealed_headers = CASE WHEN \(change.sealedHeaders != nil)
-                                     THEN \((change.sealedHeaders ?? nil).map { ByteBuffer(bytes: $0) })::bytea
-                                     ELSE sealed_headers END,
-                    rate_limit = CASE WHEN \(change.rateLimit != nil) THEN \(change.rateLimit ?? nil)::integer
-                                 ELSE rate_limit END,
-                    status = CASE WHEN \(change.enabled)::boolean IS NULL THEN status
-                             WHEN \(change.enabled)::boolean THEN \(EndpointStatus.active.rawValue)
-                             ELSE \(EndpointStatus.disabled.rawValue) END,
-                    disabled_reason = CASE WHEN \(change.enabled)::boolean IS NULL THEN disabled_reason
-                                      WHEN \(change.enabled)::boolean THEN NULL
-                                      ELSE COALESCE(disabled_reason, \(EndpointDisabledReason.manual.rawValue)) END,
-                    failure_count = CASE WHEN \(change.enabled)::boolean THEN 0 ELSE failure_count END,
-                    failing_since = CASE WHEN \(change.enabled)::boolean THEN NULL ELSE failing_since END,
-                    updated_at = \(now)
-                WHERE app_id = \(appID) AND id = \(id) AND \(unescaped: Self.visibleEndpoint)
-                RETURNING \(unescaped: Self.endpointColumns)
-            ), due AS (
-                UPDATE deliveries SET next_attempt_at = LEAST(next_attempt_at, \(UnixMillis(now)))
-                WHERE \(change.enabled == true) AND endpoint_id IN (SELECT id FROM updated)
-                  AND status = \(DeliveryStatus.pending.rawValue) AND lease_id IS NULL
-            ), woken AS (
-                INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
-                SELECT app_id, id, \(UnixMillis(now)) FROM updated WHERE status = \(EndpointStatus.active.rawValue)
-            )
-            SELECT *, pg_notify(\(Self.publishChannel), '') AS announced FROM updated
-            """
-        ).first.map(Self.storedEndpoint(from:))
+        // waited for the endpoint due now (a wakeup, and the dispatchers hear of it at commit). The row is locked
+        // before it is read, so of two calls enabling a disabled endpoint one alone sees it disabled, and it alone
+        // tells the app (SPEC §14), in the same transaction.
+        try await withTransaction { [logger] connection in
+            let rows = try await connection.query(
+                """
+                WITH before AS (
+                    SELECT id AS before_id, status AS old_status FROM webhook_endpoints
+                    WHERE app_id = \(appID) AND id = \(id) AND \(unescaped: Self.visibleEndpoint)
+                    FOR UPDATE
+                ), updated AS (
+                    UPDATE webhook_endpoints SET
+                        url = COALESCE(\(change.url)::text, url),
+                        description = COALESCE(\(change.description)::text, description),
+                        events = CASE WHEN \(change.events != nil) THEN \(change.events)::text[] ELSE events END,
+                        sealed_headers = CASE WHEN \(change.sealedHeaders != nil)
+                                         THEN \((change.sealedHeaders ?? nil).map { ByteBuffer(bytes: $0) })::bytea
+                                         ELSE sealed_headers END,
+                        rate_limit = CASE WHEN \(change.rateLimit != nil) THEN \(change.rateLimit ?? nil)::integer
+                                     ELSE rate_limit END,
+                        status = CASE WHEN \(change.enabled)::boolean IS NULL THEN status
+                                 WHEN \(change.enabled)::boolean THEN \(EndpointStatus.active.rawValue)
+                                 ELSE \(EndpointStatus.disabled.rawValue) END,
+                        disabled_reason = CASE WHEN \(change.enabled)::boolean IS NULL THEN disabled_reason
+                                          WHEN \(change.enabled)::boolean THEN NULL
+                                          ELSE COALESCE(disabled_reason, \(EndpointDisabledReason.manual.rawValue))
+                                          END,
+                        failure_count = CASE WHEN \(change.enabled)::boolean THEN 0 ELSE failure_count END,
+                        failing_since = CASE WHEN \(change.enabled)::boolean THEN NULL ELSE failing_since END,
+                        failing_warned_at = CASE WHEN \(change.enabled)::boolean THEN NULL ELSE failing_warned_at END,
+                        updated_at = \(now)
+                    FROM before b
+                    WHERE id = b.before_id
+                    RETURNING \(unescaped: Self.endpointColumns), b.old_status
+                ), due AS (
+                    UPDATE deliveries SET next_attempt_at = LEAST(next_attempt_at, \(UnixMillis(now)))
+                    WHERE \(change.enabled == true) AND endpoint_id IN (SELECT id FROM updated)
+                      AND status = \(DeliveryStatus.pending.rawValue) AND lease_id IS NULL
+                ), woken AS (
+                    INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
+                    SELECT app_id, id, \(UnixMillis(now)) FROM updated WHERE status = \(EndpointStatus.active.rawValue)
+                )
+                SELECT *, pg_notify(\(Self.publishChannel), '') AS announced FROM updated
+                """,
+                logger: logger
+            ).collect()
+            guard let row = rows.first else { return nil }
+            let endpoint = try Self.storedEndpoint(from: row)
+            if endpoint.status == .active,
+                try row.makeRandomAccess().decode("old_status", as: String.self) == EndpointStatus.disabled.rawValue
+            {
+                let enabled = OperationalNotice(
+                    appID: appID,
+                    endpointID: id,
+                    url: endpoint.url,
+                    kind: .endpointEnabled,
+                    at: UnixMillis(now)
+                )
+                try await Self.insertNotices(
+                    [enabled],
+                    attemptsAllowed: change.noticeAttemptsAllowed,
+                    now: UnixMillis(now),
+                    on: connection,
+                    logger: logger
+                )
+            }
+            return endpoint
+        }
     }
 
     public func deleteEndpoint(appID: AppID, id: EndpointID, now: UnixSeconds) async throws -> Bool {

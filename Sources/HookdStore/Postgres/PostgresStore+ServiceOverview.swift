@@ -22,4 +22,23 @@ extension PostgresStore: ServiceOverview {
             return AttemptCount(start: UnixMillis(start), succeeded: succeeded, failed: failed)
         }
     }
+
+    public func failingEndpoints(limit: Int, offset: Int) async throws -> (items: [FailingEndpoint], total: Int) {
+        let total = try await rows(
+            "SELECT count(*) FROM webhook_endpoints WHERE \(unescaped: failingEndpointCondition)"
+        ).first?.decode(Int.self)
+        let items = try await rows(
+            """
+            SELECT \(unescaped: Self.endpointColumns), (SELECT name FROM apps a WHERE a.id = w.app_id) AS app_name
+            FROM webhook_endpoints w WHERE \(unescaped: failingEndpointCondition)
+            ORDER BY failing_since, id LIMIT \(limit) OFFSET \(offset)
+            """
+        ).map { row in
+            FailingEndpoint(
+                endpoint: try Self.storedEndpoint(from: row),
+                appName: try row.makeRandomAccess().decode("app_name")
+            )
+        }
+        return (items, total ?? 0)
+    }
 }

@@ -10,7 +10,7 @@ public protocol AppStore: Sendable {
     func app(id: AppID) async throws -> App?
     /// The app whose secret key has this SHA-256 digest (the v3.20 routes take the key itself as a bearer).
     func app(secretKeyDigest digest: [UInt8]) async throws -> App?
-    /// Every app, oldest first.
+    /// Every app, oldest first; not the reserved app of the operator's webhook (``OperatorWebhook``).
     func apps() async throws -> [App]
     /// Sets an app's status, and with `retiringTokensBefore` moves its ``App/tokensNotBefore`` forward to that
     /// time (never back), in the same write.

@@ -128,6 +128,9 @@ public struct EndpointChange: Sendable {
     /// The custom headers sealed (``EndpointHeaders/sealed(by:appID:endpointID:)``); `.some(nil)`: none any more.
     public var sealedHeaders: [UInt8]??
     public var rateLimit: Int??
+    /// Attempts allowed to the `webhook.endpoint.enabled` deliveries that enabling a disabled endpoint sends (SPEC
+    /// §14).
+    public var noticeAttemptsAllowed: Int
 
     public init(
         url: String? = nil,
@@ -135,7 +138,8 @@ public struct EndpointChange: Sendable {
         events: [String]? = nil,
         enabled: Bool? = nil,
         sealedHeaders: [UInt8]?? = nil,
-        rateLimit: Int?? = nil
+        rateLimit: Int?? = nil,
+        noticeAttemptsAllowed: Int = 1
     ) {
         self.url = url
         self.description = description
@@ -143,5 +147,6 @@ public struct EndpointChange: Sendable {
         self.enabled = enabled
         self.sealedHeaders = sealedHeaders
         self.rateLimit = rateLimit
+        self.noticeAttemptsAllowed = noticeAttemptsAllowed
     }
 }

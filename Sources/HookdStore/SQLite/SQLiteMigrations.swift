@@ -217,6 +217,18 @@ enum SQLiteMigrations {
                     """
             )
         }
+        migrator.registerMigration("0013_operational_webhooks") { db in
+            // When the current run of failures was warned about (`webhook.endpoint.failing`, SPEC §14): set once per
+            // run, in the transaction that records the attempt; cleared when an attempt succeeds or the endpoint is
+            // enabled. The index serves the operator's list of failing endpoints across apps.
+            try db.execute(
+                sql: """
+                    ALTER TABLE webhook_endpoints ADD COLUMN failing_warned_at INTEGER;
+                    CREATE INDEX webhook_endpoints_failing ON webhook_endpoints(failing_since)
+                        WHERE failing_since IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 

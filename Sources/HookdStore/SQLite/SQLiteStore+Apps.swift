@@ -42,7 +42,11 @@ extension SQLiteStore: AppStore {
 
     public func apps() async throws -> [App] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM apps ORDER BY created_at, id").map(Self.app(from:))
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM apps WHERE id <> ? ORDER BY created_at, id",
+                arguments: [OperatorWebhook.appID]
+            ).map(Self.app(from:))
         }
     }
 

@@ -35,7 +35,7 @@ extension SQLiteStore {
                             last_attempt_at = ?, last_http_status = ?,
                             attempts_allowed = attempts_allowed + CASE WHEN ? THEN 1 ELSE 0 END
                         WHERE id = ? AND lease_id = ?
-                        RETURNING app_id, endpoint_id
+                        RETURNING app_id, endpoint_id, event_id, event, is_test
                         """
                 ),
                 arguments: [
@@ -64,20 +64,44 @@ extension SQLiteStore {
                 SentHeader.lines(attempt.requestHeaders),
             ]
         )
-        if !completion.allowsAnotherAttempt {
-            try recordHealth(db, endpointID: endpointID, appID: appID, completion)
+        guard !completion.allowsAnotherAttempt else { return true }
+        var notices = try recordHealth(db, endpointID: endpointID, appID: appID, completion)
+        if completion.status == .failed, !row["is_test"], !EventCatalogue.isOperational(row["event"]) {
+            let url = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT url FROM webhook_endpoints WHERE id = ?"),
+                arguments: [endpointID]
+            )
+            let exhaustion = DeliveryExhaustion(
+                deliveryID: completion.deliveryID,
+                eventID: row["event_id"],
+                event: row["event"],
+                attempts: attempt.number,
+                lastHTTPStatus: attempt.httpStatus,
+                lastError: attempt.error
+            )
+            notices.append(
+                OperationalNotice(
+                    appID: appID,
+                    endpointID: endpointID,
+                    url: url,
+                    kind: .deliveryExhausted(exhaustion),
+                    at: attempt.startedAt
+                )
+            )
         }
+        try insertNotices(notices, attemptsAllowed: completion.noticeAttemptsAllowed, now: attempt.startedAt, db)
         return true
     }
 
-    /// Counts an attempt against its endpoint, and disables a v3.20 endpoint that answered 410 or has failed for
-    /// longer than the completion's limit, telling the app's other endpoints (SPEC §11).
+    /// Counts an attempt against its endpoint; disables a v3.20 endpoint that answered 410 or has failed for longer
+    /// than the completion's limit (SPEC §11), or warns about one failing for longer than the warning's (SPEC §14).
+    /// - Returns: the notices of what changed.
     private static func recordHealth(
         _ db: Database,
         endpointID: EndpointID,
         appID: AppID,
         _ completion: AttemptCompletion
-    ) throws {
+    ) throws -> [OperationalNotice] {
         let attempt = completion.attempt
         let succeeded = completion.status == .succeeded
         try db.cachedStatement(
@@ -86,13 +110,17 @@ extension SQLiteStore {
                     total_deliveries = total_deliveries + 1, total_failures = total_failures + (NOT ?1),
                     last_delivery_at = ?2, last_delivery_status = CASE WHEN ?1 THEN 'SUCCEEDED' ELSE 'FAILED' END,
                     failure_count = CASE WHEN ?1 THEN 0 ELSE failure_count + 1 END,
-                    failing_since = CASE WHEN ?1 THEN NULL ELSE coalesce(failing_since, ?2) END
+                    failing_since = CASE WHEN ?1 THEN NULL ELSE coalesce(failing_since, ?2) END,
+                    failing_warned_at = CASE WHEN ?1 THEN NULL ELSE failing_warned_at END
                 WHERE id = ?3
                 """
         ).execute(arguments: [succeeded, attempt.startedAt, endpointID])
-        guard !succeeded else { return }
+        guard !succeeded else { return [] }
         let gone = attempt.httpStatus == 410
-        let disabled = try Row.fetchOne(
+        let notice = { (url: String?, kind: OperationalNotice.Kind) in
+            OperationalNotice(appID: appID, endpointID: endpointID, url: url, kind: kind, at: attempt.startedAt)
+        }
+        if let disabled = try Row.fetchOne(
             db.cachedStatement(
                 sql: """
                     UPDATE webhook_endpoints
@@ -104,23 +132,57 @@ extension SQLiteStore {
                     """
             ),
             arguments: [gone, attempt.startedAt.unixSeconds, endpointID, completion.endpointFailingLimit]
-        )
-        guard let disabled, let reason = EndpointDisabledReason(rawValue: disabled["disabled_reason"]) else { return }
-        _ = try insert(
-            EndpointDisabledNotice(
-                endpointID: endpointID,
-                url: disabled["url"],
-                reason: reason,
-                at: attempt.startedAt
-            ).event(appID: appID),
-            // Notices go to v3.20 endpoints alone.
-            attemptsAllowed: AttemptsAllowed(
-                v3URL: completion.noticeAttemptsAllowed,
-                endpoint: completion.noticeAttemptsAllowed
-            ),
-            now: attempt.startedAt,
-            lease: nil,
-            db
-        )
+        ), let reason = EndpointDisabledReason(rawValue: disabled["disabled_reason"]) {
+            return [notice(disabled["url"], .endpointDisabled(reason: reason))]
+        }
+        guard
+            let warned = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        UPDATE webhook_endpoints SET failing_warned_at = ?1
+                        WHERE id = ?2 AND format = 'V3_20' AND status = 'ACTIVE' AND deleted_at IS NULL
+                          AND failing_warned_at IS NULL AND failing_since <= ?3
+                        RETURNING url, failing_since
+                        """
+                ),
+                arguments: [attempt.startedAt, endpointID, completion.endpointWarningLimit]
+            )
+        else { return [] }
+        let failingSince: UnixMillis = warned["failing_since"]
+        let disableAt = failingSince + completion.endpointDisableAfter
+        return [notice(warned["url"], .endpointFailing(failingSince: failingSince, disableAt: disableAt))]
+    }
+
+    /// Writes the events of `notices` (SPEC §14), each allowed `attemptsAllowed` attempts: to the app's subscribed
+    /// endpoints but the one it is about, and to the operator's webhook while one is set. Nothing is said about the
+    /// operator's own webhook.
+    static func insertNotices(
+        _ notices: [OperationalNotice],
+        attemptsAllowed: Int,
+        now: UnixMillis,
+        _ db: Database
+    ) throws {
+        let notices = notices.filter { $0.appID != OperatorWebhook.appID }
+        guard !notices.isEmpty else { return }
+        let toOperator =
+            try Bool.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM webhook_endpoints
+                                       WHERE id = ? AND status = 'ACTIVE' AND deleted_at IS NULL AND url IS NOT NULL)
+                        """
+                ),
+                arguments: [OperatorWebhook.endpointID]
+            ) ?? false
+        for event in notices.flatMap({ $0.events(toOperator: toOperator) }) {
+            _ = try insert(
+                event,
+                // Notices go to v3.20 endpoints alone.
+                attemptsAllowed: AttemptsAllowed(v3URL: attemptsAllowed, endpoint: attemptsAllowed),
+                now: now,
+                lease: nil,
+                db
+            )
+        }
     }
 }

@@ -85,7 +85,7 @@ extension SQLiteStore: DeliveryQueue {
     }
 
     /// The endpoints an event goes to (SPEC §11): the one it names (a test delivery), or every active v3.20
-    /// endpoint subscribed to it, and (for the events with a v3 name) the app's v3 URL when it has one or the
+    /// endpoint subscribed to it but the one it is about (an operational event, SPEC §14), and (for the events with a v3 name) the app's v3 URL when it has one or the
     /// app has no v3.20 endpoint at all (so an app that has set nothing yet keeps its events until it does, as v3
     /// promises).
     private static func targets(of event: NewEvent, _ db: Database) throws -> [EndpointID] {
@@ -96,7 +96,7 @@ extension SQLiteStore: DeliveryQueue {
                 sql: """
                     SELECT id FROM webhook_endpoints
                     WHERE app_id = ?1 AND format = 'V3_20' AND status = 'ACTIVE' AND \(visibleEndpoint)
-                      AND EXISTS (SELECT 1 FROM json_each(events) WHERE value = ?2)
+                      AND EXISTS (SELECT 1 FROM json_each(events) WHERE value = ?2) AND id IS NOT ?5
                     UNION ALL
                     SELECT ?3 WHERE ?4
                       AND (EXISTS (SELECT 1 FROM webhook_endpoints WHERE id = ?3 AND url IS NOT NULL)
@@ -104,7 +104,9 @@ extension SQLiteStore: DeliveryQueue {
                                           WHERE app_id = ?1 AND format = 'V3_20' AND deleted_at IS NULL))
                     """
             ),
-            arguments: [event.appID, event.event, v3, EventCatalogue.reachesV3URL(event.event)]
+            arguments: [
+                event.appID, event.event, v3, EventCatalogue.reachesV3URL(event.event), event.excludedEndpointID,
+            ]
         )
     }
 

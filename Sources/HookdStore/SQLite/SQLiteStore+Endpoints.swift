@@ -88,7 +88,7 @@ extension SQLiteStore: EndpointStore {
     ) async throws -> Endpoint? {
         let events = try change.events.map { try Self.eventsJSON($0) }
         return try await writeSealed { db in
-            guard try Self.findVisibleEndpoint(db, appID: appID, id: id) != nil else { return nil }
+            guard let before = try Self.findVisibleEndpoint(db, appID: appID, id: id) else { return nil }
             try db.execute(
                 sql: """
                     UPDATE webhook_endpoints SET
@@ -102,6 +102,7 @@ extension SQLiteStore: EndpointStore {
                                           ELSE coalesce(disabled_reason, 'MANUAL') END,
                         failure_count = CASE WHEN :enabled THEN 0 ELSE failure_count END,
                         failing_since = CASE WHEN :enabled THEN NULL ELSE failing_since END,
+                        failing_warned_at = CASE WHEN :enabled THEN NULL ELSE failing_warned_at END,
                         updated_at = :now
                     WHERE app_id = :appID AND id = :id
                     """,
@@ -127,6 +128,21 @@ extension SQLiteStore: EndpointStore {
                     )
                 }
                 try Self.markEndpointReady(db, endpointID: id, appID: appID, at: UnixMillis(now))
+                if before.status == .disabled {
+                    let enabled = OperationalNotice(
+                        appID: appID,
+                        endpointID: id,
+                        url: updated.url,
+                        kind: .endpointEnabled,
+                        at: UnixMillis(now)
+                    )
+                    try Self.insertNotices(
+                        [enabled],
+                        attemptsAllowed: change.noticeAttemptsAllowed,
+                        now: UnixMillis(now),
+                        db
+                    )
+                }
             }
             return updated
         }

@@ -30,4 +30,23 @@ extension SQLiteStore: ServiceOverview {
             }
         }
     }
+
+    public func failingEndpoints(limit: Int, offset: Int) async throws -> (items: [FailingEndpoint], total: Int) {
+        try await pool.read { db in
+            let total = try Int.fetchOne(
+                db,
+                sql: "SELECT count(*) FROM webhook_endpoints WHERE \(failingEndpointCondition)"
+            )
+            let items = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT w.*, (SELECT name FROM apps a WHERE a.id = w.app_id) AS app_name
+                    FROM webhook_endpoints w INDEXED BY webhook_endpoints_failing WHERE \(failingEndpointCondition)
+                    ORDER BY failing_since, id LIMIT ? OFFSET ?
+                    """,
+                arguments: [limit, offset]
+            ).map { row in FailingEndpoint(endpoint: try Self.storedEndpoint(from: row), appName: row["app_name"]) }
+            return (items, total ?? 0)
+        }
+    }
 }

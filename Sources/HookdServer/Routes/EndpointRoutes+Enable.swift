@@ -1,0 +1,67 @@
+import HookdCore
+import HookdDelivery
+import HookdStore
+import Hummingbird
+import Logging
+
+extension EndpointRoutes {
+    /// `POST /webhooks/{webhookId}/enable` `{recoverFailed?}`: the one step a disabled endpoint offers (SPEC §14).
+    ///
+    /// Enables the endpoint as `PATCH {"enabled":true}` does (its waiting deliveries go out, and the app and the
+    /// operator are told), then, with `recoverFailed`, queues again every `FAILED` delivery to it created since its
+    /// failures began, as `POST …/recover` would. An endpoint that was not failing has nothing to recover.
+    @Sendable func enable(_ request: Request, context: HookdRequestContext) async throws -> Response {
+        let (principal, endpoint) = try await requireEndpoint(context)
+        let body = try await JSONObjectBody.read(
+            request,
+            limit: configuration.maximumBodySize,
+            allowed: ["recoverFailed"]
+        )
+        var problems: [APIError.FieldError] = []
+        let recoverFailed = body.optionalBool("recoverFailed", &problems) ?? false
+        try problems.throwIfAny()
+        if recoverFailed {
+            try await limiter.take("retries:\(principal.appID)", perMinute: configuration.limits.retriesPerMinute)
+        }
+        // Read before enabling, which ends the run of failures.
+        let failingSince = endpoint.failingSince
+        guard
+            let enabled = try await store.updateEndpoint(
+                appID: principal.appID,
+                id: endpoint.id,
+                EndpointChange(enabled: true, noticeAttemptsAllowed: configuration.delivery.attemptsAllowed.endpoint),
+                now: clock.unixSeconds
+            )
+        else { throw APIError.notFound }
+        var recovery = RecoveryOutcome(queued: 0, hasMore: false)
+        let now = clock.unixMillis
+        if recoverFailed, let failingSince, failingSince < now {
+            recovery =
+                try await store.recoverDeliveries(
+                    appID: principal.appID,
+                    endpointID: endpoint.id,
+                    createdIn: failingSince..<now,
+                    now: now,
+                    limit: configuration.limits.recoveriesPerCall,
+                    maximumManualRetries: configuration.limits.manualRetriesPerDelivery
+                ) ?? recovery
+        }
+        signal.wake()
+        context.logger.info(
+            "webhook endpoint enabled",
+            metadata: [
+                "hookd.webhook.id": .string(endpoint.id.rawValue),
+                "hookd.recovered": .stringConvertible(recovery.queued),
+            ]
+        )
+        return envelope.success(
+            EnabledEndpointData(
+                endpoint: try data(enabled, principal),
+                recovery: RecoveryData(queued: recovery.queued, hasMore: recovery.hasMore),
+                recoveredSince: recoverFailed ? failingSince : nil
+            ),
+            message: "Webhook enabled",
+            context: context
+        )
+    }
+}
