@@ -163,8 +163,9 @@ function toLocalInput(date) {
 
 /** The form that queues again `endpoint`'s failed deliveries of a time window. */
 export function recoverForm(endpoint) {
-  const now = new Date();
-  const since = h('input', { type: 'datetime-local', name: 'since', required: true, value: toLocalInput(new Date(now.getTime() - 24 * 3600 * 1000)) });
+  // From when the endpoint began failing, when it is; else the last 24 hours.
+  const from = endpoint.failingSince ? new Date(endpoint.failingSince) : new Date(Date.now() - 24 * 3600 * 1000);
+  const since = h('input', { type: 'datetime-local', name: 'since', required: true, value: toLocalInput(from) });
   const until = h('input', { type: 'datetime-local', name: 'until', value: '' });
   const status = h('div', { class: 'action-status' });
   const submit = h('button', { type: 'submit', text: 'Recover' });

@@ -4,8 +4,9 @@ import { api } from './api.js';
 import { catalogue, loadEndpoints } from './app-data.js';
 import { deliveriesHash } from './app-deliveries.js';
 import { createEndpointForm, editForm, recoverForm, rotateForm, testForm } from './app-endpoint-forms.js';
+import { enableAndRecoverButton, endpointStateBanner } from './app-endpoint-failing.js';
 import { healthCard } from './app-endpoint-health.js';
-import { append, badge, fact, h, replaceChildren, runAction, timeView, uniqueId } from './dom.js';
+import { append, badge, fact, h, replaceChildren, runAction, successView, timeView, uniqueId } from './dom.js';
 
 /** The app's v3 URL is listed among the endpoints (`format: "V3"`); it takes every event and cannot be deleted there. */
 function isV3Endpoint(endpoint) {
@@ -48,9 +49,15 @@ async function drawEndpointList(list, notice, events, page) {
   );
 }
 
-function endpointCard(endpoint, events, notice) {
+/** An endpoint's card; `message` (the outcome of the action that drew it anew) is shown by its actions. */
+function endpointCard(endpoint, events, notice, message) {
   const v3 = isV3Endpoint(endpoint);
-  const card = h('article', { class: 'card endpoint', dataset: { webhookId: endpoint.webhookId } });
+  const card = h('article', { class: 'card endpoint', dataset: { webhookId: endpoint.webhookId, status: endpoint.status } });
+  const redraw = (updated, outcome) => {
+    const next = endpointCard(updated, events, notice, outcome);
+    card.replaceWith(next);
+    next.querySelector('button[data-action="toggle"]').focus({ preventScroll: true });
+  };
   const titleId = uniqueId('endpoint');
   const statusBadges = [badge(endpoint.status)];
   if (endpoint.disabledReason) statusBadges.push(badge(endpoint.disabledReason, 'reason'));
@@ -73,6 +80,7 @@ function endpointCard(endpoint, events, notice) {
       h('span', { class: 'muted', text: 'Events: ' }),
       v3 ? h('span', { text: 'every event (the v3 format)' }) : endpoint.events.map((name) => h('span', { class: 'chip', text: name })),
     ),
+    endpointStateBanner(endpoint),
     h(
       'dl',
       { class: 'facts' },
@@ -87,10 +95,11 @@ function endpointCard(endpoint, events, notice) {
     healthCard(endpoint),
   );
 
-  const actionStatus = h('div', { class: 'action-status' });
+  const actionStatus = h('div', { class: 'action-status' }, message ? successView(message) : null);
   const toggle = h('button', {
     type: 'button',
-    class: endpoint.status === 'ACTIVE' ? 'secondary' : '',
+    // Beside "Enable and deliver what failed", which is what a failing endpoint usually needs, this one is secondary.
+    class: endpoint.status === 'ACTIVE' || endpoint.failingSince ? 'secondary' : '',
     dataset: { action: 'toggle' },
     text: endpoint.status === 'ACTIVE' ? 'Disable' : 'Enable',
   });
@@ -99,7 +108,7 @@ function endpointCard(endpoint, events, notice) {
       const answer = await api('PATCH', `/api/v3.20/webhooks/${encodeURIComponent(endpoint.webhookId)}`, {
         body: { enabled: endpoint.status !== 'ACTIVE' },
       });
-      card.replaceWith(endpointCard(answer.data, events, notice));
+      redraw(answer.data);
       return null;
     }),
   );
@@ -107,13 +116,14 @@ function endpointCard(endpoint, events, notice) {
     'div',
     { class: 'actions' },
     toggle,
+    enableAndRecoverButton(endpoint, actionStatus, redraw),
     h('a', { class: 'button-link secondary', href: deliveriesHash({ webhookId: endpoint.webhookId }), text: 'Deliveries' }),
   );
   if (!v3) actions.append(deleteControl(endpoint, card, actionStatus));
   card.append(actions, actionStatus);
 
   card.append(
-    panel('Edit', 'edit', editForm(endpoint, events, v3, (updated) => card.replaceWith(endpointCard(updated, events, notice)))),
+    panel('Edit', 'edit', editForm(endpoint, events, v3, (updated) => redraw(updated))),
     panel('Send a test', 'test', testForm(endpoint, events, v3)),
     panel('Recover failed deliveries', 'recover', recoverForm(endpoint)),
     panel('Rotate secret', 'rotate', rotateForm(endpoint, secretPrefix)),

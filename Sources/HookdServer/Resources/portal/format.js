@@ -37,3 +37,32 @@ export function formatRate(value) {
 export function upperEventName(name) {
   return name.replace(/\./g, '_').toUpperCase();
 }
+
+/** How far ahead `iso` is from now, in words: `in 4 days 23 hours`, `in 3 hours`, `within the hour`; `now` once past. */
+export function formatFromNow(iso, now = Date.now()) {
+  const ms = new Date(iso).getTime() - now;
+  if (Number.isNaN(ms)) return '';
+  if (ms <= 0) return 'now';
+  const hours = Math.floor(ms / 3600000);
+  if (hours >= 24) {
+    const days = Math.floor(hours / 24);
+    const rest = hours % 24;
+    return `in ${days} ${days === 1 ? 'day' : 'days'}${rest ? ` ${rest} ${rest === 1 ? 'hour' : 'hours'}` : ''}`;
+  }
+  if (hours >= 1) return `in ${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+  return 'within the hour';
+}
+
+/** Why an endpoint is disabled (its `disabledReason`), as a sentence. */
+export function disabledReasonText(reason) {
+  switch (reason) {
+    case 'GONE':
+      return 'Disabled by hookd: the receiver answered 410 Gone, which says the URL is no longer there.';
+    case 'FAILING':
+      return 'Disabled by hookd: every delivery attempt failed for as long as this hookd allows (5 days by default).';
+    case 'MANUAL':
+      return 'Disabled by hand, in this portal or through the API.';
+    default:
+      return reason ? `Disabled (${reason}).` : 'Disabled.';
+  }
+}

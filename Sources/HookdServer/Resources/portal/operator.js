@@ -1,14 +1,15 @@
-// The operator's portal page: every app with its status and queue depth (suspend, activate), and the service's
-// deliveries per second and failures over the last hour and the last day.
+// The operator's portal page: every app with its status and queue depth (suspend, activate), the service's
+// deliveries per second and failures over the last hour and the last day, and the endpoints failing across apps.
 
 import { api } from './api.js';
 import { chart, legend } from './charts.js';
 import { badge, errorView, h, replaceChildren, runAction, timeView } from './dom.js';
-import { formatClock, formatRate } from './format.js';
+import { disabledReasonText, formatClock, formatFromNow, formatRate } from './format.js';
 import { startPage } from './portal.js';
 
 startPage('operator', async (session, main) => {
   const apps = h('div', { id: 'apps' }, h('p', { class: 'muted', text: 'Loading apps…' }));
+  const failing = h('div', { id: 'failing' }, h('p', { class: 'muted', text: 'Loading failing endpoints…' }));
   const hour = h('div', { class: 'activity', id: 'activity-hour' });
   const day = h('div', { class: 'activity', id: 'activity-day' });
   const refreshStatus = h('div', { class: 'action-status' });
@@ -19,11 +20,19 @@ startPage('operator', async (session, main) => {
     h('div', { class: 'view-head' }, heading, h('div', { class: 'actions' }, refresh)),
     refreshStatus,
     h('section', { class: 'card', 'aria-labelledby': 'activity-title' }, h('h2', { id: 'activity-title', text: 'Deliveries' }), h('div', { class: 'activity-grid' }, hour, day)),
+    h(
+      'section',
+      { 'aria-labelledby': 'failing-title' },
+      h('h2', { id: 'failing-title', text: 'Failing endpoints' }),
+      h('p', { class: 'lead', text: 'Endpoints of every app whose attempts all fail, oldest first, and those hookd disabled for failing or for a 410.' }),
+      failing,
+    ),
     h('section', { 'aria-labelledby': 'apps-title' }, h('h2', { id: 'apps-title', text: 'Apps' }), apps),
   );
   const load = () =>
     Promise.all([
       drawApps(apps),
+      drawFailing(failing),
       drawActivity(hour, 'hour', 'Last hour'),
       drawActivity(day, 'day', 'Last day'),
     ]);
@@ -93,6 +102,60 @@ function appRow(app) {
     }),
   );
   return row;
+}
+
+const FAILING_PAGE = 100;
+
+async function drawFailing(container) {
+  let answer;
+  try {
+    answer = await api('GET', '/api/v3/internal/endpoints/failing', { query: { limit: FAILING_PAGE } });
+  } catch (error) {
+    replaceChildren(container, errorView(error));
+    return;
+  }
+  if (!answer.data.length) {
+    replaceChildren(container, h('div', { class: 'card empty' }, h('p', { text: 'No endpoint is failing.' })));
+    return;
+  }
+  const total = answer.pagination ? answer.pagination.total : answer.data.length;
+  replaceChildren(
+    container,
+    h(
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        { class: 'failing-endpoints stack-on-phone' },
+        h('caption', { class: 'visually-hidden', text: 'Failing endpoints, oldest failure first' }),
+        h('thead', {}, h('tr', {}, ['App', 'Endpoint', 'Failing since', 'Failures in a row', 'Disabled'].map((name) => h('th', { scope: 'col', text: name })))),
+        h('tbody', {}, answer.data.map((row) => failingRow(row))),
+      ),
+    ),
+    total > answer.data.length ? h('p', { class: 'muted', text: `Showing the ${answer.data.length} failing longest of ${total}.` }) : null,
+  );
+}
+
+function failingRow(row) {
+  const disabled = row.status === 'DISABLED';
+  return h(
+    'tr',
+    { dataset: { webhookId: row.webhookId, appId: row.appId, status: row.status } },
+    // One element a cell: on a phone each cell is a two-column grid, its label and this.
+    h('td', { dataset: { label: 'App' } }, h('div', {}, h('span', { text: row.appName }), ' ', h('code', { class: 'muted', text: row.appId }))),
+    h('td', { dataset: { label: 'Endpoint' }, class: 'cell-endpoint' }, h('div', {}, h('code', { class: 'endpoint-url', text: row.url }), h('div', { class: 'endpoint-id', text: row.webhookId }))),
+    h('td', { dataset: { label: 'Failing since' } }, timeView(row.failingSince)),
+    h('td', { dataset: { label: 'Failures in a row' }, class: 'num', text: String(row.failureCount) }),
+    h(
+      'td',
+      { dataset: { label: 'Disabled' }, class: 'disable-cell', title: disabled ? disabledReasonText(row.disabledReason) : null },
+      disabled
+        ? h('span', {}, badge('DISABLED'), ' ', row.disabledReason ? badge(row.disabledReason, 'reason') : null)
+        : row.disableAt
+          ? h('span', {}, 'on ', timeView(row.disableAt), h('span', { class: 'muted', text: ` (${formatFromNow(row.disableAt)})` }))
+          : h('span', { class: 'muted', text: 'never (v3 URL)' }),
+    ),
+  );
 }
 
 async function drawActivity(container, windowName, title) {
