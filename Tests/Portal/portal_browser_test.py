@@ -10,9 +10,12 @@ deliveries, searches one by eventId, opens it and sees its attempt, retries it a
 receiver and in the page, creates an endpoint (its secret shown once), tests, disables, enables, edits and
 recovers it, rotates the v3 URL's secret and verifies the next delivery with the secret the page showed (Standard
 Webhooks; and the new endpoint's delivery with the secret shown at its creation),
-checks the cookie (HttpOnly, SameSite=Strict) and that no `link=` stays in the address, logs out, and replays the
-used link (refused). Then the operator's link: apps with their queue depth, suspend and activate. The browser's
-console must hold no error (SEVERE) from the pages.
+sees a failing endpoint's warning with the date it will be disabled (SPEC §14), a 410 disable another (GONE), disables
+a third in the page, makes its receiver answer again and presses "Enable and deliver what failed" (ACTIVE, the count
+queued, the deliveries received), checks the cookie (HttpOnly, SameSite=Strict) and that no `link=` stays in the
+address, logs out, and replays the used link (refused). Then the operator's link: apps with their queue depth, the
+failing endpoints across apps, suspend and activate. The browser's console must hold no error (SEVERE) from the pages.
+hookd runs with `--endpoint-retry-schedule 1`, so a v3.20 delivery that fails is FAILED a second later.
 
 With --screenshots DIR it saves PNGs of the main pages at 1280x900 and 390x844. Exit status 0 when every check
 passed; the first failing check is printed with what the page showed.
@@ -36,6 +39,7 @@ import time
 import traceback
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from selenium import webdriver
@@ -71,11 +75,13 @@ def step(text):
 
 
 class Receiver:
-    """An HTTP server on 127.0.0.1 that records every request; `/fail…` paths answer 500, the others 200."""
+    """An HTTP server on 127.0.0.1 that records every request; `/fail…` and `/flaky…` paths answer 500, `/gone…` 410,
+    the others 200 (`answer` changes a prefix's status)."""
 
     def __init__(self):
         self.requests = []
         self.failing_once = set()  # webhook-ids whose next request is answered 500
+        self.statuses = {"/fail": 500, "/flaky": 500, "/gone": 410}  # path prefix → status answered
         self.changed = threading.Condition()
         receiver = self
 
@@ -91,7 +97,9 @@ class Receiver:
                 with receiver.changed:
                     fail_once = event_id in receiver.failing_once
                     receiver.failing_once.discard(event_id)
-                status = 500 if self.path.startswith("/fail") or fail_once else 200
+                    by_path = [s for prefix, s in receiver.statuses.items() if self.path.startswith(prefix)]
+                status = 500 if fail_once else (by_path[0] if by_path else 200)
+                record["status"] = status
                 answer = b'{"received":true}' if status == 200 else b'{"error":"the ledger is down"}'
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -113,6 +121,11 @@ class Receiver:
         """Answers the next request for this event 500."""
         with self.changed:
             self.failing_once.add(event_id)
+
+    def answer(self, prefix, status):
+        """Answers every later request whose path starts with `prefix` with `status`."""
+        with self.changed:
+            self.statuses[prefix] = status
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
@@ -146,6 +159,28 @@ def attempts_headers(page, number):
 
 def for_event(event_id):
     return lambda r: r["headers"].get("webhook-id") == event_id
+
+
+def wait_until(condition, what, timeout=WAIT):
+    """Calls `condition` until it answers something true, which it answers; fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise CheckFailed(f"waited {timeout} s for {what}")
+        time.sleep(0.2)
+
+
+def parse_time(text):
+    """An API timestamp (`2026-12-07T17:46:08.123Z`) as an aware datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def shown_time(text):
+    """An API timestamp as the pages show it (format.js `formatTime`): `2026-12-07 17:46:08 UTC`."""
+    return parse_time(text).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 # ---- hookd --------------------------------------------------------------------------------------------------------
@@ -189,6 +224,9 @@ class Hookd:
                 self.data_dir,
                 "--allow-http-targets",
                 "--allow-private-targets",
+                # One retry, a second after the first attempt: a failing endpoint's deliveries become FAILED at once.
+                "--endpoint-retry-schedule",
+                "1",
                 "--log-level",
                 "warning",
             ],
@@ -529,9 +567,11 @@ def app_portal(page, hookd, receiver, fixture, screenshots):
     catalogue = page.text_of("table.events")
     check("card.funded" in catalogue and "CARD_FUNDED" in catalogue, "the catalogue does not list card.funded")
 
+    failing_endpoints(page, hookd, receiver, fixture)
+
     page.collect_console()
     if screenshots:
-        take_app_screenshots(page, hookd, screenshots, delivery_url)
+        take_app_screenshots(page, hookd, screenshots, delivery_url, fixture)
         page.collect_console()
 
     step("log out: the session ends in the page and for the API")
@@ -556,16 +596,124 @@ def app_portal(page, hookd, receiver, fixture, screenshots):
     page.collect_console(allowed=["/portal/enter?link="])
 
 
-def take_app_screenshots(page, hookd, directory, delivery_url):
+def failing_endpoints(page, hookd, receiver, fixture):
+    """Before and after auto-disable (SPEC §14): the warning with its disable date, why an endpoint is disabled, and
+    "enable and deliver what failed" in one step. Leaves the Ledger failing and the Archive disabled (GONE), which
+    the operator's page lists."""
+    token = fixture["token"]
+
+    def endpoint(webhook_id):
+        data = hookd.call("GET", f"/api/v3.20/webhooks/{webhook_id}", token=token, expect=200)[1]["data"]
+        check("failingSince" in data and "disableAt" in data, f"the endpoint has no failingSince or disableAt: {data}")
+        return data
+
+    def failed_deliveries(webhook_id):
+        path = f"/api/v3.20/webhooks/{webhook_id}/deliveries?status=FAILED&limit=100"
+        return [d for d in hookd.call("GET", path, token=token, expect=200)[1]["data"] if d["status"] == "FAILED"]
+
+    def card(webhook_id, status=None):
+        selector = f'.endpoint[data-webhook-id="{webhook_id}"]' + (f'[data-status="{status}"]' if status else "")
+        return page.one(selector, f"the card of {webhook_id}" + (f" {status}" if status else ""))
+
+    step("two more endpoints: Payouts, whose receiver answers 500 for now, and Archive, whose receiver answers 410")
+    created = {}
+    for description, path in (("Payouts", "/flaky/payouts"), ("Archive (retired)", "/gone/archive")):
+        body = {"url": receiver.url(path), "events": ["CARD_FUNDED"], "description": description}
+        created[path] = hookd.call("POST", "/api/v3.20/webhooks", body, token=token, expect=201)[1]["data"]["webhookId"]
+    payouts, archive = created["/flaky/payouts"], created["/gone/archive"]
+    # The first event's failure begins Payouts' run (so its delivery was created before `failingSince`); the second
+    # is published while it fails. "Deliver what failed" must bring back both.
+    events = []
+    for index in range(2):
+        _, answer = hookd.call(
+            "POST",
+            "/api/v3/internal/events",
+            {"appId": fixture["appId"], "event": "card.funded", "data": {"reference": f"payout-{index}", "amount": 40 + index}},
+            token=fixture["operatorKey"],
+            expect=202,
+        )
+        events.append(answer["data"]["eventId"])
+        # Each of Payouts' deliveries fails its two attempts (--endpoint-retry-schedule 1) and becomes FAILED.
+        wait_until(lambda: len(failed_deliveries(payouts)) == len(events), f"Payouts' delivery {index + 1} to become FAILED")
+    gone = wait_until(lambda: (lambda e: e if e["status"] == "DISABLED" else None)(endpoint(archive)), "the 410 to disable Archive")
+    check(gone["disabledReason"] == "GONE", f"the 410 disabled Archive for {gone['disabledReason']}, expected GONE")
+    check(gone["failingSince"], f"Archive, disabled by a 410, has no failingSince: {gone}")
+    check(gone["disableAt"] is None, f"a DISABLED endpoint has a disableAt: {gone['disableAt']}")
+    failing = endpoint(payouts)
+    check(failing["status"] == "ACTIVE" and failing["failingSince"], f"Payouts is not ACTIVE and failing: {failing}")
+    check(failing["disableAt"], f"Payouts, ACTIVE and failing, has no disableAt: {failing}")
+    since, disable_at = parse_time(failing["failingSince"]), parse_time(failing["disableAt"])
+    check(
+        abs(disable_at - since - timedelta(days=5)) < timedelta(seconds=2),
+        f"Payouts will be disabled at {failing['disableAt']}, not 5 days (--endpoint-disable-days) after {failing['failingSince']}",
+    )
+    orders = next(e for e in hookd.call("GET", "/api/v3.20/webhooks", token=token, expect=200)[1]["data"] if e["url"] == receiver.url("/orders"))
+    check(orders["failingSince"] is None and orders["disableAt"] is None, f"Orders, never failing, has failing dates: {orders}")
+
+    step("the endpoints view warns that Payouts is failing and says when it will be disabled")
+    page.click(page.one('#tabs a[data-view="endpoints"]'))
+    banner = card(payouts).find_elements(By.CSS_SELECTOR, ".failing-banner")
+    check(banner, f"Payouts' card has no warning: {card(payouts).text[:600]}")
+    warning = banner[0].text
+    expected = [f"Failing since {shown_time(failing['failingSince'])}", f"disabled on {shown_time(failing['disableAt'])}", "unless a delivery succeeds"]
+    for text in expected:
+        check(text in warning, f"Payouts' warning lacks {text!r}: {warning!r}")
+    ledger = endpoint(fixture["ledgerId"])
+    ledger_warning = card(fixture["ledgerId"]).find_element(By.CSS_SELECTOR, ".failing-banner").text
+    check(shown_time(ledger["disableAt"]) in ledger_warning, f"the Ledger's warning lacks its disable date: {ledger_warning!r}")
+    check(not card(orders["webhookId"]).find_elements(By.CSS_SELECTOR, ".banner"), "Orders, never failing, shows a banner")
+
+    step("Archive, disabled by its 410, says why and offers to enable it and deliver what failed")
+    archived = card(archive, "DISABLED")
+    check("410 Gone" in archived.find_element(By.CSS_SELECTOR, ".disabled-banner").text, f"Archive does not say why: {archived.text[:600]}")
+    offer = archived.find_element(By.CSS_SELECTOR, 'button[data-action="enable-recover"]').text
+    check(shown_time(gone["failingSince"]) in offer, f"Archive's button does not say since when: {offer!r}")
+    check(archived.find_element(By.CSS_SELECTOR, 'button[data-action="toggle"]').text == "Enable", "Archive has no plain Enable")
+
+    step("disable Payouts in the page: it says so and offers to enable it and deliver what failed since it began failing")
+    page.click(card(payouts).find_element(By.CSS_SELECTOR, 'button[data-action="toggle"]'))
+    disabled = card(payouts, "DISABLED")
+    check("by hand" in disabled.find_element(By.CSS_SELECTOR, ".disabled-banner").text, f"Payouts does not say why: {disabled.text[:600]}")
+    offer = disabled.find_element(By.CSS_SELECTOR, 'button[data-action="enable-recover"]')
+    check(offer.text == f"Enable and deliver what failed since {shown_time(failing['failingSince'])}", f"the button says {offer.text!r}")
+
+    step("its receiver works again; enable and deliver what failed: ACTIVE, the count queued, and both deliveries arrive")
+    receiver.answer("/flaky", 200)
+    page.click(offer)
+    enabled = card(payouts, "ACTIVE")
+    outcome = page.wait(lambda d: enabled.find_element(By.CSS_SELECTOR, ".action-status").text, "the outcome beside the buttons")
+    check(
+        f"{len(events)} failed deliveries since {shown_time(failing['failingSince'])} queued again" in outcome,
+        f"the page says {outcome!r}; expected {len(events)} queued: every FAILED delivery of the run, the one whose"
+        " failure began it (created a moment before failingSince) too",
+    )
+    check(endpoint(payouts)["status"] == "ACTIVE", "hookd does not have Payouts ACTIVE")
+    for event_id in events:
+        receiver.wait_for(
+            lambda r, e=event_id: for_event(e)(r) and r["path"] == "/flaky/payouts" and r["status"] == 200, 1, f"{event_id} delivered again"
+        )
+    wait_until(
+        lambda: (lambda e: e["lastDeliveryStatus"] == "SUCCEEDED" and e["failingSince"] is None)(endpoint(payouts)),
+        "Payouts to be healthy again (lastDeliveryStatus SUCCEEDED, failingSince null)",
+    )
+    wait_until(lambda: not failed_deliveries(payouts), "Payouts' deliveries, delivered again, to be FAILED no more")
+    fixture.update({"payoutsId": payouts, "archiveId": archive})
+
+
+def take_app_screenshots(page, hookd, directory, delivery_url, fixture):
     driver = page.driver
+    endpoints = hookd.base + "/portal/#/endpoints"
+    # (name, address, what shows it is drawn, the element scrolled to the top or None for the page's top)
     shots = [
-        ("app-endpoints", hookd.base + "/portal/#/endpoints", ".endpoint .chart"),
-        ("app-deliveries", hookd.base + "/portal/#/deliveries", "tr[data-delivery-id]"),
-        ("app-delivery", delivery_url, ".attempt"),
+        ("app-endpoints", endpoints, ".endpoint .chart", None),
+        ("app-endpoint-failing", endpoints, ".endpoint .chart", f'.endpoint[data-webhook-id="{fixture["ledgerId"]}"]'),
+        ("app-endpoint-disabled", endpoints, ".endpoint .chart", f'.endpoint[data-webhook-id="{fixture["archiveId"]}"]'),
+        ("app-deliveries", hookd.base + "/portal/#/deliveries", "tr[data-delivery-id]", None),
+        ("app-delivery", delivery_url, ".attempt", None),
     ]
     for width, height, suffix in [(1280, 900, "wide"), (390, 844, "phone")]:
         driver.set_window_size(width, height)
-        for name, url, ready in shots:
+        for name, url, ready, top in shots:
             page.go("about:blank")
             page.go(url)
             page.one(ready)
@@ -574,6 +722,8 @@ def take_app_screenshots(page, hookd, directory, delivery_url):
                 "every endpoint's health",
             )
             driver.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+            if top:
+                driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", page.one(top))
             path = os.path.join(directory, f"{name}-{suffix}.png")
             check(driver.save_screenshot(path), f"could not save {path}")
             step(f"screenshot {path}")
@@ -597,13 +747,36 @@ def operator_portal(page, hookd, fixture, screenshots):
     summary = page.text_of('.activity-summary[data-window="hour"]')
     check(re.search(r"\b[1-9]\d* succeeded", summary), f"the last hour shows no succeeded attempt: {summary!r}")
 
+    step("the failing endpoints across apps, oldest first: the Ledger with its disable date, Archive DISABLED (GONE)")
+    ledger, archive = (
+        hookd.call("GET", f"/api/v3.20/webhooks/{fixture[key]}", token=fixture["token"], expect=200)[1]["data"]
+        for key in ("ledgerId", "archiveId")
+    )
+    listed = hookd.call("GET", "/api/v3/internal/endpoints/failing", token=fixture["operatorKey"], expect=200)[1]["data"]
+    ids = [row["webhookId"] for row in listed]
+    check(ids[:2] == [ledger["webhookId"], archive["webhookId"]], f"the operator route lists {ids}, expected the Ledger, then Archive")
+    page.one("table.failing-endpoints", "the failing endpoints")
+    shown = [row.get_attribute("data-webhook-id") for row in page.all("table.failing-endpoints tbody tr")]
+    check(shown == ids, f"the page lists {shown}, the operator route {ids}")
+    check(fixture["payoutsId"] not in shown, "Payouts, delivered again, is still listed as failing")
+    ledger_row = page.one(f'table.failing-endpoints tr[data-webhook-id="{ledger["webhookId"]}"]').text
+    for text in ("Acme cards", ledger["url"], shown_time(ledger["failingSince"]), shown_time(ledger["disableAt"])):
+        check(text in ledger_row, f"the Ledger's row lacks {text!r}: {ledger_row!r}")
+    archive_row = page.one(f'table.failing-endpoints tr[data-webhook-id="{archive["webhookId"]}"]')
+    check(archive_row.get_attribute("data-status") == "DISABLED", "Archive's row is not DISABLED")
+    for text in ("Acme cards", archive["url"], shown_time(archive["failingSince"]), "DISABLED", "GONE"):
+        check(text in archive_row.text, f"Archive's row lacks {text!r}: {archive_row.text!r}")
+
     if screenshots:
         for width, height, suffix in [(1280, 900, "wide"), (390, 844, "phone")]:
             driver.set_window_size(width, height)
-            driver.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
-            path = os.path.join(screenshots, f"operator-{suffix}.png")
-            check(driver.save_screenshot(path), f"could not save {path}")
-            step(f"screenshot {path}")
+            for name, top in (("operator", None), ("operator-failing", "#failing")):
+                driver.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+                if top:
+                    driver.execute_script("arguments[0].closest('section').scrollIntoView({block: 'start'})", page.one(top))
+                path = os.path.join(screenshots, f"{name}-{suffix}.png")
+                check(driver.save_screenshot(path), f"could not save {path}")
+                step(f"screenshot {path}")
         driver.set_window_size(1280, 900)
 
     step("suspend the second app, then activate it")
@@ -643,7 +816,7 @@ def prepare(hookd, receiver):
     _, endpoints = hookd.call("GET", "/api/v3.20/webhooks", token=token, expect=200)
     v3_id = next(e["webhookId"] for e in endpoints["data"] if e["url"] == receiver.url("/v3"))
     # A second endpoint that fails, so the log and the charts show failures too.
-    hookd.call(
+    _, ledger = hookd.call(
         "POST",
         "/api/v3.20/webhooks",
         {"url": receiver.url("/fail/ledger"), "events": ["card.funded"], "description": "Ledger (staging)"},
@@ -690,6 +863,7 @@ def prepare(hookd, receiver):
         "token": token,
         "v3Secret": v3_secret,
         "v3WebhookId": v3_id,
+        "ledgerId": ledger["data"]["webhookId"],
         "published": published,
         "deliveryCount": len(published) + funded,
         "link": match.group(1),
