@@ -46,8 +46,9 @@ export function endpointStateBanner(endpoint) {
 
 /**
  * The button beside the plain Enable of a DISABLED endpoint that was failing: enables it and queues again every
- * FAILED delivery created since it began failing, in one call. `replace(endpoint, message)` draws the card anew
- * with the outcome; `null` when there is nothing to offer.
+ * FAILED delivery since it began failing, in one call. `replace(endpoint, message, recoverFrom)` draws the card
+ * anew with the outcome, and with its recover form starting at `recoverFrom` when more remain to queue (enabling
+ * ends the run, so the endpoint no longer says since when); `null` when there is nothing to offer.
  */
 export function enableAndRecoverButton(endpoint, status, replace) {
   if (endpoint.status !== 'DISABLED' || !endpoint.failingSince) return null;
@@ -61,7 +62,7 @@ export function enableAndRecoverButton(endpoint, status, replace) {
       const answer = await api('POST', `/api/v3.20/webhooks/${encodeURIComponent(endpoint.webhookId)}/enable`, {
         body: { recoverFailed: true },
       });
-      replace(answer.data.webhook, recoveredText(answer.data));
+      replace(answer.data.webhook, recoveredText(answer.data), answer.data.hasMore ? answer.data.recoveredSince : null);
       return null;
     }),
   );

@@ -161,10 +161,11 @@ function toLocalInput(date) {
   return local.toISOString().slice(0, 16);
 }
 
-/** The form that queues again `endpoint`'s failed deliveries of a time window. */
-export function recoverForm(endpoint) {
-  // From when the endpoint began failing, when it is; else the last 24 hours.
-  const from = endpoint.failingSince ? new Date(endpoint.failingSince) : new Date(Date.now() - 24 * 3600 * 1000);
+/** The form that queues again `endpoint`'s failed deliveries of a time window, from `start` (a timestamp) if given. */
+export function recoverForm(endpoint, start) {
+  // Else from when the endpoint began failing, when it is; else the last 24 hours.
+  const first = start || endpoint.failingSince;
+  const from = first ? new Date(first) : new Date(Date.now() - 24 * 3600 * 1000);
   const since = h('input', { type: 'datetime-local', name: 'since', required: true, value: toLocalInput(from) });
   const until = h('input', { type: 'datetime-local', name: 'until', value: '' });
   const status = h('div', { class: 'action-status' });

@@ -49,12 +49,15 @@ async function drawEndpointList(list, notice, events, page) {
   );
 }
 
-/** An endpoint's card; `message` (the outcome of the action that drew it anew) is shown by its actions. */
-function endpointCard(endpoint, events, notice, message) {
+/**
+ * An endpoint's card; `message` (the outcome of the action that drew it anew) is shown by its actions, and
+ * `recoverFrom` (a timestamp) starts its recover form's window.
+ */
+function endpointCard(endpoint, events, notice, message, recoverFrom) {
   const v3 = isV3Endpoint(endpoint);
   const card = h('article', { class: 'card endpoint', dataset: { webhookId: endpoint.webhookId, status: endpoint.status } });
-  const redraw = (updated, outcome) => {
-    const next = endpointCard(updated, events, notice, outcome);
+  const redraw = (updated, outcome, from) => {
+    const next = endpointCard(updated, events, notice, outcome, from);
     card.replaceWith(next);
     next.querySelector('button[data-action="toggle"]').focus({ preventScroll: true });
   };
@@ -125,7 +128,7 @@ function endpointCard(endpoint, events, notice, message) {
   card.append(
     panel('Edit', 'edit', editForm(endpoint, events, v3, (updated) => redraw(updated))),
     panel('Send a test', 'test', testForm(endpoint, events, v3)),
-    panel('Recover failed deliveries', 'recover', recoverForm(endpoint)),
+    panel('Recover failed deliveries', 'recover', recoverForm(endpoint, recoverFrom)),
     panel('Rotate secret', 'rotate', rotateForm(endpoint, secretPrefix)),
   );
   return card;
