@@ -165,6 +165,39 @@ import Testing
         }
     }
 
+    @Test func theWarningComesBeforeTheDisableAndTheOperatorsURLIsChecked() throws {
+        let defaults = try ServeOptions().configuration(environment: [:])
+        #expect(defaults.delivery.endpointWarnAfter == .seconds(86_400))
+        #expect(defaults.operatorWebhookURL == nil)
+        let set = try ServeOptions().configuration(environment: [
+            "HOOKD_ENDPOINT_WARN_AFTER": "60", "HOOKD_OPERATOR_WEBHOOK_URL": "https://alerts.example.com/hookd",
+        ])
+        #expect(set.delivery.endpointWarnAfter == .seconds(60))
+        #expect(set.operatorWebhookURL == "https://alerts.example.com/hookd")
+        // At the limits: a minute at least; and never at or past the disable period (one day here).
+        #expect(throws: ServeOptions.Invalid.self) {
+            try ServeOptions().configuration(environment: ["HOOKD_ENDPOINT_WARN_AFTER": "59"])
+        }
+        let oneDay = ["HOOKD_ENDPOINT_DISABLE_DAYS": "1"]
+        #expect(
+            try ServeOptions().configuration(environment: oneDay.merging(["HOOKD_ENDPOINT_WARN_AFTER": "86399"]) { $1 })
+                .delivery.endpointWarnAfter == .seconds(86_399)
+        )
+        do {
+            _ = try ServeOptions().configuration(environment: oneDay)
+            Issue.record("a warning a day after, with a disable a day after, is refused")
+        } catch {
+            #expect(error.description.contains("--endpoint-warn-after"), "\(error.description)")
+        }
+        for refused in [
+            "alerts.example.com", "ftp://alerts.example.com/", "https://user:pw@alerts.example.com/", "https://",
+        ] {
+            #expect(throws: ServeOptions.Invalid.self, "\(refused)") {
+                try ServeOptions().configuration(environment: ["HOOKD_OPERATOR_WEBHOOK_URL": refused])
+            }
+        }
+    }
+
     /// README's configuration table lists every setting of `hookd serve` with its twin, as the table declares them.
     @Test func theReadmeListsEverySettingWithItsTwin() throws {
         let readme = URL(fileURLWithPath: #filePath)

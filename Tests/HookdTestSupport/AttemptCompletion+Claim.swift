@@ -13,6 +13,8 @@ extension AttemptCompletion {
     ///   - status: The delivery's state after the attempt.
     ///   - nextAttemptAt: When the next attempt is due, for a delivery left pending.
     ///   - endpointFailingLimit: See ``AttemptCompletion/endpointFailingLimit``.
+    ///   - endpointWarningLimit: See ``AttemptCompletion/endpointWarningLimit``.
+    ///   - endpointDisableAfter: See ``AttemptCompletion/endpointDisableAfter``.
     package static func attempt(
         on claim: ClaimedDelivery,
         at now: UnixMillis,
@@ -21,7 +23,9 @@ extension AttemptCompletion {
         responseBody: [UInt8] = [],
         status: DeliveryStatus = .succeeded,
         nextAttemptAt: UnixMillis? = nil,
-        endpointFailingLimit: UnixMillis? = nil
+        endpointFailingLimit: UnixMillis? = nil,
+        endpointWarningLimit: UnixMillis? = nil,
+        endpointDisableAfter: Duration = .zero
     ) -> AttemptCompletion {
         AttemptCompletion(
             deliveryID: claim.id,
@@ -37,7 +41,9 @@ extension AttemptCompletion {
             status: status,
             nextAttemptAt: nextAttemptAt,
             secretVersion: claim.secretVersion,
-            endpointFailingLimit: endpointFailingLimit
+            endpointFailingLimit: endpointFailingLimit,
+            endpointWarningLimit: endpointWarningLimit,
+            endpointDisableAfter: endpointDisableAfter
         )
     }
 }

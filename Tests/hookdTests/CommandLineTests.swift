@@ -164,6 +164,13 @@ import Testing
             try await ChildProcess.run(["operator-key", "--data-dir", directory]).stdout == operatorKey.stdout,
             "the key is stable"
         )
+        let webhookSecret = try await ChildProcess.run(["operator-webhook-secret", "--data-dir", directory])
+        #expect(webhookSecret.stdout.wholeMatch(of: #/whsec_[0-9a-f]{64}\n/#) != nil, "\(webhookSecret.stdout)")
+        #expect(
+            try await ChildProcess.run(["operator-webhook-secret", "--data-dir", directory]).stdout
+                == webhookSecret.stdout,
+            "the operator's webhook secret is stable"
+        )
         let chosen = "hok_" + (0..<4).map { _ in UUID().uuidString.replacingOccurrences(of: "-", with: "") }.joined()
         let fromEnvironment = try await ChildProcess.run(
             ["operator-key", "--data-dir", directory],

@@ -55,6 +55,7 @@ struct HookdNode {
     let services: [any Service]
 
     init(configuration: HookdServerConfiguration, dependencies: NodeDependencies) async throws {
+        try await OperatorWebhookSetup(dependencies).configure(url: configuration.operatorWebhookURL)
         let engine = try DeliveryEngine(configuration: configuration, dependencies: dependencies)
         router = try await buildRouter(configuration: configuration, dependencies: dependencies, engine: engine)
         var services: [any Service] = [

@@ -9,7 +9,8 @@ extension EndpointRoutes {
     ///
     /// Enables the endpoint as `PATCH {"enabled":true}` does (its waiting deliveries go out, and the app and the
     /// operator are told), then, with `recoverFailed`, queues again every `FAILED` delivery to it created since its
-    /// failures began, as `POST …/recover` would. An endpoint that was not failing has nothing to recover.
+    /// failures began (less the retry schedule's length, so that the deliveries whose retries ran into the failures
+    /// are taken), as `POST …/recover` would. An endpoint that was not failing has nothing to recover.
     @Sendable func enable(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let (principal, endpoint) = try await requireEndpoint(context)
         let body = try await JSONObjectBody.read(
@@ -35,12 +36,17 @@ extension EndpointRoutes {
         else { throw APIError.notFound }
         var recovery = RecoveryOutcome(queued: 0, hasMore: false)
         let now = clock.unixMillis
-        if recoverFailed, let failingSince, failingSince < now {
+        // A delivery created a little before the failures began may have failed in them: its retries reached into
+        // the run (the first failure's own delivery always does). Those created up to the retry schedule's length
+        // before are taken too.
+        let since = failingSince.map { $0 - configuration.delivery.endpointRetrySchedule.reduce(.seconds(60), +) }
+        if recoverFailed, let since {
             recovery =
                 try await store.recoverDeliveries(
                     appID: principal.appID,
                     endpointID: endpoint.id,
-                    createdIn: failingSince..<now,
+                    // Up to this millisecond, this one included.
+                    createdIn: since..<(now + .milliseconds(1)),
                     now: now,
                     limit: configuration.limits.recoveriesPerCall,
                     maximumManualRetries: configuration.limits.manualRetriesPerDelivery
@@ -58,7 +64,7 @@ extension EndpointRoutes {
             EnabledEndpointData(
                 endpoint: try data(enabled, principal),
                 recovery: RecoveryData(queued: recovery.queued, hasMore: recovery.hasMore),
-                recoveredSince: recoverFailed ? failingSince : nil
+                recoveredSince: recoverFailed ? since : nil
             ),
             message: "Webhook enabled",
             context: context

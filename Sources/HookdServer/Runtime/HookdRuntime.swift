@@ -192,12 +192,7 @@ public struct HookdRuntime: Sendable {
     /// The secret the operator's webhook is signed with (SPEC §14, Standard Webhooks), made the first time it is
     /// asked for.
     public func operatorWebhookSecret() async throws -> String {
-        try await operatorWebhook.secret().value
-    }
-
-    /// The operator's webhook on this runtime's store.
-    var operatorWebhook: OperatorWebhookSetup {
-        OperatorWebhookSetup(store: store, keys: SealingKeys(keyring: sealer, store: store), clock: SystemWallClock())
+        try await ServerSecrets.operatorWebhookSecret(store: store, sealer: sealer).value
     }
 
     /// The operator key: `HOOKD_OPERATOR_KEY` when set, otherwise the one sealed in the store.

@@ -13,9 +13,11 @@ struct OperatorWebhookSetup: Sendable {
     let keys: SealingKeys
     let clock: any WallClock
 
-    /// The secret the operator's receiver verifies deliveries with, made the first time it is asked for.
-    func secret() async throws -> WebhookSecret {
-        try await ServerSecrets.operatorWebhookSecret(store: store, sealer: keys.keyring)
+    /// The operator's webhook on a node's store, with its keys and clock.
+    init(_ dependencies: NodeDependencies) {
+        store = dependencies.store
+        keys = SealingKeys(keyring: dependencies.sealer, store: dependencies.store)
+        clock = dependencies.clock
     }
 
     /// Points the operator's webhook at `url`, or turns it off (`nil`): from then on the operational events made on
@@ -74,7 +76,7 @@ struct OperatorWebhookSetup: Sendable {
                 guard try await store.app(id: app.id) != nil else { throw error }
             }
         }
-        let secret = try await secret()
+        let secret = try await ServerSecrets.operatorWebhookSecret(store: store, sealer: keys.keyring)
         let endpoint = Endpoint(
             id: OperatorWebhook.endpointID,
             appID: OperatorWebhook.appID,

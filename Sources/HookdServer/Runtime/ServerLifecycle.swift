@@ -92,7 +92,6 @@ struct NodeService: Service {
         let firstApp: (App, AppSecretKey)? =
             try await runtime.store.apps().isEmpty
             ? try await AppAdministration(store: runtime.store).create(name: "first app", type: .issuing) : nil
-        try await runtime.operatorWebhook.configure(url: configuration.operatorWebhookURL)
         let dependencies = NodeDependencies(
             store: runtime.store,
             sealer: runtime.sealer,

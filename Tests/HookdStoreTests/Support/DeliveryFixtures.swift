@@ -44,14 +44,16 @@ func publishBacklog(
 }
 
 /// Publishes one `card.funded` event of `app`, claims its delivery to `endpoint`, and records a failed attempt
-/// answered `status` (its only one), with `failingLimit` as its ``AttemptCompletion/endpointFailingLimit``.
+/// answered `status` (its only one), with `failingLimit` as its ``AttemptCompletion/endpointFailingLimit`` and
+/// `warningLimit` as its ``AttemptCompletion/endpointWarningLimit`` (disabling a day after the failures began).
 func failOnce(
     _ store: any Store,
     app: App,
     to endpoint: EndpointID,
     at now: UnixMillis,
     status: Int = 500,
-    failingLimit: UnixMillis? = nil
+    failingLimit: UnixMillis? = nil,
+    warningLimit: UnixMillis? = nil
 ) async throws {
     _ = try await store.publish(
         NewEvent(appID: app.id, eventID: Identifiers.eventID(), event: "card.funded", data: Array("{}".utf8)),
@@ -67,7 +69,9 @@ func failOnce(
             httpStatus: status,
             latency: .milliseconds(5),
             status: .failed,
-            endpointFailingLimit: failingLimit
+            endpointFailingLimit: failingLimit,
+            endpointWarningLimit: warningLimit,
+            endpointDisableAfter: .seconds(86_400)
         )
     )
     #expect(recorded)
