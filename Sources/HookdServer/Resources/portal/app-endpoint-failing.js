@@ -62,7 +62,13 @@ export function enableAndRecoverButton(endpoint, status, replace) {
       const answer = await api('POST', `/api/v3.20/webhooks/${encodeURIComponent(endpoint.webhookId)}/enable`, {
         body: { recoverFailed: true },
       });
-      replace(answer.data.webhook, recoveredText(answer.data), answer.data.hasMore ? answer.data.recoveredSince : null);
+      // Said since the failures began, as the button did; the window the server took starts a little earlier (its
+      // retries reach back), which the recover form uses when more remain.
+      replace(
+        answer.data.webhook,
+        recoveredText(answer.data, endpoint.failingSince),
+        answer.data.hasMore ? answer.data.recoveredSince : null,
+      );
       return null;
     }),
   );
@@ -70,8 +76,8 @@ export function enableAndRecoverButton(endpoint, status, replace) {
 }
 
 /** What the enable-and-recover call did, as a sentence. */
-function recoveredText({ queued, hasMore, recoveredSince }) {
-  const since = recoveredSince ? ` since ${formatTime(recoveredSince)}` : '';
+function recoveredText({ queued, hasMore }, failingSince) {
+  const since = failingSince ? ` since ${formatTime(failingSince)}` : '';
   const count = queued === 0 ? `no failed delivery${since} to queue again` : `${queued} failed ${queued === 1 ? 'delivery' : 'deliveries'}${since} queued again`;
   const more = hasMore ? ' More remain: use "Recover failed deliveries" below to queue the next ones.' : '';
   return `Enabled; ${count}.${more}`;
