@@ -11,6 +11,8 @@ public struct NewEvent: Sendable {
     public var isTest: Bool
     /// The one endpoint to deliver to (a test delivery); `nil`: every endpoint subscribed to the event (SPEC §11).
     public var endpointID: EndpointID?
+    /// The publish span's context, for the attempts' spans; `nil` when telemetry is off (the column stays NULL).
+    public var traceParent: TraceParent?
 
     public init(
         appID: AppID,
@@ -18,7 +20,8 @@ public struct NewEvent: Sendable {
         event: String,
         data: [UInt8],
         isTest: Bool = false,
-        endpointID: EndpointID? = nil
+        endpointID: EndpointID? = nil,
+        traceParent: TraceParent? = nil
     ) {
         self.appID = appID
         self.eventID = eventID
@@ -26,5 +29,6 @@ public struct NewEvent: Sendable {
         self.data = data
         self.isTest = isTest
         self.endpointID = endpointID
+        self.traceParent = traceParent
     }
 }

@@ -563,6 +563,14 @@ enum PostgresMigrations {
                 "CREATE TABLE write_probe (id integer PRIMARY KEY, probed_at bigint NOT NULL)"
             ]
         ),
+        Migration(
+            id: "0018_event_trace_parent",
+            statements: [
+                // The `traceparent` of the span that published the event (`--otel-endpoint`), so that its attempts,
+                // made later and perhaps by another node, join its trace. NULL when telemetry is off.
+                "ALTER TABLE events ADD COLUMN trace_parent text"
+            ]
+        ),
     ]
 
     /// Redacts the headers kept with attempts (``HeaderRedaction``), a batch at a time in key order.

@@ -1,0 +1,123 @@
+import HTTPTypes
+import HookdCore
+import HookdServerTestSupport
+import Testing
+
+@testable import HookdServer
+
+/// `--otel-endpoint` end to end: a node exports to a collector on 127.0.0.1 over a real socket, and a published
+/// event is one trace under the caller's span: the publish, then each attempt of its delivery (SPEC §14).
+@Suite struct OpenTelemetryExportTests {
+    /// The caller's trace and span, as its `traceparent` says them.
+    static let callerTraceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+    static let callerSpanID = "00f067aa0ba902b7"
+
+    @Test(arguments: Backend.all) func aPublishAndItsAttemptsAreOneTraceUnderTheCallersSpan(
+        backend: Backend
+    ) async throws {
+        let collector = OTLPCollector()
+        let receiver = TestReceiver(script: [.status(503)], fallback: .status(200))
+        let marker = "payload-marker-\(Identifiers.eventID().rawValue)"
+        try await collector.withRunning { base in
+            try await TestHarness.withSubscriber(
+                on: backend,
+                configure: { configuration in Self.export(to: base, &configuration) },
+                to: receiver
+            ) { harness, client, subscriber in
+                var headers = HTTPFields()
+                headers[HTTPField.Name("traceparent")!] = "00-\(Self.callerTraceID)-\(Self.callerSpanID)-01"
+                headers[HTTPField.Name("tracestate")!] = "vendor=opaque"
+                let published = try await client.json(
+                    "/api/v3/internal/events",
+                    method: .post,
+                    token: harness.operatorKey,
+                    headers: headers,
+                    body: #"{"appId":"\#(subscriber.app.id)","event":"card.created","data":{"note":"\#(marker)"}}"#
+                )
+                #expect(published.status == .accepted, "\(published.raw)")
+                let eventID = try #require(published.data["eventId"] as? String)
+
+                // The first attempt is answered 503; the retry, a minute on, 200.
+                #expect(try await harness.waitForAttempts(1, client: client, token: subscriber.token))
+                harness.clock.advance(by: 60)
+                #expect(try await receiver.waitFor(count: 2))
+
+                let spans = try await collector.spans { spans in
+                    spans.contains { $0.name == "hookd.publish" }
+                        && spans.filter { $0.name == "hookd.attempt" }.count >= 2
+                }
+                let publish = try #require(spans.first { $0.name == "hookd.publish" }, "\(spans.map(\.name))")
+                #expect(publish.traceID == Self.callerTraceID, "the caller's trace")
+                #expect(publish.parentSpanID == Self.callerSpanID, "the caller's span is the parent")
+                #expect(publish.attributes["hookd.app.id"] == subscriber.app.id.rawValue)
+                #expect(publish.attributes["hookd.event.id"] == eventID)
+
+                let attempts = spans.filter { $0.name == "hookd.attempt" }
+                    .sorted {
+                        ($0.attributes["hookd.attempt.number"] ?? "") < ($1.attributes["hookd.attempt.number"] ?? "")
+                    }
+                #expect(attempts.count == 2, "one span per attempt")
+                for attempt in attempts {
+                    #expect(attempt.traceID == Self.callerTraceID)
+                    #expect(attempt.parentSpanID == publish.spanID, "each attempt is a child of the publish")
+                    #expect(attempt.attributes["hookd.app.id"] == subscriber.app.id.rawValue)
+                    #expect(
+                        attempt.attributes["hookd.endpoint.id"]
+                            == Identifiers.v3WebhookID(appID: subscriber.app.id).rawValue
+                    )
+                    #expect(attempt.attributes["hookd.event.name"] == "card.created")
+                    #expect(attempt.attributes["hookd.event.id"] == eventID)
+                    #expect(attempt.attributes["hookd.attempt.latency_ms"] != nil)
+                }
+                #expect(attempts.map { $0.attributes["hookd.attempt.number"] } == ["1", "2"])
+                #expect(attempts.map { $0.attributes["http.response.status_code"] } == ["503", "200"])
+                #expect(attempts.map { $0.attributes["error.type"] } == ["503", nil], "only the failure has a kind")
+
+                // Neither the payload nor a secret, a signature or the operator key is in any span.
+                let signatures = receiver.received.compactMap { $0.header("webhook-signature") }
+                #expect(signatures.count == 2)
+                for span in spans {
+                    for secret in [marker, subscriber.secret, harness.operatorKey, subscriber.token] + signatures {
+                        #expect(!span.raw.contains(secret), "\(span.name) holds a secret or the payload")
+                    }
+                }
+                // The request metrics go out by OTLP too.
+                #expect(try await harness.eventually { collector.metricExports > 0 })
+            }
+        }
+    }
+
+    @Test func anAttemptThatGotNoAnswerSaysWhatKindOfFailureItWas() async throws {
+        let collector = OTLPCollector()
+        let down = try ClosedPort()
+        let port = down.port
+        try await collector.withRunning { base in
+            try await TestHarness.withDeliveries(
+                configure: { configuration in Self.export(to: base, &configuration) }
+            ) { harness in
+                try await harness.withLiveServer { client in
+                    // A receiver that is down: the connection is refused.
+                    let subscriber = try await harness.subscribe(client: client, url: "http://127.0.0.1:\(port)/hook")
+                    _ = try await harness.publish("card.created", appID: subscriber.app.id, client: client)
+                    let spans = try await collector.spans { $0.contains { $0.name == "hookd.attempt" } }
+                    let attempt = try #require(spans.first { $0.name == "hookd.attempt" })
+                    #expect(attempt.attributes["error.type"] == "connection")
+                    #expect(attempt.attributes["http.response.status_code"] == nil, "there was no answer")
+                    let publish = try #require(spans.first { $0.name == "hookd.publish" })
+                    #expect(publish.parentSpanID.isEmpty, "without a traceparent the publish starts the trace")
+                    #expect(attempt.traceID == publish.traceID)
+                }
+            }
+        }
+        withExtendedLifetime(down) {}
+    }
+
+    /// Exports to the collector at `base` in JSON, spans and metrics at once.
+    static func export(to base: String, _ configuration: inout HookdServerConfiguration) {
+        var telemetry = TelemetryConfiguration(endpoint: OTLPEndpoint(base)!)
+        telemetry.encoding = .json
+        telemetry.spanExportDelay = .milliseconds(50)
+        telemetry.metricsInterval = .milliseconds(200)
+        configuration.telemetry = telemetry
+    }
+}
