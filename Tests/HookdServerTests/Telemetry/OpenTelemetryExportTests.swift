@@ -81,6 +81,9 @@ import Testing
                         #expect(!span.raw.contains(secret), "\(span.name) holds a secret or the payload")
                     }
                 }
+                // The failed attempt's log line carries the trace id, as `hookd serve`'s do.
+                let failureLine = harness.logs.text.split(separator: "\n").first { $0.contains("attempt failed") }
+                #expect(failureLine?.contains(Self.callerTraceID) == true, "\(failureLine ?? "no line")")
                 // The request metrics go out by OTLP too.
                 #expect(try await harness.eventually { collector.metricExports > 0 })
             }
