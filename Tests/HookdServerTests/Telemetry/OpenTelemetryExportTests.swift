@@ -1,6 +1,7 @@
 import HTTPTypes
 import HookdCore
 import HookdServerTestSupport
+import HookdTestSupport
 import Testing
 
 @testable import HookdServer
@@ -113,6 +114,48 @@ import Testing
             }
         }
         withExtendedLifetime(down) {}
+    }
+
+    /// Off, a caller's `traceparent` is not kept and the event's column stays NULL; on, the event keeps the publish
+    /// span's, in the caller's trace.
+    @Test(arguments: [false, true]) func theEventKeepsThePublishSpansContextOnlyWithTelemetryOn(on: Bool) async throws {
+        try await OTLPCollector().withRunning { base in
+            let configure: (inout HookdServerConfiguration) -> Void = { configuration in
+                if on { Self.export(to: base, &configuration) }
+            }
+            try await TestHarness.withDeliveries(configure: configure) { harness in
+                try await Self.checkStoredTraceParent(harness, on: on)
+            }
+        }
+    }
+
+    /// Publishes with the caller's `traceparent` through the router alone (no dispatcher takes the delivery) and
+    /// checks what the claim reads back.
+    static func checkStoredTraceParent(_ harness: TestHarness, on: Bool) async throws {
+        let (app, key) = try await harness.createApp()
+        try await harness.withClient { client in
+            let token = try await client.token(for: app, key: key)
+            _ = try await client.configure("http://127.0.0.1:9/hook", token: token)
+            var headers = HTTPFields()
+            headers[HTTPField.Name("traceparent")!] = "00-\(callerTraceID)-\(callerSpanID)-01"
+            let published = try await client.json(
+                "/api/v3/internal/events",
+                method: .post,
+                token: harness.operatorKey,
+                headers: headers,
+                body: #"{"appId":"\#(app.id)","event":"card.created","data":{}}"#
+            )
+            #expect(published.status == .accepted, "\(published.raw)")
+        }
+        let claim = try #require(try await harness.store.claim(10, at: harness.clock.unixMillis).first)
+        if on {
+            let parts = try #require(claim.traceParent?.rawValue.split(separator: "-").map(String.init))
+            #expect(parts.count == 4)
+            #expect(parts[1] == callerTraceID, "the caller's trace")
+            #expect(parts[2] != callerSpanID, "the publish span's own id, not the caller's")
+        } else {
+            #expect(claim.traceParent == nil, "nothing but a NULL is written")
+        }
     }
 
     /// Exports to the collector at `base` in JSON, spans and metrics at once.
