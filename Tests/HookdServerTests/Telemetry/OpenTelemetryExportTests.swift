@@ -2,6 +2,7 @@ import HTTPTypes
 import HookdCore
 import HookdServerTestSupport
 import HookdTestSupport
+import HummingbirdTesting
 import Testing
 
 @testable import HookdServer
@@ -25,17 +26,12 @@ import Testing
                 configure: { configuration in Self.export(to: base, &configuration) },
                 to: receiver
             ) { harness, client, subscriber in
-                var headers = HTTPFields()
-                headers[HTTPField.Name("traceparent")!] = "00-\(Self.callerTraceID)-\(Self.callerSpanID)-01"
-                headers[HTTPField.Name("tracestate")!] = "vendor=opaque"
-                let published = try await client.json(
-                    "/api/v3/internal/events",
-                    method: .post,
-                    token: harness.operatorKey,
-                    headers: headers,
-                    body: #"{"appId":"\#(subscriber.app.id)","event":"card.created","data":{"note":"\#(marker)"}}"#
+                let published = try await Self.publishInCallersSpan(
+                    appID: subscriber.app.id,
+                    data: #"{"note":"\#(marker)"}"#,
+                    harness: harness,
+                    client: client
                 )
-                #expect(published.status == .accepted, "\(published.raw)")
                 let eventID = try #require(published.data["eventId"] as? String)
 
                 // The first attempt is answered 503; the retry, a minute on, 200.
@@ -136,16 +132,7 @@ import Testing
         try await harness.withClient { client in
             let token = try await client.token(for: app, key: key)
             _ = try await client.configure("http://127.0.0.1:9/hook", token: token)
-            var headers = HTTPFields()
-            headers[HTTPField.Name("traceparent")!] = "00-\(callerTraceID)-\(callerSpanID)-01"
-            let published = try await client.json(
-                "/api/v3/internal/events",
-                method: .post,
-                token: harness.operatorKey,
-                headers: headers,
-                body: #"{"appId":"\#(app.id)","event":"card.created","data":{}}"#
-            )
-            #expect(published.status == .accepted, "\(published.raw)")
+            _ = try await publishInCallersSpan(appID: app.id, harness: harness, client: client)
         }
         let claim = try #require(try await harness.store.claim(10, at: harness.clock.unixMillis).first)
         if on {
@@ -156,6 +143,28 @@ import Testing
         } else {
             #expect(claim.traceParent == nil, "nothing but a NULL is written")
         }
+    }
+
+    /// Publishes a `card.created` with `data` for `appID` as a caller inside its span: with its `traceparent` and
+    /// `tracestate`; expects it accepted.
+    static func publishInCallersSpan(
+        appID: AppID,
+        data: String = "{}",
+        harness: TestHarness,
+        client: any TestClientProtocol
+    ) async throws -> JSONResponse {
+        var headers = HTTPFields()
+        headers[HTTPField.Name("traceparent")!] = "00-\(callerTraceID)-\(callerSpanID)-01"
+        headers[HTTPField.Name("tracestate")!] = "vendor=opaque"
+        let published = try await client.json(
+            "/api/v3/internal/events",
+            method: .post,
+            token: harness.operatorKey,
+            headers: headers,
+            body: #"{"appId":"\#(appID)","event":"card.created","data":\#(data)}"#
+        )
+        #expect(published.status == .accepted, "\(published.raw)")
+        return published
     }
 
     /// Exports to the collector at `base` in JSON, spans and metrics at once.
