@@ -11,15 +11,16 @@ final class RequestMetrics: Sendable {
     /// The OpenTelemetry exporter's factory, which takes the same figures (`--otel-endpoint`); `nil`: none.
     private let exported: (any MetricsFactory)?
 
-    /// Figures for `GET /metrics`, and for `exported` too when given.
-    init(exportingTo exported: (any MetricsFactory)? = nil) {
-        self.exported = exported
-    }
     private static let buckets: [Duration] = [
         .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
         .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
         .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
     ]
+
+    /// Figures for `GET /metrics`, and for `exported` too when given.
+    init(exportingTo exported: (any MetricsFactory)? = nil) {
+        self.exported = exported
+    }
 
     func record(route: String, method: String, status: Int, duration: Duration) {
         let labels = [("route", route), ("method", method), ("status", String(status))]

@@ -117,6 +117,8 @@ import Testing
     @Test(arguments: [false, true]) func theEventKeepsThePublishSpansContextOnlyWithTelemetryOn(on: Bool) async throws {
         try await OTLPCollector().withRunning { base in
             let configure: (inout HookdServerConfiguration) -> Void = { configuration in
+                // An API node: no dispatcher claims the delivery before the test reads it back.
+                configuration.role = .api
                 if on { Self.export(to: base, &configuration) }
             }
             try await TestHarness.withDeliveries(configure: configure) { harness in
@@ -125,8 +127,7 @@ import Testing
         }
     }
 
-    /// Publishes with the caller's `traceparent` through the router alone (no dispatcher takes the delivery) and
-    /// checks what the claim reads back.
+    /// Publishes with the caller's `traceparent` and checks what a claim of the delivery reads back.
     static func checkStoredTraceParent(_ harness: TestHarness, on: Bool) async throws {
         let (app, key) = try await harness.createApp()
         try await harness.withClient { client in
