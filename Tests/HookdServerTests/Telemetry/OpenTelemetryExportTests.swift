@@ -112,6 +112,55 @@ import Testing
         withExtendedLifetime(down) {}
     }
 
+    /// An API node publishes and a worker node, on the same PostgreSQL database, attempts: each exports to its own
+    /// collector, and the worker's attempt span is still the child of the API node's publish span.
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, "needs HOOKD_TEST_POSTGRES_URL"))
+    func anAttemptOnAnotherNodeJoinsThePublishersTrace() async throws {
+        let (apiCollector, workerCollector) = (OTLPCollector(), OTLPCollector())
+        let receiver = TestReceiver()
+        try await receiver.withRunning { running in
+            try await apiCollector.withRunning { apiBase in
+                try await workerCollector.withRunning { workerBase in
+                    try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
+                        let configure: (inout HookdServerConfiguration) -> Void = { configuration in
+                            configuration.role = .api
+                            Self.export(to: apiBase, &configuration)
+                        }
+                        try await TestHarness.withDeliveries(sharing: stores[0], configure: configure) { api in
+                            var workerDependencies = api.dependencies
+                            workerDependencies.store = stores[1]
+                            var workerConfiguration = api.configuration
+                            workerConfiguration.role = .worker
+                            Self.export(to: workerBase, &workerConfiguration)
+                            let worker = try await buildApplication(
+                                configuration: workerConfiguration,
+                                dependencies: workerDependencies
+                            )
+                            try await worker.test(.live) { _ in
+                                try await api.withLiveServer { client in
+                                    let subscriber = try await api.subscribe(client: client, url: running.url)
+                                    _ = try await Self.publishInCallersSpan(
+                                        appID: subscriber.app.id,
+                                        harness: api,
+                                        client: client
+                                    )
+                                    #expect(try await receiver.waitFor(count: 1), "the worker delivers")
+                                }
+                            }
+                        }
+                    }
+                    let published = try await apiCollector.spans { $0.contains { $0.name == "hookd.publish" } }
+                    let attempted = try await workerCollector.spans { $0.contains { $0.name == "hookd.attempt" } }
+                    let publish = try #require(published.first { $0.name == "hookd.publish" })
+                    let attempt = try #require(attempted.first { $0.name == "hookd.attempt" })
+                    #expect(!published.contains { $0.name == "hookd.attempt" }, "the API node attempts nothing")
+                    #expect(attempt.traceID == Self.callerTraceID)
+                    #expect(attempt.parentSpanID == publish.spanID, "the publish on the other node is the parent")
+                }
+            }
+        }
+    }
+
     /// Off, a caller's `traceparent` is not kept and the event's column stays NULL; on, the event keeps the publish
     /// span's, in the caller's trace.
     @Test(arguments: [false, true]) func theEventKeepsThePublishSpansContextOnlyWithTelemetryOn(on: Bool) async throws {
