@@ -127,16 +127,7 @@ import Testing
                             Self.export(to: apiBase, &configuration)
                         }
                         try await TestHarness.withDeliveries(sharing: stores[0], configure: configure) { api in
-                            var workerDependencies = api.dependencies
-                            workerDependencies.store = stores[1]
-                            var workerConfiguration = api.configuration
-                            workerConfiguration.role = .worker
-                            Self.export(to: workerBase, &workerConfiguration)
-                            let worker = try await buildApplication(
-                                configuration: workerConfiguration,
-                                dependencies: workerDependencies
-                            )
-                            try await worker.test(.live) { _ in
+                            try await api.withWorker(on: stores[1], configure: { Self.export(to: workerBase, &$0) }) {
                                 try await api.withLiveServer { client in
                                     let subscriber = try await api.subscribe(client: client, url: running.url)
                                     _ = try await Self.publishInCallersSpan(
