@@ -28,6 +28,8 @@ public struct DeliveryAttempter: Sendable {
     let recorder: BatchingWriter<AttemptCompletion, Bool>
     /// Endpoints read just before sending (at most ``DeliveryConfiguration/endpointReadMaximumAge`` before).
     let sendingStates: SendingStateReader
+    /// A span per attempt when telemetry is on (`--otel-endpoint`); `nil`: no tracing work at all.
+    let spans: AttemptSpans?
 
     public init(
         store: any DeliveryQueue,
@@ -38,9 +40,11 @@ public struct DeliveryAttempter: Sendable {
         endpointRetryPolicy: (any RetryPolicy)? = nil,
         clock: any WallClock,
         configuration: DeliveryConfiguration,
-        logger: Logger
+        logger: Logger,
+        spans: AttemptSpans? = nil
     ) {
         self.store = store
+        self.spans = spans
         self.signers = signers
         self.urlPolicy = urlPolicy
         self.transport = transport
@@ -142,6 +146,22 @@ public struct DeliveryAttempter: Sendable {
                 recorded: false
             )
         }
+        guard let spans else {
+            return await sendAndRecord(claim, number: number, machine: machine, whenSent: whenSent)
+        }
+        return await spans.traced(claim, number: number) {
+            await sendAndRecord(claim, number: number, machine: machine, whenSent: whenSent)
+        }
+    }
+
+    /// Sends attempt `number` of `claim` and records it, as `machine` (which gave that number) decides.
+    private func sendAndRecord(
+        _ claim: ClaimedDelivery,
+        number: Int,
+        machine: DeliveryStateMachine,
+        whenSent: @Sendable () -> Void
+    ) async -> Report {
+        var machine = machine
         // Metadata goes with each message rather than into a copy of the logger: most attempts log nothing at the
         // usual levels, and setting logger metadata costs on every one.
         let about: Logger.Metadata = [

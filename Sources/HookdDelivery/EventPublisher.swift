@@ -76,12 +76,15 @@ public struct EventPublisher: Sendable {
     /// - Parameters:
     ///   - compactData: `data` as `CompactJSON` rewrote it, or why it refused it (reported as `PublishError`).
     ///   - eventID: A UUID to make the publish idempotent; generated when `nil`.
+    ///   - traceParent: The publish span's context, kept with the event for its attempts' spans; `nil` when
+    ///     telemetry is off.
     /// - Throws: As ``publish(appID:event:data:eventID:)``.
     public func publish(
         appID: AppID,
         event: String,
         compactData: Result<[UInt8], CompactJSONError>,
-        eventID: String?
+        eventID: String?,
+        traceParent: TraceParent? = nil
     ) async throws -> Receipt {
         let normalizedID: EventID
         if let eventID {
@@ -101,7 +104,9 @@ public struct EventPublisher: Sendable {
         guard let stored = EventName.catalogueName(event, for: appType),
             EventCatalogue.isPublishable(stored, for: appType)
         else { throw PublishError.invalidEventType(event) }
-        return try await record(NewEvent(appID: appID, eventID: normalizedID, event: stored, data: compact))
+        return try await record(
+            NewEvent(appID: appID, eventID: normalizedID, event: stored, data: compact, traceParent: traceParent)
+        )
     }
 
     private func appType(_ appID: AppID) async throws -> AppType? {

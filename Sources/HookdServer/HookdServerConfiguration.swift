@@ -46,6 +46,9 @@ public struct HookdServerConfiguration: Sendable {
     public var portal = Portal()
     /// The least severe level logged: `info`.
     public var logLevel: Logger.Level = .info
+    /// Where OpenTelemetry traces and metrics are exported (`--otel-endpoint`); `nil`, the default: nowhere, and no
+    /// tracing work is done.
+    public var telemetry: TelemetryConfiguration?
 
     public init() {}
 

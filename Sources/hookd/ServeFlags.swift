@@ -47,6 +47,7 @@ struct ServeFlags: ParsableArguments {
     @Option(help: .serve(.trustedProxies)) var trustedProxies: String?
     @Option(help: .serve(.role)) var role: String?
     @Option(help: .serve(.logLevel)) var logLevel: String?
+    @Option(help: .serve(.otelEndpoint)) var otelEndpoint: String?
 
     /// The options as given, for ``ServeOptions/configuration(environment:)`` to read.
     var options: ServeOptions {

@@ -11,9 +11,12 @@ package final class CapturedLogs: Sendable {
         lines.withLock { $0.append(line) }
     }
 
-    /// A logger at `trace` that records into this collection.
-    package func logger(label: String = "hookd-test") -> Logger {
-        Logger(label: label) { label in CapturingLogHandler(logs: self, label: label) }
+    /// A logger at `trace` that records into this collection, with what `metadataProvider` adds to each line (as
+    /// `hookd serve`'s logging has: ``HookdServerConfiguration/loggingMetadataProvider``).
+    package func logger(label: String = "hookd-test", metadataProvider: Logger.MetadataProvider? = nil) -> Logger {
+        Logger(label: label) { label in
+            CapturingLogHandler(logs: self, label: label, metadataProvider: metadataProvider)
+        }
     }
 }
 
@@ -22,6 +25,13 @@ private struct CapturingLogHandler: LogHandler {
     package let label: String
     package var metadata: Logger.Metadata = [:]
     package var logLevel: Logger.Level = .trace
+    package var metadataProvider: Logger.MetadataProvider?
+
+    init(logs: CapturedLogs, label: String, metadataProvider: Logger.MetadataProvider?) {
+        self.logs = logs
+        self.label = label
+        self.metadataProvider = metadataProvider
+    }
 
     package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -29,7 +39,7 @@ private struct CapturingLogHandler: LogHandler {
     }
 
     package func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        let merged = (metadataProvider?.get() ?? [:]).merging(metadata) { $1 }.merging(event.metadata ?? [:]) { $1 }
         logs.append(
             "\(event.level) \(label) \(event.message) \(merged) \(event.source) \(event.error.map { "\($0)" } ?? "")"
         )

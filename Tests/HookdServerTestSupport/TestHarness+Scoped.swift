@@ -2,6 +2,7 @@ import Foundation
 package import HookdCore
 package import HookdServer
 package import HookdStore
+import HummingbirdTesting
 
 /// Scoped harnesses: each runs its body and then removes the harness's files and database, whether the body
 /// returned or threw, so that no test has to remember a `defer`.
@@ -56,6 +57,25 @@ extension TestHarness {
         } cleanUp: {
             removeFiles()
         }
+    }
+}
+
+extension TestHarness {
+    /// Runs `body` while a worker node serves beside this harness's: this harness's configuration (with
+    /// `configure`'s changes) and dependencies, but the role `worker` and its own pool on the shared database,
+    /// `store`; stopped once `body` returns or throws.
+    package func withWorker<Value: Sendable>(
+        on store: any Store,
+        configure: (inout HookdServerConfiguration) -> Void = { _ in },
+        _ body: @Sendable () async throws -> Value
+    ) async throws -> Value {
+        var configuration = self.configuration
+        configuration.role = .worker
+        configure(&configuration)
+        var dependencies = self.dependencies
+        dependencies.store = store
+        let worker = try await buildApplication(configuration: configuration, dependencies: dependencies)
+        return try await worker.test(.live) { _ in try await body() }
     }
 }
 

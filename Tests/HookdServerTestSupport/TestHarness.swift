@@ -63,7 +63,7 @@ package struct TestHarness: Sendable {
             sealer: sealer,
             clock: clock,
             resolver: resolver,
-            logger: logs.logger(),
+            logger: logs.logger(metadataProvider: configuration.loggingMetadataProvider),
             operatorKey: operatorKey
         )
     }

@@ -1,9 +1,7 @@
 package import Foundation
 package import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
-package import ServiceLifecycle
 import Synchronization
 
 /// A webhook receiver on 127.0.0.1 for end-to-end tests: it answers from a script and records every request.
@@ -90,39 +88,19 @@ package final class TestReceiver: Sendable {
 
     /// Serves on 127.0.0.1 (`port` 0 picks a free one) until the handle is stopped.
     package func start(port: Int = 0) async throws -> Running {
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "test-receiver")
-        logger.logLevel = .error
-        let app = Application(
-            router: router(),
-            configuration: .init(address: .hostname("127.0.0.1", port: port)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? port) },
-            logger: logger
-        )
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        // Finished when the server stops, so a server that never comes up (it could not bind) fails the start
-        // instead of leaving it waiting for a port forever.
-        let task = Task {
-            defer { continuation.finish() }
-            try await group.run()
-        }
-        guard let bound = await ports.first(where: { _ in true }) else {
-            throw TestReceiverError(detail: "the receiver stopped before it was listening on port \(port)")
-        }
-        return Running(port: bound, group: group, task: task)
+        Running(server: try await LoopbackServer.start(router(), port: port, label: "test-receiver"))
     }
 
     /// A receiver that is serving.
     package struct Running: Sendable {
-        package let port: Int
-        package let group: ServiceGroup
-        package let task: Task<Void, any Error>
+        let server: LoopbackServer
+
+        package var port: Int { server.port }
 
         package var url: String { "http://127.0.0.1:\(port)/hook" }
 
         package func stop() async {
-            await group.triggerGracefulShutdown()
-            _ = try? await task.value
+            await server.stop()
         }
     }
 }

@@ -20,15 +20,7 @@ struct CrossNodeTests {
             try await PostgresTestDatabase.withStores(count: 2) { stores, _ in
                 let configure: (inout HookdServerConfiguration) -> Void = { $0.role = .api }
                 try await TestHarness.withDeliveries(sharing: stores[0], configure: configure) { api in
-                    var workerDependencies = api.dependencies
-                    workerDependencies.store = stores[1]
-                    var workerConfiguration = api.configuration
-                    workerConfiguration.role = .worker
-                    let worker = try await buildApplication(
-                        configuration: workerConfiguration,
-                        dependencies: workerDependencies
-                    )
-                    try await worker.test(.live) { _ in
+                    try await api.withWorker(on: stores[1]) {
                         try await api.withLiveServer { client in
                             let subscriber = try await api.subscribe(client: client, url: running.url)
                             let published = try await api.publish(appID: subscriber.app.id, client: client)
@@ -136,22 +128,8 @@ struct CrossNodeTests {
                 sharing: stores[0],
                 configure: configure
             ) { api in
-                var workerConfiguration = api.configuration
-                workerConfiguration.role = .worker
-                var firstDependencies = api.dependencies
-                firstDependencies.store = stores[1]
-                var secondDependencies = api.dependencies
-                secondDependencies.store = stores[2]
-                let first = try await buildApplication(
-                    configuration: workerConfiguration,
-                    dependencies: firstDependencies
-                )
-                let second = try await buildApplication(
-                    configuration: workerConfiguration,
-                    dependencies: secondDependencies
-                )
-                try await first.test(.live) { _ in
-                    try await second.test(.live) { _ in
+                try await api.withWorker(on: stores[1]) {
+                    try await api.withWorker(on: stores[2]) {
                         try await api.withLiveServer { client in
                             let tenant = try await V3_20Endpoints.tenant(api, client: client)
                             for index in 0..<3 {

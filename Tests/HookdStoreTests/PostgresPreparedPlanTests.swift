@@ -19,7 +19,7 @@ struct PostgresPreparedPlanTests {
             "insert_events", PostgresInsertEvents.sql,
             """
             '{app_test}', '{evt_test}', '{card.created}', ARRAY['\\x00'::bytea], '{false}', '{""}', '{whk_test}', \
-            1000, 3, NULL, NULL, '{true}', 5, '{""}'
+            1000, 3, NULL, NULL, '{true}', 5, '{""}', '{""}'
             """
         ),
         (

@@ -19,6 +19,8 @@ public struct ClaimedDelivery: Sendable {
     /// The endpoint's part of this claim (its URL, secrets, format and headers, and its app's business id and
     /// environment), as it was read at claim time.
     public var target: DeliveryTarget
+    /// The context of the span that published the event, which the attempt's span continues; `nil`: none was kept.
+    public var traceParent: TraceParent?
 
     /// A claim of delivery `id` under `leaseID`, going to `target`.
     public init(
@@ -31,7 +33,8 @@ public struct ClaimedDelivery: Sendable {
         attemptsAllowed: Int,
         leaseID: LeaseID,
         endpointID: EndpointID,
-        target: DeliveryTarget
+        target: DeliveryTarget,
+        traceParent: TraceParent? = nil
     ) {
         self.id = id
         self.appID = appID
@@ -43,6 +46,7 @@ public struct ClaimedDelivery: Sendable {
         self.leaseID = leaseID
         self.endpointID = endpointID
         self.target = target
+        self.traceParent = traceParent
     }
 
     /// A member of the ``target``, read and written as the claim's own.

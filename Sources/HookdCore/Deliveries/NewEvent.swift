@@ -13,6 +13,8 @@ public struct NewEvent: Sendable {
     public var endpointID: EndpointID?
     /// The endpoint an operational event is about, which never receives it (SPEC §14); `nil` for every other event.
     public var excludedEndpointID: EndpointID?
+    /// The publish span's context, for the attempts' spans; `nil` when telemetry is off (the column stays NULL).
+    public var traceParent: TraceParent?
 
     public init(
         appID: AppID,
@@ -21,7 +23,8 @@ public struct NewEvent: Sendable {
         data: [UInt8],
         isTest: Bool = false,
         endpointID: EndpointID? = nil,
-        excludedEndpointID: EndpointID? = nil
+        excludedEndpointID: EndpointID? = nil,
+        traceParent: TraceParent? = nil
     ) {
         self.appID = appID
         self.eventID = eventID
@@ -30,5 +33,6 @@ public struct NewEvent: Sendable {
         self.isTest = isTest
         self.endpointID = endpointID
         self.excludedEndpointID = excludedEndpointID
+        self.traceParent = traceParent
     }
 }

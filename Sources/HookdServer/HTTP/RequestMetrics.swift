@@ -1,17 +1,26 @@
+import CoreMetrics
 import Hummingbird
 import Prometheus
 
-/// Request counts and latencies by route, method and status, for `GET /metrics`.
+/// Request counts and latencies by route, method and status, for `GET /metrics`, and by OTLP when telemetry is on.
 ///
 /// Each application owns its registry (no global metrics bootstrap), so several servers in one test process
 /// keep separate figures.
 final class RequestMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
+    /// The OpenTelemetry exporter's factory, which takes the same figures (`--otel-endpoint`); `nil`: none.
+    private let exported: (any MetricsFactory)?
+
     private static let buckets: [Duration] = [
         .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
         .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
         .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
     ]
+
+    /// Figures for `GET /metrics`, and for `exported` too when given.
+    init(exportingTo exported: (any MetricsFactory)? = nil) {
+        self.exported = exported
+    }
 
     func record(route: String, method: String, status: Int, duration: Duration) {
         let labels = [("route", route), ("method", method), ("status", String(status))]
@@ -34,6 +43,12 @@ final class RequestMetrics: Sendable {
             labels: labels,
             buckets: Self.buckets
         ).record(duration)
+        if let exported {
+            Counter(label: "hookd_http_requests_total", dimensions: labels, factory: exported).increment()
+            let (seconds, attoseconds) = duration.components
+            Timer(label: "hookd_http_request_duration_seconds", dimensions: labels, factory: exported)
+                .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        }
     }
 
     /// The Prometheus text exposition of every metric.

@@ -48,19 +48,26 @@ public func buildApplication(
 /// What one node runs beside its HTTP server: its router, and the services the application's group runs.
 ///
 /// The group stops them in the reverse of their order, after the server: the retention job and the publish
-/// listener, then the dispatcher (which lets its attempts in flight finish), then the transport they used, and last
-/// the batching writers, once every event and attempt record given to them is written.
+/// listener, then the dispatcher (which lets its attempts in flight finish), then the transport they used, then
+/// the batching writers, once every event and attempt record given to them is written, and last the telemetry
+/// exports (when `--otel-endpoint` is set), which send what is left.
 struct HookdNode {
     let router: Router<HookdRequestContext>
     let services: [any Service]
 
     init(configuration: HookdServerConfiguration, dependencies: NodeDependencies) async throws {
         try await OperatorWebhookSetup(dependencies).configure(url: configuration.operatorWebhookURL)
-        let engine = try DeliveryEngine(configuration: configuration, dependencies: dependencies)
-        router = try await buildRouter(configuration: configuration, dependencies: dependencies, engine: engine)
-        var services: [any Service] = [
-            BatchingWriters(engine.publisher.writers + engine.attempter.writers), engine.transport,
-        ]
+        let telemetry = try NodeTelemetry.make(configuration.telemetry, logger: dependencies.logger)
+        let engine = try DeliveryEngine(configuration: configuration, dependencies: dependencies, telemetry: telemetry)
+        router = try await buildRouter(
+            configuration: configuration,
+            dependencies: dependencies,
+            engine: engine,
+            telemetry: telemetry
+        )
+        // The exports stop last, once the attempts whose spans they send are over.
+        var services: [any Service] = telemetry.map { [$0.service] } ?? []
+        services += [BatchingWriters(engine.publisher.writers + engine.attempter.writers), engine.transport]
         if configuration.role.dispatches {
             services.append(engine.dispatcher)
             services.append(
@@ -111,7 +118,8 @@ func listenerConfiguration(
 private func buildRouter(
     configuration: HookdServerConfiguration,
     dependencies: NodeDependencies,
-    engine: DeliveryEngine
+    engine: DeliveryEngine,
+    telemetry: NodeTelemetry?
 ) async throws -> Router<HookdRequestContext> {
     let signingKey = try await ServerSecrets.tokenSigningKey(store: dependencies.store, sealer: dependencies.sealer)
     let tokens = await TokenService(signingKey: signingKey, lifetime: configuration.tokenLifetime)
@@ -123,7 +131,7 @@ private func buildRouter(
         configuration: configuration.portal
     )
     let envelope = Envelope(clock: dependencies.clock)
-    let metrics = RequestMetrics()
+    let metrics = RequestMetrics(exportingTo: telemetry?.metrics)
     let authenticator = Authenticator(tokens: tokens, store: dependencies.store, clock: dependencies.clock)
     let limiter = RateLimiter(store: dependencies.store, clock: dependencies.clock)
     let urlPolicy = engine.urlPolicy
@@ -178,7 +186,12 @@ private func buildRouter(
         limiter: limiter,
         failuresPerAddress: configuration.limits.loginFailuresPerAddress
     )
-    InternalEventRoutes(publisher: engine.publisher, gate: gate, services: services).addRoutes(to: api)
+    InternalEventRoutes(
+        publisher: engine.publisher,
+        gate: gate,
+        services: services,
+        spans: telemetry.map { PublishSpans(tracer: $0.tracer) }
+    ).addRoutes(to: api)
     OperatorRoutes(
         store: dependencies.store,
         gate: gate,

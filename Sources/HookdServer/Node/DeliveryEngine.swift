@@ -12,7 +12,7 @@ struct DeliveryEngine: Sendable {
     let dispatcher: DeliveryDispatcher
     let publisher: EventPublisher
 
-    init(configuration: HookdServerConfiguration, dependencies: NodeDependencies) throws {
+    init(configuration: HookdServerConfiguration, dependencies: NodeDependencies, telemetry: NodeTelemetry?) throws {
         let settings = configuration.delivery
         urlPolicy = WebhookURLPolicy(
             allowHTTPTargets: configuration.allowHTTPTargets,
@@ -41,7 +41,8 @@ struct DeliveryEngine: Sendable {
             endpointRetryPolicy: ScheduledRetryPolicy(settings, for: .v3_20),
             clock: dependencies.clock,
             configuration: settings,
-            logger: dependencies.logger
+            logger: dependencies.logger,
+            spans: telemetry.map { AttemptSpans(tracer: $0.tracer) }
         )
         dispatcher = DeliveryDispatcher(attempter: attempter, signal: signal)
         publisher = EventPublisher(

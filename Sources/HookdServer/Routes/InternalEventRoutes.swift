@@ -10,6 +10,8 @@ struct InternalEventRoutes: APIRoutes, Sendable {
     let publisher: EventPublisher
     let gate: OperatorGate
     let services: RouteServices
+    /// The publish span when telemetry is on; `nil`: no tracing work.
+    let spans: PublishSpans?
 
     struct AcceptedData: JSONRepresentable {
         let eventID: EventID
@@ -45,12 +47,21 @@ struct InternalEventRoutes: APIRoutes, Sendable {
         let idempotentID =
             eventID ?? idempotencyKey.map { Identifiers.eventID(appID: appID, idempotencyKey: $0).rawValue }
         do {
-            let receipt = try await publisher.publish(
-                appID: appID,
-                event: event,
-                compactData: compactData,
-                eventID: idempotentID
-            )
+            let publish = { (traceParent: TraceParent?) in
+                try await publisher.publish(
+                    appID: appID,
+                    event: event,
+                    compactData: compactData,
+                    eventID: idempotentID,
+                    traceParent: traceParent
+                )
+            }
+            let receipt =
+                if let spans {
+                    try await spans.traced(headers: request.headers, appID: appID, event: event, publish)
+                } else {
+                    try await publish(nil)
+                }
             context.logger.debug(
                 "event published",
                 metadata: [

@@ -16,7 +16,7 @@ extension ServeSetting {
         manualRetriesPerDelivery, readsPerMinute, recoverLimit, retentionDays, endpointDisableDays, endpointWarnAfter,
         operatorWebhookURL, maxConnections,
         maxConnectionsPerAddress, metricsToken, maxBodySize, idleTimeout, requestTimeout, publicURL,
-        portalLinkLifetime, portalSessionLifetime, trustedProxies, role, logLevel,
+        portalLinkLifetime, portalSessionLifetime, trustedProxies, role, logLevel, otelEndpoint,
     ]
 
     // MARK: The listener and what this process does
@@ -128,6 +128,21 @@ extension ServeSetting {
         "Seconds SIGTERM waits for attempts in flight and their records before interrupting them",
         default: said("default: the delivery timeout plus 2")
     ) { configuration, timeout throws(Invalid) in configuration.shutdownTimeout = timeout }
+
+    public static let otelEndpoint = text(
+        "otel-endpoint",
+        "An OpenTelemetry collector's OTLP/HTTP URL, such as http://otel-collector:4318: hookd exports traces (a "
+            + "publish and its attempts) and metrics there, and its log lines carry the trace id",
+        default: said("default none: nothing is exported")
+    ) { configuration, text throws(Invalid) in
+        guard let endpoint = OTLPEndpoint(text) else {
+            throw Invalid(
+                description:
+                    "--otel-endpoint must be an http:// or https:// URL with a host, like http://otel-collector:4318"
+            )
+        }
+        configuration.telemetry = TelemetryConfiguration(endpoint: endpoint)
+    }
 
     // MARK: Webhook targets
 

@@ -13,18 +13,19 @@ import PostgresNIO
 /// An event that exists already changes nothing. It answers each new event's app, id and first delivery ("" when no
 /// endpoint takes it).
 struct PostgresInsertEvents: PostgresRowStatement {
-    // Arrays cannot hold NULL through postgres-nio's encoders: no target, and no endpoint excluded, is "".
+    // Arrays cannot hold NULL through postgres-nio's encoders: no target is "", no endpoint excluded is "", and no
+    // trace parent is "" (stored as NULL).
     static let sql = """
         WITH input AS (
             SELECT * FROM unnest(
                 $1::text[], $2::text[], $3::text[],
                 $4::bytea[], $5::boolean[],
                 $6::text[],
-                $7::text[], $12::boolean[], $14::text[]
-            ) AS i(app_id, event_id, event, data, is_test, target, v3_endpoint, reaches_v3, excluded)
+                $7::text[], $12::boolean[], $14::text[], $15::text[]
+            ) AS i(app_id, event_id, event, data, is_test, target, v3_endpoint, reaches_v3, trace_parent, excluded)
         ), event AS (
-            INSERT INTO events (app_id, event_id, event, data, created_at)
-            SELECT app_id, event_id, event, data, $8 FROM input ORDER BY app_id, event_id
+            INSERT INTO events (app_id, event_id, event, data, created_at, trace_parent)
+            SELECT app_id, event_id, event, data, $8, NULLIF(trace_parent, '') FROM input ORDER BY app_id, event_id
             ON CONFLICT (app_id, event_id) DO NOTHING
             RETURNING app_id, event_id, event
         ), fresh AS (
@@ -72,7 +73,7 @@ struct PostgresInsertEvents: PostgresRowStatement {
         """
     static let bindingDataTypes: [PostgresDataType] = [
         .textArray, .textArray, .textArray, .byteaArray, .boolArray, .textArray, .textArray, .int8, .int8, .int8,
-        .text, .boolArray, .int8, .textArray,
+        .text, .boolArray, .int8, .textArray, .textArray,
     ]
 
     /// Each event at most once.
@@ -83,7 +84,7 @@ struct PostgresInsertEvents: PostgresRowStatement {
     var lease: (id: LeaseID, until: UnixMillis)?
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 14)
+        var bindings = PostgresBindings(capacity: 15)
         bindings.append(events.map(\.appID))
         bindings.append(events.map(\.eventID))
         bindings.append(events.map(\.event))
@@ -97,6 +98,7 @@ struct PostgresInsertEvents: PostgresRowStatement {
         bindings.append(lease?.id)
         bindings.append(events.map { EventCatalogue.reachesV3URL($0.event) })
         bindings.append(Int64(attemptsAllowed.endpoint))
+        bindings.append(events.map { $0.traceParent ?? TraceParent("") })
         bindings.append(events.map { $0.excludedEndpointID ?? EndpointID("") })
         return bindings
     }

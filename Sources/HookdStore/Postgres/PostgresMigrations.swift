@@ -574,6 +574,14 @@ enum PostgresMigrations {
                 "CREATE INDEX webhook_endpoints_failing ON webhook_endpoints (failing_since) WHERE failing_since IS NOT NULL",
             ]
         ),
+        Migration(
+            id: "0019_event_trace_parent",
+            statements: [
+                // The `traceparent` of the span that published the event (`--otel-endpoint`), so that its attempts,
+                // made later and perhaps by another node, join its trace. NULL when telemetry is off.
+                "ALTER TABLE events ADD COLUMN trace_parent text"
+            ]
+        ),
     ]
 
     /// Redacts the headers kept with attempts (``HeaderRedaction``), a batch at a time in key order.

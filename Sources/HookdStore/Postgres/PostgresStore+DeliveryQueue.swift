@@ -133,7 +133,7 @@ extension PostgresStore: DeliveryQueue {
     static let claimColumns = """
         d.id, d.app_id, d.endpoint_id, d.event_id, d.event, d.attempts, d.attempts_allowed, d.lease_id, e.data, \
         w.url, w.sealed_secret, w.secret_version, w.format, w.sealed_headers, w.previous_sealed_secret, \
-        w.previous_secret_until, a.business_id, a.environment
+        w.previous_secret_until, a.business_id, a.environment, e.trace_parent
         """
 
     public func claimedDelivery(id: DeliveryID, leaseID: LeaseID) async throws -> ClaimedDelivery? {
@@ -161,7 +161,8 @@ extension PostgresStore: DeliveryQueue {
             attemptsAllowed: try row.decode("attempts_allowed"),
             leaseID: try row.decode("lease_id"),
             endpointID: try row.decode("endpoint_id"),
-            target: try target(from: row, url: try row.decode("url"), sealedSecret: try row.bytes("sealed_secret"))
+            target: try target(from: row, url: try row.decode("url"), sealedSecret: try row.bytes("sealed_secret")),
+            traceParent: try row.decode("trace_parent")
         )
     }
 

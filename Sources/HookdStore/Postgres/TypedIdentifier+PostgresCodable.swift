@@ -25,6 +25,8 @@ extension EventID: PostgresNonThrowingEncodable, PostgresDecodable, PostgresArra
 
 extension EndpointID: PostgresNonThrowingEncodable, PostgresDecodable, PostgresArrayEncodable, PostgresArrayDecodable {}
 
+extension TraceParent: PostgresNonThrowingEncodable, PostgresDecodable, PostgresArrayEncodable {}
+
 extension PostgresNonThrowingEncodable where Self: TypedIdentifier {
     public static var psqlType: PostgresDataType { String.psqlType }
     public static var psqlFormat: PostgresFormat { String.psqlFormat }

@@ -229,6 +229,11 @@ enum SQLiteMigrations {
                     """
             )
         }
+        migrator.registerMigration("0014_event_trace_parent") { db in
+            // The `traceparent` of the span that published the event (`--otel-endpoint`), so that its attempts,
+            // made later and perhaps by another node, join its trace. NULL when telemetry is off.
+            try db.execute(sql: "ALTER TABLE events ADD COLUMN trace_parent TEXT")
+        }
         return migrator
     }
 

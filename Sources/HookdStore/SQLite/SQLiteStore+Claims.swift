@@ -208,7 +208,7 @@ extension SQLiteStore {
                 sql: """
                     SELECT d.id, d.app_id, d.endpoint_id, d.event_id, d.event, d.attempts, d.attempts_allowed, e.data,
                            w.url, w.sealed_secret, w.secret_version, w.format, w.sealed_headers, w.previous_sealed_secret,
-                           w.previous_secret_until, a.business_id, a.environment
+                           w.previous_secret_until, a.business_id, a.environment, e.trace_parent
                     FROM deliveries d
                     JOIN events e ON e.app_id = d.app_id AND e.event_id = d.event_id
                     JOIN webhook_endpoints w ON w.id = d.endpoint_id
@@ -228,7 +228,8 @@ extension SQLiteStore {
                 attemptsAllowed: row["attempts_allowed"],
                 leaseID: leaseID,
                 endpointID: row["endpoint_id"],
-                target: try Self.target(from: row, url: row["url"], sealedSecret: row["sealed_secret"])
+                target: try Self.target(from: row, url: row["url"], sealedSecret: row["sealed_secret"]),
+                traceParent: row["trace_parent"]
             )
         }
     }

@@ -44,11 +44,11 @@ extension SQLiteStore: DeliveryQueue {
     ) throws -> PublishOutcome {
         try db.cachedStatement(
             sql: """
-                INSERT INTO events (app_id, event_id, event, data, created_at) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO events (app_id, event_id, event, data, created_at, trace_parent) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (app_id, event_id) DO NOTHING
                 """
         ).execute(
-            arguments: [event.appID, event.eventID, event.event, Data(event.data), now]
+            arguments: [event.appID, event.eventID, event.event, Data(event.data), now, event.traceParent]
         )
         guard db.changesCount == 1 else {
             let existing = try DeliveryID.fetchOne(

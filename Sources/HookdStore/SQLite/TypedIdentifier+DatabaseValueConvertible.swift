@@ -21,3 +21,5 @@ extension BusinessID: DatabaseValueConvertible {}
 extension RequestID: DatabaseValueConvertible {}
 
 extension EndpointID: DatabaseValueConvertible {}
+
+extension TraceParent: DatabaseValueConvertible {}
