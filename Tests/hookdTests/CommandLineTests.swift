@@ -186,6 +186,24 @@ import Testing
         }
     }
 
+    /// ServiceLifecycle logs each service's description at debug level; the node's must not carry the operator key.
+    @Test func debugLogsNeverShowTheOperatorKey() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let operatorKey = "hok_" + (0..<4).map { _ in UUID().uuidString.replacingOccurrences(of: "-", with: "") }.joined()
+        let server = try ChildProcess(
+            ["serve", "--log-level", "debug"],
+            environment: ["HOOKD_DATA_DIR": directory, "HOOKD_PORT": "0", "HOOKD_OPERATOR_KEY": operatorKey]
+        )
+        _ = try #require(
+            try await server.waitForOutput(#/listening on http://127\.0\.0\.1:(\d+)/#),
+            "\(server.standardError)"
+        )
+        _ = try await server.stop()
+        #expect(server.standardError.contains("debug"), "the debug lines were written")
+        #expect(!server.standardError.contains(operatorKey) && !server.standardOutput.contains(operatorKey))
+    }
+
     @Test func environmentTwinsConfigureServe() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -75,12 +75,15 @@ public func serve(
 
 /// The node of `hookd serve` as a service: once the store is up it checks the master key, makes the first app of a
 /// fresh store, builds the node (``buildApplication(configuration:dependencies:onServerRunning:)``) and runs it.
-struct NodeService: Service {
+struct NodeService: Service, CustomStringConvertible {
     let runtime: HookdRuntime
     let configuration: HookdServerConfiguration
     let operatorKey: String?
     let logger: Logger
     let onListening: @Sendable (_ baseURL: String, _ firstStart: FirstStart?) async -> Void
+
+    /// What ServiceLifecycle logs of the node (at debug level): never its operator key or store.
+    var description: String { "NodeService(\(configuration.host):\(configuration.port), role \(configuration.role.rawValue))" }
 
     func run() async throws {
         try await runtime.checkMasterKey()
