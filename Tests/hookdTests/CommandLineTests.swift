@@ -190,7 +190,8 @@ import Testing
     @Test func debugLogsNeverShowTheOperatorKey() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let operatorKey = "hok_" + (0..<4).map { _ in UUID().uuidString.replacingOccurrences(of: "-", with: "") }.joined()
+        let operatorKey =
+            "hok_" + (0..<4).map { _ in UUID().uuidString.replacingOccurrences(of: "-", with: "") }.joined()
         let server = try ChildProcess(
             ["serve", "--log-level", "debug"],
             environment: ["HOOKD_DATA_DIR": directory, "HOOKD_PORT": "0", "HOOKD_OPERATOR_KEY": operatorKey]

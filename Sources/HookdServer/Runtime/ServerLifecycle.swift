@@ -83,7 +83,9 @@ struct NodeService: Service, CustomStringConvertible {
     let onListening: @Sendable (_ baseURL: String, _ firstStart: FirstStart?) async -> Void
 
     /// What ServiceLifecycle logs of the node (at debug level): never its operator key or store.
-    var description: String { "NodeService(\(configuration.host):\(configuration.port), role \(configuration.role.rawValue))" }
+    var description: String {
+        "NodeService(\(configuration.host):\(configuration.port), role \(configuration.role.rawValue))"
+    }
 
     func run() async throws {
         try await runtime.checkMasterKey()
