@@ -36,8 +36,9 @@ import Testing
     @Test(arguments: Backend.all) func twentyAppsWithSilentNamesDoNotHoldUpAQuietApp(backend: Backend) async throws {
         try await SilentNameServer.with { nameServer in
             // Long enough that everything before the quiet app's last receipt happens inside it, even on a loaded
-            // machine: the assertion is about order (the quiet app done while every silent lookup still waits).
-            let resolutionTimeout = Duration.seconds(20)
+            // machine: the assertion is about order (the quiet app done while every silent lookup still waits). 20 s
+            // was outrun once by a whole run of the suite on two cores (the quiet app took longer than that).
+            let resolutionTimeout = Duration.seconds(45)
             let names = (0..<20).map { "silent-\($0).example.com" }
             let resolver = ConfiguredThenDNS(
                 Dictionary(uniqueKeysWithValues: names.map { ($0, [IPAddress.v4([127, 0, 0, 1])]) }),
@@ -52,7 +53,7 @@ import Testing
             )
             var configured = try await TestHarness.forDeliveries(on: backend) { configuration in
                 configuration.delivery.resolutionTimeout = resolutionTimeout
-                configuration.delivery.timeout = .seconds(25)
+                configuration.delivery.timeout = .seconds(50)
             }
             configured.resolver = resolver
             try await configured.use { harness in
@@ -95,7 +96,7 @@ import Testing
 
                         // Then each silent attempt fails at the resolution timeout, once, and frees its slot.
                         #expect(
-                            try await harness.eventually(seconds: 60) {
+                            try await harness.eventually(seconds: 120) {
                                 try await Self.attempts(harness, apps: silentApps).count == 3 * names.count
                             }
                         )
@@ -107,7 +108,7 @@ import Testing
                         for attempt in attempts {
                             let error = attempt.error ?? ""
                             #expect(error.hasPrefix("name resolution failed: host could not be resolved"), "\(error)")
-                            #expect(error.hasSuffix("within 20 s"), "\(error)")
+                            #expect(error.hasSuffix("within 45 s"), "\(error)")
                         }
                     }
                 }
