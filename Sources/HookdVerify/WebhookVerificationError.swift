@@ -29,6 +29,8 @@ public struct WebhookVerificationError: Error, Equatable, Hashable, Sendable, Cu
         case duplicateBodyKey(String, offset: Int)
         case invalidSecret
         case secretCannotVerify(SignatureScheme)
+        case invalidPublicKey
+        case publicKeyCannotVerify(SignatureScheme)
     }
 
     private let code: Code
@@ -148,6 +150,22 @@ public struct WebhookVerificationError: Error, Equatable, Hashable, Sendable, Cu
     /// - Returns: The error.
     public static func secretCannotVerify(_ scheme: SignatureScheme) -> Self { Self(.secretCannotVerify(scheme)) }
 
+    /// A public key is not `whpk_` followed by the padded standard base64 of an Ed25519 key's 32 bytes.
+    public static let invalidPublicKey = Self(.invalidPublicKey)
+
+    /// A delivery carries an HMAC scheme that a verifier of public keys cannot check.
+    ///
+    /// Public keys check `v1a` entries of `webhook-signature` alone; a delivery to an `ED25519` endpoint carries
+    /// no `X-Fyatu-Signature` and no `sign`. One that does is refused rather than accepted with that signature
+    /// unchecked.
+    ///
+    /// - Parameters:
+    ///   - scheme: The scheme present that the keys cannot check (``SignatureScheme/fyatu`` or ``SignatureScheme/v3``).
+    /// - Returns: The error.
+    public static func publicKeyCannotVerify(_ scheme: SignatureScheme) -> Self {
+        Self(.publicKeyCannotVerify(scheme))
+    }
+
     /// A one-line explanation that names headers, schemes and offsets but never secrets,
     /// signatures or body content.
     public var description: String {
@@ -180,6 +198,10 @@ public struct WebhookVerificationError: Error, Equatable, Hashable, Sendable, Cu
                 + "followed by standard base64"
         case .secretCannotVerify(let scheme):
             "the webhook secret cannot check \(scheme) signatures"
+        case .invalidPublicKey:
+            "invalid public key: it must be \"whpk_\" followed by the standard base64 of 32 bytes"
+        case .publicKeyCannotVerify(let scheme):
+            "a public key checks only webhook-signature v1a entries, and the delivery carries \(scheme)"
         }
     }
 }

@@ -63,12 +63,24 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
 
     /// The schemes the secret can check: always ``SignatureScheme/v3`` and ``SignatureScheme/fyatu``, and
     /// ``SignatureScheme/standardWebhooks`` when the secret is `whsec_` followed by standard base64.
-    public var supportedSchemes: Set<SignatureScheme> { signer.supportedSchemes }
+    /// A verifier of public keys checks ``SignatureScheme/standardWebhooks`` alone, through its `v1a` entries.
+    public var supportedSchemes: Set<SignatureScheme> {
+        switch keys {
+        case .secret(let signer): signer.supportedSchemes
+        case .publicKeys: [.standardWebhooks]
+        }
+    }
 
     /// Whether a delivery signed by the v3 `sign` alone is accepted (`false` unless the verifier was made so).
     public let allowsSignOnly: Bool
 
-    private let signer: WebhookSigner
+    /// What checks signatures: a secret's HMAC keys, or the Ed25519 public keys of an `ED25519` endpoint.
+    private enum Keys: Sendable {
+        case secret(WebhookSigner)
+        case publicKeys([WebhookPublicKey])
+    }
+
+    private let keys: Keys
     private let toleranceSeconds: Double
     private let now: @Sendable () -> Date
 
@@ -92,8 +104,46 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
         allowingSignOnly: Bool = false,
         now: @escaping @Sendable () -> Date = { Date() }
     ) throws(WebhookVerificationError) {
+        self.init(keys: .secret(try WebhookSigner(secret: secret)), tolerance, allowingSignOnly, now)
+    }
+
+    /// Creates a verifier for the Ed25519 public keys of an `ED25519` endpoint (Standard Webhooks `v1a`).
+    ///
+    /// Such a verifier checks the `v1a,` entries of `webhook-signature`, which must be present: a delivery is
+    /// accepted when one entry is a valid signature by one of the keys, within the tolerance. A delivery that also
+    /// carries `X-Fyatu-Signature` or a v3 `sign` is refused with
+    /// ``WebhookVerificationError/publicKeyCannotVerify(_:)``: those need the secret. The result names
+    /// ``SignatureScheme/standardWebhooks``.
+    ///
+    /// ```swift
+    /// // The keys from the endpoint's publicKeysUrl, or the publicKey its create answered; two during an overlap.
+    /// let verifier = try WebhookVerifier(publicKeys: [configuration.webhookPublicKey])
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - publicKeys: One or more keys, each `whpk_` + standard base64 of its 32 bytes.
+    ///   - tolerance: How far `webhook-timestamp` may be from `now()`; five minutes by default.
+    ///   - now: The clock; the system clock by default.
+    /// - Throws: ``WebhookVerificationError/invalidPublicKey`` when a key cannot be read or none is given.
+    public init(
+        publicKeys: [String],
+        tolerance: Duration = WebhookVerifier.defaultTolerance,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws(WebhookVerificationError) {
+        var keys: [WebhookPublicKey] = []
+        for key in publicKeys { keys.append(try WebhookPublicKey(key)) }
+        guard !keys.isEmpty else { throw .invalidPublicKey }
+        self.init(keys: .publicKeys(keys), tolerance, false, now)
+    }
+
+    private init(
+        keys: Keys,
+        _ tolerance: Duration,
+        _ allowingSignOnly: Bool,
+        _ now: @escaping @Sendable () -> Date
+    ) {
+        self.keys = keys
         self.allowsSignOnly = allowingSignOnly
-        self.signer = try WebhookSigner(secret: secret)
         self.tolerance = tolerance
         let components = tolerance.components
         self.toleranceSeconds = max(0, Double(components.seconds) + Double(components.attoseconds) / 1e18)
@@ -146,6 +196,7 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
 
         // Header schemes: presence first, so a missing required header is reported before any work.
         let fyatuHeader = try lookup.value(for: WebhookHeaderName.fyatuSignature)
+        if fyatuHeader != nil, case .publicKeys = keys { throw .publicKeyCannotVerify(.fyatu) }
         if fyatuHeader == nil, required.contains(.fyatu) {
             throw .missingHeader(WebhookHeaderName.fyatuSignature)
         }
@@ -157,9 +208,10 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
         // The scheme is present when its signature is: `webhook-id` and `webhook-timestamp` alone are only
         // identification, which hookd sends even with Standard Webhooks signing switched off.
         let standardPresent = standardValues[2] != nil
+        if case .publicKeys = keys, !standardPresent { throw .missingHeader(WebhookHeaderName.webhookSignature) }
         if standardPresent || required.contains(.standardWebhooks) {
             // A signature this secret cannot check is refused, never skipped: it must not pass unchecked.
-            guard signer.supportedSchemes.contains(.standardWebhooks) else {
+            guard supportedSchemes.contains(.standardWebhooks) else {
                 throw .secretCannotVerify(.standardWebhooks)
             }
             if let missing = standardValues.firstIndex(where: { $0 == nil }) {
@@ -168,8 +220,8 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
         }
 
         return try withContiguousBytes(of: body) { bytes throws(WebhookVerificationError) in
-            if let fyatuHeader {
-                try verifyFyatu(header: fyatuHeader, body: bytes)
+            if let fyatuHeader, case .secret(let signer) = keys {
+                try verifyFyatu(signer, header: fyatuHeader, body: bytes)
                 passed.insert(.fyatu)
             }
             if standardPresent, let id = standardValues[0], let timestamp = standardValues[1],
@@ -183,8 +235,9 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
             let found = try DataValueScanner.scan(bytes, for: BodyKey.all)
             let data = found[BodyKey.data]
             if let sign = found[BodyKey.sign] {
+                guard case .secret(let signer) = keys else { throw .publicKeyCannotVerify(.v3) }
                 guard let data else { throw .missingBodyKey("data") }
-                try verifyV3(sign: sign, data: data, body: bytes)
+                try verifyV3(signer, sign: sign, data: data, body: bytes)
                 passed.insert(.v3)
             } else if required.contains(.v3) {
                 throw .missingBodyKey("sign")
@@ -205,7 +258,12 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
     }
 
     /// A description that names the tolerance and never the secret.
-    public var description: String { "WebhookVerifier(tolerance: \(tolerance), secret: <redacted>)" }
+    public var description: String {
+        switch keys {
+        case .secret: "WebhookVerifier(tolerance: \(tolerance), secret: <redacted>)"
+        case .publicKeys(let publicKeys): "WebhookVerifier(tolerance: \(tolerance), publicKeys: \(publicKeys))"
+        }
+    }
 
     /// A description that names the tolerance and never the secret.
     public var debugDescription: String { description }
@@ -216,6 +274,7 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
     // MARK: Schemes
 
     private func verifyV3(
+        _ signer: WebhookSigner,
         sign: Range<Int>,
         data: Range<Int>,
         body: UnsafeBufferPointer<UInt8>
@@ -230,7 +289,11 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
         guard ConstantTime.equals(Array(expected), received) else { throw .noMatchingSignature(.v3) }
     }
 
-    private func verifyFyatu(header: String, body: UnsafeBufferPointer<UInt8>) throws(WebhookVerificationError) {
+    private func verifyFyatu(
+        _ signer: WebhookSigner,
+        header: String,
+        body: UnsafeBufferPointer<UInt8>
+    ) throws(WebhookVerificationError) {
         let name = WebhookHeaderName.fyatuSignature
         var timestampText: Substring?
         var candidates: [[UInt8]] = []
@@ -266,20 +329,35 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible, CustomDebugStr
         guard let timestamp = Self.parseTimestamp(timestampText[...]) else {
             throw .malformedHeader(WebhookHeaderName.webhookTimestamp)
         }
+        // A secret checks the `v1` (HMAC) entries, public keys the `v1a` (Ed25519) ones; other versions are ignored.
+        let version: Substring
+        switch keys {
+        case .secret: version = "v1"
+        case .publicKeys: version = "v1a"
+        }
         var candidates: [[UInt8]] = []
         for entry in signatures.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
             guard let comma = entry.firstIndex(of: ",") else {
                 throw .malformedHeader(WebhookHeaderName.webhookSignature)
             }
-            guard entry[..<comma] == "v1" else { continue }  // v1a (asymmetric) and future versions are ignored
+            guard entry[..<comma] == version else { continue }
             candidates.append(Base64.decode(entry[entry.index(after: comma)...]) ?? [])
         }
         try checkTimestamp(timestamp, scheme: .standardWebhooks)
-        guard let mac = signer.standardCode(id: id, timestamp: timestamp, body: body) else {
-            throw .secretCannotVerify(.standardWebhooks)
+        let matched: Bool
+        switch keys {
+        case .secret(let signer):
+            guard let mac = signer.standardCode(id: id, timestamp: timestamp, body: body) else {
+                throw .secretCannotVerify(.standardWebhooks)
+            }
+            matched = Self.anyMatches(Array(mac), candidates)
+        case .publicKeys(let publicKeys):
+            let message = StandardWebhooksMessage.bytes(id: id, timestamp: timestamp, body: body)
+            matched = candidates.contains { signature in
+                publicKeys.contains { $0.isValidSignature(signature, for: message) }
+            }
         }
-        let expected = Array(mac)
-        guard Self.anyMatches(expected, candidates) else { throw .noMatchingSignature(.standardWebhooks) }
+        guard matched else { throw .noMatchingSignature(.standardWebhooks) }
     }
 
     private func checkTimestamp(_ timestamp: Int64, scheme: SignatureScheme) throws(WebhookVerificationError) {

@@ -22,6 +22,9 @@ struct VerifyCommand: AsyncParsableCommand {
             webhook-signature needs a secret of whsec_ followed by standard base64, and a delivery that carries \
             one is invalid with any other secret. To check such a delivery on its other schemes alone, leave \
             its webhook-signature header out.
+
+            An ED25519 endpoint's deliveries verify with its public key instead of a secret: --public-key whpk_… \
+            (repeat it for both keys of a rotation's overlap) checks the webhook-signature's v1a entries.
             """
     )
 
@@ -32,6 +35,12 @@ struct VerifyCommand: AsyncParsableCommand {
             """
     )
     var secret: String?
+
+    @Option(
+        name: .customLong("public-key"),
+        help: "An ED25519 endpoint's public key, whpk_…, instead of a secret; repeat for each key in force."
+    )
+    var publicKeys: [String] = []
 
     @Option(name: .customLong("header"), help: "A header as 'Name: value'; repeat for each header.")
     var headers: [String] = []
@@ -48,8 +57,9 @@ struct VerifyCommand: AsyncParsableCommand {
     var allowSignOnly = false
 
     func run() async throws {
-        guard let secret = secret ?? Environment.string("HOOKD_SECRET") else {
-            throw CommandFailure("give the secret with --secret or HOOKD_SECRET")
+        let secret = secret ?? Environment.string("HOOKD_SECRET")
+        guard secret != nil || !publicKeys.isEmpty else {
+            throw CommandFailure("give the secret with --secret or HOOKD_SECRET, or --public-key")
         }
         var fields: [String: String] = [:]
         for header in headers {
@@ -61,11 +71,12 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         let body = Array(FileHandle.standardInput.readDataToEndOfFile())
         do {
-            let verifier = try WebhookVerifier(
-                secret: secret,
-                tolerance: .seconds(tolerance),
-                allowingSignOnly: allowSignOnly
-            )
+            let verifier =
+                if let secret, publicKeys.isEmpty {
+                    try WebhookVerifier(secret: secret, tolerance: .seconds(tolerance), allowingSignOnly: allowSignOnly)
+                } else {
+                    try WebhookVerifier(publicKeys: publicKeys, tolerance: .seconds(tolerance))
+                }
             let delivery = try verifier.verify(body: body, headers: fields)
             let schemes = SignatureScheme.allCases.filter { delivery.schemes.contains($0) }.map(\.rawValue)
             emit("valid (\(schemes.joined(separator: ", ")))")

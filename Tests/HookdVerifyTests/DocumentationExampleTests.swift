@@ -185,6 +185,51 @@ import Testing
         #expect(try verifier.verify(body: body, headers: headers).schemes == [.standardWebhooks])
     }
 
+    @Test func signingKeyExamples() throws {
+        let sealedKeyBytes = Ed25519SignatureTests.seed
+        let body = Ed25519SignatureTests.body
+        let key = try WebhookSigningKey(rawRepresentation: sealedKeyBytes)  // the endpoint's key, unsealed
+        let signature = key.standardSignatureHeader(id: "evt_1", timestamp: 1_767_225_600, body: body)  // v1a,…
+        let published = key.publicKey.description  // whpk_…, safe to show
+
+        #expect(signature == Ed25519SignatureTests.signature)
+        #expect(published == Ed25519SignatureTests.publicKey)
+
+        let newKey = try WebhookSigningKey(rawRepresentation: Ed25519SignatureTests.otherSeed)
+        let oldKey = key
+        let header = WebhookSigningKey.standardSignatureHeader(
+            keys: [newKey, oldKey],
+            id: "evt_1",
+            timestamp: 1_767_225_600,
+            body: body
+        )  // "v1a,<by newKey> v1a,<by oldKey>"
+
+        #expect(header == "\(Ed25519SignatureTests.otherSignature) \(Ed25519SignatureTests.signature)")
+    }
+
+    @Test func publicKeyExamples() throws {
+        let configuration = PublicKeyConfiguration(webhookPublicKey: Ed25519SignatureTests.publicKey)
+        let headers = [
+            "webhook-id": "evt_1", "webhook-timestamp": "1767225600",
+            "webhook-signature": Ed25519SignatureTests.signature,
+        ]
+        do {
+            let key = try WebhookPublicKey(configuration.webhookPublicKey)  // whpk_…, as the endpoint's create answered
+            let verifier = try WebhookVerifier(publicKeys: [key.description])
+            #expect(throws: WebhookVerificationError.timestampTooOld(.standardWebhooks)) {
+                try verifier.verify(body: Ed25519SignatureTests.body, headers: headers)
+            }
+        }
+        // The keys from the endpoint's publicKeysUrl, or the publicKey its create answered; two during an overlap.
+        let verifier = try WebhookVerifier(publicKeys: [configuration.webhookPublicKey])
+        #expect(verifier.supportedSchemes == [.standardWebhooks])
+    }
+
+    /// Where the public-key examples read the key from.
+    struct PublicKeyConfiguration {
+        let webhookPublicKey: String
+    }
+
     /// Where the examples read the secret from: the receiver's own configuration.
     struct ExampleConfiguration {
         let webhookSecret: String

@@ -150,4 +150,32 @@ import Testing
         )
         #expect(otherSecret.status == 1, "whsec_ + the same hex is another secret")
     }
+
+    /// SPEC §15: an ED25519 endpoint's delivery verifies with its public key (`--public-key whpk_…`), once per key
+    /// in force; another key is invalid. The key and signature are RFC 8032's first test seed's, signed by Python's
+    /// `cryptography` at 2026-01-01T00:00:00Z (hence the wide tolerance).
+    @Test func verifyTakesPublicKeys() async throws {
+        let publicKey = "whpk_11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+        let otherKey = "whpk_PUAXw+hDiVqStwqnTRt+vJyYLM8uxJaMwM1V8Sr0Zgw="
+        let signature =
+            "v1a,sSlrIU52fJKT+uz+oCsNXBshYnKJMQHL0Ahg9VNJuvx7vDtxnSJeRfFlQBWtzhY7SfXrkZUj699d6+KP6Q9bCw=="
+        let body = Array(#"{"event":"CARD_FUNDED","eventId":"evt_1","data":{"cardId":"crd_1"}}"#.utf8)
+        let headers = ["webhook-id: evt_1", "webhook-timestamp: 1767225600", "webhook-signature: \(signature)"]
+        let arguments = ["--tolerance", "1000000000"] + headers.flatMap { ["--header", $0] }
+
+        let valid = try await ChildProcess.run(
+            ["verify", "--public-key", otherKey, "--public-key", publicKey] + arguments,
+            input: body
+        )
+        #expect(valid.status == 0, "\(valid.stdout) \(valid.stderr)")
+        #expect(valid.stdout == "valid (standard-webhooks)\n")
+
+        let wrongKey = try await ChildProcess.run(["verify", "--public-key", otherKey] + arguments, input: body)
+        #expect(wrongKey.status == 1)
+        #expect(wrongKey.stdout.hasPrefix("invalid: no matching standard-webhooks signature"))
+
+        let malformed = try await ChildProcess.run(["verify", "--public-key", "whpk_AAAA"] + arguments, input: body)
+        #expect(malformed.status == 1)
+        #expect(malformed.stdout.hasPrefix("invalid: invalid public key"))
+    }
 }
