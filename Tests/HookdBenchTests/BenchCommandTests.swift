@@ -35,6 +35,16 @@ import Testing
         #expect(results["caps"] as? [String: Any] != nil, "the caps it ran with (hookd's defaults: none given)")
     }
 
+    @Test func signingReportsEd25519BesideHMAC() async throws {
+        let report = try await Self.report(["signing", "--iterations", "50", "--rounds", "1"])
+        #expect(report["benchmark"] as? String == "signing")
+        let results = try #require(report["results"] as? [String: Any])
+        for figure in ["hmacNanoseconds", "ed25519Nanoseconds", "ed25519OverlapNanoseconds", "ratio"] {
+            #expect((results[figure] as? Double ?? 0) > 0, "\(figure)")
+        }
+        #expect(results["bodyBytes"] as? Int == 512)
+    }
+
     @Test func theDefaultCapsAreComparedWithTheCapsRaisedInTheSameRun() async throws {
         let report = try await Self.report([
             "deliveries", "--events", "300", "--lag-rate", "50", "--lag-seconds", "1", "--compare-raised-caps",

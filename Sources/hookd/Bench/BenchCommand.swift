@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
             """,
         subcommands: [
             DeliveriesBench.self, IngestBench.self, APIBench.self, BacklogBench.self, IsolationBench.self,
-            FairnessBench.self,
+            FairnessBench.self, SigningBench.self,
         ]
     )
 }
