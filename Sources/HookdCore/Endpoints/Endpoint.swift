@@ -12,10 +12,22 @@ public struct Endpoint: Sendable, Equatable {
         case v3_20 = "V3_20"
     }
 
+    /// How deliveries to an endpoint are signed (SPEC §11, §15).
+    public enum SigningScheme: String, Sendable, CaseIterable {
+        /// HMAC-SHA256 with the endpoint's `whsec_` secret: `X-Fyatu-Signature` and `webhook-signature` `v1`.
+        case hmac = "HMAC"
+        /// Ed25519 with a key pair hookd makes: `webhook-signature` `v1a`, checked with the public key.
+        case ed25519 = "ED25519"
+    }
+
     /// `whk_` and 20 uppercase letters and digits.
     public var id: EndpointID
     public var appID: AppID
     public var format: Format
+    /// How its deliveries are signed; every v3 endpoint and every endpoint created before SPEC §15 is `HMAC`.
+    public var signingScheme: SigningScheme
+    /// The unguessable path segment of an `ED25519` endpoint's public keys (`publicKeysUrl`); `nil` for `HMAC`.
+    public var publicKeysToken: String?
     /// Where deliveries go; `nil` only for a v3 endpoint whose URL was cleared (or never set).
     public var url: String?
     public var description: String
@@ -54,6 +66,8 @@ public struct Endpoint: Sendable, Equatable {
         id: EndpointID,
         appID: AppID,
         format: Format,
+        signingScheme: SigningScheme = .hmac,
+        publicKeysToken: String? = nil,
         url: String?,
         description: String = "",
         events: [String]?,
@@ -78,6 +92,8 @@ public struct Endpoint: Sendable, Equatable {
         self.id = id
         self.appID = appID
         self.format = format
+        self.signingScheme = signingScheme
+        self.publicKeysToken = publicKeysToken
         self.url = url
         self.description = description
         self.events = events

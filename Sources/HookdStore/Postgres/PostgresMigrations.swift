@@ -582,6 +582,19 @@ enum PostgresMigrations {
                 "ALTER TABLE events ADD COLUMN trace_parent text"
             ]
         ),
+        Migration(
+            id: "0020_ed25519_endpoints",
+            statements: [
+                // SPEC §15: how an endpoint's deliveries are signed, and for an ED25519 endpoint the unguessable token
+                // of its public keys' URL, looked up without an app (the URL is unauthenticated).
+                "ALTER TABLE webhook_endpoints ADD COLUMN signing_scheme text NOT NULL DEFAULT 'HMAC'",
+                "ALTER TABLE webhook_endpoints ADD COLUMN public_keys_token text",
+                """
+                CREATE UNIQUE INDEX webhook_endpoints_by_public_keys_token ON webhook_endpoints (public_keys_token)
+                WHERE public_keys_token IS NOT NULL
+                """,
+            ]
+        ),
     ]
 
     /// Redacts the headers kept with attempts (``HeaderRedaction``), a batch at a time in key order.

@@ -4,7 +4,7 @@ import PostgresNIO
 extension PostgresStore: EndpointStore {
     /// The columns ``endpoint(from:)`` reads. A constant list of column names, never data: values are always bound.
     static let endpointColumns = """
-        id, app_id, format, url, description, events, sealed_headers, rate_limit, status, disabled_reason, \
+        id, app_id, format, signing_scheme, public_keys_token, url, description, events, sealed_headers, rate_limit, status, disabled_reason, \
         secret_prefix, sealed_secret, secret_version, previous_sealed_secret, previous_secret_until, failure_count, \
         failing_since, last_delivery_at, last_delivery_status, total_deliveries, total_failures, created_at, updated_at
         """
@@ -22,9 +22,11 @@ extension PostgresStore: EndpointStore {
                 """
                 WITH created AS (
                     INSERT INTO webhook_endpoints
-                        (id, app_id, format, url, description, events, sealed_headers, rate_limit, status,
-                         secret_prefix, sealed_secret, secret_version, created_at, updated_at)
-                    SELECT \(endpoint.id), \(endpoint.appID), \(endpoint.format.rawValue), \(endpoint.url),
+                        (id, app_id, format, signing_scheme, public_keys_token, url, description, events,
+                         sealed_headers, rate_limit, status, secret_prefix, sealed_secret, secret_version, created_at,
+                         updated_at)
+                    SELECT \(endpoint.id), \(endpoint.appID), \(endpoint.format.rawValue),
+                           \(endpoint.signingScheme.rawValue), \(endpoint.publicKeysToken)::text, \(endpoint.url),
                            \(endpoint.description), \(endpoint.events)::text[],
                            \(endpoint.sealedHeaders.map { ByteBuffer(bytes: $0) })::bytea,
                            \(endpoint.rateLimit)::integer, \(endpoint.status.rawValue), \(endpoint.secretPrefix),
@@ -62,6 +64,16 @@ extension PostgresStore: EndpointStore {
             ).collect()
             return (try page.map(Self.storedEndpoint(from:)), try counted.first?.decode(Int.self) ?? 0)
         }
+    }
+
+    public func endpoint(publicKeysToken: String) async throws -> Endpoint? {
+        // The partial unique index on the token finds the row; `visibleEndpoint` leaves deleted endpoints out.
+        try await rows(
+            """
+            SELECT \(unescaped: Self.endpointColumns) FROM webhook_endpoints
+            WHERE public_keys_token = \(publicKeysToken) AND \(unescaped: Self.visibleEndpoint)
+            """
+        ).first.map(Self.storedEndpoint(from:))
     }
 
     public func endpoint(appID: AppID, id: EndpointID) async throws -> Endpoint? {
@@ -311,6 +323,7 @@ extension PostgresStore: EndpointStore {
     static func storedEndpoint(from row: PostgresRow) throws -> Endpoint {
         let row = row.makeRandomAccess()
         guard let format = Endpoint.Format(rawValue: try row.decode("format")),
+            let signingScheme = Endpoint.SigningScheme(rawValue: try row.decode("signing_scheme")),
             let status = EndpointStatus(rawValue: try row.decode("status"))
         else { throw StoreError.corruptRow(table: "webhook_endpoints") }
         let reason = try row.decode("disabled_reason", as: String?.self)
@@ -318,6 +331,8 @@ extension PostgresStore: EndpointStore {
             id: try row.decode("id"),
             appID: try row.decode("app_id"),
             format: format,
+            signingScheme: signingScheme,
+            publicKeysToken: try row.decode("public_keys_token"),
             url: try row.decode("url"),
             description: try row.decode("description"),
             events: try row.decode("events"),

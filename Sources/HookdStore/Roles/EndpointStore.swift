@@ -19,6 +19,10 @@ public protocol EndpointStore: Sendable {
     /// One of the app's endpoints.
     func endpoint(appID: AppID, id: EndpointID) async throws -> Endpoint?
 
+    /// The endpoint whose public keys are served under `publicKeysToken` (SPEC §15), whichever app it is of; not
+    /// deleted endpoints only.
+    func endpoint(publicKeysToken: String) async throws -> Endpoint?
+
     /// Applies `change` to one of the app's endpoints in one write.
     ///
     /// Enabling an endpoint clears its disabled reason and its run of failures, and makes the pending deliveries that

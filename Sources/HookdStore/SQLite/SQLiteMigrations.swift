@@ -234,6 +234,18 @@ enum SQLiteMigrations {
             // made later and perhaps by another node, join its trace. NULL when telemetry is off.
             try db.execute(sql: "ALTER TABLE events ADD COLUMN trace_parent TEXT")
         }
+        migrator.registerMigration("0015_ed25519_endpoints") { db in
+            // SPEC §15: how an endpoint's deliveries are signed, and for an ED25519 endpoint the unguessable token of
+            // its public keys' URL, looked up without an app (the URL is unauthenticated).
+            try db.execute(
+                sql: """
+                    ALTER TABLE webhook_endpoints ADD COLUMN signing_scheme TEXT NOT NULL DEFAULT 'HMAC';
+                    ALTER TABLE webhook_endpoints ADD COLUMN public_keys_token TEXT;
+                    CREATE UNIQUE INDEX webhook_endpoints_by_public_keys_token ON webhook_endpoints(public_keys_token)
+                        WHERE public_keys_token IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 

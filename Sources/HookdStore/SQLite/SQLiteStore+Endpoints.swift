@@ -26,12 +26,14 @@ extension SQLiteStore: EndpointStore {
             try db.execute(
                 sql: """
                     INSERT INTO webhook_endpoints
-                        (id, app_id, format, url, description, events, sealed_headers, rate_limit, status,
-                         secret_prefix, sealed_secret, secret_version, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        (id, app_id, format, signing_scheme, public_keys_token, url, description, events,
+                         sealed_headers, rate_limit, status, secret_prefix, sealed_secret, secret_version, created_at,
+                         updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    endpoint.id, endpoint.appID, endpoint.format.rawValue, endpoint.url, endpoint.description,
+                    endpoint.id, endpoint.appID, endpoint.format.rawValue, endpoint.signingScheme.rawValue,
+                    endpoint.publicKeysToken, endpoint.url, endpoint.description,
                     try Self.eventsJSON(endpoint.events), endpoint.sealedHeaders.map { Data($0) }, endpoint.rateLimit,
                     endpoint.status.rawValue, endpoint.secretPrefix, Data(secret.sealedSecret), endpoint.secretVersion,
                     endpoint.createdAt, endpoint.updatedAt,
@@ -70,6 +72,17 @@ extension SQLiteStore: EndpointStore {
 
     public func endpoint(appID: AppID, id: EndpointID) async throws -> Endpoint? {
         try await pool.read { db in try Self.findVisibleEndpoint(db, appID: appID, id: id) }
+    }
+
+    public func endpoint(publicKeysToken: String) async throws -> Endpoint? {
+        // The partial unique index on the token finds the row; `visibleEndpoint` leaves deleted endpoints out.
+        try await pool.read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT * FROM webhook_endpoints WHERE public_keys_token = ? AND \(Self.visibleEndpoint)",
+                arguments: [publicKeysToken]
+            ).map(Self.storedEndpoint(from:))
+        }
     }
 
     static func findVisibleEndpoint(_ db: Database, appID: AppID, id: EndpointID) throws -> Endpoint? {
@@ -313,6 +326,7 @@ extension SQLiteStore: EndpointStore {
 
     static func storedEndpoint(from row: Row) throws -> Endpoint {
         guard let format = Endpoint.Format(rawValue: row["format"]),
+            let signingScheme = Endpoint.SigningScheme(rawValue: row["signing_scheme"]),
             let status = EndpointStatus(rawValue: row["status"])
         else { throw StoreError.corruptRow(table: "webhook_endpoints") }
         let events: [String]?
@@ -327,6 +341,8 @@ extension SQLiteStore: EndpointStore {
             id: row["id"],
             appID: row["app_id"],
             format: format,
+            signingScheme: signingScheme,
+            publicKeysToken: row["public_keys_token"],
             url: row["url"],
             description: row["description"],
             events: events,
