@@ -294,10 +294,10 @@ public struct DeliveryAttempter: Sendable {
                 nil
             )
         }
-        let signers: [WebhookSigner]
+        let signing: DeliverySigning
         let headers: EndpointHeaders
         do {
-            signers = try self.signers.signers(for: claim, now: clock.unixMillis)
+            signing = try self.signers.signing(for: claim, now: clock.unixMillis)
             headers = try self.signers.headers(for: claim)
         } catch {
             logger.error(
@@ -311,7 +311,7 @@ public struct DeliveryAttempter: Sendable {
             eventID: claim.eventID,
             data: claim.data,
             timestamp: clock.unixSeconds,
-            signers: signers,
+            signing: signing,
             schemes: configuration.signatureSchemes,
             userAgent: configuration.userAgent,
             endpoint: OutgoingWebhook.EndpointShape(

@@ -64,6 +64,42 @@ public struct OutgoingWebhook: Sendable {
         userAgent: String,
         endpoint: EndpointShape
     ) {
+        self.init(
+            event: event,
+            eventID: eventID,
+            data: data,
+            timestamp: timestamp,
+            signing: .hmac(signers),
+            schemes: schemes,
+            userAgent: userAgent,
+            endpoint: endpoint
+        )
+    }
+
+    /// Signs and assembles an attempt of `event` sent at `timestamp` to an endpoint, with its HMAC secrets or its
+    /// Ed25519 keys.
+    ///
+    /// - Parameters:
+    ///   - signing: The endpoint's secrets (as `signers` above), or its Ed25519 keys (SPEC §15): then the delivery
+    ///     carries `webhook-signature` with a `v1a` entry by each key and `X-Fyatu-Key-Id` naming the first, and no
+    ///     HMAC at all, whatever `schemes` says (the keys are the endpoint's only way to be checked).
+    ///   - schemes: The HMAC signature schemes to include.
+    public init(
+        event: String,
+        eventID: EventID,
+        data: [UInt8],
+        timestamp: UnixSeconds,
+        signing: DeliverySigning,
+        schemes: Set<SignatureScheme>,
+        userAgent: String,
+        endpoint: EndpointShape
+    ) {
+        let signers: [WebhookSigner]
+        let keys: [WebhookSigningKey]
+        switch signing {
+        case .hmac(let secrets): (signers, keys) = (secrets, [])
+        case .ed25519(let privateKeys): (signers, keys) = ([], privateKeys)
+        }
         let eventID = eventID.rawValue
         let seconds = timestamp.rawValue
         let body: [UInt8]
@@ -105,8 +141,17 @@ public struct OutgoingWebhook: Sendable {
         {
             headers.append((WebhookHeaderName.fyatuSignature, signature))
         }
+        if let key = keys.first { headers.append((WebhookHeaderName.fyatuKeyID, key.publicKey.keyID)) }
         headers.append((WebhookHeaderName.webhookID, eventID))
         headers.append((WebhookHeaderName.webhookTimestamp, String(seconds)))
+        if let signature = WebhookSigningKey.standardSignatureHeader(
+            keys: keys,
+            id: eventID,
+            timestamp: seconds,
+            body: body
+        ) {
+            headers.append((WebhookHeaderName.webhookSignature, signature))
+        }
         // nil when no secret is whsec_ + base64 (secrets of another shape): then there is no such header.
         if schemes.contains(.standardWebhooks),
             let signature = WebhookSigner.standardSignatureHeader(

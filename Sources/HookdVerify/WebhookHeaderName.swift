@@ -27,6 +27,9 @@ public enum WebhookHeaderName {
     /// `X-Fyatu-Environment`: `LIVE` or `SANDBOX`, on v3.20 deliveries (informational, not signed on its own;
     /// the signed body carries the same value as `environment`).
     public static let fyatuEnvironment = "X-Fyatu-Environment"
+    /// `X-Fyatu-Key-Id`: on a delivery to an `ED25519` endpoint, the ``WebhookPublicKey/keyID`` of the key that
+    /// signed it (the newest, during a rotation's overlap).
+    public static let fyatuKeyID = "X-Fyatu-Key-Id"
     /// `webhook-id`: the Standard Webhooks message id (hookd sends the `eventId`).
     public static let webhookID = "webhook-id"
     /// `webhook-timestamp`: the Standard Webhooks timestamp in Unix seconds.

@@ -69,6 +69,12 @@ public struct WebhookPublicKey: Sendable, Hashable, CustomStringConvertible {
         )
     }
 
+    /// A short name for the key: the first 16 lowercase hex digits of the SHA-256 of its 32 bytes.
+    ///
+    /// hookd sends it as `X-Fyatu-Key-Id` with each delivery and as `kid` in the endpoint's JWKS, so a receiver can
+    /// tell that a rotation brought a key it has not fetched yet.
+    public var keyID: String { String(Hex.encode(SHA256.hash(data: rawRepresentation)).prefix(16)) }
+
     /// Whether `signature` is this key's Ed25519 signature of `message`.
     func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
         key.isValidSignature(signature, for: message)

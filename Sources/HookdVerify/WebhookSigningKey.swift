@@ -16,6 +16,9 @@ import Crypto
 /// - Important: The key never shows its private bytes in a description or a reflection; only
 ///   ``rawRepresentation`` gives them, for sealing at rest.
 public struct WebhookSigningKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The prefix of a private key's text form: `whsk_` and the padded standard base64 of its 32 bytes.
+    public static let privateKeyPrefix = "whsk_"
+
     private let key: Curve25519.Signing.PrivateKey
 
     /// The public key that checks this key's signatures.
@@ -39,6 +42,22 @@ public struct WebhookSigningKey: Sendable, CustomStringConvertible, CustomDebugS
         self.init(key)
     }
 
+    /// Reads a key from its text form, ``privateKeyText``.
+    ///
+    /// ```swift
+    /// let opened = try WebhookSigningKey(privateKeyText: key.privateKeyText)  // as hookd seals and opens it
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - privateKeyText: `whsk_` followed by the padded standard base64 of the 32 private bytes.
+    /// - Throws: ``WebhookVerificationError/invalidSecret`` when the text is not such a key.
+    public init(privateKeyText: String) throws(WebhookVerificationError) {
+        guard privateKeyText.hasPrefix(Self.privateKeyPrefix),
+            let bytes = Base64.decode(privateKeyText.dropFirst(Self.privateKeyPrefix.count))
+        else { throw .invalidSecret }
+        try self.init(rawRepresentation: bytes)
+    }
+
     private init(_ key: Curve25519.Signing.PrivateKey) {
         self.key = key
         self.publicKey = WebhookPublicKey(key.publicKey)
@@ -46,6 +65,9 @@ public struct WebhookSigningKey: Sendable, CustomStringConvertible, CustomDebugS
 
     /// The 32 private bytes, to seal at rest; never show or log them.
     public var rawRepresentation: [UInt8] { Array(key.rawRepresentation) }
+
+    /// The private key as text, `whsk_` + base64, to seal at rest; never show or log it.
+    public var privateKeyText: String { Self.privateKeyPrefix + Base64.encode(rawRepresentation) }
 
     /// Computes a `webhook-signature` entry signed by this key.
     ///

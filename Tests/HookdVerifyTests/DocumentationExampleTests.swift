@@ -194,6 +194,8 @@ import Testing
 
         #expect(signature == Ed25519SignatureTests.signature)
         #expect(published == Ed25519SignatureTests.publicKey)
+        let opened = try WebhookSigningKey(privateKeyText: key.privateKeyText)  // as hookd seals and opens it
+        #expect(opened.publicKey == key.publicKey)
 
         let newKey = try WebhookSigningKey(rawRepresentation: Ed25519SignatureTests.otherSeed)
         let oldKey = key

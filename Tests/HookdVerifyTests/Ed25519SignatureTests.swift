@@ -148,6 +148,11 @@ import Testing
             #expect(text.contains(Self.publicKey))
         }
         #expect(key.rawRepresentation == Self.seed)
+        #expect(key.privateKeyText == "whsk_" + seedBase64)
+        #expect(try WebhookSigningKey(privateKeyText: key.privateKeyText).publicKey == key.publicKey)
+        #expect(throws: WebhookVerificationError.invalidSecret) { try WebhookSigningKey(privateKeyText: seedBase64) }
+        #expect(key.publicKey.keyID.count == 16)
+        #expect(key.publicKey.keyID != otherKey.publicKey.keyID)
         #expect(key.publicKey.jwkX == "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo")
     }
 
