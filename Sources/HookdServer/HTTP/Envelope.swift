@@ -52,12 +52,14 @@ struct Envelope: Sendable {
     ///
     /// - Parameters:
     ///   - secret: The one secret a v3.20 creation or rotation hands out, at the top level (SPEC §11).
+    ///   - publicKey: An ED25519 endpoint's new public key (`whpk_…`), in the secret's place (SPEC §15).
     func success(
         _ data: some JSONRepresentable,
         message: String,
         status: HTTPResponse.Status = .ok,
         pagination: Pagination? = nil,
         secret: WebhookSecret? = nil,
+        publicKey: String? = nil,
         context: HookdRequestContext
     ) -> Response {
         var members: [(String, JSONOutput)] = [
@@ -66,6 +68,7 @@ struct Envelope: Sendable {
         ]
         if let pagination { members.append(("pagination", pagination.json)) }
         if let secret { members.append(("secret", .string(secret.value))) }
+        if let publicKey { members.append(("publicKey", .string(publicKey))) }
         members.append(("meta", meta(requestID: context.requestID, dialect: context.dialect)))
         return response(
             status: status,

@@ -256,5 +256,9 @@ private func buildRouter(
         deliveryRoutes: deliveryRoutes
     ).addRoutes(to: multiEndpoint)
     EventCatalogueRoutes(services: services).addRoutes(to: multiEndpoint)
+    // An ED25519 endpoint's public keys (SPEC §15): unauthenticated, found by the unguessable token in their URL.
+    let publicKeys = router.group("api/v3.20")
+        .add(middleware: EnvelopeMiddleware(envelope: envelope, failures: failures, dialect: .caas))
+    PublicKeyRoutes(store: dependencies.store, sealingKeys: sealingKeys, services: services).addRoutes(to: publicKeys)
     return router
 }

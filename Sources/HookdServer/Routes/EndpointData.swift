@@ -4,6 +4,8 @@ import HookdCore
 /// with credentials redacted (``HeaderRedaction``).
 struct EndpointData: JSONRepresentable {
     let endpoint: Endpoint
+    /// Where an ED25519 endpoint's public keys are served (SPEC §15); `nil` for HMAC.
+    let publicKeysURL: String?
     /// The endpoint's custom headers, opened.
     let headers: EndpointHeaders
     /// The app's type, for listing every event of a v3 endpoint.
@@ -30,6 +32,8 @@ struct EndpointData: JSONRepresentable {
             ("events", .array(events.map { .string(EventName.v320Name($0)) })),
             ("environment", .string(environment.rawValue)),
             ("format", .string(endpoint.format.rawValue)),
+            ("signatureScheme", .string(endpoint.signingScheme.rawValue)),
+            ("publicKeysUrl", .string(publicKeysURL)),
             ("status", .string(endpoint.status.rawValue)),
             ("disabledReason", .string(endpoint.disabledReason?.rawValue)),
             ("secretPrefix", .string(endpoint.secretPrefix)),

@@ -62,7 +62,7 @@ extension EndpointRoutes {
         )
         return envelope.success(
             EnabledEndpointData(
-                endpoint: try data(enabled, principal),
+                endpoint: try data(enabled, principal, request),
                 recovery: RecoveryData(queued: recovery.queued, hasMore: recovery.hasMore),
                 recoveredSince: recoverFailed ? since : nil
             ),

@@ -1,6 +1,7 @@
 import HookdCore
 import HookdDelivery
 import HookdStore
+import HookdVerify
 import Hummingbird
 import Logging
 
@@ -39,7 +40,7 @@ struct EndpointRoutes: APIRoutes, Sendable {
         try problems.throwIfAny()
         let (items, total) = try await store.endpoints(appID: principal.appID, limit: page.limit, offset: page.offset)
         return envelope.success(
-            EndpointListData(items: try items.map { try data($0, principal) }),
+            EndpointListData(items: try items.map { try data($0, principal, request) }),
             message: "Webhooks retrieved",
             pagination: Pagination(total: total, limit: page.limit, offset: page.offset),
             context: context
@@ -51,14 +52,20 @@ struct EndpointRoutes: APIRoutes, Sendable {
         let body = try await readChange(
             request,
             of: principal,
-            allowed: ["url", "events", "description", "headers", "rateLimit", "secret"]
+            allowed: ["url", "events", "description", "headers", "rateLimit", "secret", "signatureScheme"]
         )
         var problems: [APIError.FieldError] = []
         let url = body.string("url", &problems)
         if body.value("events") == nil { problems.append(.init(field: "events", message: "is required")) }
         let broughtSecret = body.optionalString("secret", &problems)
+        let schemeName = body.optionalString("signatureScheme", &problems)
+        let scheme = schemeName.map { Endpoint.SigningScheme(rawValue: $0) } ?? .hmac
+        if scheme == nil { problems.append(.init(field: "signatureScheme", message: "must be HMAC or ED25519")) }
+        if scheme == .ed25519, broughtSecret != nil {
+            problems.append(.init(field: "secret", message: "an ED25519 endpoint's key pair is made by hookd"))
+        }
         let settings = try settings(in: body, principal: principal, &problems)
-        guard let url, settings.events != nil else { throw APIError.validation(problems) }
+        guard let url, let scheme, settings.events != nil, problems.isEmpty else { throw APIError.validation(problems) }
         let secret: WebhookSecret
         if let broughtSecret {
             guard let brought = WebhookSecret(broughtByApp: broughtSecret) else {
@@ -75,41 +82,48 @@ struct EndpointRoutes: APIRoutes, Sendable {
         try await urlPolicy.check(url, for: principal.environment, field: "url")
         let id = Identifiers.webhookID()
         let now = clock.unixSeconds
+        // An ED25519 endpoint's private key takes the secret's place, sealed alike (SPEC §15).
+        let key = scheme == .ed25519 ? WebhookSigningKey() : nil
         let endpoint = Endpoint(
             id: id,
             appID: principal.appID,
             format: .v3_20,
+            signingScheme: scheme,
+            publicKeysToken: key == nil ? nil : Self.publicKeysToken(),
             url: url,
             description: settings.description ?? "",
             events: settings.events,
             sealedHeaders: try await seal(headers, appID: principal.appID, endpointID: id),
             rateLimit: settings.rateLimit ?? nil,
-            secretPrefix: secret.prefixShown,
+            secretPrefix: key.map(Self.prefixShown) ?? secret.prefixShown,
             sealedSecret: nil,
             createdAt: now,
             updatedAt: now
         )
         let limit = configuration.limits.endpointsPerApp
-        guard
-            try await store.createEndpoint(
-                endpoint,
-                secret: try await sealedChange(for: secret, endpointID: id, appID: principal.appID, context: context),
-                limit: limit
-            )
-        else { throw APIError.endpointLimitReached(limit) }
+        let change =
+            if let key {
+                try await sealedChange(for: key, endpointID: id, appID: principal.appID, context: context)
+            } else {
+                try await sealedChange(for: secret, endpointID: id, appID: principal.appID, context: context)
+            }
+        guard try await store.createEndpoint(endpoint, secret: change, limit: limit) else {
+            throw APIError.endpointLimitReached(limit)
+        }
         context.logger.info("webhook endpoint created", metadata: ["hookd.webhook.id": .string(id.rawValue)])
         return envelope.success(
-            try data(endpoint, principal),
+            try data(endpoint, principal, request),
             message: "Webhook created",
             status: .created,
-            secret: secret,
+            secret: key == nil ? secret : nil,
+            publicKey: key?.publicKey.description,
             context: context
         )
     }
 
     @Sendable func show(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let (principal, endpoint) = try await requireEndpoint(context)
-        return envelope.success(try data(endpoint, principal), message: "Webhook retrieved", context: context)
+        return envelope.success(try data(endpoint, principal, request), message: "Webhook retrieved", context: context)
     }
 
     @Sendable func update(_ request: Request, context: HookdRequestContext) async throws -> Response {
@@ -152,7 +166,7 @@ struct EndpointRoutes: APIRoutes, Sendable {
             )
         else { throw APIError.notFound }
         if updated.status == .active { signal.wake() }
-        return envelope.success(try data(updated, principal), message: "Webhook updated", context: context)
+        return envelope.success(try data(updated, principal, request), message: "Webhook updated", context: context)
     }
 
     @Sendable func delete(_ request: Request, context: HookdRequestContext) async throws -> Response {
@@ -196,17 +210,20 @@ struct EndpointRoutes: APIRoutes, Sendable {
         }
         // The v3 URL keeps the v3 secret shape (SPEC §4); other endpoints get theirs.
         let secret = endpoint.format == .v3 ? WebhookSecret.generate() : WebhookSecret.generateForEndpoint()
+        // An ED25519 endpoint gets a new key pair; its old key signs beside the new one while the overlap lasts.
+        let key = endpoint.signingScheme == .ed25519 ? WebhookSigningKey() : nil
+        let change =
+            if let key {
+                try await sealedChange(for: key, endpointID: endpoint.id, appID: principal.appID, context: context)
+            } else {
+                try await sealedChange(for: secret, endpointID: endpoint.id, appID: principal.appID, context: context)
+            }
         guard
             let rotated = try await store.rotateEndpointSecret(
                 appID: principal.appID,
                 id: endpoint.id,
-                change: try await sealedChange(
-                    for: secret,
-                    endpointID: endpoint.id,
-                    appID: principal.appID,
-                    context: context
-                ),
-                secretPrefix: secret.prefixShown,
+                change: change,
+                secretPrefix: key.map(Self.prefixShown) ?? secret.prefixShown,
                 overlapUntil: overlap == .zero ? nil : clock.unixMillis + overlap,
                 now: clock.unixSeconds
             )
@@ -220,9 +237,10 @@ struct EndpointRoutes: APIRoutes, Sendable {
             ]
         )
         return envelope.success(
-            try data(rotated, principal),
+            try data(rotated, principal, request),
             message: "Webhook secret rotated",
-            secret: secret,
+            secret: key == nil ? secret : nil,
+            publicKey: key?.publicKey.description,
             context: context
         )
     }
@@ -315,10 +333,17 @@ struct EndpointRoutes: APIRoutes, Sendable {
         return (principal, endpoint)
     }
 
-    /// The endpoint as answers show it, its headers opened (and redacted by ``EndpointData``).
-    func data(_ endpoint: Endpoint, _ principal: Principal) throws -> EndpointData {
-        EndpointData(
+    /// The endpoint as answers show it, its headers opened (and redacted by ``EndpointData``); its `publicKeysUrl` on
+    /// `--public-url`, or on the request's `Host` when none is set.
+    func data(_ endpoint: Endpoint, _ principal: Principal, _ request: Request) throws -> EndpointData {
+        let base =
+            configuration.portal.publicURL.flatMap(PortalPublicURL.init)
+            ?? PortalPublicURL.fromHostHeader(request.head.authority)
+        return EndpointData(
             endpoint: endpoint,
+            publicKeysURL: endpoint.publicKeysToken.map { token in
+                (base?.text ?? "") + "/api/v3.20/keys/\(token).json"
+            },
             headers: try opened(endpoint),
             appType: principal.appType,
             environment: principal.environment,
@@ -408,6 +433,36 @@ struct EndpointRoutes: APIRoutes, Sendable {
             purpose: SecretSealer.webhookSecretPurpose(appID: appID, endpointID: endpointID),
             context: context
         )
+    }
+
+    /// An ED25519 endpoint's private key sealed as its secret, audited by its public key's id (never by the key).
+    private func sealedChange(
+        for key: WebhookSigningKey,
+        endpointID: EndpointID,
+        appID: AppID,
+        context: HookdRequestContext
+    ) async throws -> SealedSecretChange {
+        SealedSecretChange(
+            sealedSecret: try await sealingKeys.sealer().seal(
+                Array(key.privateKeyText.utf8),
+                purpose: SecretSealer.webhookSecretPurpose(appID: appID, endpointID: endpointID)
+            ),
+            fingerprint: "fp_" + key.publicKey.keyID,
+            requestID: context.requestID,
+            clientAddress: context.clientAddress,
+            secretPrefix: Self.prefixShown(key)
+        )
+    }
+
+    /// What an ED25519 endpoint shows as `secretPrefix`: its public key's first characters, `whpk_` and 6 more.
+    static func prefixShown(_ key: WebhookSigningKey) -> String {
+        String(key.publicKey.description.prefix(WebhookPublicKey.prefix.count + 6))
+    }
+
+    /// The unguessable path segment of an endpoint's public keys: 32 random bytes as 64 lowercase hex digits.
+    static func publicKeysToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     /// An ISO 8601 time (`2026-01-15T10:30:00Z` or with an offset) as Unix milliseconds.
