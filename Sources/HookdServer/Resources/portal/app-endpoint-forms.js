@@ -214,7 +214,12 @@ export function rotateForm(endpoint, secretPrefix) {
         body: { overlapSeconds: Number(overlap.value) },
       });
       if (answer.data && answer.data.secretPrefix) secretPrefix.textContent = `${answer.data.secretPrefix}…`;
-      shown.append(secretOnce(answer.secret, 'The new signing secret:'));
+      // An ED25519 endpoint answers a new public key (whpk_…) in place of a secret.
+      shown.append(
+        answer.publicKey
+          ? secretOnce(answer.publicKey, 'The new public key (receivers also fetch it from the endpoint\'s publicKeysUrl):')
+          : secretOnce(answer.secret, 'The new signing secret:'),
+      );
       return null;
     });
   });
