@@ -130,6 +130,9 @@ import Testing
             for answer in [created.raw, rotated.raw] {
                 #expect(!answer.contains(WebhookSigningKey.privateKeyPrefix), "no private key in any answer")
             }
+            let logs = session.harness.logs.text
+            #expect(logs.contains("webhook secret rotated"), "the logs were captured")
+            #expect(!logs.contains(WebhookSigningKey.privateKeyPrefix), "nor in any log line")
             let shown = try await V3_20Endpoints.show(client, token: tenant.token, id: id)
             #expect(!shown.raw.contains(WebhookSigningKey.privateKeyPrefix) && shown.object["publicKey"] == nil)
             let unknown = try await client.json(
