@@ -35,6 +35,32 @@ import Testing
         }
     }
 
+    @Test func enablingAnEndpointCountsAsAChangeOfIt() async throws {
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.limits.webhookUpdatesPerMinute = 3 }
+        try await TestHarness.withClient(configure: configure) { harness, client in
+            let (_, token) = try await Self.tokenFor(harness, client)
+            let endpoint = try await V3_20Endpoints.create(
+                client,
+                token: token,
+                url: "https://hooks.example.com/e",
+                events: ["CARD_FUNDED"]
+            )
+            let enable = {
+                try await client.json(
+                    "/api/v3.20/webhooks/\(endpoint.id)/enable",
+                    method: .post,
+                    token: token,
+                    body: "{}"
+                )
+            }
+            #expect(try await enable().status == .ok)
+            #expect(try await enable().status == .ok)
+            let refused = try await enable()
+            #expect(refused.status == .tooManyRequests, "the creation and two enables spent the three a minute")
+            #expect(refused.errorCode == "RATE_LIMIT_EXCEEDED")
+        }
+    }
+
     @Test func manualRetriesAreLimitedPerAppPerMinuteAndPerDeliveryInAll() async throws {
         let configure: (inout HookdServerConfiguration) -> Void = {
             $0.limits.retriesPerMinute = 3

@@ -123,3 +123,12 @@ extension WebhookSecret {
         String(value.prefix(WebhookSecret.prefix.count + 6))
     }
 }
+
+extension Endpoint {
+    /// When the endpoint will be disabled if every attempt keeps failing, `disableAfter` after its failures began:
+    /// only an active v3.20 endpoint that is failing has such a date (SPEC §14); the v3 URL is never disabled.
+    public func disableAt(after disableAfter: Duration) -> UnixSeconds? {
+        guard format == .v3_20, status == .active, let failingSince else { return nil }
+        return (failingSince + disableAfter).unixSeconds
+    }
+}

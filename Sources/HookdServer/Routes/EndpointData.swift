@@ -14,15 +14,6 @@ struct EndpointData: JSONRepresentable {
     /// How long a v3.20 endpoint may fail every attempt before it is disabled (`--endpoint-disable-days`).
     let disableAfter: Duration
 
-    /// When the endpoint will be disabled if every attempt keeps failing: only an active v3.20 endpoint that is
-    /// failing has such a date (SPEC §14).
-    var disableAt: UnixSeconds? {
-        guard endpoint.format == .v3_20, endpoint.status == .active, let since = endpoint.failingSince else {
-            return nil
-        }
-        return (since + disableAfter).unixSeconds
-    }
-
     var json: JSONOutput {
         let events = endpoint.events ?? EventCatalogue.events(for: appType).map(\.name)
         return .object([
@@ -39,7 +30,7 @@ struct EndpointData: JSONRepresentable {
             ("secretPrefix", .string(endpoint.secretPrefix)),
             ("failureCount", .int(Int64(endpoint.failureCount))),
             ("failingSince", .timestamp(endpoint.failingSince?.unixSeconds)),
-            ("disableAt", .timestamp(disableAt)),
+            ("disableAt", .timestamp(endpoint.disableAt(after: disableAfter))),
             ("lastDeliveryAt", .timestamp(endpoint.lastDeliveryAt?.unixSeconds)),
             ("lastDeliveryStatus", .string(endpoint.lastDeliveryStatus)),
             ("totalDeliveries", .int(endpoint.totalDeliveries)),

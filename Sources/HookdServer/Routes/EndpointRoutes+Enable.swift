@@ -10,14 +10,13 @@ extension EndpointRoutes {
     /// Enables the endpoint as `PATCH {"enabled":true}` does (its waiting deliveries go out, and the app and the
     /// operator are told), then, with `recoverFailed`, queues again every `FAILED` delivery to it created since its
     /// failures began (less the retry schedule's length, so that the deliveries whose retries ran into the failures
-    /// are taken), as `POST …/recover` would. An endpoint that was not failing has nothing to recover.
+    /// are taken), as `POST …/recover` would. An endpoint that was not failing has nothing to recover. Each call
+    /// counts against `--webhook-updates-per-minute` as a `PATCH` does, and with `recoverFailed` against
+    /// `--retries-per-minute` too.
     @Sendable func enable(_ request: Request, context: HookdRequestContext) async throws -> Response {
         let (principal, endpoint) = try await requireEndpoint(context)
-        let body = try await JSONObjectBody.read(
-            request,
-            limit: configuration.maximumBodySize,
-            allowed: ["recoverFailed"]
-        )
+        // A change of the endpoint like PATCH's, under the same per-app limit.
+        let body = try await readChange(request, of: principal, allowed: ["recoverFailed"])
         var problems: [APIError.FieldError] = []
         let recoverFailed = body.optionalBool("recoverFailed", &problems) ?? false
         try problems.throwIfAny()

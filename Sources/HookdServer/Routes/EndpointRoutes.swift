@@ -383,7 +383,7 @@ struct EndpointRoutes: APIRoutes, Sendable {
 
     /// The body of a creation or a change, read once the app's limit on URL changes allowed it: each may resolve
     /// a host name, so the limit (shared with `PUT /api/v3/webhooks`) comes before anything is read.
-    private func readChange(
+    func readChange(
         _ request: Request,
         of principal: Principal,
         allowed: Set<String>

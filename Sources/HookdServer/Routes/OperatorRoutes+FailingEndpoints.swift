@@ -12,15 +12,13 @@ extension OperatorRoutes {
 
         var json: JSONOutput {
             let endpoint = failing.endpoint
-            let disableAt =
-                endpoint.format == .v3_20 && endpoint.status == .active
-                ? endpoint.failingSince.map { ($0 + disableAfter).unixSeconds } : nil
             return .object([
                 ("appId", .string(endpoint.appID.rawValue)), ("appName", .string(failing.appName)),
                 ("webhookId", .string(endpoint.id.rawValue)), ("url", .string(endpoint.url)),
                 ("format", .string(endpoint.format.rawValue)), ("status", .string(endpoint.status.rawValue)),
                 ("disabledReason", .string(endpoint.disabledReason?.rawValue)),
-                ("failingSince", .timestamp(endpoint.failingSince?.unixSeconds)), ("disableAt", .timestamp(disableAt)),
+                ("failingSince", .timestamp(endpoint.failingSince?.unixSeconds)),
+                ("disableAt", .timestamp(endpoint.disableAt(after: disableAfter))),
                 ("failureCount", .int(Int64(endpoint.failureCount))),
             ])
         }
