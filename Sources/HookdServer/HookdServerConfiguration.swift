@@ -21,6 +21,9 @@ public struct HookdServerConfiguration: Sendable {
     /// The bearer token `GET /metrics` requires (`--metrics-token`); without one, `/metrics` answers loopback
     /// clients only. It must carry at least 256 bits (``SecretStrength``).
     public var metricsToken: String?
+    /// How long `GET /health` waits for the database's answer before it answers 503: 2 s. A load balancer's check
+    /// should not hang with a database that does not answer.
+    public var healthTimeout: Duration = .seconds(2)
     /// What one app, or one client, may ask of the server.
     public var limits = Limits()
     /// What the API listener allows a connection.

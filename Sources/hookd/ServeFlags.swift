@@ -38,6 +38,7 @@ struct ServeFlags: ParsableArguments {
     @Option(help: .serve(.maxConnections)) var maxConnections: Int?
     @Option(help: .serve(.maxConnectionsPerAddress)) var maxConnectionsPerAddress: Int?
     @Option(help: .serve(.metricsToken)) var metricsToken: String?
+    @Option(help: .serve(.healthTimeout)) var healthTimeout: Double?
     @Option(help: .serve(.maxBodySize)) var maxBodySize: Int?
     @Option(help: .serve(.idleTimeout)) var idleTimeout: Double?
     @Option(help: .serve(.requestTimeout)) var requestTimeout: Double?

@@ -5,6 +5,8 @@ import Synchronization
 package final class CapturedLogs: Sendable {
     private let lines = Mutex<[String]>([])
 
+    package init() {}
+
     package var text: String { lines.withLock { $0.joined(separator: "\n") } }
 
     package func append(_ line: String) {

@@ -49,6 +49,9 @@ package struct TestHarness: Sendable {
         var configuration = HookdServerConfiguration()
         // Whatever a test names a receiver, its deliveries never leave the machine.
         configuration.delivery.transport.connectsOnlyToLoopback = true
+        // The whole suite on two cores can keep a `SELECT 1` waiting past the 2 s default; a test that reads
+        // `/health` asks whether the database answers, not how fast. Tests of the limit set it.
+        configuration.healthTimeout = .seconds(30)
         configure(&configuration)
         self.configuration = configuration
         resolver = FakeHostResolver.standard

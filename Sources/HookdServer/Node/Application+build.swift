@@ -153,7 +153,8 @@ private func buildRouter(
         metrics: metrics,
         storeWrites: storeWrites,
         openAPIDocument: try OperationsRoutes.loadOpenAPIDocument(),
-        metricsToken: configuration.metricsToken
+        metricsToken: configuration.metricsToken,
+        healthTimeout: configuration.healthTimeout
     ).addRoutes(to: router)
 
     guard configuration.role.servesAPI else { return router }

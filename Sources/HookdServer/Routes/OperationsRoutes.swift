@@ -14,6 +14,8 @@ struct OperationsRoutes: Sendable {
     let openAPIDocument: ByteBuffer
     /// The bearer token `/metrics` requires; `nil`: loopback clients only.
     let metricsToken: String?
+    /// How long `/health` waits for the database (`--health-timeout`).
+    let healthTimeout: Duration
 
     struct HealthData: JSONRepresentable {
         var json: JSONOutput {
@@ -33,7 +35,7 @@ struct OperationsRoutes: Sendable {
         do {
             // A health check must answer even while a connection attempt hangs (the pool waits up to a minute)
             // or a statement's answer was lost: `abandoning` stops waiting at the limit either way.
-            try await abandoning(after: .seconds(2)) { try await store.ping() }
+            try await abandoning(after: healthTimeout) { try await store.ping() }
         } catch {
             context.logger.warning("health check: the database does not answer")
             throw APIError.unavailable

@@ -15,7 +15,7 @@ extension ServeSetting {
         retriesPerMinute, webhookUpdatesPerMinute, loginFailuresPerApp, loginFailuresPerAddress,
         manualRetriesPerDelivery, readsPerMinute, recoverLimit, retentionDays, endpointDisableDays, endpointWarnAfter,
         operatorWebhookURL, maxConnections,
-        maxConnectionsPerAddress, metricsToken, maxBodySize, idleTimeout, requestTimeout, publicURL,
+        maxConnectionsPerAddress, metricsToken, healthTimeout, maxBodySize, idleTimeout, requestTimeout, publicURL,
         portalLinkLifetime, portalSessionLifetime, trustedProxies, role, logLevel, otelEndpoint,
     ]
 
@@ -107,6 +107,13 @@ extension ServeSetting {
         "Bytes a request body may have; a larger one is answered 413",
         default: shown { "\($0.maximumBodySize)" }
     ) { configuration, size throws(Invalid) in configuration.maximumBodySize = size }
+
+    public static let healthTimeout = seconds(
+        "health-timeout",
+        in: 0.001...60,
+        "Seconds GET /health waits for the database before it answers 503",
+        default: shown { secondsText($0.healthTimeout) }
+    ) { configuration, timeout throws(Invalid) in configuration.healthTimeout = timeout }
 
     public static let idleTimeout = seconds(
         "idle-timeout",
