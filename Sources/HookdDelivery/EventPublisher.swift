@@ -78,13 +78,15 @@ public struct EventPublisher: Sendable {
     ///   - eventID: A UUID to make the publish idempotent; generated when `nil`.
     ///   - traceParent: The publish span's context, kept with the event for its attempts' spans; `nil` when
     ///     telemetry is off.
+    ///   - orderingKey: The key whose order KEYED endpoints keep (SPEC §15); `nil`: none.
     /// - Throws: As ``publish(appID:event:data:eventID:)``.
     public func publish(
         appID: AppID,
         event: String,
         compactData: Result<[UInt8], CompactJSONError>,
         eventID: String?,
-        traceParent: TraceParent? = nil
+        traceParent: TraceParent? = nil,
+        orderingKey: OrderingKey? = nil
     ) async throws -> Receipt {
         let normalizedID: EventID
         if let eventID {
@@ -105,7 +107,14 @@ public struct EventPublisher: Sendable {
             EventCatalogue.isPublishable(stored, for: appType)
         else { throw PublishError.invalidEventType(event) }
         return try await record(
-            NewEvent(appID: appID, eventID: normalizedID, event: stored, data: compact, traceParent: traceParent)
+            NewEvent(
+                appID: appID,
+                eventID: normalizedID,
+                event: stored,
+                data: compact,
+                traceParent: traceParent,
+                orderingKey: orderingKey
+            )
         )
     }
 

@@ -20,6 +20,9 @@ public struct DeliverySummary: Sendable, Equatable {
     public var isTest: Bool
     /// When the event was published.
     public var createdAt: UnixMillis
+    /// The ordering key whose line it is in (SPEC §15); `nil`: not keyed. Pending with no next attempt: it waits
+    /// for an earlier delivery of its key.
+    public var orderingKey: String?
 
     public init(
         id: DeliveryID,
@@ -34,7 +37,8 @@ public struct DeliverySummary: Sendable, Equatable {
         nextAttemptAt: UnixMillis?,
         lastHTTPStatus: Int?,
         isTest: Bool,
-        createdAt: UnixMillis
+        createdAt: UnixMillis,
+        orderingKey: String? = nil
     ) {
         self.id = id
         self.appID = appID
@@ -49,5 +53,6 @@ public struct DeliverySummary: Sendable, Equatable {
         self.lastHTTPStatus = lastHTTPStatus
         self.isTest = isTest
         self.createdAt = createdAt
+        self.orderingKey = orderingKey
     }
 }

@@ -15,6 +15,8 @@ public struct NewEvent: Sendable {
     public var excludedEndpointID: EndpointID?
     /// The publish span's context, for the attempts' spans; `nil` when telemetry is off (the column stays NULL).
     public var traceParent: TraceParent?
+    /// The key whose order a KEYED endpoint keeps (SPEC §15); `nil`: none.
+    public var orderingKey: OrderingKey?
 
     public init(
         appID: AppID,
@@ -24,7 +26,8 @@ public struct NewEvent: Sendable {
         isTest: Bool = false,
         endpointID: EndpointID? = nil,
         excludedEndpointID: EndpointID? = nil,
-        traceParent: TraceParent? = nil
+        traceParent: TraceParent? = nil,
+        orderingKey: OrderingKey? = nil
     ) {
         self.appID = appID
         self.eventID = eventID
@@ -34,5 +37,6 @@ public struct NewEvent: Sendable {
         self.endpointID = endpointID
         self.excludedEndpointID = excludedEndpointID
         self.traceParent = traceParent
+        self.orderingKey = orderingKey
     }
 }

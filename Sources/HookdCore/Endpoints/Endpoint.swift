@@ -28,6 +28,8 @@ public struct Endpoint: Sendable, Equatable {
     public var signingScheme: SigningScheme
     /// The unguessable path segment of an `ED25519` endpoint's public keys (`publicKeysUrl`); `nil` for `HMAC`.
     public var publicKeysToken: String?
+    /// Whether events that share an ordering key go one at a time (SPEC §15); v3 endpoints are `NONE`.
+    public var ordering: EndpointOrdering
     /// Where deliveries go; `nil` only for a v3 endpoint whose URL was cleared (or never set).
     public var url: String?
     public var description: String
@@ -68,6 +70,7 @@ public struct Endpoint: Sendable, Equatable {
         format: Format,
         signingScheme: SigningScheme = .hmac,
         publicKeysToken: String? = nil,
+        ordering: EndpointOrdering = .none,
         url: String?,
         description: String = "",
         events: [String]?,
@@ -94,6 +97,7 @@ public struct Endpoint: Sendable, Equatable {
         self.format = format
         self.signingScheme = signingScheme
         self.publicKeysToken = publicKeysToken
+        self.ordering = ordering
         self.url = url
         self.description = description
         self.events = events

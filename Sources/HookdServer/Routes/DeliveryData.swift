@@ -19,6 +19,7 @@ struct DeliverySummaryData: JSONRepresentable {
             ("lastHttpStatus", summary.lastHTTPStatus.map { .int(Int64($0)) } ?? .null),
             ("isTest", .bool(summary.isTest)),
             ("createdAt", .timestamp(summary.createdAt.unixSeconds)),
+            ("orderingKey", summary.orderingKey.map { .string($0) } ?? .null),
         ]
     }
 

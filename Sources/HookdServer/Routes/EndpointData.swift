@@ -24,6 +24,7 @@ struct EndpointData: JSONRepresentable {
             ("environment", .string(environment.rawValue)),
             ("format", .string(endpoint.format.rawValue)),
             ("signatureScheme", .string(endpoint.signingScheme.rawValue)),
+            ("ordering", .string(endpoint.ordering.rawValue)),
             ("publicKeysUrl", .string(publicKeysURL)),
             ("status", .string(endpoint.status.rawValue)),
             ("disabledReason", .string(endpoint.disabledReason?.rawValue)),

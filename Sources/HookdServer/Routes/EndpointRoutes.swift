@@ -52,7 +52,7 @@ struct EndpointRoutes: APIRoutes, Sendable {
         let body = try await readChange(
             request,
             of: principal,
-            allowed: ["url", "events", "description", "headers", "rateLimit", "secret", "signatureScheme"]
+            allowed: ["url", "events", "description", "headers", "rateLimit", "secret", "signatureScheme", "ordering"]
         )
         var problems: [APIError.FieldError] = []
         let url = body.string("url", &problems)
@@ -65,6 +65,7 @@ struct EndpointRoutes: APIRoutes, Sendable {
             problems.append(.init(field: "secret", message: "an ED25519 endpoint's key pair is made by hookd"))
         }
         let settings = try settings(in: body, principal: principal, &problems)
+        let ordering = Self.ordering(in: body, &problems)
         guard let url, let scheme, settings.events != nil, problems.isEmpty else { throw APIError.validation(problems) }
         let secret: WebhookSecret
         if let broughtSecret {
@@ -90,6 +91,7 @@ struct EndpointRoutes: APIRoutes, Sendable {
             format: .v3_20,
             signingScheme: scheme,
             publicKeysToken: key == nil ? nil : Self.publicKeysToken(),
+            ordering: ordering ?? .none,
             url: url,
             description: settings.description ?? "",
             events: settings.events,
@@ -131,15 +133,19 @@ struct EndpointRoutes: APIRoutes, Sendable {
         let body = try await readChange(
             request,
             of: principal,
-            allowed: ["url", "description", "events", "enabled", "headers", "rateLimit"]
+            allowed: ["url", "description", "events", "enabled", "headers", "rateLimit", "ordering"]
         )
         var problems: [APIError.FieldError] = []
         let url = body.optionalString("url", &problems)
         if body.value("url") == .null { problems.append(.init(field: "url", message: "must be a string")) }
         let enabled = body.optionalBool("enabled", &problems)
         let settings = try settings(in: body, principal: principal, &problems)
+        let ordering = Self.ordering(in: body, &problems)
         if settings.events != nil && endpoint.format == .v3 {
             throw APIError.validation(field: "events", "the v3 URL receives every event; it has no subscription")
+        }
+        if ordering != nil && endpoint.format == .v3 {
+            throw APIError.validation(field: "ordering", "the v3 URL does not keep order; a v3.20 endpoint can")
         }
         // A value sent back as an answer showed it (the marker) keeps the one stored.
         let headers = try settings.headers.map { try Self.headers($0, keeping: try opened(endpoint)) }
@@ -155,6 +161,7 @@ struct EndpointRoutes: APIRoutes, Sendable {
             enabled: enabled,
             sealedHeaders: sealedHeaders,
             rateLimit: settings.rateLimit,
+            ordering: ordering,
             noticeAttemptsAllowed: configuration.delivery.attemptsAllowed.endpoint
         )
         guard

@@ -27,12 +27,21 @@ struct InternalEventRoutes: APIRoutes, Sendable {
         let idempotencyKey = try IdempotencyKeyHeader.value(in: request.headers)
         let bytes = try await JSONObjectBody.collect(request, limit: configuration.maximumBodySize)
         // `data` is rewritten compactly as the body is read: its bytes are read once.
-        let body = try JSONObjectBody.parse(bytes, allowed: ["appId", "event", "data", "eventId"], compacting: "data")
+        let body = try JSONObjectBody.parse(
+            bytes,
+            allowed: ["appId", "event", "data", "eventId", "orderingKey"],
+            compacting: "data"
+        )
         var problems: [APIError.FieldError] = []
         // Any text is taken: an id that names no app is refused by the publisher, in its order of checks.
         let appID = body.string("appId", &problems).map(AppID.init)
         let event = body.string("event", &problems)
         let eventID = body.optionalString("eventId", &problems)
+        let orderingKeyText = body.optionalString("orderingKey", &problems)
+        let orderingKey = orderingKeyText.flatMap(OrderingKey.init(rawValue:))
+        if orderingKeyText != nil, orderingKey == nil {
+            problems.append(.init(field: "orderingKey", message: "must be 1 to 128 printable ASCII characters"))
+        }
         switch body.value("data") {
         case .object?: break
         case nil: problems.append(.init(field: "data", message: "is required"))
@@ -53,7 +62,8 @@ struct InternalEventRoutes: APIRoutes, Sendable {
                     event: event,
                     compactData: compactData,
                     eventID: idempotentID,
-                    traceParent: traceParent
+                    traceParent: traceParent,
+                    orderingKey: orderingKey
                 )
             }
             let receipt =

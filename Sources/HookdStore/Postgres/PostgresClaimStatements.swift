@@ -10,7 +10,8 @@ import PostgresNIO
 enum PostgresClaimStatements {
     /// Folds what is new into the fair queue (`delivery_queues`, one row per endpoint): the wake-ups appended by
     /// publishes, retries and requeues, the leases that ran out (at most 1,000 a claim, oldest first, each due
-    /// again), and the releases that records and expiries appended to `lease_releases` (taken off `leased`); an
+    /// again), the first waiting delivery of each ordering key's line that a record or requeue released (SPEC §15),
+    /// and the releases that records and expiries appended to `lease_releases` (taken off `leased`); an
     /// app seen for the first time gets its row in `app_queues` (its turn). `$1` is now, Unix milliseconds.
     struct FoldIntoQueues: PostgresRowStatement {
         static let sql = """
@@ -29,9 +30,29 @@ enum PostgresClaimStatements {
                 DELETE FROM lease_releases WHERE seq IN (
                     SELECT seq FROM lease_releases ORDER BY seq LIMIT 10000 FOR UPDATE SKIP LOCKED)
                 RETURNING endpoint_id, app_id, released
+            ), line_released AS (
+                DELETE FROM line_releases WHERE seq IN (
+                    SELECT seq FROM line_releases ORDER BY seq LIMIT 10000 FOR UPDATE SKIP LOCKED)
+                RETURNING endpoint_id, app_id, ordering_key
+            ), let_go AS (
+                -- SPEC §15: each line whose head settled lets its first waiting delivery go. This statement's
+                -- snapshot sees every delivery published into the line before the record that released it.
+                UPDATE deliveries AS d SET next_attempt_at = $1
+                FROM (SELECT endpoint_id, ordering_key, count(*) AS n FROM line_released
+                      GROUP BY endpoint_id, ordering_key) AS r
+                CROSS JOIN LATERAL (
+                    SELECT w.id FROM deliveries w
+                    WHERE w.endpoint_id = r.endpoint_id AND w.ordering_key = r.ordering_key
+                      AND w.status = '\(DeliveryStatus.pending.rawValue)' AND w.next_attempt_at IS NULL
+                      AND w.ordering_key IS NOT NULL
+                    ORDER BY w.ordering_seq LIMIT r.n
+                ) AS first
+                WHERE d.id = first.id AND d.next_attempt_at IS NULL
+                RETURNING d.endpoint_id, d.app_id, d.next_attempt_at
             ), due AS (
                 SELECT endpoint_id, app_id, min(due_at) AS due_at, sum(released)::integer AS released
                 FROM (SELECT endpoint_id, app_id, due_at, 0 AS released FROM woken
+                      UNION ALL SELECT endpoint_id, app_id, next_attempt_at, 0 FROM let_go
                       UNION ALL SELECT endpoint_id, app_id, next_attempt_at, 1 FROM expired
                       UNION ALL SELECT endpoint_id, app_id, NULL, released FROM released) AS u
                 GROUP BY endpoint_id, app_id

@@ -595,6 +595,42 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        Migration(
+            id: "0021_ordering_keys",
+            statements: [
+                // SPEC §15: an endpoint's ordering, and each keyed delivery's key and place (from one sequence, taken
+                // while its line's row is locked, so places follow the order publishes took the line). A keyed
+                // delivery waiting behind an earlier one of its key is PENDING with no next attempt.
+                "ALTER TABLE webhook_endpoints ADD COLUMN ordering text NOT NULL DEFAULT 'NONE'",
+                "ALTER TABLE deliveries ADD COLUMN ordering_key text",
+                "ALTER TABLE deliveries ADD COLUMN ordering_seq bigint",
+                "CREATE SEQUENCE delivery_ordering_seq",
+                """
+                CREATE INDEX deliveries_waiting ON deliveries (endpoint_id, ordering_key, ordering_seq)
+                WHERE status = 'PENDING' AND next_attempt_at IS NULL AND ordering_key IS NOT NULL
+                """,
+                // Per endpoint and key, the deliveries not yet SUCCEEDED or FAILED (the one that may be sent, and
+                // those waiting). Counted under the row's lock by publishes, records and requeues.
+                """
+                CREATE TABLE ordering_lines (
+                    endpoint_id text NOT NULL,
+                    ordering_key text NOT NULL,
+                    unsettled integer NOT NULL,
+                    PRIMARY KEY (endpoint_id, ordering_key)
+                )
+                """,
+                // A line whose head settled while others wait: the next claim's fold lets the first waiting one go.
+                // Appended by records and requeues, whose snapshot may not see a delivery published meanwhile.
+                """
+                CREATE TABLE line_releases (
+                    seq bigserial PRIMARY KEY,
+                    endpoint_id text NOT NULL,
+                    app_id text NOT NULL,
+                    ordering_key text NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 
     /// Redacts the headers kept with attempts (``HeaderRedaction``), a batch at a time in key order.

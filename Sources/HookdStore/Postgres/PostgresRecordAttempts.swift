@@ -46,7 +46,33 @@ struct PostgresRecordAttempts: PostgresRowStatement {
             -- `d.id = ANY($1)` repeats the join so that the plan made once finds the rows by id, whatever the
             -- statistics (without it, the plan made on an empty schema read every leased row).
             WHERE d.id = i.delivery_id AND d.lease_id = i.lease_id AND d.id = ANY($1::text[])
-            RETURNING d.id, d.app_id, d.endpoint_id, d.status, d.next_attempt_at, d.event_id, d.event, d.is_test
+            RETURNING d.id, d.app_id, d.endpoint_id, d.status, d.next_attempt_at, d.event_id, d.event, d.is_test,
+                      d.ordering_key
+        ), settled_in_line AS (
+            -- SPEC §15: keyed deliveries that succeeded or failed their last attempt leave their lines (locked in
+            -- key order, as publishes lock them); a line with more unsettled lets its first waiting one go at the
+            -- next claim's fold, which sees every delivery published into it before this record.
+            SELECT endpoint_id, app_id, ordering_key, count(*)::integer AS settled FROM updated
+            WHERE ordering_key IS NOT NULL AND status <> '\(DeliveryStatus.pending.rawValue)'
+            GROUP BY endpoint_id, app_id, ordering_key
+        ), line_locked AS (
+            SELECT o.endpoint_id, o.ordering_key FROM ordering_lines o
+            WHERE (o.endpoint_id, o.ordering_key) IN (SELECT endpoint_id, ordering_key FROM settled_in_line)
+            ORDER BY o.endpoint_id, o.ordering_key FOR UPDATE
+        ), line_left AS (
+            UPDATE ordering_lines AS o SET unsettled = o.unsettled - s.settled
+            FROM settled_in_line s
+            WHERE o.endpoint_id = s.endpoint_id AND o.ordering_key = s.ordering_key
+              AND (o.endpoint_id, o.ordering_key) IN (SELECT endpoint_id, ordering_key FROM line_locked)
+            RETURNING o.endpoint_id, s.app_id, o.ordering_key, o.unsettled
+        ), line_release AS (
+            INSERT INTO line_releases (endpoint_id, app_id, ordering_key)
+            SELECT endpoint_id, app_id, ordering_key FROM line_left WHERE unsettled > 0
+        ), line_woken AS (
+            -- So that a dispatcher with nothing else due looks again, and its fold lets the waiting one go.
+            INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
+            SELECT DISTINCT app_id, endpoint_id, (SELECT min(i.started_at) FROM input i) FROM line_left
+            WHERE unsettled > 0
         ), released AS (
             -- Each delivery recorded gave its lease back: appended, for the next claim to fold.
             INSERT INTO lease_releases (endpoint_id, app_id, released)

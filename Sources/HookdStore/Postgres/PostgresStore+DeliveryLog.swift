@@ -105,14 +105,27 @@ extension PostgresStore: DeliveryLog {
     ) async throws -> RequeueOutcome {
         let requeued = try await rows(
             """
-            WITH requeued AS (
+            WITH old AS (
+                -- A keyed delivery that had settled joins its line again, waiting, if its endpoint still keeps order
+                -- (and leaves it, unkeyed, if not); one still in its line keeps its place (SPEC §15).
+                SELECT d.id AS old_id, d.status <> \(DeliveryStatus.pending.rawValue) AS settled,
+                       w.ordering = \(EndpointOrdering.keyed.rawValue) AS keyed
+                FROM deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+                WHERE d.id = \(id) AND d.app_id = \(appID) AND d.manual_retries < \(maximumManualRetries)
+                  AND d.status <> \(DeliveryStatus.cancelled.rawValue)
+                FOR UPDATE OF d
+            ), requeued AS (
                 UPDATE deliveries AS d
-                SET status = \(DeliveryStatus.pending.rawValue), next_attempt_at = \(now),
+                SET status = \(DeliveryStatus.pending.rawValue),
+                    next_attempt_at = CASE WHEN d.ordering_key IS NOT NULL
+                                            AND (o.settled AND o.keyed OR NOT o.settled AND d.next_attempt_at IS NULL)
+                                      THEN NULL ELSE \(now) END,
+                    ordering_key = CASE WHEN o.settled AND NOT o.keyed THEN NULL ELSE d.ordering_key END,
                     attempts_allowed = GREATEST(attempts_allowed, attempts + 1), manual_retries = manual_retries + 1
-                WHERE id = \(id) AND app_id = \(appID) AND manual_retries < \(maximumManualRetries)
-                  AND status <> \(DeliveryStatus.cancelled.rawValue)
-                RETURNING \(unescaped: Self.summaryColumns)
-            ), woken AS (
+                FROM old o WHERE d.id = o.old_id
+                RETURNING \(unescaped: Self.summaryColumns),
+                          o.settled AND o.keyed AND d.ordering_key IS NOT NULL AS rejoins
+            ), \(unescaped: Self.rejoinLines), woken AS (
                 INSERT INTO queue_wakeups (app_id, endpoint_id, due_at) SELECT app_id, endpoint_id, \(now) FROM requeued
             )
             SELECT *, pg_notify(\(Self.publishChannel), '') AS announced FROM requeued
@@ -134,7 +147,7 @@ extension PostgresStore: DeliveryLog {
     /// A constant list of column names, never data: values are always bound.
     private static let summaryColumns = """
         d.id, d.app_id, d.endpoint_id, d.event_id, d.event, d.status, d.attempts, d.attempts_allowed, d.last_attempt_at, \
-        d.next_attempt_at, d.last_http_status, d.is_test, d.created_at
+        d.next_attempt_at, d.last_http_status, d.is_test, d.created_at, d.ordering_key
         """
 
     private static func summary(from row: PostgresRow) throws -> DeliverySummary {
@@ -155,7 +168,8 @@ extension PostgresStore: DeliveryLog {
             nextAttemptAt: status == .pending ? try row.decode("next_attempt_at") : nil,
             lastHTTPStatus: try row.decode("last_http_status"),
             isTest: try row.decode("is_test"),
-            createdAt: try row.decode("created_at")
+            createdAt: try row.decode("created_at"),
+            orderingKey: try row.decode("ordering_key")
         )
     }
 }

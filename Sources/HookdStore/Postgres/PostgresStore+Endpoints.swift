@@ -4,7 +4,7 @@ import PostgresNIO
 extension PostgresStore: EndpointStore {
     /// The columns ``endpoint(from:)`` reads. A constant list of column names, never data: values are always bound.
     static let endpointColumns = """
-        id, app_id, format, signing_scheme, public_keys_token, url, description, events, sealed_headers, rate_limit, status, disabled_reason, \
+        id, app_id, format, signing_scheme, public_keys_token, ordering, url, description, events, sealed_headers, rate_limit, status, disabled_reason, \
         secret_prefix, sealed_secret, secret_version, previous_sealed_secret, previous_secret_until, failure_count, \
         failing_since, last_delivery_at, last_delivery_status, total_deliveries, total_failures, created_at, updated_at
         """
@@ -24,14 +24,14 @@ extension PostgresStore: EndpointStore {
                     INSERT INTO webhook_endpoints
                         (id, app_id, format, signing_scheme, public_keys_token, url, description, events,
                          sealed_headers, rate_limit, status, secret_prefix, sealed_secret, secret_version, created_at,
-                         updated_at)
+                         updated_at, ordering)
                     SELECT \(endpoint.id), \(endpoint.appID), \(endpoint.format.rawValue),
                            \(endpoint.signingScheme.rawValue), \(endpoint.publicKeysToken)::text, \(endpoint.url),
                            \(endpoint.description), \(endpoint.events)::text[],
                            \(endpoint.sealedHeaders.map { ByteBuffer(bytes: $0) })::bytea,
                            \(endpoint.rateLimit)::integer, \(endpoint.status.rawValue), \(endpoint.secretPrefix),
                            \(ByteBuffer(bytes: secret.sealedSecret)), \(endpoint.secretVersion), \(endpoint.createdAt),
-                           \(endpoint.updatedAt)
+                           \(endpoint.updatedAt), \(endpoint.ordering.rawValue)
                     WHERE (SELECT count(*) FROM webhook_endpoints
                            WHERE app_id = \(endpoint.appID) AND deleted_at IS NULL AND format = 'V3_20') < \(limit)
                     RETURNING app_id, secret_version
@@ -99,7 +99,7 @@ extension PostgresStore: EndpointStore {
             let rows = try await connection.query(
                 """
                 WITH before AS (
-                    SELECT id AS before_id, status AS old_status FROM webhook_endpoints
+                    SELECT id AS before_id, status AS old_status, ordering AS old_ordering FROM webhook_endpoints
                     WHERE app_id = \(appID) AND id = \(id) AND \(unescaped: Self.visibleEndpoint)
                     FOR UPDATE
                 ), updated AS (
@@ -112,6 +112,7 @@ extension PostgresStore: EndpointStore {
                                          ELSE sealed_headers END,
                         rate_limit = CASE WHEN \(change.rateLimit != nil) THEN \(change.rateLimit ?? nil)::integer
                                      ELSE rate_limit END,
+                        ordering = COALESCE(\(change.ordering?.rawValue)::text, ordering),
                         status = CASE WHEN \(change.enabled)::boolean IS NULL THEN status
                                  WHEN \(change.enabled)::boolean THEN \(EndpointStatus.active.rawValue)
                                  ELSE \(EndpointStatus.disabled.rawValue) END,
@@ -125,11 +126,12 @@ extension PostgresStore: EndpointStore {
                         updated_at = \(now)
                     FROM before b
                     WHERE id = b.before_id
-                    RETURNING \(unescaped: Self.endpointColumns), b.old_status
+                    RETURNING \(unescaped: Self.endpointColumns), b.old_status, b.old_ordering
                 ), due AS (
                     UPDATE deliveries SET next_attempt_at = LEAST(next_attempt_at, \(UnixMillis(now)))
                     WHERE \(change.enabled == true) AND endpoint_id IN (SELECT id FROM updated)
                       AND status = \(DeliveryStatus.pending.rawValue) AND lease_id IS NULL
+                      AND next_attempt_at IS NOT NULL
                 ), woken AS (
                     INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
                     SELECT app_id, id, \(UnixMillis(now)) FROM updated WHERE status = \(EndpointStatus.active.rawValue)
@@ -140,6 +142,17 @@ extension PostgresStore: EndpointStore {
             ).collect()
             guard let row = rows.first else { return nil }
             let endpoint = try Self.storedEndpoint(from: row)
+            if endpoint.ordering == .none,
+                try row.makeRandomAccess().decode("old_ordering", as: String.self) == EndpointOrdering.keyed.rawValue
+            {
+                try await Self.dissolveLines(
+                    endpointID: id,
+                    appID: appID,
+                    now: UnixMillis(now),
+                    on: connection,
+                    logger: logger
+                )
+            }
             if endpoint.status == .active,
                 try row.makeRandomAccess().decode("old_status", as: String.self) == EndpointStatus.disabled.rawValue
             {
@@ -182,6 +195,8 @@ extension PostgresStore: EndpointStore {
                 WHERE endpoint_id IN (SELECT id FROM gone) AND status = \(DeliveryStatus.pending.rawValue)
                   AND lease_id IS NOT NULL
                 GROUP BY endpoint_id, app_id
+            ), lines AS (
+                DELETE FROM ordering_lines WHERE endpoint_id IN (SELECT id FROM gone)
             )
             SELECT id FROM gone
             """
@@ -245,13 +260,19 @@ extension PostgresStore: EndpointStore {
                       )
                     ORDER BY d.created_at, d.seq LIMIT \(batch)
                     FOR UPDATE OF d
+                ), keeps_order AS (
+                    -- Keyed deliveries join their lines again, waiting, if the endpoint still keeps order (SPEC §15).
+                    SELECT ordering = \(EndpointOrdering.keyed.rawValue) AS keyed FROM webhook_endpoints
+                    WHERE id = \(endpointID)
                 ), requeued AS (
                     UPDATE deliveries AS d
-                    SET status = \(DeliveryStatus.pending.rawValue), next_attempt_at = \(now),
+                    SET status = \(DeliveryStatus.pending.rawValue),
+                        next_attempt_at = CASE WHEN k.keyed AND d.ordering_key IS NOT NULL THEN NULL ELSE \(now) END,
+                        ordering_key = CASE WHEN k.keyed THEN d.ordering_key END,
                         attempts_allowed = GREATEST(attempts_allowed, attempts + 1), manual_retries = manual_retries + 1
-                    FROM picked WHERE d.id = picked.id
-                    RETURNING d.app_id, d.endpoint_id
-                ), woken AS (
+                    FROM picked, keeps_order k WHERE d.id = picked.id
+                    RETURNING d.app_id, d.endpoint_id, d.ordering_key, d.ordering_key IS NOT NULL AS rejoins
+                ), \(unescaped: Self.rejoinLines), woken AS (
                     INSERT INTO queue_wakeups (app_id, endpoint_id, due_at)
                     SELECT DISTINCT app_id, endpoint_id, \(now) FROM requeued
                 ), last AS (
@@ -324,6 +345,7 @@ extension PostgresStore: EndpointStore {
         let row = row.makeRandomAccess()
         guard let format = Endpoint.Format(rawValue: try row.decode("format")),
             let signingScheme = Endpoint.SigningScheme(rawValue: try row.decode("signing_scheme")),
+            let ordering = EndpointOrdering(rawValue: try row.decode("ordering")),
             let status = EndpointStatus(rawValue: try row.decode("status"))
         else { throw StoreError.corruptRow(table: "webhook_endpoints") }
         let reason = try row.decode("disabled_reason", as: String?.self)
@@ -333,6 +355,7 @@ extension PostgresStore: EndpointStore {
             format: format,
             signingScheme: signingScheme,
             publicKeysToken: try row.decode("public_keys_token"),
+            ordering: ordering,
             url: try row.decode("url"),
             description: try row.decode("description"),
             events: try row.decode("events"),

@@ -32,6 +32,9 @@ extension PostgresStore: RetentionStore {
     public func purgeExpired(now: UnixMillis, idempotencyKeysBefore: UnixSeconds) async throws {
         try await execute("DELETE FROM revoked_tokens WHERE expires_at < \(now.unixSeconds)")
         try await execute("DELETE FROM idempotency_keys WHERE created_at < \(idempotencyKeysBefore)")
+        // The line of an ordering key with nothing unsettled holds nothing (SPEC §15); a publish makes it anew. A
+        // publish holding the row's lock makes the delete look again, and keep a row it counted in.
+        try await execute("DELETE FROM ordering_lines WHERE unsettled = 0")
         // A rate limit whose next unit was due more than an hour ago grants a full burst either way.
         try await execute("DELETE FROM rate_limits WHERE theoretical_arrival_ms < \(now - .seconds(3_600))")
     }

@@ -132,6 +132,8 @@ public struct EndpointChange: Sendable {
     /// The custom headers sealed (``EndpointHeaders/sealed(by:appID:endpointID:)``); `.some(nil)`: none any more.
     public var sealedHeaders: [UInt8]??
     public var rateLimit: Int??
+    /// From `KEYED` to `NONE`, every delivery waiting behind an earlier one of its key is due at once (SPEC §15).
+    public var ordering: EndpointOrdering?
     /// Attempts allowed to the `webhook.endpoint.enabled` deliveries that enabling a disabled endpoint sends (SPEC
     /// §14).
     public var noticeAttemptsAllowed: Int
@@ -143,6 +145,7 @@ public struct EndpointChange: Sendable {
         enabled: Bool? = nil,
         sealedHeaders: [UInt8]?? = nil,
         rateLimit: Int?? = nil,
+        ordering: EndpointOrdering? = nil,
         noticeAttemptsAllowed: Int = 1
     ) {
         self.url = url
@@ -151,6 +154,7 @@ public struct EndpointChange: Sendable {
         self.enabled = enabled
         self.sealedHeaders = sealedHeaders
         self.rateLimit = rateLimit
+        self.ordering = ordering
         self.noticeAttemptsAllowed = noticeAttemptsAllowed
     }
 }

@@ -246,6 +246,26 @@ enum SQLiteMigrations {
                     """
             )
         }
+        migrator.registerMigration("0016_ordering_keys") { db in
+            // SPEC §15: an endpoint's ordering, and each keyed delivery's key. A keyed delivery waiting behind an
+            // earlier one of its key is PENDING with no next attempt; `ordering_lines` counts, per endpoint and key,
+            // the deliveries not yet SUCCEEDED or FAILED (the one that may be sent, and those waiting), and the
+            // waiting ones go in insertion order (rowid).
+            try db.execute(
+                sql: """
+                    ALTER TABLE webhook_endpoints ADD COLUMN ordering TEXT NOT NULL DEFAULT 'NONE';
+                    ALTER TABLE deliveries ADD COLUMN ordering_key TEXT;
+                    CREATE INDEX deliveries_waiting ON deliveries(endpoint_id, ordering_key)
+                        WHERE status = 'PENDING' AND next_attempt_at IS NULL AND ordering_key IS NOT NULL;
+                    CREATE TABLE ordering_lines (
+                        endpoint_id TEXT NOT NULL,
+                        ordering_key TEXT NOT NULL,
+                        unsettled INTEGER NOT NULL,
+                        PRIMARY KEY (endpoint_id, ordering_key)
+                    ) STRICT, WITHOUT ROWID;
+                    """
+            )
+        }
         return migrator
     }
 

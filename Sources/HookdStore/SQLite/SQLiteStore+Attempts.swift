@@ -35,7 +35,7 @@ extension SQLiteStore {
                             last_attempt_at = ?, last_http_status = ?,
                             attempts_allowed = attempts_allowed + CASE WHEN ? THEN 1 ELSE 0 END
                         WHERE id = ? AND lease_id = ?
-                        RETURNING app_id, endpoint_id, event_id, event, is_test
+                        RETURNING app_id, endpoint_id, event_id, event, is_test, ordering_key
                         """
                 ),
                 arguments: [
@@ -48,6 +48,8 @@ extension SQLiteStore {
         let (appID, endpointID): (AppID, EndpointID) = (row["app_id"], row["endpoint_id"])
         if completion.status == .pending, let next = completion.nextAttemptAt {
             try markEndpointReady(db, endpointID: endpointID, appID: appID, at: next)
+        } else if let key: String = row["ordering_key"] {
+            try leaveLine(db, endpointID: endpointID, appID: appID, key: key, now: attempt.startedAt)
         }
         try db.cachedStatement(
             sql: """

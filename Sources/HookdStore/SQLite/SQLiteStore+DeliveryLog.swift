@@ -104,17 +104,44 @@ extension SQLiteStore: DeliveryLog {
         maximumManualRetries: Int
     ) async throws -> RequeueOutcome {
         try await pool.write { db in
+            // A keyed delivery that had settled joins its line again, waiting, if its endpoint still keeps order
+            // (and leaves it, unkeyed, if not); one still in its line keeps its place (SPEC §15).
+            let line = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT d.ordering_key, d.status <> 'PENDING' AS settled, w.ordering = 'KEYED' AS keyed
+                    FROM deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+                    WHERE d.id = ? AND d.app_id = ? AND d.ordering_key IS NOT NULL
+                    """,
+                arguments: [id, appID]
+            )
+            let key: String? = line?["ordering_key"]
+            let rejoins = line.map { $0["settled"] && $0["keyed"] } ?? false
+            let leaves = line.map { $0["settled"] && !$0["keyed"] } ?? false
             let requeued = try Row.fetchOne(
                 db,
                 sql: """
                     UPDATE deliveries
-                    SET status = 'PENDING', next_attempt_at = ?, attempts_allowed = max(attempts_allowed, attempts + 1),
-                        manual_retries = manual_retries + 1
-                    WHERE id = ? AND app_id = ? AND manual_retries < ? AND status <> 'CANCELLED' RETURNING *
+                    SET status = 'PENDING',
+                        next_attempt_at = CASE WHEN ?5 OR (status = 'PENDING' AND next_attempt_at IS NULL
+                                                           AND ordering_key IS NOT NULL) THEN NULL ELSE ?1 END,
+                        ordering_key = CASE WHEN ?6 THEN NULL ELSE ordering_key END,
+                        attempts_allowed = max(attempts_allowed, attempts + 1), manual_retries = manual_retries + 1
+                    WHERE id = ?2 AND app_id = ?3 AND manual_retries < ?4 AND status <> 'CANCELLED' RETURNING *
                     """,
-                arguments: [now, id, appID, maximumManualRetries]
+                arguments: [now, id, appID, maximumManualRetries, rejoins, leaves]
             ).map(Self.summary(from:))
             if let requeued {
+                if rejoins, let key {
+                    try Self.rejoinLine(
+                        db,
+                        endpointID: requeued.endpointID,
+                        appID: appID,
+                        key: key,
+                        count: 1,
+                        now: now
+                    )
+                }
                 try Self.markEndpointReady(db, endpointID: requeued.endpointID, appID: appID, at: now)
                 return .requeued(requeued)
             }
@@ -145,7 +172,8 @@ extension SQLiteStore: DeliveryLog {
             nextAttemptAt: status == .pending ? row["next_attempt_at"] : nil,
             lastHTTPStatus: row["last_http_status"],
             isTest: row["is_test"],
-            createdAt: row["created_at"]
+            createdAt: row["created_at"],
+            orderingKey: row["ordering_key"]
         )
     }
 }

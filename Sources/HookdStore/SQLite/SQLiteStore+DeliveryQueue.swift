@@ -60,23 +60,26 @@ extension SQLiteStore: DeliveryQueue {
         }
         var first: DeliveryID?
         let v3 = Identifiers.v3WebhookID(appID: event.appID)
-        for endpointID in try targets(of: event, db) {
+        for (endpointID, ordering) in try targets(of: event, db) {
             let deliveryID = Identifiers.deliveryID()
             let attempts = endpointID == v3 ? attemptsAllowed.v3URL : attemptsAllowed.endpoint
+            // A KEYED endpoint's delivery waits (no next attempt) while an earlier one of its key is unsettled.
+            let key = ordering == .keyed && !event.isTest ? event.orderingKey?.rawValue : nil
+            let waits = try key.map { try Self.joinLine(db, endpointID: endpointID, key: $0) > 0 } ?? false
             try db.cachedStatement(
                 sql: """
                     INSERT INTO deliveries
                         (id, app_id, endpoint_id, event_id, event, status, attempts, attempts_allowed, next_attempt_at,
-                         locked_until, lease_id, is_test, created_at)
-                    VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?, ?)
+                         locked_until, lease_id, is_test, created_at, ordering_key)
+                    VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(
                 arguments: [
-                    deliveryID, event.appID, endpointID, event.eventID, event.event, attempts, now,
-                    lease?.until, lease?.id, event.isTest, now,
+                    deliveryID, event.appID, endpointID, event.eventID, event.event, attempts, waits ? nil : now,
+                    lease?.until, lease?.id, event.isTest, now, key,
                 ]
             )
-            if lease == nil {
+            if lease == nil, !waits {
                 try Self.markEndpointReady(db, endpointID: endpointID, appID: event.appID, at: now)
             }
             first = first ?? deliveryID
@@ -88,17 +91,17 @@ extension SQLiteStore: DeliveryQueue {
     /// endpoint subscribed to it but the one it is about (an operational event, SPEC §14), and (for the events with a v3 name) the app's v3 URL when it has one or the
     /// app has no v3.20 endpoint at all (so an app that has set nothing yet keeps its events until it does, as v3
     /// promises).
-    private static func targets(of event: NewEvent, _ db: Database) throws -> [EndpointID] {
-        if let endpointID = event.endpointID { return [endpointID] }
+    private static func targets(of event: NewEvent, _ db: Database) throws -> [(EndpointID, EndpointOrdering)] {
+        if let endpointID = event.endpointID { return [(endpointID, .none)] }
         let v3 = Identifiers.v3WebhookID(appID: event.appID)
-        return try EndpointID.fetchAll(
+        return try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT id FROM webhook_endpoints
+                    SELECT id, ordering FROM webhook_endpoints
                     WHERE app_id = ?1 AND format = 'V3_20' AND status = 'ACTIVE' AND \(visibleEndpoint)
                       AND EXISTS (SELECT 1 FROM json_each(events) WHERE value = ?2) AND id IS NOT ?5
                     UNION ALL
-                    SELECT ?3 WHERE ?4
+                    SELECT ?3, 'NONE' WHERE ?4
                       AND (EXISTS (SELECT 1 FROM webhook_endpoints WHERE id = ?3 AND url IS NOT NULL)
                            OR NOT EXISTS (SELECT 1 FROM webhook_endpoints
                                           WHERE app_id = ?1 AND format = 'V3_20' AND deleted_at IS NULL))
@@ -107,7 +110,7 @@ extension SQLiteStore: DeliveryQueue {
             arguments: [
                 event.appID, event.event, v3, EventCatalogue.reachesV3URL(event.event), event.excludedEndpointID,
             ]
-        )
+        ).map { row in (row["id"], EndpointOrdering(rawValue: row["ordering"]) ?? .none) }
     }
 
     public func nextDueTime(caps: ClaimCaps) async throws -> UnixMillis? {

@@ -28,15 +28,15 @@ extension SQLiteStore: EndpointStore {
                     INSERT INTO webhook_endpoints
                         (id, app_id, format, signing_scheme, public_keys_token, url, description, events,
                          sealed_headers, rate_limit, status, secret_prefix, sealed_secret, secret_version, created_at,
-                         updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                         updated_at, ordering)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     endpoint.id, endpoint.appID, endpoint.format.rawValue, endpoint.signingScheme.rawValue,
                     endpoint.publicKeysToken, endpoint.url, endpoint.description,
                     try Self.eventsJSON(endpoint.events), endpoint.sealedHeaders.map { Data($0) }, endpoint.rateLimit,
                     endpoint.status.rawValue, endpoint.secretPrefix, Data(secret.sealedSecret), endpoint.secretVersion,
-                    endpoint.createdAt, endpoint.updatedAt,
+                    endpoint.createdAt, endpoint.updatedAt, endpoint.ordering.rawValue,
                 ]
             )
             try Self.insertAudit(
@@ -110,6 +110,7 @@ extension SQLiteStore: EndpointStore {
                         events = CASE WHEN :setEvents THEN :events ELSE events END,
                         sealed_headers = CASE WHEN :setHeaders THEN :sealedHeaders ELSE sealed_headers END,
                         rate_limit = CASE WHEN :setRateLimit THEN :rateLimit ELSE rate_limit END,
+                        ordering = coalesce(:ordering, ordering),
                         status = CASE WHEN :enabled IS NULL THEN status WHEN :enabled THEN 'ACTIVE' ELSE 'DISABLED' END,
                         disabled_reason = CASE WHEN :enabled IS NULL THEN disabled_reason WHEN :enabled THEN NULL
                                           ELSE coalesce(disabled_reason, 'MANUAL') END,
@@ -124,11 +125,14 @@ extension SQLiteStore: EndpointStore {
                     "events": events, "setHeaders": change.sealedHeaders != nil,
                     "sealedHeaders": (change.sealedHeaders ?? nil).map { Data($0) },
                     "setRateLimit": change.rateLimit != nil, "rateLimit": change.rateLimit ?? nil,
-                    "enabled": change.enabled, "now": now, "appID": appID,
+                    "enabled": change.enabled, "ordering": change.ordering?.rawValue, "now": now, "appID": appID,
                     "id": id,
                 ]
             )
             guard let updated = try Self.findVisibleEndpoint(db, appID: appID, id: id) else { return nil }
+            if before.ordering == .keyed, updated.ordering == .none {
+                try Self.dissolveLines(db, endpointID: id, appID: appID, now: UnixMillis(now))
+            }
             if updated.status == .active {
                 if change.enabled == true {
                     // Deliveries that waited while it was disabled are due now.
@@ -136,6 +140,7 @@ extension SQLiteStore: EndpointStore {
                         sql: """
                             UPDATE deliveries SET next_attempt_at = min(next_attempt_at, ?)
                             WHERE endpoint_id = ? AND status = 'PENDING' AND lease_id IS NULL
+                              AND next_attempt_at IS NOT NULL
                             """,
                         arguments: [UnixMillis(now), id]
                     )
@@ -168,6 +173,7 @@ extension SQLiteStore: EndpointStore {
                 sql: "UPDATE webhook_endpoints SET deleted_at = ?, updated_at = ? WHERE id = ?",
                 arguments: [now, now, id]
             )
+            try db.execute(sql: "DELETE FROM ordering_lines WHERE endpoint_id = ?", arguments: [id])
             // Leased ones too: an attempt in flight then finds its lease gone and is not recorded.
             try db.execute(
                 sql: """
@@ -241,20 +247,35 @@ extension SQLiteStore: EndpointStore {
             // The async write, not the synchronous one that would hold this thread: it returns no `Row`s, which are
             // not `Sendable`.
             let places = try await pool.write { db in
+                // Keyed deliveries join their lines again, waiting, if the endpoint still keeps order (SPEC §15).
+                let keyed = try Self.findVisibleEndpoint(db, appID: appID, id: endpointID)?.ordering == .keyed
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
                         UPDATE deliveries
-                        SET status = 'PENDING', next_attempt_at = ?7,
+                        SET status = 'PENDING',
+                            next_attempt_at = CASE WHEN ?9 AND ordering_key IS NOT NULL THEN NULL ELSE ?7 END,
+                            ordering_key = CASE WHEN ?9 THEN ordering_key END,
                             attempts_allowed = max(attempts_allowed, attempts + 1), manual_retries = manual_retries + 1
                         WHERE rowid IN (
                             SELECT rowid FROM deliveries INDEXED BY deliveries_by_endpoint WHERE \(eligible)
                             ORDER BY created_at, rowid DESC LIMIT ?8
                         )
-                        RETURNING created_at, rowid AS log_sequence
+                        RETURNING created_at, rowid AS log_sequence, ordering_key
                         """,
-                    arguments: arguments + [now, batch]
+                    arguments: arguments + [now, batch, keyed]
                 )
+                let lines = Dictionary(grouping: rows.compactMap { $0["ordering_key"] as String? }, by: { $0 })
+                for (key, rejoining) in lines.sorted(by: { $0.key < $1.key }) {
+                    try Self.rejoinLine(
+                        db,
+                        endpointID: endpointID,
+                        appID: appID,
+                        key: key,
+                        count: rejoining.count,
+                        now: now
+                    )
+                }
                 if !rows.isEmpty {
                     try Self.markEndpointReady(db, endpointID: endpointID, appID: appID, at: now)
                 }
@@ -327,6 +348,7 @@ extension SQLiteStore: EndpointStore {
     static func storedEndpoint(from row: Row) throws -> Endpoint {
         guard let format = Endpoint.Format(rawValue: row["format"]),
             let signingScheme = Endpoint.SigningScheme(rawValue: row["signing_scheme"]),
+            let ordering = EndpointOrdering(rawValue: row["ordering"]),
             let status = EndpointStatus(rawValue: row["status"])
         else { throw StoreError.corruptRow(table: "webhook_endpoints") }
         let events: [String]?
@@ -343,6 +365,7 @@ extension SQLiteStore: EndpointStore {
             format: format,
             signingScheme: signingScheme,
             publicKeysToken: row["public_keys_token"],
+            ordering: ordering,
             url: row["url"],
             description: row["description"],
             events: events,

@@ -36,6 +36,8 @@ extension SQLiteStore: RetentionStore {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM revoked_tokens WHERE expires_at < ?", arguments: [now.unixSeconds])
             try db.execute(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [idempotencyKeysBefore])
+            // The line of an ordering key with nothing unsettled holds nothing (SPEC §15); a publish makes it anew.
+            try db.execute(sql: "DELETE FROM ordering_lines WHERE unsettled = 0")
             // A rate limit whose next unit was due more than an hour ago grants a full burst either way.
             try db.execute(
                 sql: "DELETE FROM rate_limits WHERE theoretical_arrival_ms < ?",

@@ -1,0 +1,215 @@
+import Foundation
+import HookdCore
+import HookdStore
+import HookdTestSupport
+import Testing
+
+/// Ordering keys (SPEC §15) in the store: a KEYED endpoint's deliveries that share a key are claimable one at a
+/// time, in publish order, the next once the previous succeeded or failed its last attempt; other keys and unkeyed
+/// events go in parallel; on every backend.
+@Suite struct OrderingLineTests {
+    /// A store with an app and one KEYED endpoint subscribed to `card.funded`.
+    struct Line {
+        let store: any Store
+        let app: App
+        let endpoint: EndpointID
+
+        /// Publishes one `card.funded` at `now` with `key` (none when `nil`); its delivery's id.
+        @discardableResult
+        func publish(_ key: String?, at now: Int64 = 1_000) async throws -> DeliveryID {
+            let event = NewEvent(
+                appID: app.id,
+                eventID: Identifiers.eventID(),
+                event: "card.funded",
+                data: Array("{}".utf8),
+                orderingKey: key.flatMap(OrderingKey.init(rawValue:))
+            )
+            return try await store.publish(event, attemptsAllowed: 3, now: UnixMillis(now), lease: nil).deliveryID
+        }
+
+        /// What a claim at `now` leases, by delivery id.
+        func claim(at now: Int64) async throws -> [DeliveryID: ClaimedDelivery] {
+            let claimed = try await store.claim(50, at: UnixMillis(now))
+            return Dictionary(uniqueKeysWithValues: claimed.map { ($0.id, $0) })
+        }
+
+        /// Records `claim`'s attempt at `now`: a success, a failure retried at `retryAt`, or (with neither) a
+        /// final failure.
+        func complete(_ claim: ClaimedDelivery?, at now: Int64, succeeded: Bool = true, retryAt: Int64? = nil)
+            async throws
+        {
+            let claim = try #require(claim)
+            let status: DeliveryStatus = succeeded ? .succeeded : retryAt == nil ? .failed : .pending
+            let completion = AttemptCompletion.attempt(
+                on: claim,
+                at: UnixMillis(now),
+                httpStatus: succeeded ? 200 : 503,
+                status: status,
+                nextAttemptAt: retryAt.map(UnixMillis.init)
+            )
+            #expect(try await store.completeAttempt(completion))
+        }
+    }
+
+    static func withLine(_ backend: StoreBackend, _ body: (Line) async throws -> Void) async throws {
+        try await withStore(backend) { store in
+            let app = try await makeStoredApp(store)
+            var endpoint = Endpoint.v3_20(appID: app.id)
+            endpoint.ordering = .keyed
+            #expect(try await store.createEndpoint(endpoint, secret: change([1]), limit: 20))
+            try await body(Line(store: store, app: app, endpoint: endpoint.id))
+        }
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func eventsOfOneKeyGoOneAtATimeInPublishOrderAndOthersInParallel(backend: StoreBackend) async throws {
+        try await Self.withLine(backend) { line in
+            let a1 = try await line.publish("card-a")
+            let a2 = try await line.publish("card-a")
+            let a3 = try await line.publish("card-a")
+            let b1 = try await line.publish("card-b")
+            let unkeyed = try await line.publish(nil)
+
+            var claimed = try await line.claim(at: 2_000)
+            #expect(Set(claimed.keys) == [a1, b1, unkeyed], "the head of each key, and the unkeyed event")
+            let waiting = try #require(try await line.store.delivery(appID: line.app.id, id: a2))
+            #expect(waiting.summary.status == .pending)
+            #expect(waiting.summary.nextAttemptAt == nil, "a waiting delivery has no next attempt")
+            #expect(waiting.summary.orderingKey == "card-a")
+
+            // A failure to be retried keeps the key's place: nothing of it goes meanwhile.
+            try await line.complete(claimed[a1], at: 2_100, succeeded: false, retryAt: 3_000)
+            #expect(try await line.claim(at: 2_500).isEmpty)
+            claimed = try await line.claim(at: 3_000)
+            #expect(Set(claimed.keys) == [a1], "the retry, alone")
+
+            try await line.complete(claimed[a1], at: 3_100)
+            claimed = try await line.claim(at: 3_200)
+            #expect(Set(claimed.keys) == [a2], "the next once the first succeeded")
+
+            // A final failure lets the next go too: a failed event does not stop its key for good.
+            try await line.complete(claimed[a2], at: 3_300, succeeded: false)
+            claimed = try await line.claim(at: 3_400)
+            #expect(Set(claimed.keys) == [a3])
+            try await line.complete(claimed[a3], at: 3_500)
+            #expect(try await line.claim(at: 3_600).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func aRetriedDeliveryWaitsForTheHeadOfItsKeyThenGoesBeforeLaterOnes(backend: StoreBackend) async throws {
+        try await Self.withLine(backend) { line in
+            let a1 = try await line.publish("card-a")
+            let a2 = try await line.publish("card-a")
+            let a3 = try await line.publish("card-a")
+            var claimed = try await line.claim(at: 2_000)
+            try await line.complete(claimed[a1], at: 2_100, succeeded: false)
+            claimed = try await line.claim(at: 2_200)
+            #expect(Set(claimed.keys) == [a2])
+
+            // a2 is in flight: the retried a1 waits for it, then goes before a3, published after it.
+            let requeued = try await line.store.requeueDelivery(
+                appID: line.app.id,
+                id: a1,
+                now: UnixMillis(2_300),
+                maximumManualRetries: 5
+            )
+            guard case .requeued = requeued else { Issue.record("not requeued: \(requeued)"); return }
+            #expect(try await line.claim(at: 2_400).isEmpty)
+            try await line.complete(claimed[a2], at: 2_500)
+            claimed = try await line.claim(at: 2_600)
+            #expect(Set(claimed.keys) == [a1])
+            try await line.complete(claimed[a1], at: 2_700)
+            #expect(Set(try await line.claim(at: 2_800).keys) == [a3])
+        }
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func recoveredDeliveriesRejoinTheirLinesInPublishOrder(backend: StoreBackend) async throws {
+        try await Self.withLine(backend) { line in
+            var failed: [DeliveryID] = []
+            for at in [1_000, 1_001, 1_002] as [Int64] {
+                let id = try await line.publish("card-a", at: at)
+                let claimed = try await line.claim(at: 2_000 + at)
+                try await line.complete(claimed[id], at: 2_000 + at, succeeded: false)
+                failed.append(id)
+            }
+            let outcome = try await line.store.recoverDeliveries(
+                appID: line.app.id,
+                endpointID: line.endpoint,
+                createdIn: UnixMillis(0)..<UnixMillis(10_000),
+                now: UnixMillis(4_000),
+                limit: 100,
+                maximumManualRetries: 5
+            )
+            #expect(outcome?.queued == 3)
+            var order: [DeliveryID] = []
+            for step in 0..<3 {
+                let claimed = try await line.claim(at: 5_000 + Int64(step) * 10)
+                #expect(claimed.count == 1, "one at a time: \(claimed.keys)")
+                let next = try #require(claimed.values.first)
+                order.append(next.id)
+                try await line.complete(next, at: 5_001 + Int64(step) * 10)
+            }
+            #expect(order == failed)
+        }
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func anEndpointThatStopsKeepingOrderLetsEveryWaitingDeliveryGo(backend: StoreBackend) async throws {
+        try await Self.withLine(backend) { line in
+            let a1 = try await line.publish("card-a")
+            let a2 = try await line.publish("card-a")
+            let a3 = try await line.publish("card-a")
+            let first = try await line.claim(at: 2_000)
+            #expect(Set(first.keys) == [a1])
+            let change = EndpointChange(ordering: EndpointOrdering.none)
+            let updated = try await line.store.updateEndpoint(
+                appID: line.app.id,
+                id: line.endpoint,
+                change,
+                now: UnixSeconds(2)
+            )
+            #expect(updated?.ordering == EndpointOrdering.none)
+            #expect(Set(try await line.claim(at: 2_100).keys) == [a2, a3])
+            try await line.complete(first[a1], at: 2_200)
+
+            // Keyed again: events published from then on keep their order, whatever was settled before.
+            _ = try await line.store.updateEndpoint(
+                appID: line.app.id,
+                id: line.endpoint,
+                EndpointChange(ordering: .keyed),
+                now: UnixSeconds(3)
+            )
+            let a4 = try await line.publish("card-a", at: 3_000)
+            try await line.publish("card-a", at: 3_000)
+            #expect(Set(try await line.claim(at: 3_100).keys) == [a4])
+        }
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func concurrentPublishesOfOneKeyStillGoOneAtATime(backend: StoreBackend) async throws {
+        try await Self.withLine(backend) { line in
+            let published = try await withThrowingTaskGroup(of: [DeliveryID].self) { group in
+                for _ in 0..<8 {
+                    group.addTask { [line] in
+                        var ids: [DeliveryID] = []
+                        for _ in 0..<5 { ids.append(try await line.publish("card-a")) }
+                        return ids
+                    }
+                }
+                return try await group.reduce(into: [DeliveryID]()) { $0 += $1 }
+            }
+            var sent: [DeliveryID] = []
+            for step in 0..<published.count {
+                let now = 2_000 + Int64(step) * 10
+                let claimed = try await line.claim(at: now)
+                #expect(claimed.count == 1, "step \(step): \(claimed.count) at once")
+                guard let next = claimed.values.first else { break }
+                sent.append(next.id)
+                try await line.complete(next, at: now + 1)
+            }
+            #expect(Set(sent) == Set(published) && sent.count == published.count, "each once")
+        }
+    }
+}
