@@ -7,8 +7,9 @@ It starts hookd on 127.0.0.1 with a temporary data directory and a loopback rece
 creates two apps, points the first one's v3 URL at the receiver and publishes events; then, in the browser, with
 a link from `hookd portal-link`: checks that the cookie alone (no CSRF header) changes nothing, sees the
 deliveries, searches one by eventId, opens it and sees its attempt, retries it and sees the new attempt at the
-receiver and in the page, creates an endpoint (its secret shown once), tests, disables, enables, edits and
-recovers it, rotates the v3 URL's secret and verifies the next delivery with the secret the page showed (Standard
+receiver and in the page, creates an endpoint keyed by ordering key (its secret shown once, its ordering on its
+card), tests, disables, enables, edits and recovers it, holds the first of two events of one ordering key at the
+receiver and sees the second waiting for it in the log and on its page, then both arrive in publish order (SPEC §15), rotates the v3 URL's secret and verifies the next delivery with the secret the page showed (Standard
 Webhooks; and the new endpoint's delivery with the secret shown at its creation),
 sees a failing endpoint's warning with the date it will be disabled (SPEC §14), a 410 disable another (GONE), disables
 a third in the page, makes its receiver answer again and presses "Enable and deliver what failed" (ACTIVE, the count
@@ -39,6 +40,7 @@ import time
 import traceback
 import urllib.error
 import urllib.request
+import uuid
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -76,11 +78,13 @@ def step(text):
 
 class Receiver:
     """An HTTP server on 127.0.0.1 that records every request; `/fail…` and `/flaky…` paths answer 500, `/gone…` 410,
-    the others 200 (`answer` changes a prefix's status)."""
+    the others 200 (`answer` changes a prefix's status; `hold` keeps an event's requests to a path unanswered)."""
 
     def __init__(self):
         self.requests = []
         self.failing_once = set()  # webhook-ids whose next request is answered 500
+        self.held = {}  # (path, webhook-id) → the gate its requests wait at, unanswered, until `release`
+        self.holding = set()  # (path, webhook-id) of the requests waiting at their gate
         self.statuses = {"/fail": 500, "/flaky": 500, "/gone": 410}  # path prefix → status answered
         self.changed = threading.Condition()
         receiver = self
@@ -94,6 +98,13 @@ class Receiver:
                     "body": body,
                 }
                 event_id = record["headers"].get("webhook-id")
+                with receiver.changed:
+                    gate = receiver.held.get((self.path, event_id))
+                    if gate:
+                        receiver.holding.add((self.path, event_id))
+                        receiver.changed.notify_all()
+                if gate:
+                    gate.wait(WAIT)
                 with receiver.changed:
                     fail_once = event_id in receiver.failing_once
                     receiver.failing_once.discard(event_id)
@@ -121,6 +132,28 @@ class Receiver:
         """Answers the next request for this event 500."""
         with self.changed:
             self.failing_once.add(event_id)
+
+    def hold(self, path, event_id):
+        """Leaves the requests for this event to `path` unanswered until `release`."""
+        with self.changed:
+            self.held[(path, event_id)] = threading.Event()
+
+    def wait_held(self, path, event_id, timeout=WAIT):
+        """Waits until a request for this event to `path` waits at its gate."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while (path, event_id) not in self.holding:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise CheckFailed(f"the receiver did not get {event_id} at {path} within {timeout} s")
+                self.changed.wait(remaining)
+
+    def release(self, path, event_id):
+        """Answers the held requests for this event to `path`, and the later ones, as any other."""
+        with self.changed:
+            gate = self.held.pop((path, event_id), None)
+        if gate:
+            gate.set()
 
     def answer(self, prefix, status):
         """Answers every later request whose path starts with `prefix` with `status`."""
@@ -481,7 +514,7 @@ def app_portal(page, hookd, receiver, fixture, screenshots):
     for mac in (fyatu.split(",v1=")[-1], standard.split(",")[-1]):
         check(mac and mac not in shown, f"the page shows a signature's MAC: {shown[:600]}")
 
-    step("create an endpoint in the page: its secret is shown once and signs its deliveries")
+    step("create an endpoint keyed by ordering key in the page: its secret is shown once and signs its deliveries")
     page.click(page.one('#tabs a[data-view="endpoints"]'))
     create = page.one('details[data-panel="create"]')
     page.click(create.find_element(By.TAG_NAME, "summary"))
@@ -489,6 +522,7 @@ def app_portal(page, hookd, receiver, fixture, screenshots):
     form.find_element(By.NAME, "url").send_keys(receiver.url("/orders"))
     form.find_element(By.NAME, "description").send_keys("Orders service")
     page.click(form.find_element(By.CSS_SELECTOR, 'input[name="events"][value="CARD_FUNDED"]'))
+    Select(form.find_element(By.NAME, "ordering")).select_by_value("KEYED")
     page.click(form.find_element(By.CSS_SELECTOR, 'button[type="submit"]'))
     created_secret = page.text_of("#endpoint-notice .secret-value")
     check(created_secret.startswith("whsec_"), f"the new endpoint's secret looks wrong: {created_secret!r}")
@@ -496,6 +530,13 @@ def app_portal(page, hookd, receiver, fixture, screenshots):
         lambda d: [c for c in page.all(".endpoint") if "Orders service" in c.text], "the new endpoint's card"
     )[0]
     new_id = new_card.get_attribute("data-webhook-id")
+    shown_ordering = new_card.find_element(By.CSS_SELECTOR, "[data-ordering]")
+    check(
+        shown_ordering.get_attribute("data-ordering") == "KEYED" and shown_ordering.text == "keyed by ordering key",
+        f"the new endpoint's card shows its ordering as {shown_ordering.text!r}: {new_card.text[:600]}",
+    )
+    _, stored_endpoint = hookd.call("GET", f"/api/v3.20/webhooks/{new_id}", token=fixture["token"], expect=200)
+    check(stored_endpoint["data"].get("ordering") == "KEYED", f"the endpoint was not created KEYED: {stored_endpoint['data']}")
 
     step("send a test to it, disable it and enable it again")
     page.click(new_card.find_element(By.CSS_SELECTOR, 'details[data-panel="test"] summary'))
@@ -523,10 +564,17 @@ def app_portal(page, hookd, receiver, fixture, screenshots):
     )
     _, stored_endpoint = hookd.call("GET", f"/api/v3.20/webhooks/{new_id}", token=fixture["token"], expect=200)
     check(stored_endpoint["data"]["rateLimit"] == 5, f"the edit did not reach hookd: {stored_endpoint['data']}")
+    check(stored_endpoint["data"]["ordering"] == "KEYED", f"saving the edit form changed the ordering: {stored_endpoint['data']}")
+    check(
+        page.one(f'.endpoint[data-webhook-id="{new_id}"] [data-ordering]').get_attribute("data-ordering") == "KEYED",
+        "the edited endpoint's card no longer shows it KEYED",
+    )
     card = page.one(f'.endpoint[data-webhook-id="{new_id}"]')
     page.click(card.find_element(By.CSS_SELECTOR, 'details[data-panel="recover"] summary'))
     page.click(card.find_element(By.CSS_SELECTOR, 'details[data-panel="recover"] button[type="submit"]'))
     page.wait(lambda d: "queued again" in card.text, "the recovery's outcome")
+
+    ordered_deliveries(page, hookd, receiver, fixture, new_id)
 
     step("rotate the v3 URL's secret (no overlap): the page shows the new one once")
     v3_card = page.one(f'.endpoint[data-webhook-id="{fixture["v3WebhookId"]}"]')
@@ -594,6 +642,48 @@ def app_portal(page, hookd, receiver, fixture, screenshots):
     check("/portal/enter" in driver.current_url, f"the replayed link led to {driver.current_url}")
     # The refusal is a 401 document, which the browser logs as a failed load (its icon is hookd's own).
     page.collect_console(allowed=["/portal/enter?link="])
+
+
+def ordered_deliveries(page, hookd, receiver, fixture, webhook_id):
+    """A KEYED endpoint (SPEC §15): the second event of a key waits while the first is unanswered, and the pages say
+    so; once the first is answered, both arrive, in publish order."""
+    token, key = fixture["token"], "crd_7f3a"
+    step("publish two events of one ordering key; the receiver holds the first: the second waits for it")
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    receiver.hold("/orders", first)
+    for index, event_id in enumerate((first, second)):
+        data = {"cardId": key, "reference": f"ordered-{index}", "amount": 10 + index}
+        body = {"appId": fixture["appId"], "event": "card.funded", "eventId": event_id, "orderingKey": key, "data": data}
+        hookd.call("POST", "/api/v3/internal/events", body, token=fixture["operatorKey"], expect=202)
+    try:
+        receiver.wait_held("/orders", first)
+        logged = hookd.call("GET", f"/api/v3.20/webhooks/{webhook_id}/deliveries?limit=100", token=token, expect=200)[1]["data"]
+        by_event = {d["eventId"]: d for d in logged}
+        check(first in by_event and second in by_event, f"the endpoint's log lacks the two events: {logged[:3]}")
+        waiting = by_event[second]
+        check(
+            waiting["orderingKey"] == key and waiting["status"] == "PENDING" and waiting["nextAttemptAt"] is None,
+            f"the second event is not waiting for the first: {waiting}",
+        )
+        check(not receiver.matching(lambda r: for_event(second)(r) and r["path"] == "/orders"), "the second event was sent before the first was answered")
+
+        page.go(hookd.base + f"/portal/#/deliveries?webhookId={webhook_id}")
+        row = page.one(f'tr[data-delivery-id="{waiting["deliveryId"]}"]', "the waiting delivery in the log")
+        wait_text = f"waiting for an earlier event of key {key}"
+        check(wait_text in row.text, f"the log's row of the waiting delivery says {row.text!r}")
+        check(key in row.find_element(By.CSS_SELECTOR, ".ordering-key").text, f"the row does not show its key: {row.text!r}")
+        page.go(hookd.base + f"/portal/#/delivery/{waiting['deliveryId']}")
+        facts = page.wait(lambda d: (lambda t: t if "Ordering key" in t else None)(page.text_of(".facts")), "the delivery's facts")
+        check(key in facts and wait_text in facts, f"the waiting delivery's page says {facts!r}")
+    finally:
+        receiver.release("/orders", first)
+
+    step("the first is answered: the second follows, after it")
+    receiver.wait_for(lambda r: for_event(second)(r) and r["path"] == "/orders" and r["status"] == 200, 1, "the second event")
+    arrived = [r["headers"]["webhook-id"] for r in receiver.matching(lambda r: r["path"] == "/orders" and r["status"] == 200)]
+    check(arrived.index(first) < arrived.index(second), f"the events of {key} arrived out of order: {arrived}")
+    page.click(page.one('#tabs a[data-view="endpoints"]'))
+    page.one(f'.endpoint[data-webhook-id="{webhook_id}"]', "the endpoints view again")
 
 
 def failing_endpoints(page, hookd, receiver, fixture):

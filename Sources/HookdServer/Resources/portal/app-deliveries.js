@@ -3,6 +3,7 @@
 import { api } from './api.js';
 import { catalogue, endpointLabel, knownEndpoints, loadEndpoints } from './app-data.js';
 import { badge, field, h, replaceChildren, select, timeView } from './dom.js';
+import { keyWaitText } from './format.js';
 
 const DELIVERY_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 const PAGE_SIZES = ['20', '50', '100'];
@@ -108,11 +109,17 @@ function deliveryTable(deliveries) {
             h(
               'td',
               { dataset: { label: 'Event' } },
-              h('a', { href: deliveryHref(delivery.deliveryId), class: 'delivery-link' }, h('span', { class: 'event-name', text: delivery.event }), h('code', { class: 'delivery-id', text: delivery.deliveryId })),
-              delivery.isTest ? [' ', badge('test')] : null,
+              // One element in the cell, so that on a phone (a grid of label and value) it stays beside its label.
+              h(
+                'div',
+                { class: 'event-cell' },
+                h('a', { href: deliveryHref(delivery.deliveryId), class: 'delivery-link' }, h('span', { class: 'event-name', text: delivery.event }), h('code', { class: 'delivery-id', text: delivery.deliveryId })),
+                delivery.isTest ? [' ', badge('test')] : null,
+                delivery.orderingKey ? orderingKeyLine(delivery.orderingKey) : null,
+              ),
             ),
             h('td', { dataset: { label: 'Endpoint' }, class: 'cell-endpoint', text: endpointLabel(delivery.webhookId) }),
-            h('td', { dataset: { label: 'Status' } }, badge(delivery.status)),
+            h('td', { dataset: { label: 'Status' } }, statusView(delivery)),
             h('td', { dataset: { label: 'Attempts' }, class: 'num', text: String(delivery.attempts) }),
             h('td', { dataset: { label: 'Last HTTP' }, class: 'num', text: delivery.lastHttpStatus ?? '—' }),
           ),
@@ -120,6 +127,18 @@ function deliveryTable(deliveries) {
       ),
     ),
   );
+}
+
+/** A keyed delivery's ordering key, under its event. */
+function orderingKeyLine(key) {
+  return h('span', { class: 'ordering-key' }, h('span', { class: 'muted', text: 'key ' }), h('code', { text: key }));
+}
+
+/** The status badge, and for a keyed delivery waiting behind an earlier event of its key, what it waits for. */
+function statusView(delivery) {
+  const waiting = keyWaitText(delivery);
+  if (!waiting) return badge(delivery.status);
+  return h('span', { class: 'status-stack' }, badge(delivery.status), h('span', { class: 'key-wait', text: waiting }));
 }
 
 /**

@@ -3,7 +3,7 @@
 import { api } from './api.js';
 import { endpointLabel, knownEndpoints, loadEndpoints } from './app-data.js';
 import { badge, fact, h, replaceChildren, runAction, timeView } from './dom.js';
-import { formatMs } from './format.js';
+import { formatMs, keyWaitText } from './format.js';
 
 /** Draws one delivery into `view`, with buttons to retry it now and to read it again. */
 export async function deliveryView(view, deliveryId, stillCurrent) {
@@ -41,6 +41,10 @@ export async function deliveryView(view, deliveryId, stillCurrent) {
         await new Promise((resolve) => window.setTimeout(resolve, 1000));
         shown = await draw();
         if (shown.attemptHistory.length > before) return `Attempt ${shown.attemptHistory.length} made: ${shown.status}.`;
+        // A keyed delivery went back into its key's line; behind an earlier event still unsettled, it waits. (The
+        // retry's own answer is not asked: it may be written before the line lets the delivery go.)
+        const waiting = keyWaitText(shown);
+        if (waiting) return `Queued for retry, ${waiting}: it is sent once that one has settled.`;
       }
       return 'Queued for retry. The attempt has not been made yet; refresh later.';
     }),
@@ -49,6 +53,7 @@ export async function deliveryView(view, deliveryId, stillCurrent) {
 
 function deliveryDetail(delivery) {
   const attempts = delivery.attemptHistory || [];
+  const waiting = keyWaitText(delivery);
   return [
     h(
       'dl',
@@ -57,10 +62,11 @@ function deliveryDetail(delivery) {
       fact('Event', [delivery.event, delivery.isTest ? [' ', badge('test')] : null]),
       fact('Event id', h('code', { text: delivery.eventId })),
       fact('Endpoint', endpointFact(delivery.webhookId)),
+      delivery.orderingKey ? fact('Ordering key', h('code', { class: 'ordering-key', text: delivery.orderingKey })) : null,
       fact('Created', timeView(delivery.createdAt)),
       fact('Attempts', String(delivery.attempts)),
       fact('Last attempt', timeView(delivery.lastAttemptAt)),
-      fact('Next attempt', timeView(delivery.nextAttemptAt)),
+      fact('Next attempt', waiting ? h('span', { class: 'key-wait', text: waiting }) : timeView(delivery.nextAttemptAt)),
     ),
     h('h2', { text: 'Payload' }),
     h('pre', { class: 'code payload' }, h('code', { text: JSON.stringify(delivery.data, null, 2) })),

@@ -11,6 +11,11 @@ const OVERLAPS = [
   ['604800', '7 days'],
 ];
 
+const ORDERINGS = [
+  ['NONE', 'None'],
+  ['KEYED', 'Keyed by ordering key'],
+];
+
 /** The secret of a new or rotated endpoint, shown once, in the page only, with a copy button. */
 function secretOnce(secret, title) {
   const box = h(
@@ -69,18 +74,28 @@ function endpointFields(endpoint, events, v3) {
   const url = h('input', { type: 'url', name: 'url', required: true, value: endpoint ? endpoint.url : '', placeholder: 'https://example.com/webhooks', autocomplete: 'off' });
   const description = h('input', { type: 'text', name: 'description', maxlength: '255', value: endpoint && endpoint.description ? endpoint.description : '' });
   const rateLimit = h('input', { type: 'number', name: 'rateLimit', min: '1', max: '10000', step: '1', value: endpoint && endpoint.rateLimit ? endpoint.rateLimit : '' });
+  const ordering = select('ordering', ORDERINGS, endpoint && endpoint.ordering ? endpoint.ordering : 'NONE');
   const headers = h('textarea', { name: 'headers', rows: '3', spellcheck: 'false' });
   headers.value = endpoint ? headersText(endpoint.headers) : '';
   return {
     url,
     description,
     rateLimit,
+    ordering,
     headers,
     nodes: [
       field('URL', url),
       field('Description', description, 'Optional, at most 255 characters.'),
       v3 ? h('p', { class: 'hint', text: 'The v3 URL receives every event.' }) : eventCheckboxes(events, endpoint ? endpoint.events : []),
       field('Rate limit (deliveries a second)', rateLimit, 'Empty for no limit of its own.'),
+      // The v3 URL never orders (SPEC §15).
+      v3
+        ? null
+        : field(
+            'Ordering',
+            ordering,
+            'Keyed: events that share an ordering key are sent one at a time, in publish order, each once the one before succeeded or failed for good. A change applies to events published from then on; back to None sends what waits at once.',
+          ),
       field('Custom headers', headers, 'One "Name: value" a line, at most 10. Credentials show as [redacted]; leave them so to keep them.'),
     ],
   };
@@ -93,7 +108,10 @@ function endpointBody(form, fields, v3) {
     rateLimit: fields.rateLimit.value === '' ? null : Number(fields.rateLimit.value),
     headers: parseHeaders(fields.headers.value),
   };
-  if (!v3) body.events = checkedEvents(form);
+  if (!v3) {
+    body.events = checkedEvents(form);
+    body.ordering = fields.ordering.value;
+  }
   return body;
 }
 

@@ -93,6 +93,7 @@ function endpointCard(endpoint, events, notice, message, recoverFrom) {
       fact('Failing in a row', String(endpoint.failureCount)),
       fact('Last delivery', endpoint.lastDeliveryAt ? [timeView(endpoint.lastDeliveryAt), ' ', endpoint.lastDeliveryStatus ? badge(endpoint.lastDeliveryStatus) : null] : '—'),
       fact('Rate limit', endpoint.rateLimit ? `${endpoint.rateLimit} / s` : 'none'),
+      fact('Ordering', h('span', { dataset: { ordering: endpoint.ordering || 'NONE' }, text: endpoint.ordering === 'KEYED' ? 'keyed by ordering key' : 'none' })),
       fact('Custom headers', headerNames.length ? headerNames.join(', ') : 'none'),
     ),
     healthCard(endpoint),

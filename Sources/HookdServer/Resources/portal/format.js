@@ -53,6 +53,15 @@ export function formatFromNow(iso, now = Date.now()) {
   return 'within the hour';
 }
 
+/**
+ * What a keyed delivery waits for, in words, when it waits behind an earlier event of its ordering key (`PENDING`
+ * with no attempt due, SPEC §15); `null` for every other delivery.
+ */
+export function keyWaitText(delivery) {
+  if (delivery.status !== 'PENDING' || delivery.nextAttemptAt || !delivery.orderingKey) return null;
+  return `waiting for an earlier event of key ${delivery.orderingKey}`;
+}
+
 /** Why an endpoint is disabled (its `disabledReason`), as a sentence. */
 export function disabledReasonText(reason) {
   switch (reason) {
