@@ -56,12 +56,19 @@ public struct BenchSession: Sendable {
         return (object?["data"] as? [String: Any])?["webhookSecret"] as? String
     }
 
-    /// Creates a v3.20 endpoint for `event` at `url` with the secret given (`POST /api/v3.20/webhooks`); returns its
-    /// id.
+    /// Creates a v3.20 endpoint for `event` at `url` with the secret given and `ordering` (`NONE` or `KEYED`, SPEC
+    /// §15) (`POST /api/v3.20/webhooks`); returns its id.
     @discardableResult
-    public func createEndpoint(url: String, event: String, secret: String, client: LoadGenerator) async throws -> String
-    {
-        let body = try JSONSerialization.data(withJSONObject: ["url": url, "events": [event], "secret": secret])
+    public func createEndpoint(
+        url: String,
+        event: String,
+        secret: String,
+        ordering: String = "NONE",
+        client: LoadGenerator
+    ) async throws -> String {
+        let body = try JSONSerialization.data(
+            withJSONObject: ["url": url, "events": [event], "secret": secret, "ordering": ordering]
+        )
         let answer = try await client.exchange(
             .json(.POST, hookd.base + "/api/v3.20/webhooks", body: Array(body), bearer: token)
         )
@@ -101,10 +108,12 @@ public struct BenchSession: Sendable {
         }
     }
 
-    /// `POST /api/v3/internal/events` publishing event `eventID` with ``EventData/card(index:)`` as its data.
-    public func publishRequest(eventID: String, index: Int) -> HTTPClientRequest {
+    /// `POST /api/v3/internal/events` publishing event `eventID` with ``EventData/card(index:)`` as its data, and
+    /// `orderingKey` if given.
+    public func publishRequest(eventID: String, index: Int, orderingKey: String? = nil) -> HTTPClientRequest {
+        let key = orderingKey.map { #","orderingKey":"\#($0)""# } ?? ""
         let body =
-            #"{"appId":"\#(appID)","event":"card.created","eventId":"\#(eventID)","data":"#
+            #"{"appId":"\#(appID)","event":"card.created","eventId":"\#(eventID)"\#(key),"data":"#
             + EventData.card(index: index) + "}"
         return .json(.POST, hookd.base + "/api/v3/internal/events", body: Array(body.utf8), bearer: operatorKey)
     }

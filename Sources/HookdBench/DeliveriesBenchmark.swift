@@ -29,6 +29,9 @@ public struct DeliveriesBenchmark: Benchmark {
     /// Drain the same backlog afterwards on a hookd on SQLite (a data directory of its own inside the run's), with
     /// the same caps, and report this one against it: PostgreSQL against SQLite in the same run.
     public var compareSQLite = false
+    /// 0: no ordering. More: drain to one v3.20 endpoint that keeps the order of that many ordering keys (SPEC
+    /// §15), beside the same drain to one that keeps none, and report the keyed drain against it.
+    public var orderingKeys = 0
 
     public init() {}
 
@@ -38,6 +41,7 @@ public struct DeliveriesBenchmark: Benchmark {
             "lagSeconds": lagPace.seconds, "endpoints": Double(endpoints),
             "maxInFlightPerApp": Double(caps.perApp ?? 0), "maxInFlightPerEndpoint": Double(caps.perEndpoint ?? 0),
             "compareRaisedCaps": compareRaisedCaps ? 1 : 0, "compareSQLite": compareSQLite ? 1 : 0,
+            "orderingKeys": Double(orderingKeys),
         ]
     }
 
@@ -108,6 +112,20 @@ public struct DeliveriesBenchmark: Benchmark {
         /// With `compareSQLite`: the same drain on SQLite, and `deliveries.perSecond` against it.
         public var sqlite: Throughput?
         public var ratioToSQLite: Double?
+        /// With `orderingKeys`: the keyed drain (`deliveries`) against the unordered one of the same run.
+        public var ordering: Ordering?
+
+        /// A keyed drain against an unordered one (SPEC §15).
+        public struct Ordering: Sendable, Codable {
+            public var keys: Int
+            /// The same backlog to an endpoint that keeps no order.
+            public var unordered: Throughput
+            public var unorderedCPUMillisecondsPerDelivery: Double?
+            /// The keyed drain's rate against `unordered`'s.
+            public var ratioToUnordered: Double
+            /// Events that first arrived after a later event of their key.
+            public var outOfOrder: Int
+        }
 
         private var deliveredWhat: String {
             endpoints == 1
@@ -127,6 +145,16 @@ public struct DeliveriesBenchmark: Benchmark {
                 + "with \(caps.text): \(Format.ratio(ratioToRaisedCaps)) of it"
         }
 
+        private var orderingText: String {
+            guard let ordering else { return "" }
+            let cpu =
+                ordering.unorderedCPUMillisecondsPerDelivery.map { ", CPU \(Format.rounded($0, places: 3)) ms a delivery" }
+                ?? ""
+            return "\nunordered   \(Format.rate(ordering.unordered.perSecond)) (the same backlog, endpoint NONE\(cpu)); "
+                + "keyed by \(ordering.keys) keys: \(Format.ratio(ordering.ratioToUnordered)) of it, "
+                + "\(ordering.outOfOrder) out of order"
+        }
+
         private var sqliteText: String {
             guard let sqlite, let ratioToSQLite else { return "" }
             return "\nSQLite      \(Format.rate(sqlite.perSecond)) (the same drain on SQLite, same caps); "
@@ -138,9 +166,9 @@ public struct DeliveriesBenchmark: Benchmark {
             """
             baseline    \(Format.rate(baseline.perSecond)) (\(baseline.requests) requests from one AsyncHTTPClient, no store)
             deliveries  \(Format.rate(deliveries.perSecond)) (\(deliveredWhat), \(duplicates) duplicates, \(caps.text)\(cpuText))
-            ratio       \(Format.ratio(ratio)) of the baseline\(raisedText)\(sqliteText)
-            lag         \(lag.text)
-            signatures  \(signaturesChecked) deliveries checked under \(endpoints == 1 ? "all three schemes" : "both header schemes (v3.20)"), \(signaturesFailed) failed
+            ratio       \(Format.ratio(ratio)) of the baseline\(raisedText)\(sqliteText)\(orderingText)
+            lag         \(ordering == nil ? lag.text : "not measured in an ordering run")
+            signatures  \(signaturesChecked) deliveries checked under \(endpoints == 1 && ordering == nil ? "all three schemes" : "both header schemes (v3.20)"), \(signaturesFailed) failed
             memory      hookd peak \(Format.rounded(peakMemoryMiB, places: 1)) MiB; publishing ran at \(Format.rate(publishedPerSecond))
             """
         }
@@ -158,6 +186,9 @@ public struct DeliveriesBenchmark: Benchmark {
         var setup = given
         setup.serveOptions += serveOptions(caps: caps)
         let app = try await setup.createApp()
+        if orderingKeys > 0 {
+            return try await KeyedDrainRun(benchmark: self, setup: setup, progress: progress).run(app: app)
+        }
         if endpoints > 0 {
             return try await EndpointFanOutRun(benchmark: self, setup: setup, progress: progress).run(app: app)
         }

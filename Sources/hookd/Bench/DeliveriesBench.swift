@@ -24,6 +24,10 @@ struct DeliveriesBench: AsyncParsableCommand {
         help: "With --database: drain the same backlog on SQLite afterwards and report PostgreSQL against it."
     )
     var compareSQLite = false
+    @Option(help: "none, or keyed: drain to one endpoint that keeps the order of --keys ordering keys, beside one that keeps none.")
+    var ordering = "none"
+    @Option(help: "With --ordering keyed: how many ordering keys the events share (event i has key i mod keys).")
+    var keys = 1_000
 
     func run() async throws {
         var benchmark = DeliveriesBenchmark()
@@ -41,6 +45,17 @@ struct DeliveriesBench: AsyncParsableCommand {
             throw CommandFailure("--compare-sqlite compares a --database postgres://… run, to the app's v3 URL")
         }
         benchmark.compareSQLite = compareSQLite
+        switch ordering {
+        case "none": break
+        case "keyed":
+            guard (1...1_000_000).contains(keys) else { throw CommandFailure("--keys must be from 1 to 1000000") }
+            guard endpoints == 0, !compareRaisedCaps, !compareSQLite else {
+                throw CommandFailure("--ordering keyed makes its own endpoints: leave --endpoints and --compare-* off")
+            }
+            benchmark.orderingKeys = keys
+        default:
+            throw CommandFailure("--ordering must be none or keyed")
+        }
         try await options.run(benchmark, "deliveries")
     }
 }
