@@ -149,6 +149,30 @@ import Testing
             code: "INVALID_EVENT_TYPE"
         ),
         Refusal(
+            label: "an ordering that is neither NONE nor KEYED",
+            method: .post,
+            path: "/api/v3.20/webhooks",
+            body: #"{"url":"\#(url)","events":["CARD_FUNDED"],"ordering":"SOMETIMES"}"#,
+            status: .unprocessableContent,
+            code: "VALIDATION_ERROR"
+        ),
+        Refusal(
+            label: "a PATCH with an ordering that is neither NONE nor KEYED",
+            method: .patch,
+            path: "/api/v3.20/webhooks/{id}",
+            body: #"{"ordering":"SOMETIMES"}"#,
+            status: .unprocessableContent,
+            code: "VALIDATION_ERROR"
+        ),
+        Refusal(
+            label: "a PATCH with an ordering that is not text",
+            method: .patch,
+            path: "/api/v3.20/webhooks/{id}",
+            body: #"{"ordering":1}"#,
+            status: .unprocessableContent,
+            code: "VALIDATION_ERROR"
+        ),
+        Refusal(
             label: "a PATCH with a hop-by-hop header",
             method: .patch,
             path: "/api/v3.20/webhooks/{id}",

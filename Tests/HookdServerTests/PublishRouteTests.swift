@@ -58,6 +58,15 @@ import Testing
         (#"{"appId":"APP","event":"card.created","data":{"a":1,"a":2}}"#, "VALIDATION_ERROR", 400),
         (#"{"appId":"APP","event":"card.created","data":{},"appId":"APP"}"#, "VALIDATION_ERROR", 400),
         (#"{"appId":"APP","event":"card.created","data":{}"#, "VALIDATION_ERROR", 400),
+        // An ordering key (SPEC §15): 1 to 128 printable ASCII characters.
+        (#"{"appId":"APP","event":"card.created","data":{},"orderingKey":""}"#, "VALIDATION_ERROR", 400),
+        (
+            #"{"appId":"APP","event":"card.created","data":{},"orderingKey":"\#(String(repeating: "k", count: 129))"}"#,
+            "VALIDATION_ERROR", 400
+        ),
+        (#"{"appId":"APP","event":"card.created","data":{},"orderingKey":"carteé"}"#, "VALIDATION_ERROR", 400),
+        (#"{"appId":"APP","event":"card.created","data":{},"orderingKey":"a\nb"}"#, "VALIDATION_ERROR", 400),
+        (#"{"appId":"APP","event":"card.created","data":{},"orderingKey":7}"#, "VALIDATION_ERROR", 400),
     ])
     func refusedPublishesStoreNothing(body: String, code: String, status: Int) async throws {
         let (response, deliveries) = try await Self.publishToNewApp(body)

@@ -35,7 +35,12 @@ import Testing
 
         /// Records `claim`'s attempt at `now`: a success, a failure retried at `retryAt`, or (with neither) a
         /// final failure.
-        func complete(_ claim: ClaimedDelivery?, at now: Int64, succeeded: Bool = true, retryAt: Int64? = nil)
+        func complete(
+            _ claim: ClaimedDelivery?,
+            at now: Int64,
+            succeeded: Bool = true,
+            retryAt: Int64? = nil
+        )
             async throws
         {
             let claim = try #require(claim)
@@ -114,7 +119,10 @@ import Testing
                 now: UnixMillis(2_300),
                 maximumManualRetries: 5
             )
-            guard case .requeued = requeued else { Issue.record("not requeued: \(requeued)"); return }
+            guard case .requeued = requeued else {
+                Issue.record("not requeued: \(requeued)")
+                return
+            }
             #expect(try await line.claim(at: 2_400).isEmpty)
             try await line.complete(claimed[a2], at: 2_500)
             claimed = try await line.claim(at: 2_600)

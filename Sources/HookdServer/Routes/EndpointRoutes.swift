@@ -139,8 +139,9 @@ struct EndpointRoutes: APIRoutes, Sendable {
         let url = body.optionalString("url", &problems)
         if body.value("url") == .null { problems.append(.init(field: "url", message: "must be a string")) }
         let enabled = body.optionalBool("enabled", &problems)
-        let settings = try settings(in: body, principal: principal, &problems)
         let ordering = Self.ordering(in: body, &problems)
+        let settings = try settings(in: body, principal: principal, &problems)
+        try problems.throwIfAny()
         if settings.events != nil && endpoint.format == .v3 {
             throw APIError.validation(field: "events", "the v3 URL receives every event; it has no subscription")
         }

@@ -131,7 +131,7 @@ extension SQLiteStore: DeliveryLog {
                     """,
                 arguments: [now, id, appID, maximumManualRetries, rejoins, leaves]
             ).map(Self.summary(from:))
-            if let requeued {
+            if var requeued {
                 if rejoins, let key {
                     try Self.rejoinLine(
                         db,
@@ -140,6 +140,12 @@ extension SQLiteStore: DeliveryLog {
                         key: key,
                         count: 1,
                         now: now
+                    )
+                    // Rejoining may have let it go at once: the answer says what is stored.
+                    requeued.nextAttemptAt = try UnixMillis.fetchOne(
+                        db,
+                        sql: "SELECT next_attempt_at FROM deliveries WHERE id = ?",
+                        arguments: [id]
                     )
                 }
                 try Self.markEndpointReady(db, endpointID: requeued.endpointID, appID: appID, at: now)
