@@ -147,10 +147,11 @@ public struct DeliveriesBenchmark: Benchmark {
 
         private var orderingText: String {
             guard let ordering else { return "" }
-            let cpu =
-                ordering.unorderedCPUMillisecondsPerDelivery.map { ", CPU \(Format.rounded($0, places: 3)) ms a delivery" }
-                ?? ""
-            return "\nunordered   \(Format.rate(ordering.unordered.perSecond)) (the same backlog, endpoint NONE\(cpu)); "
+            let cpu = ordering.unorderedCPUMillisecondsPerDelivery.map {
+                ", CPU \(Format.rounded($0, places: 3)) ms a delivery"
+            }
+            let unordered = Format.rate(ordering.unordered.perSecond)
+            return "\nunordered   \(unordered) (the same backlog, endpoint NONE\(cpu ?? "")); "
                 + "keyed by \(ordering.keys) keys: \(Format.ratio(ordering.ratioToUnordered)) of it, "
                 + "\(ordering.outOfOrder) out of order"
         }

@@ -51,7 +51,7 @@ import Testing
             #expect(
                 Set(entry.keys) == [
                     "deliveryId", "webhookId", "eventId", "event", "status", "attempts", "lastAttemptAt",
-                    "nextAttemptAt", "lastHttpStatus", "isTest", "createdAt",
+                    "nextAttemptAt", "lastHttpStatus", "isTest", "createdAt", "orderingKey",
                 ]
             )
             #expect(first.raw.contains(#"{"deliveryId":"dlv_"#))

@@ -15,7 +15,7 @@ struct PostgresMigrationTests {
         "0011_attempts_checked_by_their_statement", "0012_leases_counted_by_their_statements",
         "0013_cancelled_deliveries_allowed", "0014_apps_take_turns",
         "0015_dispatchers", "0016_secrets_out_of_the_clear", "0017_write_probe", "0018_operational_webhooks",
-        "0019_event_trace_parent", "0020_ed25519_endpoints",
+        "0019_event_trace_parent", "0020_ed25519_endpoints", "0021_ordering_keys",
     ]
 
     @Test func migratingAgainAppliesNothing() async throws {

@@ -19,7 +19,7 @@ struct PostgresPreparedPlanTests {
             "insert_events", PostgresInsertEvents.sql,
             """
             '{app_test}', '{evt_test}', '{card.created}', ARRAY['\\x00'::bytea], '{false}', '{""}', '{whk_test}', \
-            1000, 3, NULL, NULL, '{true}', 5, '{""}', '{""}'
+            1000, 3, NULL, NULL, '{true}', 5, '{""}', '{""}', '{key}'
             """
         ),
         (
@@ -56,10 +56,13 @@ struct PostgresPreparedPlanTests {
     }
 
     /// The tables claims fold and empty, which hold only what the next claim takes.
-    static let ledgers = ["on queue_wakeups", "on lease_releases", "on queue_wakeups k"]
+    static let ledgers = ["on queue_wakeups", "on lease_releases", "on queue_wakeups k", "on line_releases"]
 
-    /// The indexes the dispatcher's statements may read `deliveries` through.
-    static let deliveryIndexes: Set = ["deliveries_ready", "deliveries_lease_expiry", "deliveries_pkey"]
+    /// The indexes the dispatcher's statements may read `deliveries` through (`deliveries_waiting`: the deliveries
+    /// of an ordering key's line that wait, SPEC §15).
+    static let deliveryIndexes: Set = [
+        "deliveries_ready", "deliveries_lease_expiry", "deliveries_pkey", "deliveries_waiting",
+    ]
 
     /// Why the settings are there: without them, the claim's generic plan made on an empty schema finds the
     /// deliveries it leases by reading `deliveries` whole, which it would go on doing with a backlog of millions.

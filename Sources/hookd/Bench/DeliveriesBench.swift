@@ -24,7 +24,9 @@ struct DeliveriesBench: AsyncParsableCommand {
         help: "With --database: drain the same backlog on SQLite afterwards and report PostgreSQL against it."
     )
     var compareSQLite = false
-    @Option(help: "none, or keyed: drain to one endpoint that keeps the order of --keys ordering keys, beside one that keeps none.")
+    @Option(
+        help: "none, or keyed: one endpoint keeping the order of --keys ordering keys, beside one keeping none."
+    )
     var ordering = "none"
     @Option(help: "With --ordering keyed: how many ordering keys the events share (event i has key i mod keys).")
     var keys = 1_000
