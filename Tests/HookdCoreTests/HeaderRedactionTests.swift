@@ -14,7 +14,7 @@ import Testing
 
     @Test(arguments: [
         "X-Team", "X-Tenant", "Host", "Content-Length", "X-Fyatu-Event", "X-Fyatu-Timestamp", "webhook-id",
-        "webhook-timestamp", "User-Agent", "X-Request-Id",
+        "webhook-timestamp", "User-Agent", "X-Request-Id", "X-Fyatu-Key-Id",
     ])
     func otherValuesStayVisible(name: String) {
         #expect(!HeaderRedaction.isCredential(name: name))

@@ -21,10 +21,14 @@ public enum HeaderRedaction {
     /// Words that make a name (lower-cased) a credential's when it contains one: `X-Api-Key`, `X-Auth-Token`,
     /// `X-Webhook-Secret`, `X-Partner-Signature`, `Authentication-Info`, `X-Db-Password`, `Set-Cookie`.
     static let credentialWords = ["key", "token", "secret", "signature", "auth", "password", "cookie"]
+    /// hookd's own headers whose name holds such a word but whose value is public: `X-Fyatu-Key-Id` names the
+    /// Ed25519 key a delivery is signed with (SPEC §15), as listed at the endpoint's `publicKeysUrl`.
+    static let publicNames: Set<String> = ["x-fyatu-key-id"]
 
     /// Whether a header's value is a credential, by its name (compared without regard to case).
     public static func isCredential(name: String) -> Bool {
         let lowered = name.lowercased()
+        guard !publicNames.contains(lowered) else { return false }
         return credentialNames.contains(lowered) || credentialWords.contains { lowered.contains($0) }
     }
 
