@@ -14,15 +14,12 @@ struct EndpointFanOutRun {
     let progress: BenchProgress
 
     func run(app: BenchApp) async throws -> DeliveriesBenchmark.Report {
-        var publishing = setup
-        publishing.serveOptions += ["--role", "api"]
-        return try await benchmark.withReceiverAndClient { receiver, client in
-            try await measure(publishing: publishing, app: app, receiver: receiver, client: client)
+        try await benchmark.withReceiverAndClient { receiver, client in
+            try await measure(app: app, receiver: receiver, client: client)
         }
     }
 
     private func measure(
-        publishing: HookdSetup,
         app: BenchApp,
         receiver: BenchReceiver,
         client: LoadGenerator
@@ -31,39 +28,16 @@ struct EndpointFanOutRun {
         let baseline = try await benchmark.baselineRun(receiver: receiver, client: client, progress: progress)
         receiver.reset()
 
-        let secret = "whsec_" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-        let api = try await HookdUnderTest.start(publishing)
+        let secret = HeldBacklog.randomSecret()
         let eventIDs = (0..<benchmark.events).map { _ in EventData.eventID() }
-        let published: (rate: Double, failed: Int)
-        do {
-            let session = try await BenchSession.open(api, app: app, client: client)
-            progress.say(
-                "creating \(benchmark.endpoints) endpoints; publishing \(benchmark.events) events to hookd --role api"
-            )
-            for _ in 0..<benchmark.endpoints {
-                try await session.createEndpoint(
-                    url: receiver.url,
-                    event: "CARD_CREATED",
-                    secret: secret,
-                    client: client
-                )
-            }
-            let counter = Counter()
-            let result = try await progress.reporting("\(counter.current) published") {
-                await client.run(
-                    count: benchmark.events,
-                    concurrency: benchmark.publishConcurrency,
-                    expecting: .accepted,
-                    progress: counter
-                ) { index in session.publishRequest(eventID: eventIDs[index], index: index) }
-            }
-            published = (result.rate, result.failed)
-            _ = await api.stop()
-        } catch {
-            _ = await api.stop()
-            throw error
-        }
-        guard published.failed == 0 else { throw BenchError("\(published.failed) publishes failed") }
+        let publishedPerSecond = try await HeldBacklog(
+            setup: setup,
+            app: app,
+            endpoints: benchmark.endpoints,
+            url: receiver.url,
+            secret: secret,
+            concurrency: benchmark.publishConcurrency
+        ).publish(eventIDs, client: client, progress: progress)
 
         progress.say("starting hookd with its dispatcher: it delivers the backlog to every endpoint")
         let expected = benchmark.events * benchmark.endpoints
@@ -95,7 +69,7 @@ struct EndpointFanOutRun {
                 deliveries: delivered,
                 ratio: delivered.perSecond / max(baseline.perSecond, 1e-9),
                 duplicates: max(0, arrivals.count - expected),
-                publishedPerSecond: published.rate,
+                publishedPerSecond: publishedPerSecond,
                 lag: lag,
                 signaturesChecked: checked,
                 signaturesFailed: failed,

@@ -70,42 +70,20 @@ struct KeyedDrainRun {
         receiver: BenchReceiver,
         client: LoadGenerator
     ) async throws -> Drain {
-        let secret = "whsec_" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let secret = HeldBacklog.randomSecret()
         let keys = benchmark.orderingKeys
         let eventIDs = (0..<benchmark.events).map { _ in EventData.eventID() }
-        var publishing = setup
-        publishing.serveOptions += ["--role", "api"]
-        let api = try await HookdUnderTest.start(publishing)
-        let published: (rate: Double, failed: Int)
-        do {
-            let session = try await BenchSession.open(api, app: app, client: client)
-            try await session.createEndpoint(
-                url: receiver.url,
-                event: "CARD_CREATED",
-                secret: secret,
-                ordering: ordering,
-                client: client
-            )
-            // One publish at a time per key would be slow to set up; a key's events are `keys` apart in the
-            // backlog, and the closed loop keeps far fewer in flight, so each key is published in index order.
-            let counter = Counter()
-            let result = try await progress.reporting("\(counter.current) published") {
-                await client.run(
-                    count: benchmark.events,
-                    concurrency: min(benchmark.publishConcurrency, max(1, keys / 2)),
-                    expecting: .accepted,
-                    progress: counter
-                ) { index in
-                    session.publishRequest(eventID: eventIDs[index], index: index, orderingKey: "key-\(index % keys)")
-                }
-            }
-            published = (result.rate, result.failed)
-            _ = await api.stop()
-        } catch {
-            _ = await api.stop()
-            throw error
-        }
-        guard published.failed == 0 else { throw BenchError("\(published.failed) publishes failed") }
+        // A key's events are `keys` apart in the backlog and the closed loop keeps at most half that many in flight,
+        // so each key's events are published in index order.
+        let publishedPerSecond = try await HeldBacklog(
+            setup: setup,
+            app: app,
+            endpoints: 1,
+            url: receiver.url,
+            secret: secret,
+            ordering: ordering,
+            concurrency: min(benchmark.publishConcurrency, max(1, keys / 2))
+        ).publish(eventIDs, orderingKey: { "key-\($0 % keys)" }, client: client, progress: progress)
 
         let started = BenchClock.now()
         let hookd = try await HookdUnderTest.start(setup)
@@ -129,7 +107,7 @@ struct KeyedDrainRun {
                 duplicates: arrivals.count - Set(arrivals.map(\.eventID)).count,
                 signatures: verifySamples(receiver.samples, secret: secret, schemes: [.fyatu, .standardWebhooks]),
                 peakMemoryMiB: Double(memory?.peakResidentBytes ?? 0) / 1_048_576,
-                publishedPerSecond: published.rate
+                publishedPerSecond: publishedPerSecond
             )
         } catch {
             _ = await hookd.stop()
