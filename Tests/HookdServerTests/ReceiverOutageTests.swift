@@ -78,12 +78,13 @@ import Testing
     @Test(arguments: Backend.all) func timeoutsRedirectsAndHugeAnswersAreFailuresThatNeitherHangNorCrash(
         backend: Backend
     ) async throws {
-        // The timeout leaves room for a machine busy with the rest of the suite; the slow answer is well past it.
-        let configure: (inout HookdServerConfiguration) -> Void = { $0.delivery.timeout = .seconds(2) }
+        // The timeout leaves room for a machine busy with the rest of the suite (with 2 s, the 10 MiB answer's attempt
+        // once ran out of time in CI); the slow answer is well past it.
+        let configure: (inout HookdServerConfiguration) -> Void = { $0.delivery.timeout = .seconds(5) }
         try await TestHarness.withDeliveries(on: backend, configure: configure) { harness in
             let huge = Array(repeating: UInt8(ascii: "x"), count: 10 * 1024 * 1024)
             let receiver = TestReceiver(script: [
-                .delayed(.seconds(6), .status(200)),
+                .delayed(.seconds(15), .status(200)),
                 .status(302, headers: [("Location", "http://127.0.0.1:1/elsewhere")]),
                 .status(500, body: huge),
                 .status(200, body: huge),
