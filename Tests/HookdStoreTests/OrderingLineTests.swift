@@ -27,6 +27,39 @@ import Testing
             return try await store.publish(event, attemptsAllowed: 3, now: UnixMillis(now), lease: nil).deliveryID
         }
 
+        /// Publishes `count` events of `key` at 1 s, in order; their deliveries' ids.
+        func publish(_ count: Int, of key: String) async throws -> [DeliveryID] {
+            var ids: [DeliveryID] = []
+            for _ in 0..<count { ids.append(try await publish(key)) }
+            return ids
+        }
+
+        /// Sets the endpoint's ordering at `now`; the endpoint as stored after.
+        @discardableResult
+        func set(_ ordering: EndpointOrdering, at now: Int64) async throws -> Endpoint? {
+            try await store.updateEndpoint(
+                appID: app.id,
+                id: endpoint,
+                EndpointChange(ordering: ordering),
+                now: UnixSeconds(now)
+            )
+        }
+
+        /// Claims and records a success `count` times from `start` on, 10 ms apart, checking that each claim leased
+        /// exactly one delivery; the deliveries in the order they were leased.
+        func drainOneAtATime(_ count: Int, from start: Int64) async throws -> [DeliveryID] {
+            var sent: [DeliveryID] = []
+            for step in 0..<count {
+                let now = start + Int64(step) * 10
+                let claimed = try await claim(at: now)
+                #expect(claimed.count == 1, "step \(step): \(claimed.count) at once")
+                guard let next = claimed.values.first else { break }
+                sent.append(next.id)
+                try await complete(next, at: now + 1)
+            }
+            return sent
+        }
+
         /// What a claim at `now` leases, by delivery id.
         func claim(at now: Int64) async throws -> [DeliveryID: ClaimedDelivery] {
             let claimed = try await store.claim(50, at: UnixMillis(now))
@@ -69,9 +102,8 @@ import Testing
     @Test(arguments: StoreBackend.all)
     func eventsOfOneKeyGoOneAtATimeInPublishOrderAndOthersInParallel(backend: StoreBackend) async throws {
         try await Self.withLine(backend) { line in
-            let a1 = try await line.publish("card-a")
-            let a2 = try await line.publish("card-a")
-            let a3 = try await line.publish("card-a")
+            let published = try await line.publish(3, of: "card-a")
+            let (a1, a2, a3) = (published[0], published[1], published[2])
             let b1 = try await line.publish("card-b")
             let unkeyed = try await line.publish(nil)
 
@@ -106,9 +138,8 @@ import Testing
     @Test(arguments: StoreBackend.all)
     func aRetriedDeliveryWaitsForTheHeadOfItsKeyThenGoesBeforeLaterOnes(backend: StoreBackend) async throws {
         try await Self.withLine(backend) { line in
-            let a1 = try await line.publish("card-a")
-            let a2 = try await line.publish("card-a")
-            let a3 = try await line.publish("card-a")
+            let published = try await line.publish(3, of: "card-a")
+            let (a1, a2, a3) = (published[0], published[1], published[2])
             var claimed = try await line.claim(at: 2_000)
             try await line.complete(claimed[a1], at: 2_100, succeeded: false)
             claimed = try await line.claim(at: 2_200)
@@ -153,44 +184,23 @@ import Testing
                 maximumManualRetries: 5
             )
             #expect(outcome?.queued == 3)
-            var order: [DeliveryID] = []
-            for step in 0..<3 {
-                let claimed = try await line.claim(at: 5_000 + Int64(step) * 10)
-                #expect(claimed.count == 1, "one at a time: \(claimed.keys)")
-                let next = try #require(claimed.values.first)
-                order.append(next.id)
-                try await line.complete(next, at: 5_001 + Int64(step) * 10)
-            }
-            #expect(order == failed)
+            #expect(try await line.drainOneAtATime(3, from: 5_000) == failed)
         }
     }
 
     @Test(arguments: StoreBackend.all)
     func anEndpointThatStopsKeepingOrderLetsEveryWaitingDeliveryGo(backend: StoreBackend) async throws {
         try await Self.withLine(backend) { line in
-            let a1 = try await line.publish("card-a")
-            let a2 = try await line.publish("card-a")
-            let a3 = try await line.publish("card-a")
+            let published = try await line.publish(3, of: "card-a")
+            let (a1, a2, a3) = (published[0], published[1], published[2])
             let first = try await line.claim(at: 2_000)
             #expect(Set(first.keys) == [a1])
-            let change = EndpointChange(ordering: EndpointOrdering.none)
-            let updated = try await line.store.updateEndpoint(
-                appID: line.app.id,
-                id: line.endpoint,
-                change,
-                now: UnixSeconds(2)
-            )
-            #expect(updated?.ordering == EndpointOrdering.none)
+            #expect(try await line.set(EndpointOrdering.none, at: 2)?.ordering == EndpointOrdering.none)
             #expect(Set(try await line.claim(at: 2_100).keys) == [a2, a3])
             try await line.complete(first[a1], at: 2_200)
 
             // Keyed again: events published from then on keep their order, whatever was settled before.
-            _ = try await line.store.updateEndpoint(
-                appID: line.app.id,
-                id: line.endpoint,
-                EndpointChange(ordering: .keyed),
-                now: UnixSeconds(3)
-            )
+            try await line.set(.keyed, at: 3)
             let a4 = try await line.publish("card-a", at: 3_000)
             try await line.publish("card-a", at: 3_000)
             #expect(Set(try await line.claim(at: 3_100).keys) == [a4])
@@ -203,22 +213,12 @@ import Testing
             let published = try await withThrowingTaskGroup(of: [DeliveryID].self) { group in
                 for _ in 0..<8 {
                     group.addTask { [line] in
-                        var ids: [DeliveryID] = []
-                        for _ in 0..<5 { ids.append(try await line.publish("card-a")) }
-                        return ids
+                        try await line.publish(5, of: "card-a")
                     }
                 }
                 return try await group.reduce(into: [DeliveryID]()) { $0 += $1 }
             }
-            var sent: [DeliveryID] = []
-            for step in 0..<published.count {
-                let now = 2_000 + Int64(step) * 10
-                let claimed = try await line.claim(at: now)
-                #expect(claimed.count == 1, "step \(step): \(claimed.count) at once")
-                guard let next = claimed.values.first else { break }
-                sent.append(next.id)
-                try await line.complete(next, at: now + 1)
-            }
+            let sent = try await line.drainOneAtATime(published.count, from: 2_000)
             #expect(Set(sent) == Set(published) && sent.count == published.count, "each once")
         }
     }

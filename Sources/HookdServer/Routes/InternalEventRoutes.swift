@@ -40,7 +40,12 @@ struct InternalEventRoutes: APIRoutes, Sendable {
         let orderingKeyText = body.optionalString("orderingKey", &problems)
         let orderingKey = orderingKeyText.flatMap(OrderingKey.init(rawValue:))
         if orderingKeyText != nil, orderingKey == nil {
-            problems.append(.init(field: "orderingKey", message: "must be 1 to 128 printable ASCII characters"))
+            problems.append(
+                .init(
+                    field: "orderingKey",
+                    message: "must be 1 to \(OrderingKey.maximumLength) printable ASCII characters"
+                )
+            )
         }
         switch body.value("data") {
         case .object?: break
